@@ -1,0 +1,16 @@
+"""Mesa agents of the trilateral model and the decision strategies of computer-controlled governments."""
+
+from agents.domestic import DomesticPolitics
+from agents.government import Government
+from agents.strategies import STRATEGIES, DecisionContext, Strategy, make_strategy
+from agents.threat import ThreatActor
+
+__all__ = [
+    "STRATEGIES",
+    "DecisionContext",
+    "DomesticPolitics",
+    "Government",
+    "Strategy",
+    "ThreatActor",
+    "make_strategy",
+]

@@ -1,0 +1,143 @@
+"""Government: Washington, Seoul and Tokyo perceive threats, decide how far to cooperate, and play cards.
+
+Sources: Chung, "U.S.-ROK-Japan Trilateral Cooperation: Past, Present, and Future" (shared threat
+perception is the key factor sustaining cooperation; a transactional, bilateral U.S. approach
+could push the allies toward unilateral strategies); Chun, "Navigating Uncertainty: Risk
+Management in U.S.-ROK-Japan Trilateral Cooperation" (hedging against defection); Taylor, "The
+Second Trump Administration and the U.S. Indo-Pacific Military Alliance System".
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+import mesa
+import numpy as np
+
+from sim.layout import THREAT_ACTORS
+
+if TYPE_CHECKING:
+    from agents.strategies import Strategy
+    from sim.model import TrilateralModel
+
+
+class Government(mesa.Agent):
+    """One of the three governments (phase ``decisions``).
+
+    Each turn it (1) updates its perception of each threat actor toward the actor's
+    exposure-weighted capability x aggressiveness plus the severity of this turn's acts, and
+    combines them into an overall threat perception; (2) sets its willingness to cooperate from
+    threat, alliance commitment, transactionalism, public support and hedging; (3) moves its
+    hedging toward the fear of abandonment a transactional, less committed U.S. creates (for
+    the U.S. itself: retrenchment); (4) lets its strategy choose action cards within its
+    political capital, pays for them and applies their effects.
+    """
+
+    COEFFICIENTS: ClassVar[tuple[str, ...]] = (
+        "perception_rate",
+        "act_signal_gain",
+        "alignment_gain",
+        "willingness_base",
+        "threat_gain",
+        "commitment_gain",
+        "transactional_drag",
+        "support_gain",
+        "hedging_drag",
+        "hedging_rate",
+        "hedging_gain",
+    )
+
+    def __init__(self, model: TrilateralModel, code: str, strategy: Strategy) -> None:
+        super().__init__(model)
+        self.code = code
+        self.strategy = strategy
+        self.last_choice: np.ndarray = np.zeros((0, model.replications), dtype=bool)
+
+    def _row(self, var: str) -> int:
+        return self.model.scenario.layout.rows[f"{self.code}.{var}"]
+
+    def _rows(self, var: str) -> slice:
+        row = self._row(var)
+        return slice(row, row + 1)
+
+    def value(self, var: str) -> np.ndarray:
+        """This government's variable ``var`` across worlds (e.g. ``approval``)."""
+        return self.model.x[self._row(var)]
+
+    def perceive(self) -> None:
+        """Update threat perceptions (per actor and overall)."""
+        model = self.model
+        x, P, state, layout = model.x, model.params, model.state, model.scenario.layout
+        exposure = model.scenario.exposure[self.code]
+        combined = np.ones(model.replications)
+        label = f"behaviour:{self.code} threat perception"
+        for a, actor in enumerate(THREAT_ACTORS):
+            capability = x[layout.rows[f"{actor}.capability"]]
+            aggressiveness = x[layout.rows[f"{actor}.aggressiveness"]]
+            alignment = x[layout.rows[f"{actor}.alignment"]]
+            activity = x[layout.rows[f"{actor}.activity"]]
+            signal = exposure[a] * np.clip(
+                capability * aggressiveness + P["act_signal_gain"] * activity + P["alignment_gain"] * alignment,
+                0.0,
+                1.0,
+            )
+            rows = self._rows(f"threat_{actor}")
+            state.apply(rows, P["perception_rate"] * (signal - x[rows][0]), label)
+            combined *= 1.0 - x[rows][0]
+        state.set(f"{self.code}.threat", 1.0 - combined, label)
+
+    def assess(self) -> None:
+        """Set willingness to cooperate and move hedging."""
+        model = self.model
+        x, P, state = model.x, model.params, model.state
+        code = self.code
+        usa_transactionalism = x[model.scenario.layout.rows["USA.transactionalism"]]
+        usa_commitment = x[model.scenario.layout.rows["USA.commitment"]]
+        if code == "USA":
+            fear = self.value("transactionalism") * (1.0 - self.value("multilateralism"))
+        else:
+            fear = usa_transactionalism * (1.0 - usa_commitment)
+        hedging = self._rows("hedging")
+        target = np.clip(P["hedging_gain"] * fear, 0.0, 1.0)
+        state.apply(hedging, P["hedging_rate"] * (target - x[hedging][0]), f"behaviour:{code} hedging")
+        willingness = (
+            P["willingness_base"]
+            + P["threat_gain"] * self.value("threat")
+            + P["commitment_gain"] * (self.value("commitment") - 0.5)
+            - P["transactional_drag"] * self.value("transactionalism")
+            + P["support_gain"] * (self.value("support") - 0.5)
+            - P["hedging_drag"] * self.value("hedging")
+        )
+        state.set(f"{code}.willingness", np.clip(willingness, 0.0, 1.0), f"behaviour:{code} willingness")
+
+    def decide(self) -> None:
+        """Perceive, assess, then choose and play action cards."""
+        self.perceive()
+        self.assess()
+        self.play()
+
+    def play(self) -> None:
+        """Let the strategy choose cards, pay their cost and apply their effects."""
+        from agents.strategies import DecisionContext
+        from sim.triggers import evaluate, run_triggers
+
+        model = self.model
+        cards = model.scenario.actions[self.code]
+        R = model.replications
+        if not cards:
+            self.last_choice = np.zeros((0, R), dtype=bool)
+            return
+        available = np.array([evaluate(model, card) for card in cards])
+        costs = np.array([card.cost for card in cards])
+        context = DecisionContext(self, cards, available, costs)
+        chosen = np.asarray(self.strategy.choose(context), dtype=bool) & available
+        # Whatever a strategy returns, a world never spends more capital than it has.
+        capital = self.value("capital").copy()
+        for i in range(len(cards)):
+            affordable = chosen[i] & (capital >= costs[i] - 1e-9)
+            chosen[i] = affordable
+            capital -= costs[i] * affordable
+        spent = (costs[:, None] * chosen).sum(axis=0)
+        model.state.apply(self._rows("capital"), -spent, f"behaviour:{self.code} spends political capital")
+        run_triggers(model, cards, masks=list(chosen))
+        self.last_choice = chosen

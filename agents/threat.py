@@ -1,0 +1,66 @@
+"""ThreatActor: North Korea, China and Russia, whose acts drive the three governments' threat perception.
+
+Sources: Chung, "U.S.-ROK-Japan Trilateral Cooperation: Past, Present, and Future" (shared threat
+perception toward North Korea and China, and the growing alignment of China, North Korea and
+Russia, sustain trilateral cooperation); So Jeong Kim on the DPRK cyber threat; Watanabe on
+gray-zone pressure at sea.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+import mesa
+import numpy as np
+
+if TYPE_CHECKING:
+    from sim.model import TrilateralModel
+
+
+class ThreatActor(mesa.Agent):
+    """One external threat actor; all its variables are arrays over the ensemble's worlds.
+
+    Each turn (phase ``threats``) its capability grows toward 1 at rate ``growth_<CODE>`` and it
+    may carry out each act in its scenario repertoire with the act's ``chance``. The act flags
+    (``DPRK.missile_test`` ...) are 1 for the turn, ``activity`` is the summed severity (capped
+    at 1), and the model's ``provocations`` counter adds the number of acts.
+    """
+
+    COEFFICIENTS: ClassVar[tuple[str, ...]] = ("growth_DPRK", "growth_CHN", "growth_RUS")
+
+    def __init__(self, model: TrilateralModel, code: str) -> None:
+        super().__init__(model)
+        self.code = code
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        # Read-only access to this actor's state rows, e.g. actor.capability.
+        model = self.__dict__.get("model")
+        rows = model.scenario.layout.rows if model is not None else {}
+        key = f"{self.__dict__.get('code')}.{name}"
+        if key in rows:
+            return model.x[rows[key]]
+        raise AttributeError(name)
+
+    def act(self) -> None:
+        """Grow capability, then roll this turn's acts."""
+        from sim.triggers import run_triggers
+
+        model = self.model
+        state = model.state
+        layout = model.scenario.layout
+        code = self.code
+        row = layout.rows[f"{code}.capability"]
+        capability = model.x[row]
+        growth = model.params[f"growth_{code}"]
+        state.apply(slice(row, row + 1), growth * (1.0 - capability), f"behaviour:{code} capability growth")
+
+        acts = model.scenario.acts[code]
+        activity = np.zeros(model.replications)
+        count = np.zeros(model.replications)
+        fired_all = run_triggers(model, acts)
+        for act, fired in zip(acts, fired_all, strict=True):
+            model.x[act.flag_row] = fired
+            activity += act.severity * fired
+            count += fired
+        model.x[layout.rows[f"{code}.activity"]] = np.minimum(activity, 1.0)
+        model.x[layout.rows["provocations"]] += count

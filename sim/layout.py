@@ -1,0 +1,157 @@
+"""The fixed structure of the model: actors, pairs, phases, state variables and their rows.
+
+Every state variable is one row of a float matrix of shape (rows, replications). A
+:class:`Layout` assigns rows for a given scenario (its cooperation domains, threat acts and
+rule/event ids) and knows each variable's bounds, whether scenario effects may write it, and
+its documentation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+GOVERNMENTS = ("USA", "ROK", "JPN")
+THREAT_ACTORS = ("DPRK", "CHN", "RUS")
+PAIRS = ("USA_ROK", "USA_JPN", "ROK_JPN")
+PAIR_MEMBERS = {"USA_ROK": ("USA", "ROK"), "USA_JPN": ("USA", "JPN"), "ROK_JPN": ("ROK", "JPN")}
+PHASES = ("threats", "events", "domestic", "decisions", "cooperation", "outcomes")
+PROFILE_TRAITS = ("transactionalism", "commitment", "multilateralism", "history_stance")
+CAPITAL_CEILING = 100.0
+
+
+@dataclass(frozen=True)
+class VarSpec:
+    """One kind of state variable: bounds, writability and meaning."""
+
+    lo: float
+    hi: float
+    doc: str
+    writable: bool = True
+
+
+GOVERNMENT_VARIABLES: dict[str, VarSpec] = {
+    "transactionalism": VarSpec(0, 1, "leadership profile: preference for transactional, bilateral deals"),
+    "commitment": VarSpec(0, 1, "leadership profile: commitment to the alliances"),
+    "multilateralism": VarSpec(0, 1, "leadership profile: preference for multilateral formats"),
+    "history_stance": VarSpec(0, 1, "leadership profile: weight put on historical grievances"),
+    "capital": VarSpec(0, CAPITAL_CEILING, "political capital available to spend on actions"),
+    "threat": VarSpec(0, 1, "overall threat perception (exposure-weighted)"),
+    "threat_DPRK": VarSpec(0, 1, "threat perceived from North Korea"),
+    "threat_CHN": VarSpec(0, 1, "threat perceived from China"),
+    "threat_RUS": VarSpec(0, 1, "threat perceived from Russia"),
+    "willingness": VarSpec(0, 1, "willingness to cooperate with the two partners"),
+    "hedging": VarSpec(0, 1, "hedging: insurance against abandonment (autonomy, side deals)"),
+    "approval": VarSpec(0, 1, "public approval of the government"),
+    "polarization": VarSpec(0, 1, "domestic political polarization"),
+    "support": VarSpec(0, 1, "public support for trilateral cooperation"),
+    "history_salience": VarSpec(0, 1, "salience of historical issues between Seoul and Tokyo"),
+    "crisis": VarSpec(0, 1, "intensity of a domestic political crisis"),
+    "camp": VarSpec(0, 1, "camp in power: 0 = first camp listed in the scenario, 1 = second"),
+    "turnover": VarSpec(0, 1, "1 in the turn the leadership changed", writable=False),
+}
+
+THREAT_VARIABLES: dict[str, VarSpec] = {
+    "capability": VarSpec(0, 1, "military and technical capability"),
+    "aggressiveness": VarSpec(0, 1, "propensity to act against the three"),
+    "alignment": VarSpec(0, 1, "alignment with the other revisionist states"),
+    "activity": VarSpec(0, 1, "severity of this turn's acts", writable=False),
+}
+
+GLOBAL_VARIABLES: dict[str, VarSpec] = {
+    "institutionalization": VarSpec(0, 1, "how institutionalized trilateral cooperation is (slow ratchet)"),
+    "deterrence": VarSpec(0, 1, "credibility of combined deterrence"),
+    "trilateral": VarSpec(0, 1, "trilateral index: tie average weighted toward the weakest tie", writable=False),
+    "provocations": VarSpec(0, 1e9, "number of threat acts so far", writable=False),
+    "events_fired": VarSpec(0, 1e9, "number of scenario events so far", writable=False),
+}
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Row assignment for one scenario's state matrix."""
+
+    domains: tuple[str, ...]
+    domain_weights: np.ndarray
+    acts: dict[str, tuple[str, ...]]
+    counters: tuple[str, ...]
+    rows: dict[str, int]
+    lo: np.ndarray
+    hi: np.ndarray
+    writable: frozenset[str]
+    docs: dict[str, str]
+
+    @classmethod
+    def build(
+        cls,
+        domains: dict[str, float],
+        acts: dict[str, tuple[str, ...]],
+        counters: tuple[str, ...],
+    ) -> Layout:
+        """Assign rows for the given domains (name -> weight), threat acts and counted ids."""
+        rows: dict[str, int] = {}
+        lo: list[float] = []
+        hi: list[float] = []
+        writable: set[str] = set()
+        docs: dict[str, str] = {}
+
+        def add(name: str, spec: VarSpec) -> None:
+            rows[name] = len(lo)
+            lo.append(spec.lo)
+            hi.append(spec.hi)
+            docs[name] = spec.doc
+            if spec.writable:
+                writable.add(name)
+
+        for gov in GOVERNMENTS:
+            for var, spec in GOVERNMENT_VARIABLES.items():
+                add(f"{gov}.{var}", spec)
+        for actor in THREAT_ACTORS:
+            for var, spec in THREAT_VARIABLES.items():
+                add(f"{actor}.{var}", spec)
+            for act in acts.get(actor, ()):
+                add(f"{actor}.{act}", VarSpec(0, 1, f"1 if {actor} did '{act}' this turn", False))
+        for pair in PAIRS:
+            for domain in domains:
+                add(f"tie.{pair}.{domain}", VarSpec(0, 1, f"{pair} cooperation in {domain}"))
+        for pair in PAIRS:
+            add(f"tie.{pair}", VarSpec(0, 1, f"{pair} tie: weighted mean over domains"))
+        for var, spec in GLOBAL_VARIABLES.items():
+            add(var, spec)
+        for counted in counters:
+            add(f"fired.{counted}", VarSpec(0, 1e9, f"times '{counted}' has fired", False))
+        weights = np.array(list(domains.values()), dtype=np.float64)
+        weights = weights / weights.sum()
+        return cls(
+            domains=tuple(domains),
+            domain_weights=weights,
+            acts={actor: tuple(acts.get(actor, ())) for actor in THREAT_ACTORS},
+            counters=counters,
+            rows=rows,
+            lo=np.array(lo),
+            hi=np.array(hi),
+            writable=frozenset(writable),
+            docs=docs,
+        )
+
+    @property
+    def size(self) -> int:
+        """Number of rows."""
+        return len(self.lo)
+
+    def tie_rows(self, pair: str) -> slice:
+        """The contiguous rows of one pair's domain ties."""
+        first = self.rows[f"tie.{pair}.{self.domains[0]}"]
+        return slice(first, first + len(self.domains))
+
+    def target_rows(self, name: str) -> slice:
+        """Rows an effect on ``name`` writes: a pair tie spreads over all its domains."""
+        if name.startswith("tie.") and name.count(".") == 1:
+            return self.tie_rows(name[4:])
+        row = self.rows[name]
+        return slice(row, row + 1)
+
+    def targets(self) -> list[str]:
+        """Names scenario effects may write (domain ties, pair ties, writable variables)."""
+        return sorted(self.writable)

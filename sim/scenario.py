@@ -1,0 +1,666 @@
+"""Loading scenarios: library lookup, ``extends:`` merging, validation and compilation.
+
+``load_scenario("baseline")`` (or a path) returns a :class:`Scenario`: the validated
+specification plus everything the engine needs at run time (state layout, symbol table,
+compiled rules, events, threat acts and action cards, the initial state vector). Every problem
+is reported as ``path:line:col: message`` through :class:`~sim.errors.ScenarioError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ValidationError
+
+from sim import schema
+from sim.errors import Problem, ScenarioError, did_you_mean
+from sim.expr import FUNCTIONS, ExprError, Expression, Symbols, compile_expression
+from sim.layout import GOVERNMENTS, PAIRS, PHASES, PROFILE_TRAITS, THREAT_ACTORS, Layout
+from sim.rng import stream_id
+from sim.yamlio import LocDict, LocList, Mark, key_mark, problem_at, read_yaml_file, value_mark
+
+ROOT_SCENARIO = "defaults"
+CONTEXT_NAMES = ("turn", "year", "quarter")
+
+
+def library_dir() -> Path:
+    """The folder of bundled scenarios."""
+    import scenarios
+
+    return Path(scenarios.__file__).resolve().parent
+
+
+def library_ids() -> list[str]:
+    """Ids (file stems) of the bundled scenarios, the abstract root excluded."""
+    return sorted(p.stem for p in library_dir().glob("*.yaml") if p.stem != ROOT_SCENARIO)
+
+
+def resolve_scenario_path(name: str | Path, relative_to: Path | None = None) -> Path:
+    """Turn a library name (``baseline``) or a path into a file path.
+
+    Raises:
+        ScenarioError: when the name is neither an existing file nor a library scenario.
+    """
+    text = str(name)
+    looks_like_path = isinstance(name, Path) or text.endswith((".yaml", ".yml")) or "/" in text
+    if looks_like_path:
+        path = Path(text)
+        if relative_to is not None and not path.is_absolute():
+            path = relative_to / path
+        return path
+    candidate = library_dir() / f"{text}.yaml"
+    if candidate.is_file():
+        return candidate
+    if relative_to is not None and (relative_to / f"{text}.yaml").is_file():
+        return relative_to / f"{text}.yaml"
+    hint = did_you_mean(text, library_ids())
+    raise ScenarioError.single(
+        text, 1, 1, f"no such file, and no scenario named '{text}' in the library{hint}", "missing-file"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# extends: merging with positions kept
+
+
+def _copy_located(value: Any) -> Any:
+    if isinstance(value, LocDict):
+        out = LocDict((k, _copy_located(v)) for k, v in value.items())
+        out.mark, out.key_marks = value.mark, dict(value.key_marks)
+        out.value_marks, out.quoted = dict(value.value_marks), dict(value.quoted)
+        return out
+    if isinstance(value, LocList):
+        out = LocList(_copy_located(v) for v in value)
+        out.mark, out.item_marks = value.mark, list(value.item_marks)
+        return out
+    return value
+
+
+_ID_LISTS = {"rules", "events", "acts"}
+
+
+def _merge(parent: Any, child: Any, key: str = "") -> Any:
+    """Deep-merge ``child`` over ``parent``: mappings by key, id-lists by id, the rest replaced."""
+    if isinstance(parent, dict) and isinstance(child, dict):
+        out = _copy_located(parent) if isinstance(parent, LocDict) else LocDict(parent)
+        if isinstance(child, LocDict):
+            out.mark = child.mark
+        for k, v in child.items():
+            out[k] = _merge(parent[k], v, str(k)) if k in parent else _copy_located(v)
+            if isinstance(child, LocDict):
+                out.key_marks[k] = child.key_marks.get(k, out.key_marks.get(k))
+                out.value_marks[k] = child.value_marks.get(k, out.value_marks.get(k))
+                out.quoted[k] = child.quoted.get(k, False)
+        return out
+    if (
+        isinstance(parent, list)
+        and isinstance(child, list)
+        and (key in _ID_LISTS or key in GOVERNMENTS)
+        and all(isinstance(i, dict) and "id" in i for i in [*parent, *child])
+    ):
+        out = LocList()
+        out.mark = getattr(child, "mark", None)
+        index: dict[Any, int] = {}
+        for item, mark in _items_with_marks(parent):
+            index[item["id"]] = len(out)
+            out.append(_copy_located(item))
+            out.item_marks.append(mark)
+        for item, mark in _items_with_marks(child):
+            if item["id"] in index:
+                pos = index[item["id"]]
+                out[pos] = _merge(out[pos], item)
+                out.item_marks[pos] = mark
+            else:
+                index[item["id"]] = len(out)
+                out.append(_copy_located(item))
+                out.item_marks.append(mark)
+        return out
+    return _copy_located(child)
+
+
+def _items_with_marks(items: list) -> Iterable[tuple[Any, Mark]]:
+    marks = getattr(items, "item_marks", [])
+    for i, item in enumerate(items):
+        yield item, marks[i] if i < len(marks) else ("?", 1, 1)
+
+
+def _duplicate_ids(raw: Any, path: str) -> list[Problem]:
+    """Duplicate ids inside one file's id-lists."""
+    problems: list[Problem] = []
+    if not isinstance(raw, dict):
+        return problems
+    lists: list[tuple[str, Any]] = [(k, raw.get(k)) for k in ("rules", "events")]
+    if isinstance(raw.get("actions"), dict):
+        lists += [(f"actions.{g}", v) for g, v in raw["actions"].items()]
+    if isinstance(raw.get("threats"), dict):
+        lists += [(f"threats.{a}.acts", v.get("acts")) for a, v in raw["threats"].items() if isinstance(v, dict)]
+    seen_rule_event: dict[str, int] = {}
+    for where, items in lists:
+        if not isinstance(items, list):
+            continue
+        seen: dict[Any, int] = {}
+        shared = seen_rule_event if where in ("rules", "events") else seen
+        for item, _mark in _items_with_marks(items):
+            if not isinstance(item, dict) or "id" not in item:
+                continue
+            ident = item["id"]
+            if ident in shared:
+                mark = value_mark(item, "id", (path, 1, 1))
+                problems.append(
+                    problem_at(mark, f"duplicate id '{ident}' in {where} (first at line {shared[ident]})", "duplicate-id")
+                )
+            else:
+                shared[ident] = value_mark(item, "id", (path, 1, 1))[1]
+    return problems
+
+
+def _load_chain(path: Path, seen: list[Path]) -> tuple[Any, list[Path]]:
+    """Read a file and everything it extends; return the merged raw tree and the files read."""
+    resolved = path.resolve()
+    if resolved in seen:
+        chain = " -> ".join(p.name for p in [*seen, resolved])
+        raise ScenarioError.single(str(path), 1, 1, f"extends: cycle: {chain}", "extends-cycle")
+    raw = read_yaml_file(path)
+    shown = str(path)
+    if not isinstance(raw, dict):
+        raise ScenarioError.single(shown, 1, 1, "a scenario file must be a YAML mapping", "type")
+    problems = _duplicate_ids(raw, shown)
+    if problems:
+        raise ScenarioError(problems)
+    is_root = resolved == (library_dir() / f"{ROOT_SCENARIO}.yaml").resolve()
+    if is_root:
+        return raw, [resolved]
+    parent_name = raw.get("extends") or ROOT_SCENARIO
+    if not isinstance(parent_name, str):
+        mark = value_mark(raw, "extends", (shown, 1, 1))
+        raise ScenarioError([problem_at(mark, "extends: must be a scenario name or path", "type")])
+    try:
+        parent_path = resolve_scenario_path(parent_name, relative_to=path.parent)
+        if not parent_path.is_file():
+            raise ScenarioError.single(parent_name, 1, 1, "no such file", "missing-file")
+    except ScenarioError:
+        mark = value_mark(raw, "extends", (shown, 1, 1))
+        hint = did_you_mean(parent_name, library_ids())
+        raise ScenarioError(
+            [problem_at(mark, f"extends: scenario '{parent_name}' does not exist{hint}", "extends-missing")]
+        ) from None
+    parent_raw, files = _load_chain(parent_path, [*seen, resolved])
+    parent_raw = _copy_located(parent_raw)
+    parent_raw.pop("abstract", None)
+    return _merge(parent_raw, raw), [*files, resolved]
+
+
+# ---------------------------------------------------------------------------------------------
+# validation
+
+
+def _locate(tree: Any, loc: tuple[Any, ...], fallback: Mark, *, want_key: bool = False) -> Mark:
+    """The mark of the deepest element of ``loc`` that exists in the raw tree."""
+    node, mark = tree, (getattr(tree, "mark", None) or fallback)
+    for i, part in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(node, dict) and part in node:
+            mark = key_mark(node, part, mark) if (last and want_key) else value_mark(node, part, mark)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            mark = value_mark(node, part, mark)
+            node = node[part]
+        elif part == "[key]":
+            break
+        else:
+            break
+    return mark
+
+
+def _known_keys() -> set[str]:
+    keys: set[str] = set()
+    for model in (
+        schema.ScenarioSpec,
+        schema.GovernmentSpec,
+        schema.RuleSpec,
+        schema.EventSpec,
+        schema.ActionSpec,
+        schema.ThreatSpec,
+        schema.ThreatAct,
+        schema.ParameterSpec,
+        schema.DomainSpec,
+        schema.Profile,
+        schema.SourceRef,
+    ):
+        keys.update(model.model_fields)
+    return keys
+
+
+def _pydantic_problems(exc: ValidationError, tree: Any, fallback: Mark) -> list[Problem]:
+    problems: dict[tuple[Mark, str], Problem] = {}
+    known = _known_keys()
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        kind = error["type"]
+        # Drop pydantic's union-member tags (e.g. 'str', 'float', 'dict[...]') from the path.
+        clean = tuple(p for p in loc if not (isinstance(p, str) and (p in {"str", "float", "int", "bool"} or "[" in p and p != "[key]")))
+        where = ".".join(str(p) for p in clean if p != "[key]") or "scenario"
+        if kind == "extra_forbidden":
+            mark = _locate(tree, clean, fallback, want_key=True)
+            message = f"unknown key '{clean[-1]}'{did_you_mean(str(clean[-1]), known)}"
+        elif kind == "missing":
+            mark = _locate(tree, clean[:-1], fallback)
+            message = f"missing required key '{clean[-1]}' in {'.'.join(map(str, clean[:-1])) or 'scenario'}"
+        elif clean and clean[-1] == "[key]" or (len(loc) and loc[-1] == "[key]"):
+            mark = _locate(tree, clean[:-1], fallback)
+            message = f"{where}: {error['msg']}"
+        else:
+            mark = _locate(tree, clean, fallback)
+            message = f"{where}: {error['msg'].removeprefix('Value error, ')}"
+        problems.setdefault((mark, where), problem_at(mark, message, kind))
+    return list(problems.values())
+
+
+# ---------------------------------------------------------------------------------------------
+# compiled form
+
+
+@dataclass(frozen=True)
+class Effect:
+    """One compiled effect: add to (or set) the rows of ``target``."""
+
+    target: str
+    rows: slice
+    op: str
+    value: Expression
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """A compiled rule, event, threat act or action card."""
+
+    kind: str
+    id: str
+    title: str
+    phase: str
+    when: Expression | None
+    chance: Expression | None
+    effects: tuple[Effect, ...]
+    say: str
+    source: str
+    stream: int
+    owner: str = ""
+    counter_row: int | None = None
+    at_turn: int | None = None
+    once: bool = False
+    severity: float = 0.0
+    flag_row: int | None = None
+    cost: float = 0.0
+    stance: str = "neutral"
+    doc: str = ""
+
+    @property
+    def label(self) -> str:
+        """The cause-and-effect label: ``rule:id``, ``event:id``, ``act:DPRK.id``, ``action:USA.id``."""
+        return f"{self.kind}:{self.owner + '.' if self.owner else ''}{self.id}"
+
+
+@dataclass
+class Scenario:
+    """A validated, compiled scenario: what :class:`sim.TrilateralModel` runs."""
+
+    spec: schema.ScenarioSpec
+    path: Path
+    files: list[Path]
+    content_hash: str
+    layout: Layout
+    symbols: Symbols
+    parameter_names: list[str]
+    parameter_defaults: dict[str, float]
+    initializers: list[tuple[slice, Expression]]
+    profiles: dict[str, list[list[Expression]]]
+    camp_start: dict[str, int]
+    camp_names: dict[str, tuple[str, ...]]
+    exposure: dict[str, np.ndarray]
+    election_turns: dict[str, frozenset[int]]
+    rules: dict[str, list[Trigger]]
+    events: list[Trigger]
+    acts: dict[str, list[Trigger]]
+    actions: dict[str, list[Trigger]]
+    scripts: dict[str, dict[int, tuple[str, ...]]] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        """The scenario id."""
+        return self.spec.id
+
+    @property
+    def title(self) -> str:
+        """The scenario title."""
+        return self.spec.title
+
+    @property
+    def turns(self) -> int:
+        """Default number of turns."""
+        return self.spec.turns
+
+    @property
+    def start(self) -> tuple[int, int]:
+        """(year, quarter) of turn 1."""
+        return schema.parse_quarter(self.spec.start)
+
+    def quarter_of(self, turn: int) -> tuple[int, int]:
+        """(year, quarter) of a 1-based turn."""
+        year, quarter = self.start
+        index = year * 4 + (quarter - 1) + (turn - 1)
+        return index // 4, index % 4 + 1
+
+    def quarter_label(self, turn: int) -> str:
+        """``2025Q3``-style label of a 1-based turn."""
+        year, quarter = self.quarter_of(turn)
+        return f"{year}Q{quarter}"
+
+    def turn_of(self, quarter: str) -> int:
+        """1-based turn of a quarter label (may be <= 0 or beyond the last turn)."""
+        year, q = schema.parse_quarter(quarter)
+        start_year, start_q = self.start
+        return (year * 4 + q - 1) - (start_year * 4 + start_q - 1) + 1
+
+    def initial_state(self, params: list[Any], replications: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The initial state matrix and each government's profile table (camps, traits, R).
+
+        Initial values and profile traits may be expressions of parameters, and parameters may
+        differ between replications, so both are evaluated per ensemble.
+        """
+        layout = self.layout
+        x = np.zeros((layout.size, replications))
+        empty = np.zeros((0, replications))
+        for rows, value in self.initializers:
+            x[rows] = np.broadcast_to(np.asarray(value(empty, params, [], None), dtype=np.float64), (replications,))
+        profiles = {}
+        for gov in GOVERNMENTS:
+            table = np.array(
+                [
+                    [np.broadcast_to(np.asarray(e(empty, params, [], None), dtype=np.float64), (replications,)) for e in camp]
+                    for camp in self.profiles[gov]
+                ]
+            )
+            profiles[gov] = np.clip(table, 0.0, 1.0)
+            camp = self.camp_start[gov]
+            x[layout.rows[f"{gov}.camp"]] = camp
+            for t, trait in enumerate(PROFILE_TRAITS):
+                x[layout.rows[f"{gov}.{trait}"]] = profiles[gov][camp, t]
+        x = np.clip(x, layout.lo[:, None], layout.hi[:, None])
+        return x, profiles
+
+    def parameter(self, name: str) -> schema.ParameterSpec:
+        """The declared parameter ``name``."""
+        return self.spec.parameters[name]
+
+
+class _Compiler:
+    """Compiles a validated spec against its raw tree (for error positions)."""
+
+    def __init__(self, spec: schema.ScenarioSpec, raw: Any, fallback: Mark) -> None:
+        self.spec = spec
+        self.raw = raw
+        self.fallback = fallback
+        self.problems: list[Problem] = []
+
+    def mark(self, *loc: Any) -> Mark:
+        return _locate(self.raw, loc, self.fallback)
+
+    def expr(self, source: Any, loc: tuple[Any, ...], site: str) -> Expression | None:
+        try:
+            return compile_expression(source, self.symbols, site)
+        except ExprError as exc:
+            path, line, col = self.mark(*loc)
+            self.problems.append(Problem(path, line, col + exc.offset + self._quote_shift(loc), exc.message, "expression"))
+            return None
+
+    def _quote_shift(self, loc: tuple[Any, ...]) -> int:
+        # Marks of quoted scalars point at the quote; expressions start one column later.
+        node: Any = self.raw
+        for part in loc[:-1]:
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                return 0
+        return int(bool(getattr(node, "quoted", {}).get(loc[-1], False))) if isinstance(node, dict) else 0
+
+    def effects(self, effects: dict[str, Any], loc: tuple[Any, ...], site: str) -> tuple[Effect, ...]:
+        out = []
+        layout = self.layout
+        targets = layout.targets()
+        for target, value in effects.items():
+            if target not in layout.writable:
+                mark = _locate(self.raw, (*loc, target), self.fallback, want_key=True)
+                why = "is computed by the model and cannot be changed" if target in layout.rows else "is not a state variable"
+                self.problems.append(
+                    problem_at(mark, f"effect target '{target}' {why}{did_you_mean(target, targets)}", "target")
+                )
+                continue
+            op, source, vloc = "add", value, (*loc, target)
+            if isinstance(value, dict):
+                op, source = next(iter(value.items()))
+                vloc = (*loc, target, op)
+            compiled = self.expr(source, vloc, f"{site}/{target}")
+            if compiled is not None:
+                out.append(Effect(target, layout.target_rows(target), op, compiled))
+        return tuple(out)
+
+    def build(self, path: Path, files: list[Path], content_hash: str) -> Scenario:
+        spec = self.spec
+        acts = {a: tuple(x.id for x in t.acts if not x.disabled) for a, t in spec.threats.items()}
+        counters = tuple(x.id for x in [*spec.rules, *spec.events] if not x.disabled)
+        domains = {name: d.weight for name, d in spec.domains.items()}
+        self.layout = layout = Layout.build(domains, acts, counters)
+        params = list(spec.parameters)
+        for i, name in enumerate(params):
+            if name in layout.rows or name in CONTEXT_NAMES or name in FUNCTIONS:
+                mark = _locate(self.raw, ("parameters", name), self.fallback, want_key=True)
+                self.problems.append(problem_at(mark, f"parameter name '{name}' clashes with a built-in name", "name"))
+        self.symbols = Symbols(
+            state=dict(layout.rows),
+            params={name: i for i, name in enumerate(params)},
+            context={name: i for i, name in enumerate(CONTEXT_NAMES)},
+        )
+        from sim.dynamics import required_parameters
+
+        for name, needed_by in required_parameters().items():
+            if name not in spec.parameters:
+                self.problems.append(
+                    problem_at(self.mark("parameters"), f"parameter '{name}' (used by {needed_by}) is not defined", "missing")
+                )
+
+        self.param_symbols = Symbols(state={}, params=self.symbols.params, context={})
+        initializers: list[tuple[slice, Expression]] = []
+
+        def init(rows: slice, value: Any, loc: tuple[Any, ...]) -> None:
+            compiled = self.expr(value, loc, "initial")
+            if compiled is not None:
+                initializers.append((rows, compiled))
+
+        for pair in PAIRS:
+            value = spec.ties[pair]
+            rows = layout.tie_rows(pair)
+            if isinstance(value, dict):
+                for d in value:
+                    if d not in spec.domains and d != "all":
+                        mark = _locate(self.raw, ("ties", pair, d), self.fallback, want_key=True)
+                        self.problems.append(problem_at(mark, f"unknown domain '{d}'{did_you_mean(d, spec.domains)}", "name"))
+                if "all" in value:
+                    init(rows, value["all"], ("ties", pair, "all"))
+                for d, v in value.items():
+                    if d in spec.domains:
+                        row = layout.rows[f"tie.{pair}.{d}"]
+                        init(slice(row, row + 1), v, ("ties", pair, d))
+            else:
+                init(rows, value, ("ties", pair))
+        for name, value in spec.initial.items():
+            init(layout.target_rows(name), value, ("initial", name))
+        defaults_gov = {"approval": 0.5, "polarization": 0.5, "support": 0.6, "history_salience": 0.3, "capital": 3.0}
+        profiles: dict[str, list[list[Expression | None]]] = {}
+        camp_names: dict[str, tuple[str, ...]] = {}
+        exposure: dict[str, np.ndarray] = {}
+        election_turns: dict[str, frozenset[int]] = {}
+        scripts: dict[str, dict[int, tuple[str, ...]]] = {}
+        camp_start: dict[str, int] = {}
+        for gov in GOVERNMENTS:
+            g = spec.governments[gov]
+            camps = list(g.camps)
+            camp_names[gov] = tuple(camps)
+            profiles[gov] = [
+                [self.expr(getattr(g.camps[c], t), ("governments", gov, "camps", c, t), "profile") for t in PROFILE_TRAITS]
+                for c in camps
+            ]
+            if len(camps) == 1:
+                profiles[gov].append(profiles[gov][0])
+            camp_start[gov] = camps.index(g.in_power)
+            for name, value in {**defaults_gov, **g.initial}.items():
+                init(layout.target_rows(f"{gov}.{name}"), value, ("governments", gov, "initial", name))
+            exposure[gov] = np.array([g.exposure.get(a, 0.0) for a in THREAT_ACTORS])
+            election_turns[gov] = frozenset(self._turn_of(q, ("governments", gov, "elections")) for q in g.elections)
+            if g.strategy not in _strategy_names():
+                mark = self.mark("governments", gov, "strategy")
+                self.problems.append(
+                    problem_at(mark, f"unknown strategy '{g.strategy}'{did_you_mean(g.strategy, _strategy_names())}; "
+                               f"available: {', '.join(_strategy_names())}", "name")
+                )
+        for actor in THREAT_ACTORS:
+            t = spec.threats.get(actor)
+            for name, value in (t.initial if t else {}).items():
+                init(layout.target_rows(f"{actor}.{name}"), value, ("threats", actor, "initial", name))
+        for rows, compiled in initializers:
+            if compiled.names - set(self.symbols.params):
+                bad = sorted(compiled.names - set(self.symbols.params))
+                self.problems.append(problem_at(self.fallback, f"initial values may use parameters only, not {', '.join(bad)}", "expression"))
+
+        rules: dict[str, list[Trigger]] = {phase: [] for phase in PHASES}
+        for i, r in enumerate(spec.rules):
+            if r.disabled:
+                continue
+            rules[r.phase].append(self._trigger("rule", r, ("rules", i), phase=r.phase))
+        events = []
+        for i, e in enumerate(spec.events):
+            if e.disabled:
+                continue
+            at_turn = self._turn_of(e.at) if e.at else None
+            if e.at is None and e.chance is None and e.when is None:
+                self.problems.append(problem_at(self.mark("events", i), f"event '{e.id}' needs at:, chance: or when:", "missing"))
+            events.append(self._trigger("event", e, ("events", i), phase="events", at_turn=at_turn, once=e.once))
+        acts: dict[str, list[Trigger]] = {a: [] for a in THREAT_ACTORS}
+        for actor, t in spec.threats.items():
+            for i, act in enumerate(t.acts):
+                if act.disabled:
+                    continue
+                acts[actor].append(
+                    self._trigger(
+                        "act", act, ("threats", actor, "acts", i), phase="threats", owner=actor,
+                        severity=act.severity, flag_row=layout.rows[f"{actor}.{act.id}"],
+                    )
+                )
+        actions: dict[str, list[Trigger]] = {g: [] for g in GOVERNMENTS}
+        for gov, cards in spec.actions.items():
+            for i, card in enumerate(cards):
+                if card.disabled:
+                    continue
+                actions[gov].append(
+                    self._trigger(
+                        "action", card, ("actions", gov, i), phase="decisions", owner=gov,
+                        cost=card.cost, stance=card.stance, doc=card.doc,
+                    )
+                )
+        for gov in GOVERNMENTS:
+            g = spec.governments[gov]
+            ids = {a.id for a in actions[gov]}
+            script: dict[int, tuple[str, ...]] = {}
+            for quarter, chosen in g.script.items():
+                for card in chosen:
+                    if card not in ids:
+                        mark = self.mark("governments", gov, "script", quarter)
+                        self.problems.append(problem_at(mark, f"unknown action '{card}' for {gov}{did_you_mean(card, ids)}", "name"))
+                script[self._turn_of(quarter, ("governments", gov, "script", quarter))] = tuple(chosen)
+            scripts[gov] = script
+        if self.problems:
+            raise ScenarioError(self.problems)
+        return Scenario(
+            spec=spec,
+            path=path,
+            files=files,
+            content_hash=content_hash,
+            layout=layout,
+            symbols=self.symbols,
+            parameter_names=params,
+            parameter_defaults={name: spec.parameters[name].default for name in params},
+            initializers=initializers,
+            profiles=profiles,
+            camp_start=camp_start,
+            camp_names=camp_names,
+            exposure=exposure,
+            election_turns=election_turns,
+            rules=rules,
+            events=events,
+            acts=acts,
+            actions=actions,
+            scripts=scripts,
+        )
+
+    def _turn_of(self, quarter: str, loc: tuple[Any, ...] | None = None) -> int:
+        try:
+            year, q = schema.parse_quarter(quarter)
+        except ValueError as exc:
+            self.problems.append(problem_at(self.mark(*(loc or ())), str(exc), "quarter"))
+            return 0
+        start_year, start_q = schema.parse_quarter(self.spec.start)
+        return (year * 4 + q - 1) - (start_year * 4 + start_q - 1) + 1
+
+    def _trigger(self, kind: str, item: BaseModel, loc: tuple[Any, ...], **extra: Any) -> Trigger:
+        owner = extra.get("owner", "")
+        site = f"{kind}:{owner}.{item.id}" if owner else f"{kind}:{item.id}"
+        when = getattr(item, "when", None)
+        chance = getattr(item, "chance", None)
+        counter = self.layout.rows.get(f"fired.{item.id}") if kind in ("rule", "event") else None
+        return Trigger(
+            kind=kind,
+            id=item.id,
+            title=item.title or item.id.replace("_", " "),
+            when=None if when is None else self.expr(when, (*loc, "when"), f"{site}/when"),
+            chance=None if chance is None else self.expr(chance, (*loc, "chance"), f"{site}/chance"),
+            effects=self.effects(item.effects, (*loc, "effects"), site),
+            say=item.say,
+            source=item.source,
+            stream=stream_id(site),
+            counter_row=counter,
+            **extra,
+        )
+
+
+def _strategy_names() -> list[str]:
+    from agents.strategies import STRATEGIES
+
+    return sorted(STRATEGIES)
+
+
+def load_scenario(name: str | Path) -> Scenario:
+    """Load, merge (``extends:``), validate and compile a scenario.
+
+    Args:
+        name: a library id such as ``"baseline"`` or a path to a YAML file.
+
+    Raises:
+        ScenarioError: listing every problem found as ``path:line:col: message``.
+    """
+    path = resolve_scenario_path(name)
+    raw, files = _load_chain(path, [])
+    fallback: Mark = (str(path), 1, 1)
+    try:
+        spec = schema.ScenarioSpec.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError(_pydantic_problems(exc, raw, fallback)) from None
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.read_bytes())
+    digest.update(json.dumps(spec.model_dump(mode="json"), sort_keys=True).encode())
+    return _Compiler(spec, raw, fallback).build(path, files, digest.hexdigest())

@@ -1,0 +1,244 @@
+"""The scenario file format as pydantic models (validation and JSON Schema).
+
+Expressions are kept as text (or numbers) here; :mod:`sim.scenario` compiles them against the
+scenario's symbol table once the whole file, including ``extends:``, has been validated.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sim.layout import GOVERNMENT_VARIABLES, PROFILE_TRAITS, THREAT_VARIABLES
+
+QUARTER_PATTERN = re.compile(r"^(\d{4})Q([1-4])$")
+
+Expr = str | float | int | bool
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+GovCode = Literal["USA", "ROK", "JPN"]
+ThreatCode = Literal["DPRK", "CHN", "RUS"]
+PairCode = Literal["USA_ROK", "USA_JPN", "ROK_JPN"]
+PhaseName = Literal["threats", "events", "domestic", "decisions", "cooperation", "outcomes"]
+Stance = Literal["cooperative", "competitive", "domestic", "neutral"]
+Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
+
+
+def parse_quarter(text: str) -> tuple[int, int]:
+    """Parse ``2025Q1`` into (2025, 1); raise ValueError otherwise."""
+    match = QUARTER_PATTERN.match(str(text))
+    if not match:
+        raise ValueError(f"'{text}' is not a quarter like 2025Q1")
+    return int(match.group(1)), int(match.group(2))
+
+
+class Strict(BaseModel):
+    """Base: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceRef(Strict):
+    """An essay (or public record) a scenario, rule or event draws on."""
+
+    author: str
+    title: str
+    note: str = ""
+
+
+class ParameterSpec(Strict):
+    """A named, sweepable parameter (also a slider in the game)."""
+
+    default: float
+    range: tuple[float, float] | None = None
+    doc: str = ""
+
+    @model_validator(mode="after")
+    def _default_in_range(self) -> ParameterSpec:
+        if self.range is not None:
+            lo, hi = self.range
+            if lo > hi:
+                raise ValueError(f"range [{lo}, {hi}] is empty")
+            if not lo <= self.default <= hi:
+                raise ValueError(f"default {self.default} is outside range [{lo}, {hi}]")
+        return self
+
+
+class DomainSpec(Strict):
+    """A cooperation domain: its weight in the pair tie and how fast it follows the pair's drivers."""
+
+    weight: float = Field(gt=0)
+    responsiveness: float = Field(default=1.0, ge=0, le=5)
+    doc: str = ""
+
+
+class Profile(Strict):
+    """A leadership profile: the traits a camp brings to government."""
+
+    label: str = ""
+    transactionalism: Expr = 0.3
+    commitment: Expr = 0.7
+    multilateralism: Expr = 0.6
+    history_stance: Expr = 0.3
+
+
+class GovernmentSpec(Strict):
+    """A government, its domestic politics and its computer strategy."""
+
+    name: str = ""
+    strategy: str = "threat_driven"
+    camps: dict[Identifier, Profile] = Field(min_length=1, max_length=2)
+    in_power: Identifier
+    elections: list[str] = []
+    exposure: dict[ThreatCode, Unit] = {}
+    initial: dict[str, Expr] = {}
+    script: dict[str, list[Identifier]] = {}
+
+    @field_validator("elections")
+    @classmethod
+    def _quarters(cls, value: list[str]) -> list[str]:
+        for item in value:
+            parse_quarter(item)
+        return value
+
+    @field_validator("initial")
+    @classmethod
+    def _initial_names(cls, value: dict[str, Expr]) -> dict[str, Expr]:
+        allowed = [k for k, spec in GOVERNMENT_VARIABLES.items() if spec.writable]
+        allowed = [k for k in allowed if k not in PROFILE_TRAITS and k != "camp"]
+        for key in value:
+            if key not in allowed:
+                raise ValueError(f"unknown initial variable '{key}'; allowed: {', '.join(allowed)}")
+        return value
+
+    @model_validator(mode="after")
+    def _in_power_known(self) -> GovernmentSpec:
+        if self.in_power not in self.camps:
+            raise ValueError(f"in_power '{self.in_power}' is not one of the camps: {', '.join(self.camps)}")
+        return self
+
+
+# An effect is ``target: expr`` (added to the target) or ``target: {set: expr}`` / ``{add: expr}``.
+EffectValue = Expr | dict[Literal["add", "set"], Expr]
+
+
+class ThreatAct(Strict):
+    """Something a threat actor may do in a turn (missile test, cyber theft, gray-zone incident ...)."""
+
+    id: Identifier
+    title: str = ""
+    chance: Expr
+    severity: Unit
+    effects: dict[str, EffectValue] = {}
+    say: str = ""
+    source: str = ""
+    disabled: bool = False
+
+
+class ThreatSpec(Strict):
+    """A threat actor and its repertoire."""
+
+    name: str = ""
+    initial: dict[str, Expr] = {}
+    acts: list[ThreatAct] = []
+
+    @field_validator("initial")
+    @classmethod
+    def _initial_names(cls, value: dict[str, Expr]) -> dict[str, Expr]:
+        allowed = [k for k, spec in THREAT_VARIABLES.items() if spec.writable]
+        for key in value:
+            if key not in allowed:
+                raise ValueError(f"unknown initial variable '{key}'; allowed: {', '.join(allowed)}")
+        return value
+
+
+class RuleSpec(Strict):
+    """A scenario rule: in its phase, where ``when`` holds, with probability ``chance``, apply effects."""
+
+    id: Identifier
+    title: str = ""
+    phase: PhaseName
+    when: Expr | None = None
+    chance: Expr | None = None
+    effects: dict[str, EffectValue] = {}
+    say: str = ""
+    source: str = ""
+    disabled: bool = False
+
+
+class EventSpec(Strict):
+    """A scheduled (``at``) or stochastic (``chance``) event in the events phase."""
+
+    id: Identifier
+    title: str = ""
+    at: str | None = None
+    when: Expr | None = None
+    chance: Expr | None = None
+    once: bool = True
+    effects: dict[str, EffectValue] = {}
+    say: str = ""
+    source: str = ""
+    disabled: bool = False
+
+    @field_validator("at")
+    @classmethod
+    def _quarter(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_quarter(value)
+        return value
+
+
+class ActionSpec(Strict):
+    """A card a government can play: costs political capital, applies effects in the decisions phase."""
+
+    id: Identifier
+    title: str = ""
+    cost: float = Field(ge=0, le=100)
+    stance: Stance = "neutral"
+    when: Expr | None = None
+    effects: dict[str, EffectValue] = {}
+    say: str = ""
+    source: str = ""
+    doc: str = ""
+    disabled: bool = False
+
+
+class ScenarioSpec(Strict):
+    """A whole scenario after ``extends:`` has been merged."""
+
+    id: Identifier
+    title: str
+    summary: str = ""
+    sources: list[SourceRef] = []
+    extends: str | None = None
+    abstract: bool = False
+    start: str
+    turns: int = Field(gt=0, le=400)
+    debrief: list[str] = []
+    teacher_notes: str = ""
+    parameters: dict[Identifier, ParameterSpec] = {}
+    domains: dict[Identifier, DomainSpec] = Field(min_length=1)
+    ties: dict[PairCode, Expr | dict[str, Expr]]
+    initial: dict[Literal["institutionalization", "deterrence"], Expr] = {}
+    governments: dict[GovCode, GovernmentSpec]
+    threats: dict[ThreatCode, ThreatSpec] = {}
+    rules: list[RuleSpec] = []
+    events: list[EventSpec] = []
+    actions: dict[GovCode, list[ActionSpec]] = {}
+
+    @field_validator("start")
+    @classmethod
+    def _start_quarter(cls, value: str) -> str:
+        parse_quarter(value)
+        return value
+
+    @model_validator(mode="after")
+    def _complete(self) -> ScenarioSpec:
+        missing = [g for g in ("USA", "ROK", "JPN") if g not in self.governments]
+        if missing:
+            raise ValueError(f"governments missing: {', '.join(missing)}")
+        missing_ties = [p for p in ("USA_ROK", "USA_JPN", "ROK_JPN") if p not in self.ties]
+        if missing_ties:
+            raise ValueError(f"ties missing: {', '.join(missing_ties)}")
+        return self

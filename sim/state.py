@@ -1,0 +1,109 @@
+"""Ensemble state and the cause-and-effect record.
+
+:class:`WorldState` holds every state variable as one row of a (rows, replications) matrix.
+All changes go through :meth:`WorldState.apply`, which clips to the variable's bounds and
+credits the change actually made to a named source (``rule:...``, ``event:...``,
+``action:USA...``, ``behaviour:...``). The :class:`Recorder` keeps, per turn, the mean change
+each source made to each row over the replications (exact for a single run).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.layout import PAIRS, Layout
+
+BOUNDS_SOURCE = "bounds"
+
+
+@dataclass
+class TurnRecord:
+    """Mean change per source and row during one turn."""
+
+    turn: int
+    changes: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+class Recorder:
+    """Accumulates per-source changes; can be switched off for speed."""
+
+    def __init__(self, rows: int, enabled: bool = True) -> None:
+        self.rows = rows
+        self.enabled = enabled
+        self.turns: list[TurnRecord] = []
+
+    def begin_turn(self, turn: int) -> None:
+        """Start recording a new turn."""
+        if self.enabled:
+            self.turns.append(TurnRecord(turn))
+
+    def add(self, source: str, rows: slice, change: np.ndarray) -> None:
+        """Credit ``change`` (shape (n_rows, R) or (R,)) on ``rows`` to ``source``."""
+        if not self.enabled or not self.turns:
+            return
+        changes = self.turns[-1].changes
+        vector = changes.get(source)
+        if vector is None:
+            vector = changes[source] = np.zeros(self.rows)
+        vector[rows] += change.mean(axis=-1)
+
+
+class WorldState:
+    """The state matrix of an ensemble plus bound-respecting, recorded updates."""
+
+    def __init__(self, layout: Layout, initial: np.ndarray, replications: int, record: bool = True) -> None:
+        self.layout = layout
+        self.x = np.repeat(initial[:, None], replications, axis=1)
+        self.replications = replications
+        self.lo = layout.lo[:, None]
+        self.hi = layout.hi[:, None]
+        self.recorder = Recorder(layout.size, record)
+        self._pair_rows = [layout.tie_rows(pair) for pair in PAIRS]
+        self._pair_agg = [layout.rows[f"tie.{pair}"] for pair in PAIRS]
+        self.refresh_ties()
+
+    def row(self, name: str) -> np.ndarray:
+        """The values of one variable across replications (a view)."""
+        return self.x[self.layout.rows[name]]
+
+    def apply(self, rows: slice, delta: np.ndarray | float, source: str) -> np.ndarray:
+        """Add ``delta`` to ``rows`` within bounds; credit the actual change to ``source``."""
+        old = self.x[rows]
+        new = np.clip(old + delta, self.lo[rows], self.hi[rows])
+        change = new - old
+        self.x[rows] = new
+        self.recorder.add(source, rows, change)
+        return change
+
+    def apply_parts(self, rows: slice, parts: Iterable[tuple[str, np.ndarray]]) -> None:
+        """Apply the sum of several named parts at once, crediting each part; clipping goes to 'bounds'."""
+        parts = list(parts)
+        total = sum(delta for _, delta in parts)
+        old = self.x[rows]
+        new = np.clip(old + total, self.lo[rows], self.hi[rows])
+        self.x[rows] = new
+        recorder = self.recorder
+        if recorder.enabled:
+            for source, delta in parts:
+                recorder.add(source, rows, np.broadcast_to(delta, old.shape))
+            clipped = (new - old) - total
+            if np.any(clipped):
+                recorder.add(BOUNDS_SOURCE, rows, clipped)
+
+    def set(self, name: str, value: np.ndarray | float, source: str) -> None:
+        """Set a variable (within bounds), crediting the change to ``source``."""
+        row = self.layout.rows[name]
+        self.apply(slice(row, row + 1), np.asarray(value) - self.x[row], source)
+
+    def refresh_ties(self) -> None:
+        """Recompute each pair's tie as the weighted mean of its domain ties."""
+        weights = self.layout.domain_weights
+        for rows, agg in zip(self._pair_rows, self._pair_agg, strict=True):
+            self.x[agg] = weights @ self.x[rows]
+
+    def pair_ties(self) -> np.ndarray:
+        """The three pair ties, shape (3, R)."""
+        return self.x[self._pair_agg]

@@ -1,0 +1,219 @@
+"""Safe YAML loading that remembers where every key and value came from.
+
+Scenario files are untrusted: they are read with PyYAML's ``SafeLoader`` (no Python object
+tags), with a size cap, a cap on alias expansion and node count, and duplicate keys rejected.
+Mappings become :class:`LocDict` and sequences :class:`LocList`; both carry the source path
+and the 1-based (line, col) of each key and each value, so later validation can point at the
+exact place of a problem.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sim.errors import Problem, ScenarioError
+
+MAX_FILE_BYTES = 1 << 20
+MAX_NODES = 200_000
+MAX_ALIASES = 1_000
+
+Mark = tuple[str, int, int]
+
+
+class LocDict(dict):
+    """A dict that also knows the position of each key (``key_marks``) and value (``value_marks``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.mark: Mark | None = None
+        self.key_marks: dict[Any, Mark] = {}
+        self.value_marks: dict[Any, Mark] = {}
+        self.quoted: dict[Any, bool] = {}
+
+
+class LocList(list):
+    """A list that also knows the position of each item (``item_marks``)."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.mark: Mark | None = None
+        self.item_marks: list[Mark] = []
+
+
+def _mark_of(path: str, node: yaml.Node) -> Mark:
+    return (path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _LocatingLoader(yaml.SafeLoader):
+    """SafeLoader that builds LocDict/LocList, rejects duplicate keys and counts nodes."""
+
+    def __init__(self, stream: str, path: str) -> None:
+        super().__init__(stream)
+        self.path = path
+        self.nodes_seen = 0
+        self.aliases_seen = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D102
+        if self.check_event(yaml.AliasEvent):
+            self.aliases_seen += 1
+            if self.aliases_seen > MAX_ALIASES:
+                event = self.peek_event()
+                raise ScenarioError.single(
+                    self.path,
+                    event.start_mark.line + 1,
+                    event.start_mark.column + 1,
+                    f"too many YAML aliases (more than {MAX_ALIASES})",
+                    "yaml-limits",
+                )
+        self.nodes_seen += 1
+        if self.nodes_seen > MAX_NODES:
+            event = self.peek_event()
+            raise ScenarioError.single(
+                self.path,
+                event.start_mark.line + 1,
+                event.start_mark.column + 1,
+                f"too many YAML nodes (more than {MAX_NODES})",
+                "yaml-limits",
+            )
+        return super().compose_node(parent, index)
+
+    def construct_located_mapping(self, node: yaml.MappingNode) -> LocDict:
+        result = LocDict()
+        result.mark = _mark_of(self.path, node)
+        self.flatten_mapping(node)
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, str | int | float | bool) and key is not None:
+                raise ScenarioError.single(
+                    *_mark_of(self.path, key_node), "mapping keys must be plain scalars"
+                )
+            if key in result:
+                first = result.key_marks[key]
+                raise ScenarioError.single(
+                    *_mark_of(self.path, key_node),
+                    f"duplicate key '{key}' (first defined at line {first[1]})",
+                    "duplicate-key",
+                )
+            result[key] = self.construct_object(value_node, deep=True)
+            result.key_marks[key] = _mark_of(self.path, key_node)
+            result.value_marks[key] = _mark_of(self.path, value_node)
+            result.quoted[key] = isinstance(value_node, yaml.ScalarNode) and value_node.style in ("'", '"')
+        return result
+
+    def construct_located_sequence(self, node: yaml.SequenceNode) -> LocList:
+        result = LocList(self.construct_object(child, deep=True) for child in node.value)
+        result.mark = _mark_of(self.path, node)
+        result.item_marks = [_mark_of(self.path, child) for child in node.value]
+        return result
+
+
+_LocatingLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LocatingLoader.construct_located_mapping
+)
+_LocatingLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _LocatingLoader.construct_located_sequence
+)
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """Number of nodes the document would have with every alias expanded (memoized, capped)."""
+    known = memo.get(id(node))
+    if known is not None:
+        return known
+    memo[id(node)] = MAX_NODES + 1  # a cycle counts as too large
+    if isinstance(node, yaml.MappingNode):
+        total = 1
+        for key_node, value_node in node.value:
+            total += _expanded_size(key_node, memo) + _expanded_size(value_node, memo)
+            if total > MAX_NODES:
+                break
+    elif isinstance(node, yaml.SequenceNode):
+        total = 1
+        for child in node.value:
+            total += _expanded_size(child, memo)
+            if total > MAX_NODES:
+                break
+    else:
+        total = 1
+    memo[id(node)] = total
+    return total
+
+
+def parse_yaml(text: str, path: str) -> Any:
+    """Parse YAML text into LocDict/LocList values; raise ScenarioError with a position on failure."""
+    loader = _LocatingLoader(text, path)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node, {}) > MAX_NODES:
+            raise ScenarioError.single(
+                path,
+                node.start_mark.line + 1,
+                node.start_mark.column + 1,
+                f"YAML expands to more than {MAX_NODES} nodes (alias bomb?)",
+                "yaml-limits",
+            )
+        return loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        reason = exc.problem or exc.context or "invalid YAML"
+        raise ScenarioError.single(path, line, col, f"YAML syntax error: {reason}", "yaml") from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError.single(path, 1, 1, f"YAML error: {exc}", "yaml") from None
+    except RecursionError:
+        raise ScenarioError.single(path, 1, 1, "YAML nesting is too deep", "yaml-limits") from None
+    finally:
+        loader.dispose()
+
+
+def read_yaml_file(path: Path | str) -> Any:
+    """Read and parse a YAML file with the size, encoding and structure limits applied."""
+    path = Path(path)
+    shown = str(path)
+    try:
+        if not path.is_file():
+            what = "is a directory, not a file" if path.is_dir() else "no such file"
+            raise ScenarioError.single(shown, 1, 1, what, "missing-file")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError.single(
+                shown, 1, 1, f"file is {size} bytes; the limit is {MAX_FILE_BYTES}", "too-large"
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError.single(shown, 1, 1, f"cannot read file: {exc.strerror}", "io") from None
+    if b"\x00" in raw:
+        raise ScenarioError.single(shown, 1, 1, "binary file, not YAML text", "encoding")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ScenarioError.single(shown, line, col, "file is not UTF-8 text", "encoding") from None
+    return parse_yaml(text, shown)
+
+
+def value_mark(container: Any, key: Any, default: Mark) -> Mark:
+    """The position of ``container[key]`` if known, else ``default``."""
+    if isinstance(container, LocDict):
+        return container.value_marks.get(key, container.mark or default)
+    if isinstance(container, LocList) and isinstance(key, int) and key < len(container.item_marks):
+        return container.item_marks[key]
+    return getattr(container, "mark", None) or default
+
+
+def key_mark(container: Any, key: Any, default: Mark) -> Mark:
+    """The position of a mapping key if known, else ``default``."""
+    if isinstance(container, LocDict):
+        return container.key_marks.get(key, container.mark or default)
+    return value_mark(container, key, default)
+
+
+def problem_at(mark: Mark, message: str, code: str = "invalid") -> Problem:
+    """A Problem at a mark."""
+    return Problem(mark[0], mark[1], mark[2], message, code)
