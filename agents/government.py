@@ -64,8 +64,13 @@ class Government(mesa.Agent):
         """This government's variable ``var`` across worlds (e.g. ``approval``)."""
         return self.model.x[self._row(var)]
 
-    def perceive(self) -> None:
-        """Update threat perceptions (per actor and overall)."""
+    def initialize(self) -> None:
+        """Start from perceptions and hedging in equilibrium with the initial state (not recorded)."""
+        self.perceive(rate=1.0)
+        self.assess(hedging_rate=1.0)
+
+    def perceive(self, rate: float | None = None) -> None:
+        """Update threat perceptions (per actor and overall); ``rate`` overrides ``perception_rate``."""
         model = self.model
         x, P, state, layout = model.x, model.params, model.state, model.scenario.layout
         exposure = model.scenario.exposure[self.code]
@@ -82,12 +87,13 @@ class Government(mesa.Agent):
                 1.0,
             )
             rows = self._rows(f"threat_{actor}")
-            state.apply(rows, P["perception_rate"] * (signal - x[rows][0]), label)
+            speed = P["perception_rate"] if rate is None else rate
+            state.apply(rows, speed * (signal - x[rows][0]), label)
             combined *= 1.0 - x[rows][0]
         state.set(f"{self.code}.threat", 1.0 - combined, label)
 
-    def assess(self) -> None:
-        """Set willingness to cooperate and move hedging."""
+    def assess(self, hedging_rate: float | None = None) -> None:
+        """Set willingness to cooperate and move hedging (``hedging_rate`` overrides the parameter)."""
         model = self.model
         x, P, state = model.x, model.params, model.state
         code = self.code
@@ -99,7 +105,8 @@ class Government(mesa.Agent):
             fear = usa_transactionalism * (1.0 - usa_commitment)
         hedging = self._rows("hedging")
         target = np.clip(P["hedging_gain"] * fear, 0.0, 1.0)
-        state.apply(hedging, P["hedging_rate"] * (target - x[hedging][0]), f"behaviour:{code} hedging")
+        speed = P["hedging_rate"] if hedging_rate is None else hedging_rate
+        state.apply(hedging, speed * (target - x[hedging][0]), f"behaviour:{code} hedging")
         willingness = (
             P["willingness_base"]
             + P["threat_gain"] * self.value("threat")

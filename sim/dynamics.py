@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.layout import PAIR_MEMBERS, PAIRS
+from sim.state import BOUNDS_SOURCE
 
 if TYPE_CHECKING:
     from sim.model import TrilateralModel
@@ -41,6 +42,13 @@ OUTCOME_COEFFICIENTS = (
     "deterrence_threat_drag",
     "deterrence_rate",
 )
+
+
+def _mean_product(rate: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Per-row mean over worlds of ``rate * values`` (rate: (D, 1) or (D, R); values: (R,) or (D, R))."""
+    if rate.shape[-1] == 1 and np.ndim(values) == 1:
+        return rate[:, 0] * np.mean(values)
+    return np.mean(rate * values, axis=-1)
 
 
 def required_parameters() -> dict[str, str]:
@@ -93,7 +101,6 @@ def cooperation(model: TrilateralModel) -> None:
     for pair in PAIRS:
         i, j = PAIR_MEMBERS[pair]
         terms: list[tuple[str, np.ndarray]] = [
-            ("behaviour: baseline pull", np.broadcast_to(P["tie_base"], (model.replications,))),
             ("behaviour: shared threat", P["shared_threat_gain"] * np.minimum(v(f"{i}.threat"), v(f"{j}.threat"))),
             (
                 "behaviour: willingness",
@@ -110,16 +117,26 @@ def cooperation(model: TrilateralModel) -> None:
             terms.append(("behaviour: history salience", -P["history_penalty"] * salience * stance))
             terms.append(("behaviour: Korean polarization", -P["polarization_penalty"] * v("ROK.polarization")))
         tie_rows = layout.tie_rows(pair)
-        ties = x[tie_rows]
+        ties = x[tie_rows].copy()
         rate = P["tie_adjust_rate"] * responsiveness
-        parts = [(source, rate * term) for source, term in terms]
-        parts.append(("behaviour: relaxation", -rate * ties))
-        undamped = sum(delta for _, delta in parts)
+        drivers = sum(term for _, term in terms)
+        undamped = rate * (P["tie_base"] + drivers - ties)
         damping = np.where(undamped < 0, -P["inst_damping"] * inst * undamped, 0.0)
-        parts.append(("behaviour: institutional damping", damping))
         noise = P["tie_noise"] * model.streams.normal(model.turn, _NOISE_STREAMS[pair])
-        parts.append(("behaviour: noise", np.broadcast_to(noise, ties.shape)))
-        state.apply_parts(tie_rows, parts)
+        total = undamped + damping + noise
+        new = np.clip(ties + total, 0.0, 1.0)
+        x[tie_rows] = new
+        recorder = state.recorder
+        if recorder.enabled:
+            # Means over worlds of each term's share of the change, computed on (R,) vectors.
+            for source, term in terms:
+                recorder.add_mean(source, tie_rows, _mean_product(rate, term))
+            recorder.add_mean("behaviour: drift toward base level", tie_rows, _mean_product(rate, P["tie_base"] - ties))
+            recorder.add_mean("behaviour: institutional damping", tie_rows, damping.mean(axis=1))
+            recorder.add_mean("behaviour: noise", tie_rows, np.full(len(responsiveness), np.mean(noise)))
+            clipped = (new - ties) - total
+            if np.any(clipped):
+                recorder.add_mean(BOUNDS_SOURCE, tie_rows, clipped.mean(axis=1))
     state.refresh_ties()
 
 

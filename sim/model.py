@@ -148,7 +148,11 @@ class TrilateralModel(mesa.Model):
         for code in GOVERNMENTS:
             Government(self, code, make_strategy(chosen_strategies[code]))
         self.governments = {a.code: a for a in self.agents_by_type[Government]}
+        self.agents_by_type[Government].do("initialize")
+        self.start_state = self.x.copy()
+        self.turn_start_state = self.start_state
 
+        self._indicator_rows = [spec.layout.rows[name] for name in INDICATORS]
         self.history: list[dict[str, np.ndarray]] = [self._snapshot()]
         self.datacollector = mesa.DataCollector(
             model_reporters={name: partial(indicator_mean, name=name) for name in INDICATORS}
@@ -295,8 +299,8 @@ class TrilateralModel(mesa.Model):
             )
 
     def _snapshot(self) -> dict[str, np.ndarray]:
-        rows = self.scenario.layout.rows
-        return {name: self.x[rows[name]].copy() for name in INDICATORS}
+        values = self.x[self._indicator_rows]  # one copy; the dict holds views into it
+        return dict(zip(INDICATORS, values, strict=True))
 
     def indicator(self, name: str, turn: int = -1) -> np.ndarray:
         """Values of an indicator (or any state variable) per world, at a recorded turn (default: now)."""

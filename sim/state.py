@@ -51,6 +51,17 @@ class Recorder:
         vector[rows] += change.mean(axis=-1)
 
 
+    def add_mean(self, source: str, rows: slice, mean_change: np.ndarray | float) -> None:
+        """Credit an already averaged change (one value per row) to ``source``."""
+        if not self.enabled or not self.turns:
+            return
+        changes = self.turns[-1].changes
+        vector = changes.get(source)
+        if vector is None:
+            vector = changes[source] = np.zeros(self.rows)
+        vector[rows] += mean_change
+
+
 class WorldState:
     """The state matrix of an ensemble plus bound-respecting, recorded updates."""
 
@@ -82,7 +93,7 @@ class WorldState:
         """Apply the sum of several named parts at once, crediting each part; clipping goes to 'bounds'."""
         parts = list(parts)
         total = sum(delta for _, delta in parts)
-        old = self.x[rows]
+        old = self.x[rows].copy()
         new = np.clip(old + total, self.lo[rows], self.hi[rows])
         self.x[rows] = new
         recorder = self.recorder

@@ -1,0 +1,93 @@
+"""``trilat bench``: ensemble speed against one replication at a time, and scenario load time.
+
+Figures are ratios measured in one process run, so they are comparable across machines; the
+absolute runs per second depend on the machine and how busy it is.
+"""
+
+from __future__ import annotations
+
+import platform
+import time
+from typing import Any
+
+import numpy as np
+
+from sim.model import TrilateralModel
+from sim.scenario import library_dir, load_scenario
+
+
+def _time_load(name: str, repeats: int = 5) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        load_scenario(name)
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def run_bench(scenario_name: str = "baseline", ensemble_runs: int = 10_000, seconds: float = 3.0) -> dict[str, Any]:
+    """Measure load time, one-at-a-time runs/s and ensemble runs/s; return the figures."""
+    load_s = _time_load(scenario_name)
+    largest = max(library_dir().glob("*.yaml"), key=lambda p: p.stat().st_size)
+    largest_load_s = _time_load(str(largest))
+    scenario = load_scenario(scenario_name)
+    turns = scenario.turns
+
+    # One replication at a time: a fresh R=1 model per run, as a naive tool would do.
+    single_runs = 0
+    start = time.perf_counter()
+    while True:
+        TrilateralModel(scenario, seed=1, replication_ids=[single_runs]).run()
+        single_runs += 1
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds and single_runs >= 3:
+            break
+    single_rate = single_runs / elapsed
+
+    start = time.perf_counter()
+    TrilateralModel(scenario, seed=1, replications=ensemble_runs).run()
+    ensemble_s = time.perf_counter() - start
+    ensemble_rate = ensemble_runs / ensemble_s
+
+    start = time.perf_counter()
+    TrilateralModel(scenario, seed=1, replications=ensemble_runs, record=False).run()
+    fast_s = time.perf_counter() - start
+
+    return {
+        "scenario": scenario.id,
+        "turns": turns,
+        "python": platform.python_version(),
+        "load_compile_ms": round(load_s * 1000, 2),
+        "largest_scenario": largest.stem,
+        "largest_load_compile_ms": round(largest_load_s * 1000, 2),
+        "single": {"runs": single_runs, "seconds": round(elapsed, 3), "runs_per_s": round(single_rate, 1)},
+        "ensemble": {"runs": ensemble_runs, "seconds": round(ensemble_s, 3), "runs_per_s": round(ensemble_rate, 1)},
+        "ensemble_no_record": {
+            "runs": ensemble_runs,
+            "seconds": round(fast_s, 3),
+            "runs_per_s": round(ensemble_runs / fast_s, 1),
+        },
+        "speedup": round(ensemble_rate / single_rate, 1),
+        "goals": {"speedup": 100, "ensemble_runs_per_s": 20_000, "load_compile_ms": 100},
+    }
+
+
+def print_bench(results: dict[str, Any]) -> None:
+    """Print the figures with the goals beside them."""
+    goals = results["goals"]
+
+    def mark(ok: bool) -> str:
+        return "ok" if ok else "BELOW GOAL"
+
+    print(f"trilat bench - scenario {results['scenario']} ({results['turns']} turns), Python {results['python']}")
+    print(f"  load + validate + compile:      {results['load_compile_ms']:>10.1f} ms"
+          f"   ({mark(results['load_compile_ms'] <= goals['load_compile_ms'])}; goal <= {goals['load_compile_ms']} ms)")
+    print(f"  largest scenario ({results['largest_scenario']}):"
+          f" {results['largest_load_compile_ms']:.1f} ms")
+    single, ens, fast = results["single"], results["ensemble"], results["ensemble_no_record"]
+    print(f"  one at a time (R=1):            {single['runs_per_s']:>10.1f} runs/s  ({single['runs']} runs)")
+    print(f"  ensemble (R={ens['runs']}):           {ens['runs_per_s']:>10.1f} runs/s"
+          f"   ({mark(ens['runs_per_s'] >= goals['ensemble_runs_per_s'])}; goal >= {goals['ensemble_runs_per_s']})")
+    print(f"  ensemble, no cause record:      {fast['runs_per_s']:>10.1f} runs/s")
+    print(f"  speed-up per run:               {results['speedup']:>10.1f} x"
+          f"       ({mark(results['speedup'] >= goals['speedup'])}; goal >= {goals['speedup']}x)")

@@ -1,0 +1,255 @@
+"""The ``trilat`` command line: run, list and bench (more commands arrive with later issues).
+
+Every user error (bad scenario file, bad argument) is printed as one line per problem,
+``path:line:col: message`` for files, with exit code 2 and no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from sim.errors import TrilatError, UsageError
+from sim.layout import GOVERNMENTS
+
+EXIT_USAGE = 2
+DEFAULT_SEED = 1
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports errors in one line with exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"trilat: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got '{text}'") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got '{text}'") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {value}")
+    return value
+
+
+def _assignment(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got '{text}'")
+    return name.strip(), value.strip()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = _Parser(prog="trilat", description="U.S.-ROK-Japan trilateral cooperation: simulation game and research tool.")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    run = sub.add_parser("run", help="run a scenario: one story, or an ensemble with a summary")
+    run.add_argument("scenario", metavar="SCENARIO", help="library id (e.g. baseline) or path to a YAML file")
+    run.add_argument("--runs", type=_positive_int, default=1, metavar="R", help="number of replications (default 1)")
+    run.add_argument("--seed", type=_non_negative_int, default=DEFAULT_SEED, metavar="S", help=f"seed (default {DEFAULT_SEED})")
+    run.add_argument("--turns", type=_positive_int, metavar="T", help="number of turns (default: the scenario's)")
+    run.add_argument("--replication", type=_non_negative_int, metavar="K", help="run only replication K of the ensemble")
+    run.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    run.add_argument("--explain", action="store_true", help="show, turn by turn, what moved each indicator")
+    run.add_argument("--top", type=_positive_int, default=6, metavar="N", help="causes shown per indicator with --explain")
+    run.add_argument("--set", type=_assignment, action="append", default=[], metavar="NAME=VALUE", help="set a scenario parameter")
+    run.add_argument(
+        "--strategy", type=_assignment, action="append", default=[], metavar="GOV=NAME",
+        help="strategy of a computer government, e.g. USA=transactional",
+    )
+
+    lst = sub.add_parser("list", help="list the scenario library")
+    lst.add_argument("--json", action="store_true", help="print JSON")
+
+    bench = sub.add_parser("bench", help="measure ensemble speed against one-at-a-time runs")
+    bench.add_argument("--json", action="store_true", help="print JSON")
+    bench.add_argument("--runs", type=_positive_int, default=10_000, metavar="R", help="ensemble size (default 10000)")
+    bench.add_argument("--seconds", type=float, default=3.0, metavar="S", help="time budget of the one-at-a-time loop")
+    bench.add_argument("--scenario", default="baseline", help="scenario to measure (default baseline)")
+    return parser
+
+
+def _parameters(scenario: Any, assignments: list[tuple[str, str]]) -> dict[str, float]:
+    values = {}
+    for name, text in assignments:
+        try:
+            values[name] = float(text)
+        except ValueError:
+            raise UsageError(f"--set {name}={text}: value must be a number") from None
+        if name not in scenario.parameter_defaults:
+            from sim.errors import did_you_mean
+
+            raise UsageError(f"--set {name}: no such parameter in '{scenario.id}'{did_you_mean(name, scenario.parameter_defaults)}")
+    return values
+
+
+def _strategies(assignments: list[tuple[str, str]]) -> dict[str, str]:
+    from agents.strategies import STRATEGIES
+    from sim.errors import did_you_mean
+
+    out = {}
+    for gov, name in assignments:
+        if gov not in GOVERNMENTS:
+            raise UsageError(f"--strategy {gov}={name}: unknown government{did_you_mean(gov, GOVERNMENTS)}")
+        if name not in STRATEGIES:
+            raise UsageError(f"--strategy {gov}={name}: unknown strategy{did_you_mean(name, STRATEGIES)}; available: {', '.join(sorted(STRATEGIES))}")
+        out[gov] = name
+    return out
+
+
+def _command_run(args: argparse.Namespace) -> int:
+    from sim.report import print_ensemble, print_story, story_json
+    from sim.runner import run_ensemble
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    parameters = _parameters(scenario, args.set)
+    strategies = _strategies(args.strategy)
+    if args.replication is not None:
+        if args.runs > 1 and args.replication >= args.runs:
+            raise UsageError(f"--replication {args.replication} is not in an ensemble of {args.runs} runs")
+        return _single(args, scenario, parameters, strategies, [args.replication])
+    if args.runs == 1:
+        return _single(args, scenario, parameters, strategies, [0])
+    if args.explain:
+        from sim.model import TrilateralModel
+
+        model = TrilateralModel(scenario, seed=args.seed, replications=args.runs, turns=args.turns, strategies=strategies, **parameters)
+        model.run()
+        if args.json:
+            print(json.dumps(story_json(model, explain=True, top=args.top, story=False)))
+        else:
+            print_story(model, explain=True, top=args.top, story=False)
+        return 0
+    result = _with_progress(
+        args.runs,
+        args.turns or scenario.turns,
+        lambda progress: run_ensemble(
+            scenario, runs=args.runs, seed=args.seed, turns=args.turns, parameters=parameters,
+            strategies=strategies, progress=progress,
+        ),
+        quiet=False,
+    )
+    if args.json:
+        print(json.dumps(_ensemble_json(result)))
+    else:
+        print_ensemble(result)
+    return 0
+
+
+def _with_progress(total: int, turns: int, job: Any, quiet: bool) -> Any:
+    """Run ``job(progress)`` with a progress bar on stderr that appears after one second."""
+    from tqdm import tqdm
+
+    with tqdm(
+        total=total, unit="run", delay=1.0, file=sys.stderr, disable=True if quiet else None, leave=False,
+        bar_format="{l_bar}{bar}| {n:.0f}/{total} runs [{elapsed}<{remaining}]",
+    ) as bar:
+        # The runner reports each turn of a chunk; a run is done after ``turns`` of them.
+        return job(lambda runs_in_chunk: bar.update(runs_in_chunk / turns))
+
+
+def _single(args: argparse.Namespace, scenario: Any, parameters: dict, strategies: dict, ids: list[int]) -> int:
+    from sim.model import TrilateralModel
+    from sim.report import print_story, story_json
+
+    model = TrilateralModel(scenario, seed=args.seed, replication_ids=ids, turns=args.turns, strategies=strategies, **parameters)
+    model.run()
+    if args.json:
+        print(json.dumps(story_json(model, explain=args.explain, top=args.top)))
+    else:
+        print_story(model, explain=args.explain, top=args.top)
+    return 0
+
+
+def _ensemble_json(result: Any) -> dict[str, Any]:
+    return {
+        "scenario": result.scenario.id,
+        "title": result.scenario.title,
+        "seed": result.seed,
+        "runs": result.runs,
+        "turns": result.turns,
+        "first_replication": int(result.replication_ids[0]),
+        "final": {name: values.tolist() for name, values in result.final.items()},
+        "summary": result.summary(),
+    }
+
+
+def _command_list(args: argparse.Namespace) -> int:
+    from sim.scenario import library_ids, load_scenario
+
+    rows = []
+    for ident in library_ids():
+        scenario = load_scenario(ident)
+        spec = scenario.spec
+        first = spec.sources[0] if spec.sources else None
+        rows.append({
+            "id": spec.id, "title": spec.title, "turns": spec.turns, "start": spec.start,
+            "source": f"{first.author}, \"{first.title}\"" if first else "",
+        })
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    width = max(len(r["id"]) for r in rows) if rows else 2
+    for r in rows:
+        print(f"{r['id']:<{width}}  {r['title']}  ({r['turns']} turns from {r['start']})  {r['source']}")
+    return 0
+
+
+def _command_bench(args: argparse.Namespace) -> int:
+    from sim.bench import print_bench, run_bench
+
+    results = run_bench(args.scenario, ensemble_runs=args.runs, seconds=args.seconds)
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        print_bench(results)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``trilat`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from sim import __version__
+
+        print(f"trilat {__version__}")
+        return 0
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    commands = {"run": _command_run, "list": _command_list, "bench": _command_bench}
+    try:
+        return commands[args.command](args)
+    except TrilatError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+
