@@ -15,6 +15,7 @@ import mesa
 import numpy as np
 
 from sim.layout import THREAT_ACTORS
+from sim.state import elementwise_sum
 
 if TYPE_CHECKING:
     from agents.strategies import Strategy
@@ -144,7 +145,7 @@ class Government(mesa.Agent):
             affordable = chosen[i] & (capital >= costs[i] - 1e-9)
             chosen[i] = affordable
             capital -= costs[i] * affordable
-        spent = (costs[:, None] * chosen).sum(axis=0)
+        spent = elementwise_sum(cost * row for cost, row in zip(costs, chosen, strict=True))
         model.state.apply(self._rows("capital"), -spent, f"behaviour:{self.code} spends political capital")
         run_triggers(model, cards, masks=list(chosen))
         self.last_choice = chosen

@@ -64,7 +64,8 @@ class DecisionContext:
         if len(model.history) < 2:
             return np.zeros(self.replications)
         now, before = model.history[-1], model.history[-2]
-        return np.mean([now[t] - before[t] for t in self.own_ties()], axis=0)
+        first, second = (now[t] - before[t] for t in self.own_ties())
+        return (first + second) / 2.0
 
     def stance_mask(self, stance: str) -> np.ndarray:
         """Boolean vector over cards: which have this stance."""

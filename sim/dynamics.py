@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.layout import PAIR_MEMBERS, PAIRS
-from sim.state import BOUNDS_SOURCE
+from sim.state import BOUNDS_SOURCE, elementwise_sum, pair_index
 
 if TYPE_CHECKING:
     from sim.model import TrilateralModel
@@ -157,7 +157,7 @@ def outcomes(model: TrilateralModel) -> None:
     old_ties = model.turn_start_state[[rows[f"tie.{p}"] for p in PAIRS]]
     trilateral_row = rows["trilateral"]
     old_index = x[trilateral_row].copy()
-    new_index = a * ties.min(axis=0) + (1 - a) * ties.mean(axis=0)
+    new_index = pair_index(ties, a)
     # Credit the index's change to the pair ties (weights at the new weakest link); the rest is
     # the effect of a different pair becoming the weakest link.
     weakest = ties.argmin(axis=0)
@@ -179,9 +179,9 @@ def outcomes(model: TrilateralModel) -> None:
     )
     det_row = slice(rows["deterrence"], rows["deterrence"] + 1)
     if "deterrence" in layout.domains:
-        det_ties = np.mean([x[rows[f"tie.{p}.deterrence"]] for p in PAIRS], axis=0)
+        det_ties = elementwise_sum(x[rows[f"tie.{p}.deterrence"]] for p in PAIRS) / 3.0
     else:
-        det_ties = ties.mean(axis=0)
+        det_ties = elementwise_sum(ties) / 3.0
     target = np.clip(
         P["deterrence_base"]
         + P["deterrence_tie_gain"] * det_ties

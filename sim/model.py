@@ -25,7 +25,7 @@ from sim.errors import UsageError, did_you_mean
 from sim.layout import GOVERNMENTS, PAIRS, PHASES, THREAT_ACTORS
 from sim.rng import CounterRNG
 from sim.scenario import Scenario, Trigger, load_scenario
-from sim.state import WorldState
+from sim.state import WorldState, elementwise_sum, pair_index
 from sim.triggers import Firing, run_triggers
 
 INDICATORS: tuple[str, ...] = (
@@ -127,7 +127,7 @@ class TrilateralModel(mesa.Model):
         self.state.refresh_ties()
         ties = self.state.pair_ties()
         a = self.params["weakest_weight"]
-        self.x[spec.layout.rows["trilateral"]] = a * ties.min(axis=0) + (1 - a) * ties.mean(axis=0)
+        self.x[spec.layout.rows["trilateral"]] = pair_index(ties, a)
         self.start_state = self.x.copy()
         self.turn_start_state = self.start_state
         self.responsiveness = np.array([spec.spec.domains[d].responsiveness for d in spec.layout.domains])
@@ -247,7 +247,7 @@ class TrilateralModel(mesa.Model):
             else:
                 masks.append(None)
         fired = run_triggers(self, events, masks)
-        self.x[self.scenario.layout.rows["events_fired"]] += np.sum(fired, axis=0)
+        self.x[self.scenario.layout.rows["events_fired"]] += elementwise_sum(f.astype(np.float64) for f in fired)
         self.agents_by_type[DomesticPolitics].do("apply_camp_change")
 
     def run(self, turns: int | None = None) -> TrilateralModel:

@@ -330,6 +330,9 @@ class Scenario:
     actions: dict[str, list[Trigger]]
     scripts: dict[str, dict[int, tuple[str, ...]]] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        return f"Scenario(id={self.spec.id!r}, path={str(self.path)!r})"
+
     @property
     def id(self) -> str:
         """The scenario id."""

@@ -19,6 +19,26 @@ from sim.layout import PAIRS, Layout
 BOUNDS_SOURCE = "bounds"
 
 
+def elementwise_sum(arrays: Iterable[np.ndarray]) -> np.ndarray:
+    """Sum arrays one after another, element by element.
+
+    Unlike ``@`` or ``.sum(axis=...)``, the order of additions for each world does not depend on
+    how many worlds there are, so a replication's result is bit-identical in any ensemble size.
+    """
+    iterator = iter(arrays)
+    total = np.array(next(iterator), dtype=np.float64, copy=True)
+    for array in iterator:
+        total += array
+    return total
+
+
+def pair_index(ties: np.ndarray, weakest_weight: float | np.ndarray) -> np.ndarray:
+    """Trilateral index of pair ties (3, R): weakest_weight * min + (1 - weakest_weight) * mean."""
+    low = np.minimum(np.minimum(ties[0], ties[1]), ties[2])
+    mean = elementwise_sum(ties) / 3.0
+    return weakest_weight * low + (1 - weakest_weight) * mean
+
+
 @dataclass
 class TurnRecord:
     """Mean change per source and row during one turn."""
@@ -113,7 +133,8 @@ class WorldState:
         """Recompute each pair's tie as the weighted mean of its domain ties."""
         weights = self.layout.domain_weights
         for rows, agg in zip(self._pair_rows, self._pair_agg, strict=True):
-            self.x[agg] = weights @ self.x[rows]
+            block = self.x[rows]
+            self.x[agg] = elementwise_sum(w * row for w, row in zip(weights, block, strict=True))
 
     def pair_ties(self) -> np.ndarray:
         """The three pair ties, shape (3, R)."""
