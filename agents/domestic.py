@@ -129,10 +129,10 @@ class DomesticPolitics(mesa.Agent):
         code = self.code
         camp = x[self._rows("camp")][0].round().astype(int)
         changed = camp != model.applied_camp[code]
-        turnover_row = self._rows("turnover")
-        x[turnover_row] = changed
         if not changed.any():
             return
+        turnover_row = self._rows("turnover")
+        x[turnover_row] = np.maximum(x[turnover_row], changed)
         table = model.profiles[code]
         label = f"behaviour:{code} leadership change"
         for t, trait in enumerate(PROFILE_TRAITS):

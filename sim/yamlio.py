@@ -9,6 +9,7 @@ exact place of a problem.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +110,17 @@ class _LocatingLoader(yaml.SafeLoader):
         result.item_marks = [_mark_of(self.path, child) for child in node.value]
         return result
 
+
+# YAML 1.2 booleans: only true/false. PyYAML's YAML 1.1 default also turns yes/no/on/off into
+# booleans, so `id: off` or a country code `NO` would silently become False.
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_LocatingLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_LocatingLoader.add_implicit_resolver(
+    _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 _LocatingLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LocatingLoader.construct_located_mapping

@@ -1,0 +1,186 @@
+"""The trilat command line: stories, ensembles, JSON, bench, and located errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+
+
+def run_cli(capsys, *args):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_run_baseline_tells_a_story_and_prints_a_final_table(capsys):
+    code, out, _ = run_cli(capsys, "run", "baseline")
+    assert code == 0
+    assert "Camp David momentum" in out
+    assert "2025Q1 (turn 1)" in out and "2028Q4 (turn 16)" in out
+    assert "Ishiba" in out  # a scheduled event's narrative text, with its source
+    assert "[Choi]" in out
+    assert "trilateral index" in out and "change" in out
+
+
+def test_explain_lists_causes_per_turn(capsys):
+    code, out, _ = run_cli(capsys, "run", "baseline", "--turns", "2", "--explain")
+    assert code == 0
+    assert "why ROK-JPN tie" in out
+    assert "shared threat" in out
+
+
+def test_json_is_deterministic_per_seed(capsys):
+    _, first, _ = run_cli(capsys, "run", "baseline", "--runs", "50", "--json", "--seed", "3")
+    _, second, _ = run_cli(capsys, "run", "baseline", "--runs", "50", "--json", "--seed", "3")
+    _, other, _ = run_cli(capsys, "run", "baseline", "--runs", "50", "--json", "--seed", "4")
+    assert first == second
+    assert json.loads(first)["final"] != json.loads(other)["final"]
+
+
+def test_json_has_the_documented_fields(capsys):
+    code, out, _ = run_cli(capsys, "run", "baseline", "--runs", "300", "--json", "--turns", "4")
+    assert code == 0
+    data = json.loads(out)
+    assert {"scenario", "seed", "runs", "turns", "final", "summary"} <= set(data)
+    assert data["scenario"] == "baseline" and data["runs"] == 300 and data["turns"] == 4
+    assert len(data["final"]["trilateral"]) == 300
+    stats = data["summary"]["tie.ROK_JPN"]
+    assert stats["p5"] <= stats["p50"] <= stats["p95"]
+
+
+def test_single_run_json_has_story_and_trajectory(capsys):
+    _, out, _ = run_cli(capsys, "run", "baseline", "--json", "--explain")
+    data = json.loads(out)
+    assert data["runs"] == 1 and len(data["final"]["trilateral"]) == 1
+    assert len(data["trajectory"]["trilateral"]) == 17
+    assert any(entry["id"] == "event:ishiba_trump_summit" for entry in data["story"])
+    assert "tie.ROK_JPN" in data["explain"]["1"]
+
+
+def test_replication_flag_matches_the_ensemble(capsys):
+    _, ensemble, _ = run_cli(capsys, "run", "baseline", "--runs", "40", "--json", "--seed", "9")
+    _, alone, _ = run_cli(capsys, "run", "baseline", "--replication", "17", "--json", "--seed", "9")
+    whole, single = json.loads(ensemble)["final"], json.loads(alone)["final"]
+    for name, values in single.items():
+        assert values == [whole[name][17]]
+
+
+def test_ensemble_text_summary(capsys):
+    code, out, _ = run_cli(capsys, "run", "baseline", "--runs", "500")
+    assert code == 0
+    assert "500 runs" in out
+    assert "p95" in out and "USA-ROK tie" in out
+
+
+def test_set_and_strategy_options(capsys):
+    _, low, _ = run_cli(capsys, "run", "baseline", "--runs", "400", "--json", "--set", "us_transactionalism=0.1")
+    _, high, _ = run_cli(capsys, "run", "baseline", "--runs", "400", "--json", "--set", "us_transactionalism=0.9")
+    assert json.loads(low)["summary"]["tie.USA_ROK"]["mean"] > json.loads(high)["summary"]["tie.USA_ROK"]["mean"]
+    code, _, _ = run_cli(capsys, "run", "baseline", "--turns", "2", "--strategy", "USA=passive")
+    assert code == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["run", "baseline", "--set", "us_transactionalism=2"], "outside its range"),
+        (["run", "baseline", "--set", "nope=1"], "no such parameter"),
+        (["run", "baseline", "--strategy", "USA=nice"], "unknown strategy"),
+        (["run", "baseline", "--replication", "5", "--runs", "3"], "not in an ensemble of 3"),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line(capsys, args, fragment):
+    code, _, err = run_cli(capsys, *args)
+    assert code == 2
+    assert fragment in err
+    assert "Traceback" not in err
+
+
+def test_argparse_errors_exit_2(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["run", "baseline", "--runs", "0"])
+    assert exc.value.code == 2
+
+
+def write(path: Path, text: str) -> str:
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_missing_file_is_a_located_error(capsys, tmp_path):
+    missing = tmp_path / "nothere.yaml"
+    code, _, err = run_cli(capsys, "run", str(missing))
+    assert code == 2
+    assert err.strip() == f"{missing}:1:1: no such file"
+
+
+def test_unknown_library_name_suggests_the_near_miss(capsys):
+    code, _, err = run_cli(capsys, "run", "baselin")
+    assert code == 2
+    assert err.startswith("baselin:1:1:") and "did you mean 'baseline'" in err
+
+
+def test_yaml_syntax_error_is_located(capsys, tmp_path):
+    path = write(tmp_path / "broken.yaml", "id: broken\ntitle: [unclosed\nturns: 4\n")
+    code, _, err = run_cli(capsys, "run", path)
+    assert code == 2
+    line = err.strip().splitlines()[0]
+    assert line.startswith(f"{path}:3:")
+    assert "YAML syntax error" in line
+
+
+def test_unknown_name_in_expression_points_at_the_column(capsys, tmp_path):
+    text = (
+        "id: typo\n"
+        "title: Typo\n"
+        "rules:\n"
+        "  - id: r\n"
+        "    phase: cooperation\n"
+        '    when: "ROK.polarizaton > 0.5"\n'
+        "    effects: {tie.ROK_JPN: -0.01}\n"
+    )
+    path = write(tmp_path / "typo.yaml", text)
+    code, _, err = run_cli(capsys, "run", path)
+    assert code == 2
+    # Line 6; the quote is at column 11, the expression (and the bad name) starts at column 12.
+    assert err.strip() == f"{path}:6:12: unknown name 'ROK.polarizaton' (did you mean 'ROK.polarization'?)"
+
+
+def test_problem_inside_an_expression_adds_its_offset(capsys, tmp_path):
+    text = "id: off\ntitle: Off\nrules:\n  - id: r\n    phase: outcomes\n    when: trilateral > 0.5 and bogus\n"
+    path = write(tmp_path / "off.yaml", text)
+    code, _, err = run_cli(capsys, "run", path)
+    assert code == 2
+    assert err.strip().startswith(f"{path}:6:32: unknown name 'bogus'")
+
+
+def test_console_script_reports_errors_without_traceback(tmp_path):
+    trilat = shutil.which("trilat") or str(Path(sys.executable).parent / "trilat")
+    path = write(tmp_path / "bad.yaml", "id: x\ntitle: x\nturns: [\n")
+    result = subprocess.run([trilat, "run", path], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"{path}:")
+
+
+def test_list_shows_the_library(capsys):
+    code, out, _ = run_cli(capsys, "list")
+    assert code == 0
+    assert "baseline" in out and "Camp David momentum" in out and "Kuyoun Chung" in out
+    assert "defaults" not in out.split()
+
+
+def test_bench_json_reports_rates_and_ratio(capsys):
+    code, out, _ = run_cli(capsys, "bench", "--json", "--runs", "500", "--seconds", "0.2")
+    assert code == 0
+    data = json.loads(out)
+    assert data["single"]["runs_per_s"] > 0 and data["ensemble"]["runs_per_s"] > 0
+    assert data["speedup"] == pytest.approx(data["ensemble"]["runs_per_s"] / data["single"]["runs_per_s"], rel=0.01)
+    assert data["load_compile_ms"] > 0
