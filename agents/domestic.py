@@ -69,7 +69,7 @@ class DomesticPolitics(mesa.Agent):
         model = self.model
         x, P, state = model.x, model.params, model.state
         code = self.code
-        label = f"behaviour:{code} domestic"
+        label = f"behaviour: {code} domestic"
         r = {v: self._rows(v) for v in ("approval", "polarization", "history_salience", "support", "crisis", "capital")}
         crisis = x[r["crisis"]]
         approval = x[r["approval"]]
@@ -113,13 +113,15 @@ class DomesticPolitics(mesa.Agent):
         x, P = model.x, model.params
         code = self.code
         camp_row = self._rows("camp")
-        if model.turn in model.scenario.election_turns[code]:
+        if model.turn in model.scenario.election_turns[code] and len(model.scenario.camp_names[code]) > 1:
             approval = x[self._rows("approval")][0]
             p_lose = np.clip(P["turnover_base"] + P["turnover_approval_gain"] * (0.5 - approval), 0.02, 0.98)
             lose = model.streams.uniform(model.turn, self._election_stream) < p_lose
             flipped = np.where(lose, 1.0 - x[camp_row][0], x[camp_row][0])
-            model.state.apply(camp_row, flipped - x[camp_row][0], f"behaviour:{code} election")
+            model.state.apply(camp_row, flipped - x[camp_row][0], f"behaviour: {code} election")
             model.note_election(code, lose)
+        elif model.turn in model.scenario.election_turns[code]:
+            model.note_election(code, np.zeros(model.replications, dtype=bool))
         self.apply_camp_change()
 
     def apply_camp_change(self) -> None:
@@ -134,7 +136,7 @@ class DomesticPolitics(mesa.Agent):
         turnover_row = self._rows("turnover")
         x[turnover_row] = np.maximum(x[turnover_row], changed)
         table = model.profiles[code]
-        label = f"behaviour:{code} leadership change"
+        label = f"behaviour: {code} leadership change"
         for t, trait in enumerate(PROFILE_TRAITS):
             rows = self._rows(trait)
             new = np.choose(camp, table[:, t])

@@ -76,7 +76,7 @@ class Government(mesa.Agent):
         x, P, state, layout = model.x, model.params, model.state, model.scenario.layout
         exposure = model.scenario.exposure[self.code]
         combined = np.ones(model.replications)
-        label = f"behaviour:{self.code} threat perception"
+        label = f"behaviour: {self.code} threat perception"
         for a, actor in enumerate(THREAT_ACTORS):
             capability = x[layout.rows[f"{actor}.capability"]]
             aggressiveness = x[layout.rows[f"{actor}.aggressiveness"]]
@@ -107,7 +107,7 @@ class Government(mesa.Agent):
         hedging = self._rows("hedging")
         target = np.clip(P["hedging_gain"] * fear, 0.0, 1.0)
         speed = P["hedging_rate"] if hedging_rate is None else hedging_rate
-        state.apply(hedging, speed * (target - x[hedging][0]), f"behaviour:{code} hedging")
+        state.apply(hedging, speed * (target - x[hedging][0]), f"behaviour: {code} hedging")
         willingness = (
             P["willingness_base"]
             + P["threat_gain"] * self.value("threat")
@@ -116,7 +116,7 @@ class Government(mesa.Agent):
             + P["support_gain"] * (self.value("support") - 0.5)
             - P["hedging_drag"] * self.value("hedging")
         )
-        state.set(f"{code}.willingness", np.clip(willingness, 0.0, 1.0), f"behaviour:{code} willingness")
+        state.set(f"{code}.willingness", np.clip(willingness, 0.0, 1.0), f"behaviour: {code} willingness")
 
     def decide(self) -> None:
         """Perceive, assess, then choose and play action cards."""
@@ -146,6 +146,7 @@ class Government(mesa.Agent):
             chosen[i] = affordable
             capital -= costs[i] * affordable
         spent = elementwise_sum(cost * row for cost, row in zip(costs, chosen, strict=True))
-        model.state.apply(self._rows("capital"), -spent, f"behaviour:{self.code} spends political capital")
-        run_triggers(model, cards, masks=list(chosen))
+        model.state.apply(self._rows("capital"), -spent, f"behaviour: {self.code} spends political capital")
+        # Availability (``when:``) was checked before paying; do not check it again after.
+        run_triggers(model, cards, masks=list(chosen), conditions=False)
         self.last_choice = chosen

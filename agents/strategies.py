@@ -135,9 +135,9 @@ class ThreatDriven(Strategy):
         approval = context.own("approval")
         scores = (
             context.stance_mask("cooperative")[:, None] * (0.3 + threat)
-            + context.stance_mask("domestic")[:, None] * (1.2 - approval)
+            + context.stance_mask("domestic")[:, None] * (1.1 - approval)
             + context.stance_mask("competitive")[:, None] * (0.9 - threat)
-            + context.stance_mask("neutral")[:, None] * 0.5
+            + context.stance_mask("neutral")[:, None] * (0.5 + 0.5 * context.own("willingness"))
             + context.jitter()
         )
         return context.greedy(scores, threshold=0.7)
@@ -159,7 +159,8 @@ class Reciprocal(Strategy):
         scores = (
             context.stance_mask("cooperative")[:, None] * np.where(held, 1.0, 0.2)
             + context.stance_mask("competitive")[:, None] * np.where(held, 0.2, 1.0)
-            + context.stance_mask("domestic")[:, None] * (1.2 - context.own("approval"))
+            + context.stance_mask("domestic")[:, None] * (1.1 - context.own("approval"))
+            + context.stance_mask("neutral")[:, None] * 0.75
             + context.jitter()
         )
         return context.greedy(scores, threshold=0.7)
@@ -183,8 +184,9 @@ class Transactional(Strategy):
         transactionalism = context.own("transactionalism")
         scores = (
             context.stance_mask("competitive")[:, None] * (0.4 + transactionalism)
-            + context.stance_mask("domestic")[:, None] * (1.2 - context.own("approval"))
+            + context.stance_mask("domestic")[:, None] * (1.1 - context.own("approval"))
             + context.stance_mask("cooperative")[:, None] * (1.0 - transactionalism)
+            + context.stance_mask("neutral")[:, None] * 0.75
             + context.jitter()
         )
         return context.greedy(scores, threshold=0.7)

@@ -52,7 +52,7 @@ class ThreatActor(mesa.Agent):
         row = layout.rows[f"{code}.capability"]
         capability = model.x[row]
         growth = model.params[f"growth_{code}"]
-        state.apply(slice(row, row + 1), growth * (1.0 - capability), f"behaviour:{code} capability growth")
+        state.apply(slice(row, row + 1), growth * (1.0 - capability), f"behaviour: {code} capability growth")
 
         acts = model.scenario.acts[code]
         activity = np.zeros(model.replications)

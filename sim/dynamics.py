@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.layout import PAIR_MEMBERS, PAIRS
-from sim.state import BOUNDS_SOURCE, elementwise_sum, pair_index
+from sim.state import BOUNDS_SOURCE, elementwise_sum
 
 if TYPE_CHECKING:
     from sim.model import TrilateralModel
@@ -143,7 +143,7 @@ def cooperation(model: TrilateralModel) -> None:
 def outcomes(model: TrilateralModel) -> None:
     """Trilateral index, institutionalization ratchet, deterrence credibility.
 
-    trilateral = weakest_weight * min(ties) + (1 - weakest_weight) * mean(ties)
+    trilateral = weakest_weight * min(ties) + (1 - weakest_weight) * mean(ties)   (always current)
     institutionalization += inst_build * max(trilateral - inst_threshold, 0) * (1 - inst)
                           - inst_erosion * max(inst_threshold - trilateral, 0) * inst
     deterrence += deterrence_rate * (clip(deterrence_base + deterrence_tie_gain * mean(deterrence-domain ties)
@@ -153,20 +153,8 @@ def outcomes(model: TrilateralModel) -> None:
     x, P, state, layout = model.x, model.params, model.state, model.scenario.layout
     rows = layout.rows
     ties = state.pair_ties()
-    a = P["weakest_weight"]
-    old_ties = model.turn_start_state[[rows[f"tie.{p}"] for p in PAIRS]]
-    trilateral_row = rows["trilateral"]
-    old_index = x[trilateral_row].copy()
-    new_index = pair_index(ties, a)
-    # Credit the index's change to the pair ties (weights at the new weakest link); the rest is
-    # the effect of a different pair becoming the weakest link.
-    weakest = ties.argmin(axis=0)
-    parts = []
-    for k, pair in enumerate(PAIRS):
-        weight = (1 - a) / 3 + a * (weakest == k)
-        parts.append((f"tie: {pair}", weight * (ties[k] - old_ties[k])))
-    parts.append(("tie: weakest link changed", (new_index - old_index) - sum(d for _, d in parts)))
-    state.apply_parts(slice(trilateral_row, trilateral_row + 1), parts)
+    # The trilateral index itself is kept up to date by WorldState.refresh_ties.
+    new_index = x[rows["trilateral"]]
 
     inst_row = slice(rows["institutionalization"], rows["institutionalization"] + 1)
     inst = x[inst_row][0]

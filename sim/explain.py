@@ -22,6 +22,8 @@ EXPLAINED: tuple[str, ...] = (
 """Indicators ``--explain`` reports, in display order."""
 
 NEGLIGIBLE = 1e-9
+WEAKEST_LINK_SOURCE = "weakest link changed"
+"""The part of the index's change due to a different pair becoming the weakest link."""
 
 
 def contributions(model: TrilateralModel, turn: int, top: int | None = None) -> dict[str, dict[str, Any]]:
@@ -40,10 +42,20 @@ def contributions(model: TrilateralModel, turn: int, top: int | None = None) -> 
     layout = model.scenario.layout
     weights = layout.domain_weights
     out: dict[str, dict[str, Any]] = {}
+    pair_parts = {
+        pair: {source: float(weights @ vec[layout.tie_rows(pair)]) for source, vec in changes.items()} for pair in PAIRS
+    }
     for name in EXPLAINED:
         if name.startswith("tie."):
-            rows = layout.tie_rows(name[4:])
-            per_source = {source: float(weights @ vec[rows]) for source, vec in changes.items()}
+            per_source = pair_parts[name[4:]]
+        elif name == "trilateral":
+            # The index is a function of the pair ties: credit each source through the pairs'
+            # weights in the index at the end of the turn (mean over worlds for an ensemble).
+            index_weights = records[0].index_weights
+            per_source = {
+                source: float(sum(w * pair_parts[p][source] for w, p in zip(index_weights, PAIRS, strict=True)))
+                for source in changes
+            }
         else:
             row = layout.rows[name]
             per_source = {source: float(vec[row]) for source, vec in changes.items()}
@@ -54,5 +66,10 @@ def contributions(model: TrilateralModel, turn: int, top: int | None = None) -> 
         before = model.history[turn - 1][name] if turn - 1 < len(model.history) else None
         after = model.history[turn][name] if turn < len(model.history) else None
         total = float(np.mean(after - before)) if before is not None and after is not None else sum(v for _, v in parts)
+        if name == "trilateral":
+            rest = total - sum(v for _, v in parts)
+            if abs(rest) > NEGLIGIBLE:
+                parts.append((WEAKEST_LINK_SOURCE, rest))
+                parts.sort(key=lambda item: -abs(item[1]))
         out[name] = {"total": total, "parts": parts[:top] if top else parts}
     return out

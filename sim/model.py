@@ -25,7 +25,7 @@ from sim.errors import UsageError, did_you_mean
 from sim.layout import GOVERNMENTS, PAIRS, PHASES, THREAT_ACTORS
 from sim.rng import CounterRNG
 from sim.scenario import Scenario, Trigger, load_scenario
-from sim.state import WorldState, elementwise_sum, pair_index
+from sim.state import WorldState, elementwise_sum
 from sim.triggers import Firing, run_triggers
 
 INDICATORS: tuple[str, ...] = (
@@ -124,10 +124,8 @@ class TrilateralModel(mesa.Model):
         self.state = WorldState(spec.layout, x0[:, 0] * 0, self.replications, record=record)
         self.state.x[:] = x0
         self.x = self.state.x
+        self.state.weakest_weight = self.params["weakest_weight"]
         self.state.refresh_ties()
-        ties = self.state.pair_ties()
-        a = self.params["weakest_weight"]
-        self.x[spec.layout.rows["trilateral"]] = pair_index(ties, a)
         self.start_state = self.x.copy()
         self.turn_start_state = self.start_state
         self.responsiveness = np.array([spec.spec.domains[d].responsiveness for d in spec.layout.domains])
@@ -211,6 +209,8 @@ class TrilateralModel(mesa.Model):
             self.x[layout.rows[f"{gov}.turnover"]] = 0.0
         for phase in PHASES:
             self._run_phase(phase)
+        if self.state.recorder.enabled:
+            self.state.recorder.turns[-1].index_weights = self.state.index_weights().mean(axis=1)
         self.pending_choices = {}
         self.history.append(self._snapshot())
         self.datacollector.collect(self)

@@ -30,7 +30,7 @@ def label(name: str) -> str:
 
 
 def _source_name(source: str) -> str:
-    return source.removeprefix("behaviour: ").removeprefix("behaviour:")
+    return source.removeprefix("behaviour: ")
 
 
 def _explain_lines(model: TrilateralModel, turn: int, top: int) -> list[str]:

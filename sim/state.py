@@ -45,6 +45,8 @@ class TurnRecord:
 
     turn: int
     changes: dict[str, np.ndarray] = field(default_factory=dict)
+    index_weights: np.ndarray | None = None
+    """Mean weight of each pair tie in the trilateral index at the end of the turn."""
 
 
 class Recorder:
@@ -94,6 +96,8 @@ class WorldState:
         self.recorder = Recorder(layout.size, record)
         self._pair_rows = [layout.tie_rows(pair) for pair in PAIRS]
         self._pair_agg = [layout.rows[f"tie.{pair}"] for pair in PAIRS]
+        self._index_row = layout.rows["trilateral"]
+        self.weakest_weight: float | np.ndarray = 0.5
         self.refresh_ties()
 
     def row(self, name: str) -> np.ndarray:
@@ -130,11 +134,19 @@ class WorldState:
         self.apply(slice(row, row + 1), np.asarray(value) - self.x[row], source)
 
     def refresh_ties(self) -> None:
-        """Recompute each pair's tie as the weighted mean of its domain ties."""
+        """Recompute each pair's tie (weighted mean of its domains) and the trilateral index."""
         weights = self.layout.domain_weights
         for rows, agg in zip(self._pair_rows, self._pair_agg, strict=True):
             block = self.x[rows]
             self.x[agg] = elementwise_sum(w * row for w, row in zip(weights, block, strict=True))
+        self.x[self._index_row] = pair_index(self.pair_ties(), self.weakest_weight)
+
+    def index_weights(self) -> np.ndarray:
+        """Weight of each pair tie in the trilateral index, per world, shape (3, R)."""
+        ties = self.pair_ties()
+        weakest = ties.argmin(axis=0)
+        a = self.weakest_weight
+        return np.array([(1 - a) / 3 + a * (weakest == k) for k in range(len(PAIRS))])
 
     def pair_ties(self) -> np.ndarray:
         """The three pair ties, shape (3, R)."""

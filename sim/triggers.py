@@ -49,11 +49,18 @@ def _finite(value: object, replications: int) -> np.ndarray:
     return np.where(np.isfinite(arr), arr, 0.0)
 
 
-def evaluate(model: TrilateralModel, trigger: Trigger, mask: np.ndarray | None = None) -> np.ndarray:
-    """Which replications the trigger fires in this turn (condition, once, chance, extra mask)."""
+def evaluate(
+    model: TrilateralModel, trigger: Trigger, mask: np.ndarray | None = None, conditions: bool = True
+) -> np.ndarray:
+    """Which replications the trigger fires in this turn (extra mask, once, condition, chance).
+
+    With ``conditions=False`` only the mask counts (used for cards already checked and paid for).
+    """
     x, p, c, draws = model.x, model.p, model.context, model.draws
     R = model.replications
     fired = np.ones(R, dtype=bool) if mask is None else mask.copy()
+    if not conditions:
+        return fired
     if trigger.once and trigger.counter_row is not None:
         fired &= x[trigger.counter_row] == 0
     if trigger.when is not None and fired.any():
@@ -65,7 +72,10 @@ def evaluate(model: TrilateralModel, trigger: Trigger, mask: np.ndarray | None =
 
 
 def run_triggers(
-    model: TrilateralModel, triggers: list[Trigger], masks: list[np.ndarray | None] | None = None
+    model: TrilateralModel,
+    triggers: list[Trigger],
+    masks: list[np.ndarray | None] | None = None,
+    conditions: bool = True,
 ) -> list[np.ndarray]:
     """Evaluate then apply a group of triggers simultaneously; return each one's fired mask."""
     x, p, c, draws = model.x, model.p, model.context, model.draws
@@ -73,7 +83,7 @@ def run_triggers(
     planned = []
     fired_all = []
     for i, trigger in enumerate(triggers):
-        fired = evaluate(model, trigger, None if masks is None else masks[i])
+        fired = evaluate(model, trigger, None if masks is None else masks[i], conditions)
         fired_all.append(fired)
         if not fired.any():
             continue
