@@ -85,7 +85,10 @@ class DomesticPolitics(mesa.Agent):
         state.apply_parts(
             r["polarization"],
             [
-                (f"{label}: polarization drift", P["polarization_reversion"] * (model.start_state[r["polarization"]] - x[r["polarization"]])),
+                (
+                    f"{label}: polarization drift",
+                    P["polarization_reversion"] * (model.start_state[r["polarization"]] - x[r["polarization"]]),
+                ),
                 (f"{label}: crisis", P["crisis_polarization"] * crisis),
             ],
         )
@@ -101,7 +104,9 @@ class DomesticPolitics(mesa.Agent):
             - P["support_history_loss"] * x[r["history_salience"]]
             - P["support_polarization_loss"] * x[r["polarization"]]
         )
-        state.apply(r["support"], P["support_rate"] * (np.clip(target, 0, 1) - x[r["support"]]), f"{label}: public support")
+        state.apply(
+            r["support"], P["support_rate"] * (np.clip(target, 0, 1) - x[r["support"]]), f"{label}: public support"
+        )
         state.apply(r["crisis"], -P["crisis_decay"] * crisis, f"{label}: crisis fades")
         capital = x[r["capital"]]
         regen = np.minimum(P["capital_regen"] * (0.5 + x[r["approval"]]), np.maximum(P["capital_max"] - capital, 0))

@@ -240,5 +240,7 @@ def make_strategy(name: str | Strategy) -> Strategy:
     from sim.errors import UsageError, did_you_mean
 
     if name not in STRATEGIES:
-        raise UsageError(f"unknown strategy '{name}'{did_you_mean(name, STRATEGIES)}; available: {', '.join(sorted(STRATEGIES))}")
+        raise UsageError(
+            f"unknown strategy '{name}'{did_you_mean(name, STRATEGIES)}; available: {', '.join(sorted(STRATEGIES))}"
+        )
     return STRATEGIES[name]()

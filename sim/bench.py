@@ -80,14 +80,19 @@ def print_bench(results: dict[str, Any]) -> None:
         return "ok" if ok else "BELOW GOAL"
 
     print(f"trilat bench - scenario {results['scenario']} ({results['turns']} turns), Python {results['python']}")
-    print(f"  load + validate + compile:      {results['load_compile_ms']:>10.1f} ms"
-          f"   ({mark(results['load_compile_ms'] <= goals['load_compile_ms'])}; goal <= {goals['load_compile_ms']} ms)")
-    print(f"  largest scenario ({results['largest_scenario']}):"
-          f" {results['largest_load_compile_ms']:.1f} ms")
+    print(
+        f"  load + validate + compile:      {results['load_compile_ms']:>10.1f} ms"
+        f"   ({mark(results['load_compile_ms'] <= goals['load_compile_ms'])}; goal <= {goals['load_compile_ms']} ms)"
+    )
+    print(f"  largest scenario ({results['largest_scenario']}): {results['largest_load_compile_ms']:.1f} ms")
     single, ens, fast = results["single"], results["ensemble"], results["ensemble_no_record"]
     print(f"  one at a time (R=1):            {single['runs_per_s']:>10.1f} runs/s  ({single['runs']} runs)")
-    print(f"  ensemble (R={ens['runs']}):           {ens['runs_per_s']:>10.1f} runs/s"
-          f"   ({mark(ens['runs_per_s'] >= goals['ensemble_runs_per_s'])}; goal >= {goals['ensemble_runs_per_s']})")
+    print(
+        f"  ensemble (R={ens['runs']}):           {ens['runs_per_s']:>10.1f} runs/s"
+        f"   ({mark(ens['runs_per_s'] >= goals['ensemble_runs_per_s'])}; goal >= {goals['ensemble_runs_per_s']})"
+    )
     print(f"  ensemble, no cause record:      {fast['runs_per_s']:>10.1f} runs/s")
-    print(f"  speed-up per run:               {results['speedup']:>10.1f} x"
-          f"       ({mark(results['speedup'] >= goals['speedup'])}; goal >= {goals['speedup']}x)")
+    print(
+        f"  speed-up per run:               {results['speedup']:>10.1f} x"
+        f"       ({mark(results['speedup'] >= goals['speedup'])}; goal >= {goals['speedup']}x)"
+    )

@@ -57,22 +57,36 @@ def _assignment(text: str) -> tuple[str, str]:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
-    parser = _Parser(prog="trilat", description="U.S.-ROK-Japan trilateral cooperation: simulation game and research tool.")
+    parser = _Parser(
+        prog="trilat", description="U.S.-ROK-Japan trilateral cooperation: simulation game and research tool."
+    )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     run = sub.add_parser("run", help="run a scenario: one story, or an ensemble with a summary")
     run.add_argument("scenario", metavar="SCENARIO", help="library id (e.g. baseline) or path to a YAML file")
     run.add_argument("--runs", type=_positive_int, default=1, metavar="R", help="number of replications (default 1)")
-    run.add_argument("--seed", type=_non_negative_int, default=DEFAULT_SEED, metavar="S", help=f"seed (default {DEFAULT_SEED})")
+    run.add_argument(
+        "--seed", type=_non_negative_int, default=DEFAULT_SEED, metavar="S", help=f"seed (default {DEFAULT_SEED})"
+    )
     run.add_argument("--turns", type=_positive_int, metavar="T", help="number of turns (default: the scenario's)")
-    run.add_argument("--replication", type=_non_negative_int, metavar="K", help="run only replication K of the ensemble")
+    run.add_argument(
+        "--replication", type=_non_negative_int, metavar="K", help="run only replication K of the ensemble"
+    )
     run.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     run.add_argument("--explain", action="store_true", help="show, turn by turn, what moved each indicator")
-    run.add_argument("--top", type=_positive_int, default=6, metavar="N", help="causes shown per indicator with --explain")
-    run.add_argument("--set", type=_assignment, action="append", default=[], metavar="NAME=VALUE", help="set a scenario parameter")
     run.add_argument(
-        "--strategy", type=_assignment, action="append", default=[], metavar="GOV=NAME",
+        "--top", type=_positive_int, default=6, metavar="N", help="causes shown per indicator with --explain"
+    )
+    run.add_argument(
+        "--set", type=_assignment, action="append", default=[], metavar="NAME=VALUE", help="set a scenario parameter"
+    )
+    run.add_argument(
+        "--strategy",
+        type=_assignment,
+        action="append",
+        default=[],
+        metavar="GOV=NAME",
         help="strategy of a computer government, e.g. USA=transactional",
     )
 
@@ -97,7 +111,9 @@ def _parameters(scenario: Any, assignments: list[tuple[str, str]]) -> dict[str, 
         if name not in scenario.parameter_defaults:
             from sim.errors import did_you_mean
 
-            raise UsageError(f"--set {name}: no such parameter in '{scenario.id}'{did_you_mean(name, scenario.parameter_defaults)}")
+            raise UsageError(
+                f"--set {name}: no such parameter in '{scenario.id}'{did_you_mean(name, scenario.parameter_defaults)}"
+            )
     return values
 
 
@@ -110,7 +126,10 @@ def _strategies(assignments: list[tuple[str, str]]) -> dict[str, str]:
         if gov not in GOVERNMENTS:
             raise UsageError(f"--strategy {gov}={name}: unknown government{did_you_mean(gov, GOVERNMENTS)}")
         if name not in STRATEGIES:
-            raise UsageError(f"--strategy {gov}={name}: unknown strategy{did_you_mean(name, STRATEGIES)}; available: {', '.join(sorted(STRATEGIES))}")
+            raise UsageError(
+                f"--strategy {gov}={name}: unknown strategy{did_you_mean(name, STRATEGIES)}; "
+                f"available: {', '.join(sorted(STRATEGIES))}"
+            )
         out[gov] = name
     return out
 
@@ -132,7 +151,9 @@ def _command_run(args: argparse.Namespace) -> int:
     if args.explain:
         from sim.model import TrilateralModel
 
-        model = TrilateralModel(scenario, seed=args.seed, replications=args.runs, turns=args.turns, strategies=strategies, **parameters)
+        model = TrilateralModel(
+            scenario, seed=args.seed, replications=args.runs, turns=args.turns, strategies=strategies, **parameters
+        )
         model.run()
         if args.json:
             print(json.dumps(story_json(model, explain=True, top=args.top, story=False)))
@@ -143,8 +164,13 @@ def _command_run(args: argparse.Namespace) -> int:
         args.runs,
         args.turns or scenario.turns,
         lambda progress: run_ensemble(
-            scenario, runs=args.runs, seed=args.seed, turns=args.turns, parameters=parameters,
-            strategies=strategies, progress=progress,
+            scenario,
+            runs=args.runs,
+            seed=args.seed,
+            turns=args.turns,
+            parameters=parameters,
+            strategies=strategies,
+            progress=progress,
         ),
         quiet=False,
     )
@@ -160,7 +186,12 @@ def _with_progress(total: int, turns: int, job: Any, quiet: bool) -> Any:
     from tqdm import tqdm
 
     with tqdm(
-        total=total, unit="run", delay=1.0, file=sys.stderr, disable=True if quiet else None, leave=False,
+        total=total,
+        unit="run",
+        delay=1.0,
+        file=sys.stderr,
+        disable=True if quiet else None,
+        leave=False,
         bar_format="{l_bar}{bar}| {n:.0f}/{total} runs [{elapsed}<{remaining}]",
     ) as bar:
         # The runner reports each turn of a chunk; a run is done after ``turns`` of them.
@@ -171,7 +202,9 @@ def _single(args: argparse.Namespace, scenario: Any, parameters: dict, strategie
     from sim.model import TrilateralModel
     from sim.report import print_story, story_json
 
-    model = TrilateralModel(scenario, seed=args.seed, replication_ids=ids, turns=args.turns, strategies=strategies, **parameters)
+    model = TrilateralModel(
+        scenario, seed=args.seed, replication_ids=ids, turns=args.turns, strategies=strategies, **parameters
+    )
     model.run()
     if args.json:
         print(json.dumps(story_json(model, explain=args.explain, top=args.top)))
@@ -201,10 +234,15 @@ def _command_list(args: argparse.Namespace) -> int:
         scenario = load_scenario(ident)
         spec = scenario.spec
         first = spec.sources[0] if spec.sources else None
-        rows.append({
-            "id": spec.id, "title": spec.title, "turns": spec.turns, "start": spec.start,
-            "source": f"{first.author}, \"{first.title}\"" if first else "",
-        })
+        rows.append(
+            {
+                "id": spec.id,
+                "title": spec.title,
+                "turns": spec.turns,
+                "start": spec.start,
+                "source": f'{first.author}, "{first.title}"' if first else "",
+            }
+        )
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
@@ -252,4 +290,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
-

@@ -110,7 +110,9 @@ def cooperation(model: TrilateralModel) -> None:
             ("behaviour: institutional anchor", P["inst_anchor"] * inst),
         ]
         if "USA" in (i, j):
-            terms.append(("behaviour: U.S. transactionalism", -P["us_transactional_penalty"] * v("USA.transactionalism")))
+            terms.append(
+                ("behaviour: U.S. transactionalism", -P["us_transactional_penalty"] * v("USA.transactionalism"))
+            )
         if pair == "ROK_JPN":
             salience = 0.5 * (v("ROK.history_salience") + v("JPN.history_salience"))
             stance = 0.5 * (v("ROK.history_stance") + v("JPN.history_stance"))
@@ -161,8 +163,14 @@ def outcomes(model: TrilateralModel) -> None:
     state.apply_parts(
         inst_row,
         [
-            ("behaviour: institution building", P["inst_build"] * np.maximum(new_index - P["inst_threshold"], 0) * (1 - inst)),
-            ("behaviour: institutional erosion", -P["inst_erosion"] * np.maximum(P["inst_threshold"] - new_index, 0) * inst),
+            (
+                "behaviour: institution building",
+                P["inst_build"] * np.maximum(new_index - P["inst_threshold"], 0) * (1 - inst),
+            ),
+            (
+                "behaviour: institutional erosion",
+                -P["inst_erosion"] * np.maximum(P["inst_threshold"] - new_index, 0) * inst,
+            ),
         ],
     )
     det_row = slice(rows["deterrence"], rows["deterrence"] + 1)

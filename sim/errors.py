@@ -33,9 +33,7 @@ class ScenarioError(TrilatError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
     @classmethod
-    def single(
-        cls, path: str, line: int, col: int, message: str, code: str = "invalid"
-    ) -> ScenarioError:
+    def single(cls, path: str, line: int, col: int, message: str, code: str = "invalid") -> ScenarioError:
         """An error with just one problem."""
         return cls([Problem(str(path), line, col, message, code)])
 

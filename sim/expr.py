@@ -213,9 +213,7 @@ class Expression:
         return (_rebuild, (self.source, self.names, self.constant, self.random, self.code))
 
 
-def _rebuild(
-    source: str, names: frozenset[str], constant: float | None, random: bool, code: str
-) -> Expression:
+def _rebuild(source: str, names: frozenset[str], constant: float | None, random: bool, code: str) -> Expression:
     return Expression(source, names, constant, random, code, _make_function(code))
 
 
@@ -322,9 +320,7 @@ class _Compiler:
             return f"_div({left}, {right})", value
         if isinstance(node.op, ast.Pow):
             if rconst is not None and abs(rconst) > MAX_LITERAL_EXPONENT:
-                raise self.fail(
-                    node.right, f"exponent {rconst:g} is too large (limit {MAX_LITERAL_EXPONENT:g})"
-                )
+                raise self.fail(node.right, f"exponent {rconst:g} is too large (limit {MAX_LITERAL_EXPONENT:g})")
             value = None
             if both:
                 try:
@@ -371,6 +367,8 @@ class _Compiler:
         if not isinstance(node.func, ast.Name):
             raise self.fail(node, "only the whitelisted functions can be called")
         name = node.func.id
+        if name.startswith("_"):
+            raise self.fail(node, f"names starting with '_' are not allowed: '{name}'")
         spec = FUNCTIONS.get(name)
         if spec is None:
             allowed = ", ".join(sorted(FUNCTIONS))
@@ -429,7 +427,9 @@ def compile_expression(source: Any, symbols: Symbols, site: str = "") -> Express
     try:
         tree = ast.parse(stripped.replace("\n", " "), mode="eval")
     except SyntaxError as exc:
-        offset = (exc.offset or 1) - 1 + lead
+        if not exc.offset:  # Python reports no position when the text ends too early
+            raise ExprError("syntax error: the expression ends too early", lead + len(stripped)) from None
+        offset = exc.offset - 1 + lead
         raise ExprError(f"syntax error: {exc.msg}", offset) from None
     except (RecursionError, MemoryError, ValueError):
         raise ExprError("expression is nested too deeply or is malformed", lead) from None

@@ -10,8 +10,8 @@ when run alone (``replication_ids=[k]``).
 from __future__ import annotations
 
 import secrets
-from functools import partial
 from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from agents import DomesticPolitics, Government, ThreatActor, make_strategy
 from agents.strategies import Strategy
 from sim import dynamics
 from sim.errors import UsageError, did_you_mean
-from sim.layout import GOVERNMENTS, PAIRS, PHASES, THREAT_ACTORS
+from sim.layout import GOVERNMENTS, PHASES, THREAT_ACTORS
 from sim.rng import CounterRNG
 from sim.scenario import Scenario, Trigger, load_scenario
 from sim.state import WorldState, elementwise_sum

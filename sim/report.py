@@ -60,7 +60,10 @@ def print_story(model: TrilateralModel, explain: bool = False, top: int = 6, sto
     for turn in range(1, model.turn + 1):
         before, after = model.history[turn - 1], model.history[turn]
         change = float(np.mean(after["trilateral"] - before["trilateral"]))
-        print(f"\n{scenario.quarter_label(turn)} (turn {turn})  trilateral {np.mean(after['trilateral']):.3f} ({change:+.3f})")
+        print(
+            f"\n{scenario.quarter_label(turn)} (turn {turn})"
+            f"  trilateral {np.mean(after['trilateral']):.3f} ({change:+.3f})"
+        )
         if story:
             for entry in by_turn.get(turn, []):
                 if runs == 1 and not entry.in_story:
@@ -90,7 +93,9 @@ def print_final_table(model: TrilateralModel) -> None:
     print(f"{'scenario events':<26}{'':>8}{float(np.mean(last['events_fired'])):>8.1f}")
 
 
-def story_json(model: TrilateralModel, explain: bool = False, top: int | None = None, story: bool = True) -> dict[str, Any]:
+def story_json(
+    model: TrilateralModel, explain: bool = False, top: int | None = None, story: bool = True
+) -> dict[str, Any]:
     """A JSON-ready record of a run: final values per world, summary, story and trajectories."""
     from sim.runner import PERCENTILES
 
@@ -108,15 +113,19 @@ def story_json(model: TrilateralModel, explain: bool = False, top: int | None = 
         "turns": model.turn,
         "final": final,
         "summary": summary,
-        "trajectory": {
-            name: [float(np.mean(h[name])) for h in model.history] for name in model.history[0]
-        },
+        "trajectory": {name: [float(np.mean(h[name])) for h in model.history] for name in model.history[0]},
     }
     if story:
         out["story"] = [
             {
-                "turn": e.turn, "quarter": e.quarter, "phase": e.phase, "id": e.label, "title": e.title,
-                "say": e.say, "source": e.source, "worlds": e.worlds,
+                "turn": e.turn,
+                "quarter": e.quarter,
+                "phase": e.phase,
+                "id": e.label,
+                "title": e.title,
+                "say": e.say,
+                "source": e.source,
+                "worlds": e.worlds,
             }
             for e in model.log
             if model.replications > 1 or e.in_story
@@ -124,7 +133,10 @@ def story_json(model: TrilateralModel, explain: bool = False, top: int | None = 
     if explain:
         out["explain"] = {
             str(turn): {
-                name: {"total": info["total"], "parts": [[s, v] for s, v in (info["parts"][:top] if top else info["parts"])]}
+                name: {
+                    "total": info["total"],
+                    "parts": [[s, v] for s, v in (info["parts"][:top] if top else info["parts"])],
+                }
                 for name, info in contributions(model, turn).items()
             }
             for turn in range(1, model.turn + 1)

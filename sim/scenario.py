@@ -153,7 +153,9 @@ def _duplicate_ids(raw: Any, path: str) -> list[Problem]:
             if ident in shared:
                 mark = value_mark(item, "id", (path, 1, 1))
                 problems.append(
-                    problem_at(mark, f"duplicate id '{ident}' in {where} (first at line {shared[ident]})", "duplicate-id")
+                    problem_at(
+                        mark, f"duplicate id '{ident}' in {where} (first at line {shared[ident]})", "duplicate-id"
+                    )
                 )
             else:
                 shared[ident] = value_mark(item, "id", (path, 1, 1))[1]
@@ -244,7 +246,11 @@ def _pydantic_problems(exc: ValidationError, tree: Any, fallback: Mark) -> list[
         loc = tuple(error["loc"])
         kind = error["type"]
         # Drop pydantic's union-member tags (e.g. 'str', 'float', 'dict[...]') from the path.
-        clean = tuple(p for p in loc if not (isinstance(p, str) and (p in {"str", "float", "int", "bool"} or "[" in p and p != "[key]")))
+        clean = tuple(
+            p
+            for p in loc
+            if not (isinstance(p, str) and (p in {"str", "float", "int", "bool"} or "[" in p and p != "[key]"))
+        )
         where = ".".join(str(p) for p in clean if p != "[key]") or "scenario"
         if kind == "extra_forbidden":
             mark = _locate(tree, clean, fallback, want_key=True)
@@ -252,8 +258,8 @@ def _pydantic_problems(exc: ValidationError, tree: Any, fallback: Mark) -> list[
         elif kind == "missing":
             mark = _locate(tree, clean[:-1], fallback)
             message = f"missing required key '{clean[-1]}' in {'.'.join(map(str, clean[:-1])) or 'scenario'}"
-        elif clean and clean[-1] == "[key]" or (len(loc) and loc[-1] == "[key]"):
-            mark = _locate(tree, clean[:-1], fallback)
+        elif clean and clean[-1] == "[key]":
+            mark = _locate(tree, clean[:-1], fallback, want_key=True)
             message = f"{where}: {error['msg']}"
         else:
             mark = _locate(tree, clean, fallback)
@@ -385,7 +391,10 @@ class Scenario:
         for gov in GOVERNMENTS:
             table = np.array(
                 [
-                    [np.broadcast_to(np.asarray(e(empty, params, [], None), dtype=np.float64), (replications,)) for e in camp]
+                    [
+                        np.broadcast_to(np.asarray(e(empty, params, [], None), dtype=np.float64), (replications,))
+                        for e in camp
+                    ]
                     for camp in self.profiles[gov]
                 ]
             )
@@ -419,7 +428,9 @@ class _Compiler:
             return compile_expression(source, self.symbols, site)
         except ExprError as exc:
             path, line, col = self.mark(*loc)
-            self.problems.append(Problem(path, line, col + exc.offset + self._quote_shift(loc), exc.message, "expression"))
+            self.problems.append(
+                Problem(path, line, col + exc.offset + self._quote_shift(loc), exc.message, "expression")
+            )
             return None
 
     def _quote_shift(self, loc: tuple[Any, ...]) -> int:
@@ -439,7 +450,11 @@ class _Compiler:
         for target, value in effects.items():
             if target not in layout.writable:
                 mark = _locate(self.raw, (*loc, target), self.fallback, want_key=True)
-                why = "is computed by the model and cannot be changed" if target in layout.rows else "is not a state variable"
+                why = (
+                    "is computed by the model and cannot be changed"
+                    if target in layout.rows
+                    else "is not a state variable"
+                )
                 self.problems.append(
                     problem_at(mark, f"effect target '{target}' {why}{did_you_mean(target, targets)}", "target")
                 )
@@ -460,7 +475,7 @@ class _Compiler:
         domains = {name: d.weight for name, d in spec.domains.items()}
         self.layout = layout = Layout.build(domains, acts, counters)
         params = list(spec.parameters)
-        for i, name in enumerate(params):
+        for name in params:
             if name in layout.rows or name in CONTEXT_NAMES or name in FUNCTIONS:
                 mark = _locate(self.raw, ("parameters", name), self.fallback, want_key=True)
                 self.problems.append(problem_at(mark, f"parameter name '{name}' clashes with a built-in name", "name"))
@@ -474,7 +489,9 @@ class _Compiler:
         for name, needed_by in required_parameters().items():
             if name not in spec.parameters:
                 self.problems.append(
-                    problem_at(self.mark("parameters"), f"parameter '{name}' (used by {needed_by}) is not defined", "missing")
+                    problem_at(
+                        self.mark("parameters"), f"parameter '{name}' (used by {needed_by}) is not defined", "missing"
+                    )
                 )
 
         self.param_symbols = Symbols(state={}, params=self.symbols.params, context={})
@@ -492,7 +509,9 @@ class _Compiler:
                 for d in value:
                     if d not in spec.domains and d != "all":
                         mark = _locate(self.raw, ("ties", pair, d), self.fallback, want_key=True)
-                        self.problems.append(problem_at(mark, f"unknown domain '{d}'{did_you_mean(d, spec.domains)}", "name"))
+                        self.problems.append(
+                            problem_at(mark, f"unknown domain '{d}'{did_you_mean(d, spec.domains)}", "name")
+                        )
                 if "all" in value:
                     init(rows, value["all"], ("ties", pair, "all"))
                 for d, v in value.items():
@@ -515,7 +534,10 @@ class _Compiler:
             camps = list(g.camps)
             camp_names[gov] = tuple(camps)
             profiles[gov] = [
-                [self.expr(getattr(g.camps[c], t), ("governments", gov, "camps", c, t), "profile") for t in PROFILE_TRAITS]
+                [
+                    self.expr(getattr(g.camps[c], t), ("governments", gov, "camps", c, t), "profile")
+                    for t in PROFILE_TRAITS
+                ]
                 for c in camps
             ]
             if len(camps) == 1:
@@ -528,17 +550,25 @@ class _Compiler:
             if g.strategy not in _strategy_names():
                 mark = self.mark("governments", gov, "strategy")
                 self.problems.append(
-                    problem_at(mark, f"unknown strategy '{g.strategy}'{did_you_mean(g.strategy, _strategy_names())}; "
-                               f"available: {', '.join(_strategy_names())}", "name")
+                    problem_at(
+                        mark,
+                        f"unknown strategy '{g.strategy}'{did_you_mean(g.strategy, _strategy_names())}; "
+                        f"available: {', '.join(_strategy_names())}",
+                        "name",
+                    )
                 )
         for actor in THREAT_ACTORS:
             t = spec.threats.get(actor)
             for name, value in (t.initial if t else {}).items():
                 init(layout.target_rows(f"{actor}.{name}"), value, ("threats", actor, "initial", name))
-        for rows, compiled in initializers:
+        for _rows, compiled in initializers:
             if compiled.names - set(self.symbols.params):
                 bad = sorted(compiled.names - set(self.symbols.params))
-                self.problems.append(problem_at(self.fallback, f"initial values may use parameters only, not {', '.join(bad)}", "expression"))
+                self.problems.append(
+                    problem_at(
+                        self.fallback, f"initial values may use parameters only, not {', '.join(bad)}", "expression"
+                    )
+                )
 
         rules: dict[str, list[Trigger]] = {phase: [] for phase in PHASES}
         for i, r in enumerate(spec.rules):
@@ -551,7 +581,9 @@ class _Compiler:
                 continue
             at_turn = self._turn_of(e.at) if e.at else None
             if e.at is None and e.chance is None and e.when is None:
-                self.problems.append(problem_at(self.mark("events", i), f"event '{e.id}' needs at:, chance: or when:", "missing"))
+                self.problems.append(
+                    problem_at(self.mark("events", i), f"event '{e.id}' needs at:, chance: or when:", "missing")
+                )
             events.append(self._trigger("event", e, ("events", i), phase="events", at_turn=at_turn, once=e.once))
         acts: dict[str, list[Trigger]] = {a: [] for a in THREAT_ACTORS}
         for actor, t in spec.threats.items():
@@ -560,8 +592,13 @@ class _Compiler:
                     continue
                 acts[actor].append(
                     self._trigger(
-                        "act", act, ("threats", actor, "acts", i), phase="threats", owner=actor,
-                        severity=act.severity, flag_row=layout.rows[f"{actor}.{act.id}"],
+                        "act",
+                        act,
+                        ("threats", actor, "acts", i),
+                        phase="threats",
+                        owner=actor,
+                        severity=act.severity,
+                        flag_row=layout.rows[f"{actor}.{act.id}"],
                     )
                 )
         actions: dict[str, list[Trigger]] = {g: [] for g in GOVERNMENTS}
@@ -571,8 +608,14 @@ class _Compiler:
                     continue
                 actions[gov].append(
                     self._trigger(
-                        "action", card, ("actions", gov, i), phase="decisions", owner=gov,
-                        cost=card.cost, stance=card.stance, doc=card.doc,
+                        "action",
+                        card,
+                        ("actions", gov, i),
+                        phase="decisions",
+                        owner=gov,
+                        cost=card.cost,
+                        stance=card.stance,
+                        doc=card.doc,
                     )
                 )
         for gov in GOVERNMENTS:
@@ -583,7 +626,9 @@ class _Compiler:
                 for card in chosen:
                     if card not in ids:
                         mark = self.mark("governments", gov, "script", quarter)
-                        self.problems.append(problem_at(mark, f"unknown action '{card}' for {gov}{did_you_mean(card, ids)}", "name"))
+                        self.problems.append(
+                            problem_at(mark, f"unknown action '{card}' for {gov}{did_you_mean(card, ids)}", "name")
+                        )
                 script[self._turn_of(quarter, ("governments", gov, "script", quarter))] = tuple(chosen)
             scripts[gov] = script
         if self.problems:

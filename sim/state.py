@@ -72,7 +72,6 @@ class Recorder:
             vector = changes[source] = np.zeros(self.rows)
         vector[rows] += change.mean(axis=-1)
 
-
     def add_mean(self, source: str, rows: slice, mean_change: np.ndarray | float) -> None:
         """Credit an already averaged change (one value per row) to ``source``."""
         if not self.enabled or not self.turns:

@@ -88,9 +88,7 @@ class _LocatingLoader(yaml.SafeLoader):
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, str | int | float | bool) and key is not None:
-                raise ScenarioError.single(
-                    *_mark_of(self.path, key_node), "mapping keys must be plain scalars"
-                )
+                raise ScenarioError.single(*_mark_of(self.path, key_node), "mapping keys must be plain scalars")
             if key in result:
                 first = result.key_marks[key]
                 raise ScenarioError.single(
@@ -118,9 +116,7 @@ _LocatingLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_LocatingLoader.add_implicit_resolver(
-    _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
+_LocatingLoader.add_implicit_resolver(_BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 _LocatingLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LocatingLoader.construct_located_mapping
@@ -193,9 +189,7 @@ def read_yaml_file(path: Path | str) -> Any:
             raise ScenarioError.single(shown, 1, 1, what, "missing-file")
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise ScenarioError.single(
-                shown, 1, 1, f"file is {size} bytes; the limit is {MAX_FILE_BYTES}", "too-large"
-            )
+            raise ScenarioError.single(shown, 1, 1, f"file is {size} bytes; the limit is {MAX_FILE_BYTES}", "too-large")
         raw = path.read_bytes()
     except OSError as exc:
         raise ScenarioError.single(shown, 1, 1, f"cannot read file: {exc.strerror}", "io") from None

@@ -39,7 +39,12 @@ def test_a_draw_depends_only_on_its_coordinates(seed, replication, turn, stream)
 def test_streams_turns_seeds_and_slots_give_different_numbers():
     rng = CounterRNG(1, np.arange(1000))
     base = rng.uniform(1, 11)
-    for other in (rng.uniform(2, 11), rng.uniform(1, 12), rng.uniform(1, 11, slot=1), CounterRNG(2, np.arange(1000)).uniform(1, 11)):
+    for other in (
+        rng.uniform(2, 11),
+        rng.uniform(1, 12),
+        rng.uniform(1, 11, slot=1),
+        CounterRNG(2, np.arange(1000)).uniform(1, 11),
+    ):
         assert not np.array_equal(base, other)
         assert abs(np.corrcoef(base, other)[0, 1]) < 0.1
 

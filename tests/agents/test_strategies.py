@@ -1,0 +1,209 @@
+"""Decision strategies: a contract every strategy's tests inherit, plus each strategy's own traits.
+
+In the style of the Axelrod library: the contract checks metadata, determinism for a seed,
+budget discipline, availability, and that a strategy survives cloning and pickling.
+"""
+
+from __future__ import annotations
+
+import copy
+import pickle
+
+import numpy as np
+import pytest
+
+from agents.strategies import (
+    STRATEGIES,
+    Human,
+    Passive,
+    RandomPlay,
+    Reciprocal,
+    Scripted,
+    Strategy,
+    ThreatDriven,
+    Transactional,
+    make_strategy,
+)
+from sim import TrilateralModel, UsageError
+
+WORLDS = 64
+
+
+def play_turns(scenario, strategy, turns=4, seed=3):
+    """Run with ``strategy`` for every government; return the models' card choices per turn."""
+    model = TrilateralModel(
+        scenario, seed=seed, replications=WORLDS, strategies={g: strategy for g in ("USA", "ROK", "JPN")}
+    )
+    choices = []
+    for _ in range(turns):
+        capital_before = {g: gov.value("capital").copy() for g, gov in model.governments.items()}
+        model.step()
+        choices.append({g: (gov.last_choice.copy(), capital_before[g]) for g, gov in model.governments.items()})
+    return model, choices
+
+
+class CapitalSpy(Strategy):
+    """Wraps a strategy and records each government's capital at the moment it chooses."""
+
+    name = "spy"
+
+    def __init__(self, inner: Strategy) -> None:
+        self.inner = inner
+        self.capital: list[tuple[str, np.ndarray]] = []
+
+    def choose(self, context):
+        self.capital.append((context.code, context.own("capital").copy()))
+        return self.inner.choose(context)
+
+
+class StrategyContract:
+    """Tests every strategy must pass. Subclasses set ``strategy_class``."""
+
+    strategy_class: type[Strategy]
+
+    def make(self) -> Strategy:
+        return self.strategy_class()
+
+    def test_has_declarative_metadata(self):
+        cls = self.strategy_class
+        assert cls.name and cls.name in STRATEGIES and STRATEGIES[cls.name] is cls
+        assert len(cls.description) > 10
+        assert isinstance(cls.sources, tuple)
+        assert cls.__doc__ and cls.__doc__.strip()
+
+    def test_same_seed_same_play(self, baseline):
+        _, first = play_turns(baseline, self.make())
+        _, second = play_turns(baseline, self.make())
+        for a, b in zip(first, second, strict=True):
+            for gov in a:
+                assert np.array_equal(a[gov][0], b[gov][0])
+
+    def test_never_spends_more_capital_than_it_has(self, baseline):
+        spy = CapitalSpy(self.make())
+        model, choices = play_turns(baseline, spy)
+        assert len(spy.capital) == 4 * 3  # one decision per government per turn
+        for turn, capital in zip([c[g][0] for c in choices for g in ("USA", "ROK", "JPN")], spy.capital, strict=True):
+            gov, available = capital
+            costs = np.array([card.cost for card in model.scenario.actions[gov]])
+            spent = (costs[:, None] * turn).sum(axis=0)
+            assert np.all(spent <= available + 1e-9)
+
+    def test_choice_has_cards_by_worlds_shape(self, baseline):
+        model, choices = play_turns(baseline, self.make(), turns=1)
+        for gov, (chosen, _) in choices[0].items():
+            assert chosen.shape == (len(model.scenario.actions[gov]), WORLDS)
+            assert chosen.dtype == bool
+
+    def test_clone_and_pickle_play_the_same(self, baseline):
+        original = self.make()
+        for clone in (copy.deepcopy(original), pickle.loads(pickle.dumps(original))):
+            _, a = play_turns(baseline, original, turns=2)
+            _, b = play_turns(baseline, clone, turns=2)
+            for x, y in zip(a, b, strict=True):
+                for gov in x:
+                    assert np.array_equal(x[gov][0], y[gov][0])
+
+
+class TestPassive(StrategyContract):
+    strategy_class = Passive
+
+    def test_plays_nothing(self, baseline):
+        _, choices = play_turns(baseline, Passive())
+        assert not any(chosen.any() for turn in choices for chosen, _ in turn.values())
+
+
+class TestThreatDriven(StrategyContract):
+    strategy_class = ThreatDriven
+
+    def test_plays_cooperative_cards_under_threat(self, baseline):
+        model, choices = play_turns(baseline, ThreatDriven())
+        cards = model.scenario.actions["JPN"]
+        cooperative = np.array([c.stance == "cooperative" for c in cards])
+        chosen = sum(turn["JPN"][0] for turn in choices)
+        assert chosen[cooperative].sum() > chosen[~cooperative].sum()
+
+
+class TestReciprocal(StrategyContract):
+    strategy_class = Reciprocal
+
+    def test_retaliates_after_ties_fall(self, baseline):
+        # A hostile U.S. pushes Seoul's ties down; a reciprocal Seoul then plays competitive cards.
+        model = TrilateralModel(
+            baseline,
+            seed=4,
+            replications=WORLDS,
+            us_transactionalism=1.0,
+            strategies={"USA": "transactional", "ROK": "reciprocal", "JPN": "passive"},
+        )
+        competitive = np.array([c.stance == "competitive" for c in model.scenario.actions["ROK"]])
+        played = 0
+        for _ in range(8):
+            model.step()
+            played += model.governments["ROK"].last_choice[competitive].sum()
+        assert played > 0
+
+
+class TestTransactional(StrategyContract):
+    strategy_class = Transactional
+
+    def test_prefers_competitive_cards(self, baseline):
+        model, choices = play_turns(baseline, Transactional(), turns=6)
+        cards = model.scenario.actions["USA"]
+        competitive = np.array([c.stance == "competitive" for c in cards])
+        cooperative = np.array([c.stance == "cooperative" for c in cards])
+        chosen = sum(turn["USA"][0] for turn in choices)
+        assert chosen[competitive].sum() > chosen[cooperative].sum()
+
+
+class TestRandomPlay(StrategyContract):
+    strategy_class = RandomPlay
+
+    def test_worlds_play_differently(self, baseline):
+        _, choices = play_turns(baseline, RandomPlay(), turns=1)
+        chosen, _ = choices[0]["ROK"]
+        assert len({tuple(chosen[:, w]) for w in range(WORLDS)}) > 1
+
+
+class TestScripted(StrategyContract):
+    strategy_class = Scripted
+
+    def test_follows_the_script(self, tmp_path):
+        from sim import load_scenario
+
+        path = tmp_path / "scripted.yaml"
+        path.write_text(
+            "id: scripted\ntitle: Scripted\nextends: baseline\n"
+            "governments:\n  JPN:\n    strategy: scripted\n    script:\n      2025Q2: [shuttle_diplomacy]\n",
+            encoding="utf-8",
+        )
+        model = TrilateralModel(load_scenario(path), seed=1, replications=8)
+        ids = [c.id for c in model.scenario.actions["JPN"]]
+        model.step()
+        assert not model.governments["JPN"].last_choice.any()
+        model.step()
+        chosen = model.governments["JPN"].last_choice
+        assert chosen[ids.index("shuttle_diplomacy")].all() and chosen.sum() == 8
+
+
+class TestHuman(StrategyContract):
+    strategy_class = Human
+
+    def test_plays_only_submitted_cards_once(self, baseline):
+        model = TrilateralModel(baseline, seed=1, replications=4, strategies={"ROK": "human"})
+        ids = [c.id for c in model.scenario.actions["ROK"]]
+        model.choose("ROK", ["missile_warning_sharing"])
+        model.step()
+        assert model.governments["ROK"].last_choice[ids.index("missile_warning_sharing")].all()
+        model.step()  # nothing submitted for this turn
+        assert not model.governments["ROK"].last_choice.any()
+
+
+def test_every_registered_strategy_has_a_contract_test():
+    tested = {cls.strategy_class for cls in StrategyContract.__subclasses__()}
+    assert tested == set(STRATEGIES.values())
+
+
+def test_make_strategy_by_name_and_error():
+    assert isinstance(make_strategy("reciprocal"), Reciprocal)
+    with pytest.raises(UsageError, match="did you mean 'reciprocal'"):
+        make_strategy("reciprocl")

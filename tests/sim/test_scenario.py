@@ -1,0 +1,122 @@
+"""Scenario loading: the library, extends:, validation problems with positions, compilation."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim import ScenarioError, library_ids, load_scenario
+
+
+def load_text(tmp_path, text, name="s.yaml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return load_scenario(path)
+
+
+def errors(tmp_path, text, name="s.yaml"):
+    with pytest.raises(ScenarioError) as exc:
+        load_text(tmp_path, text, name)
+    return exc.value.problems
+
+
+def test_library_has_baseline_and_hides_the_root():
+    assert "baseline" in library_ids()
+    assert "defaults" not in library_ids()
+
+
+def test_baseline_is_camp_david_momentum(baseline):
+    assert baseline.title == "Camp David momentum"
+    assert baseline.spec.start == "2025Q1" and baseline.turns == 16
+    assert baseline.quarter_label(16) == "2028Q4"
+    assert baseline.turn_of("2025Q3") == 3
+    assert len(baseline.content_hash) == 64
+
+
+def test_extends_merges_by_key_and_by_id(tmp_path):
+    scenario = load_text(
+        tmp_path,
+        """
+id: child
+title: Child
+extends: baseline
+turns: 4
+rules:
+  - id: annual_summit
+    effects: {institutionalization: 0.05}
+  - id: extra
+    phase: outcomes
+    effects: {deterrence: 0.01}
+events:
+  - id: freedom_edge
+    disabled: true
+""",
+    )
+    assert scenario.turns == 4
+    outcomes = {rule.id: rule for rule in scenario.rules["outcomes"]}
+    assert outcomes["annual_summit"].effects[0].value.constant == 0.05
+    assert outcomes["annual_summit"].when is not None  # inherited key kept
+    assert "extra" in outcomes
+    assert "freedom_edge" not in {event.id for event in scenario.events}
+    assert scenario.spec.title == "Child" and not scenario.spec.abstract
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "col", "fragment"),
+    [
+        ("id: a\ntitle: A\nturns: 0\n", 3, 8, "greater than 0"),
+        ("id: a\ntitle: A\nstart: 2025Q5\n", 3, 8, "not a quarter"),
+        ("id: a\ntitle: A\nrules:\n  - id: r\n    phase: cooperaton\n", 5, 12, "phase"),
+        (
+            "id: a\ntitle: A\nrules:\n  - id: r\n    phase: outcomes\n    whn: 'trilateral > 0'\n",
+            6,
+            5,
+            "did you mean 'when'",
+        ),
+        (
+            "id: a\ntitle: A\nrules:\n  - id: r\n    phase: outcomes\n    effects: {trilateral: 0.1}\n",
+            6,
+            15,
+            "computed by the model",
+        ),
+        (
+            "id: a\ntitle: A\nrules:\n  - id: r\n    phase: outcomes\n    effects: {tie.ROK_CHN: 0.1}\n",
+            6,
+            15,
+            "not a state variable",
+        ),
+        ("id: a\ntitle: A\nactions:\n  PRC:\n    - {id: x, cost: 1}\n", 4, 3, "actions"),
+        (
+            "id: a\ntitle: A\nrules:\n  - {id: r, phase: outcomes}\n  - {id: r, phase: events}\n",
+            5,
+            10,
+            "duplicate id 'r'",
+        ),
+        ("id: a\ntitle: A\nextends: nowhere\n", 3, 10, "does not exist"),
+        ("id: a\ntitle: A\ngovernments:\n  ROK:\n    strategy: nicely\n", 5, 15, "unknown strategy"),
+        ("id: a\ntitle: A\nparameters:\n  p: {default: 2, range: [0, 1]}\n", 4, 6, "outside range"),
+    ],
+)
+def test_problems_are_located(tmp_path, text, line, col, fragment):
+    found = errors(tmp_path, text)
+    assert any(p.line == line and p.col == col and fragment in p.message for p in found), [str(p) for p in found]
+
+
+def test_all_problems_are_reported_in_one_pass(tmp_path):
+    found = errors(
+        tmp_path,
+        "id: a\ntitle: A\nrules:\n  - id: r\n    phase: outcomes\n    when: 'bogus > 1'\n"
+        "    effects: {deterrence: 'also_bogus'}\n",
+    )
+    assert len(found) == 2
+
+
+def test_extends_cycle_is_detected(tmp_path):
+    (tmp_path / "a.yaml").write_text("id: a\ntitle: A\nextends: b.yaml\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("id: b\ntitle: B\nextends: a.yaml\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="cycle"):
+        load_scenario(tmp_path / "a.yaml")
+
+
+def test_initial_values_may_use_parameters_only(tmp_path):
+    found = errors(tmp_path, "id: a\ntitle: A\ninitial: {deterrence: 'trilateral * 2'}\n")
+    assert any("parameters only" in p.message for p in found)
