@@ -93,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     lst = sub.add_parser("list", help="list the scenario library")
     lst.add_argument("--json", action="store_true", help="print JSON")
 
+    sub.add_parser("schema", help="print the JSON Schema of scenario files")
+
     bench = sub.add_parser("bench", help="measure ensemble speed against one-at-a-time runs")
     bench.add_argument("--json", action="store_true", help="print JSON")
     bench.add_argument("--runs", type=_positive_int, default=10_000, metavar="R", help="ensemble size (default 10000)")
@@ -252,6 +254,13 @@ def _command_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _command_schema(args: argparse.Namespace) -> int:
+    from sim.schema import json_schema
+
+    print(json.dumps(json_schema(), indent=2, sort_keys=True))
+    return 0
+
+
 def _command_bench(args: argparse.Namespace) -> int:
     from sim.bench import print_bench, run_bench
 
@@ -275,7 +284,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
-    commands = {"run": _command_run, "list": _command_list, "bench": _command_bench}
+    commands = {"run": _command_run, "list": _command_list, "bench": _command_bench, "schema": _command_schema}
     try:
         return commands[args.command](args)
     except TrilatError as exc:

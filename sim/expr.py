@@ -108,14 +108,19 @@ def _and(*args: Any) -> Any:
     out = args[0]
     for arg in args[1:]:
         out = np.logical_and(out, arg)
-    return out
+    return _num(out)
 
 
 def _or(*args: Any) -> Any:
     out = args[0]
     for arg in args[1:]:
         out = np.logical_or(out, arg)
-    return out
+    return _num(out)
+
+
+def _num(value: Any) -> Any:
+    """Truth values as numbers (1.0 / 0.0), so `(a > b) - (c > d)` counts rather than fails."""
+    return np.asarray(value, dtype=np.float64)
 
 
 _RUNTIME: dict[str, Any] = {
@@ -124,7 +129,8 @@ _RUNTIME: dict[str, Any] = {
     "_pow": _safe_pow,
     "_and": _and,
     "_or": _or,
-    "_not": np.logical_not,
+    "_not": lambda x: _num(np.logical_not(x)),
+    "_num": _num,
     "_where": np.where,
     "_min": _fmin,
     "_max": _fmax,
@@ -148,6 +154,17 @@ _CMPOPS: dict[type, str] = {
     ast.GtE: ">=",
     ast.Eq: "==",
     ast.NotEq: "!=",
+}
+
+_OPERATOR_SYMBOLS: dict[type, str] = {
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
+    ast.MatMult: "@",
+    ast.LShift: "<<",
+    ast.RShift: ">>",
+    ast.BitAnd: "&",
+    ast.BitOr: "|",
+    ast.BitXor: "^",
 }
 
 _FORBIDDEN_HINTS: dict[type, str] = {
@@ -299,7 +316,7 @@ class _Compiler:
             return code, const
         if isinstance(node.op, ast.Not):
             return f"_not({code})", None if const is None else float(not const)
-        raise self.fail(node, "'~' is not allowed")
+        raise self.fail(node, "operator '~' is not part of the language")
 
     def visit_BinOp(self, node: ast.BinOp, depth: int) -> tuple[str, float | None]:
         left, lconst = self.compile(node.left, depth)
@@ -329,8 +346,8 @@ class _Compiler:
                     raise self.fail(node, "power is too large or undefined") from None
                 self._check_folded(node, value)
             return f"_pow({left}, {right})", value
-        name = type(node.op).__name__
-        raise self.fail(node, f"operator '{name}' is not part of the language")
+        symbol = _OPERATOR_SYMBOLS.get(type(node.op), type(node.op).__name__)
+        raise self.fail(node, f"operator '{symbol}' is not part of the language")
 
     def _check_folded(self, node: ast.AST, value: float) -> None:
         if not math.isfinite(value) or abs(value) > MAX_LITERAL:
@@ -352,9 +369,10 @@ class _Compiler:
         pieces = []
         for i, op in enumerate(node.ops):
             if type(op) not in _CMPOPS:
-                raise self.fail(node, f"comparison '{type(op).__name__}' is not allowed")
+                what = {ast.In: "in", ast.NotIn: "not in", ast.Is: "is", ast.IsNot: "is not"}.get(type(op), "?")
+                raise self.fail(node, f"comparison '{what}' is not part of the language")
             pieces.append(f"({operands[i][0]} {_CMPOPS[type(op)]} {operands[i + 1][0]})")
-        code = pieces[0] if len(pieces) == 1 else f"_and({', '.join(pieces)})"
+        code = f"_num{pieces[0]}" if len(pieces) == 1 else f"_and({', '.join(pieces)})"
         return code, None
 
     def visit_IfExp(self, node: ast.IfExp, depth: int) -> tuple[str, float | None]:

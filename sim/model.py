@@ -101,6 +101,8 @@ class TrilateralModel(mesa.Model):
         super().__init__(rng=self.seed)
         self.scenario: Scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         spec = self.scenario
+        if spec.spec.abstract:
+            raise UsageError(f"scenario '{spec.id}' is abstract (shared defaults); run a scenario that extends it")
         if replication_ids is None:
             if isinstance(replications, bool) or not isinstance(replications, int | np.integer) or replications < 1:
                 raise UsageError(f"replications must be a positive integer, got {replications!r}")

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 from sim import schema
 from sim.errors import Problem, ScenarioError, did_you_mean
 from sim.expr import FUNCTIONS, ExprError, Expression, Symbols, compile_expression
-from sim.layout import GOVERNMENTS, PAIRS, PHASES, PROFILE_TRAITS, THREAT_ACTORS, Layout
+from sim.layout import GOVERNMENTS, PAIRS, PHASES, PROFILE_TRAITS, THREAT_ACTORS, THREAT_VARIABLES, Layout
 from sim.rng import stream_id
 from sim.yamlio import LocDict, LocList, Mark, key_mark, problem_at, read_yaml_file, value_mark
 
@@ -87,6 +87,12 @@ _ID_LISTS = {"rules", "events", "acts"}
 
 def _merge(parent: Any, child: Any, key: str = "") -> Any:
     """Deep-merge ``child`` over ``parent``: mappings by key, id-lists by id, the rest replaced."""
+    if key in PAIRS and isinstance(child, dict) and isinstance(parent, int | float) and "all" not in child:
+        # A child listing some domains of a tie the parent gave as one number keeps that number
+        # for the other domains.
+        out = _copy_located(child)
+        out["all"] = parent
+        return out
     if isinstance(parent, dict) and isinstance(child, dict):
         out = _copy_located(parent) if isinstance(parent, LocDict) else LocDict(parent)
         if isinstance(child, LocDict):
@@ -173,6 +179,9 @@ def _load_chain(path: Path, seen: list[Path]) -> tuple[Any, list[Path]]:
     if not isinstance(raw, dict):
         raise ScenarioError.single(shown, 1, 1, "a scenario file must be a YAML mapping", "type")
     problems = _duplicate_ids(raw, shown)
+    for required in ("id", "title"):
+        if required not in raw:
+            problems.append(problem_at((shown, 1, 1), f"missing required key '{required}'", "missing"))
     if problems:
         raise ScenarioError(problems)
     is_root = resolved == (library_dir() / f"{ROOT_SCENARIO}.yaml").resolve()
@@ -433,6 +442,20 @@ class _Compiler:
             )
             return None
 
+    def param_expr(self, source: Any, loc: tuple[Any, ...], site: str) -> Expression | None:
+        """An expression evaluated once at the start: it may use parameters only."""
+        compiled = self.expr(source, loc, site)
+        if compiled is None:
+            return None
+        other = sorted(compiled.names - set(self.symbols.params))
+        if other or compiled.random:
+            what = ", ".join(other) if other else "random functions"
+            self.problems.append(
+                problem_at(self.mark(*loc), f"starting values may use parameters only, not {what}", "expression")
+            )
+            return None
+        return compiled
+
     def _quote_shift(self, loc: tuple[Any, ...]) -> int:
         # Marks of quoted scalars point at the quote; expressions start one column later.
         node: Any = self.raw
@@ -461,6 +484,15 @@ class _Compiler:
                 continue
             op, source, vloc = "add", value, (*loc, target)
             if isinstance(value, dict):
+                if len(value) != 1:
+                    self.problems.append(
+                        problem_at(
+                            self.mark(*loc, target),
+                            f"effect on '{target}' must be a value, {{add: value}} or {{set: value}}",
+                            "effect",
+                        )
+                    )
+                    continue
                 op, source = next(iter(value.items()))
                 vloc = (*loc, target, op)
             compiled = self.expr(source, vloc, f"{site}/{target}")
@@ -468,8 +500,35 @@ class _Compiler:
                 out.append(Effect(target, layout.target_rows(target), op, compiled))
         return tuple(out)
 
+    def check_ids(self) -> None:
+        """Ids that would collide once merged: rule vs event (shared fired.ID), act vs variable."""
+        spec = self.spec
+        rule_ids = {r.id: i for i, r in enumerate(spec.rules) if not r.disabled}
+        for i, e in enumerate(spec.events):
+            if not e.disabled and e.id in rule_ids:
+                event_mark = self.mark("events", i, "id")
+                rule_mark = self.mark("rules", rule_ids[e.id], "id")
+                for here, other, kind in ((rule_mark, event_mark, "an event"), (event_mark, rule_mark, "a rule")):
+                    where = f"{other[0]}:{other[1]}"
+                    self.problems.append(
+                        problem_at(here, f"id '{e.id}' is also the id of {kind} ({where})", "duplicate-id")
+                    )
+        for actor, threat in spec.threats.items():
+            for i, act in enumerate(threat.acts):
+                if act.id in THREAT_VARIABLES:
+                    self.problems.append(
+                        problem_at(
+                            self.mark("threats", actor, "acts", i, "id"),
+                            f"act id '{act.id}' is the name of a {actor} variable; choose another",
+                            "name",
+                        )
+                    )
+
     def build(self, path: Path, files: list[Path], content_hash: str) -> Scenario:
         spec = self.spec
+        self.check_ids()
+        if self.problems:
+            raise ScenarioError(self.problems)
         acts = {a: tuple(x.id for x in t.acts if not x.disabled) for a, t in spec.threats.items()}
         counters = tuple(x.id for x in [*spec.rules, *spec.events] if not x.disabled)
         domains = {name: d.weight for name, d in spec.domains.items()}
@@ -498,7 +557,7 @@ class _Compiler:
         initializers: list[tuple[slice, Expression]] = []
 
         def init(rows: slice, value: Any, loc: tuple[Any, ...]) -> None:
-            compiled = self.expr(value, loc, "initial")
+            compiled = self.param_expr(value, loc, "initial")
             if compiled is not None:
                 initializers.append((rows, compiled))
 
@@ -514,6 +573,14 @@ class _Compiler:
                         )
                 if "all" in value:
                     init(rows, value["all"], ("ties", pair, "all"))
+                elif missing := [d for d in spec.domains if d not in value]:
+                    self.problems.append(
+                        problem_at(
+                            self.mark("ties", pair),
+                            f"ties.{pair} lists some domains but not {', '.join(missing)}: add them or 'all:'",
+                            "missing",
+                        )
+                    )
                 for d, v in value.items():
                     if d in spec.domains:
                         row = layout.rows[f"tie.{pair}.{d}"]
@@ -535,7 +602,7 @@ class _Compiler:
             camp_names[gov] = tuple(camps)
             profiles[gov] = [
                 [
-                    self.expr(getattr(g.camps[c], t), ("governments", gov, "camps", c, t), "profile")
+                    self.param_expr(getattr(g.camps[c], t), ("governments", gov, "camps", c, t), "profile")
                     for t in PROFILE_TRAITS
                 ]
                 for c in camps
@@ -561,14 +628,6 @@ class _Compiler:
             t = spec.threats.get(actor)
             for name, value in (t.initial if t else {}).items():
                 init(layout.target_rows(f"{actor}.{name}"), value, ("threats", actor, "initial", name))
-        for _rows, compiled in initializers:
-            if compiled.names - set(self.symbols.params):
-                bad = sorted(compiled.names - set(self.symbols.params))
-                self.problems.append(
-                    problem_at(
-                        self.fallback, f"initial values may use parameters only, not {', '.join(bad)}", "expression"
-                    )
-                )
 
         rules: dict[str, list[Trigger]] = {phase: [] for phase in PHASES}
         for i, r in enumerate(spec.rules):
@@ -579,7 +638,11 @@ class _Compiler:
         for i, e in enumerate(spec.events):
             if e.disabled:
                 continue
-            at_turn = self._turn_of(e.at) if e.at else None
+            at_turn = self._turn_of(e.at, ("events", i, "at")) if e.at else None
+            if at_turn is not None and at_turn < 1:
+                self.problems.append(
+                    problem_at(self.mark("events", i, "at"), f"{e.at} is before the start ({spec.start})", "range")
+                )
             if e.at is None and e.chance is None and e.when is None:
                 self.problems.append(
                     problem_at(self.mark("events", i), f"event '{e.id}' needs at:, chance: or when:", "missing")

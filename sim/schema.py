@@ -11,7 +11,19 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from sim.errors import did_you_mean
 from sim.layout import GOVERNMENT_VARIABLES, PROFILE_TRAITS, THREAT_VARIABLES
+
+# Variables a scenario may set at the start; the others are recomputed before turn 1
+# (threat perceptions, willingness, hedging) or come from the camp in power (profile traits).
+GOVERNMENT_INITIAL = tuple(
+    name
+    for name, spec in GOVERNMENT_VARIABLES.items()
+    if spec.writable
+    and name not in PROFILE_TRAITS
+    and name not in ("camp", "willingness", "hedging")
+    and not name.startswith("threat")
+)
 
 QUARTER_PATTERN = re.compile(r"^(\d{4})Q([1-4])$")
 
@@ -23,6 +35,16 @@ PairCode = Literal["USA_ROK", "USA_JPN", "ROK_JPN"]
 PhaseName = Literal["threats", "events", "domestic", "decisions", "cooperation", "outcomes"]
 Stance = Literal["cooperative", "competitive", "domestic", "neutral"]
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
+
+
+def json_schema() -> dict:
+    """The JSON Schema of scenario files (for editors; ``trilat schema`` prints it)."""
+    schema = ScenarioSpec.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Trilat scenario"
+    # Each file gives only what it changes; the merged scenario is checked by trilat itself.
+    schema["required"] = ["id", "title"]
+    return schema
 
 
 def parse_quarter(text: str) -> tuple[int, int]:
@@ -105,11 +127,10 @@ class GovernmentSpec(Strict):
     @field_validator("initial")
     @classmethod
     def _initial_names(cls, value: dict[str, Expr]) -> dict[str, Expr]:
-        allowed = [k for k, spec in GOVERNMENT_VARIABLES.items() if spec.writable]
-        allowed = [k for k in allowed if k not in PROFILE_TRAITS and k != "camp"]
         for key in value:
-            if key not in allowed:
-                raise ValueError(f"unknown initial variable '{key}'; allowed: {', '.join(allowed)}")
+            if key not in GOVERNMENT_INITIAL:
+                hint = did_you_mean(key, GOVERNMENT_INITIAL)
+                raise ValueError(f"unknown initial variable '{key}'{hint}; allowed: {', '.join(GOVERNMENT_INITIAL)}")
         return value
 
     @model_validator(mode="after")
@@ -149,7 +170,9 @@ class ThreatSpec(Strict):
         allowed = [k for k, spec in THREAT_VARIABLES.items() if spec.writable]
         for key in value:
             if key not in allowed:
-                raise ValueError(f"unknown initial variable '{key}'; allowed: {', '.join(allowed)}")
+                raise ValueError(
+                    f"unknown initial variable '{key}'{did_you_mean(key, allowed)}; allowed: {', '.join(allowed)}"
+                )
         return value
 
 

@@ -184,3 +184,11 @@ def test_bench_json_reports_rates_and_ratio(capsys):
     assert data["single"]["runs_per_s"] > 0 and data["ensemble"]["runs_per_s"] > 0
     assert data["speedup"] == pytest.approx(data["ensemble"]["runs_per_s"] / data["single"]["runs_per_s"], rel=0.01)
     assert data["load_compile_ms"] > 0
+
+
+def test_the_committed_json_schema_is_up_to_date(capsys):
+    code, out, _ = run_cli(capsys, "schema")
+    assert code == 0
+    committed = (Path(__file__).parents[2] / "schema" / "scenario.schema.json").read_text(encoding="utf-8")
+    assert out == committed, "regenerate with: trilat schema > schema/scenario.schema.json"
+    assert json.loads(out)["properties"]["turns"]["exclusiveMinimum"] == 0

@@ -102,3 +102,15 @@ def test_random_functions_draw_per_world_and_site():
     assert a.random and a.constant is None
     assert not np.array_equal(a(X, P, C, Draws()), b(X, P, C, Draws()))
     assert np.allclose(compile_expression("normal(0.5, 2)", SYMBOLS, "s")(X, P, C, Draws()), 0.5)
+
+
+def test_truth_values_are_numbers():
+    assert np.allclose(ev("(ROK.polarization > 0.4) + (tie.ROK_JPN > 0.3)"), [1.0, 2.0, 2.0])
+    assert np.allclose(ev("-(ROK.polarization > 0.4)"), [0.0, -1.0, -1.0])
+    assert np.allclose(ev("(ROK.polarization > 0.4) - DPRK.missile_test"), [-1.0, 1.0, -0.0])
+
+
+@pytest.mark.parametrize(("text", "symbol"), [("1 >> 2", ">>"), ("3 // 2", "//"), ("3 % 2", "%"), ("1 & 2", "&")])
+def test_operators_outside_the_language_are_named_as_written(text, symbol):
+    with pytest.raises(ExprError, match=f"operator '{symbol}' is not part of the language"):
+        compile_expression(text, SYMBOLS)

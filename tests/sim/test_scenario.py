@@ -120,3 +120,56 @@ def test_extends_cycle_is_detected(tmp_path):
 def test_initial_values_may_use_parameters_only(tmp_path):
     found = errors(tmp_path, "id: a\ntitle: A\ninitial: {deterrence: 'trilateral * 2'}\n")
     assert any("parameters only" in p.message for p in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"),
+    [
+        (
+            "id: a\ntitle: A\ngovernments:\n  USA:\n    camps:\n      america_first: {transactionalism: 'ROK.approval'}\n",
+            6,
+            "parameters only, not ROK.approval",
+        ),
+        ("id: a\ntitle: A\ninitial: {deterrence: 'uniform(0, 1)'}\n", 3, "parameters only, not random"),
+        (
+            "id: a\ntitle: A\nrules:\n  - id: r\n    phase: outcomes\n    effects:\n      deterrence: {}\n",
+            7,
+            "{add: value}",
+        ),
+        (
+            "id: a\ntitle: A\nrules:\n  - id: r\n    phase: outcomes\n    effects:\n      deterrence: {set: 1, add: 2}\n",
+            7,
+            "{set: value}",
+        ),
+        (
+            "id: a\ntitle: A\nthreats:\n  DPRK:\n    acts:\n      - {id: capability, chance: 0.1, severity: 0.1}\n",
+            6,
+            "name of a DPRK variable",
+        ),
+        ("id: a\ntitle: A\nrules:\n  - {id: freedom_edge, phase: outcomes}\n", 4, "is also the id of"),
+        ("id: a\ntitle: A\ngovernments:\n  ROK:\n    initial: {aproval: 0.4}\n", 5, "did you mean 'approval'"),
+        ("id: a\ntitle: A\ngovernments:\n  ROK:\n    initial: {threat: 0.4}\n", 5, "unknown initial variable 'threat'"),
+        ("id: a\ntitle: A\nevents:\n  - {id: e, at: 2024Q4}\n", 4, "before the start"),
+        ("id: a\nextends: baseline\n", 1, "missing required key 'title'"),
+    ],
+)
+def test_more_problems_are_caught(tmp_path, text, line, fragment):
+    found = errors(tmp_path, "extends: baseline\n" + text if "extends" not in text else text)
+    assert any(fragment in p.message for p in found), [str(p) for p in found]
+    shift = 0 if "extends" in text else 1
+    assert any(p.line == line + shift for p in found if fragment in p.message), [str(p) for p in found]
+
+
+def test_a_tie_given_per_domain_in_a_child_keeps_the_parents_level_elsewhere(tmp_path):
+    scenario = load_text(tmp_path, "id: a\ntitle: A\nextends: baseline\nties:\n  ROK_JPN: {history: 0.3}\n")
+    x, _ = scenario.initial_state([scenario.parameter_defaults[n] for n in scenario.parameter_names], 1)
+    rows = scenario.layout.rows
+    assert x[rows["tie.ROK_JPN.history"], 0] == 0.3
+    assert x[rows["tie.ROK_JPN.cyber"], 0] == 0.55
+
+
+def test_the_abstract_root_cannot_be_run(capsys):
+    from sim.cli import main
+
+    assert main(["run", "defaults"]) == 2
+    assert "abstract" in capsys.readouterr().err
