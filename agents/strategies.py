@@ -81,16 +81,16 @@ class DecisionContext:
         """Pick cards in order of score (best first) while score > threshold and capital lasts."""
         scores = np.where(self.available, scores, -np.inf)
         order = np.argsort(-scores, axis=0, kind="stable")
+        ranked_scores = np.take_along_axis(scores, order, axis=0)
+        ranked_costs = self.costs[order]
         capital = self.own("capital").copy()
-        chosen = np.zeros_like(self.available)
-        worlds = np.arange(self.replications)
+        taken = np.zeros(order.shape, dtype=bool)
         for rank in range(len(self.cards)):
-            card = order[rank]
-            score = scores[card, worlds]
-            cost = self.costs[card]
-            take = (score > threshold) & (capital >= cost - 1e-9)
-            chosen[card, worlds] |= take
-            capital = capital - cost * take
+            take = (ranked_scores[rank] > threshold) & (capital >= ranked_costs[rank] - 1e-9)
+            taken[rank] = take
+            capital = capital - ranked_costs[rank] * take
+        chosen = np.zeros_like(self.available)
+        np.put_along_axis(chosen, order, taken, axis=0)
         return chosen
 
 

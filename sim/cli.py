@@ -17,6 +17,8 @@ from sim.layout import GOVERNMENTS
 
 EXIT_USAGE = 2
 DEFAULT_SEED = 1
+PROGRESS_DELAY_S = 1.0
+"""A progress bar appears only for ensembles that take longer than this."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -190,7 +192,7 @@ def _with_progress(total: int, turns: int, job: Any, quiet: bool) -> Any:
     with tqdm(
         total=total,
         unit="run",
-        delay=1.0,
+        delay=PROGRESS_DELAY_S,
         file=sys.stderr,
         disable=True if quiet else None,
         leave=False,

@@ -128,8 +128,6 @@ class TrilateralModel(mesa.Model):
         self.x = self.state.x
         self.state.weakest_weight = self.params["weakest_weight"]
         self.state.refresh_ties()
-        self.start_state = self.x.copy()
-        self.turn_start_state = self.start_state
         self.responsiveness = np.array([spec.spec.domains[d].responsiveness for d in spec.layout.domains])
         self.applied_camp = {g: np.full(self.replications, spec.camp_start[g]) for g in GOVERNMENTS}
         self.pending_choices: dict[str, tuple[str, ...]] = {}
@@ -150,7 +148,6 @@ class TrilateralModel(mesa.Model):
         self.governments = {a.code: a for a in self.agents_by_type[Government]}
         self.agents_by_type[Government].do("initialize")
         self.start_state = self.x.copy()
-        self.turn_start_state = self.start_state
 
         self._indicator_rows = [spec.layout.rows[name] for name in INDICATORS]
         self.history: list[dict[str, np.ndarray]] = [self._snapshot()]
@@ -202,7 +199,6 @@ class TrilateralModel(mesa.Model):
         self.turn += 1
         year, quarter = self.scenario.quarter_of(self.turn)
         self.context[:] = [self.turn, year, quarter]
-        self.turn_start_state = self.x.copy()
         self.state.recorder.begin_turn(self.turn)
         layout = self.scenario.layout
         for actor in THREAT_ACTORS:

@@ -70,7 +70,8 @@ class Recorder:
         vector = changes.get(source)
         if vector is None:
             vector = changes[source] = np.zeros(self.rows)
-        vector[rows] += change.mean(axis=-1)
+        # np.add.reduce avoids np.mean's Python-level overhead (this runs for every update).
+        vector[rows] += np.add.reduce(change, axis=-1) / change.shape[-1]
 
     def add_mean(self, source: str, rows: slice, mean_change: np.ndarray | float) -> None:
         """Credit an already averaged change (one value per row) to ``source``."""
@@ -106,7 +107,7 @@ class WorldState:
     def apply(self, rows: slice, delta: np.ndarray | float, source: str) -> np.ndarray:
         """Add ``delta`` to ``rows`` within bounds; credit the actual change to ``source``."""
         old = self.x[rows]
-        new = np.clip(old + delta, self.lo[rows], self.hi[rows])
+        new = np.minimum(np.maximum(old + delta, self.lo[rows]), self.hi[rows])
         change = new - old
         self.x[rows] = new
         self.recorder.add(source, rows, change)

@@ -192,3 +192,31 @@ def test_the_committed_json_schema_is_up_to_date(capsys):
     committed = (Path(__file__).parents[2] / "schema" / "scenario.schema.json").read_text(encoding="utf-8")
     assert out == committed, "regenerate with: trilat schema > schema/scenario.schema.json"
     assert json.loads(out)["properties"]["turns"]["exclusiveMinimum"] == 0
+
+
+class FakeTerminal:
+    """A stderr that says it is a terminal, so tqdm draws its bar."""
+
+    def __init__(self):
+        self.parts = []
+
+    def write(self, text):
+        self.parts.append(text)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return True
+
+
+def test_long_ensembles_show_a_progress_bar_on_stderr(capsys, monkeypatch):
+    import sim.cli
+
+    fake = FakeTerminal()
+    monkeypatch.setattr(sim.cli, "PROGRESS_DELAY_S", 0.0)
+    monkeypatch.setattr(sys, "stderr", fake)
+    assert main(["run", "baseline", "--runs", "3000", "--turns", "4"]) == 0
+    drawn = "".join(fake.parts)
+    assert "/3000 runs" in drawn  # the bar (cleared when done)
+    assert "3000 runs, seed 1" in capsys.readouterr().out

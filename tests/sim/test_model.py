@@ -171,3 +171,14 @@ def test_mesa_batch_run_returns_main_indicators():
     low = np.mean([r["tie.USA_ROK"] for r in results if r["us_transactionalism"] == 0.1])
     high = np.mean([r["tie.USA_ROK"] for r in results if r["us_transactionalism"] == 0.9])
     assert low > high
+
+
+def test_chunk_size_does_not_change_results(baseline):
+    from sim.runner import run_ensemble
+
+    seen = []
+    small = run_ensemble(baseline, runs=250, seed=3, chunk=37, progress=seen.append)
+    large = run_ensemble(baseline, runs=250, seed=3, chunk=1000)
+    for name in INDICATORS:
+        assert same(small.final[name], large.final[name])
+    assert sum(seen) == 250 * baseline.turns  # one call per chunk and turn, with the chunk's size
