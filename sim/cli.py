@@ -97,6 +97,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the JSON Schema of scenario files")
 
+    validate = sub.add_parser("validate", help="check scenario files (a folder: every *.yaml in it)")
+    validate.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: the library)")
+    validate.add_argument("--json", action="store_true", help="print the problems as JSON")
+
+    new = sub.add_parser("new", help="write a commented starter scenario NAME.yaml")
+    new.add_argument("name", metavar="NAME", help="scenario id and file name")
+    new.add_argument("--extends", default="baseline", help="scenario to build on (default baseline)")
+    new.add_argument("--dir", default=".", help="folder to write into (default: here)")
+    new.add_argument("--force", action="store_true", help="overwrite an existing file")
+
     bench = sub.add_parser("bench", help="measure ensemble speed against one-at-a-time runs")
     bench.add_argument("--json", action="store_true", help="print JSON")
     bench.add_argument("--runs", type=_positive_int, default=10_000, metavar="R", help="ensemble size (default 10000)")
@@ -256,6 +266,43 @@ def _command_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _command_validate(args: argparse.Namespace) -> int:
+    from sim.scenario import validate_paths
+
+    results = validate_paths(args.paths)
+    problems = [problem for _, found in results for problem in found]
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "valid": not problems,
+                    "files": [{"path": str(path), "valid": not found} for path, found in results],
+                    "problems": [
+                        {"file": p.path, "line": p.line, "col": p.col, "code": p.code, "message": p.message}
+                        for p in problems
+                    ],
+                },
+                indent=2,
+            )
+        )
+    else:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        bad = sum(1 for _, found in results if found)
+        print(f"{len(results)} file(s) checked: {len(results) - bad} valid, {bad} with problems", file=sys.stderr)
+    return 0 if not problems else EXIT_USAGE
+
+
+def _command_new(args: argparse.Namespace) -> int:
+    from sim.scenario import load_scenario
+    from sim.starter import write_starter
+
+    path = write_starter(args.name, extends=args.extends, folder=args.dir, force=args.force)
+    load_scenario(path)  # the starter must validate; a failure here is a bug worth reporting
+    print(f"wrote {path}; try: trilat run {path}")
+    return 0
+
+
 def _command_schema(args: argparse.Namespace) -> int:
     from sim.schema import json_schema
 
@@ -286,7 +333,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
-    commands = {"run": _command_run, "list": _command_list, "bench": _command_bench, "schema": _command_schema}
+    commands = {
+        "run": _command_run,
+        "list": _command_list,
+        "bench": _command_bench,
+        "schema": _command_schema,
+        "validate": _command_validate,
+        "new": _command_new,
+    }
     try:
         return commands[args.command](args)
     except TrilatError as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -248,6 +249,55 @@ def _known_keys() -> set[str]:
     return keys
 
 
+_FRIENDLY: dict[str, str] = {
+    "float_parsing": "expected a number",
+    "float_type": "expected a number",
+    "int_parsing": "expected a whole number",
+    "int_type": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "string_type": "expected text",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "dict_type": "expected a mapping (key: value lines)",
+    "list_type": "expected a list",
+    "tuple_type": "expected a list",
+    "model_type": "expected a mapping (key: value lines)",
+    "string_pattern_mismatch": "expected an identifier: letters, digits and _, starting with a letter",
+}
+
+
+def _readable_path(tree: Any, loc: tuple[Any, ...]) -> str:
+    """``rules[annual_summit].phase`` rather than ``rules.3.phase`` (indices of the merged list)."""
+    parts: list[str] = []
+    node = tree
+    for part in loc:
+        if part == "[key]":
+            continue
+        if isinstance(part, int):
+            item = node[part] if isinstance(node, list) and part < len(node) else None
+            ident = item.get("id") if isinstance(item, dict) else None
+            parts[-1:] = [f"{parts[-1] if parts else ''}[{ident if isinstance(ident, str) else part}]"]
+            node = item
+        else:
+            parts.append(str(part))
+            node = node.get(part) if isinstance(node, dict) else None
+    return ".".join(parts) or "scenario"
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    value = error.get("input")
+    shown = repr(value) if isinstance(value, str | int | float | bool) or value is None else type(value).__name__
+    if kind in _FRIENDLY:
+        return f"{_FRIENDLY[kind]}, got {shown}"
+    if kind == "literal_error" and isinstance(value, str):
+        options = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
+        return f"{shown} is not one of: {', '.join(options)}{did_you_mean(value, options)}"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    message = message.replace("Input should be", "should be").replace("Input should have", "should have")
+    return message
+
+
 def _pydantic_problems(exc: ValidationError, tree: Any, fallback: Mark) -> list[Problem]:
     problems: dict[tuple[Mark, str], Problem] = {}
     known = _known_keys()
@@ -258,23 +308,33 @@ def _pydantic_problems(exc: ValidationError, tree: Any, fallback: Mark) -> list[
         clean = tuple(
             p
             for p in loc
-            if not (isinstance(p, str) and (p in {"str", "float", "int", "bool"} or "[" in p and p != "[key]"))
+            if not (
+                isinstance(p, str)
+                and (p in {"str", "float", "int", "bool"} or p.startswith(("dict[", "list[", "tuple[", "literal[")))
+            )
         )
-        where = ".".join(str(p) for p in clean if p != "[key]") or "scenario"
+        where = _readable_path(tree, clean)
         if kind == "extra_forbidden":
             mark = _locate(tree, clean, fallback, want_key=True)
             message = f"unknown key '{clean[-1]}'{did_you_mean(str(clean[-1]), known)}"
+            parent = _readable_path(tree, clean[:-1])
+            message += f" in {parent}" if parent != "scenario" else ""
         elif kind == "missing":
             mark = _locate(tree, clean[:-1], fallback)
-            message = f"missing required key '{clean[-1]}' in {'.'.join(map(str, clean[:-1])) or 'scenario'}"
+            message = f"missing required key '{clean[-1]}' in {_readable_path(tree, clean[:-1])}"
         elif clean and clean[-1] == "[key]":
             mark = _locate(tree, clean[:-1], fallback, want_key=True)
-            message = f"{where}: {error['msg']}"
+            message = f"{where}: key {_message(error)}"
         else:
             mark = _locate(tree, clean, fallback)
-            message = f"{where}: {error['msg'].removeprefix('Value error, ')}"
+            message = f"{where}: {_message(error)}"
+        # Union types report once per member; keep the first message for each place.
         problems.setdefault((mark, where), problem_at(mark, message, kind))
     return list(problems.values())
+
+
+def _sorted(problems: Iterable[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.path, p.line, p.col))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -528,7 +588,7 @@ class _Compiler:
         spec = self.spec
         self.check_ids()
         if self.problems:
-            raise ScenarioError(self.problems)
+            raise ScenarioError(_sorted(self.problems))
         acts = {a: tuple(x.id for x in t.acts if not x.disabled) for a, t in spec.threats.items()}
         counters = tuple(x.id for x in [*spec.rules, *spec.events] if not x.disabled)
         domains = {name: d.weight for name, d in spec.domains.items()}
@@ -558,8 +618,17 @@ class _Compiler:
 
         def init(rows: slice, value: Any, loc: tuple[Any, ...]) -> None:
             compiled = self.param_expr(value, loc, "initial")
-            if compiled is not None:
-                initializers.append((rows, compiled))
+            if compiled is None:
+                return
+            lo, hi = layout.lo[rows.start], layout.hi[rows.start]
+            if compiled.constant is not None and not lo <= compiled.constant <= hi:
+                name = ".".join(str(p) for p in loc)
+                self.problems.append(
+                    problem_at(
+                        self.mark(*loc), f"{name} must be in [{lo:g}, {hi:g}], got {compiled.constant:g}", "range"
+                    )
+                )
+            initializers.append((rows, compiled))
 
         for pair in PAIRS:
             value = spec.ties[pair]
@@ -695,7 +764,7 @@ class _Compiler:
                 script[self._turn_of(quarter, ("governments", gov, "script", quarter))] = tuple(chosen)
             scripts[gov] = script
         if self.problems:
-            raise ScenarioError(self.problems)
+            raise ScenarioError(_sorted(self.problems))
         return Scenario(
             spec=spec,
             path=path,
@@ -732,13 +801,23 @@ class _Compiler:
         site = f"{kind}:{owner}.{item.id}" if owner else f"{kind}:{item.id}"
         when = getattr(item, "when", None)
         chance = getattr(item, "chance", None)
+        compiled_chance = None if chance is None else self.expr(chance, (*loc, "chance"), f"{site}/chance")
+        if compiled_chance is not None and compiled_chance.constant is not None:
+            if not 0.0 <= compiled_chance.constant <= 1.0:
+                self.problems.append(
+                    problem_at(
+                        self.mark(*loc, "chance"),
+                        f"chance must be a probability in [0, 1], got {compiled_chance.constant:g}",
+                        "range",
+                    )
+                )
         counter = self.layout.rows.get(f"fired.{item.id}") if kind in ("rule", "event") else None
         return Trigger(
             kind=kind,
             id=item.id,
             title=item.title or item.id.replace("_", " "),
             when=None if when is None else self.expr(when, (*loc, "when"), f"{site}/when"),
-            chance=None if chance is None else self.expr(chance, (*loc, "chance"), f"{site}/chance"),
+            chance=compiled_chance,
             effects=self.effects(item.effects, (*loc, "effects"), site),
             say=item.say,
             source=item.source,
@@ -748,10 +827,79 @@ class _Compiler:
         )
 
 
+def _identifiers(items: Any) -> list[str]:
+    if not isinstance(items, list):
+        return []
+    return [i["id"] for i in items if isinstance(i, dict) and isinstance(i.get("id"), str)]
+
+
+def _scan_raw_expressions(raw: Any, fallback: Mark) -> list[Problem]:
+    """Check the expressions of a scenario whose structure did not validate (best effort)."""
+    compiler = _Compiler(None, raw, fallback)  # type: ignore[arg-type]
+    domains = raw.get("domains") if isinstance(raw.get("domains"), dict) else {}
+    domain_weights = {d: 1.0 for d in domains if isinstance(d, str)} or {"all": 1.0}
+    threats = raw.get("threats") if isinstance(raw.get("threats"), dict) else {}
+    acts = {
+        actor: tuple(_identifiers(t.get("acts")))
+        for actor, t in threats.items()
+        if actor in THREAT_ACTORS and isinstance(t, dict)
+    }
+    counters = tuple(dict.fromkeys(_identifiers(raw.get("rules")) + _identifiers(raw.get("events"))))
+    try:
+        compiler.layout = layout = Layout.build(domain_weights, acts, counters)
+    except (ValueError, TypeError, KeyError):
+        return []
+    params = raw.get("parameters") if isinstance(raw.get("parameters"), dict) else {}
+    compiler.symbols = Symbols(
+        state=dict(layout.rows),
+        params={name: i for i, name in enumerate(p for p in params if isinstance(p, str))},
+        context={name: i for i, name in enumerate(CONTEXT_NAMES)},
+    )
+    groups: list[tuple[tuple[Any, ...], Any]] = [(("rules",), raw.get("rules")), (("events",), raw.get("events"))]
+    actions = raw.get("actions") if isinstance(raw.get("actions"), dict) else {}
+    groups += [(("actions", gov), cards) for gov, cards in actions.items()]
+    groups += [(("threats", actor, "acts"), t.get("acts")) for actor, t in threats.items() if isinstance(t, dict)]
+    for loc, items in groups:
+        if not isinstance(items, list):
+            continue
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                continue
+            site = f"scan:{'.'.join(map(str, loc))}.{i}"
+            for key in ("when", "chance"):
+                value = item.get(key)
+                if isinstance(value, str | int | float) and not isinstance(value, bool):
+                    compiler.expr(value, (*loc, i, key), site)
+            effects = item.get("effects")
+            if isinstance(effects, dict):
+                compiler.effects(effects, (*loc, i, "effects"), site)
+    return compiler.problems
+
+
 def _strategy_names() -> list[str]:
     from agents.strategies import STRATEGIES
 
     return sorted(STRATEGIES)
+
+
+def validate_paths(paths: Iterable[str | Path]) -> list[tuple[Path | str, list[Problem]]]:
+    """Load every given file (every ``*.yaml`` of a folder; the library if none) and collect problems."""
+    targets: list[Path | str] = []
+    for item in list(paths) or [library_dir()]:
+        path = Path(item)
+        if path.is_dir():
+            targets.extend(sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml")))
+        else:
+            targets.append(item if path.suffix in (".yaml", ".yml") or path.exists() else str(item))
+    results: list[tuple[Path | str, list[Problem]]] = []
+    for target in targets:
+        try:
+            load_scenario(target)
+        except ScenarioError as exc:
+            results.append((target, exc.problems))
+        else:
+            results.append((target, []))
+    return results
 
 
 def load_scenario(name: str | Path) -> Scenario:
@@ -769,7 +917,11 @@ def load_scenario(name: str | Path) -> Scenario:
     try:
         spec = schema.ScenarioSpec.model_validate(raw)
     except ValidationError as exc:
-        raise ScenarioError(_pydantic_problems(exc, raw, fallback)) from None
+        problems = _pydantic_problems(exc, raw, fallback)
+        # Report expression problems in the same pass, as far as the broken structure allows.
+        taken = {(p.path, p.line, p.col) for p in problems}
+        problems += [p for p in _scan_raw_expressions(raw, fallback) if (p.path, p.line, p.col) not in taken]
+        raise ScenarioError(_sorted(problems)) from None
     digest = hashlib.sha256()
     for file in files:
         digest.update(file.read_bytes())

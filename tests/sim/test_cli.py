@@ -220,3 +220,44 @@ def test_long_ensembles_show_a_progress_bar_on_stderr(capsys, monkeypatch):
     drawn = "".join(fake.parts)
     assert "/3000 runs" in drawn  # the bar (cleared when done)
     assert "3000 runs, seed 1" in capsys.readouterr().out
+
+
+def test_validate_the_library_and_folders(capsys):
+    code, _, err = run_cli(capsys, "validate")
+    assert code == 0 and "0 with problems" in err
+    code, _, err = run_cli(capsys, "validate", str(Path(__file__).parents[2] / "scenarios"))
+    assert code == 0 and "file(s) checked" in err
+
+
+def test_validate_reports_every_problem_and_json(capsys, tmp_path):
+    good = write(tmp_path / "good.yaml", "id: good\ntitle: Good\nextends: baseline\n")
+    bad = write(
+        tmp_path / "bad.yaml",
+        "id: bad\ntitle: Bad\nturns: many\nrules:\n  - id: r\n    phase: outcomes\n    when: 'trilaterl > 1'\n",
+    )
+    code, _, err = run_cli(capsys, "validate", good, bad)
+    assert code == 2
+    assert f"{bad}:3:8: turns: expected a whole number, got 'many'" in err
+    assert f"{bad}:7:12: unknown name 'trilaterl' (did you mean 'trilateral'?)" in err
+    code, out, _ = run_cli(capsys, "validate", good, bad, "--json")
+    data = json.loads(out)
+    assert code == 2 and data["valid"] is False
+    assert [f["valid"] for f in data["files"]] == [True, False]
+    assert {"file", "line", "col", "code", "message"} <= set(data["problems"][0])
+    assert [(p["line"], p["col"]) for p in data["problems"]] == [(3, 8), (7, 12)]
+
+
+def test_new_writes_a_starter_that_validates_and_runs(capsys, tmp_path):
+    code, out, _ = run_cli(capsys, "new", "my_exercise", "--dir", str(tmp_path))
+    assert code == 0
+    path = tmp_path / "my_exercise.yaml"
+    assert path.is_file() and "wrote" in out
+    text = path.read_text(encoding="utf-8")
+    assert text.count("\n#") >= 5  # commented for a first-time author
+    assert run_cli(capsys, "validate", str(path))[0] == 0
+    assert run_cli(capsys, "run", str(path))[0] == 0
+    # never overwrites without --force
+    code, _, err = run_cli(capsys, "new", "my_exercise", "--dir", str(tmp_path))
+    assert code == 2 and "already exists" in err
+    assert path.read_text(encoding="utf-8") == text
+    assert run_cli(capsys, "new", "bad name", "--dir", str(tmp_path))[0] == 2
