@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from sim.model import TrilateralModel
-from sim.scenario import library_dir, load_scenario
+from sim.scenario import library_ids, load_scenario
 
 
 def _time_load(name: str, repeats: int = 5) -> float:
@@ -28,8 +28,10 @@ def _time_load(name: str, repeats: int = 5) -> float:
 def run_bench(scenario_name: str = "baseline", ensemble_runs: int = 10_000, seconds: float = 3.0) -> dict[str, Any]:
     """Measure load time, one-at-a-time runs/s and ensemble runs/s; return the figures."""
     load_s = _time_load(scenario_name)
-    largest = max(library_dir().glob("*.yaml"), key=lambda p: p.stat().st_size)
-    largest_load_s = _time_load(str(largest))
+    # The largest shipped scenario is the one with the most YAML once its extends: chain is counted.
+    chains = {ident: load_scenario(ident).files for ident in library_ids()}
+    largest = max(chains, key=lambda ident: sum(f.stat().st_size for f in chains[ident]))
+    largest_load_s = _time_load(largest)
     scenario = load_scenario(scenario_name)
     turns = scenario.turns
 
@@ -58,7 +60,7 @@ def run_bench(scenario_name: str = "baseline", ensemble_runs: int = 10_000, seco
         "turns": turns,
         "python": platform.python_version(),
         "load_compile_ms": round(load_s * 1000, 2),
-        "largest_scenario": largest.stem,
+        "largest_scenario": largest,
         "largest_load_compile_ms": round(largest_load_s * 1000, 2),
         "single": {"runs": single_runs, "seconds": round(elapsed, 3), "runs_per_s": round(single_rate, 1)},
         "ensemble": {"runs": ensemble_runs, "seconds": round(ensemble_s, 3), "runs_per_s": round(ensemble_rate, 1)},
@@ -84,7 +86,11 @@ def print_bench(results: dict[str, Any]) -> None:
         f"  load + validate + compile:      {results['load_compile_ms']:>10.1f} ms"
         f"   ({mark(results['load_compile_ms'] <= goals['load_compile_ms'])}; goal <= {goals['load_compile_ms']} ms)"
     )
-    print(f"  largest scenario ({results['largest_scenario']}): {results['largest_load_compile_ms']:.1f} ms")
+    print(
+        f"  largest scenario ({results['largest_scenario']}):".ljust(34)
+        + f"{results['largest_load_compile_ms']:>10.1f} ms"
+        + f"   ({mark(results['largest_load_compile_ms'] <= goals['load_compile_ms'])})"
+    )
     single, ens, fast = results["single"], results["ensemble"], results["ensemble_no_record"]
     print(f"  one at a time (R=1):            {single['runs_per_s']:>10.1f} runs/s  ({single['runs']} runs)")
     print(

@@ -109,7 +109,7 @@ def _merge(parent: Any, child: Any, key: str = "") -> Any:
         isinstance(parent, list)
         and isinstance(child, list)
         and (key in _ID_LISTS or key in GOVERNMENTS)
-        and all(isinstance(i, dict) and "id" in i for i in [*parent, *child])
+        and all(isinstance(i, dict) and isinstance(i.get("id"), str) for i in [*parent, *child])
     ):
         out = LocList()
         out.mark = getattr(child, "mark", None)
@@ -157,6 +157,8 @@ def _duplicate_ids(raw: Any, path: str) -> list[Problem]:
             if not isinstance(item, dict) or "id" not in item:
                 continue
             ident = item["id"]
+            if not isinstance(ident, str):
+                continue  # reported by validation
             if ident in shared:
                 mark = value_mark(item, "id", (path, 1, 1))
                 problems.append(
