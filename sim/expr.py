@@ -131,6 +131,7 @@ _RUNTIME: dict[str, Any] = {
     "_or": _or,
     "_not": lambda x: _num(np.logical_not(x)),
     "_num": _num,
+    "_truth": lambda x: np.nan_to_num(np.asarray(x, dtype=np.float64), nan=0.0) != 0,
     "_where": np.where,
     "_min": _fmin,
     "_max": _fmax,
@@ -253,14 +254,23 @@ def _dotted_name(node: ast.AST) -> str | None:
 
 
 class _Compiler:
-    def __init__(self, symbols: Symbols, site: str) -> None:
+    def __init__(self, symbols: Symbols, site: str, text: str | None = None) -> None:
         self.symbols = symbols
         self.site = site
+        self.text = text
         self.names: set[str] = set()
         self.random_calls = 0
 
     def fail(self, node: ast.AST, message: str) -> ExprError:
         return ExprError(message, getattr(node, "col_offset", 0))
+
+    def _operator_column(self, node: ast.BinOp, symbol: str) -> int:
+        """Column of a binary operator: the first occurrence of its symbol after the left operand."""
+        start = getattr(node.left, "end_col_offset", None)
+        if start is None or self.text is None:
+            return node.col_offset
+        found = self.text.find(symbol, start)
+        return found if found >= 0 else node.col_offset
 
     def compile(self, node: ast.AST, depth: int = 0) -> tuple[str, float | None]:
         """Return (python code, constant value or None)."""
@@ -284,6 +294,20 @@ class _Compiler:
             raise self.fail(node, f"number {node.value!r} is too large (limit {MAX_LITERAL:g})")
         return repr(value), value
 
+    def _underscore_column(self, node: ast.AST) -> int:
+        """Column of the first dotted part that starts with '_' (e.g. in ROK.__class__)."""
+        column = node.col_offset
+        chain = []
+        while isinstance(node, ast.Attribute):
+            chain.append(node)
+            node = node.value
+        if isinstance(node, ast.Name) and node.id.startswith("_"):
+            return node.col_offset
+        for attribute in reversed(chain):
+            if attribute.attr.startswith("_") and attribute.end_col_offset is not None:
+                return attribute.end_col_offset - len(attribute.attr)
+        return column
+
     def visit_Name(self, node: ast.Name, depth: int) -> tuple[str, float | None]:
         return self._name(node, node.id)
 
@@ -295,7 +319,7 @@ class _Compiler:
 
     def _name(self, node: ast.AST, name: str) -> tuple[str, float | None]:
         if any(part.startswith("_") for part in name.split(".")):
-            raise self.fail(node, f"names starting with '_' are not allowed: '{name}'")
+            raise ExprError(f"names starting with '_' are not allowed: '{name}'", self._underscore_column(node))
         symbols = self.symbols
         self.names.add(name)
         if name in symbols.state:
@@ -347,7 +371,7 @@ class _Compiler:
                 self._check_folded(node, value)
             return f"_pow({left}, {right})", value
         symbol = _OPERATOR_SYMBOLS.get(type(node.op), type(node.op).__name__)
-        raise self.fail(node, f"operator '{symbol}' is not part of the language")
+        raise ExprError(f"operator '{symbol}' is not part of the language", self._operator_column(node, symbol))
 
     def _check_folded(self, node: ast.AST, value: float) -> None:
         if not math.isfinite(value) or abs(value) > MAX_LITERAL:
@@ -379,7 +403,7 @@ class _Compiler:
         test, _ = self.compile(node.test, depth)
         body, _ = self.compile(node.body, depth)
         orelse, _ = self.compile(node.orelse, depth)
-        return f"_where({test}, {body}, {orelse})", None
+        return f"_where(_truth({test}), {body}, {orelse})", None
 
     def visit_Call(self, node: ast.Call, depth: int) -> tuple[str, float | None]:
         if not isinstance(node.func, ast.Name):
@@ -393,7 +417,7 @@ class _Compiler:
             hint = did_you_mean(name, FUNCTIONS)
             raise self.fail(node, f"unknown function '{name}'{hint}; allowed: {allowed}")
         if node.keywords:
-            raise self.fail(node, f"{name}() takes no keyword arguments")
+            raise self.fail(node.keywords[0], f"{name}() takes no keyword arguments")
         count = len(node.args)
         if count < spec.min_args or (spec.max_args is not None and count > spec.max_args):
             want = (
@@ -451,7 +475,7 @@ def compile_expression(source: Any, symbols: Symbols, site: str = "") -> Express
         raise ExprError(f"syntax error: {exc.msg}", offset) from None
     except (RecursionError, MemoryError, ValueError):
         raise ExprError("expression is nested too deeply or is malformed", lead) from None
-    compiler = _Compiler(symbols, site)
+    compiler = _Compiler(symbols, site, stripped.replace("\n", " "))
     try:
         code, const = compiler.compile(tree.body)
     except ExprError as exc:

@@ -88,7 +88,7 @@ _ID_LISTS = {"rules", "events", "acts"}
 
 def _merge(parent: Any, child: Any, key: str = "") -> Any:
     """Deep-merge ``child`` over ``parent``: mappings by key, id-lists by id, the rest replaced."""
-    if key in PAIRS and isinstance(child, dict) and isinstance(parent, int | float) and "all" not in child:
+    if key in PAIRS and isinstance(child, dict) and not isinstance(parent, dict | list) and "all" not in child:
         # A child listing some domains of a tie the parent gave as one number keeps that number
         # for the other domains.
         out = _copy_located(child)
@@ -163,7 +163,7 @@ def _duplicate_ids(raw: Any, path: str) -> list[Problem]:
                 mark = value_mark(item, "id", (path, 1, 1))
                 problems.append(
                     problem_at(
-                        mark, f"duplicate id '{ident}' in {where} (first at line {shared[ident]})", "duplicate-id"
+                        mark, f"duplicate id '{ident}' in {where} (also used at line {shared[ident]})", "duplicate-id"
                     )
                 )
             else:
@@ -204,7 +204,12 @@ def _load_chain(path: Path, seen: list[Path]) -> tuple[Any, list[Path]]:
         raise ScenarioError(
             [problem_at(mark, f"extends: scenario '{parent_name}' does not exist{hint}", "extends-missing")]
         ) from None
-    parent_raw, files = _load_chain(parent_path, [*seen, resolved])
+    chain = [*seen, resolved]
+    if parent_path.resolve() in chain:
+        names = " -> ".join(p.name for p in [*chain, parent_path.resolve()])
+        mark = value_mark(raw, "extends", (shown, 1, 1))
+        raise ScenarioError([problem_at(mark, f"extends: cycle: {names}", "extends-cycle")])
+    parent_raw, files = _load_chain(parent_path, chain)
     parent_raw = _copy_located(parent_raw)
     parent_raw.pop("abstract", None)
     return _merge(parent_raw, raw), [*files, resolved]
@@ -289,7 +294,14 @@ def _readable_path(tree: Any, loc: tuple[Any, ...]) -> str:
 def _message(error: dict[str, Any]) -> str:
     kind = error["type"]
     value = error.get("input")
-    shown = repr(value) if isinstance(value, str | int | float | bool) or value is None else type(value).__name__
+    if isinstance(value, dict):
+        shown = "a mapping"
+    elif isinstance(value, list):
+        shown = "a list"
+    elif isinstance(value, str | int | float | bool) or value is None:
+        shown = repr(value)
+    else:
+        shown = type(value).__name__
     if kind in _FRIENDLY:
         return f"{_FRIENDLY[kind]}, got {shown}"
     if kind == "literal_error" and isinstance(value, str):
@@ -512,10 +524,29 @@ class _Compiler:
         other = sorted(compiled.names - set(self.symbols.params))
         if other or compiled.random:
             what = ", ".join(other) if other else "random functions"
+            path, line, col = self.mark(*loc)
+            text = compiled.source
+            offset = max(text.find(other[0]) if other else text.find("uniform" if "uniform" in text else "normal"), 0)
             self.problems.append(
-                problem_at(self.mark(*loc), f"starting values may use parameters only, not {what}", "expression")
+                Problem(
+                    path,
+                    line,
+                    col + offset + self._quote_shift(loc),
+                    f"starting values may use parameters only, not {what}",
+                    "expression",
+                )
             )
             return None
+        return compiled
+
+    def unit_expr(self, source: Any, loc: tuple[Any, ...], site: str) -> Expression | None:
+        """A starting value in [0, 1] (a leadership trait)."""
+        compiled = self.param_expr(source, loc, site)
+        if compiled is not None and compiled.constant is not None and not 0 <= compiled.constant <= 1:
+            name = ".".join(str(p) for p in loc)
+            self.problems.append(
+                problem_at(self.mark(*loc), f"{name} must be in [0, 1], got {compiled.constant:g}", "range")
+            )
         return compiled
 
     def _quote_shift(self, loc: tuple[Any, ...]) -> int:
@@ -615,6 +646,22 @@ class _Compiler:
                     )
                 )
 
+        for name, parameter in spec.parameters.items():
+            if parameter.range is None:
+                continue
+            lo, hi = parameter.range
+            if lo > hi:
+                self.problems.append(
+                    problem_at(self.mark("parameters", name, "range"), f"range [{lo:g}, {hi:g}] is empty", "range")
+                )
+            elif not lo <= parameter.default <= hi:
+                self.problems.append(
+                    problem_at(
+                        self.mark("parameters", name, "default"),
+                        f"default {parameter.default:g} is outside the range [{lo:g}, {hi:g}]",
+                        "range",
+                    )
+                )
         self.param_symbols = Symbols(state={}, params=self.symbols.params, context={})
         initializers: list[tuple[slice, Expression]] = []
 
@@ -673,18 +720,42 @@ class _Compiler:
             camp_names[gov] = tuple(camps)
             profiles[gov] = [
                 [
-                    self.param_expr(getattr(g.camps[c], t), ("governments", gov, "camps", c, t), "profile")
+                    self.unit_expr(getattr(g.camps[c], t), ("governments", gov, "camps", c, t), "profile")
                     for t in PROFILE_TRAITS
                 ]
                 for c in camps
             ]
             if len(camps) == 1:
                 profiles[gov].append(profiles[gov][0])
-            camp_start[gov] = camps.index(g.in_power)
+            if g.in_power in camps:
+                camp_start[gov] = camps.index(g.in_power)
+            else:
+                camp_start[gov] = 0
+                self.problems.append(
+                    problem_at(
+                        self.mark("governments", gov, "in_power"),
+                        f"in_power '{g.in_power}' is not one of the camps: {', '.join(camps)}"
+                        f"{did_you_mean(g.in_power, camps)}",
+                        "name",
+                    )
+                )
+            for name in g.initial:
+                if name not in schema.GOVERNMENT_INITIAL:
+                    self.problems.append(
+                        problem_at(
+                            _locate(self.raw, ("governments", gov, "initial", name), self.fallback, want_key=True),
+                            f"unknown initial variable '{name}'{did_you_mean(name, schema.GOVERNMENT_INITIAL)}; "
+                            f"allowed: {', '.join(schema.GOVERNMENT_INITIAL)}",
+                            "name",
+                        )
+                    )
             for name, value in {**defaults_gov, **g.initial}.items():
+                if name not in schema.GOVERNMENT_INITIAL:
+                    continue
                 init(layout.target_rows(f"{gov}.{name}"), value, ("governments", gov, "initial", name))
             exposure[gov] = np.array([g.exposure.get(a, 0.0) for a in THREAT_ACTORS])
-            election_turns[gov] = frozenset(self._turn_of(q, ("governments", gov, "elections")) for q in g.elections)
+            turns = (self._turn_of(q, ("governments", gov, "elections", k)) for k, q in enumerate(g.elections))
+            election_turns[gov] = frozenset(t for t in turns if t is not None)
             if g.strategy not in _strategy_names():
                 mark = self.mark("governments", gov, "strategy")
                 self.problems.append(
@@ -697,7 +768,18 @@ class _Compiler:
                 )
         for actor in THREAT_ACTORS:
             t = spec.threats.get(actor)
+            allowed = [k for k, var in THREAT_VARIABLES.items() if var.writable]
             for name, value in (t.initial if t else {}).items():
+                if name not in allowed:
+                    self.problems.append(
+                        problem_at(
+                            _locate(self.raw, ("threats", actor, "initial", name), self.fallback, want_key=True),
+                            f"unknown initial variable '{name}'{did_you_mean(name, allowed)}; "
+                            f"allowed: {', '.join(allowed)}",
+                            "name",
+                        )
+                    )
+                    continue
                 init(layout.target_rows(f"{actor}.{name}"), value, ("threats", actor, "initial", name))
 
         rules: dict[str, list[Trigger]] = {phase: [] for phase in PHASES}
@@ -757,13 +839,15 @@ class _Compiler:
             ids = {a.id for a in actions[gov]}
             script: dict[int, tuple[str, ...]] = {}
             for quarter, chosen in g.script.items():
-                for card in chosen:
+                for k, card in enumerate(chosen):
                     if card not in ids:
-                        mark = self.mark("governments", gov, "script", quarter)
+                        mark = self.mark("governments", gov, "script", quarter, k)
                         self.problems.append(
                             problem_at(mark, f"unknown action '{card}' for {gov}{did_you_mean(card, ids)}", "name")
                         )
-                script[self._turn_of(quarter, ("governments", gov, "script", quarter))] = tuple(chosen)
+                turn = self._turn_of(quarter, ("governments", gov, "script", quarter), want_key=True)
+                if turn is not None:
+                    script[turn] = tuple(chosen)
             scripts[gov] = script
         if self.problems:
             raise ScenarioError(_sorted(self.problems))
@@ -789,12 +873,15 @@ class _Compiler:
             scripts=scripts,
         )
 
-    def _turn_of(self, quarter: str, loc: tuple[Any, ...] | None = None) -> int:
+    def _turn_of(self, quarter: str, loc: tuple[Any, ...] | None = None, want_key: bool = False) -> int | None:
+        """1-based turn of a quarter label, or None (with a problem recorded) if it is malformed."""
         try:
             year, q = schema.parse_quarter(quarter)
         except ValueError as exc:
-            self.problems.append(problem_at(self.mark(*(loc or ())), str(exc), "quarter"))
-            return 0
+            mark = _locate(self.raw, loc or (), self.fallback, want_key=want_key)
+            where = _readable_path(self.raw, loc or ())
+            self.problems.append(problem_at(mark, f"{where}: {exc}", "quarter"))
+            return None
         start_year, start_q = schema.parse_quarter(self.spec.start)
         return (year * 4 + q - 1) - (start_year * 4 + start_q - 1) + 1
 

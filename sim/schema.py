@@ -11,8 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from sim.errors import did_you_mean
-from sim.layout import GOVERNMENT_VARIABLES, PROFILE_TRAITS, THREAT_VARIABLES
+from sim.layout import GOVERNMENT_VARIABLES, PROFILE_TRAITS
 
 # Variables a scenario may set at the start; the others are recomputed before turn 1
 # (threat perceptions, willingness, hedging) or come from the camp in power (profile traits).
@@ -42,8 +41,11 @@ def json_schema() -> dict:
     schema = ScenarioSpec.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "Trilat scenario"
-    # Each file gives only what it changes; the merged scenario is checked by trilat itself.
+    # A file gives only what it adds or changes (extends: supplies the rest), so the editor schema
+    # requires nothing but id and title; the merged scenario is checked by trilat itself.
     schema["required"] = ["id", "title"]
+    for definition in schema.get("$defs", {}).values():
+        definition.pop("required", None)
     return schema
 
 
@@ -76,16 +78,6 @@ class ParameterSpec(Strict):
     range: tuple[float, float] | None = None
     doc: str = ""
 
-    @model_validator(mode="after")
-    def _default_in_range(self) -> ParameterSpec:
-        if self.range is not None:
-            lo, hi = self.range
-            if lo > hi:
-                raise ValueError(f"range [{lo}, {hi}] is empty")
-            if not lo <= self.default <= hi:
-                raise ValueError(f"default {self.default} is outside range [{lo}, {hi}]")
-        return self
-
 
 class DomainSpec(Strict):
     """A cooperation domain: its weight in the pair tie and how fast it follows the pair's drivers."""
@@ -117,28 +109,6 @@ class GovernmentSpec(Strict):
     initial: dict[str, Expr] = {}
     script: dict[str, list[Identifier]] = {}
 
-    @field_validator("elections")
-    @classmethod
-    def _quarters(cls, value: list[str]) -> list[str]:
-        for item in value:
-            parse_quarter(item)
-        return value
-
-    @field_validator("initial")
-    @classmethod
-    def _initial_names(cls, value: dict[str, Expr]) -> dict[str, Expr]:
-        for key in value:
-            if key not in GOVERNMENT_INITIAL:
-                hint = did_you_mean(key, GOVERNMENT_INITIAL)
-                raise ValueError(f"unknown initial variable '{key}'{hint}; allowed: {', '.join(GOVERNMENT_INITIAL)}")
-        return value
-
-    @model_validator(mode="after")
-    def _in_power_known(self) -> GovernmentSpec:
-        if self.in_power not in self.camps:
-            raise ValueError(f"in_power '{self.in_power}' is not one of the camps: {', '.join(self.camps)}")
-        return self
-
 
 # An effect is ``target: expr`` (added to the target) or ``target: {set: expr}`` / ``{add: expr}``.
 EffectValue = Expr | dict[Literal["add", "set"], Expr]
@@ -163,17 +133,6 @@ class ThreatSpec(Strict):
     name: str = ""
     initial: dict[str, Expr] = {}
     acts: list[ThreatAct] = []
-
-    @field_validator("initial")
-    @classmethod
-    def _initial_names(cls, value: dict[str, Expr]) -> dict[str, Expr]:
-        allowed = [k for k, spec in THREAT_VARIABLES.items() if spec.writable]
-        for key in value:
-            if key not in allowed:
-                raise ValueError(
-                    f"unknown initial variable '{key}'{did_you_mean(key, allowed)}; allowed: {', '.join(allowed)}"
-                )
-        return value
 
 
 class RuleSpec(Strict):
@@ -203,13 +162,6 @@ class EventSpec(Strict):
     say: str = ""
     source: str = ""
     disabled: bool = False
-
-    @field_validator("at")
-    @classmethod
-    def _quarter(cls, value: str | None) -> str | None:
-        if value is not None:
-            parse_quarter(value)
-        return value
 
 
 class ActionSpec(Strict):

@@ -152,8 +152,9 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
 
 def parse_yaml(text: str, path: str) -> Any:
     """Parse YAML text into LocDict/LocList values; raise ScenarioError with a position on failure."""
-    loader = _LocatingLoader(text, path)
+    loader = None
     try:
+        loader = _LocatingLoader(text, path)
         node = loader.get_single_node()
         if node is None:
             return None
@@ -170,13 +171,28 @@ def parse_yaml(text: str, path: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         reason = exc.problem or exc.context or "invalid YAML"
+        context = exc.context_mark
+        if (
+            exc.problem
+            and exc.context
+            and context is not None
+            and (context.line, context.column) != (line - 1, col - 1)
+        ):
+            reason += f" ({exc.context} at line {context.line + 1}, column {context.column + 1})"
         raise ScenarioError.single(path, line, col, f"YAML syntax error: {reason}", "yaml") from None
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        line = before.count("\n") + 1
+        col = exc.position - (before.rfind("\n") + 1) + 1
+        message = f"character {exc.character:#06x} is not allowed in YAML text"
+        raise ScenarioError.single(path, line, col, message, "encoding") from None
     except yaml.YAMLError as exc:
         raise ScenarioError.single(path, 1, 1, f"YAML error: {exc}", "yaml") from None
     except RecursionError:
         raise ScenarioError.single(path, 1, 1, "YAML nesting is too deep", "yaml-limits") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def read_yaml_file(path: Path | str) -> Any:

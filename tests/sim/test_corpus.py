@@ -19,10 +19,8 @@ Layout of ``tests/corpus/broken/``:
 - ``partners/`` holds the parent files some cases extend. Only the top level of the folder is
   collected, so partner files are not test cases themselves.
 
-Cycles in ``extends:`` are not in the corpus yet: they are reported at ``1:1`` of the file
-rather than at the ``extends:`` value that closes the cycle. When that is fixed, add the files
-that extend each other to the top level with the same name prefix (``extends_cycle_a.yaml``,
-``extends_cycle_b.yaml``): each is then a case in its own right, and each must fail.
+Cycles in ``extends:`` are reported at the ``extends:`` value that closes the cycle, which is
+in the other file of a two-file cycle (hence ``# expect-file:`` in ``extends_cycle_a/b.yaml``).
 
 Loading must raise :class:`~sim.errors.ScenarioError`; any other exception is a bug.
 """

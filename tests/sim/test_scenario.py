@@ -93,7 +93,8 @@ events:
         ),
         ("id: a\ntitle: A\nextends: nowhere\n", 3, 10, "does not exist"),
         ("id: a\ntitle: A\ngovernments:\n  ROK:\n    strategy: nicely\n", 5, 15, "unknown strategy"),
-        ("id: a\ntitle: A\nparameters:\n  p: {default: 2, range: [0, 1]}\n", 4, 6, "outside range"),
+        ("id: a\ntitle: A\nparameters:\n  p: {default: 2, range: [0, 1]}\n", 4, 16, "outside the range [0, 1]"),
+        ("id: a\ntitle: A\nparameters:\n  p: {default: 0.5, range: [1, 0]}\n", 4, 28, "range [1, 0] is empty"),
     ],
 )
 def test_problems_are_located(tmp_path, text, line, col, fragment):

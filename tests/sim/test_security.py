@@ -58,9 +58,7 @@ def test_escape_attempts_are_refused(text):
         compile_expression(text, SYMBOLS)
 
 
-@pytest.mark.parametrize(
-    "text", ["9**9**9", "10 ** 400", "2 ** 17", "1e13", "1e200 * 1e200", "99999999999999999999"]
-)
+@pytest.mark.parametrize("text", ["9**9**9", "10 ** 400", "2 ** 17", "1e13", "1e200 * 1e200", "99999999999999999999"])
 def test_huge_numbers_are_refused_at_load_time(text):
     start = time.perf_counter()
     with pytest.raises(ExprError, match="too large"):
@@ -83,15 +81,20 @@ def test_deep_nesting_and_long_expressions_are_refused_quickly():
         assert time.perf_counter() - start < 1.0, text[:30]
 
 
-ALLOWED_IDENTIFIERS = {"x", "p", "c", "r", "uniform", "normal"} | {f"_{name}" for name in FUNCTIONS} | {
-    "_div",
-    "_pow",
-    "_and",
-    "_or",
-    "_not",
-    "_num",
-    "_where",
-}
+ALLOWED_IDENTIFIERS = (
+    {"x", "p", "c", "r", "uniform", "normal"}
+    | {f"_{name}" for name in FUNCTIONS}
+    | {
+        "_div",
+        "_pow",
+        "_and",
+        "_or",
+        "_not",
+        "_num",
+        "_where",
+        "_truth",
+    }
+)
 
 atoms = st.sampled_from(["ROK.approval", "tie.ROK_JPN", "gain", "turn", "0.5", "2", "1e3"])
 
@@ -102,7 +105,9 @@ def expressions(depth: int = 3):
     sub = expressions(depth - 1)
     return st.one_of(
         atoms,
-        st.builds(lambda a, op, b: f"({a} {op} {b})", sub, st.sampled_from(["+", "-", "*", "/", "<", ">=", "and", "or"]), sub),
+        st.builds(
+            lambda a, op, b: f"({a} {op} {b})", sub, st.sampled_from(["+", "-", "*", "/", "<", ">=", "and", "or"]), sub
+        ),
         st.builds(lambda f, a, b: f"{f}({a}, {b})", st.sampled_from(["min", "max"]), sub, sub),
         st.builds(lambda a: f"(not {a})", sub),
         st.builds(lambda a, b, c: f"({a} if {b} else {c})", sub, sub, sub),
