@@ -19,7 +19,6 @@ from sim.errors import Problem, ScenarioError
 
 MAX_FILE_BYTES = 1 << 20
 MAX_NODES = 200_000
-MAX_ALIASES = 1_000
 
 Mark = tuple[str, int, int]
 
@@ -48,38 +47,16 @@ def _mark_of(path: str, node: yaml.Node) -> Mark:
     return (path, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-class _LocatingLoader(yaml.SafeLoader):
-    """SafeLoader that builds LocDict/LocList, rejects duplicate keys and counts nodes."""
+# libyaml's parser (PyYAML's C extension) is about ten times faster than the pure-Python one;
+# both feed the same safe constructor below. Alias bombs and node counts are checked on the
+# composed node graph in parse_yaml, whichever parser built it.
+_Parser = yaml.cyaml.CParser if getattr(yaml, "__with_libyaml__", False) else None
 
-    def __init__(self, stream: str, path: str) -> None:
-        super().__init__(stream)
-        self.path = path
-        self.nodes_seen = 0
-        self.aliases_seen = 0
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D102
-        if self.check_event(yaml.AliasEvent):
-            self.aliases_seen += 1
-            if self.aliases_seen > MAX_ALIASES:
-                event = self.peek_event()
-                raise ScenarioError.single(
-                    self.path,
-                    event.start_mark.line + 1,
-                    event.start_mark.column + 1,
-                    f"too many YAML aliases (more than {MAX_ALIASES})",
-                    "yaml-limits",
-                )
-        self.nodes_seen += 1
-        if self.nodes_seen > MAX_NODES:
-            event = self.peek_event()
-            raise ScenarioError.single(
-                self.path,
-                event.start_mark.line + 1,
-                event.start_mark.column + 1,
-                f"too many YAML nodes (more than {MAX_NODES})",
-                "yaml-limits",
-            )
-        return super().compose_node(parent, index)
+class _LocatingConstructor(yaml.constructor.SafeConstructor):
+    """Safe construction into LocDict/LocList; duplicate keys are errors."""
+
+    path: str = "<yaml>"
 
     def construct_located_mapping(self, node: yaml.MappingNode) -> LocDict:
         result = LocDict()
@@ -112,18 +89,57 @@ class _LocatingLoader(yaml.SafeLoader):
 # YAML 1.2 booleans: only true/false. PyYAML's YAML 1.1 default also turns yes/no/on/off into
 # booleans, so `id: off` or a country code `NO` would silently become False.
 _BOOL_TAG = "tag:yaml.org,2002:bool"
-_LocatingLoader.yaml_implicit_resolvers = {
+
+
+class _Resolver(yaml.resolver.Resolver):
+    """YAML 1.2 booleans (see below)."""
+
+
+_Resolver.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_LocatingLoader.add_implicit_resolver(_BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+_Resolver.add_implicit_resolver(_BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
-_LocatingLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LocatingLoader.construct_located_mapping
+_LocatingConstructor.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LocatingConstructor.construct_located_mapping
 )
-_LocatingLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _LocatingLoader.construct_located_sequence
+_LocatingConstructor.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _LocatingConstructor.construct_located_sequence
 )
+
+
+if _Parser is not None:
+
+    class _LocatingLoader(yaml.cyaml.CParser, _LocatingConstructor, _Resolver):  # type: ignore[misc]
+        """libyaml parser + located safe constructor + YAML 1.2 booleans."""
+
+        def __init__(self, stream: str, path: str) -> None:
+            yaml.cyaml.CParser.__init__(self, stream)
+            _LocatingConstructor.__init__(self)
+            _Resolver.__init__(self)
+            self.path = path
+
+else:  # pragma: no cover - PyYAML built without libyaml
+
+    class _LocatingLoader(  # type: ignore[no-redef]
+        yaml.reader.Reader,
+        yaml.scanner.Scanner,
+        yaml.parser.Parser,
+        yaml.composer.Composer,
+        _LocatingConstructor,
+        _Resolver,
+    ):
+        """Pure-Python parser + located safe constructor + YAML 1.2 booleans."""
+
+        def __init__(self, stream: str, path: str) -> None:
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
+            _LocatingConstructor.__init__(self)
+            _Resolver.__init__(self)
+            self.path = path
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
@@ -148,6 +164,19 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
         total = 1
     memo[id(node)] = total
     return total
+
+
+def _hint(text: str, mark: Any, reason: str) -> str:
+    """A plain-language hint for the commonest YAML mistakes at ``mark``."""
+    if mark is None:
+        return ""
+    lines = text.splitlines()
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    if "\t" in line[: mark.column + 1]:
+        return " (a tab character: YAML must be indented with spaces)"
+    if "mapping values" in reason:
+        return " (check this line's indentation, or put quotes around a value that contains ': ')"
+    return ""
 
 
 def parse_yaml(text: str, path: str) -> Any:
@@ -179,6 +208,7 @@ def parse_yaml(text: str, path: str) -> Any:
             and (context.line, context.column) != (line - 1, col - 1)
         ):
             reason += f" ({exc.context} at line {context.line + 1}, column {context.column + 1})"
+        reason += _hint(text, mark, reason)
         raise ScenarioError.single(path, line, col, f"YAML syntax error: {reason}", "yaml") from None
     except yaml.reader.ReaderError as exc:
         before = text[: exc.position]
