@@ -109,9 +109,29 @@ _LocatingConstructor.add_constructor(
 )
 
 
+class PythonLoader(
+    yaml.reader.Reader,
+    yaml.scanner.Scanner,
+    yaml.parser.Parser,
+    yaml.composer.Composer,
+    _LocatingConstructor,
+    _Resolver,
+):
+    """Pure-Python parser + located safe constructor + YAML 1.2 booleans (fallback)."""
+
+    def __init__(self, stream: str, path: str) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        _LocatingConstructor.__init__(self)
+        _Resolver.__init__(self)
+        self.path = path
+
+
 if _Parser is not None:
 
-    class _LocatingLoader(yaml.cyaml.CParser, _LocatingConstructor, _Resolver):  # type: ignore[misc]
+    class LibyamlLoader(yaml.cyaml.CParser, _LocatingConstructor, _Resolver):  # type: ignore[misc]
         """libyaml parser + located safe constructor + YAML 1.2 booleans."""
 
         def __init__(self, stream: str, path: str) -> None:
@@ -120,26 +140,9 @@ if _Parser is not None:
             _Resolver.__init__(self)
             self.path = path
 
+    DEFAULT_LOADER: type = LibyamlLoader
 else:  # pragma: no cover - PyYAML built without libyaml
-
-    class _LocatingLoader(  # type: ignore[no-redef]
-        yaml.reader.Reader,
-        yaml.scanner.Scanner,
-        yaml.parser.Parser,
-        yaml.composer.Composer,
-        _LocatingConstructor,
-        _Resolver,
-    ):
-        """Pure-Python parser + located safe constructor + YAML 1.2 booleans."""
-
-        def __init__(self, stream: str, path: str) -> None:
-            yaml.reader.Reader.__init__(self, stream)
-            yaml.scanner.Scanner.__init__(self)
-            yaml.parser.Parser.__init__(self)
-            yaml.composer.Composer.__init__(self)
-            _LocatingConstructor.__init__(self)
-            _Resolver.__init__(self)
-            self.path = path
+    DEFAULT_LOADER = PythonLoader
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
@@ -179,11 +182,11 @@ def _hint(text: str, mark: Any, reason: str) -> str:
     return ""
 
 
-def parse_yaml(text: str, path: str) -> Any:
+def parse_yaml(text: str, path: str, loader_class: type | None = None) -> Any:
     """Parse YAML text into LocDict/LocList values; raise ScenarioError with a position on failure."""
     loader = None
     try:
-        loader = _LocatingLoader(text, path)
+        loader = (loader_class or DEFAULT_LOADER)(text, path)
         node = loader.get_single_node()
         if node is None:
             return None

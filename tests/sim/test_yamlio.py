@@ -63,3 +63,25 @@ def test_file_limits_and_encodings(tmp_path):
     assert "not UTF-8" in problem.message and (problem.line, problem.col) == (1, 11)
     assert "no such file" in problems(lambda: read_yaml_file(tmp_path / "none.yaml"))[0].message
     assert "directory" in problems(lambda: read_yaml_file(tmp_path))[0].message
+
+
+@pytest.mark.parametrize("loader", ["libyaml", "python"])
+def test_both_parsers_give_the_same_tree_and_positions(loader):
+    from sim.scenario import library_dir
+    from sim.yamlio import DEFAULT_LOADER, PythonLoader
+
+    if loader == "libyaml" and DEFAULT_LOADER is PythonLoader:
+        pytest.skip("PyYAML without libyaml")
+    text = (library_dir() / "baseline.yaml").read_text(encoding="utf-8")
+    chosen = PythonLoader if loader == "python" else DEFAULT_LOADER
+    tree = parse_yaml(text, "b.yaml", chosen)
+    reference = parse_yaml(text, "b.yaml", PythonLoader)
+    assert tree == reference
+    assert tree.value_marks == reference.value_marks
+    assert tree["rules"][0].value_marks == reference["rules"][0].value_marks
+    with pytest.raises(ScenarioError) as exc:
+        parse_yaml("a: 1\na: 2\n", "d.yaml", chosen)
+    assert (exc.value.problems[0].line, exc.value.problems[0].col) == (2, 1)
+    with pytest.raises(ScenarioError) as exc:
+        parse_yaml("a: [1, 2\nb: 3\n", "s.yaml", chosen)
+    assert exc.value.problems[0].line == 2 and "YAML syntax error" in exc.value.problems[0].message
