@@ -67,6 +67,27 @@ class DecisionContext:
         first, second = (now[t] - before[t] for t in self.own_ties())
         return (first + second) / 2.0
 
+    def card_values(self) -> np.ndarray:
+        """Direct effect of each card on this government's objectives, per world (cards x worlds)."""
+        from sim.scoring import sensitivity
+
+        model = self.government.model
+        weights = sensitivity(model, self.code)
+        x, p, c, draws = model.x, model.p, model.context, model.draws
+        values = np.zeros((len(self.cards), self.replications))
+        for i, card in enumerate(self.cards):
+            for effect in card.effects:
+                gain = weights[effect.rows]
+                if not np.any(gain):
+                    continue
+                value = np.asarray(effect.value(x, p, c, draws), dtype=np.float64)
+                if effect.op == "set":
+                    delta = value - x[effect.rows]
+                else:
+                    delta = np.broadcast_to(value, (effect.rows.stop - effect.rows.start, self.replications))
+                values[i] += np.nan_to_num(gain @ delta)
+        return values
+
     def stance_mask(self, stance: str) -> np.ndarray:
         """Boolean vector over cards: which have this stance."""
         return np.array([card.stance == stance for card in self.cards])
@@ -192,6 +213,29 @@ class Transactional(Strategy):
         return context.greedy(scores, threshold=0.7)
 
 
+class ObjectiveSeeking(Strategy):
+    """Plays the cards whose direct effects serve the government's scenario objectives best.
+
+    Each card is valued by the change its effects make to the government's weighted objective
+    indicators, minus a price for the political capital it costs; positive-value cards are
+    played best first while capital lasts. Without objectives it behaves like ``threat_driven``.
+    Source: each scenario's objectives, drawn from its essay's view of that capital's interests.
+    """
+
+    name = "objectives"
+    description = "Plays the cards that raise its scenario objectives most per unit of political capital."
+    sources = ("The scenario's objectives for this government",)
+    capital_price = 0.004
+    """Objective value a point of political capital must buy for a card to be worth playing."""
+
+    def choose(self, context: DecisionContext) -> np.ndarray:  # noqa: D102
+        model = context.government.model
+        if not model.scenario.objectives.get(context.code):
+            return ThreatDriven().choose(context)
+        net = context.card_values() - self.capital_price * context.costs[:, None]
+        return context.greedy(net + 0.1 * context.jitter(self.capital_price), threshold=0.0)
+
+
 class RandomPlay(Strategy):
     """Plays each affordable card with probability one half (a null model for sweeps)."""
 
@@ -229,7 +273,8 @@ class Human(Strategy):
 
 
 STRATEGIES: dict[str, type[Strategy]] = {
-    cls.name: cls for cls in (Passive, ThreatDriven, Reciprocal, Transactional, RandomPlay, Scripted, Human)
+    cls.name: cls
+    for cls in (Passive, ThreatDriven, Reciprocal, Transactional, ObjectiveSeeking, RandomPlay, Scripted, Human)
 }
 
 

@@ -104,17 +104,22 @@ def _mean(*args: Any) -> Any:
     return total / len(args)
 
 
+def _truth(value: Any) -> Any:
+    """Truth of a value: non-zero is true; NaN is false (as for a rule's ``when:``)."""
+    return np.nan_to_num(np.asarray(value, dtype=np.float64), nan=0.0) != 0
+
+
 def _and(*args: Any) -> Any:
-    out = args[0]
+    out = _truth(args[0])
     for arg in args[1:]:
-        out = np.logical_and(out, arg)
+        out = np.logical_and(out, _truth(arg))
     return _num(out)
 
 
 def _or(*args: Any) -> Any:
-    out = args[0]
+    out = _truth(args[0])
     for arg in args[1:]:
-        out = np.logical_or(out, arg)
+        out = np.logical_or(out, _truth(arg))
     return _num(out)
 
 
@@ -129,9 +134,9 @@ _RUNTIME: dict[str, Any] = {
     "_pow": _safe_pow,
     "_and": _and,
     "_or": _or,
-    "_not": lambda x: _num(np.logical_not(x)),
+    "_not": lambda x: _num(np.logical_not(_truth(x))),
     "_num": _num,
-    "_truth": lambda x: np.nan_to_num(np.asarray(x, dtype=np.float64), nan=0.0) != 0,
+    "_truth": _truth,
     "_where": np.where,
     "_min": _fmin,
     "_max": _fmax,
@@ -156,6 +161,14 @@ _CMPOPS: dict[type, str] = {
     ast.Eq: "==",
     ast.NotEq: "!=",
 }
+
+
+def _same_level(inner: ast.operator, outer: ast.operator) -> bool:
+    additive = (ast.Add, ast.Sub)
+    if isinstance(inner, additive) and isinstance(outer, additive):
+        return True
+    return isinstance(inner, ast.Mult) and isinstance(outer, ast.Mult)
+
 
 _OPERATOR_SYMBOLS: dict[type, str] = {
     ast.FloorDiv: "//",
@@ -343,11 +356,15 @@ class _Compiler:
         raise self.fail(node, "operator '~' is not part of the language")
 
     def visit_BinOp(self, node: ast.BinOp, depth: int) -> tuple[str, float | None]:
-        left, lconst = self.compile(node.left, depth)
+        # A left-associative chain (a + b - c + ...) is one level deep, not one per term.
+        chained = isinstance(node.left, ast.BinOp) and _same_level(node.left.op, node.op)
+        left, lconst = self.compile(node.left, depth - 1 if chained else depth)
         right, rconst = self.compile(node.right, depth)
         both = lconst is not None and rconst is not None
         if type(node.op) in _BINOPS:
             op = _BINOPS[type(node.op)]
+            if chained and left.startswith("(") and left.endswith(")"):
+                left = left[1:-1]  # keep the generated code flat, like the source
             value = None
             if both:
                 value = {"+": lconst + rconst, "-": lconst - rconst, "*": lconst * rconst}[op]
@@ -427,7 +444,8 @@ class _Compiler:
                 if spec.max_args is None
                 else f"{spec.min_args} to {spec.max_args}"
             )
-            raise self.fail(node, f"{name}() takes {want} arguments, got {count}")
+            noun = "argument" if want == "1" else "arguments"
+            raise self.fail(node, f"{name}() takes {want} {noun}, got {count}")
         args = [self.compile(arg, depth) for arg in node.args]
         codes = [code for code, _ in args]
         if name in _RANDOM_FUNCTIONS:

@@ -203,6 +203,8 @@ class TrilateralModel(mesa.Model):
         layout = self.scenario.layout
         for actor in THREAT_ACTORS:
             self.x[layout.rows[f"{actor}.activity"]] = 0.0
+            for act in layout.acts[actor]:
+                self.x[layout.rows[f"{actor}.{act}"]] = 0.0
         for gov in GOVERNMENTS:
             self.x[layout.rows[f"{gov}.turnover"]] = 0.0
         for phase in PHASES:

@@ -94,6 +94,8 @@ def _merge(parent: Any, child: Any, key: str = "") -> Any:
         out = _copy_located(child)
         out["all"] = parent
         return out
+    if isinstance(parent, dict) and isinstance(child, dict) and _is_effect_op(parent) and _is_effect_op(child):
+        return _copy_located(child)  # {add: ...} over {set: ...} replaces it
     if isinstance(parent, dict) and isinstance(child, dict):
         out = _copy_located(parent) if isinstance(parent, LocDict) else LocDict(parent)
         if isinstance(child, LocDict):
@@ -129,6 +131,10 @@ def _merge(parent: Any, child: Any, key: str = "") -> Any:
                 out.item_marks.append(mark)
         return out
     return _copy_located(child)
+
+
+def _is_effect_op(value: dict) -> bool:
+    return bool(value) and set(value) <= {"add", "set"}
 
 
 def _items_with_marks(items: list) -> Iterable[tuple[Any, Mark]]:
@@ -181,7 +187,7 @@ def _load_chain(path: Path, seen: list[Path]) -> tuple[Any, list[Path]]:
     shown = str(path)
     if not isinstance(raw, dict):
         raise ScenarioError.single(shown, 1, 1, "a scenario file must be a YAML mapping", "type")
-    problems = _duplicate_ids(raw, shown)
+    problems = _sorted(_duplicate_ids(raw, shown))
     for required in ("id", "title"):
         if required not in raw:
             problems.append(problem_at((shown, 1, 1), f"missing required key '{required}'", "missing"))
@@ -304,6 +310,13 @@ def _message(error: dict[str, Any]) -> str:
         shown = type(value).__name__
     if kind in _FRIENDLY:
         return f"{_FRIENDLY[kind]}, got {shown}"
+    context = error.get("ctx", {})
+    if kind == "too_long":
+        return f"has {context.get('actual_length', 'too many')} items; at most {context.get('max_length')} allowed"
+    if kind == "too_short":
+        return f"has {context.get('actual_length', 'too few')} items; at least {context.get('min_length')} needed"
+    if kind == "finite_number":
+        return f"expected a finite number, got {shown}"
     if kind == "literal_error" and isinstance(value, str):
         options = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
         return f"{shown} is not one of: {', '.join(options)}{did_you_mean(value, options)}"
@@ -333,6 +346,9 @@ def _pydantic_problems(exc: ValidationError, tree: Any, fallback: Mark) -> list[
             message = f"unknown key '{clean[-1]}'{did_you_mean(str(clean[-1]), known)}"
             parent = _readable_path(tree, clean[:-1])
             message += f" in {parent}" if parent != "scenario" else ""
+        elif kind == "missing" and clean and isinstance(clean[-1], int):
+            mark = _locate(tree, clean[:-1], fallback)
+            message = f"{_readable_path(tree, clean[:-1])}: needs {clean[-1] + 1} items"
         elif kind == "missing":
             mark = _locate(tree, clean[:-1], fallback)
             message = f"missing required key '{clean[-1]}' in {_readable_path(tree, clean[:-1])}"
@@ -418,6 +434,7 @@ class Scenario:
     acts: dict[str, list[Trigger]]
     actions: dict[str, list[Trigger]]
     scripts: dict[str, dict[int, tuple[str, ...]]] = field(default_factory=dict)
+    objectives: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"Scenario(id={self.spec.id!r}, path={str(self.path)!r})"
@@ -794,7 +811,11 @@ class _Compiler:
             at_turn = self._turn_of(e.at, ("events", i, "at")) if e.at else None
             if at_turn is not None and at_turn < 1:
                 self.problems.append(
-                    problem_at(self.mark("events", i, "at"), f"{e.at} is before the start ({spec.start})", "range")
+                    problem_at(
+                        self.mark("events", i, "at"),
+                        f"{_readable_path(self.raw, ('events', i, 'at'))}: {e.at} is before the start ({spec.start})",
+                        "range",
+                    )
                 )
             if e.at is None and e.chance is None and e.when is None:
                 self.problems.append(
@@ -849,6 +870,8 @@ class _Compiler:
                 if turn is not None:
                     script[turn] = tuple(chosen)
             scripts[gov] = script
+        objectives = self._objectives()
+        self._signature(path)
         if self.problems:
             raise ScenarioError(_sorted(self.problems))
         return Scenario(
@@ -871,7 +894,56 @@ class _Compiler:
             acts=acts,
             actions=actions,
             scripts=scripts,
+            objectives=objectives,
         )
+
+    def _objectives(self) -> dict[str, tuple[tuple[str, float], ...]]:
+        out = {}
+        rows = self.layout.rows
+        for gov in GOVERNMENTS:
+            terms = []
+            for i, term in enumerate(self.spec.objectives.get(gov, [])):
+                if term.indicator not in rows:
+                    self.problems.append(
+                        problem_at(
+                            self.mark("objectives", gov, i, "indicator"),
+                            f"unknown indicator '{term.indicator}'{did_you_mean(term.indicator, rows)}",
+                            "name",
+                        )
+                    )
+                    continue
+                terms.append((term.indicator, term.weight))
+            out[gov] = tuple(terms)
+        return out
+
+    def _signature(self, path: Path) -> None:
+        for i, claim in enumerate(self.spec.signature):
+            if claim.indicator not in self.layout.rows:
+                self.problems.append(
+                    problem_at(
+                        self.mark("signature", i, "indicator"),
+                        f"unknown indicator '{claim.indicator}'{did_you_mean(claim.indicator, self.layout.rows)}",
+                        "name",
+                    )
+                )
+            if claim.than == self.spec.id:
+                self.problems.append(
+                    problem_at(self.mark("signature", i, "than"), "a scenario cannot be compared with itself", "name")
+                )
+                continue
+            try:
+                target = resolve_scenario_path(claim.than, relative_to=path.parent)
+                if not target.is_file():
+                    raise ScenarioError.single(claim.than, 1, 1, "no such file")
+            except ScenarioError:
+                self.problems.append(
+                    problem_at(
+                        self.mark("signature", i, "than"),
+                        f"signature compares with '{claim.than}', which does not exist"
+                        f"{did_you_mean(claim.than, library_ids())}",
+                        "name",
+                    )
+                )
 
     def _turn_of(self, quarter: str, loc: tuple[Any, ...] | None = None, want_key: bool = False) -> int | None:
         """1-based turn of a quarter label, or None (with a problem recorded) if it is malformed."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from sim.layout import GOVERNMENT_VARIABLES, PROFILE_TRAITS
 
@@ -26,7 +26,7 @@ GOVERNMENT_INITIAL = tuple(
 
 QUARTER_PATTERN = re.compile(r"^(\d{4})Q([1-4])$")
 
-Expr = str | float | int | bool
+Expr = str | float | int
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 GovCode = Literal["USA", "ROK", "JPN"]
 ThreatCode = Literal["DPRK", "CHN", "RUS"]
@@ -74,7 +74,7 @@ class SourceRef(Strict):
 class ParameterSpec(Strict):
     """A named, sweepable parameter (also a slider in the game)."""
 
-    default: float
+    default: float = Field(allow_inf_nan=False)
     range: tuple[float, float] | None = None
     doc: str = ""
 
@@ -124,7 +124,7 @@ class ThreatAct(Strict):
     effects: dict[str, EffectValue] = {}
     say: str = ""
     source: str = ""
-    disabled: bool = False
+    disabled: StrictBool = False
 
 
 class ThreatSpec(Strict):
@@ -146,7 +146,7 @@ class RuleSpec(Strict):
     effects: dict[str, EffectValue] = {}
     say: str = ""
     source: str = ""
-    disabled: bool = False
+    disabled: StrictBool = False
 
 
 class EventSpec(Strict):
@@ -157,11 +157,11 @@ class EventSpec(Strict):
     at: str | None = None
     when: Expr | None = None
     chance: Expr | None = None
-    once: bool = True
+    once: StrictBool = True
     effects: dict[str, EffectValue] = {}
     say: str = ""
     source: str = ""
-    disabled: bool = False
+    disabled: StrictBool = False
 
 
 class ActionSpec(Strict):
@@ -176,7 +176,26 @@ class ActionSpec(Strict):
     say: str = ""
     source: str = ""
     doc: str = ""
-    disabled: bool = False
+    disabled: StrictBool = False
+
+
+class ObjectiveTerm(Strict):
+    """One weighted indicator in a government's objectives (negative weight: less is better)."""
+
+    indicator: str
+    weight: float = Field(ge=-5, le=5)
+    doc: str = ""
+
+
+class SignatureClaim(Strict):
+    """A checkable claim of how this scenario differs from another (by default the baseline)."""
+
+    claim: str
+    indicator: str
+    compare: Literal["lower", "higher"]
+    than: str = "baseline"
+    margin: float = Field(default=0.0, ge=0, le=1)
+    source: str = ""
 
 
 class ScenarioSpec(Strict):
@@ -187,11 +206,12 @@ class ScenarioSpec(Strict):
     summary: str = ""
     sources: list[SourceRef] = []
     extends: str | None = None
-    abstract: bool = False
+    abstract: StrictBool = False
     start: str
     turns: int = Field(gt=0, le=400)
     debrief: list[str] = []
     teacher_notes: str = ""
+    minutes: int = Field(default=60, ge=10, le=600)
     parameters: dict[Identifier, ParameterSpec] = {}
     domains: dict[Identifier, DomainSpec] = Field(min_length=1)
     ties: dict[PairCode, Expr | dict[str, Expr]]
@@ -201,6 +221,8 @@ class ScenarioSpec(Strict):
     rules: list[RuleSpec] = []
     events: list[EventSpec] = []
     actions: dict[GovCode, list[ActionSpec]] = {}
+    objectives: dict[GovCode, list[ObjectiveTerm]] = {}
+    signature: list[SignatureClaim] = Field(default=[], max_length=3)
 
     @field_validator("start")
     @classmethod

@@ -66,7 +66,9 @@ def evaluate(
     if trigger.when is not None and fired.any():
         fired &= as_mask(trigger.when(x, p, c, draws), R)
     if trigger.chance is not None and fired.any():
-        probability = _finite(trigger.chance(x, p, c, draws), R)
+        # NaN counts as 0; +inf as certainty (like any probability above 1).
+        chance = np.asarray(trigger.chance(x, p, c, draws), dtype=np.float64)
+        probability = np.broadcast_to(np.nan_to_num(chance, nan=0.0, posinf=1.0, neginf=0.0), (R,))
         fired &= model.streams.uniform(model.turn, trigger.stream) < probability
     return fired
 

@@ -61,18 +61,25 @@ class _LocatingConstructor(yaml.constructor.SafeConstructor):
     def construct_located_mapping(self, node: yaml.MappingNode) -> LocDict:
         result = LocDict()
         result.mark = _mark_of(self.path, node)
+        explicit = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
         self.flatten_mapping(node)
-        for key_node, value_node in node.value:
+        merged = len(node.value) - explicit  # pairs brought in by '<<:' come first
+        from_merge: set[Any] = set()
+        for index, (key_node, value_node) in enumerate(node.value):
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, str | int | float | bool) and key is not None:
                 raise ScenarioError.single(*_mark_of(self.path, key_node), "mapping keys must be plain scalars")
-            if key in result:
+            if key in result and index >= merged and key in from_merge:
+                from_merge.discard(key)  # an explicit key overrides one merged in with '<<:'
+            elif key in result:
                 first = result.key_marks[key]
                 raise ScenarioError.single(
                     *_mark_of(self.path, key_node),
                     f"duplicate key '{key}' (first defined at line {first[1]})",
                     "duplicate-key",
                 )
+            if index < merged:
+                from_merge.add(key)
             result[key] = self.construct_object(value_node, deep=True)
             result.key_marks[key] = _mark_of(self.path, key_node)
             result.value_marks[key] = _mark_of(self.path, value_node)
@@ -95,12 +102,33 @@ class _Resolver(yaml.resolver.Resolver):
     """YAML 1.2 booleans (see below)."""
 
 
+# YAML 1.2 core schema for plain scalars: only these become numbers, booleans or null; anything
+# else (10:30, 2025-01-01, yes, 0b101 ...) stays text, as a scenario author would expect.
+_CORE = {
+    "tag:yaml.org,2002:bool": (r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    "tag:yaml.org,2002:int": (r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    "tag:yaml.org,2002:float": (
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+.0123456789",
+    ),
+    "tag:yaml.org,2002:null": (r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+}
 _Resolver.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _CORE and tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_Resolver.add_implicit_resolver(_BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+for _tag, (_pattern, _first) in _CORE.items():
+    _Resolver.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
 
+
+def _construct_core_int(constructor: yaml.constructor.SafeConstructor, node: yaml.ScalarNode) -> int:
+    text = str(constructor.construct_scalar(node)).replace("_", "")
+    if text.startswith(("0o", "0x")):
+        return int(text, 0)
+    return int(text)  # decimal, even with leading zeros (YAML 1.2: 012 is twelve)
+
+
+_LocatingConstructor.add_constructor("tag:yaml.org,2002:int", _construct_core_int)
 _LocatingConstructor.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LocatingConstructor.construct_located_mapping
 )

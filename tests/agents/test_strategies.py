@@ -15,6 +15,7 @@ import pytest
 from agents.strategies import (
     STRATEGIES,
     Human,
+    ObjectiveSeeking,
     Passive,
     RandomPlay,
     Reciprocal,
@@ -153,6 +154,47 @@ class TestTransactional(StrategyContract):
         cooperative = np.array([c.stance == "cooperative" for c in cards])
         chosen = sum(turn["USA"][0] for turn in choices)
         assert chosen[competitive].sum() > chosen[cooperative].sum()
+
+
+class TestObjectiveSeeking(StrategyContract):
+    strategy_class = ObjectiveSeeking
+
+    def test_plays_the_cards_that_serve_its_objectives(self, tmp_path):
+        from sim import load_scenario
+
+        path = tmp_path / "goals.yaml"
+        path.write_text(
+            "id: goals\ntitle: Goals\nextends: baseline\n"
+            "objectives:\n  JPN:\n    - {indicator: tie.ROK_JPN, weight: 1.0}\n",
+            encoding="utf-8",
+        )
+        model = TrilateralModel(load_scenario(path), seed=2, replications=16, strategies={"JPN": "objectives"})
+        ids = [c.id for c in model.scenario.actions["JPN"]]
+        played = np.zeros((len(ids), 16), dtype=int)
+        for _ in range(3):
+            model.step()
+            played += model.governments["JPN"].last_choice
+        assert played[ids.index("shrine_visit")].sum() == 0  # raises history salience: bad for the tie
+        assert played[ids.index("shuttle_diplomacy")].all()  # the card that raises the tie most
+        assert played[ids.index("defense_spending")].sum() == 0  # no effect on this objective
+
+    def test_scores_cards_by_their_effect_on_the_objectives(self, tmp_path):
+        from agents.strategies import DecisionContext
+        from sim import load_scenario
+
+        path = tmp_path / "goals.yaml"
+        path.write_text(
+            "id: goals\ntitle: Goals\nextends: baseline\n"
+            "objectives:\n  USA:\n    - {indicator: USA.approval, weight: 2.0}\n",
+            encoding="utf-8",
+        )
+        model = TrilateralModel(load_scenario(path), seed=2, replications=3)
+        gov = model.governments["USA"]
+        cards = model.scenario.actions["USA"]
+        context = DecisionContext(gov, cards, np.ones((len(cards), 3), dtype=bool), np.array([c.cost for c in cards]))
+        values = context.card_values()
+        rally = [c.id for c in cards].index("rally_the_base")
+        assert np.allclose(values[rally], 2.0 * 0.03)  # rally_the_base: USA.approval +0.03
 
 
 class TestRandomPlay(StrategyContract):
