@@ -82,9 +82,9 @@ def write_starter(name: str, extends: str = "baseline", folder: Path | str = "."
     path = Path(folder) / f"{name}.yaml"
     if path.exists() and not force:
         raise UsageError(f"{path} already exists; pass --force to overwrite it")
-    from sim.scenario import library_dir, resolve_scenario_path
+    from sim.errors import ScenarioError
+    from sim.scenario import library_dir, load_scenario
 
-    resolve_scenario_path(extends)  # a clear error now rather than an invalid starter
     schema = (library_dir().parent / "schema" / "scenario.schema.json").resolve()
     text = TEMPLATE.format(
         id=name,
@@ -94,7 +94,15 @@ def write_starter(name: str, extends: str = "baseline", folder: Path | str = "."
         modeline=f"# yaml-language-server: $schema={schema.as_uri()}\n#\n" if schema.is_file() else "",
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".yaml.tmp")
+    # Write beside the target (so extends: resolves the same way), check it, then move it in place:
+    # a starter that does not validate is never left behind.
+    tmp = path.with_name(f".{path.name}.tmp.yaml")
     tmp.write_text(text, encoding="utf-8")
+    try:
+        load_scenario(tmp)
+    except ScenarioError as exc:
+        tmp.unlink(missing_ok=True)
+        detail = exc.problems[0].message if exc.problems else str(exc)
+        raise UsageError(f"cannot start from '{extends}': {detail}") from None
     tmp.replace(path)
     return path

@@ -261,3 +261,9 @@ def test_new_writes_a_starter_that_validates_and_runs(capsys, tmp_path):
     assert code == 2 and "already exists" in err
     assert path.read_text(encoding="utf-8") == text
     assert run_cli(capsys, "new", "bad name", "--dir", str(tmp_path))[0] == 2
+
+
+def test_new_with_a_bad_parent_leaves_nothing_behind(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "new", "orphan", "--dir", str(tmp_path), "--extends", "nothere.yaml")
+    assert code == 2 and "cannot start from 'nothere.yaml'" in err
+    assert list(tmp_path.iterdir()) == []
