@@ -77,15 +77,15 @@ class DecisionContext:
         values = np.zeros((len(self.cards), self.replications))
         for i, card in enumerate(self.cards):
             for effect in card.effects:
-                gain = weights[effect.rows]
-                if not np.any(gain):
+                rows = [r for r in range(effect.rows.start, effect.rows.stop) if r in weights]
+                if not rows:
                     continue
                 value = np.asarray(effect.value(x, p, c, draws), dtype=np.float64)
-                if effect.op == "set":
-                    delta = value - x[effect.rows]
-                else:
-                    delta = np.broadcast_to(value, (effect.rows.stop - effect.rows.start, self.replications))
-                values[i] += np.nan_to_num(gain @ delta)
+                # Row by row, so each world's sum does not depend on how many worlds there are.
+                for row in rows:
+                    delta = value - x[row] if effect.op == "set" else value
+                    values[i] += weights[row] * delta
+        values = np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)  # a card with broken effects is worth 0
         return values
 
     def stance_mask(self, stance: str) -> np.ndarray:
@@ -225,7 +225,7 @@ class ObjectiveSeeking(Strategy):
     name = "objectives"
     description = "Plays the cards that raise its scenario objectives most per unit of political capital."
     sources = ("The scenario's objectives for this government",)
-    capital_price = 0.004
+    capital_price = 0.005
     """Objective value a point of political capital must buy for a card to be worth playing."""
 
     def choose(self, context: DecisionContext) -> np.ndarray:  # noqa: D102

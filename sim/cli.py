@@ -97,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the JSON Schema of scenario files")
 
+    show = sub.add_parser("show", help="print a scenario's whole briefing")
+    show.add_argument("scenario", metavar="SCENARIO", help="library id or path")
+    show.add_argument("--check", action="store_true", help="also check the scenario's signature (2,000 worlds)")
+
     validate = sub.add_parser("validate", help="check scenario files (a folder: every *.yaml in it)")
     validate.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: the library)")
     validate.add_argument("--json", action="store_true", help="print the problems as JSON")
@@ -301,6 +305,25 @@ def _command_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _command_show(args: argparse.Namespace) -> int:
+    from sim.briefing import briefing
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    print(briefing(scenario))
+    if args.check:
+        from sim.signature import check_signature
+
+        results = check_signature(scenario)
+        print("\nSignature check (2,000 worlds, fixed seed)")
+        for result in results:
+            print(f"  {result}")
+        if not results:
+            print("  (no signature)")
+        return 0 if all(r.holds for r in results) else 1
+    return 0
+
+
 def _command_schema(args: argparse.Namespace) -> int:
     from sim.schema import json_schema
 
@@ -338,6 +361,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "schema": _command_schema,
         "validate": _command_validate,
         "new": _command_new,
+        "show": _command_show,
     }
     try:
         return commands[args.command](args)

@@ -194,7 +194,8 @@ class TestObjectiveSeeking(StrategyContract):
         context = DecisionContext(gov, cards, np.ones((len(cards), 3), dtype=bool), np.array([c.cost for c in cards]))
         values = context.card_values()
         rally = [c.id for c in cards].index("rally_the_base")
-        assert np.allclose(values[rally], 2.0 * 0.03)  # rally_the_base: USA.approval +0.03
+        approval = gov.value("approval")
+        assert np.allclose(values[rally], 2.0 * 0.06 * (1 - approval))  # rally_the_base's effect on approval
 
 
 class TestRandomPlay(StrategyContract):
