@@ -198,10 +198,13 @@ class SignatureClaim(Strict):
     source: str = ""
 
 
+ScenarioId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=64)]
+
+
 class ScenarioSpec(Strict):
     """A whole scenario after ``extends:`` has been merged."""
 
-    id: Identifier
+    id: ScenarioId
     title: str
     summary: str = ""
     sources: list[SourceRef] = []
