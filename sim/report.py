@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.explain import EXPLAINED, contributions
+from sim.scoring import objective_scores
 
 if TYPE_CHECKING:
     from sim.model import TrilateralModel
@@ -91,6 +92,12 @@ def print_final_table(model: TrilateralModel) -> None:
         print(f"{label(name):<26}{a:>8.3f}{b:>8.3f}{b - a:>+9.3f}")
     print(f"{'threat acts':<26}{'':>8}{float(np.mean(last['provocations'])):>8.1f}")
     print(f"{'scenario events':<26}{'':>8}{float(np.mean(last['events_fired'])):>8.1f}")
+    scores = objective_scores(model)
+    if any(model.scenario.objectives.get(g) for g in scores):
+        print("\nObjective scores (100 x weighted change of each capital's objectives)")
+        for gov, values in scores.items():
+            terms = ", ".join(f"{name} {weight:+g}" for name, weight in model.scenario.objectives.get(gov, ()))
+            print(f"  {gov}  {float(np.mean(values)):+7.2f}   ({terms})")
 
 
 def story_json(
@@ -114,6 +121,7 @@ def story_json(
         "final": final,
         "summary": summary,
         "trajectory": {name: [float(np.mean(h[name])) for h in model.history] for name in model.history[0]},
+        "scores": {gov: values.tolist() for gov, values in objective_scores(model).items()},
     }
     if story:
         out["story"] = [

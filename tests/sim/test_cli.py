@@ -267,3 +267,28 @@ def test_new_with_a_bad_parent_leaves_nothing_behind(capsys, tmp_path):
     code, _, err = run_cli(capsys, "new", "orphan", "--dir", str(tmp_path), "--extends", "nothere.yaml")
     assert code == 2 and "cannot start from 'nothere.yaml'" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_story_reports_objective_scores(capsys):
+    code, out, _ = run_cli(capsys, "run", "baseline", "--turns", "4")
+    assert code == 0 and "Objective scores" in out
+    _, out, _ = run_cli(capsys, "run", "baseline", "--turns", "4", "--json")
+    scores = json.loads(out)["scores"]
+    assert set(scores) == {"USA", "ROK", "JPN"} and len(scores["ROK"]) == 1
+
+
+def test_show_prints_the_briefing(capsys):
+    code, out, _ = run_cli(capsys, "show", "baseline")
+    assert code == 0
+    for fragment in (
+        "Camp David momentum",
+        "Sources",
+        "For the teacher",
+        "us_transactionalism",
+        "The teams",
+        "Host a trilateral summit",
+        "objectives",
+        "Debrief questions",
+        "2025Q1",
+    ):
+        assert fragment in out, fragment

@@ -182,3 +182,12 @@ def test_chunk_size_does_not_change_results(baseline):
     for name in INDICATORS:
         assert same(small.final[name], large.final[name])
     assert sum(seen) == 250 * baseline.turns  # one call per chunk and turn, with the chunk's size
+
+
+def test_objective_scores_are_weighted_changes(baseline):
+    from sim.scoring import objective_scores
+
+    model = TrilateralModel(baseline, seed=3, replications=5).run()
+    rows = baseline.layout.rows
+    expected = sum(w * (model.x[rows[n]] - model.start_state[rows[n]]) for n, w in baseline.objectives["ROK"])
+    assert np.allclose(objective_scores(model)["ROK"], 100 * expected)
