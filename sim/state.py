@@ -64,14 +64,9 @@ class Recorder:
 
     def add(self, source: str, rows: slice, change: np.ndarray) -> None:
         """Credit ``change`` (shape (n_rows, R) or (R,)) on ``rows`` to ``source``."""
-        if not self.enabled or not self.turns:
-            return
-        changes = self.turns[-1].changes
-        vector = changes.get(source)
-        if vector is None:
-            vector = changes[source] = np.zeros(self.rows)
-        # np.add.reduce avoids np.mean's Python-level overhead (this runs for every update).
-        vector[rows] += np.add.reduce(change, axis=-1) / change.shape[-1]
+        if self.enabled and self.turns:
+            # np.add.reduce avoids np.mean's Python-level overhead (this runs for every update).
+            self.add_mean(source, rows, np.add.reduce(change, axis=-1) / change.shape[-1])
 
     def add_mean(self, source: str, rows: slice, mean_change: np.ndarray | float) -> None:
         """Credit an already averaged change (one value per row) to ``source``."""
