@@ -679,7 +679,6 @@ class _Compiler:
                         "range",
                     )
                 )
-        self.param_symbols = Symbols(state={}, params=self.symbols.params, context={})
         initializers: list[tuple[slice, Expression]] = []
 
         def init(rows: slice, value: Any, loc: tuple[Any, ...]) -> None:
