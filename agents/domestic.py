@@ -27,7 +27,8 @@ class DomesticPolitics(mesa.Agent):
     Approval reverts toward ``approval_anchor`` and is eroded by a crisis; polarization and
     history salience revert toward their starting values, polarization rising with a crisis;
     public support for trilateral cooperation follows threat perception, history salience and
-    polarization; crises fade; political capital regenerates with approval. In an election
+    polarization; crises fade; at the end of the turn, political capital regenerates with
+    approval (``replenish``). In an election
     quarter the camp in power loses with a probability that rises as approval falls; when the
     camp changes (by election, or an event that sets ``camp``), the new camp's leadership
     profile replaces the old one.
@@ -108,10 +109,22 @@ class DomesticPolitics(mesa.Agent):
             r["support"], P["support_rate"] * (np.clip(target, 0, 1) - x[r["support"]]), f"{label}: public support"
         )
         state.apply(r["crisis"], -P["crisis_decay"] * crisis, f"{label}: crisis fades")
-        capital = x[r["capital"]]
-        regen = np.minimum(P["capital_regen"] * (0.5 + x[r["approval"]]), np.maximum(P["capital_max"] - capital, 0))
-        state.apply(r["capital"], regen, f"{label}: political capital")
         self._elections()
+
+    def replenish(self) -> None:
+        """End of turn: political capital regenerates with approval, for the next turn's moves.
+
+        Regenerating at the end of the turn means a team sees, when it chooses, exactly the
+        capital it can spend.
+        """
+        model = self.model
+        x, P = model.x, model.params
+        capital_rows, approval_rows = self._rows("capital"), self._rows("approval")
+        capital = x[capital_rows]
+        regen = np.minimum(
+            P["capital_regen"] * (0.5 + x[approval_rows]), np.maximum(P["capital_max"] - capital, 0)
+        )
+        model.state.apply(capital_rows, regen, f"behaviour: {self.code} domestic: political capital")
 
     def _elections(self) -> None:
         model = self.model

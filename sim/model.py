@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -131,6 +132,7 @@ class TrilateralModel(mesa.Model):
         self.responsiveness = np.array([spec.spec.domains[d].responsiveness for d in spec.layout.domains])
         self.applied_camp = {g: np.full(self.replications, spec.camp_start[g]) for g in GOVERNMENTS}
         self.pending_choices: dict[str, tuple[str, ...]] = {}
+        self.injections: list[Trigger] = []
         self.log: list[Firing] = []
         self.elections: list[tuple[int, str, float]] = []
 
@@ -191,6 +193,30 @@ class TrilateralModel(mesa.Model):
                 raise UsageError(f"unknown action '{ident}' for {government}{did_you_mean(ident, known)}")
         self.pending_choices[government] = ids
 
+    def inject(self, event: str | Trigger) -> None:
+        """Queue an event (a scenario event id, or a trigger from ``scenario.compile_injection``).
+
+        It fires, in every world, in the events phase of the next turn, whatever its schedule,
+        condition or chance in the scenario.
+        """
+        trigger = self.scenario.event(event) if isinstance(event, str) else event
+        self.injections.append(replace(trigger, when=None, chance=None, at_turn=None, once=False))
+
+    def set_parameter(self, name: str, value: float) -> None:
+        """Change a scenario parameter from now on (checked against its declared range)."""
+        resolved = self._resolve_parameters({name: value})
+        self.params[name] = resolved[name]
+        self.p[self.scenario.parameter_names.index(name)] = resolved[name]
+
+    def set_state(self, name: str, value: float) -> None:
+        """Set a writable state variable in every world (within its bounds), e.g. ``ROK.approval``."""
+        layout = self.scenario.layout
+        if name not in layout.writable:
+            raise UsageError(f"'{name}' cannot be set{did_you_mean(name, layout.writable)}")
+        rows = layout.target_rows(name)
+        self.x[rows] = np.clip(float(value), layout.lo[rows, None], layout.hi[rows, None])
+        self.state.refresh_ties()
+
     def step(self) -> None:
         """Play one turn (one quarter) through the six phases."""
         if self.turn >= self.turns:
@@ -230,6 +256,7 @@ class TrilateralModel(mesa.Model):
             dynamics.cooperation(self)
         elif phase == "outcomes":
             dynamics.outcomes(self)
+            self.agents_by_type[DomesticPolitics].do("replenish")
         rules = self.scenario.rules[phase]
         if rules:
             run_triggers(self, rules)
@@ -239,7 +266,7 @@ class TrilateralModel(mesa.Model):
 
     def _run_events(self) -> None:
         events = self.scenario.events
-        if not events:
+        if not events and not self.injections:
             return
         R = self.replications
         masks = []
@@ -248,8 +275,12 @@ class TrilateralModel(mesa.Model):
                 masks.append(np.full(R, event.at_turn == self.turn))
             else:
                 masks.append(None)
-        fired = run_triggers(self, events, masks)
-        self.x[self.scenario.layout.rows["events_fired"]] += elementwise_sum(f.astype(np.float64) for f in fired)
+        fired = run_triggers(self, events, masks) if events else []
+        if self.injections:
+            fired += run_triggers(self, self.injections)
+            self.injections = []
+        if fired:
+            self.x[self.scenario.layout.rows["events_fired"]] += elementwise_sum(f.astype(np.float64) for f in fired)
         self.agents_by_type[DomesticPolitics].do("apply_camp_change")
 
     def run(self, turns: int | None = None) -> TrilateralModel:

@@ -20,7 +20,7 @@ import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from sim import schema
-from sim.errors import Problem, ScenarioError, did_you_mean
+from sim.errors import Problem, ScenarioError, UsageError, did_you_mean
 from sim.expr import FUNCTIONS, ExprError, Expression, Symbols, compile_expression
 from sim.layout import GOVERNMENTS, PAIRS, PHASES, PROFILE_TRAITS, THREAT_ACTORS, THREAT_VARIABLES, Layout
 from sim.rng import stream_id
@@ -505,6 +505,36 @@ class Scenario:
                 x[layout.rows[f"{gov}.{trait}"]] = profiles[gov][camp, t]
         x = np.clip(x, layout.lo[:, None], layout.hi[:, None])
         return x, profiles
+
+    def event(self, ident: str) -> Trigger:
+        """The compiled scenario event ``ident`` (for a facilitator to inject)."""
+        for event in self.events:
+            if event.id == ident:
+                return event
+        known = [e.id for e in self.events]
+        raise UsageError(f"no event '{ident}' in scenario '{self.id}'{did_you_mean(ident, known)}")
+
+    def compile_injection(
+        self, ident: str, title: str, say: str, effects: dict[str, Any], source: str = "facilitator"
+    ) -> Trigger:
+        """A custom event with the given effects (``{target: expression}``), checked like a scenario's."""
+        compiler = _Compiler(self.spec, LocDict(), ("<facilitator>", 1, 1))
+        compiler.layout, compiler.symbols = self.layout, self.symbols
+        compiled = compiler.effects(dict(effects), (), f"inject:{ident}")
+        if compiler.problems:
+            raise UsageError("; ".join(problem.message for problem in compiler.problems))
+        return Trigger(
+            kind="inject",
+            id=ident,
+            title=title or ident,
+            phase="events",
+            when=None,
+            chance=None,
+            effects=compiled,
+            say=say,
+            source=source,
+            stream=stream_id(f"inject:{ident}"),
+        )
 
     def parameter(self, name: str) -> schema.ParameterSpec:
         """The declared parameter ``name``."""
