@@ -96,6 +96,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the JSON Schema of scenario files")
 
+    play = sub.add_parser("play", help="open the game window (classes and workshops)")
+    play.add_argument(
+        "scenario", nargs="?", metavar="SCENARIO", help="scenario to start with (default: pick in the window)"
+    )
+    play.add_argument("--resume", metavar="SAVE", help="continue a saved game")
+    play.add_argument("--saves", metavar="DIR", help="folder for autosaves (default ~/.trilat/saves)")
+    play.add_argument("--fullscreen", action="store_true", help="open full screen (projectors)")
+    play.add_argument("--headless", action="store_true", help="no window: play with computer teams, save screenshots")
+    play.add_argument("--auto", action="store_true", help="with --headless: computer players for every team")
+    play.add_argument("--turns", type=_positive_int, default=4, metavar="N", help="with --headless: turns to play")
+    play.add_argument("--screenshots", default="screenshots", metavar="DIR", help="with --headless: PNG folder")
+    play.add_argument("--seed", type=_non_negative_int, default=DEFAULT_SEED, metavar="S", help="with --headless: seed")
+    play.add_argument("--shadows", type=_non_negative_int, default=300, metavar="N", help="shadow worlds")
+
+    replay = sub.add_parser("replay", help="step through a saved game in the window")
+    replay.add_argument("save", metavar="SAVE", help="a save file (autosaves are in ~/.trilat/saves)")
+
+    report = sub.add_parser("report", help="write the after-action report of a saved game")
+    report.add_argument("save", metavar="SAVE", help="a save file")
+    report.add_argument(
+        "--out", metavar="DIR", help="folder for report.md, report.html and charts (default: beside the save)"
+    )
+
     show = sub.add_parser("show", help="print a scenario's whole briefing")
     show.add_argument("scenario", metavar="SCENARIO", help="library id or path")
     show.add_argument("--check", action="store_true", help="also check the scenario's signature (2,000 worlds)")
@@ -304,6 +327,58 @@ def _command_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _command_play(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ui import app
+
+    if args.headless:
+        if not args.scenario:
+            raise UsageError("--headless needs a SCENARIO")
+        from sim.scenario import load_scenario
+
+        load_scenario(args.scenario)  # located errors before any window work
+        shots = app.run_headless(
+            args.scenario, turns=args.turns, screenshots=Path(args.screenshots), seed=args.seed, shadows=args.shadows
+        )
+        print(f"played {args.turns} turns of {args.scenario}; {len(shots)} screenshots in {args.screenshots}")
+        return 0
+    if args.resume:
+        from sim.session import GameSession
+
+        GameSession.load(args.resume, autosave=False)  # a clear error now for a bad save
+    return app.run_game(
+        args.scenario,
+        resume=Path(args.resume) if args.resume else None,
+        saves_dir=Path(args.saves) if args.saves else None,
+        fullscreen=args.fullscreen,
+    )
+
+
+def _command_replay(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sim.session import GameSession
+    from ui import app
+
+    GameSession.load(args.save, autosave=False)  # a clear error now for a bad save
+    return app.run_replay(Path(args.save))
+
+
+def _command_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sim.aar import write_report
+    from sim.session import GameSession
+
+    save = Path(args.save)
+    session = GameSession.load(save, autosave=False)
+    folder = Path(args.out) if args.out else save.with_suffix("").with_name(save.stem + "-report")
+    paths = write_report(session, folder)
+    print(f"wrote {paths['markdown']}, {paths['html']} and {len(paths['charts'])} charts")
+    return 0
+
+
 def _command_show(args: argparse.Namespace) -> int:
     from sim.briefing import briefing
     from sim.scenario import load_scenario
@@ -361,6 +436,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "validate": _command_validate,
         "new": _command_new,
         "show": _command_show,
+        "play": _command_play,
+        "replay": _command_replay,
+        "report": _command_report,
     }
     try:
         return commands[args.command](args)

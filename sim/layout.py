@@ -88,8 +88,9 @@ class Layout:
         domains: dict[str, float],
         acts: dict[str, tuple[str, ...]],
         counters: tuple[str, ...],
+        cards: tuple[str, ...] = (),
     ) -> Layout:
-        """Assign rows for the given domains (name -> weight), threat acts and counted ids."""
+        """Assign rows for the given domains (name -> weight), threat acts, counted ids and cards."""
         rows: dict[str, int] = {}
         lo: list[float] = []
         hi: list[float] = []
@@ -121,6 +122,8 @@ class Layout:
             add(var, spec)
         for counted in counters:
             add(f"fired.{counted}", VarSpec(0, 1e9, f"times '{counted}' has fired", False))
+        for card in cards:
+            add(f"played.{card}", VarSpec(0, 1e9, f"times card '{card}' has been played", False))
         weights = np.array(list(domains.values()), dtype=np.float64)
         weights = weights / weights.sum()
         return cls(

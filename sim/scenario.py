@@ -672,7 +672,8 @@ class _Compiler:
         acts = {a: tuple(x.id for x in t.acts if not x.disabled) for a, t in spec.threats.items()}
         counters = tuple(x.id for x in [*spec.rules, *spec.events] if not x.disabled)
         domains = {name: d.weight for name, d in spec.domains.items()}
-        self.layout = layout = Layout.build(domains, acts, counters)
+        cards = tuple(f"{gov}.{card.id}" for gov, items in spec.actions.items() for card in items if not card.disabled)
+        self.layout = layout = Layout.build(domains, acts, counters, cards)
         params = list(spec.parameters)
         for name in params:
             if name in layout.rows or name in CONTEXT_NAMES or name in FUNCTIONS:
@@ -1001,7 +1002,12 @@ class _Compiler:
                         "range",
                     )
                 )
-        counter = self.layout.rows.get(f"fired.{item.id}") if kind in ("rule", "event") else None
+        if kind in ("rule", "event"):
+            counter = self.layout.rows.get(f"fired.{item.id}")
+        elif kind == "action":
+            counter = self.layout.rows.get(f"played.{owner}.{item.id}")
+        else:
+            counter = None
         return Trigger(
             kind=kind,
             id=item.id,

@@ -1,8 +1,8 @@
 """Scenario signatures: the claims a scenario makes about how it differs from another one.
 
 Each claim compares the mean of one indicator at the final turn with the same indicator in the
-comparison scenario (the baseline unless ``than:`` says otherwise), both run as ensembles with
-the same seed and number of worlds: ``lower`` or ``higher``, by at least ``margin``.
+comparison scenario (the baseline unless ``than:`` says otherwise) after the same number of
+turns, both run as ensembles with the same seed and number of worlds: ``lower`` or ``higher``, by at least ``margin``.
 """
 
 from __future__ import annotations
@@ -40,14 +40,15 @@ class ClaimResult:
         )
 
 
-_CACHE: dict[tuple[str, int, int], dict[str, float]] = {}
+_CACHE: dict[tuple[str, int, int, int], dict[str, float]] = {}
 
 
-def final_means(scenario: Scenario, runs: int, seed: int) -> dict[str, float]:
-    """Mean of every state variable at the final turn of an ensemble (cached by scenario content)."""
-    key = (scenario.content_hash, runs, seed)
+def final_means(scenario: Scenario, runs: int, seed: int, turns: int | None = None) -> dict[str, float]:
+    """Mean of every state variable after ``turns`` (default: the scenario's) of an ensemble (cached)."""
+    turns = turns or scenario.turns
+    key = (scenario.content_hash, runs, seed, turns)
     if key not in _CACHE:
-        model = TrilateralModel(scenario, seed=seed, replications=runs, record=False).run()
+        model = TrilateralModel(scenario, seed=seed, replications=runs, turns=turns, record=False).run()
         _CACHE[key] = {name: float(np.mean(model.x[row])) for name, row in scenario.layout.rows.items()}
     return dict(_CACHE[key])
 
@@ -62,7 +63,8 @@ def check_signature(scenario: Scenario, runs: int = SIGNATURE_RUNS, seed: int = 
     for claim in scenario.spec.signature:
         if claim.than not in references:
             other = load_scenario(resolve_scenario_path(claim.than, relative_to=scenario.path.parent))
-            references[claim.than] = final_means(other, runs, seed)
+            # The comparison runs for as many turns as this scenario, so both end in the same quarter.
+            references[claim.than] = final_means(other, runs, seed, turns=scenario.turns)
         value, reference = own[claim.indicator], references[claim.than][claim.indicator]
         if claim.compare == "lower":
             holds = value <= reference - claim.margin

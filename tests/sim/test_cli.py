@@ -184,6 +184,7 @@ def test_bench_json_reports_rates_and_ratio(capsys):
     assert data["single"]["runs_per_s"] > 0 and data["ensemble"]["runs_per_s"] > 0
     assert data["speedup"] == pytest.approx(data["ensemble"]["runs_per_s"] / data["single"]["runs_per_s"], rel=0.01)
     assert data["load_compile_ms"] > 0
+    assert 0 < data["game_turn_300_shadows_ms"] < 10_000
 
 
 def test_the_committed_json_schema_is_up_to_date(capsys):

@@ -191,3 +191,25 @@ def test_objective_scores_are_weighted_changes(baseline):
     rows = baseline.layout.rows
     expected = sum(w * (model.x[rows[n]] - model.start_state[rows[n]]) for n, w in baseline.objectives["ROK"])
     assert np.allclose(objective_scores(model)["ROK"], 100 * expected)
+
+
+def test_cards_played_are_counted_and_readable_in_expressions(tmp_path):
+    from sim import load_scenario
+
+    path = tmp_path / "counted.yaml"
+    path.write_text(
+        "id: counted\ntitle: Counted\nextends: baseline\nrules:\n"
+        "  - id: third_rally\n    phase: outcomes\n    when: 'played.USA.rally_the_base >= 3'\n"
+        "    once: true\n    effects: {USA.polarization: 0.05}\n    say: x\n    source: y\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(Exception, match="once"):  # rules have no once:, events do
+        load_scenario(path)
+    path.write_text(path.read_text(encoding="utf-8").replace("    once: true\n", ""), encoding="utf-8")
+    scenario = load_scenario(path)
+    model = TrilateralModel(scenario, seed=1, replications=4, strategies={"USA": "human"})
+    for _ in range(3):
+        model.choose("USA", ["rally_the_base"])
+        model.step()
+    assert np.all(model.x[scenario.layout.rows["played.USA.rally_the_base"]] == 3)
+    assert np.all(model.x[scenario.layout.rows["fired.third_rally"]] == 1)
