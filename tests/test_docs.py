@@ -31,3 +31,12 @@ def test_docs_link_to_existing_files():
     for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
         for target in re.findall(r"\]\(((?!https?:)[^)#]+)\)", doc.read_text(encoding="utf-8")):
             assert (doc.parent / target).exists(), f"{doc.name} links to missing {target}"
+
+
+def test_the_catalogue_describes_every_library_scenario():
+    from sim import library_ids, load_scenario
+
+    text = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    for ident in library_ids():
+        assert f"`{ident}`" in text, ident
+        assert load_scenario(ident).spec.title in text, ident
