@@ -121,9 +121,7 @@ class DomesticPolitics(mesa.Agent):
         x, P = model.x, model.params
         capital_rows, approval_rows = self._rows("capital"), self._rows("approval")
         capital = x[capital_rows]
-        regen = np.minimum(
-            P["capital_regen"] * (0.5 + x[approval_rows]), np.maximum(P["capital_max"] - capital, 0)
-        )
+        regen = np.minimum(P["capital_regen"] * (0.5 + x[approval_rows]), np.maximum(P["capital_max"] - capital, 0))
         model.state.apply(capital_rows, regen, f"behaviour: {self.code} domestic: political capital")
 
     def _elections(self) -> None:
