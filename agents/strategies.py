@@ -233,7 +233,9 @@ class ObjectiveSeeking(Strategy):
         if not model.scenario.objectives.get(context.code):
             return ThreatDriven().choose(context)
         net = context.card_values() - self.capital_price * context.costs[:, None]
-        return context.greedy(net + 0.1 * context.jitter(self.capital_price), threshold=0.0)
+        # A tie-breaker centred on zero, so a card worth nothing is not played by chance.
+        tie_break = 0.1 * (context.jitter(self.capital_price) - 0.5 * self.capital_price)
+        return context.greedy(net + tie_break, threshold=0.0)
 
 
 class RandomPlay(Strategy):

@@ -263,6 +263,7 @@ def _ensemble_json(result: Any) -> dict[str, Any]:
         "first_replication": int(result.replication_ids[0]),
         "final": {name: values.tolist() for name, values in result.final.items()},
         "summary": result.summary(),
+        "scores": {gov: values.tolist() for gov, values in result.scores.items()},
     }
 
 

@@ -133,6 +133,7 @@ class TrilateralModel(mesa.Model):
         self.applied_camp = {g: np.full(self.replications, spec.camp_start[g]) for g in GOVERNMENTS}
         self.pending_choices: dict[str, tuple[str, ...]] = {}
         self.injections: list[Trigger] = []
+        self._adjustments: list[tuple[str, slice, np.ndarray]] = []
         self.log: list[Firing] = []
         self.elections: list[tuple[int, str, float]] = []
 
@@ -214,8 +215,11 @@ class TrilateralModel(mesa.Model):
         if name not in layout.writable:
             raise UsageError(f"'{name}' cannot be set{did_you_mean(name, layout.writable)}")
         rows = layout.target_rows(name)
+        old = self.x[rows].copy()
         self.x[rows] = np.clip(float(value), layout.lo[rows, None], layout.hi[rows, None])
         self.state.refresh_ties()
+        # Credited in the next turn's cause-and-effect record, so its parts still add up.
+        self._adjustments.append((f"facilitator: set {name}", rows, self.x[rows] - old))
 
     def step(self) -> None:
         """Play one turn (one quarter) through the six phases."""
@@ -226,6 +230,9 @@ class TrilateralModel(mesa.Model):
         year, quarter = self.scenario.quarter_of(self.turn)
         self.context[:] = [self.turn, year, quarter]
         self.state.recorder.begin_turn(self.turn)
+        for source, rows, change in self._adjustments:
+            self.state.recorder.add(source, rows, change)
+        self._adjustments = []
         layout = self.scenario.layout
         for actor in THREAT_ACTORS:
             self.x[layout.rows[f"{actor}.activity"]] = 0.0

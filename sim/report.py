@@ -160,3 +160,8 @@ def print_ensemble(result: EnsembleResult) -> None:
     print(f"{'indicator':<26}{'mean':>8}{'p5':>8}{'p50':>8}{'p95':>8}")
     for name, stats in result.summary().items():
         print(f"{label(name):<26}{stats['mean']:>8.3f}{stats['p5']:>8.3f}{stats['p50']:>8.3f}{stats['p95']:>8.3f}")
+    if any(scenario.objectives.get(gov) for gov in result.scores):
+        print("\nObjective scores (100 x weighted change of each capital's objectives)")
+        for gov, values in result.scores.items():
+            p5, p50, p95 = np.percentile(values, (5, 50, 95))
+            print(f"{gov:<26}{np.mean(values):>8.2f}{p5:>8.2f}{p50:>8.2f}{p95:>8.2f}")

@@ -14,6 +14,7 @@ import numpy as np
 
 from sim.model import INDICATORS, TrilateralModel
 from sim.scenario import Scenario
+from sim.scoring import objective_scores
 
 DEFAULT_CHUNK = 20_000
 PERCENTILES = (5, 50, 95)
@@ -28,6 +29,7 @@ class EnsembleResult:
     replication_ids: np.ndarray
     turns: int
     final: dict[str, np.ndarray]
+    scores: dict[str, np.ndarray]
 
     @property
     def runs(self) -> int:
@@ -70,6 +72,7 @@ def run_ensemble(
     """
     ids = np.arange(first_replication, first_replication + runs, dtype=np.int64)
     finals: dict[str, list[np.ndarray]] = {name: [] for name in INDICATORS}
+    scores: dict[str, list[np.ndarray]] = {}
     played_turns = turns or scenario.turns
     for start in range(0, runs, chunk):
         block = ids[start : start + chunk]
@@ -89,10 +92,13 @@ def run_ensemble(
         played_turns = model.turns
         for name, values in model.final().items():
             finals[name].append(values)
+        for gov, values in objective_scores(model).items():
+            scores.setdefault(gov, []).append(values)
     return EnsembleResult(
         scenario=scenario,
         seed=seed,
         replication_ids=ids,
         turns=played_turns,
         final={name: np.concatenate(parts) for name, parts in finals.items()},
+        scores={gov: np.concatenate(parts) for gov, parts in scores.items()},
     )

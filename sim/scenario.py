@@ -311,10 +311,11 @@ def _message(error: dict[str, Any]) -> str:
     if kind in _FRIENDLY:
         return f"{_FRIENDLY[kind]}, got {shown}"
     context = error.get("ctx", {})
+    count = len(value) if isinstance(value, dict | list) else context.get("actual_length")
     if kind == "too_long":
-        return f"has {context.get('actual_length', 'too many')} items; at most {context.get('max_length')} allowed"
+        return f"has {count if count is not None else 'too many'} items; at most {context.get('max_length')} allowed"
     if kind == "too_short":
-        return f"has {context.get('actual_length', 'too few')} items; at least {context.get('min_length')} needed"
+        return f"has {count if count is not None else 'too few'} items; at least {context.get('min_length')} needed"
     if kind == "finite_number":
         return f"expected a finite number, got {shown}"
     if kind == "literal_error" and isinstance(value, str):

@@ -201,10 +201,12 @@ class GameSession:
 
     def set_parameter(self, name: str, value: float) -> None:
         """Facilitator: change a scenario parameter from now on."""
+        self._require_open()
         self._do("set_parameter", name=name, value=float(value))
 
     def set_state(self, name: str, value: float) -> None:
         """Facilitator: set a state variable (e.g. ``ROK.approval``) in every world."""
+        self._require_open()
         self._do("set_state", name=name, value=float(value))
 
     def note(self, text: str) -> None:

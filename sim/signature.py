@@ -63,9 +63,17 @@ def check_signature(scenario: Scenario, runs: int = SIGNATURE_RUNS, seed: int = 
     for claim in scenario.spec.signature:
         if claim.than not in references:
             other = load_scenario(resolve_scenario_path(claim.than, relative_to=scenario.path.parent))
-            # The comparison runs for as many turns as this scenario, so both end in the same quarter.
+            # The comparison runs for as many turns as this scenario (the same quarter when both start together).
             references[claim.than] = final_means(other, runs, seed, turns=scenario.turns)
-        value, reference = own[claim.indicator], references[claim.than][claim.indicator]
+        value = own[claim.indicator]
+        reference = references[claim.than].get(claim.indicator, float("nan"))
+        if reference != reference:  # the comparison scenario has no such variable: the claim cannot hold
+            results.append(
+                ClaimResult(
+                    claim.claim, claim.indicator, claim.compare, claim.than, claim.margin, value, reference, False
+                )
+            )
+            continue
         if claim.compare == "lower":
             holds = value <= reference - claim.margin
         else:

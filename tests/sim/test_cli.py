@@ -48,7 +48,8 @@ def test_json_has_the_documented_fields(capsys):
     code, out, _ = run_cli(capsys, "run", "baseline", "--runs", "300", "--json", "--turns", "4")
     assert code == 0
     data = json.loads(out)
-    assert {"scenario", "seed", "runs", "turns", "final", "summary"} <= set(data)
+    assert {"scenario", "seed", "runs", "turns", "final", "summary", "scores"} <= set(data)
+    assert len(data["scores"]["ROK"]) == 300
     assert data["scenario"] == "baseline" and data["runs"] == 300 and data["turns"] == 4
     assert len(data["final"]["trilateral"]) == 300
     stats = data["summary"]["tie.ROK_JPN"]

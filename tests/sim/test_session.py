@@ -190,3 +190,13 @@ def test_a_save_interrupted_mid_write_keeps_the_previous_one(tmp_path, monkeypat
         play(session, 1)
     assert (tmp_path / "game.json").read_text(encoding="utf-8") == good
     assert [p.name for p in tmp_path.iterdir()] == ["game.json"]
+
+
+def test_facilitator_state_changes_appear_in_the_next_turns_explanation():
+    session = new_session()
+    play(session, 1)
+    session.set_state("ROK.approval", 0.9)
+    play(session, 1)
+    info = session.story.explain(2)["ROK.approval"]
+    assert any(source == "facilitator: set ROK.approval" for source, _ in info["parts"])
+    assert sum(v for _, v in info["parts"]) == pytest.approx(info["total"], abs=1e-9)
