@@ -1,0 +1,441 @@
+"""The game as the screens see it: a thin layer over :class:`sim.session.GameSession`.
+
+Every change to a game goes through the session (``submit``, ``resolve``, ``inject_event``,
+``inject_custom``, ``set_parameter``, ``set_state``, ``note``, ``undo``, ``branch``, ``end``), so
+it is logged, autosaved and shown in the report. This module adds only what screens need to
+read: names, values at any turn, the story's feed, readable causes from the model's
+cause-and-effect record, turning points and scores. It never writes to the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.explain import EXPLAINED
+from sim.layout import GOVERNMENTS, PAIR_MEMBERS, PAIRS, THREAT_ACTORS
+from sim.report import label as report_label
+from sim.scenario import Scenario, Trigger, load_scenario
+from sim.scoring import objective_scores
+from sim.session import GameSession, GameSettings
+from sim.triggers import Firing
+
+DEFAULT_SAVES = Path.home() / ".trilat" / "saves"
+HEADLINE: tuple[str, ...] = (
+    "trilateral",
+    "tie.USA_ROK",
+    "tie.USA_JPN",
+    "tie.ROK_JPN",
+    "institutionalization",
+    "deterrence",
+)
+"""The indicators on the chart, in the order of their keys 1-6."""
+THREAT_NAMES = {"DPRK": "North Korea", "CHN": "China", "RUS": "Russia"}
+GOV_CITIES = {"USA": "Washington", "ROK": "Seoul", "JPN": "Tokyo"}
+
+
+def label(name: str) -> str:
+    """A readable label for an indicator (``tie.ROK_JPN`` -> ``ROK-JPN tie``)."""
+    if name.startswith("tie.") and name.count(".") == 2:
+        _, pair, domain = name.split(".")
+        return f"{pair.replace('_', '-')} {domain}"
+    out = report_label(name)
+    if out == name and "." in name:
+        who, var = name.split(".", 1)
+        return f"{who} {var.replace('_', ' ')}"
+    return out
+
+
+def autosave_path(saves_dir: Path, scenario_id: str, when: datetime | None = None) -> Path:
+    """``<saves>/<scenario>-<YYYYmmdd-HHMMSS>.json``."""
+    stamp = (when or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    return Path(saves_dir) / f"{scenario_id}-{stamp}.json"
+
+
+@dataclass(frozen=True)
+class TurningPoint:
+    """A large change of the trilateral index or a tie, with its top causes."""
+
+    turn: int
+    quarter: str
+    indicator: str
+    change: float
+    causes: list[tuple[str, float]]
+
+
+class Match:
+    """One game in the window: the session, the facilitator's pause, and read helpers.
+
+    Args:
+        session: the game session (its autosave path, if any, is kept up to date).
+    """
+
+    def __init__(self, session: GameSession) -> None:
+        self.session = session
+        self.paused = False
+        self.revision = 0
+        self._explain: dict[tuple[int, int], dict[str, Any]] = {}
+        self._labels = _trigger_labels(session.scenario)
+
+    @classmethod
+    def start(cls, settings: GameSettings, scenario: Scenario | None = None, saves_dir: Path | None = None) -> Match:
+        """A new game; with ``saves_dir`` it autosaves to ``<saves>/<scenario>-<timestamp>.json``."""
+        scenario = scenario or load_scenario(settings.scenario)
+        autosave = autosave_path(saves_dir, scenario.id) if saves_dir is not None else None
+        return cls(GameSession(settings, scenario, autosave=autosave))
+
+    # ------------------------------------------------------------------ basics
+
+    @property
+    def scenario(self) -> Scenario:
+        """The scenario being played."""
+        return self.session.scenario
+
+    @property
+    def settings(self) -> GameSettings:
+        """How the game was set up."""
+        return self.session.settings
+
+    @property
+    def story(self) -> Any:
+        """The story model (replication 0): read only."""
+        return self.session.story
+
+    @property
+    def turn(self) -> int:
+        """Turns resolved so far."""
+        return self.session.turn
+
+    @property
+    def turns(self) -> int:
+        """Turns in the game."""
+        return self.session.turns
+
+    @property
+    def finished(self) -> bool:
+        """Whether the game is over."""
+        return self.session.finished
+
+    def quarter(self, turn: int) -> str:
+        """``2025Q3`` for a 1-based turn; ``start`` for turn 0."""
+        return self.scenario.quarter_label(turn) if turn >= 1 else "start"
+
+    def changed(self) -> None:
+        """Forget cached explanations after anything changed the game."""
+        self.revision += 1
+        self._explain.clear()
+
+    def autosave(self) -> None:
+        """Write the autosave now (between turns: submitted moves and facilitator commands)."""
+        if self.session.autosave_path is not None:
+            self.session.save(self.session.autosave_path)
+
+    # ------------------------------------------------------------------ names
+
+    def gov_title(self, gov: str) -> str:
+        """The government's name in the scenario (``Republic of Korea``)."""
+        spec = self.scenario.spec.governments.get(gov)
+        return (spec.name if spec is not None else "") or gov
+
+    def team_name(self, gov: str) -> str:
+        """The team's chosen name, else the government's."""
+        return self.settings.team_names.get(gov) or self.gov_title(gov)
+
+    def is_human(self, gov: str) -> bool:
+        """Whether a human team plays ``gov``."""
+        return self.settings.controller(gov) == "human"
+
+    def controller_label(self, gov: str) -> str:
+        """``human team`` or ``computer: <strategy>``."""
+        if self.is_human(gov):
+            return "human team"
+        strategy = self.settings.controller(gov) or self.scenario.spec.governments[gov].strategy
+        return f"computer: {strategy}"
+
+    def camp(self, gov: str, turn: int | None = None) -> str:
+        """The label of the camp in power (``America First``)."""
+        value = self.value(f"{gov}.camp", turn)
+        names = self.scenario.camp_names[gov]
+        name = names[min(len(names) - 1, max(0, round(value)))]
+        profile = self.scenario.spec.governments[gov].camps.get(name)
+        return (profile.label if profile is not None else "") or name.replace("_", " ")
+
+    def doc(self, name: str) -> str:
+        """What an indicator means (from the model's variable documentation)."""
+        layout = self.scenario.layout
+        return layout.docs.get(name, "")
+
+    def source_label(self, source: str) -> str:
+        """A readable name for a cause in the cause-and-effect record."""
+        if source.startswith("behaviour: "):
+            return source.removeprefix("behaviour: ")
+        if source in self._labels:
+            return self._labels[source]
+        if source.startswith("inject:"):
+            ident = source.removeprefix("inject:")
+            for entry in self.session.log:
+                if entry["kind"] == "custom" and entry.get("id") == ident:
+                    return f"white cell: {entry['title']}"
+            return f"white cell: {ident}"
+        return source
+
+    def essay(self, author: str) -> str:
+        """``Author, Title`` of the essay a source names (the scenario's sources), else the name."""
+        if not author:
+            return ""
+        for ref in self.scenario.spec.sources:
+            if author.lower() in ref.author.lower():
+                return f"{ref.author}, {ref.title}"
+        return author
+
+    # ------------------------------------------------------------------ values
+
+    def value(self, name: str, turn: int | None = None) -> float:
+        """An indicator (or, for the current turn, any state variable) in the story."""
+        story = self.story
+        if turn is None or turn == story.turn:
+            return float(story.x[self.scenario.layout.rows[name]][0])
+        return float(story.history[turn][name][0])
+
+    def capital(self, gov: str) -> float:
+        """Political capital the government has to spend now."""
+        return self.value(f"{gov}.capital")
+
+    def capital_max(self) -> float:
+        """The most political capital a government can bank."""
+        return float(np.mean(self.story.params.get("capital_max", 5.0)))
+
+    def fan(self, name: str) -> dict[str, list[float]]:
+        """The story and the shadow worlds' percentiles per turn (see :meth:`GameSession.fan`)."""
+        return self.session.fan(name)
+
+    def parameter(self, name: str) -> float:
+        """A parameter's current value in the story."""
+        return float(np.mean(self.story.params[name]))
+
+    # ------------------------------------------------------------------ cards and moves
+
+    def cards(self, gov: str) -> list[Trigger]:
+        """The government's action cards."""
+        return list(self.scenario.actions.get(gov, ()))
+
+    def card(self, gov: str, ident: str) -> Trigger:
+        """One card by id."""
+        return next(card for card in self.cards(gov) if card.id == ident)
+
+    def hand_cost(self, gov: str, ids: Iterable[str]) -> float:
+        """Political capital a hand of cards costs."""
+        costs = {card.id: card.cost for card in self.cards(gov)}
+        return float(sum(costs[i] for i in ids))
+
+    def card_effects(self, card: Trigger) -> list[str]:
+        """The card's effects as short text (``ROK-JPN tie +0.04``)."""
+        out = []
+        for effect in card.effects:
+            constant = effect.value.constant
+            if constant is None:
+                amount = effect.value.source
+            elif effect.op == "set":
+                amount = f"= {constant:g}"
+            else:
+                amount = f"{constant:+g}"
+            out.append(f"{label(effect.target)} {amount}")
+        return out
+
+    def condition(self, card: Trigger) -> tuple[str, bool | None]:
+        """The card's condition and whether it holds now (None: cannot tell before the turn)."""
+        if card.when is None:
+            return "", None
+        text = card.when.source
+        if card.when.random:
+            return text, None
+        story = self.story
+        try:
+            holds = bool(np.asarray(card.when(story.x, story.p, story.context, story.draws)).reshape(-1)[0])
+        except Exception:  # noqa: BLE001 - a hint only; the engine decides at resolution
+            return text, None
+        return text, holds
+
+    def waiting(self) -> list[str]:
+        """Human teams still to move this turn."""
+        return self.session.waiting_for()
+
+    def submitted(self) -> dict[str, list[str]]:
+        """Moves submitted for the coming turn."""
+        return self.session.submitted()
+
+    def submit(self, gov: str, cards: Iterable[str]) -> None:
+        """A team's secret move (checked against its political capital), then autosave."""
+        self.session.submit(gov, list(cards))
+        self.changed()
+        self.autosave()
+
+    def resolve(self) -> list[Firing]:
+        """Resolve the coming turn (computers choose by strategy); the story's entries, in order."""
+        firings = self.session.resolve()
+        self.changed()
+        return [f for f in firings if f.in_story]
+
+    # ------------------------------------------------------------------ the story
+
+    def feed(self, turn: int) -> list[Firing]:
+        """What happened in the story in ``turn``, in the order it happened."""
+        return [f for f in self.story.log if f.turn == turn and f.in_story]
+
+    def explain(self, turn: int) -> dict[str, Any]:
+        """``story.explain(turn)``, cached until the game changes."""
+        key = (id(self.story), turn)
+        if key not in self._explain:
+            self._explain[key] = self.story.explain(turn)
+        return self._explain[key]
+
+    def why(self, name: str, turn: int) -> tuple[float, list[tuple[str, float]]]:
+        """The change of ``name`` in ``turn`` and its causes (readable labels), largest first."""
+        if turn < 1 or turn > self.turn or name not in EXPLAINED:
+            return 0.0, []
+        info = self.explain(turn)[name]
+        return float(info["total"]), [(self.source_label(s), float(v)) for s, v in info["parts"]]
+
+    def turning_points(self, count: int = 5, causes: int = 3) -> list[TurningPoint]:
+        """The largest one-turn changes of the trilateral index and the three ties, with top causes."""
+        points = []
+        history = self.story.history
+        for turn in range(1, self.turn + 1):
+            for name in ("trilateral", *(f"tie.{p}" for p in PAIRS)):
+                change = float(history[turn][name][0] - history[turn - 1][name][0])
+                points.append((abs(change), turn, name, change))
+        points.sort(key=lambda p: (-p[0], p[1]))
+        out = []
+        for _, turn, name, change in points[:count]:
+            _, parts = self.why(name, turn)
+            out.append(TurningPoint(turn, self.quarter(turn), name, change, parts[:causes]))
+        return out
+
+    def scores(self) -> dict[str, float]:
+        """Each team's objective score in the story (100 x weighted change of its objectives)."""
+        return {gov: float(values[0]) for gov, values in objective_scores(self.story).items()}
+
+    def shadow_scores(self) -> dict[str, tuple[float, float]]:
+        """Each team's score range (25th-75th percentile) over the shadow worlds, if any."""
+        shadows = self.session.shadows
+        if shadows is None:
+            return {}
+        return {
+            gov: (float(np.percentile(values, 25)), float(np.percentile(values, 75)))
+            for gov, values in objective_scores(shadows).items()
+        }
+
+    # ------------------------------------------------------------------ the facilitator
+
+    def pending(self) -> list[dict[str, Any]]:
+        """Facilitator commands queued for the coming turn."""
+        return [e for e in self.session.log if e["turn"] == self.turn and e["kind"] in ("inject", "custom")]
+
+    def inject_event(self, event_id: str) -> None:
+        """Make a scenario event happen in the coming turn."""
+        self.session.inject_event(event_id)
+        self._after_command()
+
+    def inject_custom(self, title: str, say: str, effects: Mapping[str, float]) -> None:
+        """A custom event in the coming turn."""
+        self.session.inject_custom(title, say, effects)
+        self._after_command()
+
+    def set_parameter(self, name: str, value: float) -> None:
+        """Change a scenario parameter from now on."""
+        self.session.set_parameter(name, value)
+        self._after_command()
+
+    def set_state(self, name: str, value: float) -> None:
+        """Set a state variable in every world."""
+        self.session.set_state(name, value)
+        self._after_command()
+
+    def note(self, text: str) -> None:
+        """A note for the report."""
+        self.session.note(text)
+        self._after_command()
+
+    def set_paused(self, paused: bool) -> None:
+        """Pause or resume the game (logged as a facilitator note)."""
+        if paused == self.paused:
+            return
+        self.paused = paused
+        self.session.note("facilitator paused the game" if paused else "facilitator resumed the game")
+        self._after_command()
+
+    def undo(self) -> int:
+        """Undo the last resolved turn; returns the turn to be played next."""
+        next_turn = self.session.undo()
+        self.changed()
+        return next_turn
+
+    def branch(self, turn: int) -> None:
+        """Continue from the end of ``turn`` in a new game ("what if"), autosaved beside the old one."""
+        old = self.session.autosave_path
+        path = None
+        if old is not None:
+            path = old.with_name(f"{old.stem.split('-branch')[0]}-branch-t{turn}-{datetime.now():%H%M%S}.json")
+        self.session = self.session.branch(turn, autosave=path)
+        self.changed()
+        self.autosave()
+
+    def end(self) -> None:
+        """End the game now."""
+        self.session.end()
+        self.changed()
+
+    def facilitator_actions(self) -> list[dict[str, Any]]:
+        """Every facilitator action so far (for the console's log)."""
+        return self.session.facilitator_actions()
+
+    def _after_command(self) -> None:
+        self.changed()
+        self.autosave()
+
+
+def _trigger_labels(scenario: Scenario) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for rules in scenario.rules.values():
+        for rule in rules:
+            labels[rule.label] = f"rule: {rule.title or rule.id}"
+    for event in scenario.events:
+        labels[event.label] = f"event: {event.title or event.id}"
+    for actor, acts in scenario.acts.items():
+        for act in acts:
+            labels[act.label] = f"{THREAT_NAMES.get(actor, actor)}: {act.title or act.id}"
+    for gov, cards in scenario.actions.items():
+        for card in cards:
+            labels[card.label] = f"{gov} move: {card.title or card.id}"
+    for gov in GOVERNMENTS:
+        labels[f"election:{gov}"] = f"{gov} election"
+    return labels
+
+
+def firing_kind(firing: Firing) -> str:
+    """``event``, ``act``, ``action``, ``rule``, ``election`` or ``inject``."""
+    return firing.label.split(":", 1)[0]
+
+
+def pair_members(pair: str) -> tuple[str, str]:
+    """The two governments of a pair (``ROK_JPN`` -> ``("ROK", "JPN")``)."""
+    return PAIR_MEMBERS[pair]
+
+
+__all__ = [
+    "DEFAULT_SAVES",
+    "GOVERNMENTS",
+    "HEADLINE",
+    "Match",
+    "PAIRS",
+    "THREAT_ACTORS",
+    "TurningPoint",
+    "autosave_path",
+    "firing_kind",
+    "label",
+]

@@ -1,0 +1,279 @@
+"""The debrief: final indicators, team scores, turning points and their causes, debrief questions, report export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sim.errors import TrilatError
+from sim.layout import GOVERNMENTS
+from ui import theme
+from ui.charts import ChartView, draw_chart, draw_legend_note
+from ui.input import Intent, key
+from ui.match import HEADLINE, Match, label
+from ui.scene import Scene
+from ui.scenes.common import ButtonSpec, draw_footer, draw_header, footer_buttons, footer_height, header_height
+from ui.theme import pygame
+from ui.widgets import Region, Widget, draw_panel, draw_text, draw_wrapped, format_signed
+
+if TYPE_CHECKING:
+    from ui.app import App
+
+TABLE = (*HEADLINE, *(f"{g}.{v}" for v in ("approval", "polarization", "threat") for g in GOVERNMENTS))
+CHART_SHORT = {"trilateral": "Trilateral", "tie.USA_ROK": "USA-ROK", "tie.USA_JPN": "USA-JPN", "tie.ROK_JPN": "ROK-JPN"}
+NO_EXPORTER = (
+    "The report exporter (sim.aar) is not installed in this version of Trilat: "
+    "update it, then run `trilat report SAVE`."
+)
+
+
+def report_folder(match: Match) -> Path:
+    """Where the report goes: beside the autosave (``<save>-report``), else in the current folder."""
+    path = match.session.autosave_path
+    if path is not None:
+        return path.with_name(f"{path.stem}-report")
+    return Path.cwd() / f"trilat-{match.scenario.id}-report"
+
+
+class DebriefScene(Scene):
+    """The end of the game (or wherever the facilitator ended it)."""
+
+    name = "debrief"
+
+    def __init__(self, app: App) -> None:
+        super().__init__(app)
+        self.exported: dict[str, Any] | None = None
+        self.export_message = ""
+
+    @property
+    def match(self) -> Match:
+        """The game."""
+        return self.app.match
+
+    def refresh(self) -> None:
+        match = self.match
+        self.scores = match.scores()
+        self.ranges = match.shadow_scores()
+        self.points = match.turning_points(5, 3)
+        history = match.story.history
+        self.chart = ChartView(
+            turns=match.turn,
+            lines={name: [float(h[name][0]) for h in history] for name in CHART_SHORT},
+            labels=CHART_SHORT,
+            selected="trilateral",
+            fan=match.fan("trilateral"),
+            quarters=[match.quarter(i) for i in range(match.turn + 1)],
+        )
+
+    def columns(self, size: tuple[int, int]) -> list[pygame.Rect]:
+        """Three columns between header and footer."""
+        fonts = self.fonts
+        pad = fonts.s(10)
+        top = header_height(fonts) + pad
+        height = size[1] - top - footer_height(fonts) - pad
+        widths = (0.31, 0.38)
+        first = pygame.Rect(pad, top, round(size[0] * widths[0]), height)
+        second = pygame.Rect(first.right + pad, top, round(size[0] * widths[1]), height)
+        third = pygame.Rect(second.right + pad, top, size[0] - second.right - 2 * pad, height)
+        return [first, second, third]
+
+    def score_rows(self, size: tuple[int, int]) -> dict[str, pygame.Rect]:
+        """Where each team's score is (for tooltips)."""
+        fonts = self.fonts
+        first = self.columns(size)[0]
+        row_h = fonts.line_height("heading") + fonts.line_height("tiny") + fonts.s(8)
+        top = first.bottom - 3 * row_h - fonts.s(10)
+        return {
+            g: pygame.Rect(first.left + fonts.s(10), top + i * row_h, first.width - fonts.s(20), row_h)
+            for i, g in enumerate(GOVERNMENTS)
+        }
+
+    def build(self, size: tuple[int, int]) -> list[Widget]:
+        widgets: list[Widget] = []
+        for gov, rect in self.score_rows(size).items():
+            terms = ", ".join(f"{label(i)} x{w:g}" for i, w in self.match.scenario.objectives.get(gov, ()))
+            tip = f"100 x the weighted change of {gov}'s objectives from the start: {terms or 'none in this scenario'}."
+            widgets.append(Region(rect, None, tooltip=tip, focusable=False, name=f"score_{gov}"))
+        left = [ButtonSpec("Back to the game", Intent("back"), key(pygame.K_ESCAPE))]
+        right = [
+            ButtonSpec("Title screen", Intent("title"), key(pygame.K_t)),
+            ButtonSpec("Replay this game", Intent("replay"), key(pygame.K_p)),
+            ButtonSpec(
+                "Export report",
+                Intent("export"),
+                key(pygame.K_x),
+                "primary",
+                tooltip=f"Markdown, HTML and PNG charts in {report_folder(self.match)}",
+            ),
+        ]
+        return widgets + footer_buttons(self.fonts, size, right, left)
+
+    def on_intent(self, intent: Intent) -> None:
+        name = intent.name
+        if name == "back":
+            self.app.stack.pop()
+        elif name == "title":
+            self.app.to_title()
+        elif name == "replay":
+            from ui.scenes.turn import ReplayScene
+
+            self.app.stack.push(ReplayScene(self.app, self.match.session))
+        elif name in ("export", "confirm"):
+            self.export()
+
+    def export(self) -> None:
+        """Write the after-action report with ``sim.aar.write_report`` (if this version has it)."""
+        try:
+            from sim.aar import write_report
+        except ImportError as exc:
+            missing = getattr(exc, "name", "") or ""
+            self.export_message = NO_EXPORTER if missing in ("sim.aar", "") else f"Cannot export: {exc}"
+            self.app.toast(self.export_message, 8)
+            return
+        folder = report_folder(self.match)
+        try:
+            self.match.autosave()
+            self.exported = write_report(self.match.session, folder)
+        except (TrilatError, OSError, ValueError) as exc:
+            self.export_message = f"Export failed: {exc}"
+            self.app.toast(self.export_message, 8)
+            return
+        html = self.exported.get("html") if isinstance(self.exported, dict) else None
+        self.export_message = f"Report written to {folder}" + (
+            f" (open {Path(html).name} in a browser)" if html else ""
+        )
+        self.app.toast(self.export_message, 8)
+
+    # ------------------------------------------------------------------ drawing
+
+    def draw_scene(self, surface: pygame.Surface) -> None:
+        fonts, match = self.fonts, self.match
+        played = match.turn
+        span = f"{match.quarter(1)} to {match.quarter(played)}" if played else "no turns"
+        teams = ", ".join(f"{match.team_name(g)} ({'team' if match.is_human(g) else 'computer'})" for g in GOVERNMENTS)
+        draw_header(
+            surface,
+            fonts,
+            f"Debrief: {match.scenario.title}",
+            f"{played} turns played ({span}); {teams}",
+            f"seed {match.settings.seed}",
+        )
+        draw_footer(surface, fonts)
+        first, second, third = self.columns(surface.get_size())
+        self._draw_indicators(surface, first)
+        self._draw_turning_points(surface, second)
+        self._draw_questions(surface, third)
+
+    def _draw_indicators(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
+        fonts, match = self.fonts, self.match
+        inner = draw_panel(surface, fonts, rect, "Final indicators")
+        cols = (inner.right - fonts.s(110), inner.right - fonts.s(55), inner.right)
+        y = inner.top
+        for text, x in zip(("start", "final", "change"), cols, strict=True):
+            draw_text(surface, fonts, text, (x, y), "tiny", theme.MUTED, True, "topright")
+        y += fonts.line_height("tiny")
+        for name in TABLE:
+            start, final = match.value(name, 0), match.value(name, match.turn)
+            change = final - start
+            draw_text(
+                surface,
+                fonts,
+                fonts.ellipsize(label(name), cols[0] - inner.left - fonts.s(50), "small"),
+                (inner.left, y),
+                "small",
+                theme.TEXT,
+            )
+            draw_text(surface, fonts, f"{start:.2f}", (cols[0], y), "small", theme.MUTED, anchor="topright")
+            draw_text(surface, fonts, f"{final:.2f}", (cols[1], y), "small", theme.TEXT, True, "topright")
+            color = theme.POSITIVE if change > 0.005 else theme.NEGATIVE if change < -0.005 else theme.MUTED
+            draw_text(surface, fonts, format_signed(change, 2), (cols[2], y), "small", color, True, "topright")
+            y += fonts.line_height("small")
+        rows = self.score_rows(surface.get_size())
+        top = min(r.top for r in rows.values())
+        draw_text(
+            surface,
+            fonts,
+            "Team scores (objectives)",
+            (inner.left, top - fonts.line_height("heading") - fonts.s(4)),
+            "heading",
+            theme.TEXT,
+            True,
+        )
+        biggest = max([abs(v) for v in self.scores.values()] + [1.0])
+        for gov, row in rows.items():
+            score = self.scores.get(gov, 0.0)
+            color = theme.GOVERNMENT_COLORS[gov]
+            draw_text(
+                surface,
+                fonts,
+                fonts.ellipsize(match.team_name(gov), row.width // 2, "body", True),
+                row.topleft,
+                "body",
+                color,
+                True,
+            )
+            draw_text(surface, fonts, f"{score:+.1f}", (row.right, row.top), "heading", theme.TEXT, True, "topright")
+            bar_w = round((row.width // 4) * abs(score) / biggest)
+            mid = row.left + row.width * 5 // 8
+            bar = pygame.Rect(mid if score >= 0 else mid - bar_w, row.top + fonts.s(6), max(1, bar_w), fonts.s(10))
+            pygame.draw.rect(surface, theme.POSITIVE if score >= 0 else theme.NEGATIVE, bar)
+            pygame.draw.line(surface, theme.MUTED, (mid, row.top + fonts.s(2)), (mid, row.top + fonts.s(20)))
+            spread = self.ranges.get(gov)
+            note = f"half of the shadow worlds: {spread[0]:+.1f} to {spread[1]:+.1f}" if spread else ""
+            if not match.scenario.objectives.get(gov):
+                note = "no objectives in this scenario"
+            draw_text(surface, fonts, note, (row.left, row.top + fonts.line_height("heading")), "tiny", theme.MUTED)
+
+    def _draw_turning_points(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
+        fonts = self.fonts
+        chart_h = round(rect.height * 0.40)
+        chart_panel = pygame.Rect(rect.left, rect.top, rect.width, chart_h)
+        inner = draw_panel(surface, fonts, chart_panel, "Trilateral index and ties")
+        legend_h = fonts.line_height("tiny") + fonts.s(2)
+        if self.match.turn >= 1:
+            draw_chart(
+                surface, fonts, pygame.Rect(inner.left, inner.top, inner.width, inner.height - legend_h), self.chart
+            )
+            draw_legend_note(
+                surface,
+                fonts,
+                (inner.left + fonts.s(30), inner.bottom - legend_h + fonts.s(2)),
+                self.match.settings.shadows,
+            )
+        panel = pygame.Rect(
+            rect.left, chart_panel.bottom + fonts.s(10), rect.width, rect.height - chart_h - fonts.s(10)
+        )
+        inner = draw_panel(surface, fonts, panel, "Turning points and their causes")
+        y = inner.top
+        if not self.points:
+            draw_text(surface, fonts, "No turns played.", (inner.left, y), "small", theme.MUTED)
+        for point in self.points:
+            if y > inner.bottom - fonts.line_height("small"):
+                break
+            color = theme.POSITIVE if point.change > 0 else theme.NEGATIVE
+            head = f"{point.quarter}  {label(point.indicator)}  {format_signed(point.change)}"
+            y = draw_text(surface, fonts, head, (inner.left, y), "small", color, True).bottom
+            for source, value in point.causes:
+                text = fonts.ellipsize(f"{source} {format_signed(value)}", inner.width - fonts.s(16), "tiny")
+                y = draw_text(surface, fonts, text, (inner.left + fonts.s(16), y), "tiny", theme.TEXT).bottom
+            y += fonts.s(4)
+
+    def _draw_questions(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
+        fonts, match = self.fonts, self.match
+        inner = draw_panel(surface, fonts, rect, "Debrief questions")
+        y = inner.top
+        questions = match.scenario.spec.debrief or [
+            "What moved the trilateral index most, and could the teams have changed it?"
+        ]
+        for n, question in enumerate(questions, 1):
+            area = pygame.Rect(inner.left + fonts.s(22), y, inner.width - fonts.s(22), inner.bottom - y - fonts.s(70))
+            draw_text(surface, fonts, f"{n}.", (inner.left, y), "body", theme.BLUE, True)
+            y = draw_wrapped(surface, fonts, question, area, "body", theme.TEXT) + fonts.s(6)
+        message = (
+            self.export_message or "Export report (X): Markdown, HTML and PNG charts, with every facilitator action."
+        )
+        area = pygame.Rect(inner.left, inner.bottom - fonts.s(64), inner.width, fonts.s(64))
+        pygame.draw.line(
+            surface, theme.PANEL_EDGE, (inner.left, area.top - fonts.s(4)), (inner.right, area.top - fonts.s(4))
+        )
+        draw_wrapped(surface, fonts, message, area, "small", theme.BLUE if self.exported else theme.MUTED, max_lines=3)

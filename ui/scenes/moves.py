@@ -1,0 +1,416 @@
+"""Secret moves, hot-seat: a cover screen hands the laptop to each human team, which picks its cards.
+
+The flow of a turn: the turn screen's "Play turn" -> for each human team still to move, a
+cover screen ("pass the laptop to Seoul; everyone else look away") and then the team's move
+screen -> a last cover screen ("all moves are in") -> the resolution. Computer governments
+choose through their strategies when the turn resolves. No screen shows one team's choices to
+another: the cover screens only say who has moved.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.errors import TrilatError
+from ui import theme
+from ui.input import Intent, key
+from ui.match import GOV_CITIES, Match, label
+from ui.scene import Scene
+from ui.scenes.common import (
+    ButtonSpec,
+    draw_footer,
+    draw_header,
+    draw_paused,
+    footer_buttons,
+    footer_height,
+    header_height,
+)
+from ui.theme import pygame
+from ui.widgets import CardView, Widget, draw_bar, draw_panel, draw_text, draw_wrapped
+
+if TYPE_CHECKING:
+    from ui.app import App
+
+CARD_KEYS = (
+    pygame.K_1,
+    pygame.K_2,
+    pygame.K_3,
+    pygame.K_4,
+    pygame.K_5,
+    pygame.K_6,
+    pygame.K_7,
+    pygame.K_8,
+    pygame.K_9,
+    pygame.K_0,
+)
+
+
+def begin_turn(app: App) -> None:
+    """From the turn screen: start collecting moves (or resolve at once if no team is human)."""
+    match = app.match
+    if match is None:
+        return
+    if match.finished:
+        app.toast("The game is over: press D for the debrief.")
+        return
+    if match.paused:
+        app.toast("The facilitator has paused the game.")
+        return
+    app.stack.push(next_move_scene(app))
+
+
+def next_move_scene(app: App) -> Scene:
+    """The next screen of the move phase: a team's cover screen, the 'all in' screen, or the resolution."""
+    match = app.match
+    waiting = match.waiting()
+    if waiting:
+        return CoverScene(app, waiting[0])
+    if match.settings.humans():
+        return CoverScene(app, None)
+    from ui.scenes.resolution import ResolutionScene
+
+    return ResolutionScene.resolve(app)
+
+
+def card_tooltip(match: Match, card: object) -> str:
+    """Everything about a card, for its tooltip (the card itself may be too small for it all)."""
+    parts = [f"{card.title} ({card.cost:g} capital, {card.stance})."]
+    if card.say:
+        parts.append(card.say)
+    if card.doc:
+        parts.append(card.doc)
+    effects = match.card_effects(card)
+    if effects:
+        parts.append("Effects: " + ", ".join(effects) + ".")
+    if card.source:
+        parts.append(f"Source: {match.essay(card.source)}.")
+    return " ".join(parts)
+
+
+class CoverScene(Scene):
+    """A full-screen cover between teams: only the team named should look.
+
+    Args:
+        app: the application.
+        gov: the team to hand over to; None when every move is in (the next step resolves).
+    """
+
+    name = "cover"
+
+    def __init__(self, app: App, gov: str | None) -> None:
+        super().__init__(app)
+        self.gov = gov
+
+    @property
+    def match(self) -> Match:
+        """The game."""
+        return self.app.match
+
+    def build(self, size: tuple[int, int]) -> list[Widget]:
+        if self.gov is None:
+            go = ButtonSpec(
+                "Resolve the turn", Intent("resolve"), key(pygame.K_RETURN), "primary", enabled=not self.match.paused
+            )
+        else:
+            go = ButtonSpec(
+                f"{self.match.team_name(self.gov)} is ready", Intent("ready"), key(pygame.K_RETURN), "primary"
+            )
+        return footer_buttons(
+            self.fonts, size, [ButtonSpec("Back to the turn screen", Intent("back"), key(pygame.K_ESCAPE)), go]
+        )
+
+    def on_intent(self, intent: Intent) -> None:
+        name = intent.name
+        if name == "back":
+            self.app.stack.pop()
+        elif name in ("ready", "confirm") and self.gov is not None:
+            self.app.stack.replace(MoveScene(self.app, self.gov))
+        elif name in ("resolve", "confirm") and self.gov is None:
+            if self.match.paused:
+                self.app.toast("The facilitator has paused the game.")
+                return
+            from ui.scenes.resolution import ResolutionScene
+
+            self.app.stack.replace(ResolutionScene.resolve(self.app))
+
+    def draw(self, surface: pygame.Surface) -> None:
+        fonts, match = self.fonts, self.match
+        color = theme.GOVERNMENT_COLORS[self.gov] if self.gov else theme.SHADE
+        surface.fill(color)
+        ink = theme.text_on(color)
+        w, h = surface.get_size()
+        cy = h // 2 - fonts.s(80)
+        quarter = match.quarter(match.turn + 1)
+        if self.gov is not None:
+            lines = [
+                (f"Pass the laptop to {match.team_name(self.gov)}", "huge", True),
+                (
+                    f"{match.gov_title(self.gov)} ({GOV_CITIES[self.gov]}) chooses its moves for {quarter}.",
+                    "heading",
+                    False,
+                ),
+                ("Everyone else: please look away. Moves stay secret until the turn resolves.", "body", False),
+            ]
+        else:
+            computers = [g for g in match.settings.controllers if not match.is_human(g)]
+            who = f" The computer plays {', '.join(computers)}." if computers else ""
+            lines = [
+                ("All moves are in", "huge", True),
+                (f"Turn the screen to the room: {quarter} resolves with every move at once.{who}", "heading", False),
+                ("Facilitator: F2 opens the console (inject an event before resolving).", "body", False),
+            ]
+        y = cy
+        for text, role, bold in lines:
+            area = pygame.Rect(fonts.s(60), y, w - fonts.s(120), fonts.s(200))
+            for line in fonts.wrap(text, area.width, role, bold):
+                draw_text(surface, fonts, line, (w // 2, y), role, ink, bold, "midtop")
+                y += fonts.line_height(role)
+            y += fonts.s(14)
+        moved = ", ".join(match.team_name(g) for g in match.submitted())
+        if moved:
+            draw_text(
+                surface, fonts, f"Moved already: {moved}", (w // 2, y + fonts.s(10)), "body", ink, False, "midtop"
+            )
+        draw_footer(surface, fonts)
+        self.draw_widgets(surface)
+        self.draw_tooltip(surface)
+        if match.paused:
+            draw_paused(surface, fonts)
+
+
+class MoveScene(Scene):
+    """One team's secret move: pick cards within political capital, then submit.
+
+    Args:
+        app: the application.
+        gov: the government whose team is moving.
+    """
+
+    name = "move"
+    hints = (("1-9, 0", "choose / drop a card"), ("Backspace", "drop every card"), ("Ctrl+Z", "drop the last card"))
+
+    def __init__(self, app: App, gov: str) -> None:
+        super().__init__(app)
+        self.gov = gov
+        self.chosen: list[str] = []
+
+    @property
+    def match(self) -> Match:
+        """The game."""
+        return self.app.match
+
+    def capital(self) -> float:
+        """Political capital available."""
+        return self.match.capital(self.gov)
+
+    def left(self) -> float:
+        """Capital left after the chosen cards."""
+        return self.capital() - self.match.hand_cost(self.gov, self.chosen)
+
+    def affordable(self, ident: str) -> bool:
+        """Whether a card not yet chosen fits in what is left."""
+        return self.match.card(self.gov, ident).cost <= self.left() + 1e-9
+
+    def toggle(self, ident: str) -> None:
+        """Choose or drop a card (a card that costs too much is refused with a message)."""
+        if ident in self.chosen:
+            self.chosen.remove(ident)
+        elif self.affordable(ident):
+            self.chosen.append(ident)
+        else:
+            card = self.match.card(self.gov, ident)
+            self.app.toast(f"'{card.title}' costs {card.cost:g}; {self.left():.1f} political capital left.")
+
+    def submit(self) -> None:
+        """Submit the hand (secretly) and hand over to the next team."""
+        if self.match.paused:
+            self.app.toast("The facilitator has paused the game.")
+            return
+        try:
+            self.match.submit(self.gov, self.chosen)
+        except TrilatError as exc:
+            self.app.toast(str(exc))
+            return
+        self.app.stack.replace(next_move_scene(self.app))
+
+    # ------------------------------------------------------------------ layout
+
+    def areas(self, size: tuple[int, int]) -> tuple[pygame.Rect, pygame.Rect]:
+        """(side panel, card grid)."""
+        fonts = self.fonts
+        pad = fonts.s(10)
+        top = header_height(fonts) + pad
+        height = size[1] - top - footer_height(fonts) - pad
+        share = 0.22 if len(self.match.cards(self.gov)) > 9 else 0.27
+        side = pygame.Rect(pad, top, round(size[0] * share), height)
+        grid = pygame.Rect(side.right + pad, top, size[0] - side.right - 2 * pad, height)
+        return side, grid
+
+    def build(self, size: tuple[int, int]) -> list[Widget]:
+        fonts, match = self.fonts, self.match
+        _, grid = self.areas(size)
+        cards = match.cards(self.gov)
+        columns = 4 if len(cards) > 9 else 3 if len(cards) > 4 else 2
+        rows = max(1, -(-len(cards) // columns))
+        gap = fonts.s(10)
+        card_w = (grid.width - gap * (columns - 1)) // columns
+        card_h = (grid.height - gap * (rows - 1)) // rows
+        widgets: list[Widget] = []
+        for i, card in enumerate(cards):
+            col, row = i % columns, i // columns
+            rect = pygame.Rect(grid.left + col * (card_w + gap), grid.top + row * (card_h + gap), card_w, card_h)
+            chosen = card.id in self.chosen
+            widgets.append(
+                CardView(
+                    rect,
+                    (i + 1) % 10,
+                    card,
+                    chosen=chosen,
+                    affordable=chosen or self.affordable(card.id),
+                    effects=match.card_effects(card),
+                    condition=match.condition(card),
+                    intent=Intent("choose_card", card.id),
+                    key=key(CARD_KEYS[i]) if i < len(CARD_KEYS) else None,
+                    name=f"card_{card.id}",
+                    tooltip=card_tooltip(match, card),
+                )
+            )
+        count = len(self.chosen)
+        submit = f"Submit {count} card{'s' if count != 1 else ''}" if count else "Submit: pass this turn"
+        right = [
+            ButtonSpec("Drop all", Intent("clear"), key(pygame.K_BACKSPACE), enabled=bool(self.chosen)),
+            ButtonSpec(submit, Intent("submit"), key(pygame.K_RETURN), "primary", enabled=not match.paused),
+        ]
+        left = [
+            ButtonSpec("Back", Intent("back"), key(pygame.K_ESCAPE), tooltip="Back to the turn screen without moving")
+        ]
+        return widgets + footer_buttons(fonts, size, right, left)
+
+    def on_intent(self, intent: Intent) -> None:
+        name = intent.name
+        if name == "choose_card":
+            self.toggle(intent.value)
+        elif name == "submit":
+            self.submit()
+        elif name == "confirm":
+            self.submit()
+        elif name == "clear":
+            self.chosen = []
+        elif name == "undo":
+            if self.chosen:
+                self.chosen.pop()
+        elif name == "back":
+            self.app.stack.pop()
+
+    # ------------------------------------------------------------------ drawing
+
+    def draw_scene(self, surface: pygame.Surface) -> None:
+        fonts, match, gov = self.fonts, self.match, self.gov
+        quarter = match.quarter(match.turn + 1)
+        draw_header(
+            surface,
+            fonts,
+            f"{match.team_name(gov)}: your move for {quarter}",
+            "Secret: other teams cannot see this screen",
+            f"{gov}  {GOV_CITIES[gov]}",
+        )
+        draw_footer(surface, fonts)
+        side, _ = self.areas(surface.get_size())
+        inner = draw_panel(surface, fonts, side, accent=theme.GOVERNMENT_COLORS[gov])
+        inner = inner.inflate(-fonts.s(6), 0)
+        y = inner.top
+        y = draw_text(
+            surface, fonts, "Political capital", (inner.left, y), "heading", theme.TEXT, True
+        ).bottom + fonts.s(4)
+        capital, spent = self.capital(), match.hand_cost(gov, self.chosen)
+        big = draw_text(surface, fonts, f"{self.left():.1f} left", (inner.left, y), "large", theme.BLUE, True)
+        draw_text(
+            surface,
+            fonts,
+            f"of {capital:.1f}; chosen {spent:g}",
+            (big.right + fonts.s(8), big.bottom - fonts.s(4)),
+            "small",
+            theme.MUTED,
+            anchor="bottomleft",
+        )
+        y = big.bottom + fonts.s(4)
+        draw_bar(
+            surface,
+            pygame.Rect(inner.left, y, inner.width, fonts.s(10)),
+            capital - self.left(),
+            theme.BLUE,
+            0.0,
+            max(capital, 0.001),
+        )
+        y += fonts.s(22)
+        y = draw_text(surface, fonts, "Where you stand", (inner.left, y), "heading", theme.TEXT, True).bottom + fonts.s(
+            4
+        )
+        rows = (
+            ("In power", match.camp(gov)),
+            ("Approval", f"{match.value(f'{gov}.approval'):.2f}"),
+            ("Polarization", f"{match.value(f'{gov}.polarization'):.2f}"),
+            ("Threat perception", f"{match.value(f'{gov}.threat'):.2f}"),
+        )
+        for name, value in rows:
+            draw_text(surface, fonts, name, (inner.left, y), "small", theme.MUTED)
+            draw_text(
+                surface,
+                fonts,
+                fonts.ellipsize(value, inner.width // 2, "small", True),
+                (inner.right, y),
+                "small",
+                theme.TEXT,
+                True,
+                "topright",
+            )
+            y += fonts.line_height("small")
+        for pair in ("USA_ROK", "USA_JPN", "ROK_JPN"):
+            if gov in pair:
+                value = match.value(f"tie.{pair}")
+                draw_text(surface, fonts, f"{pair.replace('_', '-')} tie", (inner.left, y), "small", theme.MUTED)
+                draw_text(
+                    surface,
+                    fonts,
+                    f"{value:.2f} {theme.tie_word(value)}",
+                    (inner.right, y),
+                    "small",
+                    theme.TEXT,
+                    True,
+                    "topright",
+                )
+                y += fonts.line_height("small")
+        objectives = match.scenario.objectives.get(gov, ())
+        if objectives:
+            y += fonts.s(12)
+            y = draw_text(
+                surface, fonts, "Your objectives (score)", (inner.left, y), "heading", theme.TEXT, True
+            ).bottom + fonts.s(4)
+            for indicator, weight in objectives:
+                draw_text(
+                    surface,
+                    fonts,
+                    fonts.ellipsize(label(indicator), inner.width - fonts.s(50), "small"),
+                    (inner.left, y),
+                    "small",
+                    theme.TEXT,
+                )
+                draw_text(
+                    surface,
+                    fonts,
+                    f"x{weight:g}",
+                    (inner.right, y),
+                    "small",
+                    theme.BLUE if weight > 0 else theme.VERMILLION,
+                    True,
+                    "topright",
+                )
+                y += fonts.line_height("small")
+        note = (
+            "Click a card or press its number. Cards whose condition fails when the turn resolves "
+            "are not played (and cost nothing)."
+        )
+        area = pygame.Rect(inner.left, y + fonts.s(12), inner.width, inner.bottom - y - fonts.s(12))
+        draw_wrapped(surface, fonts, note, area, "tiny", theme.MUTED)
+        if match.paused:
+            draw_paused(surface, fonts)

@@ -1,0 +1,234 @@
+"""The title screen and the list of saved games (to resume or replay)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sim.errors import TrilatError
+from sim.session import GameSession
+from ui import theme
+from ui.charts import MapView, draw_map
+from ui.input import Intent, key
+from ui.scene import Scene
+from ui.scenes.common import ButtonSpec, button_row, draw_footer, draw_header, footer_buttons, header_height
+from ui.theme import pygame
+from ui.widgets import Button, Widget, draw_text, draw_wrapped
+
+if TYPE_CHECKING:
+    from ui.app import App
+
+TAGLINE = "A simulation game of U.S.-ROK-Japan trilateral cooperation"
+CREDIT = (
+    "Scenarios draw on the Asia Policy 20.1 roundtable 'Pathways for U.S.-ROK-Japan Cooperation' "
+    "(January 2025). Teams play Washington, Seoul and Tokyo; a facilitator runs the white cell."
+)
+DEMO_MAP = MapView(
+    ties={"USA_ROK": 0.66, "USA_JPN": 0.74, "ROK_JPN": 0.52},
+    tie_changes={},
+    activity={"DPRK": 0.5},
+    names={"USA": "Washington", "ROK": "Seoul", "JPN": "Tokyo", "DPRK": "North Korea", "CHN": "China", "RUS": "Russia"},
+)
+
+
+class TitleScene(Scene):
+    """The first screen: new game, resume, replay, quit."""
+
+    name = "title"
+
+    def build(self, size: tuple[int, int]) -> list[Widget]:
+        fonts = self.fonts
+        left = fonts.s(60)
+        width = min(fonts.s(380), size[0] // 2 - left)
+        y = size[1] // 2 - fonts.s(10)
+        height = fonts.s(46)
+        specs = [
+            ButtonSpec(
+                "New game",
+                Intent("new_game"),
+                key(pygame.K_n),
+                "primary",
+                tooltip="Choose a scenario and set up the teams",
+            ),
+            ButtonSpec(
+                "Resume a saved game",
+                Intent("resume"),
+                key(pygame.K_r),
+                tooltip=f"Autosaves are in {self.app.saves_dir}",
+            ),
+            ButtonSpec(
+                "Replay a finished game",
+                Intent("replay"),
+                key(pygame.K_p),
+                tooltip="Step through a saved game turn by turn",
+            ),
+            ButtonSpec("Quit", Intent("quit_app"), key(pygame.K_q)),
+        ]
+        widgets: list[Widget] = []
+        for spec in specs:
+            widgets += button_row(fonts, [spec], pygame.Rect(left, y, width, height), "left")
+            widgets[-1].rect.width = width
+            y += height + fonts.s(12)
+        return widgets
+
+    def on_intent(self, intent: Intent) -> None:
+        app = self.app
+        if intent.name in ("new_game", "confirm"):
+            from ui.scenes.picker import PickerScene
+            from ui.scenes.setup import SetupScene
+
+            if app.start_scenario is not None:
+                app.stack.push(SetupScene(app, app.start_scenario))
+            else:
+                app.stack.push(PickerScene(app))
+        elif intent.name in ("resume", "replay"):
+            app.stack.push(SavesScene(app, intent.name))
+        elif intent.name in ("quit_app", "back"):
+            app.quit()
+
+    def draw_scene(self, surface: pygame.Surface) -> None:
+        fonts = self.fonts
+        w, h = surface.get_size()
+        map_rect = pygame.Rect(w // 2, fonts.s(40), w // 2 - fonts.s(40), h - fonts.s(80))
+        draw_map(surface, fonts, map_rect, DEMO_MAP)
+        left = fonts.s(60)
+        title = draw_text(surface, fonts, "Trilat", (left, fonts.s(70)), "title", theme.TEXT, bold=True)
+        sub = draw_text(surface, fonts, TAGLINE, (left, title.bottom), "heading", theme.BLUE, bold=True)
+        area = pygame.Rect(left, sub.bottom + fonts.s(14), w // 2 - left - fonts.s(20), fonts.s(120))
+        draw_wrapped(surface, fonts, CREDIT, area, "body", theme.MUTED)
+        hint = "F1: keys   F11: full screen   Mouse or keyboard for everything"
+        draw_text(surface, fonts, hint, (left, h - fonts.s(30)), "small", theme.MUTED)
+
+
+@dataclass
+class SaveInfo:
+    """What the list shows about a save file."""
+
+    path: Path
+    scenario: str
+    turn: int | None
+    saved: str
+    problem: str = ""
+
+
+def list_saves(folder: Path) -> list[SaveInfo]:
+    """Save files in ``folder``, newest first, with what their header says."""
+    if not folder.is_dir():
+        return []
+    out = []
+    for path in sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            settings = data.get("settings", {})
+            out.append(SaveInfo(path, str(settings.get("scenario", "?")), data.get("turn"), str(data.get("saved", ""))))
+        except (OSError, ValueError, AttributeError):
+            out.append(SaveInfo(path, "?", None, "", "not a readable save"))
+    return out
+
+
+class SavesScene(Scene):
+    """Saved games in the saves folder; Enter resumes (or replays) the selected one.
+
+    Args:
+        app: the application.
+        mode: ``resume`` or ``replay``.
+    """
+
+    name = "saves"
+
+    def __init__(self, app: App, mode: str) -> None:
+        super().__init__(app)
+        self.mode = mode
+        self.saves: list[SaveInfo] = []
+        self.selected = 0
+        self.offset = 0
+
+    def refresh(self) -> None:
+        self.saves = list_saves(self.app.saves_dir)
+        self.selected = min(self.selected, max(0, len(self.saves) - 1))
+
+    def rows(self, size: tuple[int, int]) -> tuple[int, int]:
+        """(first row's y, row height, ...) for the list."""
+        return header_height(self.fonts) + self.fonts.s(20), self.fonts.s(44)
+
+    def build(self, size: tuple[int, int]) -> list[Widget]:
+        fonts = self.fonts
+        top, row_h = self.rows(size)
+        visible = max(1, (size[1] - top - fonts.s(70)) // row_h)
+        if self.selected < self.offset:
+            self.offset = self.selected
+        elif self.selected >= self.offset + visible:
+            self.offset = self.selected - visible + 1
+        widgets: list[Widget] = []
+        for i, info in enumerate(self.saves[self.offset : self.offset + visible]):
+            index = self.offset + i
+            turn = "?" if info.turn is None else info.turn
+            text = f"{info.path.name}  -  {info.scenario}, {turn} turns played  {info.saved[:16].replace('T', ' ')}"
+            if info.problem:
+                text = f"{info.path.name}  -  {info.problem}"
+            rect = (fonts.s(40), top + i * row_h, size[0] - fonts.s(80), row_h - fonts.s(6))
+            widgets.append(
+                Button(
+                    rect,
+                    text,
+                    Intent("pick", index),
+                    selected=index == self.selected,
+                    name=f"save_{index}",
+                    role="small",
+                    align="left",
+                )
+            )
+        verb = "Resume" if self.mode == "resume" else "Replay"
+        specs = [
+            ButtonSpec("Back", Intent("back"), key(pygame.K_ESCAPE)),
+            ButtonSpec(f"{verb} selected", Intent("open"), key(pygame.K_RETURN), "primary", enabled=bool(self.saves)),
+        ]
+        return widgets + footer_buttons(fonts, size, specs)
+
+    def on_intent(self, intent: Intent) -> None:
+        if intent.name == "back":
+            self.app.stack.pop()
+        elif intent.name == "up":
+            self.selected = max(0, self.selected - 1)
+        elif intent.name == "down":
+            self.selected = min(len(self.saves) - 1, self.selected + 1) if self.saves else 0
+        elif intent.name == "pick":
+            if intent.value == self.selected:
+                self.open()
+            self.selected = intent.value
+        elif intent.name in ("open", "confirm"):
+            self.open()
+
+    def open(self) -> None:
+        """Load the selected save and start (or replay) it."""
+        if not self.saves:
+            return
+        info = self.saves[self.selected]
+        try:
+            session = GameSession.load(info.path, autosave=self.mode == "resume")
+        except TrilatError as exc:
+            self.app.toast(str(exc).splitlines()[0], 8)
+            return
+        if self.mode == "resume":
+            from ui.match import Match
+
+            self.app.start_match(Match(session))
+        else:
+            self.app.start_replay(session)
+
+    def draw_scene(self, surface: pygame.Surface) -> None:
+        title = "Resume a saved game" if self.mode == "resume" else "Replay a saved game"
+        draw_header(surface, self.fonts, title, f"Saves folder: {self.app.saves_dir}")
+        draw_footer(surface, self.fonts)
+        if not self.saves:
+            top, _ = self.rows(surface.get_size())
+            draw_text(
+                surface,
+                self.fonts,
+                "No saved games yet: every game autosaves after each turn.",
+                (self.fonts.s(40), top),
+                "body",
+                theme.MUTED,
+            )
