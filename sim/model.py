@@ -36,7 +36,7 @@ INDICATORS: tuple[str, ...] = (
     "trilateral",
     "institutionalization",
     "deterrence",
-    *(f"{g}.{v}" for g in GOVERNMENTS for v in ("approval", "polarization", "threat", "hedging", "camp")),
+    *(f"{g}.{v}" for g in GOVERNMENTS for v in ("approval", "polarization", "threat", "hedging", "camp", "capital")),
     *(f"{a}.activity" for a in THREAT_ACTORS),
     "provocations",
     "events_fired",

@@ -294,3 +294,33 @@ def test_show_prints_the_briefing(capsys):
         "2025Q1",
     ):
         assert fragment in out, fragment
+
+
+def test_play_headless_writes_screenshots_and_a_save(tmp_path, capsys):
+    code, out, _ = run_cli(
+        capsys,
+        "play",
+        "baseline",
+        "--headless",
+        "--auto",
+        "--turns",
+        "1",
+        "--screenshots",
+        str(tmp_path),
+        "--shadows",
+        "20",
+    )
+    assert code == 0 and "screenshots" in out
+    shots = sorted(tmp_path.glob("*.png"))
+    assert len(shots) >= 8 and shots[0].read_bytes()[:4] == b"\x89PNG"
+    saves = list(tmp_path.glob("*.json"))
+    assert saves, "the headless game autosaves beside its screenshots"
+    assert run_cli(capsys, "report", str(saves[0]), "--out", str(tmp_path / "report"))[0] == 0
+
+
+def test_play_with_a_bad_scenario_or_save_is_a_one_line_error(capsys, tmp_path):
+    assert run_cli(capsys, "play", "nosuch", "--headless")[0] == 2
+    bad = tmp_path / "bad.json"
+    bad.write_text("[]", encoding="utf-8")
+    code, _, err = run_cli(capsys, "play", "--resume", str(bad))
+    assert code == 2 and "not a Trilat save" in err and "Traceback" not in err
