@@ -52,6 +52,8 @@ class GameSettings:
     controllers: dict[str, str] = field(default_factory=dict)
     team_names: dict[str, str] = field(default_factory=dict)
     parameters: dict[str, float] = field(default_factory=dict)
+    story_replication: int = 0
+    """Which replication is the story (0 for a game; run K of a sweep when replaying it)."""
 
     def controller(self, gov: str) -> str:
         """``human`` or the name of the computer strategy playing ``gov`` ('' = the scenario's)."""
@@ -85,9 +87,12 @@ class GameSession:
         settings = self.settings
         strategies = {g: c for g, c in settings.controllers.items() if c}
         common = dict(seed=settings.seed, turns=settings.turns, strategies=strategies, **settings.parameters)
-        self.story = TrilateralModel(self.scenario, replication_ids=[0], **common)
+        story = settings.story_replication
+        self.story = TrilateralModel(self.scenario, replication_ids=[story], **common)
+        # Shadow worlds: the next replications after the story's.
+        shadow_ids = np.arange(story + 1, story + 1 + settings.shadows)
         self.shadows = (
-            TrilateralModel(self.scenario, replication_ids=np.arange(1, settings.shadows + 1), record=False, **common)
+            TrilateralModel(self.scenario, replication_ids=shadow_ids, record=False, **common)
             if settings.shadows > 0
             else None
         )

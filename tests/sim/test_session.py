@@ -200,3 +200,13 @@ def test_facilitator_state_changes_appear_in_the_next_turns_explanation():
     info = session.story.explain(2)["ROK.approval"]
     assert any(source == "facilitator: set ROK.approval" for source, _ in info["parts"])
     assert sum(v for _, v in info["parts"]) == pytest.approx(info["total"], abs=1e-9)
+
+
+def test_the_story_can_be_any_replication():
+    from sim import TrilateralModel, load_scenario
+
+    session = GameSession(GameSettings(scenario="baseline", seed=11, shadows=5, story_replication=42))
+    while not session.finished:
+        session.resolve()
+    alone = TrilateralModel(load_scenario("baseline"), seed=11, replication_ids=[42]).run()
+    assert np.array_equal(session.story.x, alone.x)
