@@ -13,6 +13,7 @@ import html
 from pathlib import Path
 from typing import Any
 
+from sim.explain import readable_source
 from sim.layout import GOVERNMENTS
 from sim.report import HEADLINE, label
 from sim.scoring import objective_scores
@@ -152,7 +153,7 @@ def build_markdown(session: GameSession, charts: dict[str, Path]) -> str:
 
     out += ["## Turning points", ""]
     for point in turning_points(session):
-        causes = "; ".join(f"{source} {value:+.3f}" for source, value in point["causes"])
+        causes = "; ".join(f"{readable_source(scenario, source)} {value:+.3f}" for source, value in point["causes"])
         out.append(f"- **{point['quarter']}** (turn {point['turn']}): trilateral index {point['change']:+.3f}.")
         if point["events"]:
             out.append(f"  What happened: {', '.join(point['events'])}.")

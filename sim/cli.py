@@ -104,11 +104,20 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--saves", metavar="DIR", help="folder for autosaves (default ~/.trilat/saves)")
     play.add_argument("--fullscreen", action="store_true", help="open full screen (projectors)")
     play.add_argument("--headless", action="store_true", help="no window: play with computer teams, save screenshots")
-    play.add_argument("--auto", action="store_true", help="with --headless: computer players for every team")
-    play.add_argument("--turns", type=_positive_int, default=4, metavar="N", help="with --headless: turns to play")
-    play.add_argument("--screenshots", default="screenshots", metavar="DIR", help="with --headless: PNG folder")
-    play.add_argument("--seed", type=_non_negative_int, default=DEFAULT_SEED, metavar="S", help="with --headless: seed")
-    play.add_argument("--shadows", type=_non_negative_int, default=300, metavar="N", help="shadow worlds")
+    play.add_argument(
+        "--auto",
+        action="store_true",
+        help="with --headless (required): every team's moves are chosen automatically (the USA's through "
+        "the secret-move screen, so it is captured)",
+    )
+    play.add_argument("--turns", type=_positive_int, metavar="N", help="with --headless: turns to play (default 4)")
+    play.add_argument("--screenshots", metavar="DIR", help="with --headless: PNG folder (default screenshots)")
+    play.add_argument(
+        "--seed", type=_non_negative_int, metavar="S", help=f"with --headless: seed (default {DEFAULT_SEED})"
+    )
+    play.add_argument(
+        "--shadows", type=_non_negative_int, metavar="N", help="with --headless: shadow worlds (default 300)"
+    )
 
     replay = sub.add_parser("replay", help="step through a saved game in the window")
     replay.add_argument("save", metavar="SAVE", help="a save file (autosaves are in ~/.trilat/saves)")
@@ -333,17 +342,30 @@ def _command_play(args: argparse.Namespace) -> int:
 
     from ui import app
 
+    headless_only = [f"--{n}" for n in ("turns", "screenshots", "seed", "shadows") if getattr(args, n) is not None]
     if args.headless:
         if not args.scenario:
             raise UsageError("--headless needs a SCENARIO")
+        if not args.auto:
+            raise UsageError("--headless needs --auto: without a window, nobody can choose the moves")
         from sim.scenario import load_scenario
 
         load_scenario(args.scenario)  # located errors before any window work
+        turns = args.turns or 4
+        folder = Path(args.screenshots or "screenshots")
         shots = app.run_headless(
-            args.scenario, turns=args.turns, screenshots=Path(args.screenshots), seed=args.seed, shadows=args.shadows
+            args.scenario,
+            turns=turns,
+            screenshots=folder,
+            seed=DEFAULT_SEED if args.seed is None else args.seed,
+            shadows=300 if args.shadows is None else args.shadows,
         )
-        print(f"played {args.turns} turns of {args.scenario}; {len(shots)} screenshots in {args.screenshots}")
+        print(f"played {turns} turn{'s' if turns > 1 else ''} of {args.scenario}; {len(shots)} screenshots in {folder}")
         return 0
+    if headless_only:
+        raise UsageError(
+            f"{', '.join(headless_only)} only apply with --headless; in the window, the setup screen sets them"
+        )
     if args.resume:
         from sim.session import GameSession
 

@@ -11,6 +11,7 @@ from sim.layout import GOVERNMENTS, PAIRS
 
 if TYPE_CHECKING:
     from sim.model import TrilateralModel
+    from sim.scenario import Scenario
 
 EXPLAINED: tuple[str, ...] = (
     *(f"tie.{pair}" for pair in PAIRS),
@@ -24,6 +25,29 @@ EXPLAINED: tuple[str, ...] = (
 NEGLIGIBLE = 1e-9
 WEAKEST_LINK_SOURCE = "weakest link changed"
 """The part of the index's change due to a different pair becoming the weakest link."""
+
+
+def readable_source(scenario: Scenario, source: str) -> str:
+    """A cause as a reader names it: ``JPN move: Shuttle diplomacy``, not ``action:JPN.shuttle_diplomacy``."""
+    if source.startswith("behaviour: "):
+        return source.removeprefix("behaviour: ")
+    kind, _, ident = source.partition(":")
+    owner, _, short = ident.partition(".")
+    if kind == "action" and short:
+        card = next((c for c in scenario.actions.get(owner, []) if c.id == short), None)
+        return f"{owner} move: {card.title if card else short}"
+    if kind == "act" and short:
+        act = next((a for a in scenario.acts.get(owner, []) if a.id == short), None)
+        return f"{owner}: {act.title if act else short}"
+    if kind == "event":
+        event = next((e for e in scenario.events if e.id == ident), None)
+        return f"event: {event.title if event else ident}"
+    if kind == "rule":
+        rule = next((r for rules in scenario.rules.values() for r in rules if r.id == ident), None)
+        return f"rule: {rule.title if rule else ident}"
+    if kind == "inject":
+        return f"white cell: {ident}"
+    return source
 
 
 def contributions(model: TrilateralModel, turn: int, top: int | None = None) -> dict[str, dict[str, Any]]:

@@ -26,8 +26,8 @@ KIND_TAGS = {"rule": "rule", "event": "event", "act": "threat", "action": "move"
 
 
 def label(name: str) -> str:
-    """A readable label for an indicator."""
-    return LABELS.get(name, name)
+    """A readable label for an indicator (``USA.approval`` -> ``USA approval``)."""
+    return LABELS.get(name, name.replace(".", " ").replace("_", " "))
 
 
 def _source_name(source: str) -> str:

@@ -342,7 +342,8 @@ class GameSession:
         if scenario.content_hash != data["scenario"].get("content_hash"):
             raise SaveError(
                 f"{path}: scenario '{scenario.id}' has changed since this game was saved, "
-                "so the game cannot be replayed exactly"
+                "so the game cannot be replayed exactly; restore the scenario files as they were "
+                f"when it was played ({', '.join(p.name for p in scenario.files)})"
             )
         session = cls(settings, scenario, autosave=path if autosave else None)
         try:
