@@ -31,7 +31,7 @@ FPS_IDLE = 30
 EXIT_USAGE = 2
 NO_DISPLAY = (
     "trilat: no display to open the game window on (DISPLAY and WAYLAND_DISPLAY are not set); "
-    "use `trilat run SCENARIO` for the story as text, or `trilat play SCENARIO --headless` for screenshots"
+    "use `trilat run SCENARIO` for the story as text, or `trilat play SCENARIO --headless --auto` for screenshots"
 )
 HEADLESS_DRIVERS = ("dummy", "offscreen")
 
