@@ -62,16 +62,20 @@ class PrimBox:
 
 @dataclass
 class PrimResult:
-    """A PRIM peeling trajectory and the box chosen on it (the highest coverage x density)."""
+    """A PRIM peeling trajectory, the box chosen on it, and that box with needless limits dropped.
+
+    Attributes:
+        names: the parameter names.
+        trajectory: the boxes, from the whole space to the smallest.
+        chosen: index of the box with the highest coverage x density.
+        box: the chosen box after dropping the limits that are not significant (peeling also
+            trims parameters that do not matter).
+    """
 
     names: list[str]
     trajectory: list[PrimBox]
     chosen: int
-
-    @property
-    def box(self) -> PrimBox:
-        """The chosen box."""
-        return self.trajectory[self.chosen]
+    box: PrimBox
 
 
 def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
@@ -89,14 +93,17 @@ def prim(
     weights: np.ndarray | None = None,
     alpha: float = 0.05,
     min_mass: float = 0.05,
+    significance: float = 0.05,
 ) -> PrimResult:
     """Patient Rule Induction Method (Friedman and Fisher 1999): peel a box toward an outcome.
 
     Starting from the box that holds every case, each step removes the ``alpha`` share of the
-    cases at the low or high end of one parameter, choosing the cut that leaves the highest
-    density of cases of interest, until less than ``min_mass`` of the cases would remain. (When
-    the cut would remove nothing, as with repeated grid values, every case at the extreme value
-    goes.) The chosen box maximizes coverage x density along the trajectory.
+    cases at the low or high end of one parameter, choosing the cut with the highest gain in
+    density of cases of interest per case removed (the "lenient" objective, fair to grids),
+    until less than ``min_mass`` of the cases would remain. (When the cut would remove nothing,
+    as with repeated grid values, every case at the extreme value goes.) The chosen box
+    maximizes coverage x density along the trajectory; limits that are not significant (Bryant
+    and Lempert's quasi-p-value above ``significance``) are then dropped.
 
     Args:
         x: parameter values, shape (cases, parameters).
@@ -105,6 +112,8 @@ def prim(
         weights: weight per case (default 1).
         alpha: share of the box's cases peeled per step.
         min_mass: smallest share of all cases a box may keep.
+        significance: a limit of the chosen box is dropped when its quasi-p-value (the chance
+            of the box's density if the limit were dropped, binomial over cases) exceeds this.
 
     Returns:
         The peeling trajectory and the chosen box.
@@ -112,6 +121,8 @@ def prim(
     Raises:
         ValueError: for mismatched shapes or an outcome that never occurs.
     """
+    from scipy.stats import binom
+
     x = np.asarray(x, dtype=np.float64)
     if x.ndim == 1:
         x = x[:, None]
@@ -145,6 +156,8 @@ def prim(
     while True:
         best: tuple[float, float, int, str, float] | None = None
         wi, yi = w[inside], y[inside]
+        in_w = float(wi.sum())
+        current = float((wi * yi).sum()) / in_w
         for j in range(d):
             xj = x[inside, j]
             for side in ("low", "high"):
@@ -158,8 +171,11 @@ def prim(
                 if not keep.any() or keep.all() or kept_w <= 0:
                     continue
                 density = float((wi[keep] * yi[keep]).sum()) / kept_w
+                # Gain in density per unit of weight peeled off, so a cut that removes a whole
+                # grid level competes fairly with a thinner one.
+                gain = (density - current) / (in_w - kept_w)
                 bound = float(xj[keep].min()) if side == "low" else float(xj[keep].max())
-                candidate = (density, kept_w, j, side, bound)
+                candidate = (gain, kept_w, j, side, bound)
                 if best is None or candidate[:2] > best[:2]:
                     best = candidate
         if best is None or best[1] / total_w < min_mass:
@@ -173,7 +189,36 @@ def prim(
             hi[j] = bound
         trajectory.append(box(inside, lo, hi))
     scores = [b.coverage * b.density for b in trajectory]
-    return PrimResult(names=labels, trajectory=trajectory, chosen=int(np.argmax(scores)))
+    chosen = int(np.argmax(scores))
+    simple = trajectory[chosen]
+    mean_w = total_w / n
+    while simple.restricted:
+        # Bryant and Lempert's quasi-p-value: how likely is the box's density if a limit were
+        # dropped? Drop the least significant limit while that chance exceeds `significance`.
+        inside = np.all(
+            [
+                (x[:, j] >= simple.limits[name][0]) & (x[:, j] <= simple.limits[name][1])
+                for j, name in enumerate(labels)
+            ],
+            axis=0,
+        )
+        cases = float(w[inside].sum()) / mean_w
+        hits = float((w[inside] * y[inside]).sum()) / mean_w
+        worst, worst_p = None, significance
+        for name in simple.restricted:
+            j = labels.index(name)
+            low = np.array([simple.limits[n_][0] for n_ in labels])
+            high = np.array([simple.limits[n_][1] for n_ in labels])
+            low[j], high[j] = data_lo[j], data_hi[j]
+            freed = np.all((x >= low) & (x <= high), axis=1)
+            base = float((w[freed] * y[freed]).sum() / w[freed].sum())
+            p_value = float(binom.sf(math.ceil(hits) - 1, max(1, round(cases)), min(max(base, 0.0), 1.0)))
+            if p_value > worst_p:
+                worst, worst_p = (freed, low, high), p_value
+        if worst is None:
+            break
+        simple = box(*worst)
+    return PrimResult(names=labels, trajectory=trajectory, chosen=chosen, box=simple)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -419,8 +464,10 @@ def _plot_prim(result: PrimResult, outcome: Outcome, scenario: str, path: Path) 
     density = [b.density for b in result.trajectory]
     points = ax.scatter(coverage, density, c=[len(b.restricted) for b in result.trajectory], cmap="viridis", s=18)
     fig.colorbar(points, ax=ax, label="restricted parameters")
-    chosen = result.box
-    ax.scatter([chosen.coverage], [chosen.density], s=120, facecolors="none", edgecolors="red", label="chosen box")
+    peeled, chosen = result.trajectory[result.chosen], result.box
+    ax.scatter([peeled.coverage], [peeled.density], s=120, facecolors="none", edgecolors="red", label="chosen box")
+    if chosen is not peeled:
+        ax.scatter([chosen.coverage], [chosen.density], s=60, marker="x", color="red", label="after dropping limits")
     ax.set_xlabel("coverage")
     ax.set_ylabel("density")
     ax.set_title(f"{scenario}: PRIM peeling for {outcome}")
@@ -622,8 +669,8 @@ def print_analysis(result: AnalysisResult, manifest: dict[str, Any]) -> None:
         print(f"... {len(shown) - PRINTED_ROWS:,} more rows in {result.out_dir / ANALYSIS / 'points.csv'}")
     if result.sensitivity is not None:
         print(f"\nSensitivity of mean {result.output} ({manifest['sampler']}, 95% confidence intervals)")
-        with pd.option_context("display.width", 160, "display.precision", 3):
-            print(result.sensitivity.drop(columns=["method"]).to_string(index=False))
+        table = result.sensitivity.drop(columns=["method"])
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     print(f"\nScenario discovery (PRIM): where {result.outcome}")
     for scenario, found in result.discovery.items():
         mine = result.points[result.points["scenario"] == scenario]

@@ -1,4 +1,4 @@
-"""The ``trilat`` command line: run, list and bench (more commands arrive with later issues).
+"""The ``trilat`` command line: run, list, show, validate, new, schema, play, replay, report, sweep, analyze, bench.
 
 Every user error (bad scenario file, bad argument) is printed as one line per problem,
 ``path:line:col: message`` for files, with exit code 2 and no traceback.
@@ -65,7 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     run = sub.add_parser("run", help="run a scenario: one story, or an ensemble with a summary")
-    run.add_argument("scenario", metavar="SCENARIO", help="library id (e.g. baseline) or path to a YAML file")
+    run.add_argument(
+        "scenario", nargs="?", metavar="SCENARIO", help="library id (e.g. baseline) or path to a YAML file"
+    )
     run.add_argument("--runs", type=_positive_int, default=1, metavar="R", help="number of replications (default 1)")
     run.add_argument(
         "--seed", type=_non_negative_int, default=DEFAULT_SEED, metavar="S", help=f"seed (default {DEFAULT_SEED})"
@@ -90,6 +92,28 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="GOV=NAME",
         help="strategy of a computer government, e.g. USA=transactional",
     )
+    run.add_argument("--from-sweep", metavar="DIR", help="reproduce one run of a sweep (with --run ID)")
+    run.add_argument(
+        "--run", dest="run_id", type=_non_negative_int, metavar="ID", help="with --from-sweep: the run's id"
+    )
+
+    sweep = sub.add_parser("sweep", help="run an experiment's parameter sweep into a Parquet dataset")
+    sweep.add_argument("experiment", metavar="EXPERIMENT", help="experiment file (see docs/experiments.md)")
+    sweep.add_argument("--out", required=True, metavar="DIR", help="output folder; re-run the command to resume")
+    sweep.add_argument("--workers", type=_positive_int, default=1, metavar="N", help="worker processes (default 1)")
+    sweep.add_argument(
+        "--dask", metavar="ADDRESS", help="'local' for a Dask LocalCluster, or a scheduler address tcp://host:8786"
+    )
+    sweep.add_argument(
+        "--chunk", type=_positive_int, metavar="RUNS", help="runs per chunk of a new sweep (default 10000)"
+    )
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    analyze = sub.add_parser("analyze", help="summaries, sensitivity indices, scenario discovery and plots")
+    analyze.add_argument("dir", metavar="DIR", help="a sweep's output folder")
+    analyze.add_argument("--output", metavar="NAME", help="output to study (default: the experiment's, trilateral)")
+    analyze.add_argument("--outcome", metavar="TEST", help="outcome of interest, e.g. 'trilateral < 0.4'")
+    analyze.add_argument("--no-plots", action="store_true", help="do not write PNG plots")
 
     lst = sub.add_parser("list", help="list the scenario library")
     lst.add_argument("--json", action="store_true", help="print JSON")
@@ -119,8 +143,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--shadows", type=_non_negative_int, metavar="N", help="with --headless: shadow worlds (default 300)"
     )
 
-    replay = sub.add_parser("replay", help="step through a saved game in the window")
-    replay.add_argument("save", metavar="SAVE", help="a save file (autosaves are in ~/.trilat/saves)")
+    replay = sub.add_parser("replay", help="step through a saved game (or one run of a sweep) in the window")
+    replay.add_argument("save", nargs="?", metavar="SAVE", help="a save file (autosaves are in ~/.trilat/saves)")
+    replay.add_argument("--from-sweep", metavar="DIR", help="replay run ID of this sweep (with --run ID)")
+    replay.add_argument("--run", dest="run_id", type=_non_negative_int, metavar="ID", help="with --from-sweep: run id")
 
     report = sub.add_parser("report", help="write the after-action report of a saved game")
     report.add_argument("save", metavar="SAVE", help="a save file")
@@ -147,6 +173,14 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--runs", type=_positive_int, default=10_000, metavar="R", help="ensemble size (default 10000)")
     bench.add_argument("--seconds", type=float, default=3.0, metavar="S", help="time budget of the one-at-a-time loop")
     bench.add_argument("--scenario", default="baseline", help="scenario to measure (default baseline)")
+    bench.add_argument("--sweep", action="store_true", help="measure sweep runs/s with 1 and 2 workers instead")
+    bench.add_argument(
+        "--sweep-runs",
+        type=_positive_int,
+        default=1_000_000,
+        metavar="N",
+        help="runs per sweep with --sweep (default 1000000, about a minute)",
+    )
     return parser
 
 
@@ -188,6 +222,10 @@ def _command_run(args: argparse.Namespace) -> int:
     from sim.runner import run_ensemble
     from sim.scenario import load_scenario
 
+    if args.from_sweep is not None or args.run_id is not None:
+        return _from_sweep(args)
+    if args.scenario is None:
+        raise UsageError("run needs a SCENARIO (or --from-sweep DIR --run ID)")
     scenario = load_scenario(args.scenario)
     parameters = _parameters(scenario, args.set)
     strategies = _strategies(args.strategy)
@@ -274,6 +312,61 @@ def _ensemble_json(result: Any) -> dict[str, Any]:
         "summary": result.summary(),
         "scores": {gov: values.tolist() for gov, values in result.scores.items()},
     }
+
+
+def _from_sweep(args: argparse.Namespace) -> int:
+    """``trilat run --from-sweep DIR --run ID``: replay one stored run and check it is exact."""
+    from sim.report import print_story, story_json
+    from sim.sweep import verify_run
+
+    if args.from_sweep is None or args.run_id is None:
+        raise UsageError("--from-sweep DIR and --run ID go together")
+    if args.scenario is not None or args.set or args.strategy or args.replication is not None or args.runs != 1:
+        raise UsageError(
+            "--from-sweep takes the scenario, parameters, seed and replication from the sweep; "
+            "drop SCENARIO, --set, --strategy, --replication and --runs"
+        )
+    check = verify_run(args.from_sweep, args.run_id)
+    if args.json:
+        record = story_json(check.model, explain=args.explain, top=args.top)
+        record["sweep"] = {
+            "dir": args.from_sweep,
+            "run": args.run_id,
+            "exact": check.exact,
+            "mismatches": check.mismatches,
+        }
+        print(json.dumps(record))
+    else:
+        print_story(check.model, explain=args.explain, top=args.top)
+        if check.exact:
+            print(f"\nrun {args.run_id} of {args.from_sweep}: every stored value reproduced exactly")
+        else:
+            print(f"\nrun {args.run_id} of {args.from_sweep}: {len(check.mismatches)} stored value(s) differ:")
+            for line in check.mismatches:
+                print(f"  {line}")
+    return 0 if check.exact else 1
+
+
+def _command_sweep(args: argparse.Namespace) -> int:
+    from sim.sweep import run_sweep
+
+    summary = run_sweep(
+        args.experiment,
+        args.out,
+        workers=args.workers,
+        dask=args.dask,
+        progress=not args.quiet,
+        chunk_runs=args.chunk,
+    )
+    print(summary)
+    return 0 if summary.complete else 1
+
+
+def _command_analyze(args: argparse.Namespace) -> int:
+    from sim.analyze import analyze
+
+    analyze(args.dir, plots=not args.no_plots, output=args.output, outcome=args.outcome)
+    return 0
 
 
 def _command_list(args: argparse.Namespace) -> int:
@@ -381,9 +474,20 @@ def _command_play(args: argparse.Namespace) -> int:
 def _command_replay(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from sim.session import GameSession
+    from sim.session import GameSession, session_for_sweep_run
     from ui import app
 
+    if (args.from_sweep is None) != (args.run_id is None):
+        raise UsageError("--from-sweep DIR and --run ID go together")
+    if args.from_sweep is not None:
+        if args.save:
+            raise UsageError("give either SAVE or --from-sweep DIR --run ID")
+        session = session_for_sweep_run(args.from_sweep, args.run_id)
+        save = session.save(Path(args.from_sweep) / "replays" / f"run-{args.run_id}.json")
+        print(f"run {args.run_id} of {args.from_sweep} saved as {save}")
+        return app.run_replay(save)
+    if not args.save:
+        raise UsageError("replay needs a SAVE (or --from-sweep DIR --run ID)")
     GameSession.load(args.save, autosave=False)  # a clear error now for a bad save
     return app.run_replay(Path(args.save))
 
@@ -431,6 +535,16 @@ def _command_schema(args: argparse.Namespace) -> int:
 def _command_bench(args: argparse.Namespace) -> int:
     from sim.bench import print_bench, run_bench
 
+    if args.sweep:
+        from sim.sweep import bench_sweep, print_bench_sweep
+
+        results = bench_sweep(args.sweep_runs, (1, 2), scenario=args.scenario, progress=not args.json)
+        if args.json:
+            print(json.dumps(results, indent=2))
+        else:
+            print_bench_sweep(results)
+        return 0
+
     results = run_bench(args.scenario, ensemble_runs=args.runs, seconds=args.seconds)
     if args.json:
         print(json.dumps(results, indent=2))
@@ -462,6 +576,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "play": _command_play,
         "replay": _command_replay,
         "report": _command_report,
+        "sweep": _command_sweep,
+        "analyze": _command_analyze,
     }
     try:
         return commands[args.command](args)

@@ -358,6 +358,12 @@ def design_table(experiment: Experiment) -> Any:
     units = unit_sample(experiment)
     n = len(units)
     values = {f.name: f.from_unit(units[:, j]) for j, f in enumerate(experiment.factors)}
+    if experiment.spec.sampler == "grid":
+        # Grid levels read as written: 0.6, not 0.6000000000000001 (12 significant digits).
+        for f in experiment.factors:
+            levels, index = np.unique(values[f.name], return_inverse=True)
+            tidy = np.clip([float(f"{v:.12g}") for v in levels], f.low, f.high)
+            values[f.name] = np.asarray(tidy, dtype=np.float64)[index]
     frames = []
     for s_index, scenario in enumerate(experiment.scenarios):
         frame = {
@@ -838,6 +844,14 @@ def load_experiment(path: str | Path) -> Experiment:
         content_hash=hashlib.sha256(canonical.encode()).hexdigest(),
         fixed=fixed,
     )
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of experiment files (for editors' completion and checking)."""
+    schema = ExperimentSpec.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Trilat experiment"
+    return schema
 
 
 def describe(experiment: Experiment) -> str:

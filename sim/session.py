@@ -356,6 +356,33 @@ class GameSession:
         return session
 
 
+def session_for_sweep_run(out_dir: Path | str, run_id: int, shadows: int = 100) -> GameSession:
+    """A finished game whose story is run ``run_id`` of a sweep (same scenario, parameters, seed).
+
+    The story is bit-identical to the sweep's stored run; the shadow worlds are the runs after
+    it under the same parameters. Save it and open it with ``trilat replay``.
+    """
+    from sim.sweep import _locate_run, read_manifest
+
+    manifest = read_manifest(out_dir)
+    row, entry, _ = _locate_run(manifest, run_id)
+    parameters = {**manifest["fixed"], **{name: float(row[name]) for name in manifest["parameters"]}}
+    settings = GameSettings(
+        scenario=entry["path"],
+        seed=manifest["seed"],
+        turns=entry["turns"],
+        shadows=shadows,
+        parameters=parameters,
+        story_replication=int(run_id),
+    )
+    session = GameSession(settings)
+    if session.scenario.content_hash != entry["content_hash"]:
+        raise SaveError(f"scenario '{entry['id']}' changed since the sweep; run {run_id} cannot be replayed exactly")
+    while not session.finished:
+        session.resolve()
+    return session
+
+
 def _read_save(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
