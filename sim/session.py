@@ -13,8 +13,6 @@ worlds are replications 1..N under the same moves, drawn as a fan of possible fu
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -23,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.atomic import atomic_write
 from sim.errors import TrilatError, UsageError, did_you_mean
 from sim.layout import GOVERNMENTS
 from sim.model import INDICATORS, TrilateralModel
@@ -311,19 +310,8 @@ class GameSession:
 
     def save(self, path: Path | str) -> Path:
         """Write the save atomically (a crash mid-write leaves the previous save intact)."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(self.to_json(), handle, indent=1)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+        data = self.to_json()
+        return atomic_write(path, lambda handle: json.dump(data, handle, indent=1))
 
     @classmethod
     def load(cls, path: Path | str, autosave: bool = True) -> GameSession:

@@ -19,7 +19,6 @@ import json
 import math
 import multiprocessing
 import os
-import secrets
 import signal
 import sys
 import tempfile
@@ -36,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.atomic import atomic_write
 from sim.errors import TrilatError
 from sim.experiment import Experiment, describe, design_table, load_experiment
 
@@ -284,17 +284,7 @@ def _write_atomic(table: pa.Table, final: Path) -> None:
     """Write a Parquet file under a hidden temporary name, flush it to disk, then rename it."""
     import pyarrow.parquet as pq
 
-    final.parent.mkdir(parents=True, exist_ok=True)
-    temp = final.with_name(f".{final.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
-    try:
-        with open(temp, "wb") as handle:
-            pq.write_table(table, handle, compression=COMPRESSION)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, final)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
+    atomic_write(final, lambda handle: pq.write_table(table, handle, compression=COMPRESSION), binary=True)
 
 
 def _write_tables(out_dir: str | Path, chunk_id: int, tables: Mapping[str, pa.Table]) -> int:
@@ -464,16 +454,7 @@ def _new_manifest(experiment: Experiment, design: Any, chunks: list[dict[str, An
 
 
 def _write_json_atomic(data: dict[str, Any], path: Path) -> None:
-    temp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
-    try:
-        with open(temp, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=1)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
+    atomic_write(path, lambda handle: json.dump(data, handle, indent=1))
 
 
 def read_manifest(out_dir: str | Path) -> dict[str, Any]:

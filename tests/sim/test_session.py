@@ -185,7 +185,7 @@ def test_a_save_interrupted_mid_write_keeps_the_previous_one(tmp_path, monkeypat
     def explode(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("sim.session.os.replace", explode)
+    monkeypatch.setattr("sim.atomic.os.replace", explode)
     with pytest.raises(OSError):
         play(session, 1)
     assert (tmp_path / "game.json").read_text(encoding="utf-8") == good
