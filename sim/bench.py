@@ -118,6 +118,12 @@ def print_bench(results: dict[str, Any]) -> None:
         f"  speed-up per run:               {results['speedup']:>10.1f} x"
         f"       ({mark(results['speedup'] >= goals['speedup'])}; goal >= {goals['speedup']}x)"
     )
+    for size, frames in results.get("ui_frames", {}).items():
+        worst = max(frames.values())
+        print(
+            f"  game window frame, {size}:".ljust(34)
+            + f"{worst:>10.1f} ms   ({mark(worst <= 1000 / 30)}; goal >= 30 fps: <= 33 ms)"
+        )
     turn_ms = results["game_turn_300_shadows_ms"]
     print(
         f"  game turn, story + 300 shadows: {turn_ms:>10.1f} ms"

@@ -546,6 +546,9 @@ def _command_bench(args: argparse.Namespace) -> int:
         return 0
 
     results = run_bench(args.scenario, ensemble_runs=args.runs, seconds=args.seconds)
+    from ui.app import measure_frames  # the game's frame rate (the engine itself never imports the UI)
+
+    results["ui_frames"] = measure_frames(args.scenario)
     if args.json:
         print(json.dumps(results, indent=2))
     else:
