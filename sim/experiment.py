@@ -25,16 +25,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
 
 from sim.errors import Problem, ScenarioError, did_you_mean
-from sim.scenario import (
-    Scenario,
-    _locate,
-    _message,
-    _readable_path,
-    _sorted,
-    library_ids,
-    load_scenario,
-    resolve_scenario_path,
-)
+from sim.scenario import Scenario, library_ids, load_scenario, resolve_scenario_path
+from sim.validation import clean_loc, locate, sort_problems, validation_problems
 from sim.yamlio import Mark, problem_at, read_yaml_file
 
 SAMPLERS = ("grid", "lhs", "sobol", "morris", "montecarlo")
@@ -387,53 +379,8 @@ def _known_keys() -> set[str]:
     return keys
 
 
-def _clean_loc(tree: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Drop pydantic's union tags, and ``values`` where the file used the bare-list shorthand."""
-    out: list[Any] = []
-    node = tree
-    for part in loc:
-        if isinstance(part, str) and (
-            part in {"str", "float", "int", "bool", "list[int]", "function-before[_shorthand(), VariedParameter]"}
-            or part.startswith(("dict[", "list[", "tuple[", "literal[", "function-"))
-        ):
-            continue
-        if part == "values" and isinstance(node, list):
-            continue  # `name: [0, 1]` is shorthand for `name: {values: [0, 1]}`
-        out.append(part)
-        if isinstance(node, dict):
-            node = node.get(part)
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            node = node[part]
-        else:
-            node = None
-    return tuple(out)
-
-
-def _where(tree: Any, loc: tuple[Any, ...]) -> str:
-    text = _readable_path(tree, loc)
-    return "experiment" if text == "scenario" else text
-
-
 def _validation_problems(exc: ValidationError, tree: Any, fallback: Mark) -> list[Problem]:
-    problems: dict[tuple[Mark, str], Problem] = {}
-    known = _known_keys()
-    for error in exc.errors(include_url=False):
-        kind = error["type"]
-        clean = _clean_loc(tree, tuple(error["loc"]))
-        where = _where(tree, clean)
-        if kind == "extra_forbidden":
-            mark = _locate(tree, clean, fallback, want_key=True)
-            message = f"unknown key '{clean[-1]}'{did_you_mean(str(clean[-1]), known)}"
-            parent = _where(tree, clean[:-1])
-            message += f" in {parent}" if parent != "experiment" else ""
-        elif kind == "missing":
-            mark = _locate(tree, clean[:-1], fallback)
-            message = f"missing required key '{clean[-1]}' in {_where(tree, clean[:-1])}"
-        else:
-            mark = _locate(tree, clean, fallback)
-            message = f"{where}: {_message(error)}"
-        problems.setdefault((mark, where), problem_at(mark, message, kind))
-    return list(problems.values())
+    return validation_problems(exc, tree, fallback, _known_keys(), root="experiment")
 
 
 def _is_power_of_two(n: int) -> bool:
@@ -451,7 +398,7 @@ class _Checker:
         self.scenarios: list[Scenario] = []
 
     def mark(self, *loc: Any, key: bool = False) -> Mark:
-        return _locate(self.raw, loc, self.fallback, want_key=key)
+        return locate(self.raw, loc, self.fallback, want_key=key)
 
     def add(self, mark: Mark, message: str, code: str = "invalid") -> None:
         self.problems.append(problem_at(mark, message, code))
@@ -757,7 +704,7 @@ def _best_effort_spec(raw: dict) -> tuple[ExperimentSpec | None, set[str]]:
             return ExperimentSpec.model_validate(data), dropped
         except ValidationError as exc:
             for error in exc.errors(include_url=False):
-                loc = _clean_loc(data, tuple(error["loc"]))
+                loc = clean_loc(data, tuple(error["loc"]))
                 if not loc:
                     return None, dropped
                 head = loc[0]
@@ -829,7 +776,7 @@ def load_experiment(path: str | Path) -> Experiment:
             checker.outputs(partial)
     problems = _dedupe([*problems, *checker.problems])
     if problems or spec is None:
-        raise ExperimentError(_sorted(problems))
+        raise ExperimentError(sort_problems(problems))
     file_bytes = path.read_bytes()
     canonical = json.dumps(spec.model_dump(mode="json"), sort_keys=True)
     return Experiment(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,8 @@ from sim.errors import Problem, ScenarioError, UsageError, did_you_mean
 from sim.expr import FUNCTIONS, ExprError, Expression, Symbols, compile_expression
 from sim.layout import GOVERNMENTS, PAIRS, PHASES, PROFILE_TRAITS, THREAT_ACTORS, THREAT_VARIABLES, Layout
 from sim.rng import stream_id
-from sim.yamlio import LocDict, LocList, Mark, key_mark, problem_at, read_yaml_file, value_mark
+from sim.validation import locate, readable_path, sort_problems, validation_problems
+from sim.yamlio import LocDict, LocList, Mark, problem_at, read_yaml_file, value_mark
 
 ROOT_SCENARIO = "defaults"
 CONTEXT_NAMES = ("turn", "year", "quarter")
@@ -187,7 +187,7 @@ def _load_chain(path: Path, seen: list[Path]) -> tuple[Any, list[Path]]:
     shown = str(path)
     if not isinstance(raw, dict):
         raise ScenarioError.single(shown, 1, 1, "a scenario file must be a YAML mapping", "type")
-    problems = _sorted(_duplicate_ids(raw, shown))
+    problems = sort_problems(_duplicate_ids(raw, shown))
     for required in ("id", "title"):
         if required not in raw:
             problems.append(problem_at((shown, 1, 1), f"missing required key '{required}'", "missing"))
@@ -222,25 +222,7 @@ def _load_chain(path: Path, seen: list[Path]) -> tuple[Any, list[Path]]:
 
 
 # ---------------------------------------------------------------------------------------------
-# validation
-
-
-def _locate(tree: Any, loc: tuple[Any, ...], fallback: Mark, *, want_key: bool = False) -> Mark:
-    """The mark of the deepest element of ``loc`` that exists in the raw tree."""
-    node, mark = tree, (getattr(tree, "mark", None) or fallback)
-    for i, part in enumerate(loc):
-        last = i == len(loc) - 1
-        if isinstance(node, dict) and part in node:
-            mark = key_mark(node, part, mark) if (last and want_key) else value_mark(node, part, mark)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            mark = value_mark(node, part, mark)
-            node = node[part]
-        elif part == "[key]":
-            break
-        else:
-            break
-    return mark
+# validation (the mapping from pydantic errors to located problems is in sim.validation)
 
 
 def _known_keys() -> set[str]:
@@ -260,112 +242,6 @@ def _known_keys() -> set[str]:
     ):
         keys.update(model.model_fields)
     return keys
-
-
-_FRIENDLY: dict[str, str] = {
-    "float_parsing": "expected a number",
-    "float_type": "expected a number",
-    "int_parsing": "expected a whole number",
-    "int_type": "expected a whole number",
-    "int_from_float": "expected a whole number",
-    "string_type": "expected text",
-    "bool_type": "expected true or false",
-    "bool_parsing": "expected true or false",
-    "dict_type": "expected a mapping (key: value lines)",
-    "list_type": "expected a list",
-    "tuple_type": "expected a list",
-    "model_type": "expected a mapping (key: value lines)",
-    "string_pattern_mismatch": "expected an identifier: letters, digits and _, starting with a letter",
-}
-
-
-def _readable_path(tree: Any, loc: tuple[Any, ...]) -> str:
-    """``rules[annual_summit].phase`` rather than ``rules.3.phase`` (indices of the merged list)."""
-    parts: list[str] = []
-    node = tree
-    for part in loc:
-        if part == "[key]":
-            continue
-        if isinstance(part, int):
-            item = node[part] if isinstance(node, list) and part < len(node) else None
-            ident = item.get("id") if isinstance(item, dict) else None
-            parts[-1:] = [f"{parts[-1] if parts else ''}[{ident if isinstance(ident, str) else part}]"]
-            node = item
-        else:
-            parts.append(str(part))
-            node = node.get(part) if isinstance(node, dict) else None
-    return ".".join(parts) or "scenario"
-
-
-def _message(error: dict[str, Any]) -> str:
-    kind = error["type"]
-    value = error.get("input")
-    if isinstance(value, dict):
-        shown = "a mapping"
-    elif isinstance(value, list):
-        shown = "a list"
-    elif isinstance(value, str | int | float | bool) or value is None:
-        shown = repr(value)
-    else:
-        shown = type(value).__name__
-    if kind in _FRIENDLY:
-        return f"{_FRIENDLY[kind]}, got {shown}"
-    context = error.get("ctx", {})
-    count = len(value) if isinstance(value, dict | list) else context.get("actual_length")
-    if kind == "too_long":
-        return f"has {count if count is not None else 'too many'} items; at most {context.get('max_length')} allowed"
-    if kind == "too_short":
-        return f"has {count if count is not None else 'too few'} items; at least {context.get('min_length')} needed"
-    if kind == "finite_number":
-        return f"expected a finite number, got {shown}"
-    if kind == "literal_error" and isinstance(value, str):
-        options = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
-        return f"{shown} is not one of: {', '.join(options)}{did_you_mean(value, options)}"
-    message = str(error["msg"]).removeprefix("Value error, ")
-    message = message.replace("Input should be", "should be").replace("Input should have", "should have")
-    return message
-
-
-def _pydantic_problems(exc: ValidationError, tree: Any, fallback: Mark) -> list[Problem]:
-    problems: dict[tuple[Mark, str], Problem] = {}
-    known = _known_keys()
-    for error in exc.errors(include_url=False):
-        loc = tuple(error["loc"])
-        kind = error["type"]
-        # Drop pydantic's union-member tags (e.g. 'str', 'float', 'dict[...]') from the path.
-        clean = tuple(
-            p
-            for p in loc
-            if not (
-                isinstance(p, str)
-                and (p in {"str", "float", "int", "bool"} or p.startswith(("dict[", "list[", "tuple[", "literal[")))
-            )
-        )
-        where = _readable_path(tree, clean)
-        if kind == "extra_forbidden":
-            mark = _locate(tree, clean, fallback, want_key=True)
-            message = f"unknown key '{clean[-1]}'{did_you_mean(str(clean[-1]), known)}"
-            parent = _readable_path(tree, clean[:-1])
-            message += f" in {parent}" if parent != "scenario" else ""
-        elif kind == "missing" and clean and isinstance(clean[-1], int):
-            mark = _locate(tree, clean[:-1], fallback)
-            message = f"{_readable_path(tree, clean[:-1])}: needs {clean[-1] + 1} items"
-        elif kind == "missing":
-            mark = _locate(tree, clean[:-1], fallback)
-            message = f"missing required key '{clean[-1]}' in {_readable_path(tree, clean[:-1])}"
-        elif clean and clean[-1] == "[key]":
-            mark = _locate(tree, clean[:-1], fallback, want_key=True)
-            message = f"{where}: key {_message(error)}"
-        else:
-            mark = _locate(tree, clean, fallback)
-            message = f"{where}: {_message(error)}"
-        # Union types report once per member; keep the first message for each place.
-        problems.setdefault((mark, where), problem_at(mark, message, kind))
-    return list(problems.values())
-
-
-def _sorted(problems: Iterable[Problem]) -> list[Problem]:
-    return sorted(problems, key=lambda p: (p.path, p.line, p.col))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -552,7 +428,7 @@ class _Compiler:
         self.problems: list[Problem] = []
 
     def mark(self, *loc: Any) -> Mark:
-        return _locate(self.raw, loc, self.fallback)
+        return locate(self.raw, loc, self.fallback)
 
     def expr(self, source: Any, loc: tuple[Any, ...], site: str) -> Expression | None:
         try:
@@ -613,7 +489,7 @@ class _Compiler:
         targets = layout.targets()
         for target, value in effects.items():
             if target not in layout.writable:
-                mark = _locate(self.raw, (*loc, target), self.fallback, want_key=True)
+                mark = locate(self.raw, (*loc, target), self.fallback, want_key=True)
                 why = (
                     "is computed by the model and cannot be changed"
                     if target in layout.rows
@@ -669,7 +545,7 @@ class _Compiler:
         spec = self.spec
         self.check_ids()
         if self.problems:
-            raise ScenarioError(_sorted(self.problems))
+            raise ScenarioError(sort_problems(self.problems))
         acts = {a: tuple(x.id for x in t.acts if not x.disabled) for a, t in spec.threats.items()}
         counters = tuple(x.id for x in [*spec.rules, *spec.events] if not x.disabled)
         domains = {name: d.weight for name, d in spec.domains.items()}
@@ -678,7 +554,7 @@ class _Compiler:
         params = list(spec.parameters)
         for name in params:
             if name in layout.rows or name in CONTEXT_NAMES or name in FUNCTIONS:
-                mark = _locate(self.raw, ("parameters", name), self.fallback, want_key=True)
+                mark = locate(self.raw, ("parameters", name), self.fallback, want_key=True)
                 self.problems.append(problem_at(mark, f"parameter name '{name}' clashes with a built-in name", "name"))
         self.symbols = Symbols(
             state=dict(layout.rows),
@@ -733,7 +609,7 @@ class _Compiler:
             if isinstance(value, dict):
                 for d in value:
                     if d not in spec.domains and d != "all":
-                        mark = _locate(self.raw, ("ties", pair, d), self.fallback, want_key=True)
+                        mark = locate(self.raw, ("ties", pair, d), self.fallback, want_key=True)
                         self.problems.append(
                             problem_at(mark, f"unknown domain '{d}'{did_you_mean(d, spec.domains)}", "name")
                         )
@@ -791,7 +667,7 @@ class _Compiler:
                 if name not in schema.GOVERNMENT_INITIAL:
                     self.problems.append(
                         problem_at(
-                            _locate(self.raw, ("governments", gov, "initial", name), self.fallback, want_key=True),
+                            locate(self.raw, ("governments", gov, "initial", name), self.fallback, want_key=True),
                             f"unknown initial variable '{name}'{did_you_mean(name, schema.GOVERNMENT_INITIAL)}; "
                             f"allowed: {', '.join(schema.GOVERNMENT_INITIAL)}",
                             "name",
@@ -821,7 +697,7 @@ class _Compiler:
                 if name not in allowed:
                     self.problems.append(
                         problem_at(
-                            _locate(self.raw, ("threats", actor, "initial", name), self.fallback, want_key=True),
+                            locate(self.raw, ("threats", actor, "initial", name), self.fallback, want_key=True),
                             f"unknown initial variable '{name}'{did_you_mean(name, allowed)}; "
                             f"allowed: {', '.join(allowed)}",
                             "name",
@@ -844,7 +720,7 @@ class _Compiler:
                 self.problems.append(
                     problem_at(
                         self.mark("events", i, "at"),
-                        f"{_readable_path(self.raw, ('events', i, 'at'))}: {e.at} is before the start ({spec.start})",
+                        f"{readable_path(self.raw, ('events', i, 'at'))}: {e.at} is before the start ({spec.start})",
                         "range",
                     )
                 )
@@ -904,7 +780,7 @@ class _Compiler:
         objectives = self._objectives()
         self._signature(path)
         if self.problems:
-            raise ScenarioError(_sorted(self.problems))
+            raise ScenarioError(sort_problems(self.problems))
         return Scenario(
             spec=spec,
             path=path,
@@ -981,8 +857,8 @@ class _Compiler:
         try:
             year, q = schema.parse_quarter(quarter)
         except ValueError as exc:
-            mark = _locate(self.raw, loc or (), self.fallback, want_key=want_key)
-            where = _readable_path(self.raw, loc or ())
+            mark = locate(self.raw, loc or (), self.fallback, want_key=want_key)
+            where = readable_path(self.raw, loc or ())
             self.problems.append(problem_at(mark, f"{where}: {exc}", "quarter"))
             return None
         start_year, start_q = schema.parse_quarter(self.spec.start)
@@ -1114,11 +990,11 @@ def load_scenario(name: str | Path) -> Scenario:
     try:
         spec = schema.ScenarioSpec.model_validate(raw)
     except ValidationError as exc:
-        problems = _pydantic_problems(exc, raw, fallback)
+        problems = validation_problems(exc, raw, fallback, _known_keys())
         # Report expression problems in the same pass, as far as the broken structure allows.
         taken = {(p.path, p.line, p.col) for p in problems}
         problems += [p for p in _scan_raw_expressions(raw, fallback) if (p.path, p.line, p.col) not in taken]
-        raise ScenarioError(_sorted(problems)) from None
+        raise ScenarioError(sort_problems(problems)) from None
     digest = hashlib.sha256()
     for file in files:
         digest.update(file.read_bytes())
