@@ -335,35 +335,16 @@ def _sensitivity(
             from SALib.analyze import sobol
 
             result = sobol.analyze(problem, y, calc_second_order=spec.second_order, seed=spec.seed)
-            for j, name in enumerate(names):
-                rows.append(
-                    {
-                        "scenario": scenario,
-                        "method": "sobol",
-                        "parameter": name,
-                        "S1": float(result["S1"][j]),
-                        "S1_conf": float(result["S1_conf"][j]),
-                        "ST": float(result["ST"][j]),
-                        "ST_conf": float(result["ST_conf"][j]),
-                    }
-                )
+            method, keys = "sobol", ("S1", "S1_conf", "ST", "ST_conf")
         else:
             from SALib.analyze import morris
 
             x = sample_units(spec, names)
             result = morris.analyze(problem, x, y, num_levels=spec.levels or 4, seed=spec.seed)
-            for j, name in enumerate(names):
-                rows.append(
-                    {
-                        "scenario": scenario,
-                        "method": "morris",
-                        "parameter": name,
-                        "mu": float(result["mu"][j]),
-                        "mu_star": float(result["mu_star"][j]),
-                        "sigma": float(result["sigma"][j]),
-                        "mu_star_conf": float(result["mu_star_conf"][j]),
-                    }
-                )
+            method, keys = "morris", ("mu", "mu_star", "sigma", "mu_star_conf")
+    for j, name in enumerate(names):
+        row = {"scenario": scenario, "method": method, "parameter": name}
+        rows.append(row | {key: float(result[key][j]) for key in keys})
     return rows, None
 
 

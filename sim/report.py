@@ -104,13 +104,10 @@ def story_json(
     model: TrilateralModel, explain: bool = False, top: int | None = None, story: bool = True
 ) -> dict[str, Any]:
     """A JSON-ready record of a run: final values per world, summary, story and trajectories."""
-    from sim.runner import PERCENTILES
+    from sim.runner import summarize
 
     final = {name: values.tolist() for name, values in model.final().items()}
-    summary = {}
-    for name, values in model.final().items():
-        p5, p50, p95 = np.percentile(values, PERCENTILES)
-        summary[name] = {"mean": float(np.mean(values)), "p5": float(p5), "p50": float(p50), "p95": float(p95)}
+    summary = {name: summarize(values) for name, values in model.final().items()}
     out: dict[str, Any] = {
         "scenario": model.scenario.id,
         "title": model.scenario.title,
@@ -157,11 +154,15 @@ def print_ensemble(result: EnsembleResult) -> None:
     scenario = result.scenario
     print(f"{scenario.title} ({scenario.id}) - {result.runs} runs, seed {result.seed}, {result.turns} turns")
     print(f"final quarter: {scenario.quarter_label(result.turns)}\n")
+    from sim.runner import summarize
+
+    def row(name: str, stats: dict[str, float], digits: int) -> str:
+        return f"{name:<26}" + "".join(f"{stats[k]:>8.{digits}f}" for k in ("mean", "p5", "p50", "p95"))
+
     print(f"{'indicator':<26}{'mean':>8}{'p5':>8}{'p50':>8}{'p95':>8}")
     for name, stats in result.summary().items():
-        print(f"{label(name):<26}{stats['mean']:>8.3f}{stats['p5']:>8.3f}{stats['p50']:>8.3f}{stats['p95']:>8.3f}")
+        print(row(label(name), stats, 3))
     if any(scenario.objectives.get(gov) for gov in result.scores):
         print("\nObjective scores (100 x weighted change of each capital's objectives)")
         for gov, values in result.scores.items():
-            p5, p50, p95 = np.percentile(values, (5, 50, 95))
-            print(f"{gov:<26}{np.mean(values):>8.2f}{p5:>8.2f}{p50:>8.2f}{p95:>8.2f}")
+            print(row(gov, summarize(values), 2))

@@ -38,11 +38,13 @@ class EnsembleResult:
 
     def summary(self) -> dict[str, dict[str, float]]:
         """Per indicator: mean, p5, p50, p95 over the replications."""
-        out = {}
-        for name, values in self.final.items():
-            p5, p50, p95 = np.percentile(values, PERCENTILES)
-            out[name] = {"mean": float(np.mean(values)), "p5": float(p5), "p50": float(p50), "p95": float(p95)}
-        return out
+        return {name: summarize(values) for name, values in self.final.items()}
+
+
+def summarize(values: np.ndarray) -> dict[str, float]:
+    """Mean, p5, p50 and p95 of values over replications."""
+    p5, p50, p95 = np.percentile(values, PERCENTILES)
+    return {"mean": float(np.mean(values)), "p5": float(p5), "p50": float(p50), "p95": float(p95)}
 
 
 def run_ensemble(

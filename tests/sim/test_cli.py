@@ -186,6 +186,11 @@ def test_bench_json_reports_rates_and_ratio(capsys):
     assert data["speedup"] == pytest.approx(data["ensemble"]["runs_per_s"] / data["single"]["runs_per_s"], rel=0.01)
     assert data["load_compile_ms"] > 0
     assert 0 < data["game_turn_300_shadows_ms"] < 10_000
+    assert data["largest_load_compile_ms"] > 0
+    from sim import library_ids
+
+    assert data["largest_scenario"] in library_ids()
+    assert set(data["ui_frames"]) == {"1280x720", "1920x1080"}
 
 
 def test_the_committed_json_schema_is_up_to_date(capsys):
