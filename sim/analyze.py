@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from sim.errors import did_you_mean
-from sim.experiment import ExperimentSpec, Outcome, parse_outcome, sample_units
+from sim.experiment import DEFAULT_MORRIS_LEVELS, ExperimentSpec, Outcome, parse_outcome, sample_units
 from sim.sweep import PARTS, SweepError, design_frame, part_is_valid, part_path, read_manifest
 
 ANALYSIS = "analysis"
@@ -340,7 +340,7 @@ def _sensitivity(
             from SALib.analyze import morris
 
             x = sample_units(spec, names)
-            result = morris.analyze(problem, x, y, num_levels=spec.levels or 4, seed=spec.seed)
+            result = morris.analyze(problem, x, y, num_levels=spec.levels or DEFAULT_MORRIS_LEVELS, seed=spec.seed)
             method, keys = "morris", ("mu", "mu_star", "sigma", "mu_star_conf")
     for j, name in enumerate(names):
         row = {"scenario": scenario, "method": method, "parameter": name}

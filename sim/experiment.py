@@ -29,8 +29,6 @@ from sim.scenario import Scenario, library_ids, load_scenario, resolve_scenario_
 from sim.validation import clean_loc, locate, sort_problems, validation_problems
 from sim.yamlio import Mark, problem_at, read_yaml_file
 
-SAMPLERS = ("grid", "lhs", "sobol", "morris", "montecarlo")
-DISTRIBUTIONS = ("uniform", "normal", "loguniform")
 STATISTICS = ("mean", "min", "max", "sd")
 DEFAULT_GRID_LEVELS = 5
 DEFAULT_MORRIS_LEVELS = 4
@@ -253,11 +251,6 @@ class Experiment:
     def runs(self) -> int:
         """Runs in all (design points x replications)."""
         return self.points * self.spec.replications
-
-    @property
-    def morris_levels(self) -> int:
-        """Number of grid levels of a Morris design."""
-        return self.spec.levels or DEFAULT_MORRIS_LEVELS
 
     def turns_of(self, scenario: Scenario) -> int:
         """Turns each run of ``scenario`` plays (the experiment's ``turns`` or the scenario's)."""

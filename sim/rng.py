@@ -77,7 +77,3 @@ class CounterRNG:
         u1 = self.uniform(turn, stream, 2 * slot)
         u2 = self.uniform(turn, stream, 2 * slot + 1)
         return np.sqrt(-2.0 * np.log1p(-u1)) * np.cos(2.0 * np.pi * u2)
-
-    def subset(self, index: np.ndarray) -> CounterRNG:
-        """The generator for a subset of these replications (same numbers for each)."""
-        return CounterRNG(self.seed, self.replications[index])

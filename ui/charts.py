@@ -102,7 +102,6 @@ class MapView:
     activity: dict[str, float]
     acts: dict[str, list[str]] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
-    subtitles: dict[str, str] = field(default_factory=dict)
     selected: str = ""
 
 

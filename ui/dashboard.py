@@ -114,7 +114,6 @@ class Dashboard:
             activity={a: match.value(f"{a}.activity", t) for a in THREAT_ACTORS},
             acts=acts,
             names={**GOV_CITIES, **THREAT_NAMES},
-            subtitles={g: match.camp(g, t) for g in GOVERNMENTS},
             selected=self.selected,
         )
         self.governments = {}

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from sim.explain import EXPLAINED
-from sim.layout import GOVERNMENTS, PAIR_MEMBERS, PAIRS, THREAT_ACTORS
+from sim.layout import GOVERNMENTS, PAIRS, THREAT_ACTORS
 from sim.report import label as report_label
 from sim.scenario import Scenario, Trigger, load_scenario
 from sim.scoring import objective_scores
@@ -420,11 +420,6 @@ def _trigger_labels(scenario: Scenario) -> dict[str, str]:
 def firing_kind(firing: Firing) -> str:
     """``event``, ``act``, ``action``, ``rule``, ``election`` or ``inject``."""
     return firing.label.split(":", 1)[0]
-
-
-def pair_members(pair: str) -> tuple[str, str]:
-    """The two governments of a pair (``ROK_JPN`` -> ``("ROK", "JPN")``)."""
-    return PAIR_MEMBERS[pair]
 
 
 __all__ = [

@@ -318,3 +318,20 @@ def test_looking_back_at_an_earlier_turn(app, driver, game):
     assert dashboard.governments["USA"].values["capital"] is None  # not recorded for past turns
     driver.press(pygame.K_END)
     assert dashboard.view_turn == 2
+
+
+def test_hovering_an_indicator_shows_what_it_means(app, driver, game):
+    """Tooltips say what each indicator means (from the model's variable documentation)."""
+    driver.hover("index_institutionalization")
+    app.render()
+    doc = game.doc("institutionalization")
+    tooltip = driver.widget("index_institutionalization").tooltip
+    assert doc in tooltip
+    first_line = app.fonts.wrap(tooltip, app.fonts.s(380) - 2 * app.fonts.s(8), "small")[0]
+    assert app.fonts.has_rendered(first_line)
+    driver.hover_away()
+    app.render()
+    before = app.screen.copy()
+    driver.hover("index_institutionalization")
+    app.render()
+    assert pygame.image.tobytes(before, "RGB") != pygame.image.tobytes(app.screen, "RGB")  # the box was drawn

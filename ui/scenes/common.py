@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ui import theme
-from ui.input import GLOBAL_KEYS, Intent, key, key_label
+from ui.input import Intent, key, key_label
 from ui.scene import Scene
 from ui.theme import Fonts, pygame
 from ui.widgets import Button, Widget, draw_panel, draw_text, draw_wrapped
@@ -244,8 +244,3 @@ class HelpScene(Scene):
             draw_text(surface, fonts, key_text, (inner.left, y), "body", theme.BLUE, bold=True)
             draw_text(surface, fonts, fonts.ellipsize(action, inner.right - col, "body"), (col, y), "body")
             y += line_h
-
-
-def global_key_help() -> list[str]:
-    """The global keys as text (for docs and tests)."""
-    return [f"{key_label(entry)}: {intent.name}" for entry, intent in GLOBAL_KEYS.items()]
