@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, ClassVar
 import mesa
 import numpy as np
 
-from sim.layout import PROFILE_TRAITS
-from sim.rng import stream_id
+from sim.engine.layout import PROFILE_TRAITS
+from sim.engine.rng import stream_id
 
 if TYPE_CHECKING:
-    from sim.model import TrilateralModel
+    from sim.engine.model import TrilateralModel
 
 
 class DomesticPolitics(mesa.Agent):

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, ClassVar
 import mesa
 import numpy as np
 
-from sim.layout import THREAT_ACTORS
-from sim.state import elementwise_sum
+from sim.engine.layout import THREAT_ACTORS
+from sim.engine.state import elementwise_sum
 
 if TYPE_CHECKING:
     from agents.strategies import Strategy
-    from sim.model import TrilateralModel
+    from sim.engine.model import TrilateralModel
 
 
 class Government(mesa.Agent):
@@ -127,7 +127,7 @@ class Government(mesa.Agent):
     def play(self) -> None:
         """Let the strategy choose cards, pay their cost and apply their effects."""
         from agents.strategies import DecisionContext
-        from sim.triggers import evaluate, run_triggers
+        from sim.engine.triggers import evaluate, run_triggers
 
         model = self.model
         cards = model.scenario.actions[self.code]

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from sim.layout import PAIR_MEMBERS
-from sim.rng import stream_id
+from sim.engine.layout import PAIR_MEMBERS
+from sim.engine.rng import stream_id
 
 if TYPE_CHECKING:
     from agents.government import Government
-    from sim.scenario import Trigger
+    from sim.lang.scenario import Trigger
 
 
 @dataclass
@@ -69,7 +69,7 @@ class DecisionContext:
 
     def card_values(self) -> np.ndarray:
         """Direct effect of each card on this government's objectives, per world (cards x worlds)."""
-        from sim.scoring import sensitivity
+        from sim.engine.scoring import sensitivity
 
         model = self.government.model
         weights = sensitivity(model, self.code)

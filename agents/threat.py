@@ -14,7 +14,7 @@ import mesa
 import numpy as np
 
 if TYPE_CHECKING:
-    from sim.model import TrilateralModel
+    from sim.engine.model import TrilateralModel
 
 
 class ThreatActor(mesa.Agent):
@@ -43,7 +43,7 @@ class ThreatActor(mesa.Agent):
 
     def act(self) -> None:
         """Grow capability, then roll this turn's acts."""
-        from sim.triggers import run_triggers
+        from sim.engine.triggers import run_triggers
 
         model = self.model
         state = model.state

@@ -1,1 +1,1 @@
-"""The bundled scenario library (YAML files beside this module); see ``sim.scenario.library_dir``."""
+"""The bundled scenario library (YAML files beside this module); see ``sim.lang.scenario.library_dir``."""

@@ -12,11 +12,11 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "INDICATORS": "sim.model",
-    "TrilateralModel": "sim.model",
-    "Scenario": "sim.scenario",
-    "library_ids": "sim.scenario",
-    "load_scenario": "sim.scenario",
+    "INDICATORS": "sim.engine.model",
+    "TrilateralModel": "sim.engine.model",
+    "Scenario": "sim.lang.scenario",
+    "library_ids": "sim.lang.scenario",
+    "load_scenario": "sim.lang.scenario",
     "ScenarioError": "sim.errors",
     "TrilatError": "sim.errors",
     "UsageError": "sim.errors",

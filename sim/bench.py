@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from sim.model import TrilateralModel
-from sim.scenario import library_ids, load_scenario
+from sim.engine.model import TrilateralModel
+from sim.lang.scenario import library_ids, load_scenario
 
 
 def _time_load(name: str, repeats: int = 5) -> float:
@@ -27,7 +27,7 @@ def _time_load(name: str, repeats: int = 5) -> float:
 
 def _time_game_turns(scenario: Any, shadows: int = 300) -> float:
     """Median time to resolve one game turn: the story plus ``shadows`` shadow worlds."""
-    from sim.session import GameSession, GameSettings
+    from sim.play.session import GameSession, GameSettings
 
     session = GameSession(GameSettings(scenario=scenario.id, seed=1, shadows=shadows), scenario)
     times = []

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sim.errors import TrilatError, UsageError
-from sim.layout import GOVERNMENTS
+from sim.engine.layout import GOVERNMENTS
 
 EXIT_USAGE = 2
 DEFAULT_SEED = 1
@@ -218,9 +218,9 @@ def _strategies(assignments: list[tuple[str, str]]) -> dict[str, str]:
 
 
 def _command_run(args: argparse.Namespace) -> int:
-    from sim.report import print_ensemble, print_story, story_json
-    from sim.runner import run_ensemble
-    from sim.scenario import load_scenario
+    from sim.play.report import print_ensemble, print_story, story_json
+    from sim.engine.runner import run_ensemble
+    from sim.lang.scenario import load_scenario
 
     if args.from_sweep is not None or args.run_id is not None:
         return _from_sweep(args)
@@ -236,7 +236,7 @@ def _command_run(args: argparse.Namespace) -> int:
     if args.runs == 1:
         return _single(args, scenario, parameters, strategies, [0])
     if args.explain:
-        from sim.model import TrilateralModel
+        from sim.engine.model import TrilateralModel
 
         model = TrilateralModel(
             scenario, seed=args.seed, replications=args.runs, turns=args.turns, strategies=strategies, **parameters
@@ -286,8 +286,8 @@ def _with_progress(total: int, turns: int, job: Any, quiet: bool) -> Any:
 
 
 def _single(args: argparse.Namespace, scenario: Any, parameters: dict, strategies: dict, ids: list[int]) -> int:
-    from sim.model import TrilateralModel
-    from sim.report import print_story, story_json
+    from sim.engine.model import TrilateralModel
+    from sim.play.report import print_story, story_json
 
     model = TrilateralModel(
         scenario, seed=args.seed, replication_ids=ids, turns=args.turns, strategies=strategies, **parameters
@@ -316,8 +316,8 @@ def _ensemble_json(result: Any) -> dict[str, Any]:
 
 def _from_sweep(args: argparse.Namespace) -> int:
     """``trilat run --from-sweep DIR --run ID``: replay one stored run and check it is exact."""
-    from sim.report import print_story, story_json
-    from sim.sweep import verify_run
+    from sim.play.report import print_story, story_json
+    from sim.research.sweep import verify_run
 
     if args.from_sweep is None or args.run_id is None:
         raise UsageError("--from-sweep DIR and --run ID go together")
@@ -348,7 +348,7 @@ def _from_sweep(args: argparse.Namespace) -> int:
 
 
 def _command_sweep(args: argparse.Namespace) -> int:
-    from sim.sweep import run_sweep
+    from sim.research.sweep import run_sweep
 
     summary = run_sweep(
         args.experiment,
@@ -363,14 +363,14 @@ def _command_sweep(args: argparse.Namespace) -> int:
 
 
 def _command_analyze(args: argparse.Namespace) -> int:
-    from sim.analyze import analyze
+    from sim.research.analyze import analyze
 
     analyze(args.dir, plots=not args.no_plots, output=args.output, outcome=args.outcome)
     return 0
 
 
 def _command_list(args: argparse.Namespace) -> int:
-    from sim.scenario import library_ids, load_scenario
+    from sim.lang.scenario import library_ids, load_scenario
 
     rows = []
     for ident in library_ids():
@@ -396,7 +396,7 @@ def _command_list(args: argparse.Namespace) -> int:
 
 
 def _command_validate(args: argparse.Namespace) -> int:
-    from sim.scenario import validate_paths
+    from sim.lang.scenario import validate_paths
 
     results = validate_paths(args.paths)
     problems = [problem for _, found in results for problem in found]
@@ -423,7 +423,7 @@ def _command_validate(args: argparse.Namespace) -> int:
 
 
 def _command_new(args: argparse.Namespace) -> int:
-    from sim.starter import write_starter
+    from sim.lang.starter import write_starter
 
     path = write_starter(args.name, extends=args.extends, folder=args.dir, force=args.force)
     print(f"wrote {path}; try: trilat run {path}")
@@ -441,7 +441,7 @@ def _command_play(args: argparse.Namespace) -> int:
             raise UsageError("--headless needs a SCENARIO")
         if not args.auto:
             raise UsageError("--headless needs --auto: without a window, nobody can choose the moves")
-        from sim.scenario import load_scenario
+        from sim.lang.scenario import load_scenario
 
         load_scenario(args.scenario)  # located errors before any window work
         turns = args.turns or 4
@@ -460,7 +460,7 @@ def _command_play(args: argparse.Namespace) -> int:
             f"{', '.join(headless_only)} only apply with --headless; in the window, the setup screen sets them"
         )
     if args.resume:
-        from sim.session import GameSession
+        from sim.play.session import GameSession
 
         GameSession.load(args.resume, autosave=False)  # a clear error now for a bad save
     return app.run_game(
@@ -474,7 +474,7 @@ def _command_play(args: argparse.Namespace) -> int:
 def _command_replay(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from sim.session import GameSession, session_for_sweep_run
+    from sim.play.session import GameSession, session_for_sweep_run
     from ui import app
 
     if (args.from_sweep is None) != (args.run_id is None):
@@ -495,8 +495,8 @@ def _command_replay(args: argparse.Namespace) -> int:
 def _command_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from sim.aar import write_report
-    from sim.session import GameSession
+    from sim.play.aar import write_report
+    from sim.play.session import GameSession
 
     save = Path(args.save)
     session = GameSession.load(save, autosave=False)
@@ -507,13 +507,13 @@ def _command_report(args: argparse.Namespace) -> int:
 
 
 def _command_show(args: argparse.Namespace) -> int:
-    from sim.briefing import briefing
-    from sim.scenario import load_scenario
+    from sim.play.briefing import briefing
+    from sim.lang.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
     print(briefing(scenario))
     if args.check:
-        from sim.signature import check_signature
+        from sim.research.signature import check_signature
 
         results = check_signature(scenario)
         print("\nSignature check (2,000 worlds, fixed seed)")
@@ -526,7 +526,7 @@ def _command_show(args: argparse.Namespace) -> int:
 
 
 def _command_schema(args: argparse.Namespace) -> int:
-    from sim.schema import json_schema
+    from sim.lang.schema import json_schema
 
     print(json.dumps(json_schema(), indent=2, sort_keys=True))
     return 0
@@ -536,7 +536,7 @@ def _command_bench(args: argparse.Namespace) -> int:
     from sim.bench import print_bench, run_bench
 
     if args.sweep:
-        from sim.sweep import bench_sweep, print_bench_sweep
+        from sim.research.sweep import bench_sweep, print_bench_sweep
 
         results = bench_sweep(args.sweep_runs, (1, 2), scenario=args.scenario, progress=not args.json)
         if args.json:

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from sim.errors import TrilatError
-from sim.session import GameSession
+from sim.play.session import GameSession
 from ui import theme
 from ui.input import InputLayer, Intent
 from ui.match import DEFAULT_SAVES, Match
@@ -323,7 +323,7 @@ def run_game(
         if resume is not None:
             session = GameSession.load(resume)
         if scenario is not None:
-            from sim.scenario import load_scenario
+            from sim.lang.scenario import load_scenario
 
             load_scenario(scenario)
     except TrilatError as exc:
@@ -416,8 +416,8 @@ def measure_frames(
     import tempfile
     import time
 
-    from sim.scenario import load_scenario
-    from sim.session import GameSettings
+    from sim.lang.scenario import load_scenario
+    from sim.play.session import GameSettings
     from ui.driver import Driver
 
     def mean_ms(app: App, frames: int = 30) -> float:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sim.layout import GOVERNMENTS, PAIRS, THREAT_ACTORS
+from sim.engine.layout import GOVERNMENTS, PAIRS, THREAT_ACTORS
 from ui import theme
 from ui.charts import (
     GOVERNMENT_ROWS,

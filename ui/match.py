@@ -1,4 +1,4 @@
-"""The game as the screens see it: a thin layer over :class:`sim.session.GameSession`.
+"""The game as the screens see it: a thin layer over :class:`sim.play.session.GameSession`.
 
 Every change to a game goes through the session (``submit``, ``resolve``, ``inject_event``,
 ``inject_custom``, ``set_parameter``, ``set_state``, ``note``, ``undo``, ``branch``, ``end``), so
@@ -17,13 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from sim.explain import EXPLAINED
-from sim.layout import GOVERNMENTS, PAIRS, THREAT_ACTORS
-from sim.report import label as report_label
-from sim.scenario import Scenario, Trigger, load_scenario
-from sim.scoring import objective_scores
-from sim.session import GameSession, GameSettings
-from sim.triggers import Firing
+from sim.engine.explain import EXPLAINED
+from sim.engine.layout import GOVERNMENTS, PAIRS, THREAT_ACTORS
+from sim.play.report import label as report_label
+from sim.lang.scenario import Scenario, Trigger, load_scenario
+from sim.engine.scoring import objective_scores
+from sim.play.session import GameSession, GameSettings
+from sim.engine.triggers import Firing
 
 DEFAULT_SAVES = Path.home() / ".trilat" / "saves"
 HEADLINE: tuple[str, ...] = (

@@ -419,7 +419,7 @@ class CardView(Widget):
     Args:
         rect: where it is.
         number: its shortcut number (1-9, 0 for the tenth).
-        card: the compiled card (a :class:`sim.scenario.Trigger`).
+        card: the compiled card (a :class:`sim.lang.scenario.Trigger`).
         chosen: whether the team has picked it.
         affordable: whether the remaining political capital covers it.
         effects: the card's effects as short text lines.

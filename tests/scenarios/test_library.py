@@ -1,6 +1,6 @@
 """The scenario library: every shipped scenario validates, runs, meets its signature, and is distinct.
 
-Signatures are checked on 2,000-world ensembles with a fixed seed (sim.signature), so a claim
+Signatures are checked on 2,000-world ensembles with a fixed seed (sim.research.signature), so a claim
 that stops holding after a model change fails here.
 """
 
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from sim import INDICATORS, TrilateralModel, library_ids, load_scenario
-from sim.signature import SIGNATURE_RUNS, SIGNATURE_SEED, check_signature, final_means
+from sim.research.signature import SIGNATURE_RUNS, SIGNATURE_SEED, check_signature, final_means
 
 LIBRARY = library_ids()
 WORLDS = 2000

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.session import GameSettings
+from sim.play.session import GameSettings
 from ui.match import Match
 from ui.theme import pygame
 

@@ -40,7 +40,7 @@ def test_run_headless_saves_one_png_per_screen(tmp_path):
         assert pygame.image.load(str(path)).get_size() == (1280, 720)
     saves = list(folder.glob("baseline-*.json"))
     assert len(saves) == 1  # the game autosaved beside the screenshots, for `trilat report`
-    from sim.session import GameSession
+    from sim.play.session import GameSession
 
     session = GameSession.load(saves[0], autosave=False)
     assert session.turn == 2 and session.finished

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.session import GameSession
+from sim.play.session import GameSession
 from tests.ui.helpers import first_affordable, play_turn, start_game
 from ui import theme
 from ui.charts import map_positions

@@ -8,7 +8,7 @@ import types
 
 import pytest
 
-from sim.scoring import objective_scores
+from sim.engine.scoring import objective_scores
 from tests.ui.helpers import SHADOWS, first_affordable, start_game
 from ui.app import App
 from ui.input import Intent
@@ -154,7 +154,7 @@ def test_debrief_export_without_the_exporter_says_so(offscreen, baseline, monkey
     start_game(offscreen, baseline, humans=(), turns=2)
     offscreen.match.resolve()
     offscreen.match.resolve()
-    monkeypatch.setitem(sys.modules, "sim.aar", None)  # an import of sim.aar now fails
+    monkeypatch.setitem(sys.modules, "sim.play.aar", None)  # an import of sim.play.aar now fails
     scene = DebriefScene(offscreen)
     offscreen.stack.push(scene)
     scene.handle_intent(Intent("export"))
@@ -173,7 +173,7 @@ def test_debrief_export_calls_write_report(offscreen, baseline, monkeypatch):
         folder.mkdir(parents=True)
         return {"markdown": folder / "report.md", "html": folder / "report.html", "charts": []}
 
-    monkeypatch.setitem(sys.modules, "sim.aar", types.SimpleNamespace(write_report=write_report))
+    monkeypatch.setitem(sys.modules, "sim.play.aar", types.SimpleNamespace(write_report=write_report))
     scene = DebriefScene(offscreen)
     offscreen.stack.push(scene)
     scene.handle_intent(Intent("export"))
@@ -184,7 +184,7 @@ def test_debrief_export_calls_write_report(offscreen, baseline, monkeypatch):
 
 
 def test_replay_steps_through_a_saved_game(offscreen, baseline):
-    from sim.session import GameSession
+    from sim.play.session import GameSession
 
     match = start_game(offscreen, baseline, humans=(), turns=3)
     for _ in range(3):
@@ -223,7 +223,7 @@ def test_draw_never_changes_the_game(offscreen, baseline):
 
 
 def test_match_start_without_saves_dir_does_not_autosave(baseline):
-    from sim.session import GameSettings
+    from sim.play.session import GameSettings
 
     match = Match.start(GameSettings(scenario="baseline", shadows=0), baseline)
     assert match.session.autosave_path is None

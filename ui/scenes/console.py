@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import TrilatError
-from sim.layout import GOVERNMENTS, PAIRS, THREAT_ACTORS
+from sim.engine.layout import GOVERNMENTS, PAIRS, THREAT_ACTORS
 from ui import theme
 from ui.input import Intent, key
 from ui.match import Match, label

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import TrilatError
-from sim.layout import GOVERNMENTS
+from sim.engine.layout import GOVERNMENTS
 from ui import theme
 from ui.charts import ChartView, draw_chart, draw_legend_note
 from ui.input import Intent, key
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 TABLE = (*HEADLINE, *(f"{g}.{v}" for v in ("approval", "polarization", "threat") for g in GOVERNMENTS))
 CHART_SHORT = {"trilateral": "Trilateral", "tie.USA_ROK": "USA-ROK", "tie.USA_JPN": "USA-JPN", "tie.ROK_JPN": "ROK-JPN"}
 NO_EXPORTER = (
-    "The report exporter (sim.aar) is not installed in this version of Trilat: "
+    "The report exporter (sim.play.aar) is not installed in this version of Trilat: "
     "update it, then run `trilat report SAVE`."
 )
 
@@ -122,12 +122,12 @@ class DebriefScene(Scene):
             self.export()
 
     def export(self) -> None:
-        """Write the after-action report with ``sim.aar.write_report`` (if this version has it)."""
+        """Write the after-action report with ``sim.play.aar.write_report`` (if this version has it)."""
         try:
-            from sim.aar import write_report
+            from sim.play.aar import write_report
         except ImportError as exc:
             missing = getattr(exc, "name", "") or ""
-            self.export_message = NO_EXPORTER if missing in ("sim.aar", "") else f"Cannot export: {exc}"
+            self.export_message = NO_EXPORTER if missing in ("sim.play.aar", "") else f"Cannot export: {exc}"
             self.app.toast(self.export_message, 8)
             return
         folder = report_folder(self.match)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sim.errors import TrilatError
-from sim.scenario import Scenario, library_ids, load_scenario
+from sim.lang.scenario import Scenario, library_ids, load_scenario
 from ui import theme
 from ui.input import Intent, key
 from ui.scene import Scene

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.layout import GOVERNMENTS
-from sim.triggers import Firing
+from sim.engine.layout import GOVERNMENTS
+from sim.engine.triggers import Firing
 from ui import theme
 from ui.charts import firing_chip
 from ui.input import Intent, key

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 from agents.strategies import STRATEGIES
 from sim.errors import TrilatError
-from sim.layout import GOVERNMENTS
-from sim.scenario import Scenario, load_scenario
-from sim.session import DEFAULT_SHADOWS, GameSettings
+from sim.engine.layout import GOVERNMENTS
+from sim.lang.scenario import Scenario, load_scenario
+from sim.play.session import DEFAULT_SHADOWS, GameSettings
 from ui import theme
 from ui.input import Intent, key
 from ui.match import GOV_CITIES, Match

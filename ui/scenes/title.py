@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sim.errors import TrilatError
-from sim.session import GameSession
+from sim.play.session import GameSession
 from ui import theme
 from ui.charts import MapView, draw_map
 from ui.input import Intent, key

@@ -24,7 +24,7 @@ from ui.theme import pygame
 from ui.widgets import Widget, draw_text
 
 if TYPE_CHECKING:
-    from sim.session import GameSession
+    from sim.play.session import GameSession
     from ui.app import App
 
 

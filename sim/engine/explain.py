@@ -1,0 +1,99 @@
+"""Cause and effect: which rules, events, actions and behaviours moved each indicator in a turn."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim.errors import UsageError
+from sim.engine.layout import GOVERNMENTS, PAIRS
+
+if TYPE_CHECKING:
+    from sim.engine.model import TrilateralModel
+    from sim.lang.scenario import Scenario
+
+EXPLAINED: tuple[str, ...] = (
+    *(f"tie.{pair}" for pair in PAIRS),
+    "trilateral",
+    "institutionalization",
+    "deterrence",
+    *(f"{g}.{v}" for g in GOVERNMENTS for v in ("approval", "polarization", "threat")),
+)
+"""Indicators ``--explain`` reports, in display order."""
+
+NEGLIGIBLE = 1e-9
+WEAKEST_LINK_SOURCE = "weakest link changed"
+"""The part of the index's change due to a different pair becoming the weakest link."""
+
+
+def readable_source(scenario: Scenario, source: str) -> str:
+    """A cause as a reader names it: ``JPN move: Shuttle diplomacy``, not ``action:JPN.shuttle_diplomacy``."""
+    if source.startswith("behaviour: "):
+        return source.removeprefix("behaviour: ")
+    kind, _, ident = source.partition(":")
+    owner, _, short = ident.partition(".")
+    if kind == "action" and short:
+        card = next((c for c in scenario.actions.get(owner, []) if c.id == short), None)
+        return f"{owner} move: {card.title if card else short}"
+    if kind == "act" and short:
+        act = next((a for a in scenario.acts.get(owner, []) if a.id == short), None)
+        return f"{owner}: {act.title if act else short}"
+    if kind == "event":
+        event = next((e for e in scenario.events if e.id == ident), None)
+        return f"event: {event.title if event else ident}"
+    if kind == "rule":
+        rule = next((r for rules in scenario.rules.values() for r in rules if r.id == ident), None)
+        return f"rule: {rule.title if rule else ident}"
+    if kind == "inject":
+        return f"white cell: {ident}"
+    return source
+
+
+def contributions(model: TrilateralModel, turn: int, top: int | None = None) -> dict[str, dict[str, Any]]:
+    """``{indicator: {"total": change, "parts": [(source, change), ...]}}`` for one turn.
+
+    Parts are sorted by size; they sum to the total up to floating-point rounding. Pair ties
+    are the domain-weighted sum of their domain rows, exactly as the tie itself is.
+    """
+    recorder = model.state.recorder
+    if not recorder.enabled:
+        raise UsageError("this model was created with record=False: there is no cause-and-effect record")
+    records = [r for r in recorder.turns if r.turn == turn]
+    if not records:
+        raise UsageError(f"no record for turn {turn} (turns played: {model.turn})")
+    changes = records[0].changes
+    layout = model.scenario.layout
+    weights = layout.domain_weights
+    out: dict[str, dict[str, Any]] = {}
+    pair_parts = {
+        pair: {source: float(weights @ vec[layout.tie_rows(pair)]) for source, vec in changes.items()} for pair in PAIRS
+    }
+    for name in EXPLAINED:
+        if name.startswith("tie."):
+            per_source = pair_parts[name[4:]]
+        elif name == "trilateral":
+            # The index is a function of the pair ties: credit each source through the pairs'
+            # weights in the index at the end of the turn (mean over worlds for an ensemble).
+            index_weights = records[0].index_weights
+            per_source = {
+                source: float(sum(w * pair_parts[p][source] for w, p in zip(index_weights, PAIRS, strict=True)))
+                for source in changes
+            }
+        else:
+            row = layout.rows[name]
+            per_source = {source: float(vec[row]) for source, vec in changes.items()}
+        parts = sorted(
+            ((source, value) for source, value in per_source.items() if abs(value) > NEGLIGIBLE),
+            key=lambda item: -abs(item[1]),
+        )
+        before = model.history[turn - 1][name] if turn - 1 < len(model.history) else None
+        after = model.history[turn][name] if turn < len(model.history) else None
+        total = float(np.mean(after - before)) if before is not None and after is not None else sum(v for _, v in parts)
+        if name == "trilateral":
+            rest = total - sum(v for _, v in parts)
+            if abs(rest) > NEGLIGIBLE:
+                parts.append((WEAKEST_LINK_SOURCE, rest))
+                parts.sort(key=lambda item: -abs(item[1]))
+        out[name] = {"total": total, "parts": parts[:top] if top else parts}
+    return out

@@ -1,0 +1,372 @@
+"""TrilateralModel: the Mesa model of U.S.-ROK-Japan cooperation, run over an ensemble of worlds.
+
+One model instance carries R replications ("worlds") at once: every state variable is a numpy
+row over the worlds, the agents act on whole rows, and scenario rules are compiled to numpy
+once. R=1 is the single story a class plays; R=10,000 is a researcher's ensemble. Replication k
+gets the same random numbers whatever the ensemble size, so its trajectory is bit-identical
+when run alone (``replication_ids=[k]``).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+
+from agents import DomesticPolitics, Government, ThreatActor, make_strategy
+from agents.strategies import Strategy
+from sim.engine import dynamics
+from sim.errors import UsageError, did_you_mean
+from sim.engine.layout import GOVERNMENTS, PHASES, THREAT_ACTORS
+from sim.engine.rng import CounterRNG
+from sim.lang.scenario import Scenario, Trigger, load_scenario
+from sim.engine.state import WorldState, elementwise_sum
+from sim.engine.triggers import Firing, run_triggers
+
+INDICATORS: tuple[str, ...] = (
+    "tie.USA_ROK",
+    "tie.USA_JPN",
+    "tie.ROK_JPN",
+    "trilateral",
+    "institutionalization",
+    "deterrence",
+    *(f"{g}.{v}" for g in GOVERNMENTS for v in ("approval", "polarization", "threat", "hedging", "camp", "capital")),
+    *(f"{a}.activity" for a in THREAT_ACTORS),
+    "provocations",
+    "events_fired",
+)
+"""Indicators recorded every turn (means for the datacollector, full arrays in ``history``)."""
+
+MAX_REPLICATIONS = 10_000_000
+
+
+class _Draws:
+    """The per-turn random-draw accessor handed to compiled expressions (``uniform``/``normal``)."""
+
+    def __init__(self, model: TrilateralModel) -> None:
+        self.model = model
+
+    def uniform(self, stream: int) -> np.ndarray:
+        return self.model.streams.uniform(self.model.turn, stream)
+
+    def normal(self, stream: int) -> np.ndarray:
+        return self.model.streams.normal(self.model.turn, stream)
+
+
+def _as_seed(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise UsageError(f"seed must be a non-negative integer, got {value!r}")
+    if value < 0:
+        raise UsageError(f"seed must be a non-negative integer, got {value}")
+    return int(value)
+
+
+class TrilateralModel(mesa.Model):
+    """The trilateral cooperation model (a real :class:`mesa.Model`).
+
+    Args:
+        scenario: a library id (``"baseline"``), a path, or an already loaded :class:`Scenario`.
+        replications: number of worlds R carried at once (ignored if ``replication_ids`` is given).
+        seed: the counter-based seed; ``rng`` (an int) is accepted as Mesa's name for it. If
+            neither is given a random seed is drawn and kept in ``model.seed``.
+        turns: number of turns to run (default: the scenario's); ``running`` turns False after.
+        replication_ids: explicit replication indices to carry (e.g. ``[4711]``).
+        strategies: per-government strategy names or instances overriding the scenario's.
+        record: keep the cause-and-effect record (slightly slower).
+        **parameters: scenario parameter values, scalars or arrays of shape (R,).
+    """
+
+    def __init__(
+        self,
+        scenario: str | Path | Scenario = "baseline",
+        *,
+        replications: int = 1,
+        seed: int | None = None,
+        rng: int | None = None,
+        turns: int | None = None,
+        replication_ids: Sequence[int] | np.ndarray | None = None,
+        strategies: Mapping[str, str | Strategy] | None = None,
+        record: bool = True,
+        **parameters: Any,
+    ) -> None:
+        if seed is not None and rng is not None:
+            raise UsageError("pass either seed or rng, not both")
+        chosen = seed if seed is not None else rng
+        self.seed = secrets.randbits(62) if chosen is None else _as_seed(chosen)
+        super().__init__(rng=self.seed)
+        self.scenario: Scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        spec = self.scenario
+        if spec.spec.abstract:
+            raise UsageError(f"scenario '{spec.id}' is abstract (shared defaults); run a scenario that extends it")
+        if replication_ids is None:
+            if isinstance(replications, bool) or not isinstance(replications, int | np.integer) or replications < 1:
+                raise UsageError(f"replications must be a positive integer, got {replications!r}")
+            if replications > MAX_REPLICATIONS:
+                raise UsageError(f"replications is at most {MAX_REPLICATIONS} per model")
+            replication_ids = np.arange(int(replications), dtype=np.int64)
+        self.replication_ids = np.asarray(replication_ids, dtype=np.int64)
+        if self.replication_ids.ndim != 1 or len(self.replication_ids) == 0 or (self.replication_ids < 0).any():
+            raise UsageError("replication_ids must be a non-empty list of non-negative integers")
+        self.replications = len(self.replication_ids)
+        self.turns = spec.turns if turns is None else int(turns)
+        if self.turns < 1:
+            raise UsageError(f"turns must be at least 1, got {turns}")
+        self.streams = CounterRNG(self.seed, self.replication_ids)
+        self.draws = _Draws(self)
+        self.params = self._resolve_parameters(parameters)
+        self.p = [self.params[name] for name in spec.parameter_names]
+        self.turn = 0
+        self.context: list[Any] = [0, *spec.start]
+        x0, self.profiles = spec.initial_state(self.p, self.replications)
+        self.state = WorldState(spec.layout, x0[:, 0] * 0, self.replications, record=record)
+        self.state.x[:] = x0
+        self.x = self.state.x
+        self.state.weakest_weight = self.params["weakest_weight"]
+        self.state.refresh_ties()
+        self.responsiveness = np.array([spec.spec.domains[d].responsiveness for d in spec.layout.domains])
+        self.applied_camp = {g: np.full(self.replications, spec.camp_start[g]) for g in GOVERNMENTS}
+        self.pending_choices: dict[str, tuple[str, ...]] = {}
+        self.injections: list[Trigger] = []
+        self._adjustments: list[tuple[str, slice, np.ndarray]] = []
+        self.log: list[Firing] = []
+        self.elections: list[tuple[int, str, float]] = []
+
+        chosen_strategies = {g: spec.spec.governments[g].strategy for g in GOVERNMENTS}
+        for gov, strategy in (strategies or {}).items():
+            if gov not in GOVERNMENTS:
+                raise UsageError(f"unknown government '{gov}'{did_you_mean(gov, GOVERNMENTS)}")
+            chosen_strategies[gov] = strategy
+        for code in THREAT_ACTORS:
+            ThreatActor(self, code)
+        for code in GOVERNMENTS:
+            DomesticPolitics(self, code)
+        for code in GOVERNMENTS:
+            Government(self, code, make_strategy(chosen_strategies[code]))
+        self.governments = {a.code: a for a in self.agents_by_type[Government]}
+        self.agents_by_type[Government].do("initialize")
+        self.start_state = self.x.copy()
+
+        self._indicator_rows = [spec.layout.rows[name] for name in INDICATORS]
+        self.history: list[dict[str, np.ndarray]] = [self._snapshot()]
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: partial(indicator_mean, name=name) for name in INDICATORS}
+        )
+        self.datacollector.collect(self)
+
+    # ----------------------------------------------------------------------------- set-up
+
+    def _resolve_parameters(self, overrides: Mapping[str, Any]) -> dict[str, Any]:
+        spec = self.scenario
+        values: dict[str, Any] = dict(spec.parameter_defaults)
+        for name, value in overrides.items():
+            if name not in values:
+                hint = did_you_mean(name, values)
+                raise UsageError(f"unknown parameter '{name}' for scenario '{spec.id}'{hint}")
+            arr = np.asarray(value, dtype=np.float64)
+            if arr.ndim == 0:
+                arr = float(arr)
+            elif arr.shape != (self.replications,):
+                raise UsageError(f"parameter '{name}' must be a number or an array of {self.replications} values")
+            declared = spec.parameter(name).range
+            if declared is not None:
+                lo, hi = declared
+                if np.any(np.asarray(arr) < lo) or np.any(np.asarray(arr) > hi) or not np.all(np.isfinite(arr)):
+                    raise UsageError(f"parameter '{name}'={value!r} is outside its range [{lo:g}, {hi:g}]")
+            values[name] = arr
+        return values
+
+    # ----------------------------------------------------------------------------- running
+
+    def choose(self, government: str, action_ids: Iterable[str]) -> None:
+        """Submit a human team's cards for the next turn (played in every world that can afford them)."""
+        if government not in GOVERNMENTS:
+            raise UsageError(f"unknown government '{government}'{did_you_mean(government, GOVERNMENTS)}")
+        known = {card.id for card in self.scenario.actions[government]}
+        ids = tuple(action_ids)
+        for ident in ids:
+            if ident not in known:
+                raise UsageError(f"unknown action '{ident}' for {government}{did_you_mean(ident, known)}")
+        self.pending_choices[government] = ids
+
+    def inject(self, event: str | Trigger) -> None:
+        """Queue an event (a scenario event id, or a trigger from ``scenario.compile_injection``).
+
+        It fires, in every world, in the events phase of the next turn, whatever its schedule,
+        condition or chance in the scenario.
+        """
+        trigger = self.scenario.event(event) if isinstance(event, str) else event
+        self.injections.append(replace(trigger, when=None, chance=None, at_turn=None, once=False))
+
+    def set_parameter(self, name: str, value: float) -> None:
+        """Change a scenario parameter from now on (checked against its declared range)."""
+        resolved = self._resolve_parameters({name: value})
+        self.params[name] = resolved[name]
+        self.p[self.scenario.parameter_names.index(name)] = resolved[name]
+
+    def set_state(self, name: str, value: float) -> None:
+        """Set a writable state variable in every world (within its bounds), e.g. ``ROK.approval``."""
+        layout = self.scenario.layout
+        if name not in layout.writable:
+            raise UsageError(f"'{name}' cannot be set{did_you_mean(name, layout.writable)}")
+        rows = layout.target_rows(name)
+        old = self.x[rows].copy()
+        self.x[rows] = np.clip(float(value), layout.lo[rows, None], layout.hi[rows, None])
+        self.state.refresh_ties()
+        # Credited in the next turn's cause-and-effect record, so its parts still add up.
+        self._adjustments.append((f"facilitator: set {name}", rows, self.x[rows] - old))
+
+    def step(self) -> None:
+        """Play one turn (one quarter) through the six phases."""
+        if self.turn >= self.turns:
+            self.running = False
+            return
+        self.turn += 1
+        year, quarter = self.scenario.quarter_of(self.turn)
+        self.context[:] = [self.turn, year, quarter]
+        self.state.recorder.begin_turn(self.turn)
+        for source, rows, change in self._adjustments:
+            self.state.recorder.add(source, rows, change)
+        self._adjustments = []
+        layout = self.scenario.layout
+        for actor in THREAT_ACTORS:
+            self.x[layout.rows[f"{actor}.activity"]] = 0.0
+            for act in layout.acts[actor]:
+                self.x[layout.rows[f"{actor}.{act}"]] = 0.0
+        for gov in GOVERNMENTS:
+            self.x[layout.rows[f"{gov}.turnover"]] = 0.0
+        for phase in PHASES:
+            self._run_phase(phase)
+        if self.state.recorder.enabled:
+            self.state.recorder.turns[-1].index_weights = self.state.index_weights().mean(axis=1)
+        self.pending_choices = {}
+        self.history.append(self._snapshot())
+        self.datacollector.collect(self)
+        if self.turn >= self.turns:
+            self.running = False
+
+    def _run_phase(self, phase: str) -> None:
+        if phase == "threats":
+            self.agents_by_type[ThreatActor].do("act")
+        elif phase == "events":
+            self._run_events()
+        elif phase == "domestic":
+            self.agents_by_type[DomesticPolitics].do("step")
+        elif phase == "decisions":
+            self.agents_by_type[Government].do("decide")
+        elif phase == "cooperation":
+            dynamics.cooperation(self)
+        elif phase == "outcomes":
+            dynamics.outcomes(self)
+            self.agents_by_type[DomesticPolitics].do("replenish")
+        rules = self.scenario.rules[phase]
+        if rules:
+            run_triggers(self, rules)
+            if phase in ("events", "domestic"):
+                # A rule may have changed who is in power: apply the new leaders' profiles now.
+                self.agents_by_type[DomesticPolitics].do("apply_camp_change")
+
+    def _run_events(self) -> None:
+        events = self.scenario.events
+        if not events and not self.injections:
+            return
+        R = self.replications
+        masks = []
+        for event in events:
+            if event.at_turn is not None:
+                masks.append(np.full(R, event.at_turn == self.turn))
+            else:
+                masks.append(None)
+        fired = run_triggers(self, events, masks) if events else []
+        if self.injections:
+            fired += run_triggers(self, self.injections)
+            self.injections = []
+        if fired:
+            self.x[self.scenario.layout.rows["events_fired"]] += elementwise_sum(f.astype(np.float64) for f in fired)
+        self.agents_by_type[DomesticPolitics].do("apply_camp_change")
+
+    def run(self, turns: int | None = None) -> TrilateralModel:
+        """Run the remaining turns (or ``turns`` more); return self."""
+        target = self.turns if turns is None else min(self.turns, self.turn + turns)
+        while self.turn < target:
+            self.step()
+        return self
+
+    # ----------------------------------------------------------------------------- records
+
+    def log_firing(self, trigger: Trigger, fired: np.ndarray) -> None:
+        """Add a narrative entry for a trigger that fired in at least one world."""
+        worlds = int(fired.sum())
+        if worlds == 0:
+            return
+        self.log.append(
+            Firing(
+                turn=self.turn,
+                quarter=self.scenario.quarter_label(self.turn),
+                phase=trigger.phase,
+                label=trigger.label,
+                title=trigger.title,
+                say=trigger.say,
+                source=trigger.source,
+                worlds=worlds,
+                in_story=bool(fired[0]),
+            )
+        )
+
+    def note_election(self, government: str, lost: np.ndarray) -> None:
+        """Record an election: the share of worlds in which the camp in power lost."""
+        self.elections.append((self.turn, government, float(np.mean(lost))))
+        camp_names = self.scenario.camp_names[government]
+        if len(camp_names) > 1:
+            say = f"{government} election: the camp in power " + ("loses." if lost[0] else "holds on.")
+            self.log.append(
+                Firing(
+                    turn=self.turn,
+                    quarter=self.scenario.quarter_label(self.turn),
+                    phase="domestic",
+                    label=f"election:{government}",
+                    title=f"{government} election",
+                    say=say,
+                    source="",
+                    worlds=self.replications,
+                    in_story=True,
+                )
+            )
+
+    def _snapshot(self) -> dict[str, np.ndarray]:
+        values = self.x[self._indicator_rows]  # one copy; the dict holds views into it
+        return dict(zip(INDICATORS, values, strict=True))
+
+    def indicator(self, name: str, turn: int = -1) -> np.ndarray:
+        """Values of an indicator (or any state variable) per world, at a recorded turn (default: now)."""
+        if turn == -1 or turn == self.turn:
+            if name not in self.scenario.layout.rows:
+                raise UsageError(f"unknown indicator '{name}'{did_you_mean(name, self.scenario.layout.rows)}")
+            return self.x[self.scenario.layout.rows[name]].copy()
+        if name not in INDICATORS:
+            raise UsageError(f"only {', '.join(INDICATORS)} are kept for past turns")
+        return self.history[turn][name]
+
+    def final(self) -> dict[str, np.ndarray]:
+        """Current value of every indicator per world."""
+        return {name: self.indicator(name) for name in INDICATORS}
+
+    def explain(self, turn: int | None = None, top: int | None = None) -> dict[str, list[tuple[str, float]]]:
+        """Contributions to each indicator during a turn: ``{indicator: [(source, change), ...]}``.
+
+        Changes are exact for one world and the mean over worlds for an ensemble; they sum to
+        the indicator's change over the turn. Pair ties sum their domains with the domain weights.
+        """
+        from sim.engine.explain import contributions
+
+        return contributions(self, turn if turn is not None else self.turn, top)
+
+
+def indicator_mean(model: TrilateralModel, name: str) -> float:
+    """The mean of an indicator over the model's worlds (the datacollector's reporter)."""
+    return float(np.mean(model.x[model.scenario.layout.rows[name]]))

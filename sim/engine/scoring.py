@@ -1,0 +1,119 @@
+"""Objectives: each government's weighted indicators, its team's score, and their sensitivities.
+
+A scenario gives each government a list of weighted indicators (``objectives:``). A team's
+score is 100 x the weighted change of those indicators from the start to the end of the game,
+so a score of +5 means the indicators it cares about moved, on balance, by 0.05 in its favour.
+Computer governments with the ``objectives`` strategy play the cards whose direct effects raise
+this weighted sum the most for the political capital they cost.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.engine.layout import GOVERNMENTS, PAIR_MEMBERS, PAIRS
+
+if TYPE_CHECKING:
+    from sim.engine.model import TrilateralModel
+
+SCORE_SCALE = 100.0
+
+
+def objective_scores(model: TrilateralModel) -> dict[str, np.ndarray]:
+    """Each government's score per world: 100 x sum of weight x (now - start)."""
+    rows = model.scenario.layout.rows
+    scores = {}
+    for gov in GOVERNMENTS:
+        total = np.zeros(model.replications)
+        for indicator, weight in model.scenario.objectives.get(gov, ()):
+            row = rows[indicator]
+            total = total + weight * (model.x[row] - model.start_state[row])
+        scores[gov] = SCORE_SCALE * total
+    return scores
+
+
+def sensitivity(model: TrilateralModel, gov: str) -> dict[int, np.ndarray]:
+    """d(objective)/d(state row) for one government: {row: value per world} for the rows that matter.
+
+    A pair tie is the domain-weighted mean of its domains; the trilateral index is credited to
+    the pair ties with their weights in the index in each world. Everything is computed world by
+    world, so one world's choices never depend on the others (replications stay independent).
+    """
+    layout = model.scenario.layout
+    out = _Sensitivity(model.replications)
+    objectives = model.scenario.objectives.get(gov, ())
+    if not objectives:
+        return out
+    index_weights = model.state.index_weights()
+    for indicator, weight in objectives:
+        if indicator == "trilateral":
+            for k, pair in enumerate(PAIRS):
+                _add_pair(model, out, pair, weight * index_weights[k])
+        elif indicator.startswith("tie.") and indicator.count(".") == 1:
+            _add_pair(model, out, indicator[4:], weight)
+        elif indicator == "deterrence":
+            out.add(layout.rows["deterrence"], weight)
+            _add_deterrence_drivers(model, out, weight)
+        else:
+            out.add(layout.rows[indicator], weight)
+    return out
+
+
+class _Sensitivity(dict):
+    """Sparse sensitivities: row -> array over worlds."""
+
+    def __init__(self, replications: int) -> None:
+        super().__init__()
+        self.replications = replications
+
+    def add(self, row: int, value: float | np.ndarray) -> None:
+        value = np.broadcast_to(np.asarray(value, dtype=np.float64), (self.replications,))
+        self[row] = self[row] + value if row in self else value.copy()
+
+
+INDIRECT_HORIZON = 4.0
+"""Turns over which a change in a driver (history salience, hedging ...) is counted when valuing a card."""
+
+
+def _add_deterrence_drivers(model: TrilateralModel, out: _Sensitivity, weight: float | np.ndarray) -> None:
+    """Deterrence credibility follows the deterrence-domain ties and U.S. commitment (outcomes phase)."""
+    layout, P = model.scenario.layout, model.params
+    scale = weight * P["deterrence_rate"] * INDIRECT_HORIZON
+    if "deterrence" in layout.domains:
+        for pair in PAIRS:
+            out.add(layout.rows[f"tie.{pair}.deterrence"], scale * P["deterrence_tie_gain"] / 3)
+    out.add(layout.rows["USA.commitment"], scale * P["deterrence_commitment_gain"])
+
+
+def _add_pair(model: TrilateralModel, out: _Sensitivity, pair: str, weight: float | np.ndarray) -> None:
+    """Sensitivity of a pair tie: its domains directly, and its drivers through the tie target.
+
+    The drivers' coefficients come from the cooperation equation (docs/model.md); a change in a
+    driver moves the tie by about tie_adjust_rate x coefficient per turn, counted over a short
+    horizon. Only the sign and rough size matter for choosing cards.
+    """
+    layout, P, x = model.scenario.layout, model.params, model.x
+    rows = layout.rows
+    tie_rows = layout.tie_rows(pair)
+    for row, domain_weight in zip(range(tie_rows.start, tie_rows.stop), layout.domain_weights, strict=True):
+        out.add(row, weight * domain_weight)
+    i, j = PAIR_MEMBERS[pair]
+    scale = weight * P["tie_adjust_rate"] * INDIRECT_HORIZON
+
+    def driver(name: str, coefficient: float | np.ndarray) -> None:
+        out.add(rows[name], scale * coefficient)
+
+    driver("institutionalization", P["inst_anchor"])
+    for gov in (i, j):
+        driver(f"{gov}.hedging", -0.5 * P["hedging_penalty"])
+    if "USA" in (i, j):
+        driver("USA.transactionalism", -P["us_transactional_penalty"])
+    if pair == "ROK_JPN":
+        stance = 0.5 * (x[rows["ROK.history_stance"]] + x[rows["JPN.history_stance"]])
+        salience = 0.5 * (x[rows["ROK.history_salience"]] + x[rows["JPN.history_salience"]])
+        for gov in ("ROK", "JPN"):
+            driver(f"{gov}.history_salience", -0.5 * P["history_penalty"] * stance)
+            driver(f"{gov}.history_stance", -0.5 * P["history_penalty"] * salience)
+        driver("ROK.polarization", -P["polarization_penalty"])

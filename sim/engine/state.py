@@ -1,0 +1,148 @@
+"""Ensemble state and the cause-and-effect record.
+
+:class:`WorldState` holds every state variable as one row of a (rows, replications) matrix.
+All changes go through :meth:`WorldState.apply`, which clips to the variable's bounds and
+credits the change actually made to a named source (``rule:...``, ``event:...``,
+``action:USA...``, ``behaviour:...``). The :class:`Recorder` keeps, per turn, the mean change
+each source made to each row over the replications (exact for a single run).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.engine.layout import PAIRS, Layout
+
+BOUNDS_SOURCE = "bounds"
+
+
+def elementwise_sum(arrays: Iterable[np.ndarray]) -> np.ndarray:
+    """Sum arrays one after another, element by element.
+
+    Unlike ``@`` or ``.sum(axis=...)``, the order of additions for each world does not depend on
+    how many worlds there are, so a replication's result is bit-identical in any ensemble size.
+    """
+    iterator = iter(arrays)
+    total = np.array(next(iterator), dtype=np.float64, copy=True)
+    for array in iterator:
+        total += array
+    return total
+
+
+def pair_index(ties: np.ndarray, weakest_weight: float | np.ndarray) -> np.ndarray:
+    """Trilateral index of pair ties (3, R): weakest_weight * min + (1 - weakest_weight) * mean."""
+    low = np.minimum(np.minimum(ties[0], ties[1]), ties[2])
+    mean = elementwise_sum(ties) / 3.0
+    return weakest_weight * low + (1 - weakest_weight) * mean
+
+
+@dataclass
+class TurnRecord:
+    """Mean change per source and row during one turn."""
+
+    turn: int
+    changes: dict[str, np.ndarray] = field(default_factory=dict)
+    index_weights: np.ndarray | None = None
+    """Mean weight of each pair tie in the trilateral index at the end of the turn."""
+
+
+class Recorder:
+    """Accumulates per-source changes; can be switched off for speed."""
+
+    def __init__(self, rows: int, enabled: bool = True) -> None:
+        self.rows = rows
+        self.enabled = enabled
+        self.turns: list[TurnRecord] = []
+
+    def begin_turn(self, turn: int) -> None:
+        """Start recording a new turn."""
+        if self.enabled:
+            self.turns.append(TurnRecord(turn))
+
+    def add(self, source: str, rows: slice, change: np.ndarray) -> None:
+        """Credit ``change`` (shape (n_rows, R) or (R,)) on ``rows`` to ``source``."""
+        if self.enabled and self.turns:
+            # np.add.reduce avoids np.mean's Python-level overhead (this runs for every update).
+            self.add_mean(source, rows, np.add.reduce(change, axis=-1) / change.shape[-1])
+
+    def add_mean(self, source: str, rows: slice, mean_change: np.ndarray | float) -> None:
+        """Credit an already averaged change (one value per row) to ``source``."""
+        if not self.enabled or not self.turns:
+            return
+        changes = self.turns[-1].changes
+        vector = changes.get(source)
+        if vector is None:
+            vector = changes[source] = np.zeros(self.rows)
+        vector[rows] += mean_change
+
+
+class WorldState:
+    """The state matrix of an ensemble plus bound-respecting, recorded updates."""
+
+    def __init__(self, layout: Layout, initial: np.ndarray, replications: int, record: bool = True) -> None:
+        self.layout = layout
+        self.x = np.repeat(initial[:, None], replications, axis=1)
+        self.replications = replications
+        self.lo = layout.lo[:, None]
+        self.hi = layout.hi[:, None]
+        self.recorder = Recorder(layout.size, record)
+        self._pair_rows = [layout.tie_rows(pair) for pair in PAIRS]
+        self._pair_agg = [layout.rows[f"tie.{pair}"] for pair in PAIRS]
+        self._index_row = layout.rows["trilateral"]
+        self.weakest_weight: float | np.ndarray = 0.5
+        self.refresh_ties()
+
+    def row(self, name: str) -> np.ndarray:
+        """The values of one variable across replications (a view)."""
+        return self.x[self.layout.rows[name]]
+
+    def apply(self, rows: slice, delta: np.ndarray | float, source: str) -> np.ndarray:
+        """Add ``delta`` to ``rows`` within bounds; credit the actual change to ``source``."""
+        old = self.x[rows]
+        new = np.minimum(np.maximum(old + delta, self.lo[rows]), self.hi[rows])
+        change = new - old
+        self.x[rows] = new
+        self.recorder.add(source, rows, change)
+        return change
+
+    def apply_parts(self, rows: slice, parts: Iterable[tuple[str, np.ndarray]]) -> None:
+        """Apply the sum of several named parts at once, crediting each part; clipping goes to 'bounds'."""
+        parts = list(parts)
+        total = sum(delta for _, delta in parts)
+        old = self.x[rows].copy()
+        new = np.clip(old + total, self.lo[rows], self.hi[rows])
+        self.x[rows] = new
+        recorder = self.recorder
+        if recorder.enabled:
+            for source, delta in parts:
+                recorder.add(source, rows, np.broadcast_to(delta, old.shape))
+            clipped = (new - old) - total
+            if np.any(clipped):
+                recorder.add(BOUNDS_SOURCE, rows, clipped)
+
+    def set(self, name: str, value: np.ndarray | float, source: str) -> None:
+        """Set a variable (within bounds), crediting the change to ``source``."""
+        row = self.layout.rows[name]
+        self.apply(slice(row, row + 1), np.asarray(value) - self.x[row], source)
+
+    def refresh_ties(self) -> None:
+        """Recompute each pair's tie (weighted mean of its domains) and the trilateral index."""
+        weights = self.layout.domain_weights
+        for rows, agg in zip(self._pair_rows, self._pair_agg, strict=True):
+            block = self.x[rows]
+            self.x[agg] = elementwise_sum(w * row for w, row in zip(weights, block, strict=True))
+        self.x[self._index_row] = pair_index(self.pair_ties(), self.weakest_weight)
+
+    def index_weights(self) -> np.ndarray:
+        """Weight of each pair tie in the trilateral index, per world, shape (3, R)."""
+        ties = self.pair_ties()
+        weakest = ties.argmin(axis=0)
+        a = self.weakest_weight
+        return np.array([(1 - a) / 3 + a * (weakest == k) for k in range(len(PAIRS))])
+
+    def pair_ties(self) -> np.ndarray:
+        """The three pair ties, shape (3, R)."""
+        return self.x[self._pair_agg]

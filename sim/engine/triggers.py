@@ -1,0 +1,112 @@
+"""Running compiled rules, events, threat acts and action cards over an ensemble.
+
+Within one call to :func:`run_triggers`, every trigger's condition, chance and effect values
+are evaluated against the same state; only then are the effects applied, in file order. So the
+rules of a phase do not see each other's effects; the next phase does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.lang.scenario import Trigger
+
+if TYPE_CHECKING:
+    from sim.engine.model import TrilateralModel
+
+
+@dataclass
+class Firing:
+    """What one trigger did this turn, for the narrative log."""
+
+    turn: int
+    quarter: str
+    phase: str
+    label: str
+    title: str
+    say: str
+    source: str
+    worlds: int
+    in_story: bool
+
+
+def as_mask(value: object, replications: int) -> np.ndarray:
+    """A boolean mask over replications from a scalar or array condition (NaN counts as false)."""
+    arr = np.asarray(value)
+    if arr.dtype != np.bool_:
+        with np.errstate(invalid="ignore"):
+            arr = np.nan_to_num(arr.astype(np.float64), nan=0.0) != 0
+    return np.broadcast_to(arr, (replications,))
+
+
+def _finite(value: object, replications: int) -> np.ndarray:
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.ndim == 0:
+        return np.full(replications, arr if np.isfinite(arr) else 0.0)
+    return np.where(np.isfinite(arr), arr, 0.0)
+
+
+def evaluate(
+    model: TrilateralModel, trigger: Trigger, mask: np.ndarray | None = None, conditions: bool = True
+) -> np.ndarray:
+    """Which replications the trigger fires in this turn (extra mask, once, condition, chance).
+
+    With ``conditions=False`` only the mask counts (used for cards already checked and paid for).
+    """
+    x, p, c, draws = model.x, model.p, model.context, model.draws
+    R = model.replications
+    fired = np.ones(R, dtype=bool) if mask is None else mask.copy()
+    if not conditions:
+        return fired
+    if trigger.once and trigger.counter_row is not None:
+        fired &= x[trigger.counter_row] == 0
+    if trigger.when is not None and fired.any():
+        fired &= as_mask(trigger.when(x, p, c, draws), R)
+    if trigger.chance is not None and fired.any():
+        # NaN counts as 0; +inf as certainty (like any probability above 1).
+        chance = np.asarray(trigger.chance(x, p, c, draws), dtype=np.float64)
+        probability = np.broadcast_to(np.nan_to_num(chance, nan=0.0, posinf=1.0, neginf=0.0), (R,))
+        fired &= model.streams.uniform(model.turn, trigger.stream) < probability
+    return fired
+
+
+def run_triggers(
+    model: TrilateralModel,
+    triggers: list[Trigger],
+    masks: list[np.ndarray | None] | None = None,
+    conditions: bool = True,
+) -> list[np.ndarray]:
+    """Evaluate then apply a group of triggers simultaneously; return each one's fired mask."""
+    x, p, c, draws = model.x, model.p, model.context, model.draws
+    R = model.replications
+    planned = []
+    fired_all = []
+    for i, trigger in enumerate(triggers):
+        fired = evaluate(model, trigger, None if masks is None else masks[i], conditions)
+        fired_all.append(fired)
+        if not fired.any():
+            continue
+        values = []
+        for effect in trigger.effects:
+            value = _finite(effect.value(x, p, c, draws), R)
+            values.append((effect, value))
+        planned.append((trigger, fired, values))
+    state = model.state
+    for trigger, fired, values in planned:
+        label = trigger.label
+        for effect, value in values:
+            if effect.op == "set":
+                current = x[effect.rows]
+                delta = np.where(fired, value, current) - current
+            else:
+                delta = np.where(fired, value, 0.0)
+            state.apply(effect.rows, delta, label)
+        if trigger.counter_row is not None:
+            x[trigger.counter_row] += fired
+        model.log_firing(trigger, fired)
+    if planned:
+        state.refresh_ties()
+    return fired_all

@@ -1,0 +1,244 @@
+"""The scenario file format as pydantic models (validation and JSON Schema).
+
+Expressions are kept as text (or numbers) here; :mod:`sim.lang.scenario` compiles them against the
+scenario's symbol table once the whole file, including ``extends:``, has been validated.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
+
+from sim.engine.layout import GOVERNMENT_VARIABLES, PROFILE_TRAITS
+
+# Variables a scenario may set at the start; the others are recomputed before turn 1
+# (threat perceptions, willingness, hedging) or come from the camp in power (profile traits).
+GOVERNMENT_INITIAL = tuple(
+    name
+    for name, spec in GOVERNMENT_VARIABLES.items()
+    if spec.writable
+    and name not in PROFILE_TRAITS
+    and name not in ("camp", "willingness", "hedging")
+    and not name.startswith("threat")
+)
+
+QUARTER_PATTERN = re.compile(r"^(\d{4})Q([1-4])$")
+
+Expr = str | float | int
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+GovCode = Literal["USA", "ROK", "JPN"]
+ThreatCode = Literal["DPRK", "CHN", "RUS"]
+PairCode = Literal["USA_ROK", "USA_JPN", "ROK_JPN"]
+PhaseName = Literal["threats", "events", "domestic", "decisions", "cooperation", "outcomes"]
+Stance = Literal["cooperative", "competitive", "domestic", "neutral"]
+Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
+
+
+def json_schema() -> dict:
+    """The JSON Schema of scenario files (for editors; ``trilat schema`` prints it)."""
+    schema = ScenarioSpec.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Trilat scenario"
+    # A file gives only what it adds or changes (extends: supplies the rest), so the editor schema
+    # requires nothing but id and title; the merged scenario is checked by trilat itself.
+    schema["required"] = ["id", "title"]
+    for definition in schema.get("$defs", {}).values():
+        definition.pop("required", None)
+    return schema
+
+
+def parse_quarter(text: str) -> tuple[int, int]:
+    """Parse ``2025Q1`` into (2025, 1); raise ValueError otherwise."""
+    match = QUARTER_PATTERN.match(str(text))
+    if not match:
+        raise ValueError(f"'{text}' is not a quarter like 2025Q1")
+    return int(match.group(1)), int(match.group(2))
+
+
+class Strict(BaseModel):
+    """Base: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceRef(Strict):
+    """An essay (or public record) a scenario, rule or event draws on."""
+
+    author: str
+    title: str
+    note: str = ""
+
+
+class ParameterSpec(Strict):
+    """A named, sweepable parameter (also a slider in the game)."""
+
+    default: float = Field(allow_inf_nan=False)
+    range: tuple[float, float] | None = None
+    doc: str = ""
+
+
+class DomainSpec(Strict):
+    """A cooperation domain: its weight in the pair tie and how fast it follows the pair's drivers."""
+
+    weight: float = Field(gt=0)
+    responsiveness: float = Field(default=1.0, ge=0, le=5)
+    doc: str = ""
+
+
+class Profile(Strict):
+    """A leadership profile: the traits a camp brings to government."""
+
+    label: str = ""
+    transactionalism: Expr = 0.3
+    commitment: Expr = 0.7
+    multilateralism: Expr = 0.6
+    history_stance: Expr = 0.3
+
+
+class GovernmentSpec(Strict):
+    """A government, its domestic politics and its computer strategy."""
+
+    name: str = ""
+    strategy: str = "threat_driven"
+    camps: dict[Identifier, Profile] = Field(min_length=1, max_length=2)
+    in_power: Identifier
+    elections: list[str] = []
+    exposure: dict[ThreatCode, Unit] = {}
+    initial: dict[str, Expr] = {}
+    script: dict[str, list[Identifier]] = {}
+
+
+# An effect is ``target: expr`` (added to the target) or ``target: {set: expr}`` / ``{add: expr}``.
+EffectValue = Expr | dict[Literal["add", "set"], Expr]
+
+
+class ThreatAct(Strict):
+    """Something a threat actor may do in a turn (missile test, cyber theft, gray-zone incident ...)."""
+
+    id: Identifier
+    title: str = ""
+    chance: Expr
+    severity: Unit
+    effects: dict[str, EffectValue] = {}
+    say: str = ""
+    source: str = ""
+    disabled: StrictBool = False
+
+
+class ThreatSpec(Strict):
+    """A threat actor and its repertoire."""
+
+    name: str = ""
+    initial: dict[str, Expr] = {}
+    acts: list[ThreatAct] = []
+
+
+class RuleSpec(Strict):
+    """A scenario rule: in its phase, where ``when`` holds, with probability ``chance``, apply effects."""
+
+    id: Identifier
+    title: str = ""
+    phase: PhaseName
+    when: Expr | None = None
+    chance: Expr | None = None
+    effects: dict[str, EffectValue] = {}
+    say: str = ""
+    source: str = ""
+    disabled: StrictBool = False
+
+
+class EventSpec(Strict):
+    """A scheduled (``at``) or stochastic (``chance``) event in the events phase."""
+
+    id: Identifier
+    title: str = ""
+    at: str | None = None
+    when: Expr | None = None
+    chance: Expr | None = None
+    once: StrictBool = True
+    effects: dict[str, EffectValue] = {}
+    say: str = ""
+    source: str = ""
+    disabled: StrictBool = False
+
+
+class ActionSpec(Strict):
+    """A card a government can play: costs political capital, applies effects in the decisions phase."""
+
+    id: Identifier
+    title: str = ""
+    cost: float = Field(ge=0, le=100)
+    stance: Stance = "neutral"
+    when: Expr | None = None
+    effects: dict[str, EffectValue] = {}
+    say: str = ""
+    source: str = ""
+    doc: str = ""
+    disabled: StrictBool = False
+
+
+class ObjectiveTerm(Strict):
+    """One weighted indicator in a government's objectives (negative weight: less is better)."""
+
+    indicator: str
+    weight: float = Field(ge=-5, le=5)
+    doc: str = ""
+
+
+class SignatureClaim(Strict):
+    """A checkable claim of how this scenario differs from another (by default the baseline)."""
+
+    claim: str
+    indicator: str
+    compare: Literal["lower", "higher"]
+    than: str = "baseline"
+    margin: float = Field(default=0.0, ge=0, le=1)
+    source: str = ""
+
+
+ScenarioId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=64)]
+
+
+class ScenarioSpec(Strict):
+    """A whole scenario after ``extends:`` has been merged."""
+
+    id: ScenarioId
+    title: str
+    summary: str = ""
+    sources: list[SourceRef] = []
+    extends: str | None = None
+    abstract: StrictBool = False
+    start: str
+    turns: int = Field(gt=0, le=400)
+    debrief: list[str] = []
+    teacher_notes: str = ""
+    minutes: int = Field(default=60, ge=10, le=600)
+    parameters: dict[Identifier, ParameterSpec] = {}
+    domains: dict[Identifier, DomainSpec] = Field(min_length=1)
+    ties: dict[PairCode, Expr | dict[str, Expr]]
+    initial: dict[Literal["institutionalization", "deterrence"], Expr] = {}
+    governments: dict[GovCode, GovernmentSpec]
+    threats: dict[ThreatCode, ThreatSpec] = {}
+    rules: list[RuleSpec] = []
+    events: list[EventSpec] = []
+    actions: dict[GovCode, list[ActionSpec]] = {}
+    objectives: dict[GovCode, list[ObjectiveTerm]] = {}
+    signature: list[SignatureClaim] = Field(default=[], max_length=3)
+
+    @field_validator("start")
+    @classmethod
+    def _start_quarter(cls, value: str) -> str:
+        parse_quarter(value)
+        return value
+
+    @model_validator(mode="after")
+    def _complete(self) -> ScenarioSpec:
+        missing = [g for g in ("USA", "ROK", "JPN") if g not in self.governments]
+        if missing:
+            raise ValueError(f"governments missing: {', '.join(missing)}")
+        missing_ties = [p for p in ("USA_ROK", "USA_JPN", "ROK_JPN") if p not in self.ties]
+        if missing_ties:
+            raise ValueError(f"ties missing: {', '.join(missing_ties)}")
+        return self

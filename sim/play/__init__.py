@@ -1,0 +1,1 @@
+"""Play: game sessions, scoring views, story and after-action reports, briefings."""

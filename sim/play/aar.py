@@ -1,0 +1,261 @@
+"""After-action report of a game: Markdown, a self-contained HTML page and PNG charts.
+
+``write_report(session, folder)`` is what the game's "Export report" button and
+``trilat report SAVE`` call. The report gives the final indicators with the range of the shadow
+worlds, each team's score against its objectives, the turning points and their causes, the
+story turn by turn, every facilitator action (including undone turns and branches) and the
+scenario's debrief questions.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+from sim.engine.explain import readable_source
+from sim.engine.layout import GOVERNMENTS
+from sim.play.report import HEADLINE, label
+from sim.engine.scoring import objective_scores
+from sim.play.session import GameSession
+
+CHARTS = {
+    "cooperation": ("Cooperation", ["trilateral", "tie.USA_ROK", "tie.USA_JPN", "tie.ROK_JPN"]),
+    "institutions": ("Institutions and deterrence", ["institutionalization", "deterrence"]),
+    "politics": ("Domestic approval", ["USA.approval", "ROK.approval", "JPN.approval"]),
+}
+# Okabe-Ito colour-blind-safe palette
+PALETTE = ["#E69F00", "#56B4E9", "#009E73", "#D55E00", "#0072B2", "#CC79A7"]  # yellow left out: too pale on white
+TURNING_POINTS = 4
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def _chart(session: GameSession, names: list[str], title: str, path: Path) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    scenario = session.scenario
+    turns = list(range(session.turn + 1))
+    labels = ["start"] + [scenario.quarter_label(t) for t in turns[1:]]
+    fig, ax = plt.subplots(figsize=(8, 4.2), dpi=110)
+    colours = iter(PALETTE)
+    for name in names:
+        colour = "#000000" if name == "trilateral" else next(colours)
+        fan = session.fan(name)
+        if "p5" in fan:
+            ax.fill_between(turns, fan["p5"], fan["p95"], color=colour, alpha=0.12, linewidth=0)
+            ax.fill_between(turns, fan["p25"], fan["p75"], color=colour, alpha=0.22, linewidth=0)
+        ax.plot(turns, fan["story"], color=colour, linewidth=2.2, label=label(name))
+    ax.set_title(title + (" (bands: 50% and 90% of the shadow worlds)" if session.shadows is not None else ""))
+    ax.set_ylim(0, 1)
+    step = max(1, len(turns) // 8)
+    ax.set_xticks(turns[::step], labels[::step], rotation=30, ha="right")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower left", fontsize=8, ncols=2)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def turning_points(session: GameSession, count: int = TURNING_POINTS) -> list[dict[str, Any]]:
+    """The turns in which the trilateral index moved most, with their largest causes."""
+    story = session.story
+    changes = []
+    for turn in range(1, story.turn + 1):
+        delta = float(story.history[turn]["trilateral"][0] - story.history[turn - 1]["trilateral"][0])
+        changes.append((abs(delta), turn, delta))
+    points = []
+    for _, turn, delta in sorted(changes, reverse=True)[:count]:
+        info = story.explain(turn)["trilateral"]
+        points.append(
+            {
+                "turn": turn,
+                "quarter": session.scenario.quarter_label(turn),
+                "change": delta,
+                "causes": info["parts"][:4],
+                "events": [e.title for e in story.log if e.turn == turn and e.in_story],
+            }
+        )
+    return sorted(points, key=lambda p: p["turn"])
+
+
+def _describe(action: dict[str, Any]) -> str:
+    kind = action["kind"]
+    when = f"before turn {action['turn'] + 1}"
+    if kind == "inject":
+        return f"{when}: injected event '{action['event']}'"
+    if kind == "custom":
+        effects = ", ".join(f"{k} {v}" for k, v in action["effects"].items())
+        return f"{when}: custom event '{action['title']}' ({effects}): {action['say']}"
+    if kind == "set_parameter":
+        return f"{when}: set parameter {action['name']} = {action['value']:g}"
+    if kind == "set_state":
+        return f"{when}: set {action['name']} = {action['value']:g}"
+    if kind == "note":
+        return f"{when}: note: {action['text']}"
+    if kind == "end":
+        return f"ended the game after turn {action['turn']}"
+    if kind == "undo":
+        return f"undid turn {action['turn']} ({len(action.get('dropped', []))} command(s) dropped)"
+    if kind == "branch":
+        return f"branched from the end of turn {action['turn']}"
+    return f"{when}: {kind}"
+
+
+def build_markdown(session: GameSession, charts: dict[str, Path]) -> str:
+    """The report as Markdown (charts referenced by file name)."""
+    scenario, story, settings = session.scenario, session.story, session.settings
+    spec = scenario.spec
+    out: list[str] = [f"# After-action report: {spec.title}", ""]
+    out.append(
+        f"Scenario `{spec.id}`, seed {settings.seed}, {story.turn} of {story.turns} turns played "
+        f"({scenario.quarter_label(1)} to {scenario.quarter_label(max(story.turn, 1))}); "
+        f"{settings.shadows} shadow worlds."
+    )
+    out += ["", "## Teams", ""]
+    rows = []
+    for gov in GOVERNMENTS:
+        controller = settings.controller(gov) or spec.governments[gov].strategy
+        who = "human team" if controller == "human" else f"computer ({controller})"
+        rows.append([gov, settings.team_names.get(gov, ""), who])
+    out += _table(["government", "team", "played by"], rows)
+
+    out += ["", "## Final indicators", ""]
+    first, last = story.history[0], story.history[-1]
+    rows = []
+    for name in [*HEADLINE, *(f"{g}.approval" for g in GOVERNMENTS)]:
+        fan = session.fan(name)
+        spread = f"{fan['p5'][-1]:.2f} to {fan['p95'][-1]:.2f}" if "p5" in fan else ""
+        a, b = float(first[name][0]), float(last[name][0])
+        rows.append([label(name), f"{a:.2f}", f"{b:.2f}", f"{b - a:+.2f}", spread])
+    out += _table(["indicator", "start", "end", "change", "90% of shadow worlds"], rows)
+
+    out += ["", "## Scores against objectives", ""]
+    scores = objective_scores(story)
+    rows = []
+    for gov in GOVERNMENTS:
+        terms = ", ".join(f"{n} {w:+g}" for n, w in scenario.objectives.get(gov, ()))
+        rows.append([gov, f"{float(scores[gov][0]):+.1f}", terms])
+    out += _table(["government", "score", "objectives (weights)"], rows)
+    out += ["", "A score is 100 x the weighted change of the team's objective indicators over the game."]
+
+    out += ["", "## Charts", ""]
+    for key, path in charts.items():
+        out += [f"![{CHARTS[key][0]}]({path.name})", ""]
+
+    out += ["## Turning points", ""]
+    for point in turning_points(session):
+        causes = "; ".join(f"{readable_source(scenario, source)} {value:+.3f}" for source, value in point["causes"])
+        out.append(f"- **{point['quarter']}** (turn {point['turn']}): trilateral index {point['change']:+.3f}.")
+        if point["events"]:
+            out.append(f"  What happened: {', '.join(point['events'])}.")
+        out.append(f"  Largest causes: {causes}.")
+
+    out += ["", "## The story, turn by turn", ""]
+    for turn in range(1, story.turn + 1):
+        out.append(f"### {scenario.quarter_label(turn)} (turn {turn})")
+        for entry in (e for e in story.log if e.turn == turn and e.in_story):
+            cite = f" *({entry.source})*" if entry.source else ""
+            out.append(f"- {entry.say or entry.title}{cite}")
+        out.append("")
+
+    out += ["## Facilitator log", ""]
+    actions = session.facilitator_actions()
+    out += [f"- {_describe(a)}" for a in actions] if actions else ["No facilitator actions."]
+
+    if spec.debrief:
+        out += ["", "## Debrief questions", ""]
+        out += [f"{i}. {q}" for i, q in enumerate(spec.debrief, 1)]
+    if spec.sources:
+        out += ["", "## Sources", ""]
+        out += [f'- {s.author}, "{s.title}"' for s in spec.sources]
+    return "\n".join(out) + "\n"
+
+
+def _inline(text: str) -> str:
+    escaped = html.escape(text)
+    parts = escaped.split("**")
+    escaped = "".join(f"<strong>{p}</strong>" if i % 2 else p for i, p in enumerate(parts))
+    parts = escaped.split("*")
+    escaped = "".join(f"<em>{p}</em>" if i % 2 else p for i, p in enumerate(parts))
+    parts = escaped.split("`")
+    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
+
+
+def markdown_to_html(markdown: str, title: str) -> str:
+    """A small converter for the report's own Markdown (headings, lists, tables, images)."""
+    body: list[str] = []
+    in_list: str | None = None
+    table: list[list[str]] = []
+
+    def close() -> None:
+        nonlocal in_list, table
+        if in_list:
+            body.append(f"</{in_list}>")
+            in_list = None
+        if table:
+            head, *rest = table
+            body.append("<table><thead><tr>" + "".join(f"<th>{_inline(c)}</th>" for c in head) + "</tr></thead><tbody>")
+            for row in rest:
+                body.append("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>")
+            body.append("</tbody></table>")
+            table = []
+
+    for line in markdown.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("|"):
+            cells = [c.strip() for c in stripped.strip("|").split("|")]
+            if not all(set(c) <= {"-"} for c in cells):
+                table.append(cells)
+            continue
+        if stripped.startswith("- ") or (stripped[:1].isdigit() and ". " in stripped[:4]):
+            kind = "ul" if stripped.startswith("- ") else "ol"
+            if in_list != kind:
+                close()
+                body.append(f"<{kind}>")
+                in_list = kind
+            body.append(f"<li>{_inline(stripped.split(' ', 1)[1])}</li>")
+            continue
+        if line.startswith("  ") and in_list and stripped:
+            body[-1] = body[-1].removesuffix("</li>") + f"<br>{_inline(stripped)}</li>"
+            continue
+        close()
+        if stripped.startswith("!["):
+            alt, src = stripped[2:].split("](", 1)
+            body.append(f'<p><img src="{html.escape(src.rstrip(")"))}" alt="{html.escape(alt)}"></p>')
+        elif stripped.startswith("#"):
+            level = len(stripped) - len(stripped.lstrip("#"))
+            body.append(f"<h{level}>{_inline(stripped[level:].strip())}</h{level}>")
+        elif stripped:
+            body.append(f"<p>{_inline(stripped)}</p>")
+    close()
+    style = (
+        "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.45;"
+        "color:#1a1a1a}table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #bbb;padding:.3rem .6rem;"
+        "text-align:left}th{background:#eef3f8}img{max-width:100%}h1{color:#0072B2}"
+    )
+    return (
+        f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+    )
+
+
+def write_report(session: GameSession, folder: Path | str) -> dict[str, Any]:
+    """Write report.md, report.html and the PNG charts into ``folder``; return their paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    charts = {key: _chart(session, names, title, folder / f"{key}.png") for key, (title, names) in CHARTS.items()}
+    markdown = build_markdown(session, charts)
+    md_path = folder / "report.md"
+    md_path.write_text(markdown, encoding="utf-8")
+    html_path = folder / "report.html"
+    html_path.write_text(markdown_to_html(markdown, f"After-action report: {session.scenario.title}"), encoding="utf-8")
+    return {"markdown": md_path, "html": html_path, "charts": list(charts.values())}

@@ -1,0 +1,410 @@
+"""A game session: the story, its shadow worlds, the teams' moves, the facilitator's log and saves.
+
+The session is what the pygame game (and ``trilat report``/``replay``) drives. Everything that
+changes a game (a team's cards, a facilitator's injection, a parameter or state adjustment, the
+resolution of a turn) is a command appended to ``log``. Because the model is deterministic for
+a seed, replaying the log rebuilds the game bit for bit: that is how autosaves resume, how undo
+works (replay without the last turn) and how a facilitator branches from an earlier turn.
+
+The story is replication 0, run on its own so its cause-and-effect record is exact; the shadow
+worlds are replications 1..N under the same moves, drawn as a fan of possible futures.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.atomic import atomic_write
+from sim.errors import TrilatError, UsageError, did_you_mean
+from sim.engine.layout import GOVERNMENTS
+from sim.engine.model import INDICATORS, TrilateralModel
+from sim.lang.scenario import Scenario, load_scenario
+from sim.engine.triggers import Firing
+
+SAVE_FORMAT = "trilat-save"
+SAVE_VERSION = 1
+DEFAULT_SHADOWS = 300
+FAN_PERCENTILES = (5, 25, 50, 75, 95)
+COMMAND_KINDS = ("choose", "inject", "custom", "set_parameter", "set_state", "resolve", "note", "end")
+FACILITATOR_KINDS = ("inject", "custom", "set_parameter", "set_state", "note", "end")
+
+
+class SaveError(TrilatError):
+    """A save file that cannot be read: damaged, foreign, from a newer version, or out of date."""
+
+
+@dataclass
+class GameSettings:
+    """How a game was set up (saved with it)."""
+
+    scenario: str
+    seed: int = 1
+    turns: int | None = None
+    shadows: int = DEFAULT_SHADOWS
+    controllers: dict[str, str] = field(default_factory=dict)
+    team_names: dict[str, str] = field(default_factory=dict)
+    parameters: dict[str, float] = field(default_factory=dict)
+    story_replication: int = 0
+    """Which replication is the story (0 for a game; run K of a sweep when replaying it)."""
+
+    def controller(self, gov: str) -> str:
+        """``human`` or the name of the computer strategy playing ``gov`` ('' = the scenario's)."""
+        return self.controllers.get(gov, "")
+
+    def humans(self) -> list[str]:
+        """Governments played by human teams, in turn order."""
+        return [g for g in GOVERNMENTS if self.controllers.get(g) == "human"]
+
+
+class GameSession:
+    """One game: settings, the story model, the shadow ensemble and the command log.
+
+    Args:
+        settings: scenario, seed, turns, number of shadow worlds, who plays each government.
+        scenario: an already loaded scenario (else loaded from ``settings.scenario``).
+        autosave: a path to write the save to after every resolved turn (atomically).
+    """
+
+    def __init__(self, settings: GameSettings, scenario: Scenario | None = None, autosave: Path | None = None):
+        self.settings = settings
+        self.scenario = scenario or load_scenario(settings.scenario)
+        self.autosave_path = Path(autosave) if autosave else None
+        self.log: list[dict[str, Any]] = []
+        self.history_notes: list[dict[str, Any]] = []  # undo/branch notes, kept out of the replay log
+        self._build()
+
+    # ------------------------------------------------------------------ models
+
+    def _build(self) -> None:
+        settings = self.settings
+        strategies = {g: c for g, c in settings.controllers.items() if c}
+        common = dict(seed=settings.seed, turns=settings.turns, strategies=strategies, **settings.parameters)
+        story = settings.story_replication
+        self.story = TrilateralModel(self.scenario, replication_ids=[story], **common)
+        # Shadow worlds: the next replications after the story's.
+        shadow_ids = np.arange(story + 1, story + 1 + settings.shadows)
+        self.shadows = (
+            TrilateralModel(self.scenario, replication_ids=shadow_ids, record=False, **common)
+            if settings.shadows > 0
+            else None
+        )
+
+    @property
+    def models(self) -> list[TrilateralModel]:
+        """The story, then the shadow ensemble (if any)."""
+        return [m for m in (self.story, self.shadows) if m is not None]
+
+    @property
+    def turn(self) -> int:
+        """Turns resolved so far."""
+        return self.story.turn
+
+    @property
+    def turns(self) -> int:
+        """Turns in this game."""
+        return self.story.turns
+
+    @property
+    def finished(self) -> bool:
+        """Whether every turn has been played (or the facilitator ended the game)."""
+        return self.story.turn >= self.story.turns
+
+    # ------------------------------------------------------------------ commands
+
+    def _apply(self, entry: dict[str, Any]) -> list[Firing]:
+        kind = entry["kind"]
+        firings: list[Firing] = []
+        for model in self.models:
+            if kind == "choose":
+                model.choose(entry["government"], entry["cards"])
+            elif kind == "inject":
+                model.inject(entry["event"])
+            elif kind == "custom":
+                model.inject(
+                    model.scenario.compile_injection(entry["id"], entry["title"], entry["say"], entry["effects"])
+                )
+            elif kind == "set_parameter":
+                model.set_parameter(entry["name"], entry["value"])
+            elif kind == "set_state":
+                model.set_state(entry["name"], entry["value"])
+            elif kind == "resolve":
+                before = len(model.log)
+                model.step()
+                if model is self.story:
+                    firings = model.log[before:]
+            elif kind == "end":
+                model.turns = model.turn
+                model.running = False
+            elif kind == "note":
+                pass
+            else:
+                raise SaveError(f"unknown command '{kind}'")
+        return firings
+
+    def _do(self, kind: str, **data: Any) -> list[Firing]:
+        entry = {"kind": kind, "turn": self.turn, **data}
+        firings = self._apply(entry)  # raises before anything is logged if the command is bad
+        self.log.append(entry)
+        return firings
+
+    def _require_open(self) -> None:
+        if self.finished:
+            raise UsageError("the game is over")
+
+    def submit(self, government: str, cards: Iterable[str]) -> None:
+        """A human team's secret move for the coming turn (replaces an earlier submission)."""
+        self._require_open()
+        if self.settings.controller(government) != "human":
+            raise UsageError(f"{government} is played by the computer")
+        cards = list(cards)
+        self.affordable_check(government, cards)
+        self.log = [
+            e
+            for e in self.log
+            if not (e["kind"] == "choose" and e["turn"] == self.turn and e["government"] == government)
+        ]
+        self._do("choose", government=government, cards=cards)
+
+    def affordable_check(self, government: str, cards: list[str]) -> None:
+        """Refuse a hand that costs more political capital than the story's government has."""
+        known = {card.id: card for card in self.scenario.actions[government]}
+        for ident in cards:
+            if ident not in known:
+                raise UsageError(f"unknown card '{ident}' for {government}{did_you_mean(ident, known)}")
+        cost = sum(known[i].cost for i in cards)
+        capital = float(self.story.governments[government].value("capital")[0])
+        if cost > capital + 1e-9:
+            raise UsageError(f"{government} has {capital:.1f} political capital; these cards cost {cost:g}")
+
+    def submitted(self) -> dict[str, list[str]]:
+        """Cards submitted for the coming turn, per human government."""
+        return {e["government"]: e["cards"] for e in self.log if e["kind"] == "choose" and e["turn"] == self.turn}
+
+    def waiting_for(self) -> list[str]:
+        """Human governments that have not submitted their move for the coming turn."""
+        done = self.submitted()
+        return [g for g in self.settings.humans() if g not in done]
+
+    def inject_event(self, event_id: str) -> None:
+        """Facilitator: make a scenario event happen in the coming turn."""
+        self._require_open()
+        self._do("inject", event=event_id)
+
+    def inject_custom(self, title: str, say: str, effects: Mapping[str, Any]) -> None:
+        """Facilitator: a custom event with chosen effects and narrative, in the coming turn."""
+        self._require_open()
+        ident = f"custom_{sum(1 for e in self.log if e['kind'] == 'custom') + 1}"
+        self._do("custom", id=ident, title=title, say=say, effects=dict(effects))
+
+    def set_parameter(self, name: str, value: float) -> None:
+        """Facilitator: change a scenario parameter from now on."""
+        self._require_open()
+        self._do("set_parameter", name=name, value=float(value))
+
+    def set_state(self, name: str, value: float) -> None:
+        """Facilitator: set a state variable (e.g. ``ROK.approval``) in every world."""
+        self._require_open()
+        self._do("set_state", name=name, value=float(value))
+
+    def note(self, text: str) -> None:
+        """Facilitator: a note for the report."""
+        self._do("note", text=text)
+
+    def resolve(self) -> list[Firing]:
+        """Play the coming turn with every submitted move; return what happened in the story."""
+        self._require_open()
+        firings = self._do("resolve")
+        if self.autosave_path is not None:
+            self.save(self.autosave_path)
+        return firings
+
+    def end(self) -> None:
+        """Facilitator: end the game now (the debrief uses the turns played)."""
+        self._do("end")
+        if self.autosave_path is not None:
+            self.save(self.autosave_path)
+
+    # ------------------------------------------------------------------ undo, branch, replay
+
+    def _replay(self, log: list[dict[str, Any]]) -> None:
+        self._build()
+        self.log = []
+        for entry in log:
+            self._apply(entry)
+            self.log.append(entry)
+
+    def undo(self) -> int:
+        """Go back to just before the last resolved turn; its moves and injections are dropped.
+
+        Returns the turn number that will be played next.
+        """
+        resolves = [i for i, e in enumerate(self.log) if e["kind"] == "resolve"]
+        if not resolves:
+            raise UsageError("no turn to undo")
+        undone_turn = self.log[resolves[-1]]["turn"]
+        keep = [e for e in self.log if e["turn"] < undone_turn]
+        dropped = [e for e in self.log if e["turn"] >= undone_turn]
+        self._replay(keep)
+        self.history_notes.append({"kind": "undo", "turn": undone_turn + 1, "dropped": dropped, "at": _now()})
+        if self.autosave_path is not None:
+            self.save(self.autosave_path)
+        return self.turn + 1
+
+    def branch(self, turn: int, autosave: Path | None = None) -> GameSession:
+        """A new session that replays this one up to the end of ``turn`` ("what if" from there)."""
+        if not 0 <= turn <= self.turn:
+            raise UsageError(f"can branch from turns 0 to {self.turn}, not {turn}")
+        branch = GameSession(_copy_settings(self.settings), self.scenario, autosave=autosave)
+        branch._replay([e for e in self.log if e["turn"] < turn])
+        branch.history_notes = [*self.history_notes, {"kind": "branch", "turn": turn, "at": _now()}]
+        return branch
+
+    def facilitator_actions(self) -> list[dict[str, Any]]:
+        """Every facilitator action, in order, including undone ones and branches (for the report)."""
+        actions = [e for e in self.log if e["kind"] in FACILITATOR_KINDS]
+        for note in self.history_notes:
+            actions.append(note)
+        return actions
+
+    # ------------------------------------------------------------------ fan of futures
+
+    def fan(self, indicator: str) -> dict[str, list[float]]:
+        """The story's values per turn, and percentiles over the shadow worlds (5, 25, 50, 75, 95)."""
+        if indicator not in INDICATORS:
+            raise UsageError(f"no history for '{indicator}'{did_you_mean(indicator, INDICATORS)}")
+        out: dict[str, list[float]] = {"story": [float(h[indicator][0]) for h in self.story.history]}
+        if self.shadows is not None:
+            stacked = np.array([h[indicator] for h in self.shadows.history])
+            for q, values in zip(FAN_PERCENTILES, np.percentile(stacked, FAN_PERCENTILES, axis=1), strict=True):
+                out[f"p{q}"] = values.tolist()
+        return out
+
+    # ------------------------------------------------------------------ saving
+
+    def to_json(self) -> dict[str, Any]:
+        """The save: versioned, with the settings, the scenario's fingerprint and every command."""
+        from sim import __version__
+
+        return {
+            "format": SAVE_FORMAT,
+            "version": SAVE_VERSION,
+            "trilat": __version__,
+            "saved": _now(),
+            "settings": asdict(self.settings),
+            "scenario": {
+                "id": self.scenario.id,
+                "path": str(self.scenario.path),
+                "content_hash": self.scenario.content_hash,
+            },
+            "turn": self.turn,
+            "log": self.log,
+            "history_notes": self.history_notes,
+        }
+
+    def save(self, path: Path | str) -> Path:
+        """Write the save atomically (a crash mid-write leaves the previous save intact)."""
+        data = self.to_json()
+        return atomic_write(path, lambda handle: json.dump(data, handle, indent=1))
+
+    @classmethod
+    def load(cls, path: Path | str, autosave: bool = True) -> GameSession:
+        """Rebuild a game from its save by replaying its log; a bad save raises SaveError."""
+        path = Path(path)
+        data = _read_save(path)
+        try:
+            settings = GameSettings(**data["settings"])
+            scenario = load_scenario(
+                data["scenario"]["path"] if Path(data["scenario"]["path"]).is_file() else data["scenario"]["id"]
+            )
+        except TrilatError as exc:
+            raise SaveError(f"{path}: its scenario cannot be loaded: {exc}") from None
+        except (TypeError, KeyError) as exc:
+            raise SaveError(f"{path}: damaged save (settings: {exc})") from None
+        if scenario.content_hash != data["scenario"].get("content_hash"):
+            raise SaveError(
+                f"{path}: scenario '{scenario.id}' has changed since this game was saved, "
+                "so the game cannot be replayed exactly; restore the scenario files as they were "
+                f"when it was played ({', '.join(p.name for p in scenario.files)})"
+            )
+        session = cls(settings, scenario, autosave=path if autosave else None)
+        try:
+            session._replay(list(data["log"]))
+        except (TrilatError, KeyError, TypeError, ValueError) as exc:
+            raise SaveError(f"{path}: damaged save (command log: {exc})") from None
+        session.history_notes = list(data.get("history_notes", []))
+        if session.turn != data.get("turn"):
+            raise SaveError(f"{path}: damaged save (replayed to turn {session.turn}, saved at {data.get('turn')})")
+        return session
+
+
+def session_for_sweep_run(out_dir: Path | str, run_id: int, shadows: int = 100) -> GameSession:
+    """A finished game whose story is run ``run_id`` of a sweep (same scenario, parameters, seed).
+
+    The story is bit-identical to the sweep's stored run; the shadow worlds are the runs after
+    it under the same parameters. Save it and open it with ``trilat replay``.
+    """
+    from sim.research.sweep import _locate_run, read_manifest
+
+    manifest = read_manifest(out_dir)
+    row, entry, _ = _locate_run(manifest, run_id)
+    parameters = {**manifest["fixed"], **{name: float(row[name]) for name in manifest["parameters"]}}
+    settings = GameSettings(
+        scenario=entry["path"],
+        seed=manifest["seed"],
+        turns=entry["turns"],
+        shadows=shadows,
+        parameters=parameters,
+        story_replication=int(run_id),
+    )
+    session = GameSession(settings)
+    if session.scenario.content_hash != entry["content_hash"]:
+        raise SaveError(f"scenario '{entry['id']}' changed since the sweep; run {run_id} cannot be replayed exactly")
+    while not session.finished:
+        session.resolve()
+    return session
+
+
+def _read_save(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SaveError(f"{path}: no such save file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SaveError(f"{path}: cannot read the save ({exc.__class__.__name__})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SaveError(f"{path}:{exc.lineno}:{exc.colno}: damaged save (not valid JSON: {exc.msg})") from None
+    if not isinstance(data, dict) or data.get("format") != SAVE_FORMAT:
+        raise SaveError(f"{path}: not a Trilat save file")
+    version = data.get("version")
+    if not isinstance(version, int) or version > SAVE_VERSION:
+        raise SaveError(
+            f"{path}: save format version {version!r} is newer than this Trilat understands ({SAVE_VERSION})"
+        )
+    for key, kind in (("settings", dict), ("scenario", dict), ("log", list)):
+        if not isinstance(data.get(key), kind):
+            raise SaveError(f"{path}: damaged save ('{key}' is missing or malformed)")
+    for i, entry in enumerate(data["log"]):
+        if (
+            not isinstance(entry, dict)
+            or entry.get("kind") not in COMMAND_KINDS
+            or not isinstance(entry.get("turn"), int)
+        ):
+            raise SaveError(f"{path}: damaged save (command {i + 1} is malformed)")
+    return data
+
+
+def _copy_settings(settings: GameSettings) -> GameSettings:
+    return GameSettings(**json.loads(json.dumps(asdict(settings))))
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,1 @@
+"""Research: experiment files, samplers, sweeps, analysis and scenario signature checks."""

@@ -1,0 +1,335 @@
+"""Sweeps: chunking, back ends, resume after SIGKILL or Ctrl-C, failures, provenance, outputs."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.errors import TrilatError
+from sim.research.sweep import (
+    FAIL_ENV,
+    MANIFEST,
+    SweepError,
+    part_is_valid,
+    plan_chunks,
+    read_manifest,
+    reproduce,
+    run_sweep,
+    stored_run,
+    verify_run,
+)
+from tests.sim.research.conftest import SMALL, read_runs, write_experiment
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_a_sweep_writes_parts_and_a_manifest(small, tmp_path):
+    out = tmp_path / "out"
+    summary = run_sweep(small, out, progress=False, chunk_runs=80)
+    assert summary.complete and summary.done_runs == summary.total_runs == 240 and not summary.failed_chunks
+    manifest = read_manifest(out)
+    assert manifest["status"] == "complete"
+    assert manifest["seed"] == 11 and manifest["replications"] == 40 and manifest["runs"]["done"] == 240
+    assert manifest["experiment"]["content_hash"] and manifest["experiment"]["file_sha256"]
+    assert manifest["scenarios"][0]["id"] == "baseline" and manifest["scenarios"][0]["content_hash"]
+    assert manifest["trilat_version"]
+    assert manifest["design"]["columns"] == [
+        "point_id",
+        "scenario",
+        "sample",
+        "us_transactionalism",
+        "rok_polarization",
+    ]
+    assert len(manifest["design"]["data"]) == 6
+    assert [c["status"] for c in manifest["chunks"]] == ["done"] * 3
+    assert all(c["attempts"] == 1 for c in manifest["chunks"])
+    assert sorted(p.name for p in (out / "parts").iterdir()) == [f"part-00000{i}.parquet" for i in range(3)]
+    runs = read_runs(out)
+    assert list(runs.columns) == [
+        "point_id",
+        "scenario",
+        "us_transactionalism",
+        "rok_polarization",
+        "replication",
+        "seed",
+        "trilateral",
+        "tie.ROK_JPN",
+        "USA.capital",
+        "institutionalization",
+    ]
+    assert runs["replication"].tolist() == list(range(240))
+    assert (runs["point_id"] == runs["replication"] // 40).all()
+    assert (runs["seed"] == 11).all() and (runs["scenario"] == "baseline").all()
+    design = pd.DataFrame(manifest["design"]["data"], columns=manifest["design"]["columns"])
+    merged = runs.merge(design, on="point_id", suffixes=("", "_design"))
+    assert (merged["us_transactionalism"] == merged["us_transactionalism_design"]).all()
+
+
+def test_chunks_never_mix_scenarios_and_split_big_points(tmp_path):
+    from sim.research.experiment import load_experiment
+
+    body = (
+        "scenarios: [baseline, korean-polarization]\nparameters: {us_transactionalism: {}}\n"
+        "sampler: lhs\nsamples: 5\nreplications: 30\n"
+    )
+    exp = load_experiment(write_experiment(tmp_path, body))
+    chunks = plan_chunks(exp, 70)  # two points (60 runs) per chunk
+    assert [(c["scenario"], c["first_point"], c["stop_point"]) for c in chunks] == [
+        ("baseline", 0, 2),
+        ("baseline", 2, 4),
+        ("baseline", 4, 5),
+        ("korean-polarization", 5, 7),
+        ("korean-polarization", 7, 9),
+        ("korean-polarization", 9, 10),
+    ]
+    split = plan_chunks(exp, 12)  # 30 replications in three blocks of 10
+    assert len(split) == 30 and all(c["runs"] == 10 and c["stop_point"] - c["first_point"] == 1 for c in split)
+    covered = np.concatenate([np.arange(c["first_run"], c["stop_run"]) for c in split])
+    assert covered.tolist() == list(range(300))
+
+
+def test_results_do_not_depend_on_chunk_size_or_workers(small, tmp_path, small_reference):
+    run_sweep(small, tmp_path / "one", progress=False, chunk_runs=7)
+    pd.testing.assert_frame_equal(read_runs(tmp_path / "one"), small_reference)
+    summary = run_sweep(small, tmp_path / "two", workers=2, progress=False, chunk_runs=50)
+    assert summary.complete and "processes" in summary.backend
+    pd.testing.assert_frame_equal(read_runs(tmp_path / "two"), small_reference)
+
+
+def test_results_are_the_same_on_a_dask_local_cluster(small, tmp_path, small_reference):
+    pytest.importorskip("distributed")
+    summary = run_sweep(small, tmp_path / "dask", workers=2, dask="local", progress=False, chunk_runs=60)
+    assert summary.complete and "Dask" in summary.backend
+    pd.testing.assert_frame_equal(read_runs(tmp_path / "dask"), small_reference)
+
+
+def test_a_dask_scheduler_address_gets_tables_back_and_this_process_writes_them(small, tmp_path, small_reference):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
+        summary = run_sweep(small, tmp_path / "remote", dask=cluster.scheduler_address, progress=False, chunk_runs=60)
+    assert summary.complete and cluster.scheduler_address in summary.backend
+    pd.testing.assert_frame_equal(read_runs(tmp_path / "remote"), small_reference)
+
+
+def test_an_unreachable_dask_scheduler_is_a_clear_error(small, tmp_path, monkeypatch):
+    pytest.importorskip("distributed")
+    monkeypatch.setattr("sim.research.sweep.DASK_CONNECT_TIMEOUT", "1s")
+    with pytest.raises(SweepError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:1"):
+        run_sweep(small, tmp_path / "out", dask="tcp://127.0.0.1:1", progress=False)
+
+
+def _start(experiment: Path, out: Path, chunk_runs: int) -> subprocess.Popen:
+    code = (
+        "from sim.research.sweep import run_sweep\n"
+        f"run_sweep({str(experiment)!r}, {str(out)!r}, workers=1, progress=False, chunk_runs={chunk_runs})\n"
+    )
+    return subprocess.Popen(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+
+
+def _wait_for_parts(process: subprocess.Popen, out: Path, count: int, timeout: float = 60.0) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        parts = list((out / "parts").glob("part-*.parquet")) if (out / "parts").is_dir() else []
+        if len(parts) >= count:
+            return len(parts)
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.02)
+    raise AssertionError("no parts appeared")
+
+
+LONG = SMALL.replace("samples: 6", "samples: 60").replace("replications: 40", "replications: 20")
+"""60 points x 20 replications, 60 chunks of 20 runs: long enough to interrupt."""
+
+
+@pytest.fixture(scope="module")
+def long_reference(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("long")
+    path = write_experiment(folder, LONG)
+    run_sweep(path, folder / "out", progress=False, chunk_runs=20)
+    return read_runs(folder / "out")
+
+
+def test_a_sweep_killed_with_sigkill_resumes_to_the_same_results(tmp_path, long_reference):
+    path = write_experiment(tmp_path, LONG)
+    out = tmp_path / "out"
+    process = _start(path, out, 20)
+    _wait_for_parts(process, out, 3)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    finished = len(list((out / "parts").glob("part-*.parquet")))
+    assert 3 <= finished < 60, finished
+    manifest = read_manifest(out)
+    assert manifest["status"] == "running"  # it never got to say otherwise
+    summary = run_sweep(path, out, progress=False)
+    assert summary.complete and summary.skipped_runs >= 3 * 20 and summary.new_runs == 1200 - summary.skipped_runs
+    assert read_manifest(out)["status"] == "complete"
+    assert not list((out / "parts").glob(".*"))  # no temporary files left
+    pd.testing.assert_frame_equal(read_runs(out), long_reference)
+
+
+def test_ctrl_c_stops_cleanly_and_the_sweep_resumes(tmp_path, long_reference):
+    path = write_experiment(tmp_path, LONG)
+    out = tmp_path / "out"
+    process = _start(path, out, 20)
+    _wait_for_parts(process, out, 3)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode != 0
+    assert b"interrupted:" in err and b"re-run the same command to resume" in err
+    manifest = read_manifest(out)
+    assert manifest["status"] == "interrupted"
+    done = [c for c in manifest["chunks"] if c["status"] == "done"]
+    assert done and all(part_is_valid(out, c) for c in done)
+    assert manifest["runs"]["done"] == sum(c["runs"] for c in done)
+    summary = run_sweep(path, out, progress=False)
+    assert summary.complete
+    pd.testing.assert_frame_equal(read_runs(out), long_reference)
+
+
+def test_a_failing_chunk_is_retried_recorded_and_does_not_stop_the_sweep(small, tmp_path, monkeypatch, small_reference):
+    out = tmp_path / "out"
+    monkeypatch.setenv(FAIL_ENV, "1")
+    summary = run_sweep(small, out, progress=False, chunk_runs=80)
+    assert summary.failed_chunks == [1] and not summary.complete and summary.done_runs == 160
+    assert "1 chunk(s) failed (1)" in str(summary)
+    manifest = read_manifest(out)
+    chunk = manifest["chunks"][1]
+    assert chunk["status"] == "failed" and chunk["attempts"] == 2 and "injected failure" in chunk["error"]
+    assert [c["status"] for c in manifest["chunks"]] == ["done", "failed", "done"]
+    assert manifest["status"] == "incomplete" and manifest["runs"]["failed"] == 80
+    monkeypatch.delenv(FAIL_ENV)
+    summary = run_sweep(small, out, progress=False)
+    assert summary.complete and summary.new_runs == 80
+    assert read_manifest(out)["chunks"][1]["attempts"] == 3
+    pd.testing.assert_frame_equal(read_runs(out), small_reference)
+
+
+def test_a_chunk_that_fails_once_in_a_worker_succeeds_on_retry(small, tmp_path, monkeypatch, small_reference):
+    monkeypatch.setenv(FAIL_ENV, "2@1")
+    out = tmp_path / "out"
+    summary = run_sweep(small, out, workers=2, progress=False, chunk_runs=80)
+    assert summary.complete and not summary.failed_chunks
+    chunk = read_manifest(out)["chunks"][2]
+    assert chunk["status"] == "done" and chunk["attempts"] == 2 and chunk["error"] is None
+    pd.testing.assert_frame_equal(read_runs(out), small_reference)
+
+
+def test_a_folder_of_another_experiment_is_refused(small, tmp_path):
+    out = tmp_path / "out"
+    run_sweep(small, out, progress=False)
+    other = write_experiment(tmp_path, SMALL.replace("seed: 11", "seed: 12"), "other.yaml")
+    with pytest.raises(SweepError, match=r"holds results of a different experiment \('small' from"):
+        run_sweep(other, out, progress=False)
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(SweepError, match="is not empty and holds no manifest.json"):
+        run_sweep(small, tmp_path / "busy", progress=False)
+    assert issubclass(SweepError, TrilatError)
+
+
+def test_a_damaged_part_is_run_again(small, tmp_path, small_reference):
+    out = tmp_path / "out"
+    run_sweep(small, out, progress=False, chunk_runs=80)
+    (out / "parts" / "part-000001.parquet").write_bytes(b"not parquet")
+    (out / "parts" / "part-000002.parquet").unlink()
+    (out / "parts" / ".part-000002.parquet.tmp-1-abcd").write_bytes(b"half written")
+    summary = run_sweep(small, out, progress=False)
+    assert summary.new_runs == 160 and summary.complete
+    assert not (out / "parts" / ".part-000002.parquet.tmp-1-abcd").exists()
+    pd.testing.assert_frame_equal(read_runs(out), small_reference)
+
+
+def test_reproduce_gives_the_stored_row_exactly(small, tmp_path):
+    out = tmp_path / "out"
+    run_sweep(small, out, progress=False, chunk_runs=80)
+    runs = read_runs(out)
+    for run_id in (0, 57, 239):
+        row = runs[runs["replication"] == run_id].iloc[0]
+        model = reproduce(out, run_id)
+        assert model.replication_ids.tolist() == [run_id] and model.seed == 11 and model.turn == 3
+        assert model.params["us_transactionalism"][0] == row["us_transactionalism"]
+        for name in ("trilateral", "tie.ROK_JPN", "USA.capital", "institutionalization"):
+            assert model.indicator(name)[0] == row[name]
+        check = verify_run(out, run_id)
+        assert check.exact, check.mismatches
+        assert stored_run(out, run_id)["replication"].tolist() == [run_id]
+    with pytest.raises(SweepError, match="run ids go from 0 to 239"):
+        reproduce(out, 240)
+
+
+def test_every_turn_summary_statistics_and_trajectories(tmp_path):
+    every = write_experiment(tmp_path, SMALL.replace("  indicators:", "  at: every\n  indicators:"), "every.yaml")
+    run_sweep(every, tmp_path / "every", progress=False, chunk_runs=100)
+    rows = read_runs(tmp_path / "every")
+    assert len(rows) == 240 * 4 and rows["turn"].tolist()[:4] == [0, 1, 2, 3]
+    assert verify_run(tmp_path / "every", 123).exact
+
+    summary = write_experiment(
+        tmp_path,
+        SMALL.replace(
+            "  indicators:",
+            "  at: summary\n  statistics: [mean, min, max, sd]\n  keep_trajectories: true\n  indicators:",
+        ),
+        "summary.yaml",
+    )
+    run_sweep(summary, tmp_path / "summary", progress=False, chunk_runs=100)
+    rows = read_runs(tmp_path / "summary")
+    trajectories = read_runs(tmp_path / "summary", "trajectories")
+    assert len(rows) == 240 and "turn" not in rows.columns and len(trajectories) == 240 * 4
+    assert list(trajectories.columns[:3]) == ["point_id", "replication", "turn"]
+    later = trajectories[trajectories["turn"] >= 1].groupby("replication")["trilateral"]
+    np.testing.assert_allclose(rows["trilateral:mean"], later.mean().to_numpy(), rtol=1e-12)
+    np.testing.assert_array_equal(rows["trilateral:min"], later.min().to_numpy())
+    np.testing.assert_array_equal(rows["trilateral:max"], later.max().to_numpy())
+    np.testing.assert_allclose(rows["trilateral:sd"], later.std(ddof=0).to_numpy(), atol=1e-12)
+    final = trajectories[trajectories["turn"] == 3].reset_index(drop=True)
+    np.testing.assert_array_equal(rows["trilateral"], final["trilateral"])
+    every_rows = read_runs(tmp_path / "every")
+    np.testing.assert_array_equal(
+        every_rows[every_rows["turn"] == 2]["tie.ROK_JPN"].to_numpy(),
+        trajectories[trajectories["turn"] == 2]["tie.ROK_JPN"].to_numpy(),
+    )
+    assert verify_run(tmp_path / "summary", 5).exact
+
+
+def test_the_manifest_is_plain_json_and_results_read_with_pyarrow_dataset(small, tmp_path):
+    import pyarrow.dataset as ds
+
+    out = tmp_path / "out"
+    run_sweep(small, out, progress=False, chunk_runs=80)
+    json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    table = ds.dataset(out / "parts", format="parquet").to_table()
+    assert table.num_rows == 240
+
+
+def test_bad_arguments_are_clear_errors(small, tmp_path):
+    with pytest.raises(SweepError, match="workers must be a positive integer"):
+        run_sweep(small, tmp_path / "out", workers=0)
+    with pytest.raises(SweepError, match="no manifest.json; not a sweep output folder"):
+        read_manifest(tmp_path)
+
+
+def test_the_benchmark_reports_rates_and_equal_results():
+    from sim.research.sweep import bench_sweep
+
+    result = bench_sweep(runs=2000, workers=(1,), chunk_runs=1000)
+    assert result["runs"] == 2000 and result["turns"] == 16 and result["identical"]
+    (row,) = result["results"]
+    assert row["workers"] == 1 and row["runs_per_s"] > 0 and row["efficiency"] == 1.0
