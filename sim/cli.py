@@ -12,8 +12,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from sim.errors import TrilatError, UsageError
 from sim.engine.layout import GOVERNMENTS
+from sim.errors import TrilatError, UsageError
 
 EXIT_USAGE = 2
 DEFAULT_SEED = 1
@@ -218,9 +218,9 @@ def _strategies(assignments: list[tuple[str, str]]) -> dict[str, str]:
 
 
 def _command_run(args: argparse.Namespace) -> int:
-    from sim.play.report import print_ensemble, print_story, story_json
     from sim.engine.runner import run_ensemble
     from sim.lang.scenario import load_scenario
+    from sim.play.report import print_ensemble, print_story, story_json
 
     if args.from_sweep is not None or args.run_id is not None:
         return _from_sweep(args)
@@ -507,8 +507,8 @@ def _command_report(args: argparse.Namespace) -> int:
 
 
 def _command_show(args: argparse.Namespace) -> int:
-    from sim.play.briefing import briefing
     from sim.lang.scenario import load_scenario
+    from sim.play.briefing import briefing
 
     scenario = load_scenario(args.scenario)
     print(briefing(scenario))

@@ -19,11 +19,11 @@ import numpy as np
 
 from sim.engine.explain import EXPLAINED
 from sim.engine.layout import GOVERNMENTS, PAIRS, THREAT_ACTORS
-from sim.play.report import label as report_label
-from sim.lang.scenario import Scenario, Trigger, load_scenario
 from sim.engine.scoring import objective_scores
-from sim.play.session import GameSession, GameSettings
 from sim.engine.triggers import Firing
+from sim.lang.scenario import Scenario, Trigger, load_scenario
+from sim.play.report import label as report_label
+from sim.play.session import GameSession, GameSettings
 
 DEFAULT_SAVES = Path.home() / ".trilat" / "saves"
 HEADLINE: tuple[str, ...] = (

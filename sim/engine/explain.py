@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.errors import UsageError
 from sim.engine.layout import GOVERNMENTS, PAIRS
+from sim.errors import UsageError
 
 if TYPE_CHECKING:
     from sim.engine.model import TrilateralModel

@@ -22,12 +22,12 @@ import numpy as np
 from agents import DomesticPolitics, Government, ThreatActor, make_strategy
 from agents.strategies import Strategy
 from sim.engine import dynamics
-from sim.errors import UsageError, did_you_mean
 from sim.engine.layout import GOVERNMENTS, PHASES, THREAT_ACTORS
 from sim.engine.rng import CounterRNG
-from sim.lang.scenario import Scenario, Trigger, load_scenario
 from sim.engine.state import WorldState, elementwise_sum
 from sim.engine.triggers import Firing, run_triggers
+from sim.errors import UsageError, did_you_mean
+from sim.lang.scenario import Scenario, Trigger, load_scenario
 
 INDICATORS: tuple[str, ...] = (
     "tie.USA_ROK",

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from sim.engine.model import INDICATORS, TrilateralModel
-from sim.lang.scenario import Scenario
 from sim.engine.scoring import objective_scores
+from sim.lang.scenario import Scenario
 
 DEFAULT_CHUNK = 20_000
 PERCENTILES = (5, 50, 95)

@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from sim.errors import did_you_mean
 from sim.engine.rng import stream_id
+from sim.errors import did_you_mean
 
 MAX_EXPRESSION_LENGTH = 2000
 MAX_DEPTH = 40

@@ -18,11 +18,11 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from sim.lang import schema
-from sim.errors import Problem, ScenarioError, UsageError, did_you_mean
-from sim.lang.expr import FUNCTIONS, ExprError, Expression, Symbols, compile_expression
 from sim.engine.layout import GOVERNMENTS, PAIRS, PHASES, PROFILE_TRAITS, THREAT_ACTORS, THREAT_VARIABLES, Layout
 from sim.engine.rng import stream_id
+from sim.errors import Problem, ScenarioError, UsageError, did_you_mean
+from sim.lang import schema
+from sim.lang.expr import FUNCTIONS, ExprError, Expression, Symbols, compile_expression
 from sim.lang.validation import locate, readable_path, sort_problems, validation_problems
 from sim.lang.yamlio import LocDict, LocList, Mark, problem_at, read_yaml_file, value_mark
 

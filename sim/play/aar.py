@@ -15,8 +15,8 @@ from typing import Any
 
 from sim.engine.explain import readable_source
 from sim.engine.layout import GOVERNMENTS
-from sim.play.report import HEADLINE, label
 from sim.engine.scoring import objective_scores
+from sim.play.report import HEADLINE, label
 from sim.play.session import GameSession
 
 CHARTS = {

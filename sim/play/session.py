@@ -22,11 +22,11 @@ from typing import Any
 import numpy as np
 
 from sim.atomic import atomic_write
-from sim.errors import TrilatError, UsageError, did_you_mean
 from sim.engine.layout import GOVERNMENTS
 from sim.engine.model import INDICATORS, TrilateralModel
-from sim.lang.scenario import Scenario, load_scenario
 from sim.engine.triggers import Firing
+from sim.errors import TrilatError, UsageError, did_you_mean
+from sim.lang.scenario import Scenario, load_scenario
 
 SAVE_FORMAT = "trilat-save"
 SAVE_VERSION = 1

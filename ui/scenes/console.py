@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sim.errors import TrilatError
 from sim.engine.layout import GOVERNMENTS, PAIRS, THREAT_ACTORS
+from sim.errors import TrilatError
 from ui import theme
 from ui.input import Intent, key
 from ui.match import Match, label

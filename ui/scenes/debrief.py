@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.errors import TrilatError
 from sim.engine.layout import GOVERNMENTS
+from sim.errors import TrilatError
 from ui import theme
 from ui.charts import ChartView, draw_chart, draw_legend_note
 from ui.input import Intent, key

@@ -6,8 +6,8 @@ import secrets
 from typing import TYPE_CHECKING
 
 from agents.strategies import STRATEGIES
-from sim.errors import TrilatError
 from sim.engine.layout import GOVERNMENTS
+from sim.errors import TrilatError
 from sim.lang.scenario import Scenario, load_scenario
 from sim.play.session import DEFAULT_SHADOWS, GameSettings
 from ui import theme

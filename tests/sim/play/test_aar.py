@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sim.play.aar import markdown_to_html, write_report
 from sim.cli import main
+from sim.play.aar import markdown_to_html, write_report
 from sim.play.session import GameSession, GameSettings
 
 
