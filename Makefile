@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test fuzz lint bench clean
 
 setup: $(STAMP)
 
@@ -22,9 +22,13 @@ run: setup
 test: setup
 	$(BIN)/python -m pytest
 
+fuzz: setup
+	$(BIN)/python -m pytest -m fuzz -q
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/trilat bench

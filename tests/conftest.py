@@ -1,13 +1,23 @@
-"""Shared test set-up: headless SDL, and the baseline scenario loaded once."""
+"""Shared test set-up: headless SDL, Hypothesis's database outside the checkout, the baseline loaded once."""
 
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 
 import pytest
+from hypothesis import settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+
+# Hypothesis keeps its example database outside the checkout, so a test run leaves it clean.
+settings.register_profile(
+    "trilat", database=DirectoryBasedExampleDatabase(Path(tempfile.gettempdir()) / "trilat-hypothesis")
+)
+settings.load_profile("trilat")
 
 
 @pytest.fixture(scope="session")
