@@ -1,0 +1,62 @@
+"""Typed cause-and-effect sources: what credited a change (a rule, event, act, move, behaviour ...).
+
+A :class:`Source` is the structured key of the cause-and-effect record and of a firing: code
+reads its ``kind``, ``owner`` and ``id`` instead of parsing a label string. ``label`` is the
+canonical text form (``rule:id``, ``event:id``, ``act:DPRK.id``, ``action:USA.id``,
+``inject:id``, ``behaviour: USA hedging``, ``bounds``) used in JSON output and stream names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class SourceKind(StrEnum):
+    """What kind of thing credited a change."""
+
+    RULE = "rule"
+    EVENT = "event"
+    ACT = "act"
+    ACTION = "action"
+    INJECT = "inject"
+    BEHAVIOUR = "behaviour"
+    BOUNDS = "bounds"
+
+
+TRIGGER_KINDS = frozenset({SourceKind.RULE, SourceKind.EVENT, SourceKind.ACT, SourceKind.ACTION, SourceKind.INJECT})
+"""Kinds whose sources are compiled triggers (the rest are model behaviours and clipping)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One cause: its kind, its owner (a government or threat actor code, or ``""``) and its id.
+
+    For a behaviour, ``id`` is the behaviour's description (``hedging``, ``domestic: noise``)
+    and ``owner`` the government or actor it belongs to, if any.
+    """
+
+    kind: SourceKind
+    id: str = ""
+    owner: str = ""
+
+    @property
+    def label(self) -> str:
+        """The canonical text form, e.g. ``act:DPRK.missile_test`` or ``behaviour: USA hedging``."""
+        if self.kind is SourceKind.BOUNDS:
+            return "bounds"
+        if self.kind is SourceKind.BEHAVIOUR:
+            return f"behaviour: {self.owner + ' ' if self.owner else ''}{self.id}"
+        return f"{self.kind.value}:{self.owner + '.' if self.owner else ''}{self.id}"
+
+    def __str__(self) -> str:
+        return self.label
+
+
+BOUNDS = Source(SourceKind.BOUNDS)
+"""Changes lost (or gained) to clipping at a variable's bounds."""
+
+
+def behaviour(description: str, owner: str = "") -> Source:
+    """The source of a built-in behaviour term, e.g. ``behaviour("hedging", "USA")``."""
+    return Source(SourceKind.BEHAVIOUR, description, owner)
