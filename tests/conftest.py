@@ -13,9 +13,12 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
-# Hypothesis keeps its example database outside the checkout, so a test run leaves it clean.
+# Hypothesis keeps its example database outside the checkout, so a test run leaves it clean,
+# and has no per-example deadline (a wall-clock assertion on a shared machine).
 settings.register_profile(
-    "trilat", database=DirectoryBasedExampleDatabase(Path(tempfile.gettempdir()) / "trilat-hypothesis")
+    "trilat",
+    database=DirectoryBasedExampleDatabase(Path(tempfile.gettempdir()) / "trilat-hypothesis"),
+    deadline=None,
 )
 settings.load_profile("trilat")
 
