@@ -196,7 +196,7 @@ def test_bench_json_reports_rates_and_ratio(capsys):
 def test_the_committed_json_schema_is_up_to_date(capsys):
     code, out, _ = run_cli(capsys, "schema")
     assert code == 0
-    committed = (Path(__file__).parents[2] / "schema" / "scenario.schema.json").read_text(encoding="utf-8")
+    committed = (Path(__file__).parents[3] / "schema" / "scenario.schema.json").read_text(encoding="utf-8")
     assert out == committed, "regenerate with: trilat schema > schema/scenario.schema.json"
     assert json.loads(out)["properties"]["turns"]["exclusiveMinimum"] == 0
 
@@ -218,10 +218,10 @@ class FakeTerminal:
 
 
 def test_long_ensembles_show_a_progress_bar_on_stderr(capsys, monkeypatch):
-    import sim.cli
+    import sim.cli.run
 
     fake = FakeTerminal()
-    monkeypatch.setattr(sim.cli, "PROGRESS_DELAY_S", 0.0)
+    monkeypatch.setattr(sim.cli.run, "PROGRESS_DELAY_S", 0.0)
     monkeypatch.setattr(sys, "stderr", fake)
     assert main(["run", "baseline", "--runs", "3000", "--turns", "4"]) == 0
     drawn = "".join(fake.parts)
@@ -232,7 +232,7 @@ def test_long_ensembles_show_a_progress_bar_on_stderr(capsys, monkeypatch):
 def test_validate_the_library_and_folders(capsys):
     code, _, err = run_cli(capsys, "validate")
     assert code == 0 and "0 with problems" in err
-    code, _, err = run_cli(capsys, "validate", str(Path(__file__).parents[2] / "scenarios"))
+    code, _, err = run_cli(capsys, "validate", str(Path(__file__).parents[3] / "scenarios"))
     assert code == 0 and "file(s) checked" in err
 
 

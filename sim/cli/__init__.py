@@ -1,0 +1,62 @@
+"""The ``trilat`` command line: run, list, show, validate, new, schema, play, replay, report, sweep, analyze, bench.
+
+Every user error (bad scenario file, bad argument) is printed as one line per problem,
+``path:line:col: message`` for files, with exit code 2 and no traceback. The command line is
+the composition root: it sits beside the engine's sub-packages and is the only part of ``sim``
+that may open the game window (``sim.cli.game``). Heavy modules (Mesa, pandas, pygame) are
+imported inside each command, so ``trilat list`` or ``trilat validate`` start quickly.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from sim import __version__
+from sim.cli import game, library, research, run
+from sim.cli.parser import EXIT_USAGE, build_parser
+from sim.errors import TrilatError
+
+if TYPE_CHECKING:
+    import argparse
+
+__all__ = ["build_parser", "main"]
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "run": run.command_run,
+    "list": library.command_list,
+    "show": library.command_show,
+    "validate": library.command_validate,
+    "new": library.command_new,
+    "schema": library.command_schema,
+    "play": game.command_play,
+    "replay": game.command_replay,
+    "report": game.command_report,
+    "sweep": research.command_sweep,
+    "analyze": research.command_analyze,
+    "bench": research.command_bench,
+}
+"""Each subcommand and the function that carries it out."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``trilat`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        print(f"trilat {__version__}")
+        return 0
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return COMMANDS[args.command](args)
+    except TrilatError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

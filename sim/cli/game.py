@@ -1,0 +1,87 @@
+"""``trilat play``, ``replay`` and ``report``: the game window and after-action reports.
+
+This is the only place outside ``ui/`` that opens the game window: the engine never imports it.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from sim.cli.parser import DEFAULT_SEED
+from sim.errors import UsageError
+
+
+def command_play(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ui import app
+
+    headless_only = [f"--{n}" for n in ("turns", "screenshots", "seed", "shadows") if getattr(args, n) is not None]
+    if args.headless:
+        if not args.scenario:
+            raise UsageError("--headless needs a SCENARIO")
+        if not args.auto:
+            raise UsageError("--headless needs --auto: without a window, nobody can choose the moves")
+        from sim.lang.scenario import load_scenario
+
+        load_scenario(args.scenario)  # located errors before any window work
+        turns = args.turns or 4
+        folder = Path(args.screenshots or "screenshots")
+        shots = app.run_headless(
+            args.scenario,
+            turns=turns,
+            screenshots=folder,
+            seed=DEFAULT_SEED if args.seed is None else args.seed,
+            shadows=300 if args.shadows is None else args.shadows,
+        )
+        print(f"played {turns} turn{'s' if turns > 1 else ''} of {args.scenario}; {len(shots)} screenshots in {folder}")
+        return 0
+    if headless_only:
+        raise UsageError(
+            f"{', '.join(headless_only)} only apply with --headless; in the window, the setup screen sets them"
+        )
+    if args.resume:
+        from sim.play.session import GameSession
+
+        GameSession.load(args.resume, autosave=False)  # a clear error now for a bad save
+    return app.run_game(
+        args.scenario,
+        resume=Path(args.resume) if args.resume else None,
+        saves_dir=Path(args.saves) if args.saves else None,
+        fullscreen=args.fullscreen,
+    )
+
+
+def command_replay(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sim.play.session import GameSession, session_for_sweep_run
+    from ui import app
+
+    if (args.from_sweep is None) != (args.run_id is None):
+        raise UsageError("--from-sweep DIR and --run ID go together")
+    if args.from_sweep is not None:
+        if args.save:
+            raise UsageError("give either SAVE or --from-sweep DIR --run ID")
+        session = session_for_sweep_run(args.from_sweep, args.run_id)
+        save = session.save(Path(args.from_sweep) / "replays" / f"run-{args.run_id}.json")
+        print(f"run {args.run_id} of {args.from_sweep} saved as {save}")
+        return app.run_replay(save)
+    if not args.save:
+        raise UsageError("replay needs a SAVE (or --from-sweep DIR --run ID)")
+    GameSession.load(args.save, autosave=False)  # a clear error now for a bad save
+    return app.run_replay(Path(args.save))
+
+
+def command_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sim.play.aar import write_report
+    from sim.play.session import GameSession
+
+    save = Path(args.save)
+    session = GameSession.load(save, autosave=False)
+    folder = Path(args.out) if args.out else save.with_suffix("").with_name(save.stem + "-report")
+    paths = write_report(session, folder)
+    print(f"wrote {paths['markdown']}, {paths['html']} and {len(paths['charts'])} charts")
+    return 0

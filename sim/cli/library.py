@@ -1,0 +1,96 @@
+"""``trilat list``, ``show``, ``validate``, ``new`` and ``schema``: the scenario library and the language."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from sim.cli.parser import EXIT_USAGE
+
+
+def command_list(args: argparse.Namespace) -> int:
+    from sim.lang.scenario import library_ids, load_scenario
+
+    rows = []
+    for ident in library_ids():
+        scenario = load_scenario(ident)
+        spec = scenario.spec
+        first = spec.sources[0] if spec.sources else None
+        rows.append(
+            {
+                "id": spec.id,
+                "title": spec.title,
+                "turns": spec.turns,
+                "start": spec.start,
+                "source": f'{first.author}, "{first.title}"' if first else "",
+            }
+        )
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    width = max(len(r["id"]) for r in rows) if rows else 2
+    for r in rows:
+        print(f"{r['id']:<{width}}  {r['title']}  ({r['turns']} turns from {r['start']})  {r['source']}")
+    return 0
+
+
+def command_validate(args: argparse.Namespace) -> int:
+    from sim.lang.scenario import validate_paths
+
+    results = validate_paths(args.paths)
+    problems = [problem for _, found in results for problem in found]
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "valid": not problems,
+                    "files": [{"path": str(path), "valid": not found} for path, found in results],
+                    "problems": [
+                        {"file": p.path, "line": p.line, "col": p.col, "code": p.code, "message": p.message}
+                        for p in problems
+                    ],
+                },
+                indent=2,
+            )
+        )
+    else:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        bad = sum(1 for _, found in results if found)
+        print(f"{len(results)} file(s) checked: {len(results) - bad} valid, {bad} with problems", file=sys.stderr)
+    return 0 if not problems else EXIT_USAGE
+
+
+def command_new(args: argparse.Namespace) -> int:
+    from sim.lang.starter import write_starter
+
+    path = write_starter(args.name, extends=args.extends, folder=args.dir, force=args.force)
+    print(f"wrote {path}; try: trilat run {path}")
+    return 0
+
+
+def command_show(args: argparse.Namespace) -> int:
+    from sim.lang.scenario import load_scenario
+    from sim.play.briefing import briefing
+
+    scenario = load_scenario(args.scenario)
+    print(briefing(scenario))
+    if args.check:
+        from sim.research.signature import check_signature
+
+        results = check_signature(scenario)
+        print("\nSignature check (2,000 worlds, fixed seed)")
+        for result in results:
+            print(f"  {result}")
+        if not results:
+            print("  (no signature)")
+        return 0 if all(r.holds for r in results) else 1
+    return 0
+
+
+def command_schema(args: argparse.Namespace) -> int:
+    from sim.lang.schema import json_schema
+
+    print(json.dumps(json_schema(), indent=2, sort_keys=True))
+    return 0

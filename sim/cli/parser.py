@@ -1,0 +1,173 @@
+"""The ``trilat`` argument parser: every subcommand, its options and one-line argument errors."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+EXIT_USAGE = 2
+DEFAULT_SEED = 1
+PROGRESS_DELAY_S = 1.0
+"""A progress bar appears only for ensembles that take longer than this."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports errors in one line with exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"trilat: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _integer_at_least(lowest: int, what: str) -> Any:
+    """An argparse type: an integer >= ``lowest``, with a one-line error naming ``what``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a {what}, got '{text}'") from None
+        if value < lowest:
+            raise argparse.ArgumentTypeError(f"expected a {what}, got {value}")
+        return value
+
+    return parse
+
+
+positive_int = _integer_at_least(1, "positive integer")
+non_negative_int = _integer_at_least(0, "non-negative integer")
+
+
+def _assignment(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got '{text}'")
+    return name.strip(), value.strip()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = _Parser(
+        prog="trilat", description="U.S.-ROK-Japan trilateral cooperation: simulation game and research tool."
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    run = sub.add_parser("run", help="run a scenario: one story, or an ensemble with a summary")
+    run.add_argument(
+        "scenario", nargs="?", metavar="SCENARIO", help="library id (e.g. baseline) or path to a YAML file"
+    )
+    run.add_argument("--runs", type=positive_int, default=1, metavar="R", help="number of replications (default 1)")
+    run.add_argument(
+        "--seed", type=non_negative_int, default=DEFAULT_SEED, metavar="S", help=f"seed (default {DEFAULT_SEED})"
+    )
+    run.add_argument("--turns", type=positive_int, metavar="T", help="number of turns (default: the scenario's)")
+    run.add_argument("--replication", type=non_negative_int, metavar="K", help="run only replication K of the ensemble")
+    run.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    run.add_argument("--explain", action="store_true", help="show, turn by turn, what moved each indicator")
+    run.add_argument(
+        "--top", type=positive_int, default=6, metavar="N", help="causes shown per indicator with --explain"
+    )
+    run.add_argument(
+        "--set", type=_assignment, action="append", default=[], metavar="NAME=VALUE", help="set a scenario parameter"
+    )
+    run.add_argument(
+        "--strategy",
+        type=_assignment,
+        action="append",
+        default=[],
+        metavar="GOV=NAME",
+        help="strategy of a computer government, e.g. USA=transactional",
+    )
+    run.add_argument("--from-sweep", metavar="DIR", help="reproduce one run of a sweep (with --run ID)")
+    run.add_argument(
+        "--run", dest="run_id", type=non_negative_int, metavar="ID", help="with --from-sweep: the run's id"
+    )
+
+    sweep = sub.add_parser("sweep", help="run an experiment's parameter sweep into a Parquet dataset")
+    sweep.add_argument("experiment", metavar="EXPERIMENT", help="experiment file (see docs/experiments.md)")
+    sweep.add_argument("--out", required=True, metavar="DIR", help="output folder; re-run the command to resume")
+    sweep.add_argument("--workers", type=positive_int, default=1, metavar="N", help="worker processes (default 1)")
+    sweep.add_argument(
+        "--dask", metavar="ADDRESS", help="'local' for a Dask LocalCluster, or a scheduler address tcp://host:8786"
+    )
+    sweep.add_argument(
+        "--chunk", type=positive_int, metavar="RUNS", help="runs per chunk of a new sweep (default 10000)"
+    )
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    analyze = sub.add_parser("analyze", help="summaries, sensitivity indices, scenario discovery and plots")
+    analyze.add_argument("dir", metavar="DIR", help="a sweep's output folder")
+    analyze.add_argument("--output", metavar="NAME", help="output to study (default: the experiment's, trilateral)")
+    analyze.add_argument("--outcome", metavar="TEST", help="outcome of interest, e.g. 'trilateral < 0.4'")
+    analyze.add_argument("--no-plots", action="store_true", help="do not write PNG plots")
+
+    lst = sub.add_parser("list", help="list the scenario library")
+    lst.add_argument("--json", action="store_true", help="print JSON")
+
+    sub.add_parser("schema", help="print the JSON Schema of scenario files")
+
+    play = sub.add_parser("play", help="open the game window (classes and workshops)")
+    play.add_argument(
+        "scenario", nargs="?", metavar="SCENARIO", help="scenario to start with (default: pick in the window)"
+    )
+    play.add_argument("--resume", metavar="SAVE", help="continue a saved game")
+    play.add_argument("--saves", metavar="DIR", help="folder for autosaves (default ~/.trilat/saves)")
+    play.add_argument("--fullscreen", action="store_true", help="open full screen (projectors)")
+    play.add_argument("--headless", action="store_true", help="no window: play with computer teams, save screenshots")
+    play.add_argument(
+        "--auto",
+        action="store_true",
+        help="with --headless (required): every team's moves are chosen automatically (the USA's through "
+        "the secret-move screen, so it is captured)",
+    )
+    play.add_argument("--turns", type=positive_int, metavar="N", help="with --headless: turns to play (default 4)")
+    play.add_argument("--screenshots", metavar="DIR", help="with --headless: PNG folder (default screenshots)")
+    play.add_argument(
+        "--seed", type=non_negative_int, metavar="S", help=f"with --headless: seed (default {DEFAULT_SEED})"
+    )
+    play.add_argument(
+        "--shadows", type=non_negative_int, metavar="N", help="with --headless: shadow worlds (default 300)"
+    )
+
+    replay = sub.add_parser("replay", help="step through a saved game (or one run of a sweep) in the window")
+    replay.add_argument("save", nargs="?", metavar="SAVE", help="a save file (autosaves are in ~/.trilat/saves)")
+    replay.add_argument("--from-sweep", metavar="DIR", help="replay run ID of this sweep (with --run ID)")
+    replay.add_argument("--run", dest="run_id", type=non_negative_int, metavar="ID", help="with --from-sweep: run id")
+
+    report = sub.add_parser("report", help="write the after-action report of a saved game")
+    report.add_argument("save", metavar="SAVE", help="a save file")
+    report.add_argument(
+        "--out", metavar="DIR", help="folder for report.md, report.html and charts (default: beside the save)"
+    )
+
+    show = sub.add_parser("show", help="print a scenario's whole briefing")
+    show.add_argument("scenario", metavar="SCENARIO", help="library id or path")
+    show.add_argument("--check", action="store_true", help="also check the scenario's signature (2,000 worlds)")
+
+    validate = sub.add_parser("validate", help="check scenario files (a folder: every *.yaml in it)")
+    validate.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: the library)")
+    validate.add_argument("--json", action="store_true", help="print the problems as JSON")
+
+    new = sub.add_parser("new", help="write a commented starter scenario NAME.yaml")
+    new.add_argument("name", metavar="NAME", help="scenario id and file name")
+    new.add_argument("--extends", default="baseline", help="scenario to build on (default baseline)")
+    new.add_argument("--dir", default=".", help="folder to write into (default: here)")
+    new.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+    bench = sub.add_parser("bench", help="measure ensemble speed against one-at-a-time runs")
+    bench.add_argument("--json", action="store_true", help="print JSON")
+    bench.add_argument("--runs", type=positive_int, default=10_000, metavar="R", help="ensemble size (default 10000)")
+    bench.add_argument("--seconds", type=float, default=3.0, metavar="S", help="time budget of the one-at-a-time loop")
+    bench.add_argument("--scenario", default="baseline", help="scenario to measure (default baseline)")
+    bench.add_argument("--sweep", action="store_true", help="measure sweep runs/s with 1 and 2 workers instead")
+    bench.add_argument(
+        "--sweep-runs",
+        type=positive_int,
+        default=1_000_000,
+        metavar="N",
+        help="runs per sweep with --sweep (default 1000000, about a minute)",
+    )
+    return parser
