@@ -29,7 +29,7 @@ def command_list(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
-    width = max(len(r["id"]) for r in rows) if rows else 2
+    width = max(len(str(r["id"])) for r in rows) if rows else 2
     for r in rows:
         print(f"{r['id']:<{width}}  {r['title']}  ({r['turns']} turns from {r['start']})  {r['source']}")
     return 0
