@@ -133,7 +133,7 @@ class TestReciprocal(StrategyContract):
             baseline,
             seed=4,
             replications=WORLDS,
-            us_transactionalism=1.0,
+            parameters={"us_transactionalism": 1.0},
             strategies={"USA": "transactional", "ROK": "reciprocal", "JPN": "passive"},
         )
         competitive = np.array([c.stance == "competitive" for c in model.scenario.actions["ROK"]])
