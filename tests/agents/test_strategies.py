@@ -179,7 +179,6 @@ class TestObjectiveSeeking(StrategyContract):
         assert played[ids.index("defense_spending")].sum() == 0  # no effect on this objective
 
     def test_scores_cards_by_their_effect_on_the_objectives(self, tmp_path):
-        from agents.strategies import DecisionContext
         from sim import load_scenario
 
         path = tmp_path / "goals.yaml"
@@ -191,7 +190,7 @@ class TestObjectiveSeeking(StrategyContract):
         model = TrilateralModel(load_scenario(path), seed=2, replications=3)
         gov = model.governments["USA"]
         cards = model.scenario.actions["USA"]
-        context = DecisionContext(gov, cards, np.ones((len(cards), 3), dtype=bool), np.array([c.cost for c in cards]))
+        context = gov.decision_context()
         values = context.card_values()
         rally = [c.id for c in cards].index("rally_the_base")
         approval = gov.value("approval")
