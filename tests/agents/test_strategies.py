@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import copy
 import pickle
+import re
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -349,3 +351,9 @@ def test_make_strategy_by_name_and_error():
     assert isinstance(make_strategy("reciprocal"), Reciprocal)
     with pytest.raises(UsageError, match="did you mean 'reciprocal'"):
         make_strategy("reciprocl")
+
+
+def test_model_docs_give_each_strategys_classifier():
+    docs = (Path(__file__).parents[2] / "docs" / "model.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `(\w+)` \| (yes|no) \|", docs, flags=re.MULTILINE))
+    assert rows == {name: "yes" if cls.classifier.stochastic else "no" for name, cls in STRATEGIES.items()}
