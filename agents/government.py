@@ -14,8 +14,12 @@ from typing import TYPE_CHECKING, ClassVar
 import mesa
 import numpy as np
 
+from agents.context import DecisionContext, StateView, own_ties
 from sim.engine.layout import THREAT_ACTORS
+from sim.engine.rng import stream_id
+from sim.engine.scoring import card_values
 from sim.engine.state import elementwise_sum
+from sim.engine.triggers import evaluate, run_triggers
 
 if TYPE_CHECKING:
     from agents.strategies import Strategy
@@ -47,11 +51,13 @@ class Government(mesa.Agent):
         "hedging_rate",
         "hedging_gain",
     )
+    model: TrilateralModel  # set by mesa.Agent; declared so the type checker knows the model's type
 
     def __init__(self, model: TrilateralModel, code: str, strategy: Strategy) -> None:
         super().__init__(model)
         self.code = code
         self.strategy = strategy
+        self._strategy_stream = stream_id(f"strategy:{code}")
         self.last_choice: np.ndarray = np.zeros((0, model.replications), dtype=bool)
 
     def _row(self, var: str) -> int:
@@ -124,21 +130,59 @@ class Government(mesa.Agent):
         self.assess()
         self.play()
 
+    def decision_context(self) -> DecisionContext:
+        """What this government's strategy may see this turn (its cards, their availability, the state ...)."""
+        model = self.model
+        code = self.code
+        cards = model.scenario.actions[code]
+        available = np.array([evaluate(model, card) for card in cards])
+        costs = np.array([card.cost for card in cards])
+        available.flags.writeable = False
+        costs.flags.writeable = False
+        streams, turn, stream = model.streams, model.turn, self._strategy_stream
+
+        def draw(slot: int) -> np.ndarray:
+            return streams.uniform(turn, stream, slot)
+
+        def valuer() -> np.ndarray:
+            return card_values(model, code, cards)
+
+        return DecisionContext(
+            code=code,
+            turn=turn,
+            card_ids=tuple(card.id for card in cards),
+            stances=tuple(card.stance for card in cards),
+            available=available,
+            costs=costs,
+            state=StateView(model.scenario.layout.rows, model.x),
+            tie_change=self._tie_change_last_turn(),
+            objectives=tuple(model.scenario.objectives.get(code, ())),
+            script=frozenset(model.scenario.scripts[code].get(turn, ())),
+            submitted=frozenset(model.pending_choices.get(code, ())),
+            draw=draw,
+            valuer=valuer,
+        )
+
+    def _tie_change_last_turn(self) -> np.ndarray:
+        """Mean change of this government's two ties over the previous turn (0 on turn 1)."""
+        history = self.model.history
+        if len(history) < 2:
+            return np.zeros(self.model.replications)
+        now, before = history[-1], history[-2]
+        first, second = (now[t] - before[t] for t in own_ties(self.code))
+        return (first + second) / 2.0
+
     def play(self) -> None:
         """Let the strategy choose cards, pay their cost and apply their effects."""
-        from agents.strategies import DecisionContext
-        from sim.engine.triggers import evaluate, run_triggers
-
         model = self.model
         cards = model.scenario.actions[self.code]
         R = model.replications
         if not cards:
             self.last_choice = np.zeros((0, R), dtype=bool)
             return
-        available = np.array([evaluate(model, card) for card in cards])
-        costs = np.array([card.cost for card in cards])
-        context = DecisionContext(self, cards, available, costs)
-        chosen = np.asarray(self.strategy.choose(context), dtype=bool) & available
+        context = self.decision_context()
+        costs = context.costs
+        chosen = np.asarray(self.strategy.choose(context), dtype=bool) & context.available
         # Whatever a strategy returns, a world never spends more capital than it has.
         capital = self.value("capital").copy()
         for i in range(len(cards)):

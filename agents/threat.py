@@ -27,6 +27,7 @@ class ThreatActor(mesa.Agent):
     """
 
     COEFFICIENTS: ClassVar[tuple[str, ...]] = ("growth_DPRK", "growth_CHN", "growth_RUS")
+    model: TrilateralModel  # set by mesa.Agent; declared so the type checker knows the model's type
 
     def __init__(self, model: TrilateralModel, code: str) -> None:
         super().__init__(model)
@@ -34,11 +35,12 @@ class ThreatActor(mesa.Agent):
 
     def __getattr__(self, name: str) -> np.ndarray:
         # Read-only access to this actor's state rows, e.g. actor.capability.
-        model = self.__dict__.get("model")
-        rows = model.scenario.layout.rows if model is not None else {}
-        key = f"{self.__dict__.get('code')}.{name}"
-        if key in rows:
-            return model.x[rows[key]]
+        model: TrilateralModel | None = self.__dict__.get("model")
+        if model is not None:
+            rows = model.scenario.layout.rows
+            key = f"{self.__dict__.get('code')}.{name}"
+            if key in rows:
+                return model.x[rows[key]]
         raise AttributeError(name)
 
     def act(self) -> None:

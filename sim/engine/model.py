@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import mesa
 import numpy as np
@@ -28,6 +28,7 @@ from sim.engine.state import WorldState, elementwise_sum
 from sim.engine.triggers import Firing, run_triggers
 from sim.errors import UsageError, did_you_mean
 from sim.lang.scenario import Scenario, Trigger, load_scenario
+from sim.lang.schema import GovCode
 
 INDICATORS: tuple[str, ...] = (
     "tie.USA_ROK",
@@ -59,6 +60,19 @@ class _Draws:
         return self.model.streams.normal(self.model.turn, stream)
 
 
+MODEL_OPTIONS: tuple[str, ...] = (
+    "replications",
+    "seed",
+    "rng",
+    "turns",
+    "replication_ids",
+    "strategies",
+    "record",
+    "parameters",
+)
+"""The model's keyword-only options; a scenario parameter never takes one of these names as a keyword."""
+
+
 def _as_seed(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
         raise UsageError(f"seed must be a non-negative integer, got {value!r}")
@@ -67,8 +81,72 @@ def _as_seed(value: Any) -> int:
     return int(value)
 
 
+def _as_replication_ids(replications: Any, replication_ids: Any) -> np.ndarray:
+    """The replication indices to carry: ``replication_ids`` if given, else ``0 .. replications-1``."""
+    if replication_ids is None:
+        if isinstance(replications, bool) or not isinstance(replications, int | np.integer) or replications < 1:
+            raise UsageError(f"replications must be a positive integer, got {replications!r}")
+        if replications > MAX_REPLICATIONS:
+            raise UsageError(f"replications is at most {MAX_REPLICATIONS} per model")
+        return np.arange(int(replications), dtype=np.int64)
+    ids = np.asarray(replication_ids)
+    if ids.dtype == bool or (ids.size and not np.issubdtype(ids.dtype, np.integer)):
+        raise UsageError(f"replication_ids must be a non-empty list of non-negative integers, got {replication_ids!r}")
+    ids = ids.astype(np.int64)
+    if ids.ndim != 1 or len(ids) == 0 or (ids < 0).any():
+        raise UsageError("replication_ids must be a non-empty list of non-negative integers")
+    return ids
+
+
+def _as_turns(turns: Any, default: int) -> int:
+    if turns is None:
+        return default
+    if isinstance(turns, bool) or not isinstance(turns, int | np.integer) or turns < 1:
+        raise UsageError(f"turns must be an integer of at least 1, got {turns!r}")
+    return int(turns)
+
+
+def _as_record(record: Any) -> bool:
+    if not isinstance(record, bool | np.bool_):
+        raise UsageError(f"record must be True or False, got {record!r}")
+    return bool(record)
+
+
+def _strategy_choices(spec: Scenario, strategies: Any) -> dict[str, str | Strategy]:
+    """Each government's strategy: the scenario's, overridden by ``strategies``."""
+    chosen: dict[str, str | Strategy] = {g: spec.spec.governments[cast(GovCode, g)].strategy for g in GOVERNMENTS}
+    if strategies is None:
+        return chosen
+    if not isinstance(strategies, Mapping):
+        raise UsageError(f"strategies must map a government to a strategy name, got {strategies!r}")
+    for gov, strategy in strategies.items():
+        if gov not in GOVERNMENTS:
+            raise UsageError(f"unknown government '{gov}'{did_you_mean(str(gov), GOVERNMENTS)}")
+        if not isinstance(strategy, str | Strategy):
+            raise UsageError(f"strategy for {gov} must be a strategy name, got {strategy!r}")
+        chosen[gov] = strategy
+    return chosen
+
+
+def _parameter_values(parameters: Any, swept: Mapping[str, Any]) -> dict[str, Any]:
+    """Scenario parameter values from ``parameters=`` and keyword arguments (as ``mesa.batch_run`` passes them)."""
+    if parameters is None:
+        parameters = {}
+    if not isinstance(parameters, Mapping) or not all(isinstance(name, str) for name in parameters):
+        raise UsageError(f"parameters must map parameter names to values, got {parameters!r}")
+    both = sorted(set(parameters) & set(swept))
+    if both:
+        names = ", ".join(f"'{name}'" for name in both)
+        raise UsageError(f"parameter {names} given both in parameters= and as a keyword argument; give it once")
+    return {**parameters, **swept}
+
+
 class TrilateralModel(mesa.Model):
     """The trilateral cooperation model (a real :class:`mesa.Model`).
+
+    Model options are keyword arguments (their names are :data:`MODEL_OPTIONS`); scenario
+    parameters go in ``parameters=``, so a scenario parameter may share a name with an option
+    (``TrilateralModel(s, seed=3, parameters={"seed": 0.2})``).
 
     Args:
         scenario: a library id (``"baseline"``), a path, or an already loaded :class:`Scenario`.
@@ -78,8 +156,15 @@ class TrilateralModel(mesa.Model):
         turns: number of turns to run (default: the scenario's); ``running`` turns False after.
         replication_ids: explicit replication indices to carry (e.g. ``[4711]``).
         strategies: per-government strategy names or instances overriding the scenario's.
-        record: keep the cause-and-effect record (slightly slower).
-        **parameters: scenario parameter values, scalars or arrays of shape (R,).
+        record: keep the cause-and-effect record (slightly slower); True or False.
+        parameters: scenario parameter values by name, scalars or arrays of shape (R,).
+        **swept: scenario parameter values as keyword arguments. This exists only for
+            ``mesa.batch_run``, which passes every swept name as a keyword; a name that is a
+            model option can only be given in ``parameters=``. Giving a parameter both ways is
+            an error.
+
+    Raises:
+        UsageError: for a bad option value, an unknown parameter or one outside its range.
     """
 
     def __init__(
@@ -93,7 +178,8 @@ class TrilateralModel(mesa.Model):
         replication_ids: Sequence[int] | np.ndarray | None = None,
         strategies: Mapping[str, str | Strategy] | None = None,
         record: bool = True,
-        **parameters: Any,
+        parameters: Mapping[str, Any] | None = None,
+        **swept: Any,
     ) -> None:
         if seed is not None and rng is not None:
             raise UsageError("pass either seed or rng, not both")
@@ -104,22 +190,14 @@ class TrilateralModel(mesa.Model):
         spec = self.scenario
         if spec.spec.abstract:
             raise UsageError(f"scenario '{spec.id}' is abstract (shared defaults); run a scenario that extends it")
-        if replication_ids is None:
-            if isinstance(replications, bool) or not isinstance(replications, int | np.integer) or replications < 1:
-                raise UsageError(f"replications must be a positive integer, got {replications!r}")
-            if replications > MAX_REPLICATIONS:
-                raise UsageError(f"replications is at most {MAX_REPLICATIONS} per model")
-            replication_ids = np.arange(int(replications), dtype=np.int64)
-        self.replication_ids = np.asarray(replication_ids, dtype=np.int64)
-        if self.replication_ids.ndim != 1 or len(self.replication_ids) == 0 or (self.replication_ids < 0).any():
-            raise UsageError("replication_ids must be a non-empty list of non-negative integers")
+        self.replication_ids = _as_replication_ids(replications, replication_ids)
         self.replications = len(self.replication_ids)
-        self.turns = spec.turns if turns is None else int(turns)
-        if self.turns < 1:
-            raise UsageError(f"turns must be at least 1, got {turns}")
+        self.turns = _as_turns(turns, spec.turns)
+        record = _as_record(record)
+        chosen_strategies = _strategy_choices(spec, strategies)
         self.streams = CounterRNG(self.seed, self.replication_ids)
         self.draws = _Draws(self)
-        self.params = self._resolve_parameters(parameters)
+        self.params = self._resolve_parameters(_parameter_values(parameters, swept))
         self.p = [self.params[name] for name in spec.parameter_names]
         self.turn = 0
         self.context: list[Any] = [0, *spec.start]
@@ -137,11 +215,6 @@ class TrilateralModel(mesa.Model):
         self.log: list[Firing] = []
         self.elections: list[tuple[int, str, float]] = []
 
-        chosen_strategies = {g: spec.spec.governments[g].strategy for g in GOVERNMENTS}
-        for gov, strategy in (strategies or {}).items():
-            if gov not in GOVERNMENTS:
-                raise UsageError(f"unknown government '{gov}'{did_you_mean(gov, GOVERNMENTS)}")
-            chosen_strategies[gov] = strategy
         for code in THREAT_ACTORS:
             ThreatActor(self, code)
         for code in GOVERNMENTS:
@@ -166,12 +239,15 @@ class TrilateralModel(mesa.Model):
         values: dict[str, Any] = dict(spec.parameter_defaults)
         for name, value in overrides.items():
             if name not in values:
-                hint = did_you_mean(name, values)
+                hint = did_you_mean(name, [*values, *MODEL_OPTIONS])
                 raise UsageError(f"unknown parameter '{name}' for scenario '{spec.id}'{hint}")
-            arr = np.asarray(value, dtype=np.float64)
-            if arr.ndim == 0:
+            try:
+                arr: float | np.ndarray = np.asarray(value, dtype=np.float64)
+            except (TypeError, ValueError):
+                raise UsageError(f"parameter '{name}' must be a number or an array of numbers, got {value!r}") from None
+            if np.ndim(arr) == 0:
                 arr = float(arr)
-            elif arr.shape != (self.replications,):
+            elif np.shape(arr) != (self.replications,):
                 raise UsageError(f"parameter '{name}' must be a number or an array of {self.replications} values")
             declared = spec.parameter(name).range
             if declared is not None:
@@ -276,7 +352,7 @@ class TrilateralModel(mesa.Model):
         if not events and not self.injections:
             return
         R = self.replications
-        masks = []
+        masks: list[np.ndarray | None] = []
         for event in events:
             if event.at_turn is not None:
                 masks.append(np.full(R, event.at_turn == self.turn))
@@ -356,8 +432,10 @@ class TrilateralModel(mesa.Model):
         """Current value of every indicator per world."""
         return {name: self.indicator(name) for name in INDICATORS}
 
-    def explain(self, turn: int | None = None, top: int | None = None) -> dict[str, list[tuple[str, float]]]:
-        """Contributions to each indicator during a turn: ``{indicator: [(source, change), ...]}``.
+    def explain(self, turn: int | None = None, top: int | None = None) -> dict[str, dict[str, Any]]:
+        """Contributions to each indicator during a turn: ``{indicator: {"total": change, "parts": [...]}}``.
+
+        ``parts`` is a list of ``(source, change)`` pairs.
 
         Changes are exact for one world and the mean over worlds for an ensemble; they sum to
         the indicator's change over the turn. Pair ties sum their domains with the domain weights.

@@ -85,7 +85,7 @@ def run_ensemble(
             turns=turns,
             strategies=strategies,
             record=False,
-            **dict(parameters or {}),
+            parameters=parameters,
         )
         while model.running and model.turn < model.turns:
             model.step()

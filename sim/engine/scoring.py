@@ -9,6 +9,7 @@ this weighted sum the most for the political capital they cost.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,6 +18,7 @@ from sim.engine.layout import GOVERNMENTS, PAIR_MEMBERS, PAIRS
 
 if TYPE_CHECKING:
     from sim.engine.model import TrilateralModel
+    from sim.lang.scenario import Trigger
 
 SCORE_SCALE = 100.0
 
@@ -32,6 +34,28 @@ def objective_scores(model: TrilateralModel) -> dict[str, np.ndarray]:
             total = total + weight * (model.x[row] - model.start_state[row])
         scores[gov] = SCORE_SCALE * total
     return scores
+
+
+def card_values(model: TrilateralModel, gov: str, cards: Sequence[Trigger]) -> np.ndarray:
+    """Direct effect of each card on a government's objectives, per world (cards x worlds).
+
+    A card's effects are evaluated in the current state and weighted with :func:`sensitivity`;
+    a card whose effects give NaN or infinity is worth 0.
+    """
+    weights = sensitivity(model, gov)
+    x, p, c, draws = model.x, model.p, model.context, model.draws
+    values = np.zeros((len(cards), model.replications))
+    for i, card in enumerate(cards):
+        for effect in card.effects:
+            rows = [r for r in range(effect.rows.start, effect.rows.stop) if r in weights]
+            if not rows:
+                continue
+            value = np.asarray(effect.value(x, p, c, draws), dtype=np.float64)
+            # Row by row, so each world's sum does not depend on how many worlds there are.
+            for row in rows:
+                delta = value - x[row] if effect.op == "set" else value
+                values[i] += weights[row] * delta
+    return np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
 
 
 def sensitivity(model: TrilateralModel, gov: str) -> dict[int, np.ndarray]:

@@ -1,19 +1,27 @@
 """Decision strategies: a contract every strategy's tests inherit, plus each strategy's own traits.
 
 In the style of the Axelrod library: the contract checks metadata, determinism for a seed,
-budget discipline, availability, and that a strategy survives cloning and pickling.
+budget discipline, availability, that a strategy survives cloning and pickling, and its
+classifier against fake contexts (a non-stochastic strategy never draws; a part of the context
+it does not declare reading never changes its choice, and one it declares does). Each strategy
+also has its tendency in a real model and an exact decision table against a hand-built context.
 """
 
 from __future__ import annotations
 
 import copy
 import pickle
+import re
+from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from agents.context import CONTEXT_PARTS
 from agents.strategies import (
     STRATEGIES,
+    Classifier,
     Human,
     ObjectiveSeeking,
     Passive,
@@ -26,8 +34,11 @@ from agents.strategies import (
     make_strategy,
 )
 from sim import TrilateralModel, UsageError
+from tests.agents import fakes
 
 WORLDS = 64
+CONTEXTS = 12
+"""Random fake contexts each classifier check looks at."""
 
 
 def play_turns(scenario, strategy, turns=4, seed=3):
@@ -55,6 +66,14 @@ class CapitalSpy(Strategy):
     def choose(self, context):
         self.capital.append((context.code, context.own("capital").copy()))
         return self.inner.choose(context)
+
+
+def table(strategy: Strategy) -> list[set[str]]:
+    """The cards ``strategy`` chooses in each world of the decision-table context."""
+    ctx = fakes.table_context()
+    choice = strategy.choose(ctx)
+    assert choice.shape == (len(fakes.TABLE_CARDS), 3) and choice.dtype == bool
+    return fakes.chosen_ids(choice, ctx)
 
 
 class StrategyContract:
@@ -95,6 +114,47 @@ class StrategyContract:
             assert chosen.shape == (len(model.scenario.actions[gov]), WORLDS)
             assert chosen.dtype == bool
 
+    # ------------------------------------------------------------------ the classifier
+
+    def test_declares_its_own_classifier(self):
+        classifier = self.strategy_class.__dict__.get("classifier")
+        assert isinstance(classifier, Classifier)
+        assert classifier.reads <= CONTEXT_PARTS
+
+    def test_draws_random_numbers_exactly_when_declared_stochastic(self):
+        strategy = self.make()
+        if self.strategy_class.classifier.stochastic:
+            calls = []
+            for seed in range(CONTEXTS):
+                ctx = fakes.random_context(seed)
+                draw = ctx.draw
+                strategy.choose(replace(ctx, draw=lambda slot, draw=draw: calls.append(slot) or draw(slot)))
+            assert calls, "declared stochastic but never drew a random number"
+            return
+        for seed in range(CONTEXTS):
+            strategy.choose(replace(fakes.random_context(seed), draw=fakes.no_draws))
+            # ... and so chooses the same whatever the seed of the random numbers it was offered.
+            first = strategy.choose(fakes.random_context(seed, draw_seed=1))
+            for draw_seed in (2, 3, 4):
+                assert np.array_equal(strategy.choose(fakes.random_context(seed, draw_seed=draw_seed)), first)
+
+    def test_choice_ignores_what_it_does_not_declare_reading(self):
+        strategy = self.make()
+        for part in sorted(CONTEXT_PARTS - self.strategy_class.classifier.reads):
+            for seed in range(CONTEXTS):
+                ctx = fakes.random_context(seed)
+                varied = strategy.choose(fakes.vary(ctx, part, seed))
+                assert np.array_equal(varied, strategy.choose(ctx)), f"changing {part} changed a choice"
+
+    def test_choice_depends_on_what_it_declares_reading(self):
+        strategy = self.make()
+        for part in sorted(self.strategy_class.classifier.reads):
+            changed = 0
+            for seed in range(CONTEXTS):
+                ctx = fakes.random_context(seed)
+                changed += not np.array_equal(strategy.choose(fakes.vary(ctx, part, seed)), strategy.choose(ctx))
+            assert changed, f"declares reading {part}, but changing it never changed a choice"
+
     def test_clone_and_pickle_play_the_same(self, baseline):
         original = self.make()
         for clone in (copy.deepcopy(original), pickle.loads(pickle.dumps(original))):
@@ -112,6 +172,9 @@ class TestPassive(StrategyContract):
         _, choices = play_turns(baseline, Passive())
         assert not any(chosen.any() for turn in choices for chosen, _ in turn.values())
 
+    def test_decision_table(self):
+        assert table(Passive()) == [set(), set(), set()]
+
 
 class TestThreatDriven(StrategyContract):
     strategy_class = ThreatDriven
@@ -123,6 +186,11 @@ class TestThreatDriven(StrategyContract):
         chosen = sum(turn["JPN"][0] for turn in choices)
         assert chosen[cooperative].sum() > chosen[~cooperative].sum()
 
+    def test_decision_table(self):
+        # Scores: cooperative 0.3 + threat, competitive 0.9 - threat, domestic 1.1 - approval,
+        # neutral 0.5 + willingness / 2; played best first above 0.7 while capital lasts.
+        assert table(ThreatDriven()) == [{"summit", "study"}, {"rally"}, {"study"}]
+
 
 class TestReciprocal(StrategyContract):
     strategy_class = Reciprocal
@@ -133,7 +201,7 @@ class TestReciprocal(StrategyContract):
             baseline,
             seed=4,
             replications=WORLDS,
-            us_transactionalism=1.0,
+            parameters={"us_transactionalism": 1.0},
             strategies={"USA": "transactional", "ROK": "reciprocal", "JPN": "passive"},
         )
         competitive = np.array([c.stance == "competitive" for c in model.scenario.actions["ROK"]])
@@ -142,6 +210,15 @@ class TestReciprocal(StrategyContract):
             model.step()
             played += model.governments["ROK"].last_choice[competitive].sum()
         assert played > 0
+
+    def test_decision_table(self):
+        # Ties held (change >= -0.005) in worlds 0 and 2: cooperative 1.0, competitive 0.2;
+        # they fell in world 1: cooperative 0.2, competitive 1.0 (but tariff is unavailable there).
+        assert table(Reciprocal()) == [{"summit", "study"}, {"rally", "study"}, {"study"}]
+
+    def test_decision_table_retaliates_just_past_the_tolerance(self):
+        ctx = fakes.table_context(tie_change=(0.01, -0.02, -0.0051))
+        assert fakes.chosen_ids(Reciprocal().choose(ctx), ctx)[2] == {"tariff"}
 
 
 class TestTransactional(StrategyContract):
@@ -154,6 +231,10 @@ class TestTransactional(StrategyContract):
         cooperative = np.array([c.stance == "cooperative" for c in cards])
         chosen = sum(turn["USA"][0] for turn in choices)
         assert chosen[competitive].sum() > chosen[cooperative].sum()
+
+    def test_decision_table(self):
+        # Competitive 0.4 + transactionalism, cooperative 1 - transactionalism, domestic 1.1 - approval.
+        assert table(Transactional()) == [{"summit", "study"}, {"rally", "study"}, {"tariff"}]
 
 
 class TestObjectiveSeeking(StrategyContract):
@@ -179,7 +260,6 @@ class TestObjectiveSeeking(StrategyContract):
         assert played[ids.index("defense_spending")].sum() == 0  # no effect on this objective
 
     def test_scores_cards_by_their_effect_on_the_objectives(self, tmp_path):
-        from agents.strategies import DecisionContext
         from sim import load_scenario
 
         path = tmp_path / "goals.yaml"
@@ -191,11 +271,19 @@ class TestObjectiveSeeking(StrategyContract):
         model = TrilateralModel(load_scenario(path), seed=2, replications=3)
         gov = model.governments["USA"]
         cards = model.scenario.actions["USA"]
-        context = DecisionContext(gov, cards, np.ones((len(cards), 3), dtype=bool), np.array([c.cost for c in cards]))
+        context = gov.decision_context()
         values = context.card_values()
         rally = [c.id for c in cards].index("rally_the_base")
         approval = gov.value("approval")
         assert np.allclose(values[rally], 2.0 * 0.06 * (1 - approval))  # rally_the_base's effect on approval
+
+    def test_decision_table(self):
+        # Net value = card value - 0.005 x cost; played best first while positive and affordable.
+        assert table(ObjectiveSeeking()) == [{"summit", "study"}, {"rally"}, {"study"}]
+
+    def test_decision_table_without_objectives_is_threat_driven(self):
+        ctx = fakes.table_context(objectives=())
+        assert fakes.chosen_ids(ObjectiveSeeking().choose(ctx), ctx) == table(ThreatDriven())
 
 
 class TestRandomPlay(StrategyContract):
@@ -205,6 +293,12 @@ class TestRandomPlay(StrategyContract):
         _, choices = play_turns(baseline, RandomPlay(), turns=1)
         chosen, _ = choices[0]["ROK"]
         assert len({tuple(chosen[:, w]) for w in range(WORLDS)}) > 1
+
+    def test_decision_table(self):
+        # Each card's draw per world (summit, tariff, rally, study); played above 0.5 while capital lasts.
+        draws = [[0.4, 0.4, 0.6], [0.6, 0.8, 0.7], [0.2, 0.55, 0.1], [0.7, 0.3, 0.3]]
+        ctx = fakes.table_context(draw=fakes.draws_from(draws))
+        assert fakes.chosen_ids(RandomPlay().choose(ctx), ctx) == [{"tariff", "study"}, {"rally"}, {"tariff"}]
 
 
 class TestScripted(StrategyContract):
@@ -227,6 +321,10 @@ class TestScripted(StrategyContract):
         chosen = model.governments["JPN"].last_choice
         assert chosen[ids.index("shuttle_diplomacy")].all() and chosen.sum() == 8
 
+    def test_decision_table(self):
+        # The script's cards where available; the government, not the strategy, checks capital.
+        assert table(Scripted()) == [{"summit", "rally"}, {"summit", "rally"}, {"summit"}]
+
 
 class TestHuman(StrategyContract):
     strategy_class = Human
@@ -240,6 +338,9 @@ class TestHuman(StrategyContract):
         model.step()  # nothing submitted for this turn
         assert not model.governments["ROK"].last_choice.any()
 
+    def test_decision_table(self):
+        assert table(Human()) == [{"tariff", "study"}, {"study"}, {"tariff", "study"}]
+
 
 def test_every_registered_strategy_has_a_contract_test():
     tested = {cls.strategy_class for cls in StrategyContract.__subclasses__()}
@@ -250,3 +351,9 @@ def test_make_strategy_by_name_and_error():
     assert isinstance(make_strategy("reciprocal"), Reciprocal)
     with pytest.raises(UsageError, match="did you mean 'reciprocal'"):
         make_strategy("reciprocl")
+
+
+def test_model_docs_give_each_strategys_classifier():
+    docs = (Path(__file__).parents[2] / "docs" / "model.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `(\w+)` \| (yes|no) \|", docs, flags=re.MULTILINE))
+    assert rows == {name: "yes" if cls.classifier.stochastic else "no" for name, cls in STRATEGIES.items()}

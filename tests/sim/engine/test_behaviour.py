@@ -16,7 +16,7 @@ SEED = 20250101
 
 
 def ensemble(scenario, **parameters):
-    model = TrilateralModel(scenario, seed=SEED, replications=WORLDS, record=False, **parameters)
+    model = TrilateralModel(scenario, seed=SEED, replications=WORLDS, record=False, parameters=parameters)
     model.run()
     return model
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import pickle
 
 import mesa
@@ -106,20 +107,105 @@ def test_cause_record_of_an_ensemble_is_the_mean_over_worlds(baseline):
     assert sum(v for _, v in info["parts"]) == pytest.approx(change, abs=1e-9)
 
 
-def test_parameters_are_keyword_arguments_and_are_range_checked(baseline):
-    model = TrilateralModel(baseline, seed=1, us_transactionalism=0.9)
+def test_parameters_are_a_mapping_and_are_range_checked(baseline):
+    model = TrilateralModel(baseline, seed=1, parameters={"us_transactionalism": 0.9})
     assert model.params["us_transactionalism"] == 0.9
     with pytest.raises(UsageError, match="outside its range"):
-        TrilateralModel(baseline, seed=1, us_transactionalism=1.5)
+        TrilateralModel(baseline, seed=1, parameters={"us_transactionalism": 1.5})
+    with pytest.raises(UsageError, match="did you mean 'us_transactionalism'"):
+        TrilateralModel(baseline, seed=1, parameters={"us_transactionalizm": 0.5})
+    with pytest.raises(UsageError, match="must be a number"):
+        TrilateralModel(baseline, seed=1, parameters={"us_transactionalism": "high"})
+
+
+def test_parameters_as_keyword_arguments_still_work_for_batch_run(baseline):
+    by_keyword = TrilateralModel(baseline, seed=1, replications=3, us_transactionalism=0.9).run(2).final()
+    by_mapping = TrilateralModel(baseline, seed=1, replications=3, parameters={"us_transactionalism": 0.9}).run(2)
+    assert by_mapping.params["us_transactionalism"] == 0.9
+    assert all(same(by_keyword[k], by_mapping.final()[k]) for k in INDICATORS)
     with pytest.raises(UsageError, match="did you mean 'us_transactionalism'"):
         TrilateralModel(baseline, seed=1, us_transactionalizm=0.5)
+    with pytest.raises(UsageError, match="did you mean 'replications'"):
+        TrilateralModel(baseline, seed=1, replication=5)
+
+
+def test_a_parameter_given_both_ways_is_a_usage_error(baseline):
+    with pytest.raises(UsageError, match="'us_transactionalism' given both in parameters= and as a keyword"):
+        TrilateralModel(baseline, seed=1, parameters={"us_transactionalism": 0.2}, us_transactionalism=0.8)
+
+
+@pytest.fixture(scope="module")
+def clashing(tmp_path_factory):
+    """A scenario whose parameters are named like model options (seed, record, turns)."""
+    path = tmp_path_factory.mktemp("clash") / "clash.yaml"
+    path.write_text(
+        "id: clash\ntitle: Clash\nextends: baseline\nparameters:\n"
+        "  seed: {default: 0.2, range: [0, 1]}\n"
+        "  record: {default: 0.3, range: [0, 1]}\n"
+        "  turns: {default: 0.4, range: [0, 1]}\n"
+        "initial:\n  institutionalization: record\n",
+        encoding="utf-8",
+    )
+    from sim import load_scenario
+
+    return load_scenario(path)
+
+
+def test_parameters_named_like_options_reach_the_scenario_and_options_stay_options(clashing):
+    # The bug of issue 9: TrilateralModel(s, seed=3, record=0.9) turned recording on with 0.9 and
+    # left the parameter 'record' at its default.
+    model = TrilateralModel(clashing, seed=3, record=False, turns=2, parameters={"seed": 0.5, "record": 0.9})
+    assert (model.params["seed"], model.params["record"], model.params["turns"]) == (0.5, 0.9, 0.4)
+    assert model.x[clashing.layout.rows["institutionalization"], 0] == pytest.approx(0.9)
+    assert model.seed == 3 and model.turns == 2
+    assert model.state.recorder.enabled is False
+    default = TrilateralModel(clashing, seed=3)
+    assert default.params["record"] == 0.3 and default.state.recorder.enabled is True
+    with pytest.raises(UsageError, match="record must be True or False, got 0.9"):
+        TrilateralModel(clashing, seed=3, record=0.9)
+
+
+def test_option_names_are_the_keyword_only_arguments():
+    from sim.engine.model import MODEL_OPTIONS
+
+    signature = inspect.signature(TrilateralModel.__init__)
+    keyword_only = [p.name for p in signature.parameters.values() if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    assert list(MODEL_OPTIONS) == keyword_only
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        ({"record": 1}, "record"),
+        ({"record": "yes"}, "record"),
+        ({"record": None}, "record"),
+        ({"seed": 1.5}, "seed"),
+        ({"seed": True}, "seed"),
+        ({"rng": "7"}, "seed"),
+        ({"turns": 2.5}, "turns"),
+        ({"turns": 0}, "turns"),
+        ({"turns": True}, "turns"),
+        ({"replications": 2.0}, "replications"),
+        ({"replication_ids": [0.5, 1.5]}, "replication_ids"),
+        ({"replication_ids": []}, "replication_ids"),
+        ({"strategies": ["passive"]}, "strategies"),
+        ({"strategies": {"USA": 3}}, "strategy for USA"),
+        ({"parameters": [("us_transactionalism", 0.5)]}, "parameters"),
+        ({"parameters": {1: 0.5}}, "parameters"),
+    ],
+)
+def test_bad_option_values_are_usage_errors_naming_the_option(baseline, options, named):
+    with pytest.raises(UsageError, match=named):
+        TrilateralModel(baseline, **options)
 
 
 def test_parameters_may_differ_per_replication(baseline):
     values = np.array([0.0, 1.0] * 50)
-    mixed = TrilateralModel(baseline, seed=6, replications=100, us_transactionalism=values, record=False).run().final()
-    low = TrilateralModel(baseline, seed=6, replications=100, us_transactionalism=0.0, record=False).run().final()
-    assert same(mixed["tie.USA_ROK"][::2], low["tie.USA_ROK"][::2])
+    mixed = TrilateralModel(
+        baseline, seed=6, replications=100, parameters={"us_transactionalism": values}, record=False
+    ).run()
+    low = TrilateralModel(baseline, seed=6, replications=100, parameters={"us_transactionalism": 0.0}, record=False)
+    assert same(mixed.final()["tie.USA_ROK"][::2], low.run().final()["tie.USA_ROK"][::2])
 
 
 def test_human_choices_are_played_and_unknown_cards_refused(baseline):
