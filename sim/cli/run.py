@@ -67,7 +67,12 @@ def command_run(args: argparse.Namespace) -> int:
         from sim.engine.model import TrilateralModel
 
         model = TrilateralModel(
-            scenario, seed=args.seed, replications=args.runs, turns=args.turns, strategies=strategies, **parameters
+            scenario,
+            seed=args.seed,
+            replications=args.runs,
+            turns=args.turns,
+            strategies=strategies,
+            parameters=parameters,
         )
         model.run()
         if args.json:
@@ -118,7 +123,7 @@ def single_run(args: argparse.Namespace, scenario: Any, parameters: dict, strate
     from sim.play.report import print_story, story_json
 
     model = TrilateralModel(
-        scenario, seed=args.seed, replication_ids=ids, turns=args.turns, strategies=strategies, **parameters
+        scenario, seed=args.seed, replication_ids=ids, turns=args.turns, strategies=strategies, parameters=parameters
     )
     model.run()
     if args.json:
