@@ -53,7 +53,7 @@ def has_display() -> bool:
 
 
 class App:
-    """The application: window (or off-screen surface), fonts, scene stack, input layer, current game.
+    """The application: window (or off-screen surface), fonts, scene stack and registry, input layer, current game.
 
     Args:
         size: the window size.
@@ -85,7 +85,7 @@ class App:
             self.screen = pygame.Surface(size)
         self.fonts = Fonts(self.screen.get_size())
         self.stack = SceneStack()
-        self.scenes = SceneRegistry(scene_factories())
+        self.registry = SceneRegistry(scene_factories())
         self.input = InputLayer()
         self.match: Match | None = None
         self.saves_dir = Path(saves_dir) if saves_dir is not None else DEFAULT_SAVES
@@ -119,7 +119,7 @@ class App:
 
     def make(self, ident: SceneId, *args: Any, **kwargs: Any) -> Scene:
         """A new scene ``ident`` (made by its registered factory with these arguments)."""
-        return self.scenes.create(ident, self, *args, **kwargs)
+        return self.registry.create(ident, self, *args, **kwargs)
 
     def push(self, ident: SceneId, *args: Any, **kwargs: Any) -> None:
         """Put a new scene ``ident`` on top of the stack."""

@@ -204,13 +204,13 @@ def test_scenes_navigate_through_the_app_by_id(app, game):
     driver = Driver(app)
     play_turn(driver)
     made = []
-    original = app.scenes.create
+    original = app.registry.create
 
     def recording(ident, *args, **kwargs):
         made.append(ident)
         return original(ident, *args, **kwargs)
 
-    app.scenes.create = recording
+    app.registry.create = recording
     play_turn(driver)
     assert made[:2] == [SceneId.MOVE_PHASE, SceneId.MOVE]
     assert SceneId.RESOLUTION in made
