@@ -14,14 +14,21 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
+import time
 from pathlib import Path
+from typing import Any
 
 from sim.errors import TrilatError
-from sim.play.session import GameSession
+from sim.lang.scenario import load_scenario
+from sim.play.session import GameSession, GameSettings
 from ui import theme
-from ui.input import InputLayer, Intent
+from ui.driver import Driver
+from ui.input import Action, InputLayer, Intent
 from ui.match import DEFAULT_SAVES, Match
-from ui.scene import SceneStack
+from ui.scene import Scene, SceneId, SceneRegistry, SceneStack
+from ui.scenes import scene_factories
+from ui.scenes.picker import LibraryEntry, load_library
 from ui.theme import Fonts, pygame
 
 WINDOW_SIZE = (1280, 720)
@@ -46,7 +53,7 @@ def has_display() -> bool:
 
 
 class App:
-    """The application: window (or off-screen surface), fonts, scene stack, input layer, current game.
+    """The application: window (or off-screen surface), fonts, scene stack and registry, input layer, current game.
 
     Args:
         size: the window size.
@@ -78,6 +85,7 @@ class App:
             self.screen = pygame.Surface(size)
         self.fonts = Fonts(self.screen.get_size())
         self.stack = SceneStack()
+        self.registry = SceneRegistry(scene_factories())
         self.input = InputLayer()
         self.match: Match | None = None
         self.saves_dir = Path(saves_dir) if saves_dir is not None else DEFAULT_SAVES
@@ -87,7 +95,7 @@ class App:
         self.toasts: list[list] = []
         self.clock = pygame.time.Clock()
         self.frames = 0
-        self._library: list | None = None
+        self._library: list[LibraryEntry] | None = None
         self._needs_draw = True
 
     @staticmethod
@@ -103,19 +111,41 @@ class App:
 
     # ------------------------------------------------------------------ navigation
 
-    def library(self) -> list:
+    def library(self) -> list[LibraryEntry]:
         """The scenario library (loaded once)."""
         if self._library is None:
-            from ui.scenes.picker import load_library
-
             self._library = load_library()
         return self._library
 
+    def make(self, ident: SceneId, *args: Any, **kwargs: Any) -> Scene:
+        """A new scene ``ident`` (made by its registered factory with these arguments)."""
+        return self.registry.create(ident, self, *args, **kwargs)
+
+    def push(self, ident: SceneId, *args: Any, **kwargs: Any) -> None:
+        """Put a new scene ``ident`` on top of the stack."""
+        self.stack.push(self.make(ident, *args, **kwargs))
+
+    def replace(self, ident: SceneId, *args: Any, **kwargs: Any) -> None:
+        """Swap the top scene for a new scene ``ident``."""
+        self.stack.replace(self.make(ident, *args, **kwargs))
+
+    def reset(self, ident: SceneId, *args: Any, **kwargs: Any) -> None:
+        """Make a new scene ``ident`` the only scene."""
+        self.stack.reset(self.make(ident, *args, **kwargs))
+
+    def require_match(self) -> Match:
+        """The game being played (scenes of a game only exist while there is one).
+
+        Raises:
+            RuntimeError: if no game is being played.
+        """
+        if self.match is None:
+            raise RuntimeError("no game is being played")
+        return self.match
+
     def show_title(self) -> None:
         """Start at the title screen."""
-        from ui.scenes.title import TitleScene
-
-        self.stack.reset(TitleScene(self))
+        self.reset(SceneId.TITLE)
 
     def to_title(self) -> None:
         """Leave the game (it is autosaved) and go back to the title screen."""
@@ -124,17 +154,13 @@ class App:
 
     def start_match(self, match: Match) -> None:
         """Play ``match``: the turn screen becomes the bottom of the stack."""
-        from ui.scenes.turn import TurnScene
-
         self.match = match
         match.autosave()
-        self.stack.reset(TurnScene(self))
+        self.reset(SceneId.TURN)
 
     def start_replay(self, session: GameSession) -> None:
         """Open the replay viewer on a saved game."""
-        from ui.scenes.turn import ReplayScene
-
-        self.stack.push(ReplayScene(self, session))
+        self.push(SceneId.REPLAY, session)
 
     def close_replay(self) -> None:
         """Leave the replay viewer (quit if the app was opened only to replay)."""
@@ -145,14 +171,12 @@ class App:
 
     def return_to_turn_screen(self) -> None:
         """Close everything above the turn screen (after a resolution, an undo, a branch)."""
-        from ui.scenes.turn import TurnScene
-
         for index, scene in enumerate(self.stack.scenes):
-            if isinstance(scene, TurnScene):
+            if scene.scene_id is SceneId.TURN:
                 self.stack.unwind(index + 1)
-                self.stack.top.resume()
+                scene.resume()
                 return
-        self.stack.reset(TurnScene(self))
+        self.reset(SceneId.TURN)
 
     def quit(self) -> None:
         """Stop the main loop (games are autosaved after every turn and command)."""
@@ -165,37 +189,33 @@ class App:
 
     # ------------------------------------------------------------------ events and intents
 
-    def dispatch(self, intent: Intent) -> None:
-        """Route an intent: window-level ones here, the rest to the top scene."""
-        name = intent.name
+    def dispatch(self, action: Action) -> None:
+        """Route an action: window-level ones here, the rest to the top scene."""
+        intent = action.intent
         top = self.stack.top
-        if name == "quit":
+        if intent is Intent.QUIT:
             self.quit()
-        elif name == "resize":
-            self.resize(intent.value)
-        elif name == "toggle_fullscreen":
+        elif intent is Intent.RESIZE:
+            self.resize(action.value)
+        elif intent is Intent.TOGGLE_FULLSCREEN:
             self.toggle_fullscreen()
-        elif name == "open_console":
-            from ui.scenes.console import ConsoleScene
-
-            if isinstance(top, ConsoleScene):
+        elif intent is Intent.OPEN_CONSOLE:
+            if top is not None and top.scene_id is SceneId.CONSOLE:
                 self.stack.pop()
             elif self.match is not None:
-                self.stack.push(ConsoleScene(self))
-        elif name == "help":
-            from ui.scenes.common import HelpScene
-
-            if isinstance(top, HelpScene):
+                self.push(SceneId.CONSOLE)
+        elif intent is Intent.HELP:
+            if top is not None and top.scene_id is SceneId.HELP:
                 self.stack.pop()
             elif top is not None:
-                self.stack.push(HelpScene(self, top))
+                self.push(SceneId.HELP, top)
         elif top is not None:
-            top.handle_intent(intent)
+            top.handle_action(action)
 
     def handle_event(self, event: pygame.event.Event) -> None:
-        """Turn one pygame event into intents (through the input layer) and dispatch them."""
-        for intent in self.input.translate(event, self.stack.top):
-            self.dispatch(intent)
+        """Turn one pygame event into actions (through the input layer) and dispatch them."""
+        for action in self.input.translate(event, self.stack.top):
+            self.dispatch(action)
         self._needs_draw = True
 
     def process_events(self) -> None:
@@ -323,8 +343,6 @@ def run_game(
         if resume is not None:
             session = GameSession.load(resume)
         if scenario is not None:
-            from sim.lang.scenario import load_scenario
-
             load_scenario(scenario)
     except TrilatError as exc:
         print(f"trilat play: {exc}", file=sys.stderr)
@@ -362,10 +380,8 @@ def run_replay(save: Path) -> int:
     except pygame.error as exc:
         print(f"trilat replay: cannot open a window ({exc})", file=sys.stderr)
         return EXIT_USAGE
-    from ui.scenes.turn import ReplayScene
-
     app.replay_only = True
-    app.stack.reset(ReplayScene(app, session))
+    app.reset(SceneId.REPLAY, session)
     try:
         app.run()
     except KeyboardInterrupt:
@@ -386,8 +402,6 @@ def run_headless(scenario: str, *, turns: int, screenshots: Path, seed: int = 1,
     Returns:
         The PNG files, in the order the screens were shown.
     """
-    from ui.driver import Driver
-
     previous = os.environ.get("SDL_VIDEODRIVER")
     if previous not in HEADLESS_DRIVERS:
         os.environ["SDL_VIDEODRIVER"] = "dummy"
@@ -413,12 +427,6 @@ def measure_frames(
     Used by ``trilat bench`` (speed goals live in the benchmark, not in timed tests): the goal
     is at least 30 frames per second while animating, with 300 shadow worlds.
     """
-    import tempfile
-    import time
-
-    from sim.lang.scenario import load_scenario
-    from sim.play.session import GameSettings
-    from ui.driver import Driver
 
     def mean_ms(app: App, frames: int = 30) -> float:
         app.update(1 / 60)

@@ -29,7 +29,7 @@ from ui.charts import (
     map_positions,
     tie_width,
 )
-from ui.input import Intent, key
+from ui.input import Action, Intent, key
 from ui.match import GOV_CITIES, HEADLINE, THREAT_NAMES, Match, firing_kind, label
 from ui.scenes.common import ButtonSpec, button_row
 from ui.theme import Fonts, pygame
@@ -256,14 +256,14 @@ class Dashboard:
                     pos[a],
                     pos[b],
                     max(fonts.s(12), tie_width(level, fonts)),
-                    Intent("select", name),
+                    Action(Intent.SELECT, name),
                     tooltip=tip,
                     name=f"link_{pair}",
                 )
             )
         for name, rect in self.index_rows().items():
             tip = f"{label(name)}: {match.doc(name)}. {CLICK_HINT}"
-            widgets.append(Region(rect, Intent("select", name), tooltip=tip, name=f"index_{name}"))
+            widgets.append(Region(rect, Action(Intent.SELECT, name), tooltip=tip, name=f"index_{name}"))
         for gov in GOVERNMENTS:
             parts = government_layout(r[gov], fonts)
             for row in GOVERNMENT_ROWS:
@@ -273,7 +273,11 @@ class Dashboard:
                     tip += f" {CLICK_HINT.replace(' (or press its number)', '')}"
                     widgets.append(
                         Region(
-                            parts[row], Intent("select", variable), tooltip=tip, focusable=False, name=f"{gov}_{row}"
+                            parts[row],
+                            Action(Intent.SELECT, variable),
+                            tooltip=tip,
+                            focusable=False,
+                            name=f"{gov}_{row}",
                         )
                     )
                 else:
@@ -289,7 +293,7 @@ class Dashboard:
         specs = [
             ButtonSpec(
                 f"{i + 1} {SHORT_LABELS[name]}",
-                Intent("select", name),
+                Action(Intent.SELECT, name),
                 key(NUMBER_KEYS[i]),
                 name=f"chip_{name}",
                 selected=name == self.selected,
@@ -299,7 +303,7 @@ class Dashboard:
             for i, name in enumerate(HEADLINE)
         ]
         widgets += button_row(fonts, specs, r["chips"], "left", role="small")
-        widgets.append(Region(r["feed"], Intent("feed"), focusable=False, name="feed"))
+        widgets.append(Region(r["feed"], Action(Intent.FEED), focusable=False, name="feed"))
         return widgets
 
     def _prepare_feed(self) -> None:
@@ -349,17 +353,17 @@ class Dashboard:
 
     # ------------------------------------------------------------------ intents
 
-    def handle(self, intent: Intent) -> bool:
-        """Handle a dashboard intent (choose an indicator, scroll the feed); True if it was one."""
-        if intent.name == "select":
-            self.selected = intent.value
+    def handle(self, action: Action) -> bool:
+        """Handle a dashboard action (choose an indicator, scroll the feed); True if it was one."""
+        if action.intent is Intent.SELECT:
+            self.selected = action.value
             self.refresh()
             return True
-        if intent.name == "scroll":
-            self.feed_offset += int(intent.value) * self.fonts.line_height("small")
+        if action.intent is Intent.SCROLL:
+            self.feed_offset += int(action.value) * self.fonts.line_height("small")
             self.clamp_feed()
             return True
-        return intent.name == "feed"
+        return action.intent is Intent.FEED
 
     # ------------------------------------------------------------------ drawing
 

@@ -7,9 +7,12 @@ key presses and clicks would, so a headless run or a test exercises the real gam
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ui.scene import Scene
+from ui.scenes.moves import CARD_KEYS, CoverScene
+from ui.scenes.picker import PickerScene
+from ui.scenes.setup import MAX_TURNS, SetupScene
 from ui.theme import pygame
 from ui.widgets import Segment, Widget
 
@@ -17,6 +20,7 @@ if TYPE_CHECKING:
     from ui.app import App
 
 FRAME = 1 / 30
+S = TypeVar("S", bound=Scene)
 
 
 class Driver:
@@ -37,12 +41,25 @@ class Driver:
         """The active scene."""
         return self.app.stack.top
 
+    def expect(self, kind: type[S]) -> S:
+        """The active scene, which must be a ``kind``.
+
+        Raises:
+            LookupError: if another screen (or none) is active.
+        """
+        scene = self.top
+        if not isinstance(scene, kind):
+            raise LookupError(
+                f"expected the {kind.__name__}, but the {scene.name if scene else 'empty'} screen is active"
+            )
+        return scene
+
     def frame(self, dt: float = FRAME, count: int = 1) -> None:
         """Run ``count`` frames of ``dt`` seconds."""
         for _ in range(count):
             self.app.frame(dt)
 
-    def post(self, event_type: int, **attributes: object) -> None:
+    def post(self, event_type: int, **attributes: Any) -> None:
         """Put one event on pygame's queue."""
         pygame.event.post(pygame.event.Event(event_type, **attributes))
 
@@ -114,9 +131,6 @@ class Driver:
         The USA is a human team that picks the first card it can afford; the other two
         governments are computer players.
         """
-        from ui.scenes.moves import CARD_KEYS
-        from ui.scenes.setup import MAX_TURNS
-
         app = self.app
         app.show_title()
         self.frame()
@@ -125,12 +139,13 @@ class Driver:
         if scenario not in ids:
             app.start_scenario = scenario
         self.press(pygame.K_n)
-        if self.top.name == "picker":
-            while self.top.entry.id != scenario:
+        if isinstance(self.top, PickerScene):
+            picker = self.top
+            while picker.entry is not None and picker.entry.id != scenario:
                 self.press(pygame.K_DOWN)
             self.shot("picker")
             self.press(pygame.K_RETURN)
-        setup = self.top
+        setup = self.expect(SetupScene)
         self.press(pygame.K_2)
         self.press(pygame.K_3)
         wanted = max(1, turns)
@@ -148,7 +163,7 @@ class Driver:
         self.hover_away()
         self.shot("setup")
         self.press(pygame.K_RETURN)
-        match = app.match
+        match = app.require_match()
         self.shot("turn-t00")
         for turn in range(1, wanted + 1):
             if turn == 1:
@@ -156,7 +171,7 @@ class Driver:
                 self.shot("console")
                 self.press(pygame.K_F2)
             self.press(pygame.K_RETURN)
-            while self.top.name == "cover" and self.top.gov is not None:
+            while isinstance(self.top, CoverScene) and self.top.gov is not None:
                 gov = self.top.gov
                 self.shot(f"cover-{gov.lower()}-t{turn:02d}")
                 self.press(pygame.K_RETURN)
@@ -167,16 +182,16 @@ class Driver:
                         break
                 self.shot(f"move-{gov.lower()}-t{turn:02d}")
                 self.press(pygame.K_RETURN)
-            if self.top.name == "cover":
+            if self.top is not None and self.top.name == "cover":
                 self.shot(f"all-moves-in-t{turn:02d}")
                 self.press(pygame.K_RETURN)
             self.frame(count=3)
             self.press(pygame.K_RETURN)
             self.shot(f"resolution-t{turn:02d}")
             self.press(pygame.K_RETURN)
-            if self.top.name == "turn":
+            if self.top is not None and self.top.name == "turn":
                 self.shot(f"turn-t{turn:02d}")
-        if self.top.name == "debrief":
+        if self.top is not None and self.top.name == "debrief":
             self.shot("debrief")
             self.press(pygame.K_p)
             self.shot("replay")

@@ -1,22 +1,25 @@
-"""The one input layer: pygame events in, intents out.
+"""The one input layer: pygame events in, actions out.
 
 Scenes never look at pygame events. :class:`InputLayer` turns each event into zero or more
-:class:`Intent` objects (``Intent("choose_card", "trilateral_summit")``, ``Intent("submit")``,
-``Intent("open_console")`` ...) using, in order:
+:class:`Action` objects, each an :class:`Intent` member with an optional value
+(``Action(Intent.CHOOSE_CARD, "trilateral_summit")``, ``Action(Intent.SUBMIT)``,
+``Action(Intent.OPEN_CONSOLE)`` ...) using, in order:
 
 1. text entry, when a text field has the focus (typed characters, backspace);
-2. a mouse click on a widget (the topmost widget under the pointer gives its intent);
+2. a mouse click on a widget (the topmost widget under the pointer gives its action);
 3. a widget's own shortcut key (every button shows its key);
 4. the scene's key map (:meth:`ui.scene.Scene.keymap`);
 5. the global key map (:data:`GLOBAL_KEYS`: console, help, undo, full screen, navigation).
 
 So every action has a keyboard shortcut and can be done with the mouse, and tests can drive
-the real game by posting synthetic pygame events.
+the real game by posting synthetic pygame events. Intents are enum members, so a misspelt
+intent is an ``AttributeError`` (and a type error) instead of an action silently ignored.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum, unique
 from typing import TYPE_CHECKING, Any
 
 from ui.theme import pygame
@@ -29,11 +32,94 @@ SHIFT = pygame.KMOD_SHIFT
 _MODS = CTRL | SHIFT | pygame.KMOD_ALT | pygame.KMOD_META
 
 
-@dataclass(frozen=True)
-class Intent:
-    """Something the user wants: a name and an optional value (a card id, a position, a step)."""
+@unique
+class Intent(Enum):
+    """Everything the user can mean. A member's value names the buttons that give it."""
 
-    name: str
+    # the window and the app
+    QUIT = "quit"
+    RESIZE = "resize"
+    TOGGLE_FULLSCREEN = "toggle_fullscreen"
+    OPEN_CONSOLE = "open_console"
+    HELP = "help"
+    UNDO = "undo"
+    # navigation, focus and the pointer
+    BACK = "back"
+    CONFIRM = "confirm"
+    FOCUS_NEXT = "focus_next"
+    FOCUS_PREVIOUS = "focus_previous"
+    LEFT = "left"
+    RIGHT = "right"
+    UP = "up"
+    DOWN = "down"
+    SCROLL = "scroll"
+    HOME = "home"
+    END = "end"
+    HOVER = "hover"
+    CLICK = "click"
+    # text fields
+    FOCUS_FIELD = "focus_field"
+    TEXT = "text"
+    BACKSPACE = "backspace"
+    BLUR = "blur"
+    # a confirmation box
+    YES = "yes"
+    NO = "no"
+    # title, saves, picker and setup
+    NEW_GAME = "new_game"
+    RESUME = "resume"
+    REPLAY = "replay"
+    QUIT_APP = "quit_app"
+    PICK = "pick"
+    OPEN = "open"
+    SELECT = "select"
+    CHOOSE = "choose"
+    TOGGLE_HUMAN = "toggle_human"
+    CYCLE_STRATEGY = "cycle_strategy"
+    TURNS = "turns"
+    SHADOWS = "shadows"
+    NEW_SEED = "new_seed"
+    START = "start"
+    # the turn screen, its dashboard, the moves and the resolution
+    PLAY = "play"
+    DEBRIEF = "debrief"
+    FEED = "feed"
+    READY = "ready"
+    RESOLVE = "resolve"
+    CHOOSE_CARD = "choose_card"
+    SUBMIT = "submit"
+    CLEAR = "clear"
+    NEXT = "next"
+    SHOW_ALL = "show_all"
+    CONTINUE = "continue"
+    # the debrief
+    TITLE = "title"
+    EXPORT = "export"
+    # the facilitator console
+    TAB = "tab"
+    INJECT = "inject"
+    TARGET = "target"
+    AMOUNT = "amount"
+    NUDGE_AMOUNT = "nudge_amount"
+    ADD_EFFECT = "add_effect"
+    REMOVE_EFFECT = "remove_effect"
+    INJECT_CUSTOM = "inject_custom"
+    SET_PARAMETER = "set_parameter"
+    SET_STATE = "set_state"
+    PAUSE = "pause"
+    BRANCH_TURN = "branch_turn"
+    BRANCH = "branch"
+    END_GAME = "end_game"
+    ADD_NOTE = "add_note"
+    PLUS = "plus"
+    MINUS = "minus"
+
+
+@dataclass(frozen=True)
+class Action:
+    """What the user does: an :class:`Intent` and its value (a card id, a position, a step), if any."""
+
+    intent: Intent
     value: Any = None
 
 
@@ -42,25 +128,25 @@ def key(code: int, mod: int = 0) -> tuple[int, int]:
     return (code, mod)
 
 
-GLOBAL_KEYS: dict[tuple[int, int], Intent] = {
-    key(pygame.K_F2): Intent("open_console"),
-    key(pygame.K_F1): Intent("help"),
-    key(pygame.K_F11): Intent("toggle_fullscreen"),
-    key(pygame.K_z, CTRL): Intent("undo"),
-    key(pygame.K_q, CTRL): Intent("quit"),
-    key(pygame.K_ESCAPE): Intent("back"),
-    key(pygame.K_RETURN): Intent("confirm"),
-    key(pygame.K_KP_ENTER): Intent("confirm"),
-    key(pygame.K_TAB): Intent("focus_next"),
-    key(pygame.K_TAB, SHIFT): Intent("focus_previous"),
-    key(pygame.K_LEFT): Intent("left"),
-    key(pygame.K_RIGHT): Intent("right"),
-    key(pygame.K_UP): Intent("up"),
-    key(pygame.K_DOWN): Intent("down"),
-    key(pygame.K_PAGEUP): Intent("scroll", -5),
-    key(pygame.K_PAGEDOWN): Intent("scroll", 5),
-    key(pygame.K_HOME): Intent("home"),
-    key(pygame.K_END): Intent("end"),
+GLOBAL_KEYS: dict[tuple[int, int], Action] = {
+    key(pygame.K_F2): Action(Intent.OPEN_CONSOLE),
+    key(pygame.K_F1): Action(Intent.HELP),
+    key(pygame.K_F11): Action(Intent.TOGGLE_FULLSCREEN),
+    key(pygame.K_z, CTRL): Action(Intent.UNDO),
+    key(pygame.K_q, CTRL): Action(Intent.QUIT),
+    key(pygame.K_ESCAPE): Action(Intent.BACK),
+    key(pygame.K_RETURN): Action(Intent.CONFIRM),
+    key(pygame.K_KP_ENTER): Action(Intent.CONFIRM),
+    key(pygame.K_TAB): Action(Intent.FOCUS_NEXT),
+    key(pygame.K_TAB, SHIFT): Action(Intent.FOCUS_PREVIOUS),
+    key(pygame.K_LEFT): Action(Intent.LEFT),
+    key(pygame.K_RIGHT): Action(Intent.RIGHT),
+    key(pygame.K_UP): Action(Intent.UP),
+    key(pygame.K_DOWN): Action(Intent.DOWN),
+    key(pygame.K_PAGEUP): Action(Intent.SCROLL, -5),
+    key(pygame.K_PAGEDOWN): Action(Intent.SCROLL, 5),
+    key(pygame.K_HOME): Action(Intent.HOME),
+    key(pygame.K_END): Action(Intent.END),
 }
 """Keys that mean the same on every screen (a scene's own keys take precedence)."""
 
@@ -111,59 +197,59 @@ def _normalize_mod(mod: int) -> int:
 
 
 class InputLayer:
-    """Turns pygame events into intents for the scene on top of the stack."""
+    """Turns pygame events into actions for the scene on top of the stack."""
 
-    def translate(self, event: pygame.event.Event, scene: Scene | None) -> list[Intent]:
-        """The intents one event means for ``scene`` (an empty list if it means nothing)."""
+    def translate(self, event: pygame.event.Event, scene: Scene | None) -> list[Action]:
+        """The actions one event means for ``scene`` (an empty list if it means nothing)."""
         kind = event.type
         if kind == pygame.QUIT:
-            return [Intent("quit")]
+            return [Action(Intent.QUIT)]
         if kind == pygame.VIDEORESIZE:
-            return [Intent("resize", (event.w, event.h))]
+            return [Action(Intent.RESIZE, (event.w, event.h))]
         if kind == pygame.MOUSEMOTION:
-            return [Intent("hover", tuple(event.pos))]
+            return [Action(Intent.HOVER, tuple(event.pos))]
         if kind == pygame.MOUSEWHEEL:
-            return [Intent("scroll", -3 * event.y)]
+            return [Action(Intent.SCROLL, -3 * event.y)]
         if kind == pygame.MOUSEBUTTONDOWN:
             return self._click(event, scene)
         if kind == pygame.TEXTINPUT:
             if scene is not None and scene.text_focus():
-                return [Intent("text", event.text)]
+                return [Action(Intent.TEXT, event.text)]
             return []
         if kind == pygame.KEYDOWN:
             return self._key(event, scene)
         return []
 
-    def _click(self, event: pygame.event.Event, scene: Scene | None) -> list[Intent]:
+    def _click(self, event: pygame.event.Event, scene: Scene | None) -> list[Action]:
         pos = tuple(event.pos)
         if event.button in (4, 5):  # old-style wheel events
-            return [Intent("scroll", -3 if event.button == 4 else 3)]
+            return [Action(Intent.SCROLL, -3 if event.button == 4 else 3)]
         if event.button != 1 or scene is None:
             return []
-        intents = [Intent("hover", pos)]
+        actions = [Action(Intent.HOVER, pos)]
         widget = scene.widget_at(pos)
         if widget is not None and widget.enabled:
-            intent = widget.intent_at(pos)
-            if intent is not None:
-                intents.append(intent)
+            action = widget.action_at(pos)
+            if action is not None:
+                actions.append(action)
         else:
-            intents.append(Intent("click", pos))
-        return intents
+            actions.append(Action(Intent.CLICK, pos))
+        return actions
 
-    def _key(self, event: pygame.event.Event, scene: Scene | None) -> list[Intent]:
+    def _key(self, event: pygame.event.Event, scene: Scene | None) -> list[Action]:
         entry = (event.key, _normalize_mod(event.mod))
         if scene is not None and scene.text_focus():
             if event.key == pygame.K_BACKSPACE:
-                return [Intent("backspace")]
+                return [Action(Intent.BACKSPACE)]
             if event.key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_ESCAPE, pygame.K_TAB):
-                return [Intent("blur")]
+                return [Action(Intent.BLUR)]
             if entry in GLOBAL_KEYS and (entry[1] & CTRL or event.key in (pygame.K_F1, pygame.K_F2, pygame.K_F11)):
                 return [GLOBAL_KEYS[entry]]
             return []  # typed characters arrive as TEXTINPUT events
         if scene is not None:
             for widget in scene.widgets():
-                if widget.key == entry and widget.enabled and widget.intent is not None:
-                    return [widget.intent]
+                if widget.key == entry and widget.enabled and widget.action is not None:
+                    return [widget.action]
             scene_keys = scene.keymap()
             if entry in scene_keys:
                 return [scene_keys[entry]]

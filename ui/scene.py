@@ -1,17 +1,23 @@
-"""Scenes and the scene stack (the Tuxemon / pygame_gui pattern).
+"""Scenes, the scene stack and the scene registry (the Tuxemon / pygame_gui pattern).
 
-A scene is one screen: it lays out its widgets, handles intents, updates its animations and
-draws. The stack's top scene gets every intent; scenes below it are paused. An overlay scene
+A scene is one screen: it lays out its widgets, handles actions, updates its animations and
+draws. The stack's top scene gets every action; scenes below it are paused. An overlay scene
 (a confirmation, the help card) is drawn over the scene below it. ``draw`` never changes
-state: it reads what ``handle_intent`` and ``update`` prepared.
+state: it reads what ``handle_action`` and ``update`` prepared.
+
+Scenes never import each other to navigate: each screen has a :class:`SceneId`, and a
+:class:`SceneRegistry` (filled in one place, :func:`ui.scenes.scene_factories`) makes a scene
+from its id, so a scene asks the app to ``push(SceneId.DEBRIEF)`` or ``replace(SceneId.MOVE, gov)``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from enum import Enum, unique
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ui import theme
-from ui.input import Intent
+from ui.input import Action, Intent
 from ui.theme import Fonts, pygame
 from ui.widgets import TextField, Widget, draw_tooltip
 
@@ -19,17 +25,40 @@ if TYPE_CHECKING:
     from ui.app import App
 
 
+@unique
+class SceneId(Enum):
+    """Every screen a scene can ask for by name; the value is the screen's name."""
+
+    TITLE = "title"
+    SAVES = "saves"
+    PICKER = "picker"
+    SETUP = "setup"
+    TURN = "turn"
+    REPLAY = "replay"
+    MOVE_PHASE = "move_phase"
+    """The move phase's next screen: a team's cover, the 'all moves in' cover, or the resolution."""
+    COVER = "cover"
+    MOVE = "move"
+    RESOLUTION = "resolution"
+    """The coming turn, resolved (the factory resolves it through the session) and shown."""
+    CONSOLE = "console"
+    DEBRIEF = "debrief"
+    CONFIRM = "confirm"
+    HELP = "help"
+
+
 class Scene:
     """Base class of every screen.
 
-    Subclasses override :meth:`build` (widgets for a window size), :meth:`on_intent`,
-    :meth:`keymap`, :meth:`update` and :meth:`draw_scene`.
+    Subclasses set :attr:`scene_id` and override :meth:`build` (widgets for a window size),
+    :meth:`on_action`, :meth:`keymap`, :meth:`update` and :meth:`draw_scene`.
 
     Args:
         app: the application (fonts, stack, match, toasts).
     """
 
-    name = "scene"
+    scene_id: ClassVar[SceneId | None] = None
+    """Which screen this is (None for scenes outside the registry, such as test scenes)."""
     overlay = False
     hints: tuple[tuple[str, str], ...] = ()
     """(key, what it does) pairs for the help card (buttons show their own keys)."""
@@ -43,6 +72,11 @@ class Scene:
         self.dirty = True
 
     # ------------------------------------------------------------------ life cycle
+
+    @property
+    def name(self) -> str:
+        """The screen's name (its id's value): ``turn``, ``move``, ``console`` ..."""
+        return self.scene_id.value if self.scene_id is not None else "scene"
 
     @property
     def fonts(self) -> Fonts:
@@ -82,7 +116,7 @@ class Scene:
         """Whether the scene is animating (the app then redraws every frame at full rate)."""
         return False
 
-    # ------------------------------------------------------------------ widgets and intents
+    # ------------------------------------------------------------------ widgets and actions
 
     def widgets(self) -> list[Widget]:
         """The current widgets, bottom to top."""
@@ -118,43 +152,43 @@ class Scene:
         """Whether a text field is taking typed characters."""
         return self.field is not None
 
-    def keymap(self) -> dict[tuple[int, int], Intent]:
+    def keymap(self) -> dict[tuple[int, int], Action]:
         """This scene's keys (checked after widgets' own keys, before the global keys)."""
         return {}
 
-    def handle_intent(self, intent: Intent) -> None:
-        """Handle one intent: focus and hover here, the rest in :meth:`on_intent`."""
-        name = intent.name
-        if name == "hover":
-            self.hover_pos = intent.value
+    def handle_action(self, action: Action) -> None:
+        """Handle one action: focus and hover here, the rest in :meth:`on_action`."""
+        intent = action.intent
+        if intent is Intent.HOVER:
+            self.hover_pos = action.value
             return
-        if name in ("focus_next", "focus_previous"):
+        if intent in (Intent.FOCUS_NEXT, Intent.FOCUS_PREVIOUS):
             focusable = self.focusable()
             if focusable:
-                step = 1 if name == "focus_next" else -1
+                step = 1 if intent is Intent.FOCUS_NEXT else -1
                 start = -1 if step == 1 else 0
                 self.focus = ((self.focus if self.focus is not None else start) + step) % len(focusable)
             return
-        if name == "focus_field":
-            self.field = intent.value
+        if intent is Intent.FOCUS_FIELD:
+            self.field = action.value
             self.dirty = True
             return
-        if name == "blur":
+        if intent is Intent.BLUR:
             self.field = None
             self.dirty = True
             return
-        widget = self.focused() if name == "confirm" else None
-        if widget is not None and widget.intent is not None:
+        widget = self.focused() if intent is Intent.CONFIRM else None
+        if widget is not None and widget.action is not None:
             if isinstance(widget, TextField):
                 self.field = widget.name
             else:
-                self.on_intent(widget.intent)
+                self.on_action(widget.action)
             self.dirty = True
             return
-        self.on_intent(intent)
+        self.on_action(action)
         self.dirty = True
 
-    def on_intent(self, intent: Intent) -> None:
+    def on_action(self, action: Action) -> None:
         """Scene-specific handling."""
 
     # ------------------------------------------------------------------ drawing
@@ -179,7 +213,7 @@ class Scene:
     def draw_tooltip(self, surface: pygame.Surface) -> None:
         """The tooltip of the widget under the pointer, else of the focused one."""
         hovered = self.hovered()
-        if hovered is not None and hovered.tooltip:
+        if hovered is not None and hovered.tooltip and self.hover_pos is not None:
             draw_tooltip(surface, self.fonts, hovered.tooltip, self.hover_pos)
             return
         focused = self.focused()
@@ -237,9 +271,9 @@ class SceneStack:
             self.scenes.pop().pause()
         self.scenes[-1].resume()
 
-    def find(self, kind: type) -> Scene | None:
-        """The topmost scene of type ``kind``."""
-        return next((s for s in reversed(self.scenes) if isinstance(s, kind)), None)
+    def find(self, ident: SceneId) -> Scene | None:
+        """The topmost scene with id ``ident``."""
+        return next((s for s in reversed(self.scenes) if s.scene_id is ident), None)
 
     def visible(self) -> list[Scene]:
         """Scenes to draw, bottom first: the top scene and the overlays' backgrounds."""
@@ -254,3 +288,35 @@ class SceneStack:
         """Rebuild every scene's layout (after a window resize)."""
         for scene in self.scenes:
             scene.relayout()
+
+
+SceneFactory = Callable[..., Scene]
+"""Makes a scene: called with the app first, then the arguments the caller gave."""
+
+
+class SceneRegistry:
+    """Which factory makes each screen; every :class:`SceneId` must have one.
+
+    Args:
+        factories: a factory for every scene id.
+
+    Raises:
+        ValueError: if a scene id has no factory.
+    """
+
+    def __init__(self, factories: Mapping[SceneId, SceneFactory]) -> None:
+        missing = [ident.name for ident in SceneId if ident not in factories]
+        if missing:
+            raise ValueError(f"no scene factory for {', '.join(missing)}")
+        self._factories = dict(factories)
+
+    def __contains__(self, ident: object) -> bool:
+        return ident in self._factories
+
+    def factory(self, ident: SceneId) -> SceneFactory:
+        """The factory of ``ident``."""
+        return self._factories[ident]
+
+    def create(self, ident: SceneId, app: App, *args: Any, **kwargs: Any) -> Scene:
+        """A new scene ``ident`` for ``app``, made with the given arguments."""
+        return self._factories[ident](app, *args, **kwargs)

@@ -1,6 +1,6 @@
 """Widgets (buttons, cards, sliders, text fields, hot regions) and drawing helpers (panels, bars, tooltips).
 
-A widget is a rectangle that knows the :class:`~ui.input.Intent` a click on it means, an
+A widget is a rectangle that knows the :class:`~ui.input.Action` a click on it means, an
 optional shortcut key, a tooltip and how to draw itself. Scenes build their widgets when they
 lay themselves out (on resume, on resize, after a change); ``draw`` only reads them. Hover
 and keyboard focus are passed in by the scene, so a widget holds no interaction state.
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ui import theme
-from ui.input import Intent, key_label
+from ui.input import Action, Intent, key_label
 from ui.theme import Color, Fonts, pygame
 
 Pos = tuple[int, int]
@@ -166,14 +166,14 @@ def format_signed(value: float, digits: int = 3) -> str:
 
 
 class Widget:
-    """A clickable, focusable rectangle that means an intent.
+    """A clickable, focusable rectangle that means an action.
 
     Args:
         rect: where it is.
-        intent: what clicking it (or pressing its key, or Enter while it has focus) means.
+        action: what clicking it (or pressing its key, or Enter while it has focus) means.
         key: a shortcut from :func:`ui.input.key`, shown on the widget.
         tooltip: text shown on hover or focus.
-        enabled: a disabled widget is drawn greyed and gives no intent.
+        enabled: a disabled widget is drawn greyed and gives no action.
         focusable: whether Tab stops on it.
         name: an id for tests and for scenes that look widgets up.
     """
@@ -181,7 +181,7 @@ class Widget:
     def __init__(
         self,
         rect: pygame.Rect | Sequence[int],
-        intent: Intent | None = None,
+        action: Action | None = None,
         *,
         key: tuple[int, int] | None = None,
         tooltip: str = "",
@@ -190,7 +190,7 @@ class Widget:
         name: str = "",
     ) -> None:
         self.rect = pygame.Rect(rect)
-        self.intent = intent
+        self.action = action
         self.key = key
         self.tooltip = tooltip
         self.enabled = enabled
@@ -201,9 +201,9 @@ class Widget:
         """Whether ``pos`` is on the widget."""
         return self.rect.collidepoint(pos)
 
-    def intent_at(self, pos: Pos) -> Intent | None:
-        """The intent of a click at ``pos``."""
-        return self.intent
+    def action_at(self, pos: Pos) -> Action | None:
+        """The action of a click at ``pos``."""
+        return self.action
 
     def draw(self, surface: pygame.Surface, fonts: Fonts, hovered: bool = False, focused: bool = False) -> None:
         """Draw (a plain widget is an invisible hot region: only its focus ring shows)."""
@@ -211,7 +211,7 @@ class Widget:
             draw_focus(surface, self.rect, fonts)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.name or self.intent}, {tuple(self.rect)})"
+        return f"{type(self).__name__}({self.name or self.action}, {tuple(self.rect)})"
 
 
 Region = Widget
@@ -221,10 +221,10 @@ Region = Widget
 class Segment(Widget):
     """A clickable line (a tie between two governments on the map)."""
 
-    def __init__(self, a: Pos, b: Pos, width: int, intent: Intent, **kwargs: Any) -> None:
+    def __init__(self, a: Pos, b: Pos, width: int, action: Action, **kwargs: Any) -> None:
         left, top = min(a[0], b[0]) - width, min(a[1], b[1]) - width
         rect = pygame.Rect(left, top, abs(a[0] - b[0]) + 2 * width, abs(a[1] - b[1]) + 2 * width)
-        super().__init__(rect, intent, **kwargs)
+        super().__init__(rect, action, **kwargs)
         self.a, self.b, self.width = a, b, width
 
     def contains(self, pos: Pos) -> bool:
@@ -249,7 +249,7 @@ class Button(Widget):
     Args:
         rect: where it is.
         label: the text.
-        intent: what it does.
+        action: what it does.
         style: ``primary`` (filled blue), ``normal``, ``danger`` (vermillion) or ``quiet`` (no border).
         selected: drawn pressed-in (a chosen option, the current tab).
         role: the font role of the label.
@@ -262,7 +262,7 @@ class Button(Widget):
         self,
         rect: pygame.Rect | Sequence[int],
         label: str,
-        intent: Intent | None,
+        action: Action | None,
         *,
         style: str = "normal",
         selected: bool = False,
@@ -271,7 +271,7 @@ class Button(Widget):
         show_key: bool = True,
         **kwargs: Any,
     ) -> None:
-        super().__init__(rect, intent, **kwargs)
+        super().__init__(rect, action, **kwargs)
         self.label = label
         self.style = style
         self.selected = selected
@@ -323,7 +323,7 @@ class Button(Widget):
 class Slider(Widget):
     """A horizontal slider on [lo, hi]; a click sets the value under the pointer.
 
-    The intent of a click is ``Intent(action, (name, value))``; arrow keys on the focused
+    The action of a click is ``Action(intent, (name, value))``; arrow keys on the focused
     slider are handled by the scene (it knows the step).
     """
 
@@ -335,13 +335,13 @@ class Slider(Widget):
         lo: float,
         hi: float,
         *,
-        action: str = "set_value",
+        intent: Intent,
         default: float | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(rect, Intent(action, (ident, value)), **kwargs)
+        super().__init__(rect, Action(intent, (ident, value)), **kwargs)
         self.slider_name, self.value, self.lo, self.hi = ident, value, lo, hi
-        self.action = action
+        self.intent = intent
         self.default = default
 
     def value_at(self, x: int) -> float:
@@ -356,8 +356,8 @@ class Slider(Widget):
         share = 0.0 if self.hi <= self.lo else (value - self.lo) / (self.hi - self.lo)
         return self.rect.left + round(self.rect.width * min(1.0, max(0.0, share)))
 
-    def intent_at(self, pos: Pos) -> Intent | None:
-        return Intent(self.action, (self.slider_name, self.value_at(pos[0])))
+    def action_at(self, pos: Pos) -> Action | None:
+        return Action(self.intent, (self.slider_name, self.value_at(pos[0])))
 
     def draw(self, surface: pygame.Surface, fonts: Fonts, hovered: bool = False, focused: bool = False) -> None:
         track = pygame.Rect(self.rect.left, self.rect.centery - fonts.s(3), self.rect.width, fonts.s(6))
@@ -375,7 +375,7 @@ class Slider(Widget):
 
 
 class TextField(Widget):
-    """A one-line text box; clicking it gives ``Intent("focus_field", name)``."""
+    """A one-line text box; clicking it gives ``Action(Intent.FOCUS_FIELD, name)``."""
 
     def __init__(
         self,
@@ -387,7 +387,7 @@ class TextField(Widget):
         active: bool = False,
         **kwargs: Any,
     ) -> None:
-        super().__init__(rect, Intent("focus_field", name), name=name, **kwargs)
+        super().__init__(rect, Action(Intent.FOCUS_FIELD, name), name=name, **kwargs)
         self.value, self.placeholder, self.active = value, placeholder, active
 
     def draw(self, surface: pygame.Surface, fonts: Fonts, hovered: bool = False, focused: bool = False) -> None:
@@ -424,7 +424,7 @@ class CardView(Widget):
         affordable: whether the remaining political capital covers it.
         effects: the card's effects as short text lines.
         condition: text of the card's condition ('' if none) and whether it holds now.
-        intent: the toggle intent.
+        action: the toggle action.
         **kwargs: see :class:`Widget`.
     """
 
@@ -438,10 +438,10 @@ class CardView(Widget):
         affordable: bool,
         effects: list[str],
         condition: tuple[str, bool | None] = ("", None),
-        intent: Intent | None = None,
+        action: Action | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(rect, intent, **kwargs)
+        super().__init__(rect, action, **kwargs)
         self.number, self.card, self.chosen, self.affordable = number, card, chosen, affordable
         self.effects, self.condition = effects, condition
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sim.play.session import GameSettings
 from ui.match import Match
+from ui.scenes.moves import CARD_KEYS
 from ui.theme import pygame
 
 SHADOWS = 20
@@ -31,8 +32,6 @@ def first_affordable(match, gov):
 
 def play_turn(driver, cards=None):
     """Play one turn through the real screens: each human team picks its first affordable card (or ``cards``)."""
-    from ui.scenes.moves import CARD_KEYS
-
     app = driver.app
     match = app.match
     driver.press(pygame.K_RETURN)

@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from sim.play.session import GameSession
 from tests.ui.helpers import SHADOWS
 from ui import app as app_module
 from ui.app import NO_DISPLAY, run_game, run_headless, run_replay
@@ -40,8 +41,6 @@ def test_run_headless_saves_one_png_per_screen(tmp_path):
         assert pygame.image.load(str(path)).get_size() == (1280, 720)
     saves = list(folder.glob("baseline-*.json"))
     assert len(saves) == 1  # the game autosaved beside the screenshots, for `trilat report`
-    from sim.play.session import GameSession
-
     session = GameSession.load(saves[0], autosave=False)
     assert session.turn == 2 and session.finished
     assert [e["government"] for e in session.log if e["kind"] == "choose"] == ["USA", "USA"]

@@ -135,16 +135,16 @@ def test_console_custom_event_with_two_effects(app, driver, game):
     driver.click("say")
     driver.type("A Korean and a Japanese patrol boat collide.")
     driver.press(pygame.K_TAB)
-    console = driver.top
-    targets = [console.target_name()]
-    while console.target_name() != "tie.ROK_JPN":
+    custom = driver.top.custom_tab
+    targets = [custom.target_name()]
+    while custom.target_name() != "tie.ROK_JPN":
         driver.press(pygame.K_RIGHTBRACKET)
-        targets.append(console.target_name())
+        targets.append(custom.target_name())
     driver.press(pygame.K_a)  # add: tie.ROK_JPN -0.05 (the default change)
     driver.press(pygame.K_RIGHTBRACKET)
     driver.press(pygame.K_MINUS)
     driver.press(pygame.K_a)  # add a second effect on the next target
-    second = console.target_name()
+    second = custom.target_name()
     driver.press(pygame.K_RETURN)
     entry = game.session.log[-1]
     assert entry["kind"] == "custom" and entry["title"] == "Collision at sea"
@@ -221,7 +221,7 @@ def test_branch_from_an_earlier_turn(app, driver, game):
     old_session = game.session
     driver.press(pygame.K_F2)
     driver.press(pygame.K_g)
-    assert driver.top.branch_turn == 1
+    assert driver.top.game_tab.branch_turn == 1
     driver.press(pygame.K_b)
     driver.press(pygame.K_y)
     assert game.session is not old_session and game.turn == 1

@@ -1,21 +1,24 @@
-"""The input layer: pygame events become intents (widgets, their keys, scene keys, global keys, text)."""
+"""The input layer: pygame events become actions (widgets, their keys, scene keys, global keys, text)."""
 
 from __future__ import annotations
 
 import pytest
 
-from ui.input import CTRL, GLOBAL_KEYS, InputLayer, Intent, key, key_label
+from ui.input import CTRL, GLOBAL_KEYS, Action, InputLayer, Intent, key, key_label
 from ui.scene import Scene, SceneStack
-from ui.theme import pygame
+from ui.theme import Fonts, pygame
 from ui.widgets import Button, Segment, TextField, Widget
+
+BELOW = Action(Intent.PICK, "below")
+ABOVE = Action(Intent.PICK, "above")
+LINE = Action(Intent.SELECT, "line")
+SCENE_SPACE = Action(Intent.NEXT)
 
 
 class FakeApp:
     """Just enough of an app for a scene: fonts and a size."""
 
     def __init__(self):
-        from ui.theme import Fonts
-
         self.fonts = Fonts((1280, 720))
         self.size = (1280, 720)
 
@@ -27,15 +30,17 @@ class Panel(Scene):
 
     def build(self, size):
         return [
-            Button((0, 0, 100, 40), "Below", Intent("below"), name="below"),
-            Button((50, 0, 100, 40), "Above", Intent("above"), key=key(pygame.K_a), name="above"),
-            Button((0, 100, 100, 40), "Off", Intent("off"), key=key(pygame.K_o), enabled=False, name="off"),
-            Segment((200, 200), (400, 200), 8, Intent("line"), name="line"),
+            Button((0, 0, 100, 40), "Below", BELOW, name="below"),
+            Button((50, 0, 100, 40), "Above", ABOVE, key=key(pygame.K_a), name="above"),
+            Button(
+                (0, 100, 100, 40), "Off", Action(Intent.PICK, "off"), key=key(pygame.K_o), enabled=False, name="off"
+            ),
+            Segment((200, 200), (400, 200), 8, LINE, name="line"),
             TextField((0, 300, 200, 30), "name", ""),
         ]
 
     def keymap(self):
-        return {key(pygame.K_SPACE): Intent("scene_space"), key(pygame.K_F2): Intent("scene_f2_not_used")}
+        return {key(pygame.K_SPACE): SCENE_SPACE, key(pygame.K_F2): Action(Intent.PICK, "scene_f2_not_used")}
 
 
 @pytest.fixture
@@ -55,57 +60,57 @@ def click(pos, button=1):
 
 def test_a_click_gives_the_topmost_widgets_intent(scene):
     layer = InputLayer()
-    assert layer.translate(click((75, 20)), scene) == [Intent("hover", (75, 20)), Intent("above")]
-    assert layer.translate(click((10, 20)), scene)[-1] == Intent("below")
-    assert layer.translate(click((300, 204)), scene)[-1] == Intent("line")  # near the line
-    assert layer.translate(click((300, 230)), scene)[-1] == Intent("click", (300, 230))  # off it
-    assert layer.translate(click((10, 110)), scene)[-1] == Intent("click", (10, 110))  # disabled: no intent
+    assert layer.translate(click((75, 20)), scene) == [Action(Intent.HOVER, (75, 20)), ABOVE]
+    assert layer.translate(click((10, 20)), scene)[-1] == BELOW
+    assert layer.translate(click((300, 204)), scene)[-1] == LINE  # near the line
+    assert layer.translate(click((300, 230)), scene)[-1] == Action(Intent.CLICK, (300, 230))  # off it
+    assert layer.translate(click((10, 110)), scene)[-1] == Action(Intent.CLICK, (10, 110))  # disabled: no intent
     assert layer.translate(click((10, 110), button=3), scene) == []
 
 
 def test_keys_go_to_widgets_then_the_scene_then_the_global_map(scene):
     layer = InputLayer()
-    assert layer.translate(keydown(pygame.K_a), scene) == [Intent("above")]
-    assert layer.translate(keydown(pygame.K_SPACE), scene) == [Intent("scene_space")]
+    assert layer.translate(keydown(pygame.K_a), scene) == [ABOVE]
+    assert layer.translate(keydown(pygame.K_SPACE), scene) == [SCENE_SPACE]
     assert layer.translate(keydown(pygame.K_o), scene) == []  # a disabled widget's key does nothing
-    assert layer.translate(keydown(pygame.K_z, CTRL), scene) == [Intent("undo")]
-    assert layer.translate(keydown(pygame.K_ESCAPE), scene) == [Intent("back")]
-    assert layer.translate(keydown(pygame.K_TAB, pygame.KMOD_LSHIFT), scene) == [Intent("focus_previous")]
-    assert layer.translate(keydown(pygame.K_F2), None) == [Intent("open_console")]
+    assert layer.translate(keydown(pygame.K_z, CTRL), scene) == [Action(Intent.UNDO)]
+    assert layer.translate(keydown(pygame.K_ESCAPE), scene) == [Action(Intent.BACK)]
+    assert layer.translate(keydown(pygame.K_TAB, pygame.KMOD_LSHIFT), scene) == [Action(Intent.FOCUS_PREVIOUS)]
+    assert layer.translate(keydown(pygame.K_F2), None) == [Action(Intent.OPEN_CONSOLE)]
 
 
 def test_typing_goes_to_a_focused_text_field_and_shortcuts_are_suspended(scene):
     layer = InputLayer()
     text = pygame.event.Event(pygame.TEXTINPUT, text="a")
     assert layer.translate(text, scene) == []  # no field has the focus
-    scene.handle_intent(Intent("focus_field", "name"))
+    scene.handle_action(Action(Intent.FOCUS_FIELD, "name"))
     assert scene.text_focus()
-    assert layer.translate(text, scene) == [Intent("text", "a")]
+    assert layer.translate(text, scene) == [Action(Intent.TEXT, "a")]
     assert layer.translate(keydown(pygame.K_a), scene) == []  # the letter is text, not the shortcut
-    assert layer.translate(keydown(pygame.K_BACKSPACE), scene) == [Intent("backspace")]
-    assert layer.translate(keydown(pygame.K_F2), scene) == [Intent("open_console")]
-    assert layer.translate(keydown(pygame.K_RETURN), scene) == [Intent("blur")]
+    assert layer.translate(keydown(pygame.K_BACKSPACE), scene) == [Action(Intent.BACKSPACE)]
+    assert layer.translate(keydown(pygame.K_F2), scene) == [Action(Intent.OPEN_CONSOLE)]
+    assert layer.translate(keydown(pygame.K_RETURN), scene) == [Action(Intent.BLUR)]
 
 
 def test_window_events():
     layer = InputLayer()
-    assert layer.translate(pygame.event.Event(pygame.QUIT), None) == [Intent("quit")]
+    assert layer.translate(pygame.event.Event(pygame.QUIT), None) == [Action(Intent.QUIT)]
     assert layer.translate(pygame.event.Event(pygame.VIDEORESIZE, w=1920, h=1080), None) == [
-        Intent("resize", (1920, 1080))
+        Action(Intent.RESIZE, (1920, 1080))
     ]
-    assert layer.translate(pygame.event.Event(pygame.MOUSEWHEEL, x=0, y=1), None) == [Intent("scroll", -3)]
+    assert layer.translate(pygame.event.Event(pygame.MOUSEWHEEL, x=0, y=1), None) == [Action(Intent.SCROLL, -3)]
 
 
 def test_tab_moves_the_focus_and_enter_activates_it(scene):
     seen = []
-    scene.on_intent = seen.append
-    scene.handle_intent(Intent("focus_next"))
+    scene.on_action = seen.append
+    scene.handle_action(Action(Intent.FOCUS_NEXT))
     assert scene.focused().name == "below"
-    scene.handle_intent(Intent("focus_next"))
-    scene.handle_intent(Intent("confirm"))
-    assert seen == [Intent("above")]
-    scene.handle_intent(Intent("focus_previous"))
-    scene.handle_intent(Intent("focus_previous"))
+    scene.handle_action(Action(Intent.FOCUS_NEXT))
+    scene.handle_action(Action(Intent.CONFIRM))
+    assert seen == [ABOVE]
+    scene.handle_action(Action(Intent.FOCUS_PREVIOUS))
+    scene.handle_action(Action(Intent.FOCUS_PREVIOUS))
     assert scene.focused().name == "name"  # wraps around; the disabled button is skipped
 
 
@@ -115,7 +120,7 @@ def test_key_labels_on_buttons():
     assert key_label(key(pygame.K_z, CTRL)) == "Ctrl+Z"
     assert key_label(key(pygame.K_1)) == "1"
     assert key_label(None) == ""
-    assert all(isinstance(intent, Intent) for intent in GLOBAL_KEYS.values())
+    assert all(isinstance(action, Action) and isinstance(action.intent, Intent) for action in GLOBAL_KEYS.values())
 
 
 def test_scene_stack_pauses_resumes_and_draws_overlays_over_the_scene_below():
@@ -156,6 +161,6 @@ def test_scene_stack_pauses_resumes_and_draws_overlays_over_the_scene_below():
 
 
 def test_widget_repr_and_hit_test():
-    widget = Widget((0, 0, 10, 10), Intent("x"), name="w")
+    widget = Widget((0, 0, 10, 10), Action(Intent.CLICK), name="w")
     assert widget.contains((5, 5)) and not widget.contains((15, 5))
     assert "w" in repr(widget)

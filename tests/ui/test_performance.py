@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from ui.app import measure_frames
 from ui.theme import pygame
 
 
 def test_frame_times_are_measured_for_the_benchmark():
     """The frame rate goal (30 fps) is reported by `trilat bench`; here only that it is measured."""
-    from ui.app import measure_frames
-
     results = measure_frames("baseline", sizes=((1280, 720),))
     frames = results["1280x720"]
     assert set(frames) == {"turn_screen_ms", "resolution_ms"}

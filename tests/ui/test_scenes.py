@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 import sys
 import types
+from datetime import datetime
 
 import pytest
 
 from sim.engine.scoring import objective_scores
+from sim.play.session import GameSession, GameSettings
 from tests.ui.helpers import SHADOWS, first_affordable, start_game
 from ui.app import App
-from ui.input import Intent
+from ui.input import Action, Intent
 from ui.match import Match, autosave_path, label
 from ui.scenes.debrief import NO_EXPORTER, DebriefScene, report_folder
 from ui.scenes.moves import MoveScene, next_move_scene
@@ -30,16 +32,16 @@ def offscreen(tmp_path):
 def test_setup_builds_the_settings_and_starts_an_autosaved_game(offscreen, baseline):
     scene = SetupScene(offscreen, "baseline", baseline)
     offscreen.stack.push(scene)
-    scene.handle_intent(Intent("toggle_human", "JPN"))
-    scene.handle_intent(Intent("cycle_strategy", "JPN"))
-    scene.handle_intent(Intent("focus_field", "team_ROK"))
+    scene.handle_action(Action(Intent.TOGGLE_HUMAN, "JPN"))
+    scene.handle_action(Action(Intent.CYCLE_STRATEGY, "JPN"))
+    scene.handle_action(Action(Intent.FOCUS_FIELD, "team_ROK"))
     for char in "Team Seoul":
-        scene.handle_intent(Intent("text", char))
-    scene.handle_intent(Intent("blur"))
-    scene.handle_intent(Intent("turns", -1))
-    scene.handle_intent(Intent("shadows", -1))
-    scene.handle_intent(Intent("focus_field", "seed"))
-    scene.handle_intent(Intent("text", "4x2"))  # digits only
+        scene.handle_action(Action(Intent.TEXT, char))
+    scene.handle_action(Action(Intent.BLUR))
+    scene.handle_action(Action(Intent.TURNS, -1))
+    scene.handle_action(Action(Intent.SHADOWS, -1))
+    scene.handle_action(Action(Intent.FOCUS_FIELD, "seed"))
+    scene.handle_action(Action(Intent.TEXT, "4x2"))  # digits only
     settings = scene.settings()
     strategies = list(COMPUTER_STRATEGIES)
     expected = strategies[(strategies.index(baseline.spec.governments["JPN"].strategy) + 1) % len(strategies)]
@@ -49,8 +51,8 @@ def test_setup_builds_the_settings_and_starts_an_autosaved_game(offscreen, basel
     assert settings.seed == 142
     assert settings.shadows == 200
     scene.shadows = SHADOWS
-    scene.handle_intent(Intent("blur"))
-    scene.handle_intent(Intent("start"))
+    scene.handle_action(Action(Intent.BLUR))
+    scene.handle_action(Action(Intent.START))
     match = offscreen.match
     assert offscreen.stack.top.name == "turn"
     assert match.settings.team_names == {"ROK": "Team Seoul"}
@@ -64,11 +66,11 @@ def test_picker_lists_the_library_with_briefings(offscreen):
     offscreen.stack.push(scene)
     ids = [entry.id for entry in scene.entries]
     assert ids[0] == "baseline" and "trump2-transactional" in ids
-    scene.handle_intent(Intent("down"))
+    scene.handle_action(Action(Intent.DOWN))
     assert scene.entry.id == ids[1]
     offscreen.render()
     assert offscreen.fonts.rendered_containing("suggested length: about")
-    scene.handle_intent(Intent("confirm"))
+    scene.handle_action(Action(Intent.CONFIRM))
     assert offscreen.stack.top.name == "setup" and offscreen.stack.top.scenario.id == ids[1]
 
 
@@ -77,12 +79,12 @@ def test_move_scene_keeps_the_hand_within_capital(offscreen, baseline):
     scene = MoveScene(offscreen, "USA")
     offscreen.stack.push(scene)
     for card in match.cards("USA"):
-        scene.handle_intent(Intent("choose_card", card.id))
+        scene.handle_action(Action(Intent.CHOOSE_CARD, card.id))
     assert match.hand_cost("USA", scene.chosen) <= match.capital("USA") + 1e-9
     chosen = list(scene.chosen)
-    scene.handle_intent(Intent("undo"))
+    scene.handle_action(Action(Intent.UNDO))
     assert scene.chosen == chosen[:-1]
-    scene.handle_intent(Intent("submit"))
+    scene.handle_action(Action(Intent.SUBMIT))
     assert match.submitted() == {"USA": chosen[:-1]}
     assert offscreen.stack.top.name == "cover" and offscreen.stack.top.gov is None
 
@@ -104,16 +106,16 @@ def test_resolution_reveals_step_by_step_and_animates(offscreen, baseline):
     assert scene.revealed == 1
     scene.update(0.6)
     assert scene.progress() == 1.0
-    scene.handle_intent(Intent("show_all"))
+    scene.handle_action(Action(Intent.SHOW_ALL))
     assert scene.done
     assert scene.first_shown(10_000) == 0  # everything on show: read from the top
-    scene.handle_intent(Intent("down"))
+    scene.handle_action(Action(Intent.DOWN))
     assert scene.first == min(1, len(scene.firings) - 1)
     scene.update(1.0)
     assert not scene.animating()
     offscreen.render()
     assert offscreen.fonts.rendered_containing("What happened in 2025Q1")
-    scene.handle_intent(Intent("continue"))
+    scene.handle_action(Action(Intent.CONTINUE))
     assert offscreen.stack.top.name == "turn"
     assert match.turn == 1
 
@@ -144,8 +146,6 @@ def test_match_reads_the_story(offscreen, baseline):
 
 
 def test_autosave_path_is_named_after_the_scenario_and_time(tmp_path):
-    from datetime import datetime
-
     path = autosave_path(tmp_path, "baseline", datetime(2025, 3, 1, 9, 30, 5))
     assert path == tmp_path / "baseline-20250301-093005.json"
 
@@ -157,7 +157,7 @@ def test_debrief_export_without_the_exporter_says_so(offscreen, baseline, monkey
     monkeypatch.setitem(sys.modules, "sim.play.aar", None)  # an import of sim.play.aar now fails
     scene = DebriefScene(offscreen)
     offscreen.stack.push(scene)
-    scene.handle_intent(Intent("export"))
+    scene.handle_action(Action(Intent.EXPORT))
     assert scene.export_message == NO_EXPORTER
     assert scene.exported is None
 
@@ -176,7 +176,7 @@ def test_debrief_export_calls_write_report(offscreen, baseline, monkeypatch):
     monkeypatch.setitem(sys.modules, "sim.play.aar", types.SimpleNamespace(write_report=write_report))
     scene = DebriefScene(offscreen)
     offscreen.stack.push(scene)
-    scene.handle_intent(Intent("export"))
+    scene.handle_action(Action(Intent.EXPORT))
     folder = report_folder(match)
     assert calls == [(match.session, folder)]
     assert folder.name == match.session.autosave_path.stem + "-report"
@@ -184,8 +184,6 @@ def test_debrief_export_calls_write_report(offscreen, baseline, monkeypatch):
 
 
 def test_replay_steps_through_a_saved_game(offscreen, baseline):
-    from sim.play.session import GameSession
-
     match = start_game(offscreen, baseline, humans=(), turns=3)
     for _ in range(3):
         match.resolve()
@@ -195,19 +193,19 @@ def test_replay_steps_through_a_saved_game(offscreen, baseline):
     scene = ReplayScene(offscreen, session)
     offscreen.stack.reset(scene)
     assert scene.dashboard.view_turn == 1
-    scene.handle_intent(Intent("right"))
-    scene.handle_intent(Intent("right"))
+    scene.handle_action(Action(Intent.RIGHT))
+    scene.handle_action(Action(Intent.RIGHT))
     assert scene.dashboard.view_turn == 3
-    scene.handle_intent(Intent("right"))
+    scene.handle_action(Action(Intent.RIGHT))
     assert scene.dashboard.view_turn == 3
-    scene.handle_intent(Intent("select", "tie.USA_JPN"))
+    scene.handle_action(Action(Intent.SELECT, "tie.USA_JPN"))
     assert [v for _, v in scene.dashboard.why_parts] == [v for _, v in session.story.explain(3)["tie.USA_JPN"]["parts"]]
-    scene.handle_intent(Intent("home"))
+    scene.handle_action(Action(Intent.HOME))
     assert scene.dashboard.view_turn == 0
     offscreen.update(0.0)
     offscreen.render()
     assert offscreen.fonts.rendered_containing("Replay: ")
-    scene.handle_intent(Intent("back"))
+    scene.handle_action(Action(Intent.BACK))
     assert not offscreen.running
 
 
@@ -223,8 +221,6 @@ def test_draw_never_changes_the_game(offscreen, baseline):
 
 
 def test_match_start_without_saves_dir_does_not_autosave(baseline):
-    from sim.play.session import GameSettings
-
     match = Match.start(GameSettings(scenario="baseline", shadows=0), baseline)
     assert match.session.autosave_path is None
     match.autosave()  # nothing to write, no error

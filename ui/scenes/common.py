@@ -1,16 +1,20 @@
-"""Pieces every screen uses: the header bar, rows of buttons, a confirmation box and the help card."""
+"""Pieces every screen uses: the header bar, rows of buttons, the paused banner, the undo question.
+
+This module holds no scene: scene modules may import it, and it imports none of them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sim.errors import TrilatError
 from ui import theme
-from ui.input import Intent, key, key_label
-from ui.scene import Scene
+from ui.input import Action, key_label
+from ui.scene import SceneId
 from ui.theme import Fonts, pygame
-from ui.widgets import Button, Widget, draw_panel, draw_text, draw_wrapped
+from ui.widgets import Button, Widget, draw_text
 
 if TYPE_CHECKING:
     from ui.app import App
@@ -18,10 +22,10 @@ if TYPE_CHECKING:
 
 @dataclass
 class ButtonSpec:
-    """One button of a row: label, intent, shortcut, style, name, enabled, tooltip."""
+    """One button of a row: label, action, shortcut, style, name, enabled, tooltip."""
 
     label: str
-    intent: Intent
+    action: Action
     key: tuple[int, int] | None = None
     style: str = "normal"
     name: str = ""
@@ -77,7 +81,7 @@ def button_row(
     rect: pygame.Rect,
     align: str = "right",
     role: str = "body",
-) -> list[Button]:
+) -> list[Widget]:
     """Buttons laid out in one row inside ``rect`` (``left``, ``right`` or ``center`` aligned)."""
     gap = fonts.s(10)
     widths = [button_width(fonts, spec, role) for spec in specs]
@@ -87,16 +91,16 @@ def button_row(
         widths = [max(fonts.s(60), int(w * scale)) for w in widths]
         total = sum(widths) + gap * (len(specs) - 1)
     x = {"left": rect.left, "center": rect.centerx - total // 2}.get(align, rect.right - total)
-    buttons = []
+    buttons: list[Widget] = []
     for spec, width in zip(specs, widths, strict=True):
         buttons.append(
             Button(
                 (x, rect.top, width, rect.height),
                 spec.label,
-                spec.intent,
+                spec.action,
                 key=spec.key,
                 style=spec.style,
-                name=spec.name or spec.intent.name,
+                name=spec.name or spec.action.intent.value,
                 enabled=spec.enabled,
                 tooltip=spec.tooltip,
                 selected=spec.selected,
@@ -110,7 +114,7 @@ def button_row(
 
 def footer_buttons(
     fonts: Fonts, size: tuple[int, int], right: Sequence[ButtonSpec], left: Sequence[ButtonSpec] = ()
-) -> list[Button]:
+) -> list[Widget]:
     """Buttons in the footer: ``left`` ones from the left edge, ``right`` ones from the right."""
     height = footer_height(fonts)
     pad = fonts.s(10)
@@ -129,118 +133,28 @@ def draw_paused(surface: pygame.Surface, fonts: Fonts) -> None:
     surface.blit(text, rect)
 
 
-class ConfirmScene(Scene):
-    """A yes/no question over the current screen (Y or Enter = yes, N or Esc = no).
+def confirm_undo(app: App) -> None:
+    """Ask, then undo the last resolved turn (through the session, so it is logged)."""
+    match = app.match
+    if match is None:
+        return
+    if match.turn < 1:
+        app.toast("No turn to undo yet.")
+        return
 
-    Args:
-        app: the application.
-        question: what to ask.
-        on_yes: what to do when confirmed (the box closes first).
-        detail: a line of explanation under the question.
-        yes: label of the yes button.
-    """
+    def undo() -> None:
+        try:
+            next_turn = match.undo()
+        except TrilatError as exc:
+            app.toast(str(exc))
+            return
+        app.return_to_turn_screen()
+        app.toast(f"Turn {next_turn} undone: its moves and injections are dropped; play it again.")
 
-    name = "confirm"
-    overlay = True
-
-    def __init__(self, app: App, question: str, on_yes: Callable[[], None], detail: str = "", yes: str = "Yes") -> None:
-        super().__init__(app)
-        self.question, self.on_yes, self.detail, self.yes = question, on_yes, detail, yes
-
-    def box(self, size: tuple[int, int]) -> pygame.Rect:
-        """Where the box is."""
-        fonts = self.fonts
-        width = min(size[0] - fonts.s(40), fonts.s(620))
-        rect = pygame.Rect(0, 0, width, fonts.s(200))
-        rect.center = (size[0] // 2, size[1] // 2)
-        return rect
-
-    def build(self, size: tuple[int, int]) -> list[Widget]:
-        box = self.box(size)
-        row = pygame.Rect(
-            box.left + self.fonts.s(16), box.bottom - self.fonts.s(54), box.width - self.fonts.s(32), self.fonts.s(38)
-        )
-        specs = [
-            ButtonSpec("Cancel", Intent("no"), key(pygame.K_n), name="no"),
-            ButtonSpec(self.yes, Intent("yes"), key(pygame.K_y), "danger", name="yes"),
-        ]
-        return button_row(self.fonts, specs, row, "right")
-
-    def on_intent(self, intent: Intent) -> None:
-        if intent.name in ("yes", "confirm"):
-            self.app.stack.pop()
-            self.on_yes()
-        elif intent.name in ("no", "back"):
-            self.app.stack.pop()
-
-    def draw_scene(self, surface: pygame.Surface) -> None:
-        shade = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
-        shade.fill((*theme.SHADE, 150))
-        surface.blit(shade, (0, 0))
-        box = self.box(surface.get_size())
-        inner = draw_panel(surface, self.fonts, box, accent=theme.VERMILLION)
-        inner = inner.inflate(-self.fonts.s(10), 0)
-        y = draw_wrapped(surface, self.fonts, self.question, inner, "heading", theme.TEXT, bold=True, max_lines=2)
-        if self.detail:
-            area = pygame.Rect(inner.left, y + self.fonts.s(6), inner.width, inner.bottom - y - self.fonts.s(50))
-            draw_wrapped(surface, self.fonts, self.detail, area, "small", theme.MUTED, max_lines=3)
-
-
-GLOBAL_HELP = (
-    ("F1", "this help card"),
-    ("F2", "facilitator console (in a game)"),
-    ("F11", "full screen on / off"),
-    ("Tab / Shift+Tab", "move the keyboard focus; Enter activates"),
-    ("Ctrl+Z", "undo the last turn (in a game)"),
-    ("Ctrl+Q", "quit (the game is autosaved)"),
-    ("Esc", "back / close"),
-)
-
-
-class HelpScene(Scene):
-    """The help card: every key of the screen below, and the global ones."""
-
-    name = "help"
-    overlay = True
-
-    def __init__(self, app: App, below: Scene | None) -> None:
-        super().__init__(app)
-        self.below = below
-
-    def lines(self) -> list[tuple[str, str]]:
-        """(key, action) pairs for the screen below, then the global keys."""
-        out: list[tuple[str, str]] = []
-        if self.below is not None:
-            for widget in self.below.widgets():
-                label = getattr(widget, "label", "") or widget.name
-                if widget.key is not None and label and getattr(widget, "show_key", True):
-                    out.append((key_label(widget.key), label))
-            out.extend(self.below.hints)
-        seen = {k for k, _ in out}
-        out.extend(item for item in GLOBAL_HELP if item[0] not in seen)
-        return out
-
-    def on_intent(self, intent: Intent) -> None:
-        if intent.name in ("back", "help", "confirm", "click"):
-            self.app.stack.pop()
-
-    def draw_scene(self, surface: pygame.Surface) -> None:
-        fonts = self.fonts
-        shade = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
-        shade.fill((*theme.SHADE, 170))
-        surface.blit(shade, (0, 0))
-        lines = self.lines()
-        line_h = fonts.line_height("body")
-        width = min(surface.get_width() - fonts.s(40), fonts.s(760))
-        height = min(surface.get_height() - fonts.s(40), (len(lines) + 3) * line_h + fonts.s(40))
-        box = pygame.Rect(0, 0, width, height)
-        box.center = (surface.get_width() // 2, surface.get_height() // 2)
-        inner = draw_panel(surface, fonts, box, "Keys (F1 or Esc to close)")
-        y = inner.top + fonts.s(4)
-        col = inner.left + fonts.s(170)
-        for key_text, action in lines:
-            if y + line_h > inner.bottom:
-                break
-            draw_text(surface, fonts, key_text, (inner.left, y), "body", theme.BLUE, bold=True)
-            draw_text(surface, fonts, fonts.ellipsize(action, inner.right - col, "body"), (col, y), "body")
-            y += line_h
+    app.push(
+        SceneId.CONFIRM,
+        f"Undo turn {match.turn} ({match.quarter(match.turn)})?",
+        undo,
+        "The game goes back to just before that turn; its moves and injections are dropped (the undo is logged).",
+        yes="Undo",
+    )

@@ -9,9 +9,9 @@ from sim.engine.layout import GOVERNMENTS
 from sim.errors import TrilatError
 from ui import theme
 from ui.charts import ChartView, draw_chart, draw_legend_note
-from ui.input import Intent, key
+from ui.input import Action, Intent, key
 from ui.match import HEADLINE, Match, label
-from ui.scene import Scene
+from ui.scene import Scene, SceneId
 from ui.scenes.common import ButtonSpec, draw_footer, draw_header, footer_buttons, footer_height, header_height
 from ui.theme import pygame
 from ui.widgets import Region, Widget, draw_panel, draw_text, draw_wrapped, format_signed
@@ -38,7 +38,7 @@ def report_folder(match: Match) -> Path:
 class DebriefScene(Scene):
     """The end of the game (or wherever the facilitator ended it)."""
 
-    name = "debrief"
+    scene_id = SceneId.DEBRIEF
 
     def __init__(self, app: App) -> None:
         super().__init__(app)
@@ -48,7 +48,7 @@ class DebriefScene(Scene):
     @property
     def match(self) -> Match:
         """The game."""
-        return self.app.match
+        return self.app.require_match()
 
     def refresh(self) -> None:
         match = self.match
@@ -94,13 +94,13 @@ class DebriefScene(Scene):
             terms = ", ".join(f"{label(i)} x{w:g}" for i, w in self.match.scenario.objectives.get(gov, ()))
             tip = f"100 x the weighted change of {gov}'s objectives from the start: {terms or 'none in this scenario'}."
             widgets.append(Region(rect, None, tooltip=tip, focusable=False, name=f"score_{gov}"))
-        left = [ButtonSpec("Back to the game", Intent("back"), key(pygame.K_ESCAPE))]
+        left = [ButtonSpec("Back to the game", Action(Intent.BACK), key(pygame.K_ESCAPE))]
         right = [
-            ButtonSpec("Title screen", Intent("title"), key(pygame.K_t)),
-            ButtonSpec("Replay this game", Intent("replay"), key(pygame.K_p)),
+            ButtonSpec("Title screen", Action(Intent.TITLE), key(pygame.K_t)),
+            ButtonSpec("Replay this game", Action(Intent.REPLAY), key(pygame.K_p)),
             ButtonSpec(
                 "Export report",
-                Intent("export"),
+                Action(Intent.EXPORT),
                 key(pygame.K_x),
                 "primary",
                 tooltip=f"Markdown, HTML and PNG charts in {report_folder(self.match)}",
@@ -108,22 +108,22 @@ class DebriefScene(Scene):
         ]
         return widgets + footer_buttons(self.fonts, size, right, left)
 
-    def on_intent(self, intent: Intent) -> None:
-        name = intent.name
-        if name == "back":
+    def on_action(self, action: Action) -> None:
+        intent = action.intent
+        if intent is Intent.BACK:
             self.app.stack.pop()
-        elif name == "title":
+        elif intent is Intent.TITLE:
             self.app.to_title()
-        elif name == "replay":
-            from ui.scenes.turn import ReplayScene
-
-            self.app.stack.push(ReplayScene(self.app, self.match.session))
-        elif name in ("export", "confirm"):
+        elif intent is Intent.REPLAY:
+            self.app.start_replay(self.match.session)
+        elif intent in (Intent.EXPORT, Intent.CONFIRM):
             self.export()
 
     def export(self) -> None:
         """Write the after-action report with ``sim.play.aar.write_report`` (if this version has it)."""
         try:
+            # Imported here on purpose: the exporter is an optional part of the install; without it
+            # the button gives a message instead of the game failing to start.
             from sim.play.aar import write_report
         except ImportError as exc:
             missing = getattr(exc, "name", "") or ""

@@ -12,10 +12,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.errors import TrilatError
+from sim.lang.scenario import Trigger
 from ui import theme
-from ui.input import Intent, key
+from ui.input import Action, Intent, key
 from ui.match import GOV_CITIES, Match, label
-from ui.scene import Scene
+from ui.scene import Scene, SceneId
 from ui.scenes.common import (
     ButtonSpec,
     draw_footer,
@@ -45,34 +46,21 @@ CARD_KEYS = (
 )
 
 
-def begin_turn(app: App) -> None:
-    """From the turn screen: start collecting moves (or resolve at once if no team is human)."""
-    match = app.match
-    if match is None:
-        return
-    if match.finished:
-        app.toast("The game is over: press D for the debrief.")
-        return
-    if match.paused:
-        app.toast("The facilitator has paused the game.")
-        return
-    app.stack.push(next_move_scene(app))
-
-
 def next_move_scene(app: App) -> Scene:
-    """The next screen of the move phase: a team's cover screen, the 'all in' screen, or the resolution."""
-    match = app.match
+    """The next screen of the move phase: a team's cover screen, the 'all in' screen, or the resolution.
+
+    The factory of :attr:`SceneId.MOVE_PHASE`.
+    """
+    match = app.require_match()
     waiting = match.waiting()
     if waiting:
         return CoverScene(app, waiting[0])
     if match.settings.humans():
         return CoverScene(app, None)
-    from ui.scenes.resolution import ResolutionScene
-
-    return ResolutionScene.resolve(app)
+    return app.make(SceneId.RESOLUTION)
 
 
-def card_tooltip(match: Match, card: object) -> str:
+def card_tooltip(match: Match, card: Trigger) -> str:
     """Everything about a card, for its tooltip (the card itself may be too small for it all)."""
     parts = [f"{card.title} ({card.cost:g} capital, {card.stance})."]
     if card.say:
@@ -95,7 +83,7 @@ class CoverScene(Scene):
         gov: the team to hand over to; None when every move is in (the next step resolves).
     """
 
-    name = "cover"
+    scene_id = SceneId.COVER
 
     def __init__(self, app: App, gov: str | None) -> None:
         super().__init__(app)
@@ -104,34 +92,36 @@ class CoverScene(Scene):
     @property
     def match(self) -> Match:
         """The game."""
-        return self.app.match
+        return self.app.require_match()
 
     def build(self, size: tuple[int, int]) -> list[Widget]:
         if self.gov is None:
             go = ButtonSpec(
-                "Resolve the turn", Intent("resolve"), key(pygame.K_RETURN), "primary", enabled=not self.match.paused
+                "Resolve the turn",
+                Action(Intent.RESOLVE),
+                key(pygame.K_RETURN),
+                "primary",
+                enabled=not self.match.paused,
             )
         else:
             go = ButtonSpec(
-                f"{self.match.team_name(self.gov)} is ready", Intent("ready"), key(pygame.K_RETURN), "primary"
+                f"{self.match.team_name(self.gov)} is ready", Action(Intent.READY), key(pygame.K_RETURN), "primary"
             )
         return footer_buttons(
-            self.fonts, size, [ButtonSpec("Back to the turn screen", Intent("back"), key(pygame.K_ESCAPE)), go]
+            self.fonts, size, [ButtonSpec("Back to the turn screen", Action(Intent.BACK), key(pygame.K_ESCAPE)), go]
         )
 
-    def on_intent(self, intent: Intent) -> None:
-        name = intent.name
-        if name == "back":
+    def on_action(self, action: Action) -> None:
+        intent = action.intent
+        if intent is Intent.BACK:
             self.app.stack.pop()
-        elif name in ("ready", "confirm") and self.gov is not None:
-            self.app.stack.replace(MoveScene(self.app, self.gov))
-        elif name in ("resolve", "confirm") and self.gov is None:
+        elif intent in (Intent.READY, Intent.CONFIRM) and self.gov is not None:
+            self.app.replace(SceneId.MOVE, self.gov)
+        elif intent in (Intent.RESOLVE, Intent.CONFIRM) and self.gov is None:
             if self.match.paused:
                 self.app.toast("The facilitator has paused the game.")
                 return
-            from ui.scenes.resolution import ResolutionScene
-
-            self.app.stack.replace(ResolutionScene.resolve(self.app))
+            self.app.replace(SceneId.RESOLUTION)
 
     def draw(self, surface: pygame.Surface) -> None:
         fonts, match = self.fonts, self.match
@@ -186,7 +176,7 @@ class MoveScene(Scene):
         gov: the government whose team is moving.
     """
 
-    name = "move"
+    scene_id = SceneId.MOVE
     hints = (("1-9, 0", "choose / drop a card"), ("Backspace", "drop every card"), ("Ctrl+Z", "drop the last card"))
 
     def __init__(self, app: App, gov: str) -> None:
@@ -197,7 +187,7 @@ class MoveScene(Scene):
     @property
     def match(self) -> Match:
         """The game."""
-        return self.app.match
+        return self.app.require_match()
 
     def capital(self) -> float:
         """Political capital available."""
@@ -231,7 +221,7 @@ class MoveScene(Scene):
         except TrilatError as exc:
             self.app.toast(str(exc))
             return
-        self.app.stack.replace(next_move_scene(self.app))
+        self.app.replace(SceneId.MOVE_PHASE)
 
     # ------------------------------------------------------------------ layout
 
@@ -269,7 +259,7 @@ class MoveScene(Scene):
                     affordable=chosen or self.affordable(card.id),
                     effects=match.card_effects(card),
                     condition=match.condition(card),
-                    intent=Intent("choose_card", card.id),
+                    action=Action(Intent.CHOOSE_CARD, card.id),
                     key=key(CARD_KEYS[i]) if i < len(CARD_KEYS) else None,
                     name=f"card_{card.id}",
                     tooltip=card_tooltip(match, card),
@@ -278,28 +268,28 @@ class MoveScene(Scene):
         count = len(self.chosen)
         submit = f"Submit {count} card{'s' if count != 1 else ''}" if count else "Submit: pass this turn"
         right = [
-            ButtonSpec("Drop all", Intent("clear"), key(pygame.K_BACKSPACE), enabled=bool(self.chosen)),
-            ButtonSpec(submit, Intent("submit"), key(pygame.K_RETURN), "primary", enabled=not match.paused),
+            ButtonSpec("Drop all", Action(Intent.CLEAR), key(pygame.K_BACKSPACE), enabled=bool(self.chosen)),
+            ButtonSpec(submit, Action(Intent.SUBMIT), key(pygame.K_RETURN), "primary", enabled=not match.paused),
         ]
         left = [
-            ButtonSpec("Back", Intent("back"), key(pygame.K_ESCAPE), tooltip="Back to the turn screen without moving")
+            ButtonSpec(
+                "Back", Action(Intent.BACK), key(pygame.K_ESCAPE), tooltip="Back to the turn screen without moving"
+            )
         ]
         return widgets + footer_buttons(fonts, size, right, left)
 
-    def on_intent(self, intent: Intent) -> None:
-        name = intent.name
-        if name == "choose_card":
-            self.toggle(intent.value)
-        elif name == "submit":
+    def on_action(self, action: Action) -> None:
+        intent = action.intent
+        if intent is Intent.CHOOSE_CARD:
+            self.toggle(action.value)
+        elif intent in (Intent.SUBMIT, Intent.CONFIRM):
             self.submit()
-        elif name == "confirm":
-            self.submit()
-        elif name == "clear":
+        elif intent is Intent.CLEAR:
             self.chosen = []
-        elif name == "undo":
+        elif intent is Intent.UNDO:
             if self.chosen:
                 self.chosen.pop()
-        elif name == "back":
+        elif intent is Intent.BACK:
             self.app.stack.pop()
 
     # ------------------------------------------------------------------ drawing
@@ -367,12 +357,12 @@ class MoveScene(Scene):
             y += fonts.line_height("small")
         for pair in ("USA_ROK", "USA_JPN", "ROK_JPN"):
             if gov in pair:
-                value = match.value(f"tie.{pair}")
+                level = match.value(f"tie.{pair}")
                 draw_text(surface, fonts, f"{pair.replace('_', '-')} tie", (inner.left, y), "small", theme.MUTED)
                 draw_text(
                     surface,
                     fonts,
-                    f"{value:.2f} {theme.tie_word(value)}",
+                    f"{level:.2f} {theme.tie_word(level)}",
                     (inner.right, y),
                     "small",
                     theme.TEXT,

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from sim.errors import TrilatError
 from sim.lang.scenario import Scenario, library_ids, load_scenario
 from ui import theme
-from ui.input import Intent, key
-from ui.scene import Scene
+from ui.input import Action, Intent, key
+from ui.scene import Scene, SceneId
 from ui.scenes.common import ButtonSpec, draw_footer, draw_header, footer_buttons, footer_height, header_height
 from ui.theme import pygame
 from ui.widgets import Button, Widget, draw_panel, draw_text, draw_wrapped
@@ -51,7 +51,7 @@ def load_library() -> list[LibraryEntry]:
 class PickerScene(Scene):
     """Choose a scenario: title, summary, sources, turns and suggested length for each."""
 
-    name = "picker"
+    scene_id = SceneId.PICKER
     hints = (("Up / Down", "choose a scenario"),)
 
     def __init__(self, app: App, selected: str | None = None) -> None:
@@ -96,7 +96,7 @@ class PickerScene(Scene):
                 Button(
                     rect,
                     entry.title,
-                    Intent("select", index),
+                    Action(Intent.SELECT, index),
                     selected=index == self.selected,
                     name=f"scenario_{entry.id}",
                     role="small",
@@ -105,10 +105,10 @@ class PickerScene(Scene):
                 )
             )
         specs = [
-            ButtonSpec("Back", Intent("back"), key(pygame.K_ESCAPE)),
+            ButtonSpec("Back", Action(Intent.BACK), key(pygame.K_ESCAPE)),
             ButtonSpec(
                 "Set up this scenario",
-                Intent("choose"),
+                Action(Intent.CHOOSE),
                 key(pygame.K_RETURN),
                 "primary",
                 enabled=self.entry is not None and self.entry.scenario is not None,
@@ -116,29 +116,28 @@ class PickerScene(Scene):
         ]
         return widgets + footer_buttons(fonts, size, specs)
 
-    def on_intent(self, intent: Intent) -> None:
-        if intent.name == "back":
+    def on_action(self, action: Action) -> None:
+        intent = action.intent
+        if intent is Intent.BACK:
             self.app.stack.pop()
-        elif intent.name == "up":
+        elif intent is Intent.UP:
             self.selected = max(0, self.selected - 1)
-        elif intent.name == "down":
+        elif intent is Intent.DOWN:
             self.selected = min(len(self.entries) - 1, self.selected + 1)
-        elif intent.name == "select":
-            if intent.value == self.selected:
+        elif intent is Intent.SELECT:
+            if action.value == self.selected:
                 self.choose()
-            self.selected = intent.value
-        elif intent.name in ("choose", "confirm"):
+            self.selected = action.value
+        elif intent in (Intent.CHOOSE, Intent.CONFIRM):
             self.choose()
-        elif intent.name == "scroll":
-            self.selected = max(0, min(len(self.entries) - 1, self.selected + (1 if intent.value > 0 else -1)))
+        elif intent is Intent.SCROLL:
+            self.selected = max(0, min(len(self.entries) - 1, self.selected + (1 if action.value > 0 else -1)))
 
     def choose(self) -> None:
         """Go to the setup screen for the selected scenario."""
-        from ui.scenes.setup import SetupScene
-
         entry = self.entry
         if entry is not None and entry.scenario is not None:
-            self.app.stack.push(SetupScene(self.app, entry.id, entry.scenario))
+            self.app.push(SceneId.SETUP, entry.id, entry.scenario)
 
     def draw_scene(self, surface: pygame.Surface) -> None:
         fonts = self.fonts

@@ -8,9 +8,9 @@ from sim.engine.layout import GOVERNMENTS
 from sim.engine.triggers import Firing
 from ui import theme
 from ui.charts import firing_chip
-from ui.input import Intent, key
+from ui.input import Action, Intent, key
 from ui.match import HEADLINE, Match, label
-from ui.scene import Scene
+from ui.scene import Scene, SceneId
 from ui.scenes.common import (
     ButtonSpec,
     draw_footer,
@@ -52,7 +52,7 @@ class ResolutionScene(Scene):
         turn: the turn that was resolved.
     """
 
-    name = "resolution"
+    scene_id = SceneId.RESOLUTION
     hints = (("Space / Right", "show the next entry"),)
 
     def __init__(self, app: App, firings: list[Firing], before: dict[str, float], turn: int) -> None:
@@ -69,8 +69,8 @@ class ResolutionScene(Scene):
 
     @classmethod
     def resolve(cls, app: App) -> ResolutionScene:
-        """Resolve the coming turn through the session and show it."""
-        match: Match = app.match
+        """Resolve the coming turn through the session and show it (the factory of :attr:`SceneId.RESOLUTION`)."""
+        match = app.require_match()
         before = {name: match.value(name) for name in SHOWN}
         firings = match.resolve()
         return cls(app, firings, before, match.turn)
@@ -78,7 +78,7 @@ class ResolutionScene(Scene):
     @property
     def match(self) -> Match:
         """The game."""
-        return self.app.match
+        return self.app.require_match()
 
     @property
     def done(self) -> bool:
@@ -153,31 +153,31 @@ class ResolutionScene(Scene):
                 lines.append(("source", fonts.ellipsize(f"Source: {source}", width, "small"), theme.MUTED))
             self.blocks.append((firing.label, lines))
         if self.done:
-            right = [ButtonSpec("Continue", Intent("continue"), key(pygame.K_RETURN), "primary")]
+            right = [ButtonSpec("Continue", Action(Intent.CONTINUE), key(pygame.K_RETURN), "primary")]
         else:
             right = [
-                ButtonSpec("Next", Intent("next"), key(pygame.K_SPACE)),
-                ButtonSpec("Show all", Intent("show_all"), key(pygame.K_RETURN), "primary"),
+                ButtonSpec("Next", Action(Intent.NEXT), key(pygame.K_SPACE)),
+                ButtonSpec("Show all", Action(Intent.SHOW_ALL), key(pygame.K_RETURN), "primary"),
             ]
         return footer_buttons(fonts, size, right)
 
-    def keymap(self) -> dict[tuple[int, int], Intent]:
-        return {key(pygame.K_RIGHT): Intent("next"), key(pygame.K_SPACE): Intent("next")}
+    def keymap(self) -> dict[tuple[int, int], Action]:
+        return {key(pygame.K_RIGHT): Action(Intent.NEXT), key(pygame.K_SPACE): Action(Intent.NEXT)}
 
-    def on_intent(self, intent: Intent) -> None:
-        name = intent.name
-        if name == "next":
+    def on_action(self, action: Action) -> None:
+        intent = action.intent
+        if intent is Intent.NEXT:
             self.first = None
             self.revealed = min(len(self.firings), self.revealed + 1)
             self.clock = 0.0
-        elif name in ("up", "down", "scroll"):
-            step = {"up": -1, "down": 1}.get(name, 1 if (intent.value or 0) > 0 else -1)
+        elif intent in (Intent.UP, Intent.DOWN, Intent.SCROLL):
+            step = {Intent.UP: -1, Intent.DOWN: 1}.get(intent, 1 if (action.value or 0) > 0 else -1)
             room = self.areas(self.app.size)[0].height - self.fonts.line_height("heading")
             self.first = max(0, min(len(self.firings) - 1, self.first_shown(room) + step))
-        elif name == "show_all" or (name == "confirm" and not self.done):
+        elif intent is Intent.SHOW_ALL or (intent is Intent.CONFIRM and not self.done):
             self.revealed = len(self.firings)
             self.elapsed = max(self.elapsed, ANIMATION_SECONDS)
-        elif name in ("continue", "confirm", "back"):
+        elif intent in (Intent.CONTINUE, Intent.CONFIRM, Intent.BACK):
             self.finish()
 
     def finish(self) -> None:
@@ -186,9 +186,7 @@ class ResolutionScene(Scene):
         self.revealed = len(self.firings)
         app.return_to_turn_screen()
         if self.match.finished:
-            from ui.scenes.debrief import DebriefScene
-
-            app.stack.push(DebriefScene(app))
+            app.push(SceneId.DEBRIEF)
 
     def draw_scene(self, surface: pygame.Surface) -> None:
         fonts, match = self.fonts, self.match

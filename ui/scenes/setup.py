@@ -9,11 +9,12 @@ from agents.strategies import STRATEGIES
 from sim.engine.layout import GOVERNMENTS
 from sim.errors import TrilatError
 from sim.lang.scenario import Scenario, load_scenario
+from sim.lang.schema import GovernmentSpec
 from sim.play.session import DEFAULT_SHADOWS, GameSettings
 from ui import theme
-from ui.input import Intent, key
+from ui.input import Action, Intent, key
 from ui.match import GOV_CITIES, Match
-from ui.scene import Scene
+from ui.scene import Scene, SceneId
 from ui.scenes.common import (
     ButtonSpec,
     button_row,
@@ -45,7 +46,7 @@ class SetupScene(Scene):
         scenario: the loaded scenario (loaded from ``name`` if not given).
     """
 
-    name = "setup"
+    scene_id = SceneId.SETUP
     hints = (("- / +", "fewer / more turns"), (", / .", "fewer / more shadow worlds"))
 
     def __init__(self, app: App, name: str, scenario: Scenario | None = None) -> None:
@@ -53,7 +54,8 @@ class SetupScene(Scene):
         self.scenario_name = name
         self.scenario = scenario or load_scenario(name)
         spec = self.scenario.spec
-        self.strategies = {g: spec.governments[g].strategy for g in GOVERNMENTS}
+        self.government_specs: dict[str, GovernmentSpec] = dict(spec.governments.items())
+        self.strategies = {g: self.government_specs[g].strategy for g in GOVERNMENTS}
         self.human = dict.fromkeys(GOVERNMENTS, True)
         self.team_names = dict.fromkeys(GOVERNMENTS, "")
         self.turns = self.scenario.turns
@@ -121,7 +123,7 @@ class SetupScene(Scene):
                 Button(
                     (x, y, w1, control_h),
                     "Human team" if human else "Computer",
-                    Intent("toggle_human", gov),
+                    Action(Intent.TOGGLE_HUMAN, gov),
                     key=key(GOV_KEYS[gov]),
                     name=f"human_{gov}",
                     selected=human,
@@ -134,7 +136,7 @@ class SetupScene(Scene):
                 Button(
                     (x + w1 + fonts.s(10), y, box.right - x - w1 - fonts.s(26), control_h),
                     f"Strategy: {strategy}",
-                    Intent("cycle_strategy", gov),
+                    Action(Intent.CYCLE_STRATEGY, gov),
                     key=key(STRATEGY_KEYS[gov]),
                     enabled=not human,
                     name=f"strategy_{gov}",
@@ -156,8 +158,8 @@ class SetupScene(Scene):
             )
         widgets += self._option_widgets(size)
         specs = [
-            ButtonSpec("Back", Intent("back"), key(pygame.K_ESCAPE)),
-            ButtonSpec("Start the game", Intent("start"), key(pygame.K_RETURN), "primary"),
+            ButtonSpec("Back", Action(Intent.BACK), key(pygame.K_ESCAPE)),
+            ButtonSpec("Start the game", Action(Intent.START), key(pygame.K_RETURN), "primary"),
         ]
         return widgets + footer_buttons(fonts, size, specs)
 
@@ -170,10 +172,10 @@ class SetupScene(Scene):
         y = box.top + fonts.line_height("heading") + fonts.s(30)
         out: list[Widget] = []
         small = fonts.s(60)
-        for name, minus, plus, tip in (
-            ("turns", key(pygame.K_MINUS), key(pygame.K_EQUALS), "Quarterly turns to play"),
+        for intent, minus, plus, tip in (
+            (Intent.TURNS, key(pygame.K_MINUS), key(pygame.K_EQUALS), "Quarterly turns to play"),
             (
-                "shadows",
+                Intent.SHADOWS,
                 key(pygame.K_COMMA),
                 key(pygame.K_PERIOD),
                 "Shadow worlds for the fan of possible futures (0: no fan)",
@@ -183,8 +185,8 @@ class SetupScene(Scene):
             out += button_row(
                 fonts,
                 [
-                    ButtonSpec("-", Intent(name, -1), minus, name=f"{name}_minus", tooltip=tip),
-                    ButtonSpec("+", Intent(name, 1), plus, name=f"{name}_plus", tooltip=tip),
+                    ButtonSpec("-", Action(intent, -1), minus, name=f"{intent.value}_minus", tooltip=tip),
+                    ButtonSpec("+", Action(intent, 1), plus, name=f"{intent.value}_plus", tooltip=tip),
                 ],
                 row,
                 "right",
@@ -203,7 +205,7 @@ class SetupScene(Scene):
         )
         out += button_row(
             fonts,
-            [ButtonSpec("New seed", Intent("new_seed"), key(pygame.K_s), name="new_seed")],
+            [ButtonSpec("New seed", Action(Intent.NEW_SEED), key(pygame.K_s), name="new_seed")],
             pygame.Rect(x + width - new_w, y, new_w, h),
             "right",
         )
@@ -211,37 +213,37 @@ class SetupScene(Scene):
 
     # ------------------------------------------------------------------ intents
 
-    def on_intent(self, intent: Intent) -> None:
-        name, value = intent.name, intent.value
-        if name == "back":
+    def on_action(self, action: Action) -> None:
+        intent, value = action.intent, action.value
+        if intent is Intent.BACK:
             self.app.stack.pop()
-        elif name in ("start", "confirm"):
+        elif intent in (Intent.START, Intent.CONFIRM):
             self.start()
-        elif name == "toggle_human":
+        elif intent is Intent.TOGGLE_HUMAN:
             self.human[value] = not self.human[value]
-        elif name == "cycle_strategy":
+        elif intent is Intent.CYCLE_STRATEGY:
             self.cycle_strategy(value)
-        elif name == "turns":
+        elif intent is Intent.TURNS:
             self.turns = max(1, min(MAX_TURNS, self.turns + value))
-        elif name == "shadows":
+        elif intent is Intent.SHADOWS:
             choices = list(SHADOW_CHOICES)
             index = min(range(len(choices)), key=lambda i: abs(choices[i] - self.shadows))
             self.shadows = choices[max(0, min(len(choices) - 1, index + value))]
-        elif name == "new_seed":
+        elif intent is Intent.NEW_SEED:
             self.seed = str(secrets.randbelow(1_000_000))
-        elif name == "text" and self.field is not None:
+        elif intent is Intent.TEXT and self.field is not None:
             self._type(value)
-        elif name == "backspace" and self.field is not None:
+        elif intent is Intent.BACKSPACE and self.field is not None:
             self._set_field(self._field_value()[:-1])
-        elif name in ("left", "right"):
+        elif intent in (Intent.LEFT, Intent.RIGHT):
             focused = self.focused()
             if focused is not None and focused.name.startswith("strategy_"):
-                self.cycle_strategy(focused.name.split("_", 1)[1], -1 if name == "left" else 1)
+                self.cycle_strategy(focused.name.split("_", 1)[1], -1 if intent is Intent.LEFT else 1)
 
     def _field_value(self) -> str:
         if self.field == "seed":
             return self.seed
-        return self.team_names[self.field.removeprefix("team_")]
+        return self.team_names[(self.field or "").removeprefix("team_")]
 
     def _set_field(self, value: str) -> None:
         if self.field == "seed":
@@ -278,7 +280,7 @@ class SetupScene(Scene):
         for i, gov in enumerate(GOVERNMENTS):
             box = pygame.Rect(rows.left, rows.top + i * row_h, rows.width, row_h - fonts.s(10))
             draw_panel(surface, fonts, box, accent=theme.GOVERNMENT_COLORS[gov])
-            title = f"{gov}  {spec.governments[gov].name or gov}  ({GOV_CITIES[gov]})"
+            title = f"{gov}  {self.government_specs[gov].name or gov}  ({GOV_CITIES[gov]})"
             draw_text(
                 surface, fonts, title, (box.left + fonts.s(16), box.top + fonts.s(10)), "heading", theme.TEXT, bold=True
             )

@@ -11,8 +11,9 @@ from sim.errors import TrilatError
 from sim.play.session import GameSession
 from ui import theme
 from ui.charts import MapView, draw_map
-from ui.input import Intent, key
-from ui.scene import Scene
+from ui.input import Action, Intent, key
+from ui.match import Match
+from ui.scene import Scene, SceneId
 from ui.scenes.common import ButtonSpec, button_row, draw_footer, draw_header, footer_buttons, header_height
 from ui.theme import pygame
 from ui.widgets import Button, Widget, draw_text, draw_wrapped
@@ -36,7 +37,7 @@ DEMO_MAP = MapView(
 class TitleScene(Scene):
     """The first screen: new game, resume, replay, quit."""
 
-    name = "title"
+    scene_id = SceneId.TITLE
 
     def build(self, size: tuple[int, int]) -> list[Widget]:
         fonts = self.fonts
@@ -47,24 +48,24 @@ class TitleScene(Scene):
         specs = [
             ButtonSpec(
                 "New game",
-                Intent("new_game"),
+                Action(Intent.NEW_GAME),
                 key(pygame.K_n),
                 "primary",
                 tooltip="Choose a scenario and set up the teams",
             ),
             ButtonSpec(
                 "Resume a saved game",
-                Intent("resume"),
+                Action(Intent.RESUME),
                 key(pygame.K_r),
                 tooltip=f"Autosaves are in {self.app.saves_dir}",
             ),
             ButtonSpec(
                 "Replay a finished game",
-                Intent("replay"),
+                Action(Intent.REPLAY),
                 key(pygame.K_p),
                 tooltip="Step through a saved game turn by turn",
             ),
-            ButtonSpec("Quit", Intent("quit_app"), key(pygame.K_q)),
+            ButtonSpec("Quit", Action(Intent.QUIT_APP), key(pygame.K_q)),
         ]
         widgets: list[Widget] = []
         for spec in specs:
@@ -73,19 +74,16 @@ class TitleScene(Scene):
             y += height + fonts.s(12)
         return widgets
 
-    def on_intent(self, intent: Intent) -> None:
-        app = self.app
-        if intent.name in ("new_game", "confirm"):
-            from ui.scenes.picker import PickerScene
-            from ui.scenes.setup import SetupScene
-
+    def on_action(self, action: Action) -> None:
+        app, intent = self.app, action.intent
+        if intent in (Intent.NEW_GAME, Intent.CONFIRM):
             if app.start_scenario is not None:
-                app.stack.push(SetupScene(app, app.start_scenario))
+                app.push(SceneId.SETUP, app.start_scenario)
             else:
-                app.stack.push(PickerScene(app))
-        elif intent.name in ("resume", "replay"):
-            app.stack.push(SavesScene(app, intent.name))
-        elif intent.name in ("quit_app", "back"):
+                app.push(SceneId.PICKER)
+        elif intent in (Intent.RESUME, Intent.REPLAY):
+            app.push(SceneId.SAVES, intent.value)
+        elif intent in (Intent.QUIT_APP, Intent.BACK):
             app.quit()
 
     def draw_scene(self, surface: pygame.Surface) -> None:
@@ -136,7 +134,7 @@ class SavesScene(Scene):
         mode: ``resume`` or ``replay``.
     """
 
-    name = "saves"
+    scene_id = SceneId.SAVES
 
     def __init__(self, app: App, mode: str) -> None:
         super().__init__(app)
@@ -173,7 +171,7 @@ class SavesScene(Scene):
                 Button(
                     rect,
                     text,
-                    Intent("pick", index),
+                    Action(Intent.PICK, index),
                     selected=index == self.selected,
                     name=f"save_{index}",
                     role="small",
@@ -182,23 +180,26 @@ class SavesScene(Scene):
             )
         verb = "Resume" if self.mode == "resume" else "Replay"
         specs = [
-            ButtonSpec("Back", Intent("back"), key(pygame.K_ESCAPE)),
-            ButtonSpec(f"{verb} selected", Intent("open"), key(pygame.K_RETURN), "primary", enabled=bool(self.saves)),
+            ButtonSpec("Back", Action(Intent.BACK), key(pygame.K_ESCAPE)),
+            ButtonSpec(
+                f"{verb} selected", Action(Intent.OPEN), key(pygame.K_RETURN), "primary", enabled=bool(self.saves)
+            ),
         ]
         return widgets + footer_buttons(fonts, size, specs)
 
-    def on_intent(self, intent: Intent) -> None:
-        if intent.name == "back":
+    def on_action(self, action: Action) -> None:
+        intent = action.intent
+        if intent is Intent.BACK:
             self.app.stack.pop()
-        elif intent.name == "up":
+        elif intent is Intent.UP:
             self.selected = max(0, self.selected - 1)
-        elif intent.name == "down":
+        elif intent is Intent.DOWN:
             self.selected = min(len(self.saves) - 1, self.selected + 1) if self.saves else 0
-        elif intent.name == "pick":
-            if intent.value == self.selected:
+        elif intent is Intent.PICK:
+            if action.value == self.selected:
                 self.open()
-            self.selected = intent.value
-        elif intent.name in ("open", "confirm"):
+            self.selected = action.value
+        elif intent in (Intent.OPEN, Intent.CONFIRM):
             self.open()
 
     def open(self) -> None:
@@ -212,8 +213,6 @@ class SavesScene(Scene):
             self.app.toast(str(exc).splitlines()[0], 8)
             return
         if self.mode == "resume":
-            from ui.match import Match
-
             self.app.start_match(Match(session))
         else:
             self.app.start_replay(session)

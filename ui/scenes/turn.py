@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.errors import TrilatError
 from ui import theme
 from ui.dashboard import Dashboard
-from ui.input import Intent, key
+from ui.input import Action, Intent, key
 from ui.match import Match
-from ui.scene import Scene
+from ui.scene import Scene, SceneId
 from ui.scenes.common import (
     ButtonSpec,
-    ConfirmScene,
+    confirm_undo,
     draw_footer,
     draw_header,
     draw_paused,
@@ -39,7 +38,7 @@ def content_rect(scene: Scene, size: tuple[int, int]) -> pygame.Rect:
 class TurnScene(Scene):
     """Between turns: the state of the game for everyone, and the button to play the next turn."""
 
-    name = "turn"
+    scene_id = SceneId.TURN
     hints = (
         ("1-6", "show an indicator on the chart and why it changed"),
         ("Left / Right", "look at an earlier / later turn"),
@@ -55,7 +54,7 @@ class TurnScene(Scene):
     @property
     def match(self) -> Match:
         """The game being played."""
-        return self.app.match
+        return self.app.require_match()
 
     def refresh(self) -> None:
         # Show the latest turn after anything changed the game (a resolution, an undo, a branch);
@@ -72,15 +71,15 @@ class TurnScene(Scene):
         right = [
             ButtonSpec(
                 "Leave",
-                Intent("back"),
+                Action(Intent.BACK),
                 key(pygame.K_ESCAPE),
                 tooltip="Back to the title screen (the game is autosaved)",
             )
         ]
         if self.dashboard.view_turn != match.turn:
-            right.append(ButtonSpec("Back to now", Intent("end"), key(pygame.K_END)))
+            right.append(ButtonSpec("Back to now", Action(Intent.END), key(pygame.K_END)))
         if match.finished:
-            right.append(ButtonSpec("Debrief", Intent("debrief"), key(pygame.K_d), "primary"))
+            right.append(ButtonSpec("Debrief", Action(Intent.DEBRIEF), key(pygame.K_d), "primary"))
         else:
             tip = "Teams move in secret, one at a time; then every move resolves together"
             if match.paused:
@@ -88,7 +87,7 @@ class TurnScene(Scene):
             right.append(
                 ButtonSpec(
                     f"Play turn {next_turn}: {match.quarter(next_turn)}",
-                    Intent("play"),
+                    Action(Intent.PLAY),
                     key(pygame.K_RETURN),
                     "primary",
                     enabled=not match.paused,
@@ -96,38 +95,44 @@ class TurnScene(Scene):
                 )
             )
         left = [
-            ButtonSpec("Keys", Intent("help"), key(pygame.K_F1)),
-            ButtonSpec("Console", Intent("open_console"), key(pygame.K_F2), tooltip="Facilitator (white cell) console"),
+            ButtonSpec("Keys", Action(Intent.HELP), key(pygame.K_F1)),
+            ButtonSpec(
+                "Console", Action(Intent.OPEN_CONSOLE), key(pygame.K_F2), tooltip="Facilitator (white cell) console"
+            ),
         ]
         return widgets + footer_buttons(self.fonts, size, right, left)
 
-    def on_intent(self, intent: Intent) -> None:
-        if self.dashboard.handle(intent):
+    def on_action(self, action: Action) -> None:
+        if self.dashboard.handle(action):
             return
-        name = intent.name
-        if name in ("play", "confirm"):
-            from ui.scenes.moves import begin_turn
-
-            begin_turn(self.app)
-        elif name == "debrief" and self.match.finished:
-            from ui.scenes.debrief import DebriefScene
-
-            self.app.stack.push(DebriefScene(self.app))
-        elif name == "back":
-            self.app.stack.push(
-                ConfirmScene(self.app, "Leave this game?", self.app.to_title, self._saved_note(), yes="Leave")
-            )
-        elif name == "undo":
+        intent = action.intent
+        if intent in (Intent.PLAY, Intent.CONFIRM):
+            self.begin_turn()
+        elif intent is Intent.DEBRIEF and self.match.finished:
+            self.app.push(SceneId.DEBRIEF)
+        elif intent is Intent.BACK:
+            self.app.push(SceneId.CONFIRM, "Leave this game?", self.app.to_title, self._saved_note(), yes="Leave")
+        elif intent is Intent.UNDO:
             confirm_undo(self.app)
-        elif name in ("left", "right"):
-            self.dashboard.step(-1 if name == "left" else 1)
+        elif intent in (Intent.LEFT, Intent.RIGHT):
+            self.dashboard.step(-1 if intent is Intent.LEFT else 1)
             self.dashboard.refresh()
-        elif name == "home":
+        elif intent is Intent.HOME:
             self.dashboard.view_turn = 0
             self.dashboard.refresh()
-        elif name == "end":
+        elif intent is Intent.END:
             self.dashboard.follow()
             self.dashboard.refresh()
+
+    def begin_turn(self) -> None:
+        """Start collecting moves (or resolve at once if no team is human)."""
+        if self.match.finished:
+            self.app.toast("The game is over: press D for the debrief.")
+            return
+        if self.match.paused:
+            self.app.toast("The facilitator has paused the game.")
+            return
+        self.app.push(SceneId.MOVE_PHASE)
 
     def _saved_note(self) -> str:
         path = self.match.session.autosave_path
@@ -166,39 +171,10 @@ class TurnScene(Scene):
             draw_paused(surface, fonts)
 
 
-def confirm_undo(app: App) -> None:
-    """Ask, then undo the last resolved turn (through the session, so it is logged)."""
-    match = app.match
-    if match is None:
-        return
-    if match.turn < 1:
-        app.toast("No turn to undo yet.")
-        return
-
-    def undo() -> None:
-        try:
-            next_turn = match.undo()
-        except TrilatError as exc:
-            app.toast(str(exc))
-            return
-        app.return_to_turn_screen()
-        app.toast(f"Turn {next_turn} undone: its moves and injections are dropped; play it again.")
-
-    app.stack.push(
-        ConfirmScene(
-            app,
-            f"Undo turn {match.turn} ({match.quarter(match.turn)})?",
-            undo,
-            "The game goes back to just before that turn; its moves and injections are dropped (the undo is logged).",
-            yes="Undo",
-        )
-    )
-
-
 class ReplayScene(Scene):
     """Step through a saved game: Left/Right move between turns; the map, panels, feed and causes follow."""
 
-    name = "replay"
+    scene_id = SceneId.REPLAY
     hints = (("1-6", "show an indicator and why it changed"), ("Home / End", "first / last turn"))
 
     def __init__(self, app: App, session: GameSession) -> None:
@@ -210,29 +186,30 @@ class ReplayScene(Scene):
         widgets = self.dashboard.layout(content_rect(self, size))
         turn, last = self.dashboard.view_turn, self.replay.turn
         right = [
-            ButtonSpec("Previous turn", Intent("left"), key(pygame.K_LEFT), enabled=turn > 0, name="previous"),
-            ButtonSpec("Next turn", Intent("right"), key(pygame.K_RIGHT), "primary", enabled=turn < last, name="next"),
+            ButtonSpec("Previous turn", Action(Intent.LEFT), key(pygame.K_LEFT), enabled=turn > 0, name="previous"),
+            ButtonSpec(
+                "Next turn", Action(Intent.RIGHT), key(pygame.K_RIGHT), "primary", enabled=turn < last, name="next"
+            ),
         ]
         left = [
-            ButtonSpec("Close", Intent("back"), key(pygame.K_ESCAPE)),
-            ButtonSpec("Keys", Intent("help"), key(pygame.K_F1)),
+            ButtonSpec("Close", Action(Intent.BACK), key(pygame.K_ESCAPE)),
+            ButtonSpec("Keys", Action(Intent.HELP), key(pygame.K_F1)),
         ]
         return widgets + footer_buttons(self.fonts, size, right, left)
 
-    def on_intent(self, intent: Intent) -> None:
-        if self.dashboard.handle(intent):
+    def on_action(self, action: Action) -> None:
+        if self.dashboard.handle(action):
             return
-        name = intent.name
-        if name in ("left", "right"):
-            self.dashboard.step(-1 if name == "left" else 1)
-        elif name == "home":
+        intent = action.intent
+        if intent in (Intent.LEFT, Intent.RIGHT):
+            self.dashboard.step(-1 if intent is Intent.LEFT else 1)
+        elif intent is Intent.HOME:
             self.dashboard.view_turn = 0
-        elif name in ("end", "confirm"):
-            if name == "confirm":
-                self.dashboard.step(1)
-            else:
-                self.dashboard.follow()
-        elif name == "back":
+        elif intent is Intent.CONFIRM:
+            self.dashboard.step(1)
+        elif intent is Intent.END:
+            self.dashboard.follow()
+        elif intent is Intent.BACK:
             self.app.close_replay()
             return
         self.dashboard.refresh()
