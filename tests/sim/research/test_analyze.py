@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.research.analyze import analyze, prim
-from sim.research.sweep import SweepError, run_sweep
+from sim.research.analysis import analyze, prim
+from sim.research.sweep import InProcess, SweepError, run_sweep
 from tests.sim.research.conftest import write_experiment
+from tests.sim.research.sweep_backends import FailingBackend
 
 PLANTED = {"a": (0.2, 0.6), "b": (0.5, 0.9)}
 
@@ -155,10 +156,12 @@ def test_morris_indices_recover_which_parameter_matters(tmp_path):
     assert str(result.outcome) == "trilateral:min < 0.6"
 
 
-def test_sensitivity_waits_for_missing_design_points(tmp_path, monkeypatch):
+def test_sensitivity_waits_for_missing_design_points(tmp_path):
     path = write_experiment(tmp_path, SOBOL)
-    monkeypatch.setenv("TRILAT_SWEEP_FAIL", "0")
-    run_sweep(path, tmp_path / "out", progress=False, chunk_runs=400)
+    summary = run_sweep(
+        path, tmp_path / "out", progress=False, chunk_runs=400, backend=FailingBackend(InProcess(), {0: None})
+    )
+    assert summary.failed_chunks == [0]
     result = analyze(tmp_path / "out", plots=False, echo=False)
     assert result.sensitivity is None
     assert any("skipped" in note for note in result.notes)
