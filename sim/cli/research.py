@@ -22,7 +22,7 @@ def command_sweep(args: argparse.Namespace) -> int:
 
 
 def command_analyze(args: argparse.Namespace) -> int:
-    from sim.research.analyze import analyze
+    from sim.research.analysis import analyze
 
     analyze(args.dir, plots=not args.no_plots, output=args.output, outcome=args.outcome)
     return 0

@@ -350,10 +350,10 @@ def session_for_sweep_run(out_dir: Path | str, run_id: int, shadows: int = 100) 
     The story is bit-identical to the sweep's stored run; the shadow worlds are the runs after
     it under the same parameters. Save it and open it with ``trilat replay``.
     """
-    from sim.research.sweep import _locate_run, read_manifest
+    from sim.research.sweep import locate_run, read_manifest
 
     manifest = read_manifest(out_dir)
-    row, entry, _ = _locate_run(manifest, run_id)
+    row, entry, _ = locate_run(manifest, run_id)
     parameters = {**manifest["fixed"], **{name: float(row[name]) for name in manifest["parameters"]}}
     settings = GameSettings(
         scenario=entry["path"],

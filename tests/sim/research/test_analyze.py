@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.research.analyze import analyze, prim
-from sim.research.sweep import SweepError, run_sweep
+from sim.research.analysis import analyze, prim
+from sim.research.sweep import InProcess, SweepError, run_sweep
 from tests.sim.research.conftest import write_experiment
+from tests.sim.research.sweep_backends import FailingBackend
 
 PLANTED = {"a": (0.2, 0.6), "b": (0.5, 0.9)}
 
@@ -82,7 +83,9 @@ def test_analyze_summarizes_discovers_the_parameter_that_matters_and_plots(tmp_p
     first = runs[runs["point_id"] == 7]["tie.ROK_JPN"]
     row = summary[(summary["point_id"] == 7) & (summary["indicator"] == "tie.ROK_JPN")].iloc[0]
     assert row["mean"] == pytest.approx(first.mean()) and row["p95"] == pytest.approx(np.percentile(first, 95))
-    box = result.discovery["sweep-sensitivity-test"].box
+    found = result.discovery["sweep-sensitivity-test"]
+    assert found is not None
+    box = found.box
     assert box.restricted == ["strong"] and box.limits["strong"] == (0.6, 1.0)
     names = {p.name for p in result.files}
     assert {"summary.csv", "summary.parquet", "points.csv", "points.parquet", "discovery.csv"} <= names
@@ -136,10 +139,11 @@ def test_sobol_indices_recover_which_parameter_matters(tmp_path, capsys):
     path = write_experiment(tmp_path, SOBOL)
     run_sweep(path, tmp_path / "out", progress=False)
     result = analyze(tmp_path / "out", plots=True)
-    table = result.sensitivity.set_index("parameter")
-    assert table.loc["strong", "S1"] > 0.8 and table.loc["strong", "ST"] > 0.8
-    assert abs(table.loc["inert", "S1"]) < 0.05 and table.loc["inert", "ST"] < 0.05
-    assert table.loc["inert", "ST"] < table.loc["inert", "ST_conf"] + 0.02
+    assert result.sensitivity is not None
+    table = result.sensitivity.set_index("parameter").to_dict("index")
+    assert table["strong"]["S1"] > 0.8 and table["strong"]["ST"] > 0.8
+    assert abs(table["inert"]["S1"]) < 0.05 and table["inert"]["ST"] < 0.05
+    assert table["inert"]["ST"] < table["inert"]["ST_conf"] + 0.02
     assert (tmp_path / "out" / "analysis" / "sobol-sweep-sensitivity-test.png").is_file()
     assert "Sensitivity of mean trilateral (sobol" in capsys.readouterr().out
 
@@ -148,17 +152,20 @@ def test_morris_indices_recover_which_parameter_matters(tmp_path):
     path = write_experiment(tmp_path, MORRIS)
     run_sweep(path, tmp_path / "out", progress=False)
     result = analyze(tmp_path / "out", echo=False)
-    table = result.sensitivity.set_index("parameter")
-    assert table.loc["strong", "mu_star"] > 10 * table.loc["inert", "mu_star"]
-    assert table.loc["strong", "mu"] < 0  # the index falls as strong rises
-    assert table.loc["strong", "mu_star_conf"] < table.loc["strong", "mu_star"]
+    assert result.sensitivity is not None
+    table = result.sensitivity.set_index("parameter").to_dict("index")
+    assert table["strong"]["mu_star"] > 10 * table["inert"]["mu_star"]
+    assert table["strong"]["mu"] < 0  # the index falls as strong rises
+    assert table["strong"]["mu_star_conf"] < table["strong"]["mu_star"]
     assert str(result.outcome) == "trilateral:min < 0.6"
 
 
-def test_sensitivity_waits_for_missing_design_points(tmp_path, monkeypatch):
+def test_sensitivity_waits_for_missing_design_points(tmp_path):
     path = write_experiment(tmp_path, SOBOL)
-    monkeypatch.setenv("TRILAT_SWEEP_FAIL", "0")
-    run_sweep(path, tmp_path / "out", progress=False, chunk_runs=400)
+    summary = run_sweep(
+        path, tmp_path / "out", progress=False, chunk_runs=400, backend=FailingBackend(InProcess(), {0: None})
+    )
+    assert summary.failed_chunks == [0]
     result = analyze(tmp_path / "out", plots=False, echo=False)
     assert result.sensitivity is None
     assert any("skipped" in note for note in result.notes)

@@ -16,9 +16,12 @@ import pytest
 
 from sim.errors import TrilatError
 from sim.research.sweep import (
-    FAIL_ENV,
     MANIFEST,
+    ChunkStatus,
+    InProcess,
+    ProcessPool,
     SweepError,
+    load_manifest,
     part_is_valid,
     plan_chunks,
     read_manifest,
@@ -28,6 +31,7 @@ from sim.research.sweep import (
     verify_run,
 )
 from tests.sim.research.conftest import SMALL, read_runs, write_experiment
+from tests.sim.research.sweep_backends import FailingBackend
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -83,7 +87,7 @@ def test_chunks_never_mix_scenarios_and_split_big_points(tmp_path):
     )
     exp = load_experiment(write_experiment(tmp_path, body))
     chunks = plan_chunks(exp, 70)  # two points (60 runs) per chunk
-    assert [(c["scenario"], c["first_point"], c["stop_point"]) for c in chunks] == [
+    assert [(c.scenario, c.first_point, c.stop_point) for c in chunks] == [
         ("baseline", 0, 2),
         ("baseline", 2, 4),
         ("baseline", 4, 5),
@@ -92,8 +96,9 @@ def test_chunks_never_mix_scenarios_and_split_big_points(tmp_path):
         ("korean-polarization", 9, 10),
     ]
     split = plan_chunks(exp, 12)  # 30 replications in three blocks of 10
-    assert len(split) == 30 and all(c["runs"] == 10 and c["stop_point"] - c["first_point"] == 1 for c in split)
-    covered = np.concatenate([np.arange(c["first_run"], c["stop_run"]) for c in split])
+    assert len(split) == 30 and all(c.runs == 10 and c.stop_point - c.first_point == 1 for c in split)
+    assert all(c.status is ChunkStatus.PENDING and c.attempts == 0 for c in split)
+    covered = np.concatenate([np.arange(c.first_run, c.stop_run) for c in split])
     assert covered.tolist() == list(range(300))
 
 
@@ -124,89 +129,72 @@ def test_a_dask_scheduler_address_gets_tables_back_and_this_process_writes_them(
 
 def test_an_unreachable_dask_scheduler_is_a_clear_error(small, tmp_path, monkeypatch):
     pytest.importorskip("distributed")
-    monkeypatch.setattr("sim.research.sweep.DASK_CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr("sim.research.sweep.backends.DASK_CONNECT_TIMEOUT", "1s")
     with pytest.raises(SweepError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:1"):
         run_sweep(small, tmp_path / "out", dask="tcp://127.0.0.1:1", progress=False)
 
 
-def _start(experiment: Path, out: Path, chunk_runs: int) -> subprocess.Popen:
-    code = (
-        "from sim.research.sweep import run_sweep\n"
-        f"run_sweep({str(experiment)!r}, {str(out)!r}, workers=1, progress=False, chunk_runs={chunk_runs})\n"
-    )
-    return subprocess.Popen(
-        [sys.executable, "-c", code],
+HELD = 3
+"""The chunk the interrupted sweep waits in: chunks 0-2 (40 runs each) are stored, 3-5 are not."""
+
+
+def _start_held(experiment: Path, out: Path, tmp_path: Path) -> tuple[subprocess.Popen, Path]:
+    """Start a sweep of 6 chunks in a subprocess; return once it waits in chunk HELD (and the gate)."""
+    reached, gate = tmp_path / "reached", tmp_path / "gate"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.sim.research.sweep_driver"]
+        + [str(experiment), str(out), "40", str(HELD), str(reached), str(gate)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
-
-
-def _wait_for_parts(process: subprocess.Popen, out: Path, count: int, timeout: float = 60.0) -> int:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        parts = list((out / "parts").glob("part-*.parquet")) if (out / "parts").is_dir() else []
-        if len(parts) >= count:
-            return len(parts)
+    guard = time.monotonic() + 120  # hang guard only: the driver says when it is there
+    while not reached.exists():
         assert process.poll() is None, process.communicate()
+        assert time.monotonic() < guard, "the sweep never reached the held chunk"
         time.sleep(0.02)
-    raise AssertionError("no parts appeared")
+    return process, gate
 
 
-LONG = SMALL.replace("samples: 6", "samples: 60").replace("replications: 40", "replications: 20")
-"""60 points x 20 replications, 60 chunks of 20 runs: long enough to interrupt."""
-
-
-@pytest.fixture(scope="module")
-def long_reference(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("long")
-    path = write_experiment(folder, LONG)
-    run_sweep(path, folder / "out", progress=False, chunk_runs=20)
-    return read_runs(folder / "out")
-
-
-def test_a_sweep_killed_with_sigkill_resumes_to_the_same_results(tmp_path, long_reference):
-    path = write_experiment(tmp_path, LONG)
+def test_a_sweep_killed_with_sigkill_resumes_to_the_same_results(small, tmp_path, small_reference):
     out = tmp_path / "out"
-    process = _start(path, out, 20)
-    _wait_for_parts(process, out, 3)
+    process, _ = _start_held(small, out, tmp_path)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
-    finished = len(list((out / "parts").glob("part-*.parquet")))
-    assert 3 <= finished < 60, finished
+    finished = sorted(p.name for p in (out / "parts").glob("part-*.parquet"))
+    assert finished == [f"part-00000{i}.parquet" for i in range(HELD)]
     manifest = read_manifest(out)
     assert manifest["status"] == "running"  # it never got to say otherwise
-    summary = run_sweep(path, out, progress=False)
-    assert summary.complete and summary.skipped_runs >= 3 * 20 and summary.new_runs == 1200 - summary.skipped_runs
+    summary = run_sweep(small, out, progress=False)
+    assert summary.complete and summary.skipped_runs == HELD * 40 and summary.new_runs == 240 - HELD * 40
     assert read_manifest(out)["status"] == "complete"
     assert not list((out / "parts").glob(".*"))  # no temporary files left
-    pd.testing.assert_frame_equal(read_runs(out), long_reference)
+    pd.testing.assert_frame_equal(read_runs(out), small_reference)
 
 
-def test_ctrl_c_stops_cleanly_and_the_sweep_resumes(tmp_path, long_reference):
-    path = write_experiment(tmp_path, LONG)
+def test_ctrl_c_stops_cleanly_and_the_sweep_resumes(small, tmp_path, small_reference):
     out = tmp_path / "out"
-    process = _start(path, out, 20)
-    _wait_for_parts(process, out, 3)
+    process, _ = _start_held(small, out, tmp_path)
     process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=60)
+    _, err = process.communicate(timeout=120)  # hang guard
     assert process.returncode != 0
     assert b"interrupted:" in err and b"re-run the same command to resume" in err
     manifest = read_manifest(out)
     assert manifest["status"] == "interrupted"
-    done = [c for c in manifest["chunks"] if c["status"] == "done"]
-    assert done and all(part_is_valid(out, c) for c in done)
-    assert manifest["runs"]["done"] == sum(c["runs"] for c in done)
-    summary = run_sweep(path, out, progress=False)
-    assert summary.complete
-    pd.testing.assert_frame_equal(read_runs(out), long_reference)
+    assert [c["status"] for c in manifest["chunks"]] == ["done"] * HELD + ["pending"] * (6 - HELD)
+    assert manifest["chunks"][HELD]["attempts"] == 1  # it was running when Ctrl-C came
+    assert all(part_is_valid(out, c) for c in load_manifest(out).chunks[:HELD])
+    assert manifest["runs"]["done"] == HELD * 40
+    summary = run_sweep(small, out, progress=False)
+    assert summary.complete and summary.skipped_runs == HELD * 40
+    pd.testing.assert_frame_equal(read_runs(out), small_reference)
 
 
-def test_a_failing_chunk_is_retried_recorded_and_does_not_stop_the_sweep(small, tmp_path, monkeypatch, small_reference):
+def test_a_failing_chunk_is_retried_recorded_and_does_not_stop_the_sweep(small, tmp_path, small_reference):
     out = tmp_path / "out"
-    monkeypatch.setenv(FAIL_ENV, "1")
-    summary = run_sweep(small, out, progress=False, chunk_runs=80)
+    failing = FailingBackend(InProcess(), {1: None})
+    summary = run_sweep(small, out, progress=False, chunk_runs=80, backend=failing)
     assert summary.failed_chunks == [1] and not summary.complete and summary.done_runs == 160
     assert "1 chunk(s) failed (1)" in str(summary)
     manifest = read_manifest(out)
@@ -214,18 +202,17 @@ def test_a_failing_chunk_is_retried_recorded_and_does_not_stop_the_sweep(small, 
     assert chunk["status"] == "failed" and chunk["attempts"] == 2 and "injected failure" in chunk["error"]
     assert [c["status"] for c in manifest["chunks"]] == ["done", "failed", "done"]
     assert manifest["status"] == "incomplete" and manifest["runs"]["failed"] == 80
-    monkeypatch.delenv(FAIL_ENV)
     summary = run_sweep(small, out, progress=False)
     assert summary.complete and summary.new_runs == 80
     assert read_manifest(out)["chunks"][1]["attempts"] == 3
     pd.testing.assert_frame_equal(read_runs(out), small_reference)
 
 
-def test_a_chunk_that_fails_once_in_a_worker_succeeds_on_retry(small, tmp_path, monkeypatch, small_reference):
-    monkeypatch.setenv(FAIL_ENV, "2@1")
+def test_a_chunk_that_fails_once_in_a_worker_succeeds_on_retry(small, tmp_path, small_reference):
     out = tmp_path / "out"
-    summary = run_sweep(small, out, workers=2, progress=False, chunk_runs=80)
-    assert summary.complete and not summary.failed_chunks
+    failing = FailingBackend(ProcessPool(2), {2: [1]})
+    summary = run_sweep(small, out, workers=2, progress=False, chunk_runs=80, backend=failing)
+    assert summary.complete and not summary.failed_chunks and "processes" in summary.backend
     chunk = read_manifest(out)["chunks"][2]
     assert chunk["status"] == "done" and chunk["attempts"] == 2 and chunk["error"] is None
     pd.testing.assert_frame_equal(read_runs(out), small_reference)

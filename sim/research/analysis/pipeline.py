@@ -1,0 +1,178 @@
+"""Analysing a sweep folder: per-point summaries, sensitivity indices, scenario discovery and plots.
+
+:func:`analyze` reads the Parquet parts chunk by chunk (memory stays bounded by a chunk or one
+design point's replications) and writes to ``DIR/analysis/``: a summary per design point and
+indicator (mean, p5, p50, p95), for ``sobol`` and ``morris`` designs the sensitivity indices of
+the per-point mean of one output (SALib, with confidence intervals), scenario discovery with
+PRIM (the parameter box in which an outcome of interest, such as ``trilateral < 0.4``, is
+concentrated), and PNG plots.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from sim.errors import did_you_mean
+from sim.research.analysis.discovery import PrimResult, discover
+from sim.research.analysis.plots import write_plots
+from sim.research.analysis.sensitivity import SAMPLERS, sensitivity
+from sim.research.analysis.summaries import points_table, read_point_stats, summary_table
+from sim.research.experiment import ExperimentSpec, Outcome, parse_outcome
+from sim.research.sweep import Manifest, SweepError, design_frame, load_manifest
+
+ANALYSIS = "analysis"
+PRINTED_ROWS = 20
+
+
+@dataclass
+class AnalysisResult:
+    """What :func:`analyze` computed and wrote."""
+
+    out_dir: Path
+    output: str
+    outcome: Outcome
+    summary: pd.DataFrame
+    """Long table: one row per design point and indicator (mean, p5, p50, p95)."""
+    points: pd.DataFrame
+    """One row per design point: parameters, runs, the output's statistics, outcome share."""
+    sensitivity: pd.DataFrame | None
+    discovery: dict[str, PrimResult | None]
+    files: list[Path]
+    notes: list[str]
+
+
+def _available_columns(manifest: Manifest) -> list[str]:
+    indicators = manifest.indicators
+    return [*indicators, *(f"{i}:{s}" for i in indicators for s in manifest.statistics)]
+
+
+def _chosen(
+    out: Path, manifest: Manifest, spec: ExperimentSpec, output: str | None, outcome: str | None
+) -> tuple[str, Outcome]:
+    """The output and outcome to study, checked against what the sweep recorded."""
+    available = _available_columns(manifest)
+    output = output or spec.analysis.output
+    if output not in available:
+        raise SweepError(f"output '{output}' was not recorded in {out}{did_you_mean(output, available)}")
+    try:
+        chosen = parse_outcome(outcome or spec.analysis.outcome)
+    except ValueError as exc:
+        raise SweepError(str(exc)) from None
+    if chosen.indicator not in available:
+        raise SweepError(
+            f"outcome uses '{chosen.indicator}', which was not recorded in {out}"
+            f"{did_you_mean(chosen.indicator, available)}"
+        )
+    return output, chosen
+
+
+def _write_table(frame: pd.DataFrame, folder: Path, stem: str, parquet: bool = True) -> list[Path]:
+    """Write a table as CSV (and Parquet); return the files."""
+    frame.to_csv(folder / f"{stem}.csv", index=False)
+    if not parquet:
+        return [folder / f"{stem}.csv"]
+    frame.to_parquet(folder / f"{stem}.parquet", index=False)
+    return [folder / f"{stem}.csv", folder / f"{stem}.parquet"]
+
+
+def analyze(
+    out_dir: str | Path,
+    plots: bool = True,
+    *,
+    output: str | None = None,
+    outcome: str | None = None,
+    echo: bool = True,
+) -> AnalysisResult:
+    """Summarize a sweep folder, compute sensitivity indices and discover scenarios; write results.
+
+    Args:
+        out_dir: the sweep folder (``trilat sweep ... --out DIR``).
+        plots: write PNG plots.
+        output: the output for sensitivity, discovery and plots (default: the experiment's
+            ``analysis.output``, ``trilateral`` at the final turn).
+        outcome: the outcome of interest, e.g. ``"trilateral < 0.4"`` (default: the experiment's).
+        echo: print the tables.
+
+    Returns:
+        The tables and the files written under ``DIR/analysis/``.
+
+    Raises:
+        SweepError: for a folder that is not a sweep, or an unknown output.
+    """
+    out = Path(out_dir)
+    manifest = load_manifest(out)
+    spec = ExperimentSpec.model_validate(manifest.experiment.spec)
+    names: list[str] = list(manifest.parameters)
+    output, chosen = _chosen(out, manifest, spec, output, outcome)
+    columns = list(dict.fromkeys([*manifest.indicators, output]))
+    point = read_point_stats(out, manifest, columns, chosen)
+    notes = point.notes
+
+    design = design_frame(manifest).set_index("point_id")
+    found = design.loc[point.point_ids].reset_index()
+    summary = summary_table(found, names, columns, point)
+    points = points_table(found, names, columns, output, point)
+
+    folder = out / ANALYSIS
+    folder.mkdir(exist_ok=True)
+    files = _write_table(summary, folder, "summary") + _write_table(points, folder, "points")
+
+    indices = None
+    scenario_ids = [s.id for s in manifest.scenarios]
+    if spec.sampler in SAMPLERS:
+        computed = sensitivity(spec, names, points, output, scenario_ids, len(design) // len(scenario_ids))
+        notes += computed.notes
+        indices = computed.table
+        if indices is not None:
+            files += _write_table(indices, folder, "sensitivity", parquet=False)
+
+    discovery = discover(points, names, chosen, scenario_ids)
+    if discovery.rows:
+        files += _write_table(pd.DataFrame(discovery.rows), folder, "discovery", parquet=False)
+
+    if plots:
+        files += write_plots(folder, points, names, output, chosen, spec.sampler, indices, discovery.results)
+
+    result = AnalysisResult(out, output, chosen, summary, points, indices, discovery.results, files, notes)
+    if echo:
+        print_analysis(result, manifest)
+    return result
+
+
+def print_analysis(result: AnalysisResult, manifest: Manifest) -> None:
+    """Print the per-point table (first rows), sensitivity indices and discovered boxes."""
+    runs = int(result.points["runs"].sum())
+    print(
+        f"Sweep '{manifest.experiment.id}' ({manifest.sampler}): {len(result.points):,} design points, "
+        f"{runs:,} runs, {manifest.replications:,} replications per point"
+    )
+    print(f"\n{result.output} at the end, per design point; share = runs with {result.outcome}")
+    shown = result.points.drop(columns=["sample"]).rename(columns=lambda c: c.replace(f"{result.output}:", ""))
+    shown = shown.rename(columns={"outcome_share": "share"})
+    with pd.option_context("display.width", 160, "display.max_columns", 30, "display.precision", 3):
+        print(shown.head(PRINTED_ROWS).to_string(index=False))
+    if len(shown) > PRINTED_ROWS:
+        print(f"... {len(shown) - PRINTED_ROWS:,} more rows in {result.out_dir / ANALYSIS / 'points.csv'}")
+    if result.sensitivity is not None:
+        print(f"\nSensitivity of mean {result.output} ({manifest.sampler}, 95% confidence intervals)")
+        table = result.sensitivity.drop(columns=["method"])
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(f"\nScenario discovery (PRIM): where {result.outcome}")
+    for scenario, found in result.discovery.items():
+        mine = result.points[result.points["scenario"] == scenario]
+        overall = float((mine["outcome_share"] * mine["runs"]).sum() / max(1, mine["runs"].sum()))
+        if found is None:
+            print(f"  {scenario}: occurs in none of the runs")
+            continue
+        box = found.box
+        print(
+            f"  {scenario}: occurs in {overall:.1%} of runs; box {box.describe()}\n"
+            f"    (coverage {box.coverage:.0%} of those runs, density {box.density:.0%} inside the box, "
+            f"mass {box.mass:.0%} of the design)"
+        )
+    for note in result.notes:
+        print(f"note: {note}")
+    print(f"\nwrote {len(result.files)} files in {result.out_dir / ANALYSIS}")

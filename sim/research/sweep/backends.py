@@ -1,0 +1,232 @@
+"""Execution back ends of a sweep: in this process, a local process pool, or a Dask cluster.
+
+Every back end has the same small interface (:class:`Backend`): ``submit`` a chunk task and get
+a future, ``wait`` for the first futures to finish, ``restart`` after a worker died, ``close``.
+The runner does not know which one it drives; the tests wrap a real back end to inject
+failures or hold a chunk until they say so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import signal
+from collections.abc import Collection, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor
+from concurrent.futures import wait as wait_futures
+from multiprocessing import forkserver
+from multiprocessing.context import BaseContext
+from typing import Any, Protocol
+
+from sim.lang.scenario import Scenario
+from sim.research.sweep.layout import SweepError
+from sim.research.sweep.worker import ChunkResult, ChunkRunner, ChunkTask, ChunkWork, run_chunk
+
+DASK_CONNECT_TIMEOUT = "20s"
+WORKER_MODULES = ["sim.research.sweep", "sim.engine.model", "pyarrow.parquet"]
+"""Imported once by the fork server, so each worker starts with them loaded."""
+
+
+class ChunkFuture(Protocol):
+    """A chunk's pending result (a ``concurrent.futures.Future`` or a Dask future)."""
+
+    def result(self) -> ChunkResult:
+        """The chunk's result, or the exception the chunk raised."""
+        ...
+
+
+class Backend(Protocol):
+    """What the sweep runner needs from an execution back end."""
+
+    name: str
+    """Shown in the summary and recorded in the manifest's sessions."""
+    window: int
+    """How many chunks to keep submitted at once."""
+    writes_in_workers: bool
+    """True when workers write the parts themselves (they share this file system)."""
+
+    def prepare(self, scenarios: Iterable[Scenario]) -> None:
+        """Hand the already compiled scenarios to the workers, before the first chunk."""
+        ...
+
+    def submit(self, task: ChunkTask, work: ChunkWork | None = None) -> ChunkFuture:
+        """Start a chunk (``work``: the function to run it with; None: the usual one)."""
+        ...
+
+    def wait(self, futures: Collection[ChunkFuture]) -> tuple[set[ChunkFuture], set[ChunkFuture]]:
+        """Wait until at least one future is done; return (done, pending)."""
+        ...
+
+    def restart(self) -> None:
+        """Replace workers that died (the futures in flight are lost)."""
+        ...
+
+    def close(self, cancel: bool) -> None:
+        """Stop the workers (``cancel``: drop chunks not yet started)."""
+        ...
+
+
+class InProcess:
+    """Run chunks in this process, one at a time."""
+
+    name = "in-process"
+    window = 1
+    writes_in_workers = True
+
+    def __init__(self) -> None:
+        self.runner = ChunkRunner()
+
+    def prepare(self, scenarios: Iterable[Scenario]) -> None:
+        """Keep the compiled scenarios: no need to load them again."""
+        for scenario in scenarios:
+            self.runner.add_scenario(scenario)
+
+    def submit(self, task: ChunkTask, work: ChunkWork | None = None) -> Future[ChunkResult]:
+        """Run the chunk now; the future holds its result or its exception."""
+        future: Future[ChunkResult] = Future()
+        try:
+            future.set_result((work or self.runner.run)(task))
+        except Exception as exc:  # recorded as the chunk's failure
+            future.set_exception(exc)
+        return future
+
+    def wait(self, futures: Collection[ChunkFuture]) -> tuple[set[ChunkFuture], set[ChunkFuture]]:
+        """Every future is already done."""
+        return set(futures), set()
+
+    def restart(self) -> None:
+        """Nothing to restart."""
+
+    def close(self, cancel: bool) -> None:
+        """Nothing to stop."""
+
+
+def _ignore_sigint() -> None:
+    """Worker initializer: Ctrl-C goes to the parent, which lets running chunks finish."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def process_context() -> BaseContext:
+    """The 'forkserver' context where available (with the worker modules preloaded), else 'spawn'."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(WORKER_MODULES)
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def start_fork_server() -> None:
+    """Start the fork server now, so it imports the worker modules while the experiment loads."""
+    if process_context().get_start_method() == "forkserver":
+        forkserver.ensure_running()
+
+
+class ProcessPool:
+    """A local process pool ('forkserver' where available, else 'spawn')."""
+
+    writes_in_workers = True
+
+    def __init__(self, workers: int) -> None:
+        self.context = process_context()
+        self.name = f"{workers} {self.context.get_start_method()} processes"
+        self.window = 2 * workers
+        self.workers = workers
+        self.pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self.context, initializer=_ignore_sigint)
+
+    def prepare(self, scenarios: Iterable[Scenario]) -> None:
+        """Workers load each scenario from its file once (and check its hash)."""
+
+    def submit(self, task: ChunkTask, work: ChunkWork | None = None) -> Future[ChunkResult]:
+        """Queue the chunk in the pool."""
+        return self.pool.submit(work or run_chunk, task)
+
+    def wait(self, futures: Collection[ChunkFuture]) -> tuple[set[ChunkFuture], set[ChunkFuture]]:
+        """Wait for the first chunk to finish."""
+        mine: list[Future[ChunkResult]] = [f for f in futures if isinstance(f, Future)]
+        done, pending = wait_futures(mine, return_when=FIRST_COMPLETED)
+        return set(done), set(pending)
+
+    def restart(self) -> None:
+        """A worker died (out of memory?): the pool is unusable; start a new one."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pool = self._new_pool()
+
+    def close(self, cancel: bool) -> None:
+        """Shut the pool down, letting running chunks finish."""
+        self.pool.shutdown(wait=True, cancel_futures=cancel)
+
+
+class DaskCluster:
+    """A Dask cluster: a LocalCluster (``'local'``) or an existing scheduler's address."""
+
+    def __init__(self, address: str, workers: int) -> None:
+        try:
+            # Optional dependency (the 'cluster' extra): imported only for a Dask sweep.
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise SweepError(
+                "--dask needs dask.distributed, which is not installed: pip install 'trilat[cluster]'"
+            ) from None
+        self.cluster: Any = None
+        if address == "local":
+            self.cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            self.client = Client(self.cluster)
+            self.name = f"Dask LocalCluster ({workers} workers)"
+        else:
+            try:
+                self.client = Client(address, timeout=DASK_CONNECT_TIMEOUT)
+            except (OSError, TimeoutError) as exc:
+                raise SweepError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+            self.name = f"Dask scheduler {address}"
+        # A LocalCluster shares this file system; a remote cluster may not, so its workers send
+        # the tables back and this process writes them.
+        self.writes_in_workers = address == "local"
+        self.window = 1 << 30  # the scheduler queues: submit everything
+        self._shipped: dict[str, Any] = {}
+
+    def prepare(self, scenarios: Iterable[Scenario]) -> None:
+        """Send the compiled scenarios to every worker once (remote workers may lack the files)."""
+        for scenario in scenarios:
+            self._shipped[scenario.content_hash] = self.client.scatter(scenario, broadcast=True)
+
+    def submit(self, task: ChunkTask, work: ChunkWork | None = None) -> Any:
+        """Submit the chunk to the scheduler, with its shipped scenario."""
+        shipped = self._shipped.get(task.scenario_hash)
+        return self.client.submit(work or run_chunk, task, shipped, pure=False)
+
+    def wait(self, futures: Collection[ChunkFuture]) -> tuple[set[ChunkFuture], set[ChunkFuture]]:
+        """Wait for the first chunk to finish."""
+        from distributed import wait  # optional dependency, present once a cluster runs
+
+        result = wait(list(futures), return_when="FIRST_COMPLETED")
+        return set(result.done), set(result.not_done)
+
+    def restart(self) -> None:
+        """The scheduler replaces lost workers itself."""
+
+    def close(self, cancel: bool) -> None:
+        """Close the client (and the LocalCluster this back end started)."""
+        with contextlib.suppress(Exception):  # best effort: the cluster may already be gone
+            self.client.close()
+        if self.cluster is not None:
+            with contextlib.suppress(Exception):
+                self.cluster.close()
+
+
+def make_backend(workers: int, dask: str | None) -> Backend:
+    """The back end for ``workers`` and ``dask`` (see :func:`run_sweep`)."""
+    if dask is not None:
+        return DaskCluster(dask, workers)
+    if workers == 1:
+        return InProcess()
+    return ProcessPool(workers)

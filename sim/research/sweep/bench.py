@@ -1,0 +1,130 @@
+"""The sweep benchmark (``trilat bench --sweep``): runs per second with 1 and 2 workers, same results."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow.dataset as ds
+
+from sim.lang.scenario import load_scenario
+from sim.research.sweep.layout import PARTS
+from sim.research.sweep.manifest import load_manifest
+from sim.research.sweep.plan import DEFAULT_CHUNK_RUNS
+from sim.research.sweep.runner import run_sweep
+
+_BENCH_EXPERIMENT = """\
+id: bench-sweep
+scenarios: [{scenario}]
+parameters:
+  us_transactionalism: {{range: [0, 1]}}
+  rok_polarization: {{range: [0, 1]}}
+sampler: lhs
+samples: {samples}
+replications: {replications}
+seed: 1
+"""
+
+
+def bench_sweep(
+    runs: int = 1_000_000,
+    workers: Iterable[int] = (1, 2),
+    *,
+    scenario: str = "baseline",
+    chunk_runs: int = DEFAULT_CHUNK_RUNS,
+    progress: bool = False,
+    on_result: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    """Time a sweep of ``runs`` runs (final indicators) with each worker count.
+
+    The design is a Latin hypercube over U.S. transactionalism and Korean polarization with
+    1,000 replications per point, so every chunk carries several points as per-replication
+    parameter arrays. Times are wall-clock and include loading the experiment, starting the
+    worker processes and writing the Parquet parts. ``busy_efficiency`` compares the time the
+    chunks themselves took (the sum over chunks), so it shows contention between workers
+    without the fixed start-up cost.
+
+    Args:
+        runs: runs per sweep (rounded down to whole design points of 1,000 replications).
+        workers: worker counts to measure; efficiency is relative to the first.
+        scenario: the scenario to sweep.
+        chunk_runs: runs per chunk.
+        progress: show each sweep's progress bar.
+        on_result: called with each worker count's figures as soon as they are measured.
+
+    Returns:
+        ``{"scenario", "runs", "turns", "results": [{"workers", "seconds", "runs_per_s",
+        "speedup", "efficiency", "chunk_seconds", "busy_efficiency"}], "identical", "goals"}``.
+    """
+    replications = min(1000, max(1, runs))
+    samples = max(1, runs // replications)
+    counts = list(workers)
+    results: list[dict[str, Any]] = []
+    digests = []
+    with tempfile.TemporaryDirectory(prefix="trilat-bench-") as tmp:
+        path = Path(tmp) / "bench.yaml"
+        path.write_text(
+            _BENCH_EXPERIMENT.format(scenario=scenario, samples=samples, replications=replications), encoding="utf-8"
+        )
+        for count in counts:
+            out = Path(tmp) / f"out-{count}"
+            summary = run_sweep(path, out, workers=count, progress=progress, chunk_runs=chunk_runs)
+            rate = summary.new_runs / summary.seconds
+            busy = sum(c.seconds or 0.0 for c in load_manifest(out).chunks)
+            base = results[0]["runs_per_s"] if results else rate
+            base_busy = results[0]["chunk_seconds"] if results else busy
+            base_workers = counts[0]
+            figures = {
+                "workers": count,
+                "seconds": round(summary.seconds, 2),
+                "runs_per_s": round(rate, 1),
+                "speedup": round(rate / base, 2),
+                "efficiency": round(rate / base * base_workers / count, 2),
+                "chunk_seconds": round(busy, 2),
+                "busy_efficiency": round(base_busy / busy, 2),
+            }
+            results.append(figures)
+            if on_result is not None:
+                on_result(figures)
+            table = ds.dataset(out / PARTS, format="parquet").to_table(columns=["replication", "trilateral"])
+            order = np.argsort(table["replication"].to_numpy())
+            digests.append(table["trilateral"].to_numpy()[order].tobytes())
+            del table
+    return {
+        "scenario": scenario,
+        "runs": samples * replications,
+        "turns": load_scenario(scenario).turns,
+        "chunk_runs": chunk_runs,
+        "results": results,
+        "identical": all(d == digests[0] for d in digests),
+        "goals": {"million_runs_s": 60, "speedup_2_workers": 1.8},
+    }
+
+
+def print_bench_sweep(results: Mapping[str, Any]) -> None:
+    """Print :func:`bench_sweep`'s figures with the goals beside them."""
+    print(
+        f"trilat bench --sweep - {results['runs']:,} runs of {results['scenario']} "
+        f"({results['turns']} turns, final indicators, {results['chunk_runs']:,} runs per chunk)"
+    )
+    for row in results["results"]:
+        print(
+            f"  {row['workers']} worker(s): {row['seconds']:>8.2f} s  {row['runs_per_s']:>10,.0f} runs/s"
+            f"  speed-up {row['speedup']:.2f}x  efficiency {row['efficiency']:.0%}"
+            f"  (chunks alone: {row['busy_efficiency']:.0%})"
+        )
+    best = max(r["runs_per_s"] for r in results["results"])
+    million = 1_000_000 / best
+    goals = results["goals"]
+    print(
+        f"  1,000,000 runs at the best rate:  {million:.1f} s"
+        f"   ({'ok' if million <= goals['million_runs_s'] else 'BELOW GOAL'}; goal < {goals['million_runs_s']} s)"
+    )
+    two = next((r for r in results["results"] if r["workers"] == 2), None)
+    if two is not None:
+        verdict = "ok" if two["speedup"] >= goals["speedup_2_workers"] else "BELOW GOAL"
+        print(f"  2 workers vs 1: {two['speedup']:.2f}x ({verdict}; goal >= {goals['speedup_2_workers']}x)")
+    print(f"  results identical across worker counts: {'yes' if results['identical'] else 'NO'}")

@@ -1,0 +1,74 @@
+"""The on-disk layout of a sweep folder: file names, part paths, atomic Parquet writes, the error type."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sim.atomic import atomic_write
+from sim.errors import TrilatError
+
+FORMAT = "trilat-sweep/1"
+"""The ``format`` value of every manifest this package writes and reads."""
+MANIFEST = "manifest.json"
+PARTS = "parts"
+TRAJECTORIES = "trajectories"
+COMPRESSION = "zstd"
+
+
+class SweepError(TrilatError):
+    """A sweep that cannot start or continue (reported in one line by the CLI)."""
+
+
+def result_columns(
+    parameter_names: Iterable[str],
+    indicators: Iterable[str],
+    *,
+    with_turn: bool,
+    statistics: Iterable[str] = (),
+) -> list[str]:
+    """The column names of the results dataset, in order."""
+    indicators = tuple(indicators)
+    names = ["point_id", "scenario", *parameter_names, "replication", "seed"]
+    if with_turn:
+        names.append("turn")
+    names += list(indicators)
+    names += [f"{name}:{stat}" for name in indicators for stat in statistics]
+    return names
+
+
+def part_path(out_dir: str | Path, kind: str, chunk_id: int) -> Path:
+    """Where chunk ``chunk_id``'s part of ``kind`` (``parts`` or ``trajectories``) lives."""
+    return Path(out_dir) / kind / f"part-{chunk_id:06d}.parquet"
+
+
+def write_parquet_atomic(table: pa.Table, final: Path) -> None:
+    """Write a Parquet file under a hidden temporary name, flush it to disk, then rename it."""
+    atomic_write(final, lambda handle: pq.write_table(table, handle, compression=COMPRESSION), binary=True)
+
+
+def write_tables(out_dir: str | Path, chunk_id: int, tables: Mapping[str, pa.Table]) -> int:
+    """Write a chunk's parts (trajectories first: the results part marks the chunk done).
+
+    Returns:
+        The number of rows in the results part.
+    """
+    if TRAJECTORIES in tables:
+        write_parquet_atomic(tables[TRAJECTORIES], part_path(out_dir, TRAJECTORIES, chunk_id))
+    write_parquet_atomic(tables[PARTS], part_path(out_dir, PARTS, chunk_id))
+    return int(tables[PARTS].num_rows)
+
+
+def part_is_complete(out_dir: str | Path, chunk_id: int, rows: int, keep_trajectories: bool = False) -> bool:
+    """True if a chunk's part files exist, are readable Parquet, and the results part has ``rows`` rows."""
+    try:
+        if pq.read_metadata(part_path(out_dir, PARTS, chunk_id)).num_rows != rows:
+            return False
+        if keep_trajectories:
+            pq.read_metadata(part_path(out_dir, TRAJECTORIES, chunk_id))
+    except (OSError, ValueError, pa.ArrowException):
+        return False
+    return True

@@ -1,0 +1,161 @@
+"""Planning a sweep: the chunks of a design, the new manifest, and the task a worker gets per chunk."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from sim import __version__
+from sim.research.experiment import Experiment
+from sim.research.sweep.layout import SweepError, result_columns
+from sim.research.sweep.manifest import (
+    ChunkRecord,
+    DesignTable,
+    ExperimentRecord,
+    Manifest,
+    ScenarioRecord,
+    SweepStatus,
+    now,
+)
+from sim.research.sweep.worker import ChunkTask
+
+DEFAULT_CHUNK_RUNS = 10_000
+"""Runs per chunk: large enough to amortize Python overhead, small enough to stay in cache."""
+
+
+def _chunk_bounds(experiment: Experiment, chunk_runs: int) -> list[tuple[int, int, int, int, int]]:
+    """(scenario index, first point, stop point, first run, stop run) of each chunk, in order."""
+    reps = experiment.spec.replications
+    n = experiment.samples_per_scenario
+    bounds: list[tuple[int, int, int, int, int]] = []
+    for s_index in range(len(experiment.scenarios)):
+        first, stop = s_index * n, (s_index + 1) * n
+        if reps <= chunk_runs:
+            per = max(1, chunk_runs // reps)
+            for p in range(first, stop, per):
+                q = min(p + per, stop)
+                bounds.append((s_index, p, q, p * reps, q * reps))
+        else:
+            blocks = math.ceil(reps / chunk_runs)
+            size = math.ceil(reps / blocks)
+            for p in range(first, stop):
+                for b in range(0, reps, size):
+                    bounds.append((s_index, p, p + 1, p * reps + b, p * reps + min(b + size, reps)))
+    return bounds
+
+
+def plan_chunks(experiment: Experiment, chunk_runs: int = DEFAULT_CHUNK_RUNS) -> list[ChunkRecord]:
+    """Split the design into chunks of at most ``chunk_runs`` runs, never across scenarios.
+
+    A chunk holds whole design points when a point's replications fit, else one block of a
+    single point's replications.
+
+    Raises:
+        SweepError: for a chunk size below one run.
+    """
+    if chunk_runs < 1:
+        raise SweepError(f"chunk size must be a positive number of runs, got {chunk_runs}")
+    chunks = []
+    for ident, (s_index, p, q, a, b) in enumerate(_chunk_bounds(experiment, chunk_runs)):
+        scenario = experiment.scenarios[s_index]
+        recorded = experiment.recorded_turns(scenario)
+        chunks.append(
+            ChunkRecord(
+                id=ident,
+                scenario=scenario.id,
+                first_point=p,
+                stop_point=q,
+                first_run=a,
+                stop_run=b,
+                runs=b - a,
+                rows=(b - a) * (len(recorded) if recorded is not None else 1),
+            )
+        )
+    return chunks
+
+
+def _statistics(experiment: Experiment) -> tuple[str, ...]:
+    """The statistics over turns the sweep records (only with ``at: summary``)."""
+    outputs = experiment.spec.outputs
+    return tuple(outputs.statistics) if outputs.at == "summary" else ()
+
+
+def new_manifest(experiment: Experiment, design: pd.DataFrame, chunks: list[ChunkRecord], chunk_runs: int) -> Manifest:
+    """The manifest of a new sweep: provenance, the design and the planned chunks, nothing run yet."""
+    spec = experiment.spec
+    scenarios = []
+    for s in experiment.scenarios:
+        recorded = experiment.recorded_turns(s)
+        scenarios.append(
+            ScenarioRecord(
+                id=s.id,
+                path=str(s.path.resolve()),
+                content_hash=s.content_hash,
+                turns=experiment.turns_of(s),
+                recorded_turns=list(recorded) if recorded is not None else None,
+            )
+        )
+    created = now()
+    return Manifest(
+        trilat_version=__version__,
+        created=created,
+        updated=created,
+        status=SweepStatus.RUNNING,
+        experiment=ExperimentRecord(
+            id=experiment.id,
+            title=spec.title,
+            path=str(experiment.path.resolve()),
+            file_sha256=experiment.file_sha256,
+            content_hash=experiment.content_hash,
+            spec=spec.model_dump(mode="json"),
+        ),
+        scenarios=scenarios,
+        seed=spec.seed,
+        sampler=spec.sampler,
+        replications=spec.replications,
+        parameters=experiment.parameter_names,
+        fixed=experiment.fixed,
+        indicators=list(experiment.indicators),
+        statistics=list(_statistics(experiment)),
+        keep_trajectories=spec.outputs.keep_trajectories,
+        columns=result_columns(
+            experiment.parameter_names,
+            experiment.indicators,
+            with_turn=spec.outputs.at not in ("final", "summary"),
+            statistics=_statistics(experiment),
+        ),
+        total_runs=experiment.runs,
+        chunk_runs=chunk_runs,
+        design=DesignTable.from_frame(design),
+        chunks=chunks,
+    )
+
+
+def chunk_task(experiment: Experiment, chunk: ChunkRecord, values: np.ndarray, out_dir: str | None) -> ChunkTask:
+    """The task a worker runs for ``chunk`` (``values``: the design's parameter values, one row per point)."""
+    spec = experiment.spec
+    scenario = experiment.scenarios[experiment.scenario_ids.index(chunk.scenario)]
+    return ChunkTask(
+        chunk_id=chunk.id,
+        attempt=chunk.attempts,
+        scenario_path=str(scenario.path.resolve()),
+        scenario_hash=scenario.content_hash,
+        scenario_id=scenario.id,
+        seed=spec.seed,
+        turns=experiment.turns_of(scenario),
+        replications=spec.replications,
+        first_point=chunk.first_point,
+        stop_point=chunk.stop_point,
+        first_run=chunk.first_run,
+        stop_run=chunk.stop_run,
+        parameter_names=tuple(experiment.parameter_names),
+        parameter_values=np.ascontiguousarray(values[chunk.first_point : chunk.stop_point]),
+        fixed=tuple(sorted(experiment.fixed.items())),
+        indicators=experiment.indicators,
+        record_turns=experiment.recorded_turns(scenario),
+        statistics=_statistics(experiment),
+        keep_trajectories=spec.outputs.keep_trajectories,
+        out_dir=out_dir,
+    )

@@ -1,0 +1,215 @@
+"""Provenance: the hashes and version a sweep folder records, and exact reproduction of any stored run.
+
+On resume, :func:`check_same_experiment` refuses a folder written from another experiment,
+a changed scenario, another trilat version or another design. :func:`reproduce` rebuilds one
+stored run from the manifest (scenario, design-point parameters, seed, replication index) and
+:func:`verify_run` compares every stored value with the reproduction.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+
+from sim import __version__
+from sim.engine.model import TrilateralModel
+from sim.errors import TrilatError
+from sim.lang.scenario import load_scenario
+from sim.research.experiment import Experiment
+from sim.research.sweep.layout import PARTS, SweepError, part_path
+from sim.research.sweep.manifest import (
+    ChunkRecord,
+    ChunkStatus,
+    Manifest,
+    ScenarioRecord,
+    design_frame,
+    load_manifest,
+    part_is_valid,
+)
+from sim.research.sweep.simulate import Recorded, simulate
+
+
+def check_same_experiment(manifest: Manifest, experiment: Experiment, design: pd.DataFrame, out: Path) -> None:
+    """Refuse to resume a folder whose results came from another experiment, scenario, version or design.
+
+    Raises:
+        SweepError: naming what differs and what to do.
+    """
+    old = manifest.experiment
+    if old.content_hash != experiment.content_hash:
+        raise SweepError(
+            f"{out} holds results of a different experiment ('{old.id}' from {old.path}, "
+            f"hash {old.content_hash[:12]}), not {experiment.path} (hash {experiment.content_hash[:12]}); "
+            f"use another --out folder, or delete {out} to start over"
+        )
+    recorded = {s.id: s.content_hash for s in manifest.scenarios}
+    for scenario in experiment.scenarios:
+        if recorded.get(scenario.id) != scenario.content_hash:
+            raise SweepError(
+                f"{out}: scenario '{scenario.id}' changed since these results were written "
+                f"(hash {scenario.content_hash[:12]}, recorded {str(recorded.get(scenario.id))[:12]}); "
+                f"use another --out folder"
+            )
+    if manifest.trilat_version != __version__:
+        raise SweepError(
+            f"{out} was written by trilat {manifest.trilat_version}; this is {__version__}, and "
+            f"results would mix engine versions; use another --out folder"
+        )
+    stored = design_frame(manifest)
+    names = experiment.parameter_names
+    if len(stored) != len(design) or not np.array_equal(
+        stored[names].to_numpy(dtype=np.float64), design[names].to_numpy(dtype=np.float64)
+    ):
+        raise SweepError(f"{out}: the design built from the seed differs from the stored one; use another --out folder")
+
+
+@dataclass(frozen=True)
+class RunLocation:
+    """Where a run of a sweep comes from: its design row, scenario entry and chunk."""
+
+    run_id: int
+    row: dict[str, Any]
+    scenario: ScenarioRecord
+    chunk: ChunkRecord
+
+
+def find_run(manifest: Manifest, run_id: int) -> RunLocation:
+    """The design row, scenario entry and chunk of a run id.
+
+    Raises:
+        SweepError: for a run id that is not in the sweep.
+    """
+    total = manifest.total_runs
+    if isinstance(run_id, bool) or not isinstance(run_id, int | np.integer) or not 0 <= run_id < total:
+        raise SweepError(f"run {run_id!r} is not in this sweep: run ids go from 0 to {total - 1}")
+    run_id = int(run_id)
+    row = manifest.design.row(run_id // manifest.replications)
+    scenario = manifest.scenario(row["scenario"])
+    chunk = next(c for c in manifest.chunks if c.first_run <= run_id < c.stop_run)
+    return RunLocation(run_id, row, scenario, chunk)
+
+
+def locate_run(manifest: Mapping[str, Any], run_id: int) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The design row, scenario entry and chunk of a run id, in a manifest's plain JSON (``read_manifest``).
+
+    Raises:
+        SweepError: for a run id that is not in the sweep.
+    """
+    found = find_run(Manifest.from_json(dict(manifest)), run_id)
+    return found.row, found.scenario.to_json(), found.chunk.to_json()
+
+
+def _replay(out_dir: str | Path, run_id: int, record: bool) -> tuple[Recorded, Manifest, RunLocation]:
+    manifest = load_manifest(out_dir)
+    found = find_run(manifest, run_id)
+    entry = found.scenario
+    try:
+        scenario = load_scenario(Path(entry.path))
+    except TrilatError as exc:
+        raise SweepError(f"cannot load scenario '{entry.id}' from {entry.path}: {exc}") from None
+    if scenario.content_hash != entry.content_hash:
+        raise SweepError(
+            f"scenario '{entry.id}' ({entry.path}) changed since the sweep "
+            f"(hash {scenario.content_hash[:12]}, recorded {entry.content_hash[:12]}); cannot reproduce exactly"
+        )
+    parameters: dict[str, Any] = dict(manifest.fixed)
+    for name in manifest.parameters:
+        parameters[name] = np.array([float(found.row[name])])
+    recorded = simulate(
+        scenario,
+        seed=manifest.seed,
+        replication_ids=np.array([found.run_id], dtype=np.int64),
+        turns=entry.turns,
+        parameters=parameters,
+        indicators=manifest.indicators,
+        record_turns=set(entry.recorded_turns or ()),
+        statistics=manifest.statistics,
+        record=record,
+    )
+    return recorded, manifest, found
+
+
+def reproduce(out_dir: str | Path, run_id: int, *, record: bool = True) -> TrilateralModel:
+    """Rebuild the model of one stored run and run it to the end.
+
+    The model has the run's scenario, design-point parameters, seed and replication index, so
+    its indicators equal the stored row exactly; with ``record=True`` it also keeps the
+    narrative (cause-and-effect record) for the story view or the game's replay.
+
+    Args:
+        out_dir: the sweep folder.
+        run_id: the run's ``replication`` value in the results.
+        record: keep the cause-and-effect record.
+
+    Raises:
+        SweepError: for an unknown run id, or a scenario that changed since the sweep.
+    """
+    recorded, _, _ = _replay(out_dir, run_id, record)
+    return recorded.model
+
+
+def stored_run(out_dir: str | Path, run_id: int) -> pd.DataFrame:
+    """The stored result rows of one run (one row, or one per recorded turn), as a DataFrame."""
+    chunk = find_run(load_manifest(out_dir), run_id).chunk
+    if chunk.status is not ChunkStatus.DONE and not part_is_valid(out_dir, chunk):
+        raise SweepError(f"run {run_id} is in chunk {chunk.id}, which is {chunk.status.value}: no stored row")
+    table = pq.read_table(part_path(out_dir, PARTS, chunk.id), filters=[("replication", "==", int(run_id))])
+    return table.to_pandas()
+
+
+@dataclass
+class RunCheck:
+    """A reproduced run compared with its stored rows."""
+
+    run_id: int
+    model: TrilateralModel
+    stored: pd.DataFrame
+    mismatches: list[str]
+
+    @property
+    def exact(self) -> bool:
+        """True when every stored value was reproduced bit for bit."""
+        return not self.mismatches
+
+
+def _same(value: float, kept: float) -> bool:
+    return value == kept or (math.isnan(value) and math.isnan(kept))
+
+
+def _indicator_mismatches(stored: pd.DataFrame, recorded: Recorded, index: int, name: str) -> list[str]:
+    """Stored values of indicator ``name`` (row ``index`` of the recorded values) that differ."""
+    mismatches = []
+    for position in range(len(stored)):
+        if "turn" in stored.columns:
+            turn = int(stored["turn"].iloc[position])
+            value, where = float(recorded.turns[turn][index, 0]), f" at turn {turn}"
+        else:
+            value, where = float(recorded.final[index, 0]), ""
+        kept = float(stored[name].iloc[position])
+        if not _same(value, kept):
+            mismatches.append(f"{name}{where}: stored {kept!r}, reproduced {value!r}")
+    return mismatches
+
+
+def verify_run(out_dir: str | Path, run_id: int, *, record: bool = True) -> RunCheck:
+    """Reproduce a run and compare every stored value with the reproduction (exact equality)."""
+    stored = stored_run(out_dir, run_id)
+    recorded, manifest, found = _replay(out_dir, run_id, record)
+    mismatches: list[str] = []
+    for i, name in enumerate(manifest.indicators):
+        mismatches += _indicator_mismatches(stored, recorded, i, name)
+        for stat in manifest.statistics:
+            value, kept = float(recorded.statistics[stat][i, 0]), float(stored[f"{name}:{stat}"].iloc[0])
+            if value != kept:
+                mismatches.append(f"{name}:{stat}: stored {kept!r}, reproduced {value!r}")
+    for name in manifest.parameters:
+        if float(stored[name].iloc[0]) != float(found.row[name]):
+            mismatches.append(f"parameter {name}: stored {stored[name].iloc[0]!r}, design {found.row[name]!r}")
+    return RunCheck(run_id=int(run_id), model=recorded.model, stored=stored, mismatches=mismatches)

@@ -1,0 +1,337 @@
+"""Running (or resuming) a sweep: the chunk queue, retries, the manifest as it goes, Ctrl-C.
+
+:func:`run_sweep` opens the output folder (a new one, or a sweep of the same experiment to
+resume), marks the chunks whose parts are already valid as done, and hands the others to a
+back end, a window of chunks at a time. A chunk that raises is retried once per invocation,
+then recorded as failed with its error; the others go on. The manifest is rewritten as chunks
+finish (at most every couple of seconds) and once more at the end, also after Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from collections import deque
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from sim.research.experiment import Experiment, describe, design_table, load_experiment
+from sim.research.sweep.backends import Backend, ChunkFuture, make_backend, start_fork_server
+from sim.research.sweep.layout import MANIFEST, PARTS, TRAJECTORIES, SweepError, write_tables
+from sim.research.sweep.manifest import (
+    ChunkRecord,
+    ChunkStatus,
+    Manifest,
+    SessionRecord,
+    SweepStatus,
+    load_manifest,
+    now,
+    part_is_valid,
+)
+from sim.research.sweep.plan import DEFAULT_CHUNK_RUNS, chunk_task, new_manifest, plan_chunks
+from sim.research.sweep.provenance import check_same_experiment
+from sim.research.sweep.worker import ChunkResult
+
+MAX_ATTEMPTS = 2
+"""A chunk that raises is retried once per invocation, then recorded as failed."""
+MANIFEST_INTERVAL_S = 2.0
+ERROR_TEXT_LIMIT = 500
+
+
+@dataclass
+class SweepSummary:
+    """What a call of :func:`run_sweep` did."""
+
+    out_dir: Path
+    experiment: str
+    backend: str
+    total_runs: int
+    done_runs: int
+    skipped_runs: int
+    chunks: int
+    failed_chunks: list[int]
+    seconds: float
+    interrupted: bool = False
+
+    @property
+    def new_runs(self) -> int:
+        """Runs completed by this call."""
+        return self.done_runs - self.skipped_runs
+
+    @property
+    def runs_per_s(self) -> float:
+        """Runs completed by this call per second of wall time."""
+        return self.new_runs / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def complete(self) -> bool:
+        """True when every run is stored."""
+        return self.done_runs == self.total_runs
+
+    def __str__(self) -> str:
+        head = f"{self.done_runs:,} of {self.total_runs:,} runs stored in {self.out_dir}"
+        speed = f"{self.new_runs:,} new in {self.seconds:.1f} s ({self.runs_per_s:,.0f} runs/s, {self.backend})"
+        if self.skipped_runs:
+            speed += f"; {self.skipped_runs:,} were already done"
+        tail = ""
+        if self.failed_chunks:
+            shown = ", ".join(map(str, self.failed_chunks[:10])) + (" ..." if len(self.failed_chunks) > 10 else "")
+            tail = f"; {len(self.failed_chunks)} chunk(s) failed ({shown}): see {MANIFEST}, re-run to retry"
+        if self.interrupted:
+            tail += "; interrupted: re-run the same command to resume"
+        return f"{head}: {speed}{tail}"
+
+
+def _prepare_folder(out: Path, experiment: Experiment, design: pd.DataFrame, chunk_runs: int | None) -> Manifest:
+    """Open a sweep folder to resume, or create it; refuse a folder of another experiment."""
+    if (out / MANIFEST).exists():
+        manifest = load_manifest(out)
+        check_same_experiment(manifest, experiment, design, out)
+        return manifest
+    if out.exists() and not out.is_dir():
+        raise SweepError(f"{out} is a file, not a folder")
+    if out.exists() and any(out.iterdir()):
+        raise SweepError(f"{out} is not empty and holds no {MANIFEST}; refusing to write a sweep into it")
+    out.mkdir(parents=True, exist_ok=True)
+    size = chunk_runs or DEFAULT_CHUNK_RUNS
+    manifest = new_manifest(experiment, design, plan_chunks(experiment, size), size)
+    manifest.write(out)
+    return manifest
+
+
+def _clean_temporaries(out: Path) -> None:
+    """Remove half-written parts left by a crash."""
+    for kind in (PARTS, TRAJECTORIES):
+        folder = out / kind
+        if folder.is_dir():
+            for stray in folder.glob(".part-*.tmp-*"):
+                with contextlib.suppress(OSError):
+                    stray.unlink()
+
+
+def _error_text(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}".strip()
+    return text if len(text) <= ERROR_TEXT_LIMIT else text[: ERROR_TEXT_LIMIT - 3] + "..."
+
+
+def _progress_bar(experiment: Experiment, total: int, initial: int, enabled: bool) -> tqdm[Any]:
+    return tqdm(
+        total=total,
+        initial=initial,
+        unit="run",
+        unit_scale=True,
+        smoothing=0.1,
+        desc=experiment.id,
+        file=sys.stderr,
+        disable=not enabled,
+        dynamic_ncols=True,
+    )
+
+
+class _ManifestWriter:
+    """Rewrites the manifest at most every MANIFEST_INTERVAL_S, and within ~5% of the time for a big design."""
+
+    def __init__(self, manifest: Manifest, out: Path) -> None:
+        self.manifest = manifest
+        self.out = out
+        self.last_write = 0.0
+        self.write_cost = 0.0
+
+    def save(self, status: SweepStatus, force: bool = False) -> None:
+        if not force and time.monotonic() - self.last_write < max(MANIFEST_INTERVAL_S, 20 * self.write_cost):
+            return
+        start = time.monotonic()
+        self.manifest.status = status
+        self.manifest.updated = now()
+        self.manifest.write(self.out)
+        self.last_write = time.monotonic()
+        self.write_cost = self.last_write - start
+
+
+class _SweepRun:
+    """One invocation of a sweep on a prepared folder: the queue, the chunks in flight, the retries."""
+
+    def __init__(
+        self, experiment: Experiment, values: np.ndarray, out: Path, manifest: Manifest, backend: Backend
+    ) -> None:
+        self.experiment = experiment
+        self.values = values
+        self.out = out
+        self.manifest = manifest
+        self.backend = backend
+        self.writer = _ManifestWriter(manifest, out)
+        self.task_dir = str(out.resolve()) if backend.writes_in_workers else None
+        self.queue: deque[ChunkRecord] = deque(c for c in manifest.chunks if c.status is not ChunkStatus.DONE)
+        self.in_flight: dict[ChunkFuture, ChunkRecord] = {}
+        self.tries: dict[int, int] = {}
+
+    def run(self, session: SessionRecord, bar: tqdm[Any]) -> None:
+        """Run every queued chunk; record where each stands, also when interrupted."""
+        interrupted = False
+        try:
+            self.backend.prepare(self.experiment.scenarios)
+            self.writer.save(SweepStatus.RUNNING, force=True)
+            while self.queue or self.in_flight:
+                self._fill_window()
+                done, _ = self.backend.wait(set(self.in_flight))
+                self._collect(done, session, bar)
+                self.writer.save(SweepStatus.RUNNING)
+        except KeyboardInterrupt:
+            interrupted = True
+            raise
+        finally:
+            self._finish(session, interrupted)
+
+    def _fill_window(self) -> None:
+        while self.queue and len(self.in_flight) < self.backend.window:
+            chunk = self.queue.popleft()
+            chunk.attempts += 1
+            chunk.status = ChunkStatus.RUNNING
+            self.tries[chunk.id] = self.tries.get(chunk.id, 0) + 1
+            task = chunk_task(self.experiment, chunk, self.values, self.task_dir)
+            self.in_flight[self.backend.submit(task)] = chunk
+
+    def _collect(self, done: set[ChunkFuture], session: SessionRecord, bar: tqdm[Any]) -> None:
+        for future in done:
+            chunk = self.in_flight.pop(future)
+            try:
+                result = self._result(future, chunk)
+            except BrokenProcessPool as exc:  # a worker died: its pool is gone
+                self.backend.restart()
+                for lost in [chunk, *self.in_flight.values()]:
+                    self._retry_or_fail(lost, exc)
+                self.in_flight.clear()
+                break
+            except Exception as exc:  # any failure of the chunk's own code is recorded
+                self._retry_or_fail(chunk, exc)
+            else:
+                chunk.status, chunk.error = ChunkStatus.DONE, None
+                chunk.seconds = round(float(result.seconds), 3)
+                session.runs += chunk.runs
+                bar.update(chunk.runs)
+            if chunk.status is ChunkStatus.FAILED:
+                bar.set_postfix(failed=sum(1 for c in self.manifest.chunks if c.status is ChunkStatus.FAILED))
+
+    def _result(self, future: ChunkFuture, chunk: ChunkRecord) -> ChunkResult:
+        """The chunk's result, its tables written here when the worker sent them back."""
+        result = future.result()
+        if result.version != self.manifest.trilat_version:
+            raise SweepError(f"a worker runs trilat {result.version}, this sweep {self.manifest.trilat_version}")
+        if result.tables is not None:
+            write_tables(self.out, chunk.id, result.tables)
+        return result
+
+    def _retry_or_fail(self, chunk: ChunkRecord, exc: BaseException) -> None:
+        chunk.error = _error_text(exc)
+        if self.tries.get(chunk.id, 0) < MAX_ATTEMPTS:
+            chunk.status = ChunkStatus.RETRYING
+            self.queue.appendleft(chunk)
+        else:
+            chunk.status = ChunkStatus.FAILED
+
+    def _finish(self, session: SessionRecord, interrupted: bool) -> None:
+        """Stop the back end and record where every chunk stands."""
+        self.backend.close(cancel=interrupted)
+        keep = self.manifest.keep_trajectories
+        for chunk in self.manifest.chunks:
+            if chunk.status in (ChunkStatus.RUNNING, ChunkStatus.RETRYING):
+                # Chunks in flight at Ctrl-C may have finished while the workers wound down.
+                chunk.status = ChunkStatus.DONE if part_is_valid(self.out, chunk, keep) else ChunkStatus.PENDING
+        complete = all(c.status is ChunkStatus.DONE for c in self.manifest.chunks)
+        session.finished = now()
+        if interrupted:
+            status = SweepStatus.INTERRUPTED
+        else:
+            status = SweepStatus.COMPLETE if complete else SweepStatus.INCOMPLETE
+        self.writer.save(status, force=True)
+
+
+def _mark_finished_chunks(manifest: Manifest, out: Path) -> int:
+    """Mark chunks with valid parts done (and lost ones pending again); return the runs already done."""
+    for chunk in manifest.chunks:
+        if part_is_valid(out, chunk, manifest.keep_trajectories):
+            chunk.status, chunk.error = ChunkStatus.DONE, None
+        elif chunk.status is ChunkStatus.DONE:
+            chunk.status = ChunkStatus.PENDING  # its part went missing: run it again
+    return manifest.done_runs
+
+
+def run_sweep(
+    experiment_path: str | Path,
+    out_dir: str | Path,
+    workers: int = 1,
+    dask: str | None = None,
+    progress: bool = True,
+    chunk_runs: int | None = None,
+    backend: Backend | None = None,
+) -> SweepSummary:
+    """Run (or resume) an experiment's sweep into ``out_dir``.
+
+    Args:
+        experiment_path: the experiment file.
+        out_dir: the output folder (created; an existing sweep of the same experiment resumes).
+        workers: local worker processes (1: run in this process), or LocalCluster workers.
+        dask: None for local processes, ``"local"`` for a Dask LocalCluster, or a scheduler
+            address such as ``"tcp://host:8786"``.
+        progress: show a progress bar (runs done, runs/s, ETA) on stderr.
+        chunk_runs: runs per chunk for a new sweep (default 10,000); a resumed sweep keeps its chunks.
+        backend: the back end to run the chunks on (default: the one ``workers`` and ``dask`` say).
+
+    Returns:
+        What was done: runs stored, failed chunks, time.
+
+    Raises:
+        ExperimentError: for a bad experiment file (located problems).
+        SweepError: for an output folder of another experiment, or an unreachable cluster.
+        KeyboardInterrupt: after Ctrl-C, once the manifest records the finished chunks.
+    """
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise SweepError(f"workers must be a positive integer, got {workers!r}")
+    started = time.perf_counter()
+    if backend is None and dask is None and workers > 1:
+        start_fork_server()
+    experiment = load_experiment(experiment_path)
+    if progress:
+        print(describe(experiment), file=sys.stderr)
+    design = design_table(experiment)
+    out = Path(out_dir)
+    manifest = _prepare_folder(out, experiment, design, chunk_runs)
+    _clean_temporaries(out)
+    skipped = _mark_finished_chunks(manifest, out)
+    values = design[experiment.parameter_names].to_numpy(dtype=np.float64)
+    backend = backend if backend is not None else make_backend(workers, dask)
+    session = SessionRecord(started=now(), backend=backend.name, workers=workers)
+    manifest.sessions.append(session)
+    bar = _progress_bar(experiment, manifest.total_runs, skipped, progress)
+    interrupted = False
+    try:
+        _SweepRun(experiment, values, out, manifest, backend).run(session, bar)
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
+    finally:
+        bar.close()
+        if interrupted:
+            print(
+                f"interrupted: {manifest.done_runs:,} of {manifest.total_runs:,} runs are stored in "
+                f"{out}; re-run the same command to resume",
+                file=sys.stderr,
+            )
+    return SweepSummary(
+        out_dir=out,
+        experiment=experiment.id,
+        backend=backend.name,
+        total_runs=manifest.total_runs,
+        done_runs=manifest.done_runs,
+        skipped_runs=skipped,
+        chunks=len(manifest.chunks),
+        failed_chunks=[c.id for c in manifest.chunks if c.status is ChunkStatus.FAILED],
+        seconds=time.perf_counter() - started,
+    )

@@ -1,0 +1,223 @@
+"""Running one chunk of a sweep: a worker's task, its result, and the per-process chunk runner.
+
+A chunk is a block of design points of one scenario (or a block of one point's replications),
+run as one ensemble model that carries every point's parameters as per-replication arrays.
+:class:`ChunkRunner` runs chunks in one process: it keeps each compiled scenario (checked
+against the hash the sweep recorded) and paces the garbage collector. The in-process back end
+owns a runner; pool and Dask workers call :func:`run_chunk`, which uses their process's runner.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import pyarrow as pa
+
+from sim import __version__
+from sim.lang.scenario import Scenario, load_scenario
+from sim.research.sweep.layout import PARTS, TRAJECTORIES, SweepError, write_tables
+from sim.research.sweep.simulate import Recorded, simulate
+
+GC_EVERY = 8
+"""Chunks between full garbage collections in a worker (a model and its agents form reference
+cycles, so only the cycle collector frees them; a full collection costs tens of milliseconds)."""
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    """Everything a worker needs to run one chunk (small and picklable)."""
+
+    chunk_id: int
+    attempt: int
+    scenario_path: str
+    scenario_hash: str
+    scenario_id: str
+    seed: int
+    turns: int
+    replications: int
+    first_point: int
+    stop_point: int
+    first_run: int
+    stop_run: int
+    parameter_names: tuple[str, ...]
+    parameter_values: np.ndarray
+    fixed: tuple[tuple[str, float], ...]
+    indicators: tuple[str, ...]
+    record_turns: tuple[int, ...] | None
+    statistics: tuple[str, ...]
+    keep_trajectories: bool
+    out_dir: str | None
+    """Where the worker writes the parts; None: it sends the tables back instead."""
+
+
+@dataclass
+class ChunkResult:
+    """What a worker reports for a finished chunk."""
+
+    chunk: int
+    runs: int
+    rows: int
+    seconds: float
+    version: str
+    """The worker's trilat version (a sweep refuses results of another version)."""
+    tables: dict[str, pa.Table] | None = None
+    """The chunk's tables, when the worker did not write them (``task.out_dir`` is None)."""
+
+
+class ChunkWork(Protocol):
+    """A function that runs a chunk in a worker (pickled by reference to pool and Dask workers)."""
+
+    def __call__(self, task: ChunkTask, scenario: Scenario | None = None, /) -> ChunkResult:
+        """Run ``task``, with the compiled scenario when the caller ships it."""
+        ...
+
+
+def _trajectory_table(task: ChunkTask, recorded: Recorded, ids: np.ndarray, points: np.ndarray) -> pa.Table:
+    """Every turn of every run: point, run, turn, then one column per indicator."""
+    runs = len(ids)
+    steps = sorted(recorded.turns)
+    cube = np.stack([recorded.turns[t] for t in steps])  # (turns, indicators, runs)
+    flat = cube.transpose(2, 0, 1).reshape(runs * len(steps), len(task.indicators))
+    columns = {
+        "point_id": pa.array(np.repeat(points, len(steps))),
+        "replication": pa.array(np.repeat(ids, len(steps))),
+        "turn": pa.array(np.tile(np.asarray(steps, dtype=np.int32), runs)),
+    }
+    columns.update({name: pa.array(np.ascontiguousarray(flat[:, j])) for j, name in enumerate(task.indicators)})
+    return pa.table(columns)
+
+
+def _results_table(task: ChunkTask, recorded: Recorded, ids: np.ndarray, local: np.ndarray) -> pa.Table:
+    """The results part: one row per run (or per run and recorded turn), in ``result_columns`` order."""
+    runs = len(ids)
+    points = local + task.first_point
+    steps = list(task.record_turns) if task.record_turns is not None else None
+    repeat = len(steps) if steps is not None else 1
+    columns = {
+        "point_id": pa.array(np.repeat(points, repeat)),
+        "scenario": pa.array([task.scenario_id] * (runs * repeat), type=pa.string()),
+    }
+    for j, name in enumerate(task.parameter_names):
+        columns[name] = pa.array(np.repeat(task.parameter_values[local, j], repeat))
+    columns["replication"] = pa.array(np.repeat(ids, repeat))
+    columns["seed"] = pa.array(np.full(runs * repeat, task.seed, dtype=np.int64))
+    if steps is not None:
+        columns["turn"] = pa.array(np.tile(np.asarray(steps, dtype=np.int32), runs))
+        cube = np.stack([recorded.turns[t] for t in steps])
+        flat = cube.transpose(2, 0, 1).reshape(runs * len(steps), len(task.indicators))
+        for j, name in enumerate(task.indicators):
+            columns[name] = pa.array(np.ascontiguousarray(flat[:, j]))
+    else:
+        for j, name in enumerate(task.indicators):
+            columns[name] = pa.array(recorded.final[j])
+    for stat in task.statistics:
+        values = recorded.statistics[stat]
+        for j, name in enumerate(task.indicators):
+            columns[f"{name}:{stat}"] = pa.array(np.repeat(values[j], repeat))
+    return pa.table(columns)
+
+
+def chunk_tables(task: ChunkTask, recorded: Recorded, ids: np.ndarray, local: np.ndarray) -> dict[str, pa.Table]:
+    """The tables of a finished chunk: ``parts``, and ``trajectories`` when the sweep keeps them."""
+    tables: dict[str, pa.Table] = {}
+    if task.keep_trajectories:
+        tables[TRAJECTORIES] = _trajectory_table(task, recorded, ids, local + task.first_point)
+    tables[PARTS] = _results_table(task, recorded, ids, local)
+    return tables
+
+
+class ChunkRunner:
+    """Runs chunks in one process, keeping compiled scenarios and pacing the garbage collector."""
+
+    def __init__(self, gc_every: int = GC_EVERY) -> None:
+        self._scenarios: dict[tuple[str, str], Scenario] = {}
+        self._gc_every = gc_every
+        self._chunks_since_gc = 0
+
+    def add_scenario(self, scenario: Scenario) -> None:
+        """Keep an already compiled scenario, so that chunks need not load it again."""
+        self._scenarios.setdefault((str(scenario.path.resolve()), scenario.content_hash), scenario)
+
+    def scenario(self, path: str, content_hash: str, given: Scenario | None = None) -> Scenario:
+        """The compiled scenario, loaded once and checked against its recorded hash.
+
+        Raises:
+            SweepError: when the scenario changed since the sweep started.
+        """
+        key = (path, content_hash)
+        if key not in self._scenarios:
+            scenario = given if given is not None else load_scenario(Path(path))
+            if scenario.content_hash != content_hash:
+                raise SweepError(
+                    f"scenario file {path} changed since the sweep started (content hash "
+                    f"{scenario.content_hash[:12]}, recorded {content_hash[:12]}); use a new output folder"
+                )
+            self._scenarios[key] = scenario
+        return self._scenarios[key]
+
+    def run(self, task: ChunkTask, scenario: Scenario | None = None, /) -> ChunkResult:
+        """Run one chunk; write its parts (or return them, when ``task.out_dir`` is None).
+
+        Args:
+            task: the chunk.
+            scenario: the compiled scenario, when the caller ships it (remote Dask workers).
+        """
+        start = time.perf_counter()
+        compiled = self.scenario(task.scenario_path, task.scenario_hash, scenario)
+        ids = np.arange(task.first_run, task.stop_run, dtype=np.int64)
+        local = ids // task.replications - task.first_point
+        parameters: dict[str, float | np.ndarray] = dict(task.fixed)
+        for j, name in enumerate(task.parameter_names):
+            parameters[name] = np.ascontiguousarray(task.parameter_values[local, j])
+        wanted = set(task.record_turns or ())
+        if task.keep_trajectories:
+            wanted |= set(range(task.turns + 1))
+        recorded = simulate(
+            compiled,
+            seed=task.seed,
+            replication_ids=ids,
+            turns=task.turns,
+            parameters=parameters,
+            indicators=task.indicators,
+            record_turns=wanted,
+            statistics=task.statistics,
+        )
+        tables = chunk_tables(task, recorded, ids, local)
+        self._release(recorded)
+        del recorded
+        result = ChunkResult(chunk=task.chunk_id, runs=len(ids), rows=0, seconds=0.0, version=__version__)
+        if task.out_dir is not None:
+            result.rows = write_tables(task.out_dir, task.chunk_id, tables)
+        else:
+            result.rows = int(tables[PARTS].num_rows)
+            result.tables = tables
+        result.seconds = time.perf_counter() - start
+        return result
+
+    def _release(self, recorded: Recorded) -> None:
+        """Free a finished chunk's model: drop its per-turn history now, collect cycles now and then."""
+        recorded.model.history.clear()
+        self._chunks_since_gc += 1
+        if self._chunks_since_gc >= self._gc_every:
+            self._chunks_since_gc = 0
+            gc.collect()
+
+
+_PROCESS_RUNNER = ChunkRunner()
+"""The chunk runner of this worker process: the sweep package's one piece of per-process state.
+
+Pool and Dask workers can only be handed module-level functions and picklable tasks, so the
+compiled scenarios and the garbage-collection pace a worker keeps between chunks live here, in
+one object per process (each worker process has its own). The in-process back end does not use
+it: it owns a :class:`ChunkRunner`.
+"""
+
+
+def run_chunk(task: ChunkTask, scenario: Scenario | None = None, /) -> ChunkResult:
+    """Run one chunk with this process's chunk runner (the function pool and Dask workers call)."""
+    return _PROCESS_RUNNER.run(task, scenario)
