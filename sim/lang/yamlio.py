@@ -10,6 +10,7 @@ exact place of a problem.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -295,6 +296,13 @@ def key_mark(container: Any, key: Any, default: Mark) -> Mark:
     if isinstance(container, LocDict):
         return container.key_marks.get(key, container.mark or default)
     return value_mark(container, key, default)
+
+
+def items_with_marks(items: list[Any]) -> Iterable[tuple[Any, Mark]]:
+    """Each item of a list with its position (``("?", 1, 1)`` where unknown)."""
+    marks = getattr(items, "item_marks", [])
+    for i, item in enumerate(items):
+        yield item, marks[i] if i < len(marks) else ("?", 1, 1)
 
 
 def problem_at(mark: Mark, message: str, code: str = "invalid") -> Problem:
