@@ -3,8 +3,8 @@
 Every kind shares :class:`Trigger` (id, title, phase, condition, chance, effects, narrative,
 essay citation, random stream, fired counter); each subclass carries only its own fields:
 :class:`Rule` none, :class:`Event` its schedule, :class:`Act` its actor, severity and flag row,
-:class:`Card` its government, cost, stance and doc, :class:`Injection` (a facilitator's custom
-event) none. :attr:`Trigger.cause` is the typed cause-and-effect key
+:class:`Card` its government, cost, stance and doc; an :class:`Injection` is a facilitator's
+custom :class:`Event`. :attr:`Trigger.cause` is the typed cause-and-effect key
 (:class:`sim.engine.sources.Source`); :attr:`Trigger.label` its text form (``act:DPRK.id``).
 """
 
@@ -58,6 +58,11 @@ class Trigger:
     counter_row: int | None = None
 
     @property
+    def owner(self) -> str:
+        """The government or threat actor it belongs to (``""``: the scenario's own)."""
+        return ""
+
+    @property
     def once(self) -> bool:
         """Whether it fires at most once per world (only events may say so)."""
         return False
@@ -65,7 +70,7 @@ class Trigger:
     @property
     def cause(self) -> Source:
         """The typed cause-and-effect key: kind, owner and id."""
-        return Source(self.kind, self.id)
+        return Source(self.kind, self.id, self.owner)
 
     @property
     def label(self) -> str:
@@ -96,14 +101,9 @@ class Act(Trigger):
 
     kind: ClassVar[SourceKind] = SourceKind.ACT
 
-    owner: str
+    owner: str = ""  # (a class-level value, so that it overrides the base's read-only property)
     severity: float
     flag_row: int
-
-    @property
-    def cause(self) -> Source:
-        """The typed cause-and-effect key: kind, owner and id."""
-        return Source(self.kind, self.id, self.owner)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -112,19 +112,16 @@ class Card(Trigger):
 
     kind: ClassVar[SourceKind] = SourceKind.ACTION
 
-    owner: str
+    owner: str = ""  # (a class-level value, so that it overrides the base's read-only property)
     cost: float
     stance: str = "neutral"
     doc: str = ""
 
-    @property
-    def cause(self) -> Source:
-        """The typed cause-and-effect key: kind, owner and id."""
-        return Source(self.kind, self.id, self.owner)
-
 
 @dataclass(frozen=True, kw_only=True)
-class Injection(Trigger):
-    """A custom event a facilitator injects during play."""
+class Injection(Event):
+    """A custom event a facilitator injects during play (unscheduled, not limited to once)."""
 
     kind: ClassVar[SourceKind] = SourceKind.INJECT
+
+    once: bool = False

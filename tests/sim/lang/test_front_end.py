@@ -56,7 +56,7 @@ def test_each_trigger_kind_has_its_own_class_label_cause_and_stream(baseline):
             assert trigger.label == trigger.cause.label == expected
             assert trigger.stream == stream_id(expected)
     rule = groups[0][1][0]
-    assert not rule.once and not hasattr(rule, "cost") and not hasattr(rule, "at_turn")
+    assert not rule.once and rule.owner == "" and not hasattr(rule, "cost") and not hasattr(rule, "at_turn")
     act = baseline.acts["DPRK"][0]
     assert act.owner == "DPRK" and act.flag_row == baseline.layout.rows[f"DPRK.{act.id}"]
 
@@ -66,6 +66,13 @@ def test_an_injection_is_its_own_kind(baseline):
     assert isinstance(injection, Injection)
     assert injection.label == "inject:surprise" and injection.title == "surprise"
     assert injection.stream == stream_id("inject:surprise")
+    assert not injection.once and injection.at_turn is None
+    model = TrilateralModel(baseline, replications=2, seed=1)
+    model.inject(injection)
+    model.inject(baseline.events[0].id)
+    model.step()
+    labels = [firing.label for firing in model.log]
+    assert "inject:surprise" in labels and baseline.events[0].label in labels
 
 
 def test_strategy_names_are_the_agents_registry():
