@@ -309,7 +309,7 @@ class _Compiler:
 
     def _underscore_column(self, node: ast.AST) -> int:
         """Column of the first dotted part that starts with '_' (e.g. in ROK.__class__)."""
-        column = node.col_offset
+        column: int = getattr(node, "col_offset", 0)
         chain = []
         while isinstance(node, ast.Attribute):
             chain.append(node)
@@ -360,19 +360,18 @@ class _Compiler:
         chained = isinstance(node.left, ast.BinOp) and _same_level(node.left.op, node.op)
         left, lconst = self.compile(node.left, depth - 1 if chained else depth)
         right, rconst = self.compile(node.right, depth)
-        both = lconst is not None and rconst is not None
         if type(node.op) in _BINOPS:
             op = _BINOPS[type(node.op)]
             if chained and left.startswith("(") and left.endswith(")"):
                 left = left[1:-1]  # keep the generated code flat, like the source
             value = None
-            if both:
+            if lconst is not None and rconst is not None:
                 value = {"+": lconst + rconst, "-": lconst - rconst, "*": lconst * rconst}[op]
                 self._check_folded(node, value)
             return f"({left} {op} {right})", value
         if isinstance(node.op, ast.Div):
             value = None
-            if both:
+            if lconst is not None and rconst is not None:
                 value = 0.0 if rconst == 0 else lconst / rconst
                 self._check_folded(node, value)
             return f"_div({left}, {right})", value
@@ -380,7 +379,7 @@ class _Compiler:
             if rconst is not None and abs(rconst) > MAX_LITERAL_EXPONENT:
                 raise self.fail(node.right, f"exponent {rconst:g} is too large (limit {MAX_LITERAL_EXPONENT:g})")
             value = None
-            if both:
+            if lconst is not None and rconst is not None:
                 try:
                     value = float(lconst**rconst)
                 except (OverflowError, ZeroDivisionError, TypeError):

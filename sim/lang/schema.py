@@ -6,12 +6,12 @@ scenario's symbol table once the whole file, including ``extends:``, has been va
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from sim.engine.layout import GOVERNMENT_VARIABLES, PROFILE_TRAITS
+from sim.lang.calendar import parse_quarter
 
 # Variables a scenario may set at the start; the others are recomputed before turn 1
 # (threat perceptions, willingness, hedging) or come from the camp in power (profile traits).
@@ -24,7 +24,33 @@ GOVERNMENT_INITIAL = tuple(
     and not name.startswith("threat")
 )
 
-QUARTER_PATTERN = re.compile(r"^(\d{4})Q([1-4])$")
+MODEL_OPTIONS = (
+    "scenario",
+    "replications",
+    "seed",
+    "rng",
+    "turns",
+    "replication_ids",
+    "strategies",
+    "record",
+    "parameters",
+)
+"""Keyword options of :class:`sim.TrilateralModel`; a scenario parameter may not take one of these names."""
+
+STRATEGY_NAMES = (
+    "human",
+    "objectives",
+    "passive",
+    "random",
+    "reciprocal",
+    "scripted",
+    "threat_driven",
+    "transactional",
+)
+"""The computer strategies a government may name (sorted); a test checks it equals ``agents.STRATEGIES``.
+
+Kept here as a plain list so that the scenario language does not import the agents.
+"""
 
 Expr = str | float | int
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -47,14 +73,6 @@ def json_schema() -> dict:
     for definition in schema.get("$defs", {}).values():
         definition.pop("required", None)
     return schema
-
-
-def parse_quarter(text: str) -> tuple[int, int]:
-    """Parse ``2025Q1`` into (2025, 1); raise ValueError otherwise."""
-    match = QUARTER_PATTERN.match(str(text))
-    if not match:
-        raise ValueError(f"'{text}' is not a quarter like 2025Q1")
-    return int(match.group(1)), int(match.group(2))
 
 
 class Strict(BaseModel):

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from sim.errors import Problem, did_you_mean
 from sim.lang.yamlio import Mark, key_mark, problem_at, value_mark
@@ -96,7 +97,8 @@ def readable_path(tree: Any, loc: tuple[Any, ...], root: str = "scenario") -> st
     return ".".join(parts) or root
 
 
-def friendly_message(error: dict[str, Any]) -> str:
+def friendly_message(error: ErrorDetails) -> str:
+    """Pydantic's message for ``error``, worded for a scenario author (``expected a number, got 'x'``)."""
     kind = error["type"]
     value = error.get("input")
     if isinstance(value, dict):

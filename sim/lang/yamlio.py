@@ -10,6 +10,7 @@ exact place of a problem.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,12 @@ def _mark_of(path: str, node: yaml.Node) -> Mark:
 # libyaml's parser (PyYAML's C extension) is about ten times faster than the pure-Python one;
 # both feed the same safe constructor below. Alias bombs and node counts are checked on the
 # composed node graph in parse_yaml, whichever parser built it.
-_Parser = yaml.cyaml.CParser if getattr(yaml, "__with_libyaml__", False) else None
+try:
+    from yaml._yaml import CParser
+
+    HAVE_LIBYAML = True
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    HAVE_LIBYAML = False
 
 
 class _LocatingConstructor(yaml.constructor.SafeConstructor):
@@ -128,12 +134,16 @@ def _construct_core_int(constructor: yaml.constructor.SafeConstructor, node: yam
     return int(text)  # decimal, even with leading zeros (YAML 1.2: 012 is twelve)
 
 
-_LocatingConstructor.add_constructor("tag:yaml.org,2002:int", _construct_core_int)
+# types-PyYAML binds add_constructor's first argument to its Loader classes only, although PyYAML
+# accepts any constructor class (the stub is too narrow): hence the ignores below.
+_LocatingConstructor.add_constructor("tag:yaml.org,2002:int", _construct_core_int)  # type: ignore[type-var]
 _LocatingConstructor.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LocatingConstructor.construct_located_mapping
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _LocatingConstructor.construct_located_mapping,  # type: ignore[type-var]
 )
 _LocatingConstructor.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _LocatingConstructor.construct_located_sequence
+    yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
+    _LocatingConstructor.construct_located_sequence,  # type: ignore[type-var]
 )
 
 
@@ -157,13 +167,13 @@ class PythonLoader(
         self.path = path
 
 
-if _Parser is not None:
+if HAVE_LIBYAML:
 
-    class LibyamlLoader(yaml.cyaml.CParser, _LocatingConstructor, _Resolver):  # type: ignore[misc]
+    class LibyamlLoader(CParser, _LocatingConstructor, _Resolver):
         """libyaml parser + located safe constructor + YAML 1.2 booleans."""
 
         def __init__(self, stream: str, path: str) -> None:
-            yaml.cyaml.CParser.__init__(self, stream)
+            CParser.__init__(self, stream)
             _LocatingConstructor.__init__(self)
             _Resolver.__init__(self)
             self.path = path
@@ -295,6 +305,13 @@ def key_mark(container: Any, key: Any, default: Mark) -> Mark:
     if isinstance(container, LocDict):
         return container.key_marks.get(key, container.mark or default)
     return value_mark(container, key, default)
+
+
+def items_with_marks(items: list[Any]) -> Iterable[tuple[Any, Mark]]:
+    """Each item of a list with its position (``("?", 1, 1)`` where unknown)."""
+    marks = getattr(items, "item_marks", [])
+    for i, item in enumerate(items):
+        yield item, marks[i] if i < len(marks) else ("?", 1, 1)
 
 
 def problem_at(mark: Mark, message: str, code: str = "invalid") -> Problem:

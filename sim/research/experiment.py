@@ -12,204 +12,59 @@ parameter values), reproducible from the seed. The format is documented in ``doc
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
-import math
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
+from pydantic import ValidationError
 
-from sim.errors import Problem, ScenarioError, did_you_mean
-from sim.lang.scenario import Scenario, library_ids, load_scenario, resolve_scenario_path
-from sim.lang.validation import clean_loc, locate, sort_problems, validation_problems
-from sim.lang.yamlio import Mark, problem_at, read_yaml_file
+from sim.errors import Problem, ScenarioError
+from sim.lang.diagnostics import Diagnostics
+from sim.lang.scenario import Scenario
+from sim.lang.validation import clean_loc
+from sim.lang.yamlio import read_yaml_file
+from sim.research import experiment_checks as checks
+from sim.research.experiment_spec import (
+    DEFAULT_GRID_LEVELS,
+    DEFAULT_MORRIS_LEVELS,
+    MAX_POINTS,
+    RESERVED_COLUMNS,
+    STATISTICS,
+    Analysis,
+    ExperimentError,
+    ExperimentSpec,
+    Outcome,
+    Outputs,
+    VariedParameter,
+    parse_outcome,
+)
+from sim.research.samplers import Factor, design_size, sample_units
 
-STATISTICS = ("mean", "min", "max", "sd")
-DEFAULT_GRID_LEVELS = 5
-DEFAULT_MORRIS_LEVELS = 4
-MAX_POINTS = 10_000_000
-"""The most design points an experiment may have (the design table is held in memory)."""
-RESERVED_COLUMNS = ("point_id", "scenario", "replication", "seed", "turn")
-"""Result columns that a parameter may not shadow."""
-
-FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class VariedParameter(_Strict):
-    """A parameter to vary: a list of ``values``, or a ``range`` with a ``distribution``.
-
-    A bare list (``us_transactionalism: [0, 0.5, 1]``) is shorthand for ``{values: [...]}``; an
-    empty mapping varies the parameter uniformly over the range its scenario declares.
-    """
-
-    values: list[FiniteFloat] | None = Field(default=None, min_length=1)
-    range: tuple[FiniteFloat, FiniteFloat] | None = None
-    distribution: Literal["uniform", "normal", "loguniform"] = "uniform"
-    mean: FiniteFloat | None = None
-    sd: FiniteFloat | None = Field(default=None, gt=0)
-    levels: int | None = Field(default=None, ge=2, le=100_000)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _shorthand(cls, data: Any) -> Any:
-        if isinstance(data, list):
-            return {"values": data}
-        if data is None:
-            return {}
-        return data
-
-
-class Outputs(_Strict):
-    """Which indicators to record, and at which turns."""
-
-    indicators: list[str] | None = Field(default=None, min_length=1)
-    at: Literal["final", "every", "summary"] | list[Annotated[int, Field(ge=0)]] = "final"
-    statistics: list[Literal["mean", "min", "max", "sd"]] = Field(
-        default_factory=lambda: ["mean", "min", "max"], min_length=1
-    )
-    keep_trajectories: StrictBool = False
-
-
-class Analysis(_Strict):
-    """Defaults for ``trilat analyze``: the output to study and the outcome of interest."""
-
-    output: str = "trilateral"
-    outcome: str = "trilateral < 0.4"
-
-
-class ExperimentSpec(_Strict):
-    """The experiment file format (see ``docs/experiments.md``)."""
-
-    id: str | None = Field(default=None, max_length=100)
-    title: str = ""
-    description: str = ""
-    scenarios: list[str] = Field(min_length=1)
-    parameters: dict[str, VariedParameter] = Field(min_length=1)
-    fixed: dict[str, FiniteFloat] = Field(default_factory=dict)
-    sampler: Literal["grid", "lhs", "sobol", "morris", "montecarlo"]
-    samples: int | None = Field(default=None, ge=1, le=MAX_POINTS)
-    levels: int | None = Field(default=None, ge=2, le=100_000)
-    second_order: StrictBool = False
-    replications: int = Field(ge=1, le=10_000_000)
-    seed: int = Field(default=1, ge=0, lt=2**63)
-    turns: int | None = Field(default=None, ge=1, le=1000)
-    outputs: Outputs = Field(default_factory=Outputs)
-    analysis: Analysis = Field(default_factory=Analysis)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _one_scenario(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("scenarios"), str):
-            data = dict(data)
-            data["scenarios"] = [data["scenarios"]]
-        return data
-
-
-class ExperimentError(ScenarioError):
-    """Problems in an experiment file; ``str()`` gives one ``path:line:col: message`` line each."""
-
-
-# ---------------------------------------------------------------------------------------------
-# compiled form
-
-
-@dataclass(frozen=True)
-class Factor:
-    """A varied parameter, resolved against its scenarios: how unit coordinates map to values.
-
-    Attributes:
-        name: the parameter name.
-        distribution: ``values`` (a discrete list), ``uniform``, ``normal`` (truncated to the
-            range) or ``loguniform``.
-        low: lower end of the range (or the smallest value).
-        high: upper end of the range (or the largest value).
-        values: the listed values, for ``values``.
-        mean: mean of a normal distribution.
-        sd: standard deviation of a normal distribution.
-        levels: number of grid levels (``grid`` sampler).
-    """
-
-    name: str
-    distribution: str
-    low: float
-    high: float
-    values: tuple[float, ...] = ()
-    mean: float = 0.0
-    sd: float = 1.0
-    levels: int = DEFAULT_GRID_LEVELS
-
-    def from_unit(self, u: np.ndarray) -> np.ndarray:
-        """Map unit coordinates in [0, 1] to parameter values (the inverse CDF).
-
-        Args:
-            u: unit coordinates.
-
-        Returns:
-            The parameter values, always inside ``[low, high]``.
-        """
-        u = np.clip(np.asarray(u, dtype=np.float64), 0.0, 1.0)
-        if self.distribution == "values":
-            index = np.minimum((u * len(self.values)).astype(np.int64), len(self.values) - 1)
-            return np.asarray(self.values, dtype=np.float64)[index]
-        if self.distribution == "uniform":
-            out = self.low + u * (self.high - self.low)
-        elif self.distribution == "loguniform":
-            out = np.exp(np.log(self.low) + u * (np.log(self.high) - np.log(self.low)))
-        else:
-            from scipy.stats import truncnorm
-
-            a, b = (self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd
-            out = truncnorm.ppf(u, a, b, loc=self.mean, scale=self.sd)
-        out = np.where(u <= 0.0, self.low, np.where(u >= 1.0, self.high, out))
-        return np.clip(out, self.low, self.high)
-
-    def grid_units(self) -> np.ndarray:
-        """Unit coordinates of this factor's grid levels (the listed values, or ``levels`` quantiles)."""
-        if self.distribution == "values":
-            k = len(self.values)
-            return (np.arange(k) + 0.5) / k
-        return np.linspace(0.0, 1.0, self.levels)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """An outcome of interest for scenario discovery, such as ``trilateral < 0.4``."""
-
-    indicator: str
-    op: str
-    threshold: float
-
-    def test(self, values: np.ndarray) -> np.ndarray:
-        """Where the outcome occurs (a boolean array)."""
-        ops = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}
-        return ops[self.op](values, self.threshold)
-
-    def __str__(self) -> str:
-        return f"{self.indicator} {self.op} {self.threshold:g}"
-
-
-_OUTCOME = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.:]*)\s*(<=|>=|<|>)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
-
-
-def parse_outcome(text: str) -> Outcome:
-    """Parse ``"trilateral < 0.4"`` (an indicator, ``<``, ``<=``, ``>`` or ``>=``, a number).
-
-    Raises:
-        ValueError: when the text does not have that form.
-    """
-    match = _OUTCOME.match(str(text))
-    if not match:
-        raise ValueError(f"outcome '{text}' should look like 'trilateral < 0.4' (indicator, <, <=, > or >=, number)")
-    return Outcome(match.group(1), match.group(2), float(match.group(3)))
+__all__ = [
+    "DEFAULT_GRID_LEVELS",
+    "DEFAULT_MORRIS_LEVELS",
+    "MAX_POINTS",
+    "RESERVED_COLUMNS",
+    "STATISTICS",
+    "Analysis",
+    "Experiment",
+    "ExperimentError",
+    "ExperimentSpec",
+    "Factor",
+    "Outcome",
+    "Outputs",
+    "VariedParameter",
+    "describe",
+    "design_size",
+    "design_table",
+    "json_schema",
+    "load_experiment",
+    "parse_outcome",
+    "sample_units",
+    "unit_sample",
+]
 
 
 @dataclass
@@ -266,19 +121,6 @@ class Experiment:
         return None
 
 
-def design_size(spec: ExperimentSpec, factors: list[Factor]) -> int:
-    """Design points per scenario for a spec and its factors."""
-    d = len(factors)
-    if spec.sampler == "grid":
-        return math.prod(len(f.values) if f.distribution == "values" else f.levels for f in factors)
-    n = spec.samples or 0
-    if spec.sampler == "sobol":
-        return n * (2 * d + 2 if spec.second_order else d + 2)
-    if spec.sampler == "morris":
-        return n * (d + 1)
-    return n
-
-
 def unit_sample(experiment: Experiment) -> np.ndarray:
     """The design in unit coordinates, shape (samples per scenario, varied parameters).
 
@@ -287,46 +129,6 @@ def unit_sample(experiment: Experiment) -> np.ndarray:
     SALib's trajectories, ``lhs`` scipy's Latin hypercube, ``montecarlo`` independent uniforms.
     """
     return sample_units(experiment.spec, experiment.parameter_names, experiment.factors)
-
-
-def sample_units(spec: ExperimentSpec, names: list[str], factors: list[Factor] | None = None) -> np.ndarray:
-    """The unit-hypercube sample of a spec (``factors`` is needed for ``grid`` only).
-
-    Args:
-        spec: the validated experiment spec (sampler, samples, levels, seed).
-        names: the varied parameters, in file order.
-        factors: the resolved factors (their levels make the grid).
-
-    Returns:
-        An array of shape (points per scenario, len(names)) in [0, 1].
-    """
-    d = len(names)
-    n = spec.samples or 0
-    seed = spec.seed
-    if spec.sampler == "grid":
-        if factors is None:
-            raise ValueError("a grid needs its factors")
-        axes = [f.grid_units() for f in factors]
-        return np.array(list(itertools.product(*axes)), dtype=np.float64).reshape(-1, d)
-    if spec.sampler == "montecarlo":
-        return np.random.default_rng(seed).random((n, d))
-    if spec.sampler == "lhs":
-        from scipy.stats import qmc
-
-        try:
-            engine = qmc.LatinHypercube(d=d, rng=np.random.default_rng(seed))
-        except TypeError:  # scipy < 1.15 names it seed
-            engine = qmc.LatinHypercube(d=d, seed=np.random.default_rng(seed))
-        return engine.random(n)
-    problem = {"num_vars": d, "names": list(names), "bounds": [[0.0, 1.0]] * d}
-    if spec.sampler == "sobol":
-        from SALib.sample import sobol
-
-        return np.asarray(sobol.sample(problem, n, calc_second_order=spec.second_order, seed=seed), dtype=np.float64)
-    from SALib.sample import morris
-
-    levels = spec.levels or DEFAULT_MORRIS_LEVELS
-    return np.asarray(morris.sample(problem, n, num_levels=levels, seed=seed), dtype=np.float64)
 
 
 def design_table(experiment: Experiment) -> Any:
@@ -338,7 +140,7 @@ def design_table(experiment: Experiment) -> Any:
     Returns:
         A pandas DataFrame.
     """
-    import pandas as pd
+    import pandas as pd  # heavy (about half a second): imported only when a design is built
 
     units = unit_sample(experiment)
     n = len(units)
@@ -372,307 +174,6 @@ def _known_keys() -> set[str]:
     return keys
 
 
-def _validation_problems(exc: ValidationError, tree: Any, fallback: Mark) -> list[Problem]:
-    return validation_problems(exc, tree, fallback, _known_keys(), root="experiment")
-
-
-def _is_power_of_two(n: int) -> bool:
-    return n > 0 and n & (n - 1) == 0
-
-
-class _Checker:
-    """The semantic checks of an experiment file, collecting located problems."""
-
-    def __init__(self, raw: Any, path: Path) -> None:
-        self.raw = raw
-        self.path = path
-        self.fallback: Mark = (str(path), 1, 1)
-        self.problems: list[Problem] = []
-        self.scenarios: list[Scenario] = []
-
-    def mark(self, *loc: Any, key: bool = False) -> Mark:
-        return locate(self.raw, loc, self.fallback, want_key=key)
-
-    def add(self, mark: Mark, message: str, code: str = "invalid") -> None:
-        self.problems.append(problem_at(mark, message, code))
-
-    # --- checks on the raw tree: they run even when the structure did not validate
-
-    def scenario_names(self) -> None:
-        raw = self.raw.get("scenarios")
-        items = [(raw, ("scenarios",))] if isinstance(raw, str) else []
-        if isinstance(raw, list):
-            items = [(name, ("scenarios", i)) for i, name in enumerate(raw) if isinstance(name, str)]
-        seen: dict[str, int] = {}
-        for name, loc in items:
-            mark = self.mark(*loc)
-            try:
-                target = resolve_scenario_path(name, relative_to=self.path.parent)
-                if not target.is_file():
-                    raise ScenarioError.single(name, 1, 1, "no such file", "missing-file")
-            except ScenarioError:
-                hint = did_you_mean(name, library_ids())
-                self.add(mark, f"scenario '{name}' is neither a library scenario nor a file{hint}", "name")
-                continue
-            try:
-                scenario = load_scenario(target)
-            except ScenarioError as exc:
-                self.add(mark, f"scenario '{name}' has {len(exc.problems)} problem(s), listed below", "scenario")
-                self.problems.extend(exc.problems)
-                continue
-            if scenario.spec.abstract:
-                self.add(mark, f"scenario '{name}' is abstract (shared defaults); sweep a scenario that extends it")
-                continue
-            if scenario.id in seen:
-                self.add(mark, f"scenario '{scenario.id}' is listed twice (first at line {seen[scenario.id]})")
-                continue
-            seen[scenario.id] = mark[1]
-            self.scenarios.append(scenario)
-
-    def _parameter_problem(self, name: str, loc: tuple[Any, ...]) -> bool:
-        """Report a name unknown to some scenario (at the key); True if it was unknown."""
-        if name in RESERVED_COLUMNS:
-            self.add(self.mark(*loc, key=True), f"parameter '{name}' has the name of a result column", "name")
-            return True
-        for scenario in self.scenarios:
-            if name not in scenario.parameter_defaults:
-                hint = did_you_mean(name, scenario.parameter_defaults)
-                self.add(
-                    self.mark(*loc, key=True), f"unknown parameter '{name}' for scenario '{scenario.id}'{hint}", "name"
-                )
-                return True
-        return False
-
-    def parameter_names(self) -> set[str]:
-        unknown: set[str] = set()
-        for section in ("parameters", "fixed"):
-            block = self.raw.get(section)
-            if not isinstance(block, dict):
-                continue
-            for name in block:
-                if isinstance(name, str) and self._parameter_problem(name, (section, name)):
-                    unknown.add(name)
-        varied, fixed = self.raw.get("parameters"), self.raw.get("fixed")
-        if isinstance(varied, dict) and isinstance(fixed, dict):
-            for name in fixed:
-                if name in varied:
-                    self.add(self.mark("fixed", name, key=True), f"parameter '{name}' is both varied and fixed")
-        return unknown
-
-    def indicator_names(self) -> tuple[str, ...]:
-        """Check the recorded indicators; return them (the model's INDICATORS by default)."""
-        from sim.engine.model import INDICATORS
-
-        outputs = self.raw.get("outputs")
-        chosen = outputs.get("indicators") if isinstance(outputs, dict) else None
-        if not isinstance(chosen, list):
-            return INDICATORS
-        names: list[str] = []
-        for i, name in enumerate(chosen):
-            if not isinstance(name, str):
-                continue
-            mark = self.mark("outputs", "indicators", i)
-            if name in names:
-                self.add(mark, f"indicator '{name}' is listed twice")
-                continue
-            for scenario in self.scenarios:
-                rows = scenario.layout.rows
-                if name not in rows:
-                    self.add(mark, f"unknown indicator '{name}'{did_you_mean(name, [*INDICATORS, *rows])}", "name")
-                    break
-            else:
-                names.append(name)
-        return tuple(names)
-
-    def analysis(self, indicators: tuple[str, ...]) -> Outcome:
-        analysis = self.raw.get("analysis") if isinstance(self.raw.get("analysis"), dict) else {}
-        outputs = self.raw.get("outputs") if isinstance(self.raw.get("outputs"), dict) else {}
-        if outputs.get("at") == "summary":
-            statistics = outputs.get("statistics", ["mean", "min", "max"])
-            if isinstance(statistics, list):
-                indicators = (*indicators, *(f"{i}:{s}" for i in indicators for s in statistics if isinstance(s, str)))
-        output = analysis.get("output", "trilateral")
-        if isinstance(output, str) and output not in indicators:
-            self.add(
-                self.mark("analysis", "output"),
-                f"analysis.output '{output}' is not a recorded indicator{did_you_mean(output, indicators)}",
-                "name",
-            )
-        text = analysis.get("outcome", "trilateral < 0.4")
-        try:
-            outcome = parse_outcome(text)
-        except ValueError as exc:
-            self.add(self.mark("analysis", "outcome"), str(exc), "outcome")
-            return Outcome("trilateral", "<", 0.4)
-        if outcome.indicator not in indicators:
-            self.add(
-                self.mark("analysis", "outcome"),
-                f"outcome uses '{outcome.indicator}', which is not a recorded indicator"
-                f"{did_you_mean(outcome.indicator, indicators)}",
-                "name",
-            )
-        return outcome
-
-    # --- checks on the validated spec
-
-    def _declared(self, name: str) -> tuple[float, float] | None:
-        """The intersection of the ranges the scenarios declare for ``name`` (None: unbounded)."""
-        low, high, bounded = -math.inf, math.inf, False
-        for scenario in self.scenarios:
-            declared = scenario.parameter(name).range
-            if declared is not None:
-                bounded = True
-                low, high = max(low, declared[0]), min(high, declared[1])
-        return (low, high) if bounded else None
-
-    def factors(self, spec: ExperimentSpec, unknown: set[str]) -> list[Factor]:
-        factors = []
-        grid = spec.sampler == "grid"
-        for name, p in spec.parameters.items():
-            if name in unknown:
-                continue
-            loc = ("parameters", name)
-            if name not in self.raw.get("parameters", {}):
-                continue
-            raw_entry = self.raw["parameters"][name]
-            given = set(raw_entry) if isinstance(raw_entry, dict) else set()
-            if isinstance(raw_entry, list):
-                given = {"values"}
-            declared = self._declared(name)
-            shown = f"[{declared[0]:g}, {declared[1]:g}]" if declared else ""
-            if p.levels is not None and not grid:
-                self.add(self.mark(*loc, "levels", key=True), "levels applies to the grid sampler only")
-            if p.values is not None:
-                for extra in ("range", "distribution", "mean", "sd", "levels"):
-                    if extra in given:
-                        self.add(
-                            self.mark(*loc, extra, key=True), f"parameter '{name}' lists values: {extra} does not apply"
-                        )
-                for i, value in enumerate(p.values):
-                    if declared and not declared[0] <= value <= declared[1]:
-                        self.add(
-                            self.mark(*loc, "values", i) if isinstance(raw_entry, dict) else self.mark(*loc, i),
-                            f"value {value:g} of '{name}' is outside its declared range {shown}",
-                            "range",
-                        )
-                values = tuple(float(v) for v in p.values)
-                factors.append(Factor(name, "values", min(values), max(values), values=values))
-                continue
-            if p.range is None and declared is None:
-                self.add(
-                    self.mark(*loc, key=True),
-                    f"parameter '{name}' needs values: or range: (its scenario declares no range)",
-                    "missing",
-                )
-                continue
-            low, high = p.range if p.range is not None else declared  # type: ignore[misc]
-            range_mark = self.mark(*loc, "range") if p.range is not None else self.mark(*loc, key=True)
-            if not low < high:
-                self.add(range_mark, f"range of '{name}' must have low < high, got [{low:g}, {high:g}]", "range")
-                continue
-            if declared and (low < declared[0] or high > declared[1]):
-                self.add(
-                    range_mark,
-                    f"range [{low:g}, {high:g}] of '{name}' is outside its declared range {shown}",
-                    "range",
-                )
-            if p.distribution == "loguniform" and low <= 0:
-                self.add(range_mark, f"a loguniform range must be positive, got [{low:g}, {high:g}]", "range")
-                continue
-            if p.distribution == "normal":
-                missing = [needed for needed in ("mean", "sd") if getattr(p, needed) is None]
-                if missing:
-                    wanted = " and ".join(f"{m}:" for m in missing)
-                    self.add(self.mark(*loc, key=True), f"normal distribution of '{name}' needs {wanted}", "missing")
-                if p.mean is None or p.sd is None:
-                    continue
-            else:
-                for extra in ("mean", "sd"):
-                    if extra in given:
-                        self.add(self.mark(*loc, extra, key=True), f"{extra} applies to distribution: normal only")
-            factors.append(
-                Factor(
-                    name,
-                    p.distribution,
-                    float(low),
-                    float(high),
-                    mean=float(p.mean or 0.0),
-                    sd=float(p.sd or 1.0),
-                    levels=p.levels or spec.levels or DEFAULT_GRID_LEVELS,
-                )
-            )
-        return factors
-
-    def fixed(self, spec: ExperimentSpec, unknown: set[str]) -> dict[str, float]:
-        out = {}
-        for name, value in spec.fixed.items():
-            if name in unknown:
-                continue
-            declared = self._declared(name)
-            if declared and not declared[0] <= value <= declared[1]:
-                self.add(
-                    self.mark("fixed", name),
-                    f"fixed value {value:g} of '{name}' is outside its declared range "
-                    f"[{declared[0]:g}, {declared[1]:g}]",
-                    "range",
-                )
-            out[name] = float(value)
-        return out
-
-    def sampler(self, spec: ExperimentSpec, factors: list[Factor]) -> None:
-        given = set(self.raw)
-        if spec.sampler == "grid":
-            if "samples" in given:
-                self.add(
-                    self.mark("samples", key=True),
-                    "the grid sampler takes no samples: its size is the product of the levels",
-                )
-        elif spec.samples is None:
-            self.add(self.mark("sampler"), f"the {spec.sampler} sampler needs samples: (a number of points)", "missing")
-        if spec.sampler == "sobol" and spec.samples is not None and not _is_power_of_two(spec.samples):
-            lower = 1 << (spec.samples.bit_length() - 1)
-            self.add(
-                self.mark("samples"),
-                f"sobol samples must be a power of 2 (Saltelli design), got {spec.samples}; try {lower} or {lower * 2}",
-            )
-        if "second_order" in given and spec.sampler != "sobol":
-            self.add(self.mark("second_order", key=True), "second_order applies to the sobol sampler only")
-        if "levels" in given and spec.sampler not in ("grid", "morris"):
-            self.add(self.mark("levels", key=True), "levels applies to the grid and morris samplers only")
-        if spec.sampler == "morris" and spec.levels is not None and spec.levels % 2:
-            self.add(self.mark("levels"), f"morris levels should be even (e.g. 4 or 6), got {spec.levels}")
-        if len(factors) == len(spec.parameters) and factors:
-            size = design_size(spec, factors) * max(1, len(self.scenarios))
-            if size > MAX_POINTS:
-                self.add(self.mark("sampler"), f"the design has {size:,} points; at most {MAX_POINTS:,} are allowed")
-
-    def outputs(self, spec: ExperimentSpec) -> None:
-        outputs = spec.outputs
-        raw = self.raw.get("outputs") if isinstance(self.raw.get("outputs"), dict) else {}
-        if "statistics" in raw and outputs.at != "summary":
-            self.add(self.mark("outputs", "statistics", key=True), "statistics applies to at: summary only")
-        if len(set(outputs.statistics)) != len(outputs.statistics):
-            self.add(self.mark("outputs", "statistics"), "a statistic is listed twice")
-        if outputs.keep_trajectories and outputs.at == "every":
-            self.add(
-                self.mark("outputs", "keep_trajectories", key=True),
-                "at: every already keeps every turn; drop keep_trajectories",
-            )
-        if isinstance(outputs.at, list):
-            if not outputs.at:
-                self.add(self.mark("outputs", "at"), "at: needs at least one turn")
-            for i, turn in enumerate(outputs.at):
-                for scenario in self.scenarios:
-                    last = spec.turns or scenario.turns
-                    if turn > last:
-                        self.add(
-                            self.mark("outputs", "at", i),
-                            f"turn {turn} is after the last turn ({last}) of scenario '{scenario.id}'",
-                            "range",
-                        )
-                        break
-
-
 def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
@@ -682,45 +183,53 @@ def _plain(value: Any) -> Any:
 
 
 _PLACEHOLDERS: dict[str, Any] = {"scenarios": ["-"], "sampler": "grid", "replications": 1}
+_BLOCKS = ("parameters", "fixed", "outputs", "analysis")
 
 
-def _best_effort_spec(raw: dict) -> tuple[ExperimentSpec | None, set[str]]:
-    """A spec from the parts of a broken file that validate, and the names of the parts dropped.
+def _best_effort_spec(raw: dict[Any, Any], exc: ValidationError) -> tuple[ExperimentSpec | None, set[str]]:
+    """A spec from the parts of a broken file that validated, and the names of the parts dropped.
 
-    Entries that fail (a parameter, a fixed value, an output option, a top-level key) are
-    dropped or replaced by a placeholder, so the value checks can still run on the rest.
+    The places ``exc`` (the validation of the whole file) complains about are dropped or replaced
+    by a placeholder (an entry of ``parameters``, ``fixed``, ``outputs`` or ``analysis``, a
+    top-level key) in one pass; the remainder is validated once more, so that the value checks
+    can still run on it. None if the file's root or its ``parameters`` as a whole are wrong, or
+    the remainder does not validate either.
     """
     data = _plain(raw)
+    locs = [clean_loc(data, tuple(error["loc"])) for error in exc.errors(include_url=False)]
+    if any(not loc or (loc[0] == "parameters" and not _prunable(data, loc)) for loc in locs):
+        return None, set()
     dropped: set[str] = set()
-    for _ in range(8):
-        try:
-            return ExperimentSpec.model_validate(data), dropped
-        except ValidationError as exc:
-            for error in exc.errors(include_url=False):
-                loc = clean_loc(data, tuple(error["loc"]))
-                if not loc:
-                    return None, dropped
-                head = loc[0]
-                block = data.get(head)
-                if len(loc) >= 2 and head in ("parameters", "fixed", "outputs", "analysis") and isinstance(block, dict):
-                    block.pop(loc[1], None)
-                    dropped.add(str(loc[1]) if head in ("parameters", "fixed") else head)
-                elif head == "parameters":
-                    return None, dropped
-                elif head in _PLACEHOLDERS:
-                    data[head] = _PLACEHOLDERS[head]
-                    dropped.add(str(head))
-                else:
-                    data.pop(head, None)
-                    dropped.add(str(head))
-    return None, dropped
+    for loc in locs:
+        head = loc[0]
+        if _prunable(data, loc):
+            data[head].pop(loc[1], None)
+            dropped.add(str(loc[1]) if head in ("parameters", "fixed") else str(head))
+        elif head in _PLACEHOLDERS:
+            data[head] = _PLACEHOLDERS[head]
+            dropped.add(str(head))
+        else:
+            data.pop(head, None)
+            dropped.add(str(head))
+    try:
+        return ExperimentSpec.model_validate(data), dropped
+    except ValidationError:
+        return None, dropped
 
 
-def _dedupe(problems: Iterable[Problem]) -> list[Problem]:
-    seen: dict[tuple[str, int, int, str], Problem] = {}
-    for p in problems:
-        seen.setdefault((p.path, p.line, p.col, p.message), p)
-    return list(seen.values())
+def _prunable(data: dict[Any, Any], loc: tuple[Any, ...]) -> bool:
+    """Whether the problem at ``loc`` is in one entry of a block that can go without it."""
+    return len(loc) >= 2 and loc[0] in _BLOCKS and isinstance(data.get(loc[0]), dict)
+
+
+def _read(path: Path) -> dict[Any, Any]:
+    try:
+        raw = read_yaml_file(path)
+    except ScenarioError as exc:
+        raise ExperimentError(exc.problems) from None
+    if not isinstance(raw, dict):
+        raise ExperimentError([Problem(str(path), 1, 1, "an experiment file must be a YAML mapping", "type")])
+    return raw
 
 
 def load_experiment(path: str | Path) -> Experiment:
@@ -736,51 +245,44 @@ def load_experiment(path: str | Path) -> Experiment:
         ExperimentError: listing every problem found, as ``path:line:col: message``.
     """
     path = Path(path)
-    try:
-        raw = read_yaml_file(path)
-    except ScenarioError as exc:
-        raise ExperimentError(exc.problems) from None
-    shown = str(path)
-    if not isinstance(raw, dict):
-        raise ExperimentError([Problem(shown, 1, 1, "an experiment file must be a YAML mapping", "type")])
-    checker = _Checker(raw, path)
-    problems: list[Problem] = []
+    raw = _read(path)
+    diagnostics = Diagnostics(raw, (str(path), 1, 1), root="experiment")
+    context = checks.ExperimentContext(raw, path, diagnostics)
     spec: ExperimentSpec | None = None
     partial: ExperimentSpec | None = None
     pruned: set[str] = set()
     try:
         spec = partial = ExperimentSpec.model_validate(raw)
     except ValidationError as exc:
-        problems += _validation_problems(exc, raw, checker.fallback)
-        partial, pruned = _best_effort_spec(raw)
-    checker.scenario_names()
-    unknown = checker.parameter_names() | pruned
-    indicators = checker.indicator_names()
-    outcome = checker.analysis(indicators)
+        diagnostics.validation(exc, _known_keys())
+        partial, pruned = _best_effort_spec(raw, exc)
+    checks.scenario_names(context)
+    unknown = checks.parameter_names(context) | pruned
+    indicators = checks.indicator_names(context)
+    outcome = checks.analysis(context, indicators)
     factors: list[Factor] = []
     fixed: dict[str, float] = {}
-    if partial is not None and checker.scenarios:
+    if partial is not None and context.scenarios:
         # With a broken structure, the value checks still run on every part that did validate.
-        factors = checker.factors(partial, unknown)
-        fixed = checker.fixed(partial, unknown)
+        factors = checks.factors(context, partial, unknown)
+        fixed = checks.fixed(context, partial, unknown)
         if "sampler" not in pruned:
-            checker.sampler(partial, factors if spec is not None else [])
+            checks.sampler(context, partial, factors if spec is not None else [])
         if "outputs" not in pruned:
-            checker.outputs(partial)
-    problems = _dedupe([*problems, *checker.problems])
+            checks.outputs(context, partial)
+    problems = diagnostics.deduplicated()
     if problems or spec is None:
-        raise ExperimentError(sort_problems(problems))
-    file_bytes = path.read_bytes()
+        raise ExperimentError(problems)
     canonical = json.dumps(spec.model_dump(mode="json"), sort_keys=True)
     return Experiment(
         spec=spec,
         path=path,
         id=spec.id or path.stem,
-        scenarios=checker.scenarios,
+        scenarios=context.scenarios,
         factors=factors,
         indicators=indicators,
         outcome=outcome,
-        file_sha256=hashlib.sha256(file_bytes).hexdigest(),
+        file_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
         content_hash=hashlib.sha256(canonical.encode()).hexdigest(),
         fixed=fixed,
     )

@@ -1,0 +1,205 @@
+"""Finding scenario files and reading an ``extends:`` chain into one merged, located tree.
+
+A scenario names the scenario it extends (``defaults``, the abstract root, if it names none);
+:func:`load_chain` reads the whole chain and deep-merges it, child over parent, keeping the
+position of every key and value so that problems found later point at the file and line that
+set the value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import scenarios
+from sim.engine.layout import GOVERNMENTS, PAIRS
+from sim.errors import Problem, ScenarioError, did_you_mean
+from sim.lang.validation import sort_problems
+from sim.lang.yamlio import LocDict, LocList, Mark, items_with_marks, problem_at, read_yaml_file, value_mark
+
+ROOT_SCENARIO = "defaults"
+"""The abstract scenario every other one extends, directly or not."""
+
+ID_LISTS = frozenset({"rules", "events", "acts"})
+"""Lists merged item by item (by ``id``) rather than replaced; so are the lists of cards."""
+
+FileCheck = Callable[[Any, str], list[Problem]]
+
+
+def library_dir() -> Path:
+    """The folder of bundled scenarios."""
+    return Path(scenarios.__file__).resolve().parent
+
+
+def library_ids() -> list[str]:
+    """Ids (file stems) of the bundled scenarios, the abstract root excluded."""
+    return sorted(p.stem for p in library_dir().glob("*.yaml") if p.stem != ROOT_SCENARIO)
+
+
+def resolve_scenario_path(name: str | Path, relative_to: Path | None = None) -> Path:
+    """Turn a library name (``baseline``) or a path into a file path.
+
+    Raises:
+        ScenarioError: when the name is neither an existing file nor a library scenario.
+    """
+    text = str(name)
+    looks_like_path = isinstance(name, Path) or text.endswith((".yaml", ".yml")) or "/" in text
+    if looks_like_path:
+        path = Path(text)
+        if relative_to is not None and not path.is_absolute():
+            path = relative_to / path
+        return path
+    candidate = library_dir() / f"{text}.yaml"
+    if candidate.is_file():
+        return candidate
+    if relative_to is not None and (relative_to / f"{text}.yaml").is_file():
+        return relative_to / f"{text}.yaml"
+    hint = did_you_mean(text, library_ids())
+    raise ScenarioError.single(
+        text, 1, 1, f"no such file, and no scenario named '{text}' in the library{hint}", "missing-file"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# extends: merging with positions kept
+
+
+def copy_located(value: Any) -> Any:
+    """A deep copy of a located tree (marks included)."""
+    if isinstance(value, LocDict):
+        mapping = LocDict((k, copy_located(v)) for k, v in value.items())
+        mapping.mark, mapping.key_marks = value.mark, dict(value.key_marks)
+        mapping.value_marks, mapping.quoted = dict(value.value_marks), dict(value.quoted)
+        return mapping
+    if isinstance(value, LocList):
+        items = LocList(copy_located(v) for v in value)
+        items.mark, items.item_marks = value.mark, list(value.item_marks)
+        return items
+    return value
+
+
+def _is_effect_op(value: dict[Any, Any]) -> bool:
+    return bool(value) and set(value) <= {"add", "set"}
+
+
+def _merge_mappings(parent: dict[Any, Any], child: dict[Any, Any]) -> LocDict:
+    out = copy_located(parent) if isinstance(parent, LocDict) else LocDict(parent)
+    if isinstance(child, LocDict):
+        out.mark = child.mark
+    for k, v in child.items():
+        out[k] = merge(parent[k], v, str(k)) if k in parent else copy_located(v)
+        if isinstance(child, LocDict):
+            out.key_marks[k] = child.key_marks.get(k) or out.key_marks.get(k) or out.mark or ("?", 1, 1)
+            out.value_marks[k] = child.value_marks.get(k) or out.value_marks.get(k) or out.mark or ("?", 1, 1)
+            out.quoted[k] = child.quoted.get(k, False)
+    return out
+
+
+def _merge_by_id(parent: list[Any], child: list[Any]) -> LocList:
+    out = LocList()
+    out.mark = getattr(child, "mark", None)
+    index: dict[Any, int] = {}
+    for item, mark in items_with_marks(parent):
+        index[item["id"]] = len(out)
+        out.append(copy_located(item))
+        out.item_marks.append(mark)
+    for item, mark in items_with_marks(child):
+        if item["id"] in index:
+            pos = index[item["id"]]
+            out[pos] = merge(out[pos], item)
+            out.item_marks[pos] = mark
+        else:
+            index[item["id"]] = len(out)
+            out.append(copy_located(item))
+            out.item_marks.append(mark)
+    return out
+
+
+def merge(parent: Any, child: Any, key: str = "") -> Any:
+    """Deep-merge ``child`` over ``parent``: mappings by key, id-lists by id, the rest replaced."""
+    if key in PAIRS and isinstance(child, dict) and not isinstance(parent, dict | list) and "all" not in child:
+        # A child listing some domains of a tie the parent gave as one number keeps that number
+        # for the other domains.
+        out = copy_located(child)
+        out["all"] = parent
+        return out
+    if isinstance(parent, dict) and isinstance(child, dict) and _is_effect_op(parent) and _is_effect_op(child):
+        return copy_located(child)  # {add: ...} over {set: ...} replaces it
+    if isinstance(parent, dict) and isinstance(child, dict):
+        return _merge_mappings(parent, child)
+    if (
+        isinstance(parent, list)
+        and isinstance(child, list)
+        and (key in ID_LISTS or key in GOVERNMENTS)
+        and all(isinstance(i, dict) and isinstance(i.get("id"), str) for i in [*parent, *child])
+    ):
+        return _merge_by_id(parent, child)
+    return copy_located(child)
+
+
+# ---------------------------------------------------------------------------------------------
+# the chain
+
+
+def _read_one(path: Path, file_checks: FileCheck) -> LocDict:
+    """One file of the chain: a mapping with an id and a title and no problem ``file_checks`` finds."""
+    raw = read_yaml_file(path)
+    shown = str(path)
+    if not isinstance(raw, dict):
+        raise ScenarioError.single(shown, 1, 1, "a scenario file must be a YAML mapping", "type")
+    problems = sort_problems(file_checks(raw, shown))
+    for required in ("id", "title"):
+        if required not in raw:
+            problems.append(problem_at((shown, 1, 1), f"missing required key '{required}'", "missing"))
+    if problems:
+        raise ScenarioError(problems)
+    return raw if isinstance(raw, LocDict) else LocDict(raw)
+
+
+def _parent_path(raw: LocDict, path: Path, chain: list[Path]) -> Path:
+    """The file ``raw`` extends (the root if it names none), checked to exist and not to close a cycle."""
+    shown = str(path)
+    mark: Mark = value_mark(raw, "extends", (shown, 1, 1))
+    parent_name = raw.get("extends") or ROOT_SCENARIO
+    if not isinstance(parent_name, str):
+        raise ScenarioError([problem_at(mark, "extends: must be a scenario name or path", "type")])
+    try:
+        parent_path = resolve_scenario_path(parent_name, relative_to=path.parent)
+        if not parent_path.is_file():
+            raise ScenarioError.single(parent_name, 1, 1, "no such file", "missing-file")
+    except ScenarioError:
+        hint = did_you_mean(parent_name, library_ids())
+        raise ScenarioError(
+            [problem_at(mark, f"extends: scenario '{parent_name}' does not exist{hint}", "extends-missing")]
+        ) from None
+    if parent_path.resolve() in chain:
+        names = " -> ".join(p.name for p in [*chain, parent_path.resolve()])
+        raise ScenarioError([problem_at(mark, f"extends: cycle: {names}", "extends-cycle")])
+    return parent_path
+
+
+def load_chain(path: Path, file_checks: FileCheck, seen: list[Path] | None = None) -> tuple[Any, list[Path]]:
+    """Read a file and everything it extends; return the merged located tree and the files read.
+
+    Args:
+        path: the scenario file.
+        file_checks: checks run on each file as read (e.g. duplicate ids); any problem stops loading.
+        seen: the files of the chain read so far (to detect cycles).
+
+    Raises:
+        ScenarioError: for a file that cannot be read, or an ``extends:`` that is missing or cyclic.
+    """
+    seen = seen or []
+    resolved = path.resolve()
+    if resolved in seen:
+        names = " -> ".join(p.name for p in [*seen, resolved])
+        raise ScenarioError.single(str(path), 1, 1, f"extends: cycle: {names}", "extends-cycle")
+    raw = _read_one(path, file_checks)
+    if resolved == (library_dir() / f"{ROOT_SCENARIO}.yaml").resolve():
+        return raw, [resolved]
+    chain = [*seen, resolved]
+    parent_raw, files = load_chain(_parent_path(raw, path, chain), file_checks, chain)
+    parent_raw = copy_located(parent_raw)
+    parent_raw.pop("abstract", None)
+    return merge(parent_raw, raw), [*files, resolved]
