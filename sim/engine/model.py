@@ -27,7 +27,8 @@ from sim.engine.rng import CounterRNG
 from sim.engine.state import WorldState, elementwise_sum
 from sim.engine.triggers import Firing, run_triggers
 from sim.errors import UsageError, did_you_mean
-from sim.lang.scenario import Scenario, Trigger, load_scenario
+from sim.lang import schema
+from sim.lang.scenario import Event, Scenario, Trigger, load_scenario
 from sim.lang.schema import GovCode
 
 INDICATORS: tuple[str, ...] = (
@@ -60,17 +61,9 @@ class _Draws:
         return self.model.streams.normal(self.model.turn, stream)
 
 
-MODEL_OPTIONS: tuple[str, ...] = (
-    "replications",
-    "seed",
-    "rng",
-    "turns",
-    "replication_ids",
-    "strategies",
-    "record",
-    "parameters",
-)
-"""The model's keyword-only options; a scenario parameter never takes one of these names as a keyword."""
+MODEL_OPTIONS: tuple[str, ...] = tuple(name for name in schema.MODEL_OPTIONS if name != "scenario")
+"""The model's keyword-only options: the scenario language's reserved names less the positional
+``scenario``. A scenario parameter may not take one of these names (a located validation error)."""
 
 
 def _as_seed(value: Any) -> int:
@@ -270,7 +263,7 @@ class TrilateralModel(mesa.Model):
                 raise UsageError(f"unknown action '{ident}' for {government}{did_you_mean(ident, known)}")
         self.pending_choices[government] = ids
 
-    def inject(self, event: str | Trigger) -> None:
+    def inject(self, event: str | Event) -> None:
         """Queue an event (a scenario event id, or a trigger from ``scenario.compile_injection``).
 
         It fires, in every world, in the events phase of the next turn, whatever its schedule,

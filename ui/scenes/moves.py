@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.errors import TrilatError
-from sim.lang.scenario import Trigger
+from sim.lang.scenario import Card
 from ui import theme
 from ui.input import Action, Intent, key
 from ui.match import GOV_CITIES, Match, label
@@ -60,7 +60,7 @@ def next_move_scene(app: App) -> Scene:
     return app.make(SceneId.RESOLUTION)
 
 
-def card_tooltip(match: Match, card: Trigger) -> str:
+def card_tooltip(match: Match, card: Card) -> str:
     """Everything about a card, for its tooltip (the card itself may be too small for it all)."""
     parts = [f"{card.title} ({card.cost:g} capital, {card.stance})."]
     if card.say:
