@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agents import DomesticPolitics, Government, ThreatActor
-from sim import INDICATORS, TrilateralModel, UsageError
+from sim import INDICATORS, ScenarioError, TrilateralModel, UsageError
 from sim.engine.explain import EXPLAINED
 
 
@@ -134,35 +134,37 @@ def test_a_parameter_given_both_ways_is_a_usage_error(baseline):
         TrilateralModel(baseline, seed=1, parameters={"us_transactionalism": 0.2}, us_transactionalism=0.8)
 
 
-@pytest.fixture(scope="module")
-def clashing(tmp_path_factory):
-    """A scenario whose parameters are named like model options (seed, record, turns)."""
-    path = tmp_path_factory.mktemp("clash") / "clash.yaml"
+def test_a_scenario_with_parameters_named_like_options_is_refused_where_they_are_declared(tmp_path):
+    # The bug of issue 9: with such a scenario, TrilateralModel(s, seed=3, record=0.9) turned
+    # recording on with 0.9 and left the parameter 'record' at its default. Now the scenario is
+    # a located validation error, and the model keeps options and parameters apart anyway.
+    path = tmp_path / "clash.yaml"
     path.write_text(
         "id: clash\ntitle: Clash\nextends: baseline\nparameters:\n"
         "  seed: {default: 0.2, range: [0, 1]}\n"
-        "  record: {default: 0.3, range: [0, 1]}\n"
-        "  turns: {default: 0.4, range: [0, 1]}\n"
-        "initial:\n  institutionalization: record\n",
+        "  record: {default: 0.3, range: [0, 1]}\n",
         encoding="utf-8",
     )
     from sim import load_scenario
 
-    return load_scenario(path)
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert f"{path}:5:3: parameter name 'seed' clashes with the model option 'seed'" in str(caught.value)
+    assert f"{path}:6:3: parameter name 'record' clashes with the model option 'record'" in str(caught.value)
 
 
-def test_parameters_named_like_options_reach_the_scenario_and_options_stay_options(clashing):
-    # The bug of issue 9: TrilateralModel(s, seed=3, record=0.9) turned recording on with 0.9 and
-    # left the parameter 'record' at its default.
-    model = TrilateralModel(clashing, seed=3, record=False, turns=2, parameters={"seed": 0.5, "record": 0.9})
-    assert (model.params["seed"], model.params["record"], model.params["turns"]) == (0.5, 0.9, 0.4)
-    assert model.x[clashing.layout.rows["institutionalization"], 0] == pytest.approx(0.9)
+def test_parameters_go_in_their_mapping_and_options_stay_options(baseline):
+    model = TrilateralModel(
+        baseline, seed=3, record=False, turns=2, parameters={"us_transactionalism": 0.9, "history_flare_chance": 0.0}
+    )
+    assert (model.params["us_transactionalism"], model.params["history_flare_chance"]) == (0.9, 0.0)
     assert model.seed == 3 and model.turns == 2
     assert model.state.recorder.enabled is False
-    default = TrilateralModel(clashing, seed=3)
-    assert default.params["record"] == 0.3 and default.state.recorder.enabled is True
+    default = TrilateralModel(baseline, seed=3)
+    assert default.params["us_transactionalism"] == baseline.parameter_defaults["us_transactionalism"]
+    assert default.state.recorder.enabled is True
     with pytest.raises(UsageError, match="record must be True or False, got 0.9"):
-        TrilateralModel(clashing, seed=3, record=0.9)
+        TrilateralModel(baseline, seed=3, record=0.9)
 
 
 def test_option_names_are_the_keyword_only_arguments():
