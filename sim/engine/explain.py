@@ -6,48 +6,43 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.engine.layout import GOVERNMENTS, PAIRS
+from sim.engine import sources
+from sim.engine.indicators import EXPLAINED
+from sim.engine.layout import PAIRS
+from sim.engine.sources import Source, SourceKind
 from sim.errors import UsageError
 
 if TYPE_CHECKING:
     from sim.engine.model import TrilateralModel
     from sim.lang.scenario import Scenario
 
-EXPLAINED: tuple[str, ...] = (
-    *(f"tie.{pair}" for pair in PAIRS),
-    "trilateral",
-    "institutionalization",
-    "deterrence",
-    *(f"{g}.{v}" for g in GOVERNMENTS for v in ("approval", "polarization", "threat")),
-)
-"""Indicators ``--explain`` reports, in display order."""
+__all__ = ["EXPLAINED", "NEGLIGIBLE", "WEAKEST_LINK_SOURCE", "contributions", "readable_source"]
 
 NEGLIGIBLE = 1e-9
-WEAKEST_LINK_SOURCE = "weakest link changed"
+WEAKEST_LINK_SOURCE = sources.WEAKEST_LINK
 """The part of the index's change due to a different pair becoming the weakest link."""
 
 
-def readable_source(scenario: Scenario, source: str) -> str:
+def readable_source(scenario: Scenario, source: Source) -> str:
     """A cause as a reader names it: ``JPN move: Shuttle diplomacy``, not ``action:JPN.shuttle_diplomacy``."""
-    if source.startswith("behaviour: "):
-        return source.removeprefix("behaviour: ")
-    kind, _, ident = source.partition(":")
-    owner, _, short = ident.partition(".")
-    if kind == "action" and short:
-        card = next((c for c in scenario.actions.get(owner, []) if c.id == short), None)
-        return f"{owner} move: {card.title if card else short}"
-    if kind == "act" and short:
-        act = next((a for a in scenario.acts.get(owner, []) if a.id == short), None)
-        return f"{owner}: {act.title if act else short}"
-    if kind == "event":
+    kind, owner, ident = source.kind, source.owner, source.id
+    if kind is SourceKind.BEHAVIOUR:
+        return source.bare_label
+    if kind is SourceKind.ACTION and owner:
+        card = next((c for c in scenario.actions.get(owner, []) if c.id == ident), None)
+        return f"{owner} move: {card.title if card else ident}"
+    if kind is SourceKind.ACT and owner:
+        act = next((a for a in scenario.acts.get(owner, []) if a.id == ident), None)
+        return f"{owner}: {act.title if act else ident}"
+    if kind is SourceKind.EVENT:
         event = next((e for e in scenario.events if e.id == ident), None)
         return f"event: {event.title if event else ident}"
-    if kind == "rule":
+    if kind is SourceKind.RULE:
         rule = next((r for rules in scenario.rules.values() for r in rules if r.id == ident), None)
         return f"rule: {rule.title if rule else ident}"
-    if kind == "inject":
+    if kind is SourceKind.INJECT:
         return f"white cell: {ident}"
-    return source
+    return source.label
 
 
 def contributions(model: TrilateralModel, turn: int, top: int | None = None) -> dict[str, dict[str, Any]]:

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from sim.engine.explain import readable_source
+from sim.engine.indicators import HEADLINE, hex_colour, label
 from sim.engine.layout import GOVERNMENTS
 from sim.engine.scoring import objective_scores
-from sim.play.report import HEADLINE, label
 from sim.play.session import GameSession
 
 CHARTS = {
@@ -24,8 +24,6 @@ CHARTS = {
     "institutions": ("Institutions and deterrence", ["institutionalization", "deterrence"]),
     "politics": ("Domestic approval", ["USA.approval", "ROK.approval", "JPN.approval"]),
 }
-# Okabe-Ito colour-blind-safe palette
-PALETTE = ["#E69F00", "#56B4E9", "#009E73", "#D55E00", "#0072B2", "#CC79A7"]  # yellow left out: too pale on white
 TURNING_POINTS = 4
 
 
@@ -45,9 +43,8 @@ def _chart(session: GameSession, names: list[str], title: str, path: Path) -> Pa
     turns = list(range(session.turn + 1))
     labels = ["start"] + [scenario.quarter_label(t) for t in turns[1:]]
     fig, ax = plt.subplots(figsize=(8, 4.2), dpi=110)
-    colours = iter(PALETTE)
     for name in names:
-        colour = "#000000" if name == "trilateral" else next(colours)
+        colour = hex_colour(name)  # the game's colours (indicator registry)
         fan = session.fan(name)
         if "p5" in fan:
             ax.fill_between(turns, fan["p5"], fan["p95"], color=colour, alpha=0.12, linewidth=0)
@@ -163,7 +160,7 @@ def build_markdown(session: GameSession, charts: dict[str, Path]) -> str:
     for turn in range(1, story.turn + 1):
         out.append(f"### {scenario.quarter_label(turn)} (turn {turn})")
         for entry in (e for e in story.log if e.turn == turn and e.in_story):
-            cite = f" *({entry.source})*" if entry.source else ""
+            cite = f" *({entry.citation})*" if entry.citation else ""
             out.append(f"- {entry.say or entry.title}{cite}")
         out.append("")
 
