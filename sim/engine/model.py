@@ -24,8 +24,8 @@ from agents.strategies import Strategy
 from sim.engine import dynamics, indicators, sources
 from sim.engine.layout import GOVERNMENTS, PHASES, THREAT_ACTORS
 from sim.engine.rng import CounterRNG
-from sim.engine.state import WorldState, elementwise_sum
 from sim.engine.sources import Source
+from sim.engine.state import WorldState, elementwise_sum
 from sim.engine.triggers import Firing, run_triggers, trigger_source
 from sim.errors import UsageError, did_you_mean
 from sim.lang.scenario import Scenario, Trigger, load_scenario

@@ -17,6 +17,17 @@ from sim.engine.explain import readable_source
 from sim.engine.indicators import HEADLINE, hex_colour, label
 from sim.engine.layout import GOVERNMENTS
 from sim.engine.scoring import objective_scores
+from sim.play.commands import (
+    Branch,
+    Custom,
+    End,
+    FacilitatorAction,
+    Inject,
+    Note,
+    SetParameter,
+    SetState,
+    Undo,
+)
 from sim.play.session import GameSession
 
 CHARTS = {
@@ -84,27 +95,26 @@ def turning_points(session: GameSession, count: int = TURNING_POINTS) -> list[di
     return sorted(points, key=lambda p: p["turn"])
 
 
-def _describe(action: dict[str, Any]) -> str:
-    kind = action["kind"]
-    when = f"before turn {action['turn'] + 1}"
-    if kind == "inject":
-        return f"{when}: injected event '{action['event']}'"
-    if kind == "custom":
-        effects = ", ".join(f"{k} {v}" for k, v in action["effects"].items())
-        return f"{when}: custom event '{action['title']}' ({effects}): {action['say']}"
-    if kind == "set_parameter":
-        return f"{when}: set parameter {action['name']} = {action['value']:g}"
-    if kind == "set_state":
-        return f"{when}: set {action['name']} = {action['value']:g}"
-    if kind == "note":
-        return f"{when}: note: {action['text']}"
-    if kind == "end":
-        return f"ended the game after turn {action['turn']}"
-    if kind == "undo":
-        return f"undid turn {action['turn']} ({len(action.get('dropped', []))} command(s) dropped)"
-    if kind == "branch":
-        return f"branched from the end of turn {action['turn']}"
-    return f"{when}: {kind}"
+def _describe(action: FacilitatorAction) -> str:
+    when = f"before turn {action.turn + 1}"
+    if isinstance(action, Inject):
+        return f"{when}: injected event '{action.event}'"
+    if isinstance(action, Custom):
+        effects = ", ".join(f"{k} {v}" for k, v in action.effects.items())
+        return f"{when}: custom event '{action.title}' ({effects}): {action.say}"
+    if isinstance(action, SetParameter):
+        return f"{when}: set parameter {action.name} = {action.value:g}"
+    if isinstance(action, SetState):
+        return f"{when}: set {action.name} = {action.value:g}"
+    if isinstance(action, Note):
+        return f"{when}: note: {action.text}"
+    if isinstance(action, End):
+        return f"ended the game after turn {action.turn}"
+    if isinstance(action, Undo):
+        return f"undid turn {action.turn} ({len(action.dropped)} command(s) dropped)"
+    if isinstance(action, Branch):
+        return f"branched from the end of turn {action.turn}"
+    return f"{when}: {action.kind}"
 
 
 def build_markdown(session: GameSession, charts: dict[str, Path]) -> str:
