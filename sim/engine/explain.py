@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 import numpy as np
 
@@ -16,11 +16,18 @@ if TYPE_CHECKING:
     from sim.engine.model import TrilateralModel
     from sim.lang.scenario import Scenario
 
-__all__ = ["EXPLAINED", "NEGLIGIBLE", "WEAKEST_LINK_SOURCE", "contributions", "readable_source"]
+__all__ = ["EXPLAINED", "NEGLIGIBLE", "WEAKEST_LINK_SOURCE", "Contribution", "contributions", "readable_source"]
 
 NEGLIGIBLE = 1e-9
 WEAKEST_LINK_SOURCE = sources.WEAKEST_LINK
 """The part of the index's change due to a different pair becoming the weakest link."""
+
+
+class Contribution(TypedDict):
+    """What moved one indicator in one turn: its total change and each source's part, largest first."""
+
+    total: float
+    parts: list[tuple[Source, float]]
 
 
 def readable_source(scenario: Scenario, source: Source) -> str:
@@ -45,7 +52,7 @@ def readable_source(scenario: Scenario, source: Source) -> str:
     return source.label
 
 
-def contributions(model: TrilateralModel, turn: int, top: int | None = None) -> dict[str, dict[str, Any]]:
+def contributions(model: TrilateralModel, turn: int, top: int | None = None) -> dict[str, Contribution]:
     """``{indicator: {"total": change, "parts": [(source, change), ...]}}`` for one turn.
 
     Parts are sorted by size; they sum to the total up to floating-point rounding. Pair ties
@@ -60,7 +67,7 @@ def contributions(model: TrilateralModel, turn: int, top: int | None = None) -> 
     changes = records[0].changes
     layout = model.scenario.layout
     weights = layout.domain_weights
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, Contribution] = {}
     pair_parts = {
         pair: {source: float(weights @ vec[layout.tie_rows(pair)]) for source, vec in changes.items()} for pair in PAIRS
     }
@@ -71,6 +78,8 @@ def contributions(model: TrilateralModel, turn: int, top: int | None = None) -> 
             # The index is a function of the pair ties: credit each source through the pairs'
             # weights in the index at the end of the turn (mean over worlds for an ensemble).
             index_weights = records[0].index_weights
+            if index_weights is None:
+                raise UsageError(f"turn {turn} is still being played: its record is not complete")
             per_source = {
                 source: float(sum(w * pair_parts[p][source] for w, p in zip(index_weights, PAIRS, strict=True)))
                 for source in changes

@@ -22,6 +22,7 @@ import numpy as np
 from agents import DomesticPolitics, Government, ThreatActor, make_strategy
 from agents.strategies import Strategy
 from sim.engine import dynamics, indicators, sources
+from sim.engine.explain import Contribution, contributions
 from sim.engine.layout import GOVERNMENTS, PHASES, THREAT_ACTORS
 from sim.engine.rng import CounterRNG
 from sim.engine.sources import Source
@@ -349,14 +350,12 @@ class TrilateralModel(mesa.Model):
         """Current value of every indicator per world."""
         return {name: self.indicator(name) for name in INDICATORS}
 
-    def explain(self, turn: int | None = None, top: int | None = None) -> dict[str, list[tuple[str, float]]]:
-        """Contributions to each indicator during a turn: ``{indicator: [(source, change), ...]}``.
+    def explain(self, turn: int | None = None, top: int | None = None) -> dict[str, Contribution]:
+        """Contributions to each indicator during a turn: ``{indicator: {"total": change, "parts": [...]}}``.
 
         Changes are exact for one world and the mean over worlds for an ensemble; they sum to
         the indicator's change over the turn. Pair ties sum their domains with the domain weights.
         """
-        from sim.engine.explain import contributions
-
         return contributions(self, turn if turn is not None else self.turn, top)
 
 

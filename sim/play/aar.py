@@ -80,7 +80,7 @@ def turning_points(session: GameSession, count: int = TURNING_POINTS) -> list[di
     for turn in range(1, story.turn + 1):
         delta = float(story.history[turn]["trilateral"][0] - story.history[turn - 1]["trilateral"][0])
         changes.append((abs(delta), turn, delta))
-    points = []
+    points: list[dict[str, Any]] = []
     for _, turn, delta in sorted(changes, reverse=True)[:count]:
         info = story.explain(turn)["trilateral"]
         points.append(
@@ -129,7 +129,7 @@ def build_markdown(session: GameSession, charts: dict[str, Path]) -> str:
     )
     out += ["", "## Teams", ""]
     rows = []
-    for gov in GOVERNMENTS:
+    for gov in sorted(spec.governments, key=GOVERNMENTS.index):
         controller = settings.controller(gov) or spec.governments[gov].strategy
         who = "human team" if controller == "human" else f"computer ({controller})"
         rows.append([gov, settings.team_names.get(gov, ""), who])
@@ -148,7 +148,7 @@ def build_markdown(session: GameSession, charts: dict[str, Path]) -> str:
     out += ["", "## Scores against objectives", ""]
     scores = objective_scores(story)
     rows = []
-    for gov in GOVERNMENTS:
+    for gov in sorted(spec.governments, key=GOVERNMENTS.index):
         terms = ", ".join(f"{n} {w:+g}" for n, w in scenario.objectives.get(gov, ()))
         rows.append([gov, f"{float(scores[gov][0]):+.1f}", terms])
     out += _table(["government", "score", "objectives (weights)"], rows)

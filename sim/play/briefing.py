@@ -61,7 +61,7 @@ def _teams(scenario: Scenario) -> list[str]:
     """Each government: who is in power, elections, objectives and cards."""
     spec = scenario.spec
     out = ["\nThe teams"]
-    for gov in GOVERNMENTS:
+    for gov in sorted(spec.governments, key=GOVERNMENTS.index):
         g = spec.governments[gov]
         profile = g.camps[g.in_power]
         out.append(
@@ -95,11 +95,11 @@ def _threats_and_events(scenario: Scenario) -> list[str]:
             t = spec.threats[actor]
             acts = ", ".join(act.title or act.id for act in t.acts if not act.disabled)
             out.append(f"  {actor} - {t.name or actor}: {acts}")
-    scheduled = [e for e in spec.events if e.at and not e.disabled]
+    scheduled = [(e.at, e) for e in spec.events if e.at and not e.disabled]
     if scheduled:
         out.append("\nScheduled events")
-        for event in sorted(scheduled, key=lambda e: scenario.turn_of(e.at)):
-            out.append(f"  {event.at}  {event.title or event.id}" + (f"  [{event.source}]" if event.source else ""))
+        for at, event in sorted(scheduled, key=lambda item: scenario.turn_of(item[0])):
+            out.append(f"  {at}  {event.title or event.id}" + (f"  [{event.source}]" if event.source else ""))
     return out
 
 

@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from sim.play.commands import Choose
 from tests.ui.helpers import SHADOWS
 from ui import app as app_module
 from ui.app import NO_DISPLAY, run_game, run_headless, run_replay
@@ -44,7 +45,7 @@ def test_run_headless_saves_one_png_per_screen(tmp_path):
 
     session = GameSession.load(saves[0], autosave=False)
     assert session.turn == 2 and session.finished
-    assert [e["government"] for e in session.log if e["kind"] == "choose"] == ["USA", "USA"]
+    assert [e.government for e in session.log if isinstance(e, Choose)] == ["USA", "USA"]
     assert session.settings.controllers["USA"] == "human" and session.settings.controllers["ROK"] != "human"
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.engine.layout import GOVERNMENTS, PAIRS, THREAT_ACTORS
 from sim.errors import TrilatError
+from sim.play.commands import Branch, Custom, End, FacilitatorAction, Inject, Note, SetParameter, SetState, Undo
 from ui import theme
 from ui.input import Intent, key
 from ui.match import Match, label
@@ -790,11 +791,10 @@ class ConsoleScene(Scene):
         fonts, match = self.fonts, self.match
         inner = draw_panel(surface, fonts, rect, f"Queued for {match.quarter(match.turn + 1)}")
         y = inner.top
-        pending = match.pending()
+        pending = match.pending_titles()
         if not pending:
             y = draw_text(surface, fonts, "nothing", (inner.left, y), "small", theme.MUTED).bottom
-        for entry in pending:
-            text = entry.get("title") or entry.get("event", "")
+        for text in pending:
             y = draw_wrapped(
                 surface,
                 fonts,
@@ -822,30 +822,29 @@ class ConsoleScene(Scene):
             )
 
 
-def describe(entry: dict[str, Any]) -> str:
+def describe(entry: FacilitatorAction) -> str:
     """One line for a facilitator log entry."""
-    kind = entry.get("kind")
-    turn = entry.get("turn", "?")
-    if kind == "inject":
-        text = f"inject event {entry['event']}"
-    elif kind == "custom":
+    turn = entry.turn
+    if isinstance(entry, Inject):
+        text = f"inject event {entry.event}"
+    elif isinstance(entry, Custom):
         effects = ", ".join(
             f"{label(k)} {format_signed(float(v)) if isinstance(v, int | float) else v}"
-            for k, v in entry.get("effects", {}).items()
+            for k, v in entry.effects.items()
         )
-        text = f"custom event '{entry.get('title')}' ({effects})"
-    elif kind == "set_parameter":
-        text = f"parameter {entry['name']} = {entry['value']:g}"
-    elif kind == "set_state":
-        text = f"set {entry['name']} = {entry['value']:g}"
-    elif kind == "note":
-        text = f"note: {entry.get('text', '')}"
-    elif kind == "end":
+        text = f"custom event '{entry.title}' ({effects})"
+    elif isinstance(entry, SetParameter):
+        text = f"parameter {entry.name} = {entry.value:g}"
+    elif isinstance(entry, SetState):
+        text = f"set {entry.name} = {entry.value:g}"
+    elif isinstance(entry, Note):
+        text = f"note: {entry.text}"
+    elif isinstance(entry, End):
         text = "ended the game"
-    elif kind == "undo":
+    elif isinstance(entry, Undo):
         return f"undid turn {turn} (its moves and injections dropped)"
-    elif kind == "branch":
+    elif isinstance(entry, Branch):
         return f"branched from the end of turn {turn}"
     else:
-        text = str(kind)
+        text = str(entry.kind)
     return f"t{turn}: {text}"
