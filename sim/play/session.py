@@ -104,7 +104,11 @@ class GameSession:
     def _build(self) -> None:
         settings = self.settings
         strategies = {g: c for g, c in settings.controllers.items() if c}
-        common = dict(seed=settings.seed, turns=settings.turns, strategies=strategies, **settings.parameters)
+        # Model options and scenario parameters share the keyword arguments (until the model takes
+        # a separate ``parameters=`` mapping), so the mapping's values are of mixed types.
+        common: dict[str, Any] = dict(
+            seed=settings.seed, turns=settings.turns, strategies=strategies, **settings.parameters
+        )
         story = settings.story_replication
         self.story = TrilateralModel(self.scenario, replication_ids=[story], **common)
         # Shadow worlds: the next replications after the story's.
