@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.engine.layout import PROFILE_TRAITS
 from sim.engine.rng import stream_id
+from sim.engine.sources import behaviour
 
 if TYPE_CHECKING:
     from sim.engine.model import TrilateralModel
@@ -70,7 +71,6 @@ class DomesticPolitics(mesa.Agent):
         model = self.model
         x, P, state = model.x, model.params, model.state
         code = self.code
-        label = f"behaviour: {code} domestic"
         r = {v: self._rows(v) for v in ("approval", "polarization", "history_salience", "support", "crisis", "capital")}
         crisis = x[r["crisis"]]
         approval = x[r["approval"]]
@@ -78,25 +78,28 @@ class DomesticPolitics(mesa.Agent):
         state.apply_parts(
             r["approval"],
             [
-                (f"{label}: approval drift", P["approval_reversion"] * (P["approval_anchor"] - approval)),
-                (f"{label}: crisis", -P["crisis_approval_cost"] * crisis),
-                (f"{label}: noise", noise),
+                (
+                    behaviour("domestic: approval drift", code),
+                    P["approval_reversion"] * (P["approval_anchor"] - approval),
+                ),
+                (behaviour("domestic: crisis", code), -P["crisis_approval_cost"] * crisis),
+                (behaviour("domestic: noise", code), noise),
             ],
         )
         state.apply_parts(
             r["polarization"],
             [
                 (
-                    f"{label}: polarization drift",
+                    behaviour("domestic: polarization drift", code),
                     P["polarization_reversion"] * (model.start_state[r["polarization"]] - x[r["polarization"]]),
                 ),
-                (f"{label}: crisis", P["crisis_polarization"] * crisis),
+                (behaviour("domestic: crisis", code), P["crisis_polarization"] * crisis),
             ],
         )
         state.apply(
             r["history_salience"],
             P["salience_reversion"] * (model.start_state[r["history_salience"]] - x[r["history_salience"]]),
-            f"{label}: history salience fades",
+            behaviour("domestic: history salience fades", code),
         )
         threat = x[self._rows("threat")]
         target = (
@@ -106,9 +109,11 @@ class DomesticPolitics(mesa.Agent):
             - P["support_polarization_loss"] * x[r["polarization"]]
         )
         state.apply(
-            r["support"], P["support_rate"] * (np.clip(target, 0, 1) - x[r["support"]]), f"{label}: public support"
+            r["support"],
+            P["support_rate"] * (np.clip(target, 0, 1) - x[r["support"]]),
+            behaviour("domestic: public support", code),
         )
-        state.apply(r["crisis"], -P["crisis_decay"] * crisis, f"{label}: crisis fades")
+        state.apply(r["crisis"], -P["crisis_decay"] * crisis, behaviour("domestic: crisis fades", code))
         self._elections()
 
     def replenish(self) -> None:
@@ -122,7 +127,7 @@ class DomesticPolitics(mesa.Agent):
         capital_rows, approval_rows = self._rows("capital"), self._rows("approval")
         capital = x[capital_rows]
         regen = np.minimum(P["capital_regen"] * (0.5 + x[approval_rows]), np.maximum(P["capital_max"] - capital, 0))
-        model.state.apply(capital_rows, regen, f"behaviour: {self.code} domestic: political capital")
+        model.state.apply(capital_rows, regen, behaviour("domestic: political capital", self.code))
 
     def _elections(self) -> None:
         model = self.model
@@ -134,7 +139,7 @@ class DomesticPolitics(mesa.Agent):
             p_lose = np.clip(P["turnover_base"] + P["turnover_approval_gain"] * (0.5 - approval), 0.02, 0.98)
             lose = model.streams.uniform(model.turn, self._election_stream) < p_lose
             flipped = np.where(lose, 1.0 - x[camp_row][0], x[camp_row][0])
-            model.state.apply(camp_row, flipped - x[camp_row][0], f"behaviour: {code} election")
+            model.state.apply(camp_row, flipped - x[camp_row][0], behaviour("election", code))
             model.note_election(code, lose)
         elif model.turn in model.scenario.election_turns[code]:
             model.note_election(code, np.zeros(model.replications, dtype=bool))
@@ -152,13 +157,13 @@ class DomesticPolitics(mesa.Agent):
         turnover_row = self._rows("turnover")
         x[turnover_row] = np.maximum(x[turnover_row], changed)
         table = model.profiles[code]
-        label = f"behaviour: {code} leadership change"
+        source = behaviour("leadership change", code)
         for t, trait in enumerate(PROFILE_TRAITS):
             rows = self._rows(trait)
             new = np.choose(camp, table[:, t])
-            state.apply(rows, np.where(changed, new - x[rows][0], 0.0), label)
+            state.apply(rows, np.where(changed, new - x[rows][0], 0.0), source)
         approval = self._rows("approval")
-        state.apply(approval, np.where(changed, P["honeymoon_approval"] - x[approval][0], 0.0), label)
+        state.apply(approval, np.where(changed, P["honeymoon_approval"] - x[approval][0], 0.0), source)
         crisis = self._rows("crisis")
-        state.apply(crisis, np.where(changed, -x[crisis][0], 0.0), label)
+        state.apply(crisis, np.where(changed, -x[crisis][0], 0.0), source)
         model.applied_camp[code] = camp

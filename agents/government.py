@@ -18,6 +18,7 @@ from agents.context import DecisionContext, StateView, own_ties
 from sim.engine.layout import THREAT_ACTORS
 from sim.engine.rng import stream_id
 from sim.engine.scoring import card_values
+from sim.engine.sources import behaviour
 from sim.engine.state import elementwise_sum
 from sim.engine.triggers import evaluate, run_triggers
 
@@ -82,7 +83,7 @@ class Government(mesa.Agent):
         x, P, state, layout = model.x, model.params, model.state, model.scenario.layout
         exposure = model.scenario.exposure[self.code]
         combined = np.ones(model.replications)
-        label = f"behaviour: {self.code} threat perception"
+        source = behaviour("threat perception", self.code)
         for a, actor in enumerate(THREAT_ACTORS):
             capability = x[layout.rows[f"{actor}.capability"]]
             aggressiveness = x[layout.rows[f"{actor}.aggressiveness"]]
@@ -95,9 +96,9 @@ class Government(mesa.Agent):
             )
             rows = self._rows(f"threat_{actor}")
             speed = P["perception_rate"] if rate is None else rate
-            state.apply(rows, speed * (signal - x[rows][0]), label)
+            state.apply(rows, speed * (signal - x[rows][0]), source)
             combined *= 1.0 - x[rows][0]
-        state.set(f"{self.code}.threat", 1.0 - combined, label)
+        state.set(f"{self.code}.threat", 1.0 - combined, source)
 
     def assess(self, hedging_rate: float | None = None) -> None:
         """Set willingness to cooperate and move hedging (``hedging_rate`` overrides the parameter)."""
@@ -113,7 +114,7 @@ class Government(mesa.Agent):
         hedging = self._rows("hedging")
         target = np.clip(P["hedging_gain"] * fear, 0.0, 1.0)
         speed = P["hedging_rate"] if hedging_rate is None else hedging_rate
-        state.apply(hedging, speed * (target - x[hedging][0]), f"behaviour: {code} hedging")
+        state.apply(hedging, speed * (target - x[hedging][0]), behaviour("hedging", code))
         willingness = (
             P["willingness_base"]
             + P["threat_gain"] * self.value("threat")
@@ -122,7 +123,7 @@ class Government(mesa.Agent):
             + P["support_gain"] * (self.value("support") - 0.5)
             - P["hedging_drag"] * self.value("hedging")
         )
-        state.set(f"{code}.willingness", np.clip(willingness, 0.0, 1.0), f"behaviour: {code} willingness")
+        state.set(f"{code}.willingness", np.clip(willingness, 0.0, 1.0), behaviour("willingness", code))
 
     def decide(self) -> None:
         """Perceive, assess, then choose and play action cards."""
@@ -190,7 +191,7 @@ class Government(mesa.Agent):
             chosen[i] = affordable
             capital -= costs[i] * affordable
         spent = elementwise_sum(cost * row for cost, row in zip(costs, chosen, strict=True))
-        model.state.apply(self._rows("capital"), -spent, f"behaviour: {self.code} spends political capital")
+        model.state.apply(self._rows("capital"), -spent, behaviour("spends political capital", self.code))
         # Availability (``when:``) was checked before paying; do not check it again after.
         run_triggers(model, cards, masks=list(chosen), conditions=False)
         self.last_choice = chosen

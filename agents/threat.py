@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, ClassVar
 import mesa
 import numpy as np
 
+from sim.engine.sources import behaviour
+
 if TYPE_CHECKING:
     from sim.engine.model import TrilateralModel
 
@@ -54,7 +56,7 @@ class ThreatActor(mesa.Agent):
         row = layout.rows[f"{code}.capability"]
         capability = model.x[row]
         growth = model.params[f"growth_{code}"]
-        state.apply(slice(row, row + 1), growth * (1.0 - capability), f"behaviour: {code} capability growth")
+        state.apply(slice(row, row + 1), growth * (1.0 - capability), behaviour("capability growth", code))
 
         acts = model.scenario.acts[code]
         activity = np.zeros(model.replications)

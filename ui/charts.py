@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from sim.engine.sources import Source, SourceKind
 from ui import theme
 from ui.theme import Color, Fonts, pygame
 from ui.widgets import draw_bar, draw_chip, draw_text, format_signed
@@ -224,15 +225,14 @@ def _draw_tie_legend(surface: pygame.Surface, fonts: Fonts, rect: pygame.Rect) -
     draw_text(surface, fonts, "ties", (x, y), "tiny", theme.MUTED, bold=True, anchor="bottomright")
 
 
-def firing_chip(firing_label: str) -> tuple[str, Color]:
+def firing_chip(source: Source) -> tuple[str, Color]:
     """The chip (text, colour) for a feed entry: ``USA move``, ``DPRK threat``, ``event``, ``white cell`` ..."""
-    kind, _, rest = firing_label.partition(":")
-    who = rest.split(".", 1)[0]
-    if kind == "action" and who in theme.GOVERNMENT_COLORS:
+    kind, who = source.kind, source.owner
+    if kind is SourceKind.ACTION and who in theme.GOVERNMENT_COLORS:
         return f"{who} move", theme.GOVERNMENT_COLORS[who]
-    if kind == "act":
-        return f"{who} threat", theme.KIND_COLORS["act"]
-    return theme.KIND_NAMES.get(kind, kind), theme.KIND_COLORS.get(kind, theme.FAINT)
+    if kind is SourceKind.ACT:
+        return f"{who} threat", theme.KIND_COLORS[kind]
+    return theme.KIND_NAMES.get(kind, kind.value), theme.KIND_COLORS.get(kind, theme.FAINT)
 
 
 # ------------------------------------------------------------------------------------ fan chart

@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sim.engine.indicators import colour, short_label
 from sim.engine.layout import GOVERNMENTS, PAIRS, THREAT_ACTORS
+from sim.engine.sources import SourceKind
 from ui import theme
 from ui.charts import (
     GOVERNMENT_ROWS,
@@ -35,14 +37,6 @@ from ui.scenes.common import ButtonSpec, button_row
 from ui.theme import Fonts, pygame
 from ui.widgets import Region, Segment, Widget, draw_bar, draw_chip, draw_panel, draw_text, format_signed
 
-SHORT_LABELS = {
-    "trilateral": "Trilateral",
-    "tie.USA_ROK": "USA-ROK",
-    "tie.USA_JPN": "USA-JPN",
-    "tie.ROK_JPN": "ROK-JPN",
-    "institutionalization": "Institutions",
-    "deterrence": "Deterrence",
-}
 INDEX_ROWS = ("trilateral", "institutionalization", "deterrence")
 NUMBER_KEYS = (pygame.K_1, pygame.K_2, pygame.K_3, pygame.K_4, pygame.K_5, pygame.K_6)
 CLICK_HINT = "Click (or press its number) to see why it changed."
@@ -105,9 +99,8 @@ class Dashboard:
         firings = match.feed(t) if t >= 1 else []
         acts: dict[str, list[str]] = {}
         for firing in firings:
-            if firing_kind(firing) == "act":
-                actor = firing.label.split(":", 1)[1].split(".", 1)[0]
-                acts.setdefault(actor, []).append(firing.title)
+            if firing_kind(firing) is SourceKind.ACT:
+                acts.setdefault(firing.source.owner, []).append(firing.title)
         self.map_view = MapView(
             ties={p: self.values[f"tie.{p}"] for p in PAIRS},
             tie_changes={p: self.values[f"tie.{p}"] - self.previous[f"tie.{p}"] for p in PAIRS},
@@ -118,15 +111,9 @@ class Dashboard:
         )
         self.governments = {}
         for gov in GOVERNMENTS:
-            values: dict[str, float | None] = {
-                v: match.value(f"{gov}.{v}", t) for v in ("approval", "polarization", "threat")
-            }
-            values["capital"] = match.capital(gov) if t == match.turn else None
-            changes = (
-                {v: values[v] - match.value(f"{gov}.{v}", before) for v in ("approval", "polarization", "threat")}
-                if t >= 1
-                else {}
-            )
+            levels = {v: match.value(f"{gov}.{v}", t) for v in ("approval", "polarization", "threat")}
+            values: dict[str, float | None] = {**levels, "capital": match.capital(gov) if t == match.turn else None}
+            changes = {v: levels[v] - match.value(f"{gov}.{v}", before) for v in levels} if t >= 1 else {}
             self.governments[gov] = GovernmentView(
                 code=gov,
                 name=match.gov_title(gov),
@@ -146,7 +133,7 @@ class Dashboard:
         self.chart_view = ChartView(
             turns=match.turns,
             lines={name: [float(h[name][0]) for h in history] for name in shown},
-            labels={name: SHORT_LABELS.get(name, label(name)) for name in shown},
+            labels={name: short_label(name) if name in HEADLINE else label(name) for name in shown},
             selected=self.selected,
             fan=self._fan,
             quarters=[match.quarter(i) for i in range(match.turns + 1)],
@@ -292,7 +279,7 @@ class Dashboard:
                     )
         specs = [
             ButtonSpec(
-                f"{i + 1} {SHORT_LABELS[name]}",
+                f"{i + 1} {short_label(name)}",
                 Action(Intent.SELECT, name),
                 key(NUMBER_KEYS[i]),
                 name=f"chip_{name}",
@@ -320,7 +307,7 @@ class Dashboard:
                 ops.append(FeedOp("text", 0, y, "A quiet quarter: no events.", "small", theme.MUTED))
                 y += small_h
             for firing in entries:
-                chip, chip_color = firing_chip(firing.label)
+                chip, chip_color = firing_chip(firing.source)
                 ops.append(FeedOp("chip", 0, y, chip, "tiny", chip_color))
                 chip_w = fonts.width(chip, "tiny", True) + fonts.s(14)
                 title = fonts.ellipsize(firing.title or firing.label, width - chip_w, "small", True)
@@ -330,7 +317,7 @@ class Dashboard:
                     for line in fonts.wrap(firing.say, width - fonts.s(8), "small"):
                         ops.append(FeedOp("text", fonts.s(8), y, line, "small", theme.TEXT))
                         y += small_h
-                source = match.essay(firing.source)
+                source = match.essay(firing.citation)
                 if source:
                     for line in fonts.wrap(f"Source: {source}", width - fonts.s(8), "tiny"):
                         ops.append(FeedOp("text", fonts.s(8), y, line, "tiny", theme.MUTED))
@@ -385,21 +372,17 @@ class Dashboard:
         box = self.rects["index"]
         pygame.draw.rect(surface, theme.WHITE, box, border_radius=fonts.s(6))
         pygame.draw.rect(surface, theme.PANEL_EDGE, box, width=1, border_radius=fonts.s(6))
-        colors = {
-            "trilateral": theme.tie_color,
-            "institutionalization": lambda _: theme.GREEN,
-            "deterrence": lambda _: theme.PURPLE,
-        }
         for name, rect in self.index_rows().items():
             value = self.values[name]
             change = value - self.previous[name]
             selected = name == self.selected
-            title = "Trilateral index" if name == "trilateral" else SHORT_LABELS[name]
+            title = "Trilateral index" if name == "trilateral" else short_label(name)
             draw_text(surface, fonts, title, rect.topleft, "small", theme.TEXT, bold=True)
             text = f"{value:.2f}" + (f" {format_signed(change, 2)}" if self.view_turn >= 1 else "")
             draw_text(surface, fonts, text, rect.topright, "tiny", theme.TEXT, bold=selected, anchor="topright")
             bar = pygame.Rect(rect.left, rect.top + fonts.line_height("small") + fonts.s(1), rect.width, fonts.s(6))
-            draw_bar(surface, bar, value, colors[name](value))
+            # The index's bar shows its level's colour; the others their registry colour.
+            draw_bar(surface, bar, value, theme.tie_color(value) if name == "trilateral" else colour(name))
             if selected:
                 pygame.draw.rect(
                     surface, theme.BLACK, rect.inflate(fonts.s(6), fonts.s(4)), width=2, border_radius=fonts.s(3)

@@ -17,24 +17,18 @@ from typing import Any
 
 import numpy as np
 
-from sim.engine.explain import EXPLAINED
+from sim.engine import indicators, sources
+from sim.engine.indicators import EXPLAINED, HEADLINE
 from sim.engine.layout import GOVERNMENTS, PAIRS, THREAT_ACTORS
 from sim.engine.scoring import objective_scores
+from sim.engine.sources import Source, SourceKind
 from sim.engine.triggers import Firing
-from sim.lang.scenario import Scenario, Trigger, load_scenario
-from sim.play.report import label as report_label
+from sim.lang.scenario import Card, Scenario, Trigger, load_scenario
+from sim.lang.schema import GovernmentSpec
+from sim.play.commands import Custom, FacilitatorAction, Inject
 from sim.play.session import GameSession, GameSettings
 
 DEFAULT_SAVES = Path.home() / ".trilat" / "saves"
-HEADLINE: tuple[str, ...] = (
-    "trilateral",
-    "tie.USA_ROK",
-    "tie.USA_JPN",
-    "tie.ROK_JPN",
-    "institutionalization",
-    "deterrence",
-)
-"""The indicators on the chart, in the order of their keys 1-6."""
 THREAT_NAMES = {"DPRK": "North Korea", "CHN": "China", "RUS": "Russia"}
 GOV_CITIES = {"USA": "Washington", "ROK": "Seoul", "JPN": "Tokyo"}
 
@@ -44,7 +38,7 @@ def label(name: str) -> str:
     if name.startswith("tie.") and name.count(".") == 2:
         _, pair, domain = name.split(".")
         return f"{pair.replace('_', '-')} {domain}"
-    out = report_label(name)
+    out = indicators.label(name)
     if out == name and "." in name:
         who, var = name.split(".", 1)
         return f"{who} {var.replace('_', ' ')}"
@@ -80,7 +74,7 @@ class Match:
         self.paused = False
         self.revision = 0
         self._explain: dict[tuple[int, int], dict[str, Any]] = {}
-        self._labels = _trigger_labels(session.scenario)
+        self._labels: dict[Source, str] = _trigger_labels(session.scenario)
 
     @classmethod
     def start(cls, settings: GameSettings, scenario: Scenario | None = None, saves_dir: Path | None = None) -> Match:
@@ -139,8 +133,12 @@ class Match:
 
     def gov_title(self, gov: str) -> str:
         """The government's name in the scenario (``Republic of Korea``)."""
-        spec = self.scenario.spec.governments.get(gov)
+        spec = self._government(gov)
         return (spec.name if spec is not None else "") or gov
+
+    def _government(self, gov: str) -> GovernmentSpec | None:
+        """The scenario's specification of a government (``None`` for an unknown code)."""
+        return next((spec for code, spec in self.scenario.spec.governments.items() if code == gov), None)
 
     def team_name(self, gov: str) -> str:
         """The team's chosen name, else the government's."""
@@ -154,7 +152,8 @@ class Match:
         """``human team`` or ``computer: <strategy>``."""
         if self.is_human(gov):
             return "human team"
-        strategy = self.settings.controller(gov) or self.scenario.spec.governments[gov].strategy
+        spec = self._government(gov)
+        strategy = self.settings.controller(gov) or (spec.strategy if spec is not None else "")
         return f"computer: {strategy}"
 
     def camp(self, gov: str, turn: int | None = None) -> str:
@@ -162,7 +161,8 @@ class Match:
         value = self.value(f"{gov}.camp", turn)
         names = self.scenario.camp_names[gov]
         name = names[min(len(names) - 1, max(0, round(value)))]
-        profile = self.scenario.spec.governments[gov].camps.get(name)
+        spec = self._government(gov)
+        profile = spec.camps.get(name) if spec is not None else None
         return (profile.label if profile is not None else "") or name.replace("_", " ")
 
     def doc(self, name: str) -> str:
@@ -170,19 +170,18 @@ class Match:
         layout = self.scenario.layout
         return layout.docs.get(name, "")
 
-    def source_label(self, source: str) -> str:
+    def source_label(self, source: Source) -> str:
         """A readable name for a cause in the cause-and-effect record."""
-        if source.startswith("behaviour: "):
-            return source.removeprefix("behaviour: ")
+        if source.kind is SourceKind.BEHAVIOUR:
+            return source.bare_label
         if source in self._labels:
             return self._labels[source]
-        if source.startswith("inject:"):
-            ident = source.removeprefix("inject:")
+        if source.kind is SourceKind.INJECT:
             for entry in self.session.log:
-                if entry["kind"] == "custom" and entry.get("id") == ident:
-                    return f"white cell: {entry['title']}"
-            return f"white cell: {ident}"
-        return source
+                if isinstance(entry, Custom) and entry.id == source.id:
+                    return f"white cell: {entry.title}"
+            return f"white cell: {source.id}"
+        return source.label
 
     def essay(self, author: str) -> str:
         """``Author, Title`` of the essay a source names (the scenario's sources), else the name."""
@@ -220,11 +219,11 @@ class Match:
 
     # ------------------------------------------------------------------ cards and moves
 
-    def cards(self, gov: str) -> list[Trigger]:
+    def cards(self, gov: str) -> list[Card]:
         """The government's action cards."""
         return list(self.scenario.actions.get(gov, ()))
 
-    def card(self, gov: str, ident: str) -> Trigger:
+    def card(self, gov: str, ident: str) -> Card:
         """One card by id."""
         return next(card for card in self.cards(gov) if card.id == ident)
 
@@ -332,9 +331,13 @@ class Match:
 
     # ------------------------------------------------------------------ the facilitator
 
-    def pending(self) -> list[dict[str, Any]]:
-        """Facilitator commands queued for the coming turn."""
-        return [e for e in self.session.log if e["turn"] == self.turn and e["kind"] in ("inject", "custom")]
+    def pending(self) -> list[Inject | Custom]:
+        """Facilitator commands queued for the coming turn (injections and custom events)."""
+        return [e for e in self.session.log if e.turn == self.turn and isinstance(e, Inject | Custom)]
+
+    def pending_titles(self) -> list[str]:
+        """What is queued for the coming turn: injected events' ids and custom events' titles."""
+        return [e.title if isinstance(e, Custom) else e.event for e in self.pending()]
 
     def inject_event(self, event_id: str) -> None:
         """Make a scenario event happen in the coming turn."""
@@ -390,7 +393,7 @@ class Match:
         self.session.end()
         self.changed()
 
-    def facilitator_actions(self) -> list[dict[str, Any]]:
+    def facilitator_actions(self) -> list[FacilitatorAction]:
         """Every facilitator action so far (for the console's log)."""
         return self.session.facilitator_actions()
 
@@ -399,27 +402,27 @@ class Match:
         self.autosave()
 
 
-def _trigger_labels(scenario: Scenario) -> dict[str, str]:
-    labels: dict[str, str] = {}
+def _trigger_labels(scenario: Scenario) -> dict[Source, str]:
+    labels: dict[Source, str] = {}
     for rules in scenario.rules.values():
         for rule in rules:
-            labels[rule.label] = f"rule: {rule.title or rule.id}"
+            labels[rule.cause] = f"rule: {rule.title or rule.id}"
     for event in scenario.events:
-        labels[event.label] = f"event: {event.title or event.id}"
+        labels[event.cause] = f"event: {event.title or event.id}"
     for actor, acts in scenario.acts.items():
         for act in acts:
-            labels[act.label] = f"{THREAT_NAMES.get(actor, actor)}: {act.title or act.id}"
+            labels[act.cause] = f"{THREAT_NAMES.get(actor, actor)}: {act.title or act.id}"
     for gov, cards in scenario.actions.items():
         for card in cards:
-            labels[card.label] = f"{gov} move: {card.title or card.id}"
+            labels[card.cause] = f"{gov} move: {card.title or card.id}"
     for gov in GOVERNMENTS:
-        labels[f"election:{gov}"] = f"{gov} election"
+        labels[sources.election(gov)] = f"{gov} election"
     return labels
 
 
-def firing_kind(firing: Firing) -> str:
+def firing_kind(firing: Firing) -> SourceKind:
     """``event``, ``act``, ``action``, ``rule``, ``election`` or ``inject``."""
-    return firing.label.split(":", 1)[0]
+    return firing.source.kind
 
 
 __all__ = [

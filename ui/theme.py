@@ -16,17 +16,12 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import pygame  # noqa: E402
 
-Color = tuple[int, int, int]
+# The Okabe-Ito palette (Okabe & Ito, "Color Universal Design", 2008) and the indicators'
+# colours live in the indicator registry, which the reports share with the game.
+from sim.engine import indicators  # noqa: E402
+from sim.engine.indicators import BLACK, BLUE, GREEN, ORANGE, PURPLE, SKY, VERMILLION, YELLOW, Color  # noqa: E402
+from sim.engine.sources import SourceKind  # noqa: E402
 
-# The Okabe-Ito palette (Okabe & Ito, "Color Universal Design", 2008).
-BLACK: Color = (0, 0, 0)
-ORANGE: Color = (230, 159, 0)
-SKY: Color = (86, 180, 233)
-GREEN: Color = (0, 158, 115)
-YELLOW: Color = (240, 228, 66)
-BLUE: Color = (0, 114, 178)
-VERMILLION: Color = (213, 94, 0)
-PURPLE: Color = (204, 121, 167)
 OKABE_ITO: dict[str, Color] = {
     "black": BLACK,
     "orange": ORANGE,
@@ -44,35 +39,35 @@ PANEL: Color = (255, 255, 255)
 PANEL_EDGE: Color = (196, 192, 182)
 TEXT: Color = (24, 24, 24)
 MUTED: Color = (92, 92, 92)
-FAINT: Color = (160, 158, 150)
+FAINT: Color = indicators.FAINT
 LAND: Color = (226, 221, 206)
 SEA: Color = (233, 240, 244)
 SHADE: Color = (30, 34, 44)
 WHITE: Color = (255, 255, 255)
 DISABLED: Color = (205, 203, 196)
 
-GOVERNMENT_COLORS: dict[str, Color] = {"USA": BLUE, "ROK": GREEN, "JPN": PURPLE}
-THREAT_COLOR: Color = (70, 70, 70)
+GOVERNMENT_COLORS: dict[str, Color] = {g: indicators.OWNER_COLORS[g] for g in ("USA", "ROK", "JPN")}
+THREAT_COLOR: Color = indicators.GREY
 POSITIVE: Color = BLUE
 NEGATIVE: Color = VERMILLION
 FAN_OUTER: Color = SKY
 FAN_INNER: Color = BLUE
 
-KIND_COLORS: dict[str, Color] = {
-    "event": SKY,
-    "act": VERMILLION,
-    "action": BLUE,
-    "rule": FAINT,
-    "election": PURPLE,
-    "inject": ORANGE,
+KIND_COLORS: dict[SourceKind, Color] = {
+    SourceKind.EVENT: SKY,
+    SourceKind.ACT: VERMILLION,
+    SourceKind.ACTION: BLUE,
+    SourceKind.RULE: FAINT,
+    SourceKind.ELECTION: PURPLE,
+    SourceKind.INJECT: ORANGE,
 }
-KIND_NAMES: dict[str, str] = {
-    "event": "event",
-    "act": "threat",
-    "action": "move",
-    "rule": "rule",
-    "election": "election",
-    "inject": "white cell",
+KIND_NAMES: dict[SourceKind, str] = {
+    SourceKind.EVENT: "event",
+    SourceKind.ACT: "threat",
+    SourceKind.ACTION: "move",
+    SourceKind.RULE: "rule",
+    SourceKind.ELECTION: "election",
+    SourceKind.INJECT: "white cell",
 }
 STANCE_COLORS: dict[str, Color] = {
     "cooperative": BLUE,

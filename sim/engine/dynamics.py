@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.engine.layout import PAIR_MEMBERS, PAIRS
-from sim.engine.state import BOUNDS_SOURCE, elementwise_sum
+from sim.engine.sources import BOUNDS, Source, behaviour
+from sim.engine.state import elementwise_sum
 
 if TYPE_CHECKING:
     from sim.engine.model import TrilateralModel
@@ -42,6 +43,22 @@ OUTCOME_COEFFICIENTS = (
     "deterrence_threat_drag",
     "deterrence_rate",
 )
+
+
+# The behaviour terms credited in the cause-and-effect record (built once, not per turn).
+SHARED_THREAT = behaviour("shared threat")
+WILLINGNESS = behaviour("willingness")
+HEDGING = behaviour("hedging")
+INSTITUTIONAL_ANCHOR = behaviour("institutional anchor")
+US_TRANSACTIONALISM = behaviour("U.S. transactionalism")
+HISTORY_SALIENCE = behaviour("history salience")
+KOREAN_POLARIZATION = behaviour("Korean polarization")
+DRIFT = behaviour("drift toward base level")
+DAMPING = behaviour("institutional damping")
+NOISE = behaviour("noise")
+INSTITUTION_BUILDING = behaviour("institution building")
+INSTITUTIONAL_EROSION = behaviour("institutional erosion")
+DETERRENCE_CREDIBILITY = behaviour("deterrence credibility")
 
 
 def _mean_product(rate: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -100,24 +117,22 @@ def cooperation(model: TrilateralModel) -> None:
 
     for pair in PAIRS:
         i, j = PAIR_MEMBERS[pair]
-        terms: list[tuple[str, np.ndarray]] = [
-            ("behaviour: shared threat", P["shared_threat_gain"] * np.minimum(v(f"{i}.threat"), v(f"{j}.threat"))),
+        terms: list[tuple[Source, np.ndarray]] = [
+            (SHARED_THREAT, P["shared_threat_gain"] * np.minimum(v(f"{i}.threat"), v(f"{j}.threat"))),
             (
-                "behaviour: willingness",
+                WILLINGNESS,
                 P["willingness_gain"] * (np.minimum(v(f"{i}.willingness"), v(f"{j}.willingness")) - 0.5),
             ),
-            ("behaviour: hedging", -P["hedging_penalty"] * 0.5 * (v(f"{i}.hedging") + v(f"{j}.hedging"))),
-            ("behaviour: institutional anchor", P["inst_anchor"] * inst),
+            (HEDGING, -P["hedging_penalty"] * 0.5 * (v(f"{i}.hedging") + v(f"{j}.hedging"))),
+            (INSTITUTIONAL_ANCHOR, P["inst_anchor"] * inst),
         ]
         if "USA" in (i, j):
-            terms.append(
-                ("behaviour: U.S. transactionalism", -P["us_transactional_penalty"] * v("USA.transactionalism"))
-            )
+            terms.append((US_TRANSACTIONALISM, -P["us_transactional_penalty"] * v("USA.transactionalism")))
         if pair == "ROK_JPN":
             salience = 0.5 * (v("ROK.history_salience") + v("JPN.history_salience"))
             stance = 0.5 * (v("ROK.history_stance") + v("JPN.history_stance"))
-            terms.append(("behaviour: history salience", -P["history_penalty"] * salience * stance))
-            terms.append(("behaviour: Korean polarization", -P["polarization_penalty"] * v("ROK.polarization")))
+            terms.append((HISTORY_SALIENCE, -P["history_penalty"] * salience * stance))
+            terms.append((KOREAN_POLARIZATION, -P["polarization_penalty"] * v("ROK.polarization")))
         tie_rows = layout.tie_rows(pair)
         ties = x[tie_rows].copy()
         rate = P["tie_adjust_rate"] * responsiveness
@@ -133,12 +148,12 @@ def cooperation(model: TrilateralModel) -> None:
             # Means over worlds of each term's share of the change, computed on (R,) vectors.
             for source, term in terms:
                 recorder.add_mean(source, tie_rows, _mean_product(rate, term))
-            recorder.add_mean("behaviour: drift toward base level", tie_rows, _mean_product(rate, P["tie_base"] - ties))
-            recorder.add_mean("behaviour: institutional damping", tie_rows, damping.mean(axis=1))
-            recorder.add_mean("behaviour: noise", tie_rows, np.full(len(responsiveness), np.mean(noise)))
+            recorder.add_mean(DRIFT, tie_rows, _mean_product(rate, P["tie_base"] - ties))
+            recorder.add_mean(DAMPING, tie_rows, damping.mean(axis=1))
+            recorder.add_mean(NOISE, tie_rows, np.full(len(responsiveness), np.mean(noise)))
             clipped = (new - ties) - total
             if np.any(clipped):
-                recorder.add_mean(BOUNDS_SOURCE, tie_rows, clipped.mean(axis=1))
+                recorder.add_mean(BOUNDS, tie_rows, clipped.mean(axis=1))
     state.refresh_ties()
 
 
@@ -164,11 +179,11 @@ def outcomes(model: TrilateralModel) -> None:
         inst_row,
         [
             (
-                "behaviour: institution building",
+                INSTITUTION_BUILDING,
                 P["inst_build"] * np.maximum(new_index - P["inst_threshold"], 0) * (1 - inst),
             ),
             (
-                "behaviour: institutional erosion",
+                INSTITUTIONAL_EROSION,
                 -P["inst_erosion"] * np.maximum(P["inst_threshold"] - new_index, 0) * inst,
             ),
         ],
@@ -186,4 +201,4 @@ def outcomes(model: TrilateralModel) -> None:
         0.0,
         1.0,
     )
-    state.apply(det_row, P["deterrence_rate"] * (target - x[det_row][0]), "behaviour: deterrence credibility")
+    state.apply(det_row, P["deterrence_rate"] * (target - x[det_row][0]), DETERRENCE_CREDIBILITY)

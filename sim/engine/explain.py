@@ -2,55 +2,57 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 import numpy as np
 
-from sim.engine.layout import GOVERNMENTS, PAIRS
+from sim.engine import sources
+from sim.engine.indicators import EXPLAINED
+from sim.engine.layout import PAIRS
+from sim.engine.sources import Source, SourceKind
 from sim.errors import UsageError
 
 if TYPE_CHECKING:
     from sim.engine.model import TrilateralModel
     from sim.lang.scenario import Scenario
 
-EXPLAINED: tuple[str, ...] = (
-    *(f"tie.{pair}" for pair in PAIRS),
-    "trilateral",
-    "institutionalization",
-    "deterrence",
-    *(f"{g}.{v}" for g in GOVERNMENTS for v in ("approval", "polarization", "threat")),
-)
-"""Indicators ``--explain`` reports, in display order."""
+__all__ = ["EXPLAINED", "NEGLIGIBLE", "WEAKEST_LINK_SOURCE", "Contribution", "contributions", "readable_source"]
 
 NEGLIGIBLE = 1e-9
-WEAKEST_LINK_SOURCE = "weakest link changed"
+WEAKEST_LINK_SOURCE = sources.WEAKEST_LINK
 """The part of the index's change due to a different pair becoming the weakest link."""
 
 
-def readable_source(scenario: Scenario, source: str) -> str:
+class Contribution(TypedDict):
+    """What moved one indicator in one turn: its total change and each source's part, largest first."""
+
+    total: float
+    parts: list[tuple[Source, float]]
+
+
+def readable_source(scenario: Scenario, source: Source) -> str:
     """A cause as a reader names it: ``JPN move: Shuttle diplomacy``, not ``action:JPN.shuttle_diplomacy``."""
-    if source.startswith("behaviour: "):
-        return source.removeprefix("behaviour: ")
-    kind, _, ident = source.partition(":")
-    owner, _, short = ident.partition(".")
-    if kind == "action" and short:
-        card = next((c for c in scenario.actions.get(owner, []) if c.id == short), None)
-        return f"{owner} move: {card.title if card else short}"
-    if kind == "act" and short:
-        act = next((a for a in scenario.acts.get(owner, []) if a.id == short), None)
-        return f"{owner}: {act.title if act else short}"
-    if kind == "event":
+    kind, owner, ident = source.kind, source.owner, source.id
+    if kind is SourceKind.BEHAVIOUR:
+        return source.bare_label
+    if kind is SourceKind.ACTION and owner:
+        card = next((c for c in scenario.actions.get(owner, []) if c.id == ident), None)
+        return f"{owner} move: {card.title if card else ident}"
+    if kind is SourceKind.ACT and owner:
+        act = next((a for a in scenario.acts.get(owner, []) if a.id == ident), None)
+        return f"{owner}: {act.title if act else ident}"
+    if kind is SourceKind.EVENT:
         event = next((e for e in scenario.events if e.id == ident), None)
         return f"event: {event.title if event else ident}"
-    if kind == "rule":
+    if kind is SourceKind.RULE:
         rule = next((r for rules in scenario.rules.values() for r in rules if r.id == ident), None)
         return f"rule: {rule.title if rule else ident}"
-    if kind == "inject":
+    if kind is SourceKind.INJECT:
         return f"white cell: {ident}"
-    return source
+    return source.label
 
 
-def contributions(model: TrilateralModel, turn: int, top: int | None = None) -> dict[str, dict[str, Any]]:
+def contributions(model: TrilateralModel, turn: int, top: int | None = None) -> dict[str, Contribution]:
     """``{indicator: {"total": change, "parts": [(source, change), ...]}}`` for one turn.
 
     Parts are sorted by size; they sum to the total up to floating-point rounding. Pair ties
@@ -65,7 +67,7 @@ def contributions(model: TrilateralModel, turn: int, top: int | None = None) -> 
     changes = records[0].changes
     layout = model.scenario.layout
     weights = layout.domain_weights
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, Contribution] = {}
     pair_parts = {
         pair: {source: float(weights @ vec[layout.tie_rows(pair)]) for source, vec in changes.items()} for pair in PAIRS
     }
@@ -76,6 +78,8 @@ def contributions(model: TrilateralModel, turn: int, top: int | None = None) -> 
             # The index is a function of the pair ties: credit each source through the pairs'
             # weights in the index at the end of the turn (mean over worlds for an ensemble).
             index_weights = records[0].index_weights
+            if index_weights is None:
+                raise UsageError(f"turn {turn} is still being played: its record is not complete")
             per_source = {
                 source: float(sum(w * pair_parts[p][source] for w, p in zip(index_weights, PAIRS, strict=True)))
                 for source in changes

@@ -21,9 +21,11 @@ import numpy as np
 
 from agents import DomesticPolitics, Government, ThreatActor, make_strategy
 from agents.strategies import Strategy
-from sim.engine import dynamics
+from sim.engine import dynamics, indicators, sources
+from sim.engine.explain import Contribution, contributions
 from sim.engine.layout import GOVERNMENTS, PHASES, THREAT_ACTORS
 from sim.engine.rng import CounterRNG
+from sim.engine.sources import Source
 from sim.engine.state import WorldState, elementwise_sum
 from sim.engine.triggers import Firing, run_triggers
 from sim.errors import UsageError, did_you_mean
@@ -31,18 +33,7 @@ from sim.lang import schema
 from sim.lang.scenario import Event, Scenario, Trigger, load_scenario
 from sim.lang.schema import GovCode
 
-INDICATORS: tuple[str, ...] = (
-    "tie.USA_ROK",
-    "tie.USA_JPN",
-    "tie.ROK_JPN",
-    "trilateral",
-    "institutionalization",
-    "deterrence",
-    *(f"{g}.{v}" for g in GOVERNMENTS for v in ("approval", "polarization", "threat", "hedging", "camp", "capital")),
-    *(f"{a}.activity" for a in THREAT_ACTORS),
-    "provocations",
-    "events_fired",
-)
+INDICATORS: tuple[str, ...] = indicators.NAMES
 """Indicators recorded every turn (means for the datacollector, full arrays in ``history``)."""
 
 MAX_REPLICATIONS = 10_000_000
@@ -204,7 +195,7 @@ class TrilateralModel(mesa.Model):
         self.applied_camp = {g: np.full(self.replications, spec.camp_start[g]) for g in GOVERNMENTS}
         self.pending_choices: dict[str, tuple[str, ...]] = {}
         self.injections: list[Trigger] = []
-        self._adjustments: list[tuple[str, slice, np.ndarray]] = []
+        self._adjustments: list[tuple[Source, slice, np.ndarray]] = []
         self.log: list[Firing] = []
         self.elections: list[tuple[int, str, float]] = []
 
@@ -288,7 +279,7 @@ class TrilateralModel(mesa.Model):
         self.x[rows] = np.clip(float(value), layout.lo[rows, None], layout.hi[rows, None])
         self.state.refresh_ties()
         # Credited in the next turn's cause-and-effect record, so its parts still add up.
-        self._adjustments.append((f"facilitator: set {name}", rows, self.x[rows] - old))
+        self._adjustments.append((sources.facilitator(f"set {name}"), rows, self.x[rows] - old))
 
     def step(self) -> None:
         """Play one turn (one quarter) through the six phases."""
@@ -368,8 +359,11 @@ class TrilateralModel(mesa.Model):
 
     # ----------------------------------------------------------------------------- records
 
-    def log_firing(self, trigger: Trigger, fired: np.ndarray) -> None:
-        """Add a narrative entry for a trigger that fired in at least one world."""
+    def log_firing(self, trigger: Trigger, fired: np.ndarray, source: Source | None = None) -> None:
+        """Add a narrative entry for a trigger that fired in at least one world.
+
+        ``source`` is the trigger's typed source when the caller has it already.
+        """
         worlds = int(fired.sum())
         if worlds == 0:
             return
@@ -378,10 +372,10 @@ class TrilateralModel(mesa.Model):
                 turn=self.turn,
                 quarter=self.scenario.quarter_label(self.turn),
                 phase=trigger.phase,
-                label=trigger.label,
+                source=trigger.cause if source is None else source,
                 title=trigger.title,
                 say=trigger.say,
-                source=trigger.source,
+                citation=trigger.source,
                 worlds=worlds,
                 in_story=bool(fired[0]),
             )
@@ -398,10 +392,10 @@ class TrilateralModel(mesa.Model):
                     turn=self.turn,
                     quarter=self.scenario.quarter_label(self.turn),
                     phase="domestic",
-                    label=f"election:{government}",
+                    source=sources.election(government),
                     title=f"{government} election",
                     say=say,
-                    source="",
+                    citation="",
                     worlds=self.replications,
                     in_story=True,
                 )
@@ -425,16 +419,14 @@ class TrilateralModel(mesa.Model):
         """Current value of every indicator per world."""
         return {name: self.indicator(name) for name in INDICATORS}
 
-    def explain(self, turn: int | None = None, top: int | None = None) -> dict[str, dict[str, Any]]:
+    def explain(self, turn: int | None = None, top: int | None = None) -> dict[str, Contribution]:
         """Contributions to each indicator during a turn: ``{indicator: {"total": change, "parts": [...]}}``.
 
-        ``parts`` is a list of ``(source, change)`` pairs.
+        ``parts`` is a list of ``(Source, change)`` pairs.
 
         Changes are exact for one world and the mean over worlds for an ensemble; they sum to
         the indicator's change over the turn. Pair ties sum their domains with the domain weights.
         """
-        from sim.engine.explain import contributions
-
         return contributions(self, turn if turn is not None else self.turn, top)
 
 

@@ -3,7 +3,7 @@
 A :class:`Source` is the structured key of the cause-and-effect record and of a firing: code
 reads its ``kind``, ``owner`` and ``id`` instead of parsing a label string. ``label`` is the
 canonical text form (``rule:id``, ``event:id``, ``act:DPRK.id``, ``action:USA.id``,
-``inject:id``, ``behaviour: USA hedging``, ``bounds``) used in JSON output and stream names.
+``inject:id``, ``behaviour: USA hedging``, ``bounds`` ...) used in JSON output and stream names.
 """
 
 from __future__ import annotations
@@ -22,6 +22,12 @@ class SourceKind(StrEnum):
     INJECT = "inject"
     BEHAVIOUR = "behaviour"
     BOUNDS = "bounds"
+    FACILITATOR = "facilitator"
+    """A facilitator's direct adjustment of the state (``facilitator: set ROK.approval``)."""
+    WEAKEST_LINK = "weakest link"
+    """The part of the trilateral index's change due to a different pair becoming the weakest link."""
+    ELECTION = "election"
+    """An election in a government's domestic politics (a narrative entry, ``election:USA``)."""
 
 
 TRIGGER_KINDS = frozenset({SourceKind.RULE, SourceKind.EVENT, SourceKind.ACT, SourceKind.ACTION, SourceKind.INJECT})
@@ -43,11 +49,25 @@ class Source:
     @property
     def label(self) -> str:
         """The canonical text form, e.g. ``act:DPRK.missile_test`` or ``behaviour: USA hedging``."""
-        if self.kind is SourceKind.BOUNDS:
+        kind = self.kind
+        if kind is SourceKind.BOUNDS:
             return "bounds"
+        if kind is SourceKind.WEAKEST_LINK:
+            return "weakest link changed"
+        if kind is SourceKind.BEHAVIOUR:
+            return f"behaviour: {self.bare_label}"
+        if kind is SourceKind.FACILITATOR:
+            return f"facilitator: {self.id}"
+        if kind is SourceKind.ELECTION:
+            return f"election:{self.owner}"
+        return f"{kind.value}:{self.owner + '.' if self.owner else ''}{self.id}"
+
+    @property
+    def bare_label(self) -> str:
+        """The label as the text reports print it: a behaviour without its prefix (``USA hedging``)."""
         if self.kind is SourceKind.BEHAVIOUR:
-            return f"behaviour: {self.owner + ' ' if self.owner else ''}{self.id}"
-        return f"{self.kind.value}:{self.owner + '.' if self.owner else ''}{self.id}"
+            return f"{self.owner} {self.id}" if self.owner else self.id
+        return self.label
 
     def __str__(self) -> str:
         return self.label
@@ -57,6 +77,20 @@ BOUNDS = Source(SourceKind.BOUNDS)
 """Changes lost (or gained) to clipping at a variable's bounds."""
 
 
+WEAKEST_LINK = Source(SourceKind.WEAKEST_LINK)
+"""The part of the index's change due to a different pair becoming the weakest link."""
+
+
 def behaviour(description: str, owner: str = "") -> Source:
     """The source of a built-in behaviour term, e.g. ``behaviour("hedging", "USA")``."""
     return Source(SourceKind.BEHAVIOUR, description, owner)
+
+
+def facilitator(description: str) -> Source:
+    """A facilitator's direct adjustment, e.g. ``facilitator("set ROK.approval")``."""
+    return Source(SourceKind.FACILITATOR, description)
+
+
+def election(government: str) -> Source:
+    """The narrative entry of an election in ``government``."""
+    return Source(SourceKind.ELECTION, owner=government)

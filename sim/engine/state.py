@@ -2,9 +2,9 @@
 
 :class:`WorldState` holds every state variable as one row of a (rows, replications) matrix.
 All changes go through :meth:`WorldState.apply`, which clips to the variable's bounds and
-credits the change actually made to a named source (``rule:...``, ``event:...``,
-``action:USA...``, ``behaviour:...``). The :class:`Recorder` keeps, per turn, the mean change
-each source made to each row over the replications (exact for a single run).
+credits the change actually made to a :class:`~sim.engine.sources.Source` (a rule, event, threat
+act, action card, behaviour ...). The :class:`Recorder` keeps, per turn, the mean change each
+source made to each row over the replications (exact for a single run).
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.engine.layout import PAIRS, Layout
-
-BOUNDS_SOURCE = "bounds"
+from sim.engine.sources import BOUNDS, Source
 
 
 def elementwise_sum(arrays: Iterable[np.ndarray]) -> np.ndarray:
@@ -44,7 +43,7 @@ class TurnRecord:
     """Mean change per source and row during one turn."""
 
     turn: int
-    changes: dict[str, np.ndarray] = field(default_factory=dict)
+    changes: dict[Source, np.ndarray] = field(default_factory=dict)
     index_weights: np.ndarray | None = None
     """Mean weight of each pair tie in the trilateral index at the end of the turn."""
 
@@ -62,13 +61,13 @@ class Recorder:
         if self.enabled:
             self.turns.append(TurnRecord(turn))
 
-    def add(self, source: str, rows: slice, change: np.ndarray) -> None:
+    def add(self, source: Source, rows: slice, change: np.ndarray) -> None:
         """Credit ``change`` (shape (n_rows, R) or (R,)) on ``rows`` to ``source``."""
         if self.enabled and self.turns:
             # np.add.reduce avoids np.mean's Python-level overhead (this runs for every update).
             self.add_mean(source, rows, np.add.reduce(change, axis=-1) / change.shape[-1])
 
-    def add_mean(self, source: str, rows: slice, mean_change: np.ndarray | float) -> None:
+    def add_mean(self, source: Source, rows: slice, mean_change: np.ndarray | float) -> None:
         """Credit an already averaged change (one value per row) to ``source``."""
         if not self.enabled or not self.turns:
             return
@@ -99,7 +98,7 @@ class WorldState:
         """The values of one variable across replications (a view)."""
         return self.x[self.layout.rows[name]]
 
-    def apply(self, rows: slice, delta: np.ndarray | float, source: str) -> np.ndarray:
+    def apply(self, rows: slice, delta: np.ndarray | float, source: Source) -> np.ndarray:
         """Add ``delta`` to ``rows`` within bounds; credit the actual change to ``source``."""
         old = self.x[rows]
         new = np.minimum(np.maximum(old + delta, self.lo[rows]), self.hi[rows])
@@ -108,8 +107,8 @@ class WorldState:
         self.recorder.add(source, rows, change)
         return change
 
-    def apply_parts(self, rows: slice, parts: Iterable[tuple[str, np.ndarray]]) -> None:
-        """Apply the sum of several named parts at once, crediting each part; clipping goes to 'bounds'."""
+    def apply_parts(self, rows: slice, parts: Iterable[tuple[Source, np.ndarray]]) -> None:
+        """Apply the sum of several parts at once, crediting each part's source; clipping goes to ``BOUNDS``."""
         parts = list(parts)
         total = sum(delta for _, delta in parts)
         old = self.x[rows].copy()
@@ -121,9 +120,9 @@ class WorldState:
                 recorder.add(source, rows, np.broadcast_to(delta, old.shape))
             clipped = (new - old) - total
             if np.any(clipped):
-                recorder.add(BOUNDS_SOURCE, rows, clipped)
+                recorder.add(BOUNDS, rows, clipped)
 
-    def set(self, name: str, value: np.ndarray | float, source: str) -> None:
+    def set(self, name: str, value: np.ndarray | float, source: Source) -> None:
         """Set a variable (within bounds), crediting the change to ``source``."""
         row = self.layout.rows[name]
         self.apply(slice(row, row + 1), np.asarray(value) - self.x[row], source)

@@ -7,11 +7,13 @@ rules of a phase do not see each other's effects; the next phase does.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.engine.sources import Source
 from sim.lang.scenario import Trigger
 
 if TYPE_CHECKING:
@@ -20,17 +22,26 @@ if TYPE_CHECKING:
 
 @dataclass
 class Firing:
-    """What one trigger did this turn, for the narrative log."""
+    """What one trigger (or an election) did this turn, for the narrative log.
+
+    ``source`` says what fired (its kind, owner and id); ``citation`` is the essay the
+    scenario cites for it (``""`` if none).
+    """
 
     turn: int
     quarter: str
     phase: str
-    label: str
+    source: Source
     title: str
     say: str
-    source: str
+    citation: str
     worlds: int
     in_story: bool
+
+    @property
+    def label(self) -> str:
+        """The canonical label of what fired (``act:DPRK.missile_test``), as the JSON story writes it."""
+        return self.source.label
 
 
 def as_mask(value: object, replications: int) -> np.ndarray:
@@ -75,7 +86,7 @@ def evaluate(
 
 def run_triggers(
     model: TrilateralModel,
-    triggers: list[Trigger],
+    triggers: Sequence[Trigger],
     masks: list[np.ndarray | None] | None = None,
     conditions: bool = True,
 ) -> list[np.ndarray]:
@@ -96,17 +107,17 @@ def run_triggers(
         planned.append((trigger, fired, values))
     state = model.state
     for trigger, fired, values in planned:
-        label = trigger.label
+        source = trigger.cause
         for effect, value in values:
             if effect.op == "set":
                 current = x[effect.rows]
                 delta = np.where(fired, value, current) - current
             else:
                 delta = np.where(fired, value, 0.0)
-            state.apply(effect.rows, delta, label)
+            state.apply(effect.rows, delta, source)
         if trigger.counter_row is not None:
             x[trigger.counter_row] += fired
-        model.log_firing(trigger, fired)
+        model.log_firing(trigger, fired, source)
     if planned:
         state.refresh_ties()
     return fired_all

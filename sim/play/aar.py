@@ -14,9 +14,20 @@ from pathlib import Path
 from typing import Any
 
 from sim.engine.explain import readable_source
+from sim.engine.indicators import HEADLINE, hex_colour, label
 from sim.engine.layout import GOVERNMENTS
 from sim.engine.scoring import objective_scores
-from sim.play.report import HEADLINE, label
+from sim.play.commands import (
+    Branch,
+    Custom,
+    End,
+    FacilitatorAction,
+    Inject,
+    Note,
+    SetParameter,
+    SetState,
+    Undo,
+)
 from sim.play.session import GameSession
 
 CHARTS = {
@@ -24,8 +35,6 @@ CHARTS = {
     "institutions": ("Institutions and deterrence", ["institutionalization", "deterrence"]),
     "politics": ("Domestic approval", ["USA.approval", "ROK.approval", "JPN.approval"]),
 }
-# Okabe-Ito colour-blind-safe palette
-PALETTE = ["#E69F00", "#56B4E9", "#009E73", "#D55E00", "#0072B2", "#CC79A7"]  # yellow left out: too pale on white
 TURNING_POINTS = 4
 
 
@@ -45,9 +54,8 @@ def _chart(session: GameSession, names: list[str], title: str, path: Path) -> Pa
     turns = list(range(session.turn + 1))
     labels = ["start"] + [scenario.quarter_label(t) for t in turns[1:]]
     fig, ax = plt.subplots(figsize=(8, 4.2), dpi=110)
-    colours = iter(PALETTE)
     for name in names:
-        colour = "#000000" if name == "trilateral" else next(colours)
+        colour = hex_colour(name)  # the game's colours (indicator registry)
         fan = session.fan(name)
         if "p5" in fan:
             ax.fill_between(turns, fan["p5"], fan["p95"], color=colour, alpha=0.12, linewidth=0)
@@ -72,7 +80,7 @@ def turning_points(session: GameSession, count: int = TURNING_POINTS) -> list[di
     for turn in range(1, story.turn + 1):
         delta = float(story.history[turn]["trilateral"][0] - story.history[turn - 1]["trilateral"][0])
         changes.append((abs(delta), turn, delta))
-    points = []
+    points: list[dict[str, Any]] = []
     for _, turn, delta in sorted(changes, reverse=True)[:count]:
         info = story.explain(turn)["trilateral"]
         points.append(
@@ -87,27 +95,26 @@ def turning_points(session: GameSession, count: int = TURNING_POINTS) -> list[di
     return sorted(points, key=lambda p: p["turn"])
 
 
-def _describe(action: dict[str, Any]) -> str:
-    kind = action["kind"]
-    when = f"before turn {action['turn'] + 1}"
-    if kind == "inject":
-        return f"{when}: injected event '{action['event']}'"
-    if kind == "custom":
-        effects = ", ".join(f"{k} {v}" for k, v in action["effects"].items())
-        return f"{when}: custom event '{action['title']}' ({effects}): {action['say']}"
-    if kind == "set_parameter":
-        return f"{when}: set parameter {action['name']} = {action['value']:g}"
-    if kind == "set_state":
-        return f"{when}: set {action['name']} = {action['value']:g}"
-    if kind == "note":
-        return f"{when}: note: {action['text']}"
-    if kind == "end":
-        return f"ended the game after turn {action['turn']}"
-    if kind == "undo":
-        return f"undid turn {action['turn']} ({len(action.get('dropped', []))} command(s) dropped)"
-    if kind == "branch":
-        return f"branched from the end of turn {action['turn']}"
-    return f"{when}: {kind}"
+def _describe(action: FacilitatorAction) -> str:
+    when = f"before turn {action.turn + 1}"
+    if isinstance(action, Inject):
+        return f"{when}: injected event '{action.event}'"
+    if isinstance(action, Custom):
+        effects = ", ".join(f"{k} {v}" for k, v in action.effects.items())
+        return f"{when}: custom event '{action.title}' ({effects}): {action.say}"
+    if isinstance(action, SetParameter):
+        return f"{when}: set parameter {action.name} = {action.value:g}"
+    if isinstance(action, SetState):
+        return f"{when}: set {action.name} = {action.value:g}"
+    if isinstance(action, Note):
+        return f"{when}: note: {action.text}"
+    if isinstance(action, End):
+        return f"ended the game after turn {action.turn}"
+    if isinstance(action, Undo):
+        return f"undid turn {action.turn} ({len(action.dropped)} command(s) dropped)"
+    if isinstance(action, Branch):
+        return f"branched from the end of turn {action.turn}"
+    return f"{when}: {action.kind}"
 
 
 def build_markdown(session: GameSession, charts: dict[str, Path]) -> str:
@@ -122,7 +129,7 @@ def build_markdown(session: GameSession, charts: dict[str, Path]) -> str:
     )
     out += ["", "## Teams", ""]
     rows = []
-    for gov in GOVERNMENTS:
+    for gov in sorted(spec.governments, key=GOVERNMENTS.index):
         controller = settings.controller(gov) or spec.governments[gov].strategy
         who = "human team" if controller == "human" else f"computer ({controller})"
         rows.append([gov, settings.team_names.get(gov, ""), who])
@@ -141,7 +148,7 @@ def build_markdown(session: GameSession, charts: dict[str, Path]) -> str:
     out += ["", "## Scores against objectives", ""]
     scores = objective_scores(story)
     rows = []
-    for gov in GOVERNMENTS:
+    for gov in sorted(spec.governments, key=GOVERNMENTS.index):
         terms = ", ".join(f"{n} {w:+g}" for n, w in scenario.objectives.get(gov, ()))
         rows.append([gov, f"{float(scores[gov][0]):+.1f}", terms])
     out += _table(["government", "score", "objectives (weights)"], rows)
@@ -163,7 +170,7 @@ def build_markdown(session: GameSession, charts: dict[str, Path]) -> str:
     for turn in range(1, story.turn + 1):
         out.append(f"### {scenario.quarter_label(turn)} (turn {turn})")
         for entry in (e for e in story.log if e.turn == turn and e.in_story):
-            cite = f" *({entry.source})*" if entry.source else ""
+            cite = f" *({entry.citation})*" if entry.citation else ""
             out.append(f"- {entry.say or entry.title}{cite}")
         out.append("")
 

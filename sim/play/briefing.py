@@ -16,75 +16,106 @@ def _wrap(text: str, indent: str = "  ") -> str:
 
 def briefing(scenario: Scenario) -> str:
     """The briefing as text: summary, sources, format, parameters, teams and cards, debrief."""
+    sections = (_introduction, _parameters, _teams, _threats_and_events, _claims_and_debrief)
+    return "\n".join(line for section in sections for line in section(scenario))
+
+
+def _introduction(scenario: Scenario) -> list[str]:
+    """Title, format, summary, sources and the teacher's notes."""
     spec = scenario.spec
-    out: list[str] = []
-    add = out.append
     title = f"{spec.title} ({spec.id})"
-    add(title)
-    add("=" * len(title))
-    add(
+    out = [
+        title,
+        "=" * len(title),
         f"{spec.turns} quarterly turns from {spec.start} to {scenario.quarter_label(spec.turns)}; "
-        f"about {spec.minutes} minutes."
-    )
+        f"about {spec.minutes} minutes.",
+    ]
     if spec.summary:
-        add("")
-        add(_wrap(spec.summary, ""))
+        out += ["", _wrap(spec.summary, "")]
     if spec.sources:
-        add("\nSources")
+        out.append("\nSources")
         for source in spec.sources:
-            add(f'  - {source.author}, "{source.title}"' + (f" ({source.note})" if source.note else ""))
+            out.append(f'  - {source.author}, "{source.title}"' + (f" ({source.note})" if source.note else ""))
     if spec.teacher_notes:
-        add("\nFor the teacher")
-        add(_wrap(spec.teacher_notes))
+        out += ["\nFor the teacher", _wrap(spec.teacher_notes)]
+    return out
+
+
+def _parameters(scenario: Scenario) -> list[str]:
+    """The scenario's own parameters, with their ranges and docs."""
+    spec = scenario.spec
     own = [name for name in spec.parameters if name in _own_parameters(scenario)]
-    if own:
-        add("\nParameters (sliders in the game, axes for sweeps)")
-        for name in own:
-            parameter = spec.parameters[name]
-            span = f" in [{parameter.range[0]:g}, {parameter.range[1]:g}]" if parameter.range else ""
-            add(f"  {name} = {parameter.default:g}{span}")
-            if parameter.doc:
-                add(_wrap(parameter.doc, "      "))
-    add("\nThe teams")
-    for gov in GOVERNMENTS:
+    if not own:
+        return []
+    out = ["\nParameters (sliders in the game, axes for sweeps)"]
+    for name in own:
+        parameter = spec.parameters[name]
+        span = f" in [{parameter.range[0]:g}, {parameter.range[1]:g}]" if parameter.range else ""
+        out.append(f"  {name} = {parameter.default:g}{span}")
+        if parameter.doc:
+            out.append(_wrap(parameter.doc, "      "))
+    return out
+
+
+def _teams(scenario: Scenario) -> list[str]:
+    """Each government: who is in power, elections, objectives and cards."""
+    spec = scenario.spec
+    out = ["\nThe teams"]
+    for gov in sorted(spec.governments, key=GOVERNMENTS.index):
         g = spec.governments[gov]
         profile = g.camps[g.in_power]
-        add(f"  {gov} - {g.name or gov}: {profile.label or g.in_power} in power; computer strategy '{g.strategy}'")
+        out.append(
+            f"  {gov} - {g.name or gov}: {profile.label or g.in_power} in power; computer strategy '{g.strategy}'"
+        )
         if g.elections:
-            add(f"      elections: {', '.join(g.elections)}")
+            out.append(f"      elections: {', '.join(g.elections)}")
         objectives = spec.objectives.get(gov, [])
         if objectives:
             terms = ", ".join(f"{t.indicator} {t.weight:+g}" for t in objectives)
-            add(f"      objectives (score = 100 x weighted change): {terms}")
+            out.append(f"      objectives (score = 100 x weighted change): {terms}")
         cards = [c for c in spec.actions.get(gov, []) if not c.disabled]
         if cards:
-            add(f"      cards ({len(cards)}):")
+            out.append(f"      cards ({len(cards)}):")
             for card in cards:
-                add(f"        - {card.title or card.id} [{card.id}, cost {card.cost:g}, {card.stance}]")
+                out.append(f"        - {card.title or card.id} [{card.id}, cost {card.cost:g}, {card.stance}]")
                 text = card.doc or card.say
                 if text:
-                    add(_wrap(text, "            "))
+                    out.append(_wrap(text, "            "))
+    return out
+
+
+def _threats_and_events(scenario: Scenario) -> list[str]:
+    """The threat actors' acts and the scheduled events."""
+    spec = scenario.spec
+    out: list[str] = []
     threats = [a for a in THREAT_ACTORS if a in spec.threats]
     if threats:
-        add("\nThreat actors")
+        out.append("\nThreat actors")
         for actor in threats:
             t = spec.threats[actor]
             acts = ", ".join(act.title or act.id for act in t.acts if not act.disabled)
-            add(f"  {actor} - {t.name or actor}: {acts}")
-    scheduled = [e for e in spec.events if e.at and not e.disabled]
+            out.append(f"  {actor} - {t.name or actor}: {acts}")
+    scheduled = [(e.at, e) for e in spec.events if e.at and not e.disabled]
     if scheduled:
-        add("\nScheduled events")
-        for event in sorted(scheduled, key=lambda e: scenario.turn_of(e.at)):
-            add(f"  {event.at}  {event.title or event.id}" + (f"  [{event.source}]" if event.source else ""))
+        out.append("\nScheduled events")
+        for at, event in sorted(scheduled, key=lambda item: scenario.turn_of(item[0])):
+            out.append(f"  {at}  {event.title or event.id}" + (f"  [{event.source}]" if event.source else ""))
+    return out
+
+
+def _claims_and_debrief(scenario: Scenario) -> list[str]:
+    """What the scenario claims, and the debrief questions."""
+    spec = scenario.spec
+    out: list[str] = []
     if spec.signature:
-        add("\nWhat this scenario claims (checked against an ensemble in the tests)")
+        out.append("\nWhat this scenario claims (checked against an ensemble in the tests)")
         for claim in spec.signature:
-            add(_wrap(f"- {claim.claim} ({claim.indicator} {claim.compare} than {claim.than})", "  "))
+            out.append(_wrap(f"- {claim.claim} ({claim.indicator} {claim.compare} than {claim.than})", "  "))
     if spec.debrief:
-        add("\nDebrief questions")
+        out.append("\nDebrief questions")
         for i, question in enumerate(spec.debrief, 1):
-            add(_wrap(f"{i}. {question}", "  "))
-    return "\n".join(out)
+            out.append(_wrap(f"{i}. {question}", "  "))
+    return out
 
 
 def _own_parameters(scenario: Scenario) -> set[str]:

@@ -6,32 +6,25 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.engine.explain import EXPLAINED, contributions
+from sim.engine.explain import contributions
+from sim.engine.indicators import EXPLAINED, HEADLINE, label
 from sim.engine.scoring import objective_scores
+from sim.engine.sources import SourceKind
 
 if TYPE_CHECKING:
     from sim.engine.model import TrilateralModel
     from sim.engine.runner import EnsembleResult
 
-HEADLINE = ("trilateral", "tie.USA_ROK", "tie.USA_JPN", "tie.ROK_JPN", "institutionalization", "deterrence")
-LABELS = {
-    "trilateral": "trilateral index",
-    "tie.USA_ROK": "USA-ROK tie",
-    "tie.USA_JPN": "USA-JPN tie",
-    "tie.ROK_JPN": "ROK-JPN tie",
-    "institutionalization": "institutionalization",
-    "deterrence": "deterrence credibility",
+__all__ = ["HEADLINE", "KIND_TAGS", "label", "print_ensemble", "print_final_table", "print_story", "story_json"]
+
+KIND_TAGS: dict[SourceKind, str] = {
+    SourceKind.RULE: "rule",
+    SourceKind.EVENT: "event",
+    SourceKind.ACT: "threat",
+    SourceKind.ACTION: "move",
+    SourceKind.ELECTION: "election",
 }
-KIND_TAGS = {"rule": "rule", "event": "event", "act": "threat", "action": "move", "election": "election"}
-
-
-def label(name: str) -> str:
-    """A readable label for an indicator (``USA.approval`` -> ``USA approval``)."""
-    return LABELS.get(name, name.replace(".", " ").replace("_", " "))
-
-
-def _source_name(source: str) -> str:
-    return source.removeprefix("behaviour: ")
+"""The tag the text story prints before each kind of entry (other kinds print their own name)."""
 
 
 def _explain_lines(model: TrilateralModel, turn: int, top: int) -> list[str]:
@@ -39,7 +32,7 @@ def _explain_lines(model: TrilateralModel, turn: int, top: int) -> list[str]:
     for name, info in contributions(model, turn).items():
         if abs(info["total"]) < 5e-4:
             continue
-        parts = ", ".join(f"{_source_name(s)} {v:+.3f}" for s, v in info["parts"][:top])
+        parts = ", ".join(f"{s.bare_label} {v:+.3f}" for s, v in info["parts"][:top])
         more = len(info["parts"]) - top
         tail = f", ... {more} more" if more > 0 else ""
         lines.append(f"    why {label(name)} {info['total']:+.3f}: {parts}{tail}")
@@ -69,9 +62,9 @@ def print_story(model: TrilateralModel, explain: bool = False, top: int = 6, sto
             for entry in by_turn.get(turn, []):
                 if runs == 1 and not entry.in_story:
                     continue
-                kind = KIND_TAGS.get(entry.label.split(":")[0], entry.label.split(":")[0])
+                kind = KIND_TAGS.get(entry.source.kind, entry.source.kind.value)
                 text = entry.say or entry.title
-                cite = f"  [{entry.source}]" if entry.source else ""
+                cite = f"  [{entry.citation}]" if entry.citation else ""
                 print(f"  {kind:<8} {text}{cite}")
         ties = "  ".join(f"{label(n)} {np.mean(after[n]):.2f}" for n in HEADLINE[1:4])
         print(f"  {'state':<8} {ties}")
@@ -129,7 +122,7 @@ def story_json(
                 "id": e.label,
                 "title": e.title,
                 "say": e.say,
-                "source": e.source,
+                "source": e.citation,
                 "worlds": e.worlds,
             }
             for e in model.log
@@ -140,7 +133,7 @@ def story_json(
             str(turn): {
                 name: {
                     "total": info["total"],
-                    "parts": [[s, v] for s, v in (info["parts"][:top] if top else info["parts"])],
+                    "parts": [[s.label, v] for s, v in (info["parts"][:top] if top else info["parts"])],
                 }
                 for name, info in contributions(model, turn).items()
             }

@@ -2,9 +2,10 @@
 
 The session is what the pygame game (and ``trilat report``/``replay``) drives. Everything that
 changes a game (a team's cards, a facilitator's injection, a parameter or state adjustment, the
-resolution of a turn) is a command appended to ``log``. Because the model is deterministic for
-a seed, replaying the log rebuilds the game bit for bit: that is how autosaves resume, how undo
-works (replay without the last turn) and how a facilitator branches from an earlier turn.
+resolution of a turn) is a typed command (:mod:`sim.play.commands`) appended to ``log``. Because
+the model is deterministic for a seed, replaying the log rebuilds the game bit for bit: that is
+how autosaves resume, how undo works (replay without the last turn) and how a facilitator
+branches from an earlier turn.
 
 The story is replication 0, run on its own so its cause-and-effect record is exact; the shadow
 worlds are replications 1..N under the same moves, drawn as a fan of possible futures.
@@ -16,6 +17,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +29,31 @@ from sim.engine.model import INDICATORS, TrilateralModel
 from sim.engine.triggers import Firing
 from sim.errors import TrilatError, UsageError, did_you_mean
 from sim.lang.scenario import Scenario, load_scenario
+from sim.play.commands import (
+    COMMAND_KINDS,
+    Branch,
+    Choose,
+    Command,
+    Custom,
+    End,
+    FacilitatorAction,
+    HistoryNote,
+    Inject,
+    Note,
+    Resolve,
+    SetParameter,
+    SetState,
+    Undo,
+    command_from_json,
+    command_to_json,
+    note_from_json,
+    note_to_json,
+)
 
 SAVE_FORMAT = "trilat-save"
 SAVE_VERSION = 1
 DEFAULT_SHADOWS = 300
 FAN_PERCENTILES = (5, 25, 50, 75, 95)
-COMMAND_KINDS = ("choose", "inject", "custom", "set_parameter", "set_state", "resolve", "note", "end")
-FACILITATOR_KINDS = ("inject", "custom", "set_parameter", "set_state", "note", "end")
 
 
 class SaveError(TrilatError):
@@ -76,8 +96,8 @@ class GameSession:
         self.settings = settings
         self.scenario = scenario or load_scenario(settings.scenario)
         self.autosave_path = Path(autosave) if autosave else None
-        self.log: list[dict[str, Any]] = []
-        self.history_notes: list[dict[str, Any]] = []  # undo/branch notes, kept out of the replay log
+        self.log: list[Command] = []
+        self.history_notes: list[HistoryNote] = []  # undo/branch notes, kept out of the replay log
         self._build()
 
     # ------------------------------------------------------------------ models
@@ -85,16 +105,19 @@ class GameSession:
     def _build(self) -> None:
         settings = self.settings
         strategies = {g: c for g, c in settings.controllers.items() if c}
-        common = dict(seed=settings.seed, turns=settings.turns, strategies=strategies, **settings.parameters)
         story = settings.story_replication
-        self.story = TrilateralModel(self.scenario, replication_ids=[story], **common)
+        common = partial(
+            TrilateralModel,
+            self.scenario,
+            seed=settings.seed,
+            turns=settings.turns,
+            strategies=strategies,
+            parameters=settings.parameters,
+        )
+        self.story = common(replication_ids=[story])
         # Shadow worlds: the next replications after the story's.
         shadow_ids = np.arange(story + 1, story + 1 + settings.shadows)
-        self.shadows = (
-            TrilateralModel(self.scenario, replication_ids=shadow_ids, record=False, **common)
-            if settings.shadows > 0
-            else None
-        )
+        self.shadows = common(replication_ids=shadow_ids, record=False) if settings.shadows > 0 else None
 
     @property
     def models(self) -> list[TrilateralModel]:
@@ -118,40 +141,34 @@ class GameSession:
 
     # ------------------------------------------------------------------ commands
 
-    def _apply(self, entry: dict[str, Any]) -> list[Firing]:
-        kind = entry["kind"]
+    def _apply(self, command: Command) -> list[Firing]:
         firings: list[Firing] = []
         for model in self.models:
-            if kind == "choose":
-                model.choose(entry["government"], entry["cards"])
-            elif kind == "inject":
-                model.inject(entry["event"])
-            elif kind == "custom":
-                model.inject(
-                    model.scenario.compile_injection(entry["id"], entry["title"], entry["say"], entry["effects"])
-                )
-            elif kind == "set_parameter":
-                model.set_parameter(entry["name"], entry["value"])
-            elif kind == "set_state":
-                model.set_state(entry["name"], entry["value"])
-            elif kind == "resolve":
+            if isinstance(command, Choose):
+                model.choose(command.government, command.cards)
+            elif isinstance(command, Inject):
+                model.inject(command.event)
+            elif isinstance(command, Custom):
+                model.inject(model.scenario.compile_injection(command.id, command.title, command.say, command.effects))
+            elif isinstance(command, SetParameter):
+                model.set_parameter(command.name, command.value)
+            elif isinstance(command, SetState):
+                model.set_state(command.name, command.value)
+            elif isinstance(command, Resolve):
                 before = len(model.log)
                 model.step()
                 if model is self.story:
                     firings = model.log[before:]
-            elif kind == "end":
+            elif isinstance(command, End):
                 model.turns = model.turn
                 model.running = False
-            elif kind == "note":
-                pass
-            else:
-                raise SaveError(f"unknown command '{kind}'")
+            elif not isinstance(command, Note):
+                raise SaveError(f"unknown command '{command.kind}'")
         return firings
 
-    def _do(self, kind: str, **data: Any) -> list[Firing]:
-        entry = {"kind": kind, "turn": self.turn, **data}
-        firings = self._apply(entry)  # raises before anything is logged if the command is bad
-        self.log.append(entry)
+    def _do(self, command: Command) -> list[Firing]:
+        firings = self._apply(command)  # raises before anything is logged if the command is bad
+        self.log.append(command)
         return firings
 
     def _require_open(self) -> None:
@@ -166,11 +183,9 @@ class GameSession:
         cards = list(cards)
         self.affordable_check(government, cards)
         self.log = [
-            e
-            for e in self.log
-            if not (e["kind"] == "choose" and e["turn"] == self.turn and e["government"] == government)
+            e for e in self.log if not (isinstance(e, Choose) and e.turn == self.turn and e.government == government)
         ]
-        self._do("choose", government=government, cards=cards)
+        self._do(Choose(self.turn, government, cards))
 
     def affordable_check(self, government: str, cards: list[str]) -> None:
         """Refuse a hand that costs more political capital than the story's government has."""
@@ -185,7 +200,7 @@ class GameSession:
 
     def submitted(self) -> dict[str, list[str]]:
         """Cards submitted for the coming turn, per human government."""
-        return {e["government"]: e["cards"] for e in self.log if e["kind"] == "choose" and e["turn"] == self.turn}
+        return {e.government: e.cards for e in self.log if isinstance(e, Choose) and e.turn == self.turn}
 
     def waiting_for(self) -> list[str]:
         """Human governments that have not submitted their move for the coming turn."""
@@ -195,45 +210,45 @@ class GameSession:
     def inject_event(self, event_id: str) -> None:
         """Facilitator: make a scenario event happen in the coming turn."""
         self._require_open()
-        self._do("inject", event=event_id)
+        self._do(Inject(self.turn, event_id))
 
     def inject_custom(self, title: str, say: str, effects: Mapping[str, Any]) -> None:
         """Facilitator: a custom event with chosen effects and narrative, in the coming turn."""
         self._require_open()
-        ident = f"custom_{sum(1 for e in self.log if e['kind'] == 'custom') + 1}"
-        self._do("custom", id=ident, title=title, say=say, effects=dict(effects))
+        ident = f"custom_{sum(1 for e in self.log if isinstance(e, Custom)) + 1}"
+        self._do(Custom(self.turn, ident, title, say, dict(effects)))
 
     def set_parameter(self, name: str, value: float) -> None:
         """Facilitator: change a scenario parameter from now on."""
         self._require_open()
-        self._do("set_parameter", name=name, value=float(value))
+        self._do(SetParameter(self.turn, name, float(value)))
 
     def set_state(self, name: str, value: float) -> None:
         """Facilitator: set a state variable (e.g. ``ROK.approval``) in every world."""
         self._require_open()
-        self._do("set_state", name=name, value=float(value))
+        self._do(SetState(self.turn, name, float(value)))
 
     def note(self, text: str) -> None:
         """Facilitator: a note for the report."""
-        self._do("note", text=text)
+        self._do(Note(self.turn, text))
 
     def resolve(self) -> list[Firing]:
         """Play the coming turn with every submitted move; return what happened in the story."""
         self._require_open()
-        firings = self._do("resolve")
+        firings = self._do(Resolve(self.turn))
         if self.autosave_path is not None:
             self.save(self.autosave_path)
         return firings
 
     def end(self) -> None:
         """Facilitator: end the game now (the debrief uses the turns played)."""
-        self._do("end")
+        self._do(End(self.turn))
         if self.autosave_path is not None:
             self.save(self.autosave_path)
 
     # ------------------------------------------------------------------ undo, branch, replay
 
-    def _replay(self, log: list[dict[str, Any]]) -> None:
+    def _replay(self, log: list[Command]) -> None:
         self._build()
         self.log = []
         for entry in log:
@@ -245,14 +260,14 @@ class GameSession:
 
         Returns the turn number that will be played next.
         """
-        resolves = [i for i, e in enumerate(self.log) if e["kind"] == "resolve"]
+        resolves = [e for e in self.log if isinstance(e, Resolve)]
         if not resolves:
             raise UsageError("no turn to undo")
-        undone_turn = self.log[resolves[-1]]["turn"]
-        keep = [e for e in self.log if e["turn"] < undone_turn]
-        dropped = [e for e in self.log if e["turn"] >= undone_turn]
+        undone_turn = resolves[-1].turn
+        keep = [e for e in self.log if e.turn < undone_turn]
+        dropped = [e for e in self.log if e.turn >= undone_turn]
         self._replay(keep)
-        self.history_notes.append({"kind": "undo", "turn": undone_turn + 1, "dropped": dropped, "at": _now()})
+        self.history_notes.append(Undo(undone_turn + 1, _now(), dropped))
         if self.autosave_path is not None:
             self.save(self.autosave_path)
         return self.turn + 1
@@ -262,15 +277,14 @@ class GameSession:
         if not 0 <= turn <= self.turn:
             raise UsageError(f"can branch from turns 0 to {self.turn}, not {turn}")
         branch = GameSession(_copy_settings(self.settings), self.scenario, autosave=autosave)
-        branch._replay([e for e in self.log if e["turn"] < turn])
-        branch.history_notes = [*self.history_notes, {"kind": "branch", "turn": turn, "at": _now()}]
+        branch._replay([e for e in self.log if e.turn < turn])
+        branch.history_notes = [*self.history_notes, Branch(turn, _now())]
         return branch
 
-    def facilitator_actions(self) -> list[dict[str, Any]]:
+    def facilitator_actions(self) -> list[FacilitatorAction]:
         """Every facilitator action, in order, including undone ones and branches (for the report)."""
-        actions = [e for e in self.log if e["kind"] in FACILITATOR_KINDS]
-        for note in self.history_notes:
-            actions.append(note)
+        actions: list[FacilitatorAction] = [e for e in self.log if e.FACILITATOR]
+        actions.extend(self.history_notes)
         return actions
 
     # ------------------------------------------------------------------ fan of futures
@@ -304,8 +318,8 @@ class GameSession:
                 "content_hash": self.scenario.content_hash,
             },
             "turn": self.turn,
-            "log": self.log,
-            "history_notes": self.history_notes,
+            "log": [command_to_json(e) for e in self.log],
+            "history_notes": [note_to_json(n) for n in self.history_notes],
         }
 
     def save(self, path: Path | str) -> Path:
@@ -335,10 +349,13 @@ class GameSession:
             )
         session = cls(settings, scenario, autosave=path if autosave else None)
         try:
-            session._replay(list(data["log"]))
+            session._replay([command_from_json(e) for e in data["log"]])
         except (TrilatError, KeyError, TypeError, ValueError) as exc:
             raise SaveError(f"{path}: damaged save (command log: {exc})") from None
-        session.history_notes = list(data.get("history_notes", []))
+        try:
+            session.history_notes = [note_from_json(n) for n in data.get("history_notes", [])]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise SaveError(f"{path}: damaged save (undo and branch notes: {exc})") from None
         if session.turn != data.get("turn"):
             raise SaveError(f"{path}: damaged save (replayed to turn {session.turn}, saved at {data.get('turn')})")
         return session

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sim.engine.sources import SourceKind
 from tests.ui.helpers import play_turn, start_game
 from ui.theme import pygame
 
@@ -13,7 +14,7 @@ def test_a_class_plays_a_whole_scenario_to_the_exported_report(app, driver, base
         play_turn(driver)
     assert match.session.turn == 16 and match.session.finished
     # every human move was played by the human teams; Japan's by the computer
-    moves = {f.label.split(":")[1].split(".")[0] for f in match.session.story.log if f.label.startswith("action:")}
+    moves = {f.source.owner for f in match.session.story.log if f.source.kind is SourceKind.ACTION}
     assert moves == {"USA", "ROK", "JPN"}
     driver.press(pygame.K_RETURN)  # the last turn leads to the debrief
     assert driver.top.name == "debrief"

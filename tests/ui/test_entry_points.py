@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from sim.play.commands import Choose
 from sim.play.session import GameSession
 from tests.ui.helpers import SHADOWS
 from ui import app as app_module
@@ -43,7 +44,7 @@ def test_run_headless_saves_one_png_per_screen(tmp_path):
     assert len(saves) == 1  # the game autosaved beside the screenshots, for `trilat report`
     session = GameSession.load(saves[0], autosave=False)
     assert session.turn == 2 and session.finished
-    assert [e["government"] for e in session.log if e["kind"] == "choose"] == ["USA", "USA"]
+    assert [e.government for e in session.log if isinstance(e, Choose)] == ["USA", "USA"]
     assert session.settings.controllers["USA"] == "human" and session.settings.controllers["ROK"] != "human"
 
 

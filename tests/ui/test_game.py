@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.play.commands import Custom, Inject, Note, SetParameter, SetState, Undo
 from sim.play.session import GameSession
 from tests.ui.helpers import first_affordable, play_turn, start_game
 from ui import theme
@@ -118,8 +119,8 @@ def test_console_injects_a_scenario_event_that_fires_next_turn(app, driver, game
     for _ in range(events.index("history_flareup")):
         driver.press(pygame.K_DOWN)
     driver.press(pygame.K_RETURN)
-    assert game.session.log[-1] == {"kind": "inject", "turn": 0, "event": "history_flareup"}
-    assert [e["event"] for e in game.pending()] == ["history_flareup"]
+    assert game.session.log[-1] == Inject(turn=0, event="history_flareup")
+    assert game.pending() == [Inject(turn=0, event="history_flareup")]
     driver.press(pygame.K_F2)
     assert driver.top.name == "turn"
     play_turn(driver)
@@ -147,10 +148,10 @@ def test_console_custom_event_with_two_effects(app, driver, game):
     second = custom.target_name()
     driver.press(pygame.K_RETURN)
     entry = game.session.log[-1]
-    assert entry["kind"] == "custom" and entry["title"] == "Collision at sea"
-    assert entry["say"] == "A Korean and a Japanese patrol boat collide."
-    assert entry["effects"]["tie.ROK_JPN"] == -0.05
-    assert entry["effects"][second] < -0.05
+    assert isinstance(entry, Custom) and entry.title == "Collision at sea"
+    assert entry.say == "A Korean and a Japanese patrol boat collide."
+    assert entry.effects["tie.ROK_JPN"] == -0.05
+    assert entry.effects[second] < -0.05
     driver.press(pygame.K_ESCAPE)
     play_turn(driver)
     assert any(f.label == "inject:custom_1" and f.in_story for f in game.story.log)
@@ -166,19 +167,19 @@ def test_console_sliders_set_parameters_and_state(app, driver, game):
     lo, hi = game.scenario.spec.parameters["us_transactionalism"].range
     driver.click((slider.rect.left + round(slider.rect.width * 0.9), slider.rect.centery))
     entry = game.session.log[-1]
-    assert entry["kind"] == "set_parameter" and entry["name"] == "us_transactionalism"
-    assert abs(entry["value"] - (lo + 0.9 * (hi - lo))) < 0.02
-    assert abs(game.parameter("us_transactionalism") - entry["value"]) < 1e-12
-    before = entry["value"]
+    assert isinstance(entry, SetParameter) and entry.name == "us_transactionalism"
+    assert abs(entry.value - (lo + 0.9 * (hi - lo))) < 0.02
+    assert abs(game.parameter("us_transactionalism") - entry.value) < 1e-12
+    before = entry.value
     driver.press(pygame.K_RIGHT)  # the chosen parameter, one step up
-    assert game.session.log[-1]["value"] > before
+    assert game.session.log[-1].value > before
 
     driver.press(pygame.K_s)  # state tab
     driver.click("slider_ROK.approval")
     entry = game.session.log[-1]
-    assert entry["kind"] == "set_state" and entry["name"] == "ROK.approval"
-    assert abs(game.value("ROK.approval") - entry["value"]) < 1e-9
-    assert all(np.allclose(m.x[game.scenario.layout.rows["ROK.approval"]], entry["value"]) for m in game.session.models)
+    assert isinstance(entry, SetState) and entry.name == "ROK.approval"
+    assert abs(game.value("ROK.approval") - entry.value) < 1e-9
+    assert all(np.allclose(m.x[game.scenario.layout.rows["ROK.approval"]], entry.value) for m in game.session.models)
 
 
 def test_undo_the_last_turn_with_ctrl_z(app, driver, game):
@@ -191,7 +192,7 @@ def test_undo_the_last_turn_with_ctrl_z(app, driver, game):
     driver.press(pygame.K_y)
     assert game.turn == 1
     assert np.array_equal(game.story.x, after_one)
-    assert game.session.history_notes[-1]["kind"] == "undo"
+    assert isinstance(game.session.history_notes[-1], Undo)
     assert driver.top.name == "turn" and driver.top.dashboard.view_turn == 1
 
 
@@ -200,7 +201,7 @@ def test_pause_blocks_play_until_resumed(app, driver, game):
     driver.press(pygame.K_g)
     driver.press(pygame.K_SPACE)
     assert game.paused
-    assert game.session.log[-1] == {"kind": "note", "turn": 0, "text": "facilitator paused the game"}
+    assert game.session.log[-1] == Note(turn=0, text="facilitator paused the game")
     driver.press(pygame.K_F2)
     assert not driver.widget("play").enabled
     driver.press(pygame.K_RETURN)

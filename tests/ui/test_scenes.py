@@ -10,6 +10,7 @@ from datetime import datetime
 import pytest
 
 from sim.engine.scoring import objective_scores
+from sim.engine.sources import Source, SourceKind, behaviour
 from sim.play.session import GameSession, GameSettings
 from tests.ui.helpers import SHADOWS, first_affordable, start_game
 from ui.app import App
@@ -128,9 +129,9 @@ def test_match_reads_the_story(offscreen, baseline):
     match.resolve()
     assert match.quarter(0) == "start" and match.quarter(2) == "2025Q2"
     assert label("tie.ROK_JPN") == "ROK-JPN tie" and label("USA.approval") == "USA approval"
-    assert match.source_label(f"action:USA.{card}").startswith("USA move: ")
-    assert match.source_label("behaviour: shared threat") == "shared threat"
-    assert match.source_label("event:history_flareup") == "event: History flare-up"
+    assert match.source_label(Source(SourceKind.ACTION, card, "USA")).startswith("USA move: ")
+    assert match.source_label(behaviour("shared threat")) == "shared threat"
+    assert match.source_label(Source(SourceKind.EVENT, "history_flareup")) == "event: History flare-up"
     total, parts = match.why("trilateral", 1)
     assert total == pytest.approx(match.story.explain(1)["trilateral"]["total"])
     assert sum(v for _, v in parts) == pytest.approx(total, abs=1e-9)

@@ -148,7 +148,7 @@ class ResolutionScene(Scene):
             lines: list[tuple[str, str, tuple[int, int, int]]] = [("title", firing.title or firing.label, theme.TEXT)]
             for line in fonts.wrap(firing.say, width, "body") if firing.say else []:
                 lines.append(("text", line, theme.TEXT))
-            source = self.match.essay(firing.source)
+            source = self.match.essay(firing.citation)
             if source:
                 lines.append(("source", fonts.ellipsize(f"Source: {source}", width, "small"), theme.MUTED))
             self.blocks.append((firing.label, lines))
@@ -216,7 +216,7 @@ class ResolutionScene(Scene):
         start = self.first_shown(inner.height)
         shown = shown[start:]
         y = inner.top
-        for n, (i, label_, lines, new_phase, height) in enumerate(shown):
+        for n, (i, _label, lines, new_phase, height) in enumerate(shown):
             if n > 0 and y + height > inner.bottom - fonts.line_height("small"):
                 more = f"... {len(shown) - n} more below (Down / wheel)"
                 draw_text(
@@ -231,7 +231,7 @@ class ResolutionScene(Scene):
                 pygame.draw.rect(surface, theme.ORANGE, mark)
             for style, text, color in lines:
                 if style == "title":
-                    chip_text, chip_color = firing_chip(label_)
+                    chip_text, chip_color = firing_chip(self.firings[i].source)
                     chip = draw_chip(surface, fonts, chip_text, (inner.left + fonts.s(4), y + fonts.s(3)), chip_color)
                     room = inner.right - chip.right - fonts.s(10)
                     title = fonts.ellipsize(text, room, "body", True)

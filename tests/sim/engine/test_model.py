@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from agents import DomesticPolitics, Government, ThreatActor
 from sim import INDICATORS, ScenarioError, TrilateralModel, UsageError
 from sim.engine.explain import EXPLAINED
+from sim.engine.sources import SourceKind, behaviour
 
 
 def same(a: np.ndarray, b: np.ndarray) -> bool:
@@ -92,11 +93,11 @@ def test_cause_record_names_rules_events_actions_and_behaviour(baseline):
     model = TrilateralModel(baseline, seed=2)
     model.run()
     sources = {s for turn in range(1, 17) for info in model.explain(turn).values() for s, _ in info["parts"]}
-    assert any(s.startswith("event:") for s in sources)
-    assert any(s.startswith("action:") for s in sources)
-    assert any(s.startswith("rule:") for s in sources)
-    assert "behaviour: shared threat" in sources
-    assert "behaviour: U.S. transactionalism" in sources
+    kinds = {s.kind for s in sources}
+    assert {SourceKind.EVENT, SourceKind.ACTION, SourceKind.RULE} <= kinds
+    assert behaviour("shared threat") in sources
+    assert behaviour("U.S. transactionalism") in sources
+    assert "behaviour: U.S. transactionalism" in {s.label for s in sources}
 
 
 def test_cause_record_of_an_ensemble_is_the_mean_over_worlds(baseline):
@@ -214,7 +215,7 @@ def test_human_choices_are_played_and_unknown_cards_refused(baseline):
     model = TrilateralModel(baseline, seed=1, strategies={"JPN": "human", "ROK": "passive", "USA": "passive"})
     model.choose("JPN", ["shuttle_diplomacy"])
     model.step()
-    played = [e.label for e in model.log if e.label.startswith("action:")]
+    played = [e.label for e in model.log if e.source.kind is SourceKind.ACTION]
     assert played == ["action:JPN.shuttle_diplomacy"]
     with pytest.raises(UsageError, match="did you mean 'shuttle_diplomacy'"):
         model.choose("JPN", ["shuttle_diplomasy"])

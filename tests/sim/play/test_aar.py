@@ -69,3 +69,24 @@ def test_trilat_report_refuses_a_bad_save_cleanly(tmp_path, capsys):
     assert main(["report", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "damaged save" in err and "Traceback" not in err
+
+
+def test_report_charts_draw_each_indicator_in_the_games_colour(tmp_path, monkeypatch):
+    import matplotlib.axes
+
+    from sim.engine.indicators import hex_colour
+    from sim.play import aar
+
+    drawn: dict[str, str] = {}
+    original = matplotlib.axes.Axes.plot
+
+    def plot(self, *args, **kwargs):
+        drawn[kwargs["label"]] = kwargs["color"]
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(matplotlib.axes.Axes, "plot", plot)
+    session = played_game(tmp_path, turns=2)
+    write_report(session, tmp_path / "out")
+    expected = {aar.label(name): hex_colour(name) for _, names in aar.CHARTS.values() for name in names}
+    assert drawn == expected
+    assert drawn["USA approval"] == "#0072B2" and drawn["ROK approval"] == "#009E73"  # the game's blue and green

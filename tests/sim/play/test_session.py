@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from sim.errors import UsageError
+from sim.play.commands import Inject, Undo
 from sim.play.session import GameSession, GameSettings, SaveError
 
 SETTINGS = dict(scenario="baseline", seed=7, shadows=40, controllers={"USA": "human", "ROK": "human"})
@@ -99,8 +100,8 @@ def test_undo_returns_to_the_previous_decision(tmp_path):
     assert session.turn == 2
     assert all(np.array_equal(m.x, b) for m, b in zip(session.models, before, strict=True))
     assert session.waiting_for() == ["USA", "ROK"]
-    undone = [a for a in session.facilitator_actions() if a["kind"] == "undo"]
-    assert undone and any(e["kind"] == "inject" for e in undone[0]["dropped"])
+    undone = [a for a in session.facilitator_actions() if isinstance(a, Undo)]
+    assert undone and any(isinstance(e, Inject) for e in undone[0].dropped)
     with pytest.raises(UsageError):
         new_session().undo()
 
@@ -128,7 +129,7 @@ def test_custom_injection_state_and_end(tmp_path):
     assert session.finished
     with pytest.raises(UsageError, match="over"):
         session.resolve()
-    kinds = [a["kind"] for a in session.facilitator_actions()]
+    kinds = [a.kind for a in session.facilitator_actions()]
     assert kinds == ["custom", "set_state", "end"]
 
 
@@ -198,7 +199,7 @@ def test_facilitator_state_changes_appear_in_the_next_turns_explanation():
     session.set_state("ROK.approval", 0.9)
     play(session, 1)
     info = session.story.explain(2)["ROK.approval"]
-    assert any(source == "facilitator: set ROK.approval" for source, _ in info["parts"])
+    assert any(source.label == "facilitator: set ROK.approval" for source, _ in info["parts"])
     assert sum(v for _, v in info["parts"]) == pytest.approx(info["total"], abs=1e-9)
 
 

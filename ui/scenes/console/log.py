@@ -2,36 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from sim.play.commands import Branch, Custom, End, FacilitatorAction, Inject, Note, SetParameter, SetState, Undo
 from ui.match import label
 from ui.widgets import format_signed
 
 
-def describe(entry: dict[str, Any]) -> str:
+def describe(entry: FacilitatorAction) -> str:
     """One line for a facilitator log entry."""
-    kind = entry.get("kind")
-    turn = entry.get("turn", "?")
-    if kind == "inject":
-        text = f"inject event {entry['event']}"
-    elif kind == "custom":
+    turn = entry.turn
+    if isinstance(entry, Inject):
+        text = f"inject event {entry.event}"
+    elif isinstance(entry, Custom):
         effects = ", ".join(
             f"{label(k)} {format_signed(float(v)) if isinstance(v, int | float) else v}"
-            for k, v in entry.get("effects", {}).items()
+            for k, v in entry.effects.items()
         )
-        text = f"custom event '{entry.get('title')}' ({effects})"
-    elif kind == "set_parameter":
-        text = f"parameter {entry['name']} = {entry['value']:g}"
-    elif kind == "set_state":
-        text = f"set {entry['name']} = {entry['value']:g}"
-    elif kind == "note":
-        text = f"note: {entry.get('text', '')}"
-    elif kind == "end":
+        text = f"custom event '{entry.title}' ({effects})"
+    elif isinstance(entry, SetParameter):
+        text = f"parameter {entry.name} = {entry.value:g}"
+    elif isinstance(entry, SetState):
+        text = f"set {entry.name} = {entry.value:g}"
+    elif isinstance(entry, Note):
+        text = f"note: {entry.text}"
+    elif isinstance(entry, End):
         text = "ended the game"
-    elif kind == "undo":
+    elif isinstance(entry, Undo):
         return f"undid turn {turn} (its moves and injections dropped)"
-    elif kind == "branch":
+    elif isinstance(entry, Branch):
         return f"branched from the end of turn {turn}"
     else:
-        text = str(kind)
+        text = str(entry.kind)
     return f"t{turn}: {text}"

@@ -180,11 +180,10 @@ class ConsoleScene(Scene):
         fonts, match = self.fonts, self.match
         inner = draw_panel(surface, fonts, rect, f"Queued for {match.quarter(match.turn + 1)}")
         y = inner.top
-        pending = match.pending()
+        pending = match.pending_titles()
         if not pending:
             y = draw_text(surface, fonts, "nothing", (inner.left, y), "small", theme.MUTED).bottom
-        for entry in pending:
-            text = entry.get("title") or entry.get("event", "")
+        for text in pending:
             y = draw_wrapped(
                 surface,
                 fonts,
