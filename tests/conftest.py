@@ -8,16 +8,20 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
-# Hypothesis keeps its example database outside the checkout, so a test run leaves it clean,
-# and has no per-example deadline (a wall-clock assertion on a shared machine).
+# Hypothesis keeps its files (example database, constants cache) outside the checkout, so a
+# test run leaves it clean, and has no per-example deadline (a wall-clock assertion on a
+# shared machine).
+HYPOTHESIS_HOME = Path(tempfile.gettempdir()) / "trilat-hypothesis"
+set_hypothesis_home_dir(HYPOTHESIS_HOME)
 settings.register_profile(
     "trilat",
-    database=DirectoryBasedExampleDatabase(Path(tempfile.gettempdir()) / "trilat-hypothesis"),
+    database=DirectoryBasedExampleDatabase(HYPOTHESIS_HOME / "examples"),
     deadline=None,
 )
 settings.load_profile("trilat")
