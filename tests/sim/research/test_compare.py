@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -439,3 +440,17 @@ def test_console_command_reports_a_bad_file_without_traceback(tmp_path):
     )
     assert done.returncode == 2
     assert done.stderr.strip() == f"{path}:3:6: value 'x' is not a number"
+
+
+def test_the_documented_example_is_the_real_output(capsys, tmp_path, monkeypatch):
+    text = (ROOT / "docs" / "experiments.md").read_text(encoding="utf-8")
+    section = text[text.index("## Validation against observed series") :]
+    csv_block = re.search(r"```text\n(# polls\.csv.*?)```", section, flags=re.DOTALL)
+    output_block = re.search(r"```text\n(ROK-JPN tie \(tie\.ROK_JPN\).*?)```", section, flags=re.DOTALL)
+    assert csv_block and output_block
+    (tmp_path / "polls.csv").write_text(csv_block.group(1), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run_cli(capsys, "compare", "baseline", "--observed", "polls.csv", "--variable", "tie.ROK_JPN")
+    assert code == 0
+    # The model's behaviour changed? Paste the new output into docs/experiments.md (and its reading).
+    assert out == output_block.group(1), f"docs/experiments.md's example output is out of date; now:\n{out}"
