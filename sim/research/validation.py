@@ -112,6 +112,8 @@ def model_yearly(
         quarterly, labels = [], []
         while model.running and model.turn < model.turns:
             model.step()
+            if model.turn < 1:  # a turn before the start (a warm-up) is not a played quarter
+                continue
             quarterly.append(model.x[row].copy())
             labels.append(scenario.quarter_of(model.turn)[0])
             if progress is not None:
@@ -225,6 +227,9 @@ def format_report(run: ValidationRun) -> str:
     lines.append(
         f"{'observed':<38}{'':>40}{c.observed_peak or '-'!s:>7}{c.observed_trough or '-'!s:>8}  {_span(c.years)}"
     )
+    undefined = [f"{SCORE_LABELS[s]} in {_share(1 - worlds[s]['defined'])}" for s in SCORES if worlds[s]["defined"] < 1]
+    if undefined:
+        lines.append(f"(world medians leave out undefined scores, from constant trajectories: {', '.join(undefined)})")
     lines.append("")
     lines.append(
         f"worlds placing their own peak in the observed peak year: {_share(worlds['peak_year_share'])};"

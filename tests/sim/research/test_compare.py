@@ -454,3 +454,14 @@ def test_the_documented_example_is_the_real_output(capsys, tmp_path, monkeypatch
     assert code == 0
     # The model's behaviour changed? Paste the new output into docs/experiments.md (and its reading).
     assert out == output_block.group(1), f"docs/experiments.md's example output is out of date; now:\n{out}"
+
+
+def test_report_notes_worlds_whose_scores_are_undefined():
+    from sim.research.validation import ValidationRun, format_report
+
+    worlds = np.array([[1.0, 2.0, 3.0, 2.0], [2.0, 2.0, 2.0, 2.0]])  # the second world never moves
+    result = compare(YEARS, np.array([0.1, 0.3, 0.2, 0.4]), worlds)
+    run = ValidationRun("baseline", "t", "tie.ROK_JPN", "x.csv", 2, 1, result)
+    text = format_report(run)
+    assert "Spearman in 50.0%, NRMSE(z) in 50.0%" in text
+    assert "worlds placing their own peak in the observed peak year: 0.0%; trough: 50.0%" in text
