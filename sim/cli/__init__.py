@@ -1,4 +1,4 @@
-"""The ``trilat`` command line: run, list, show, validate, new, schema, play, replay, report, sweep, analyze, bench.
+"""The ``trilat`` CLI: run, list, show, validate, new, schema, play, replay, report, sweep, analyze, compare, bench.
 
 Every user error (bad scenario file, bad argument) is printed as one line per problem,
 ``path:line:col: message`` for files, with exit code 2 and no traceback. The command line is
@@ -35,6 +35,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "report": game.command_report,
     "sweep": research.command_sweep,
     "analyze": research.command_analyze,
+    "compare": research.command_compare,
     "bench": research.command_bench,
 }
 """Each subcommand and the function that carries it out."""

@@ -104,6 +104,31 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--outcome", metavar="TEST", help="outcome of interest, e.g. 'trilateral < 0.4'")
     analyze.add_argument("--no-plots", action="store_true", help="do not write PNG plots")
 
+    compare = sub.add_parser("compare", help="score a model variable against an observed yearly series")
+    compare.add_argument("scenario", metavar="SCENARIO", help="library id or path to a YAML file")
+    compare.add_argument(
+        "--observed", required=True, metavar="FILE.csv", help="observed series: a CSV file with columns year,value"
+    )
+    compare.add_argument(
+        "--variable", required=True, metavar="NAME", help="state variable or indicator to compare, e.g. tie.ROK_JPN"
+    )
+    compare.add_argument("--runs", type=positive_int, default=1000, metavar="R", help="number of worlds (default 1000)")
+    compare.add_argument(
+        "--seed", type=non_negative_int, default=DEFAULT_SEED, metavar="S", help=f"seed (default {DEFAULT_SEED})"
+    )
+    compare.add_argument(
+        "--set", type=_assignment, action="append", default=[], metavar="NAME=VALUE", help="set a scenario parameter"
+    )
+    compare.add_argument(
+        "--strategy",
+        type=_assignment,
+        action="append",
+        default=[],
+        metavar="GOV=NAME",
+        help="strategy of a computer government, e.g. USA=transactional",
+    )
+    compare.add_argument("--json", action="store_true", help="print every figure as one JSON object")
+
     lst = sub.add_parser("list", help="list the scenario library")
     lst.add_argument("--json", action="store_true", help="print JSON")
 

@@ -1,4 +1,4 @@
-"""``trilat sweep``, ``analyze`` and ``bench``: research sweeps, their analysis and speed measurements."""
+"""``trilat sweep``, ``analyze``, ``compare`` and ``bench``: sweeps, their analysis, validation and speed."""
 
 from __future__ import annotations
 
@@ -25,6 +25,37 @@ def command_analyze(args: argparse.Namespace) -> int:
     from sim.research.analysis import analyze
 
     analyze(args.dir, plots=not args.no_plots, output=args.output, outcome=args.outcome)
+    return 0
+
+
+def command_compare(args: argparse.Namespace) -> int:
+    from sim.cli.run import parameter_values, strategy_choices, with_progress
+    from sim.lang.scenario import load_scenario
+    from sim.research.validation import check_variable, format_report, run_validation
+
+    scenario = load_scenario(args.scenario)
+    parameters = parameter_values(scenario, args.set)
+    strategies = strategy_choices(args.strategy)
+    check_variable(scenario, args.variable)
+    result = with_progress(
+        args.runs,
+        scenario.turns,
+        lambda progress: run_validation(
+            scenario,
+            args.observed,
+            args.variable,
+            runs=args.runs,
+            seed=args.seed,
+            parameters=parameters,
+            strategies=strategies,
+            progress=progress,
+        ),
+        quiet=False,
+    )
+    if args.json:
+        print(json.dumps(result.to_dict()))
+    else:
+        print(format_report(result))
     return 0
 
 
