@@ -368,7 +368,8 @@ def _scan_item(compiler: Compiler, item: dict[Any, Any], loc: tuple[Any, ...], s
     for key in ("when", "chance", "severity"):
         value = item.get(key)
         if isinstance(value, str | int | float) and not isinstance(value, bool):
-            compiler.expr(value, (*loc, key), site)
+            compile_at = compiler.severity if key == "severity" else compiler.expr
+            compile_at(value, (*loc, key), site)
     effects = item.get("effects")
     if isinstance(effects, dict):
         compiler.effects(effects, (*loc, "effects"), site)
