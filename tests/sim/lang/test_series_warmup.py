@@ -35,11 +35,11 @@ rules:
 """
 
 
-def crisis_by_turn(scenario, turns, **options):
+def crisis_by_turn(scenario, steps, **options):
     model = TrilateralModel(scenario, replications=4, seed=1, record=False, **options)
     row = scenario.layout.rows["JPN.crisis"]
     values = []
-    for _ in range(turns):
+    for _ in range(steps):
         model.step()
         values.append(float(model.x[row, 0]))
     return values
@@ -171,6 +171,12 @@ def test_a_run_longer_than_a_series_without_default_is_refused(tmp_path):
     TrilateralModel(scenario, turns=16)
     with pytest.raises(UsageError, match=r"s \(2029\)"):
         TrilateralModel(scenario, turns=17)
+
+
+def test_a_run_longer_than_the_scenario_reads_the_default(tmp_path):
+    text = "id: a\ntitle: A\nextends: baseline\nseries:\n  s: {by: year, values: {2025: 10}, default: 40}\n"
+    scenario = load_text(tmp_path, text + COPY_RULE.format(expr="s / 100"))
+    assert crisis_by_turn(scenario, 18, turns=18)[-3:] == pytest.approx([0.4] * 3)
 
 
 # --------------------------------------------------------------------------------- severity
