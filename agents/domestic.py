@@ -134,6 +134,9 @@ class DomesticPolitics(mesa.Agent):
         x, P = model.x, model.params
         code = self.code
         camp_row = self._rows("camp")
+        if model.warming_up:  # no elections during warmup: they belong to dated quarters
+            self.apply_camp_change()
+            return
         if model.turn in model.scenario.election_turns[code] and len(model.scenario.camp_names[code]) > 1:
             approval = x[self._rows("approval")][0]
             p_lose = np.clip(P["turnover_base"] + P["turnover_approval_gain"] * (0.5 - approval), 0.02, 0.98)

@@ -158,7 +158,7 @@ class Government(mesa.Agent):
             state=StateView(model.scenario.layout.rows, model.x),
             tie_change=self._tie_change_last_turn(),
             objectives=tuple(model.scenario.objectives.get(code, ())),
-            script=frozenset(model.scenario.scripts[code].get(turn, ())),
+            script=frozenset(() if model.warming_up else model.scenario.scripts[code].get(turn, ())),
             submitted=frozenset(model.pending_choices.get(code, ())),
             draw=draw,
             valuer=valuer,

@@ -61,10 +61,12 @@ class ThreatActor(mesa.Agent):
         acts = model.scenario.acts[code]
         activity = np.zeros(model.replications)
         count = np.zeros(model.replications)
+        # Severities are read in the state the acts' chances see, before any act's effects.
+        severities = [act.intensity(model.x, model.p, model.context, model.draws) for act in acts]
         fired_all = run_triggers(model, acts)
-        for act, fired in zip(acts, fired_all, strict=True):
+        for act, severity, fired in zip(acts, severities, fired_all, strict=True):
             model.x[act.flag_row] = fired
-            activity += act.severity * fired
+            activity += severity * fired
             count += fired
         model.x[layout.rows[f"{code}.activity"]] = np.minimum(activity, 1.0)
         model.x[layout.rows["provocations"]] += count

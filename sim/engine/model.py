@@ -21,7 +21,7 @@ import numpy as np
 
 from agents import DomesticPolitics, Government, ThreatActor, make_strategy
 from agents.strategies import Strategy
-from sim.engine import dynamics, indicators, sources
+from sim.engine import dynamics, indicators, sources, warmup
 from sim.engine.explain import Contribution, contributions
 from sim.engine.layout import GOVERNMENTS, PHASES, THREAT_ACTORS
 from sim.engine.rng import CounterRNG
@@ -183,8 +183,16 @@ class TrilateralModel(mesa.Model):
         self.draws = _Draws(self)
         self.params = self._resolve_parameters(_parameter_values(parameters, swept))
         self.p = [self.params[name] for name in spec.parameter_names]
+        self.warmup = spec.warmup
+        self.warming_up = False
+        gaps = spec.series.gaps(1 - self.warmup, self.turns)
+        if gaps:
+            raise UsageError(
+                f"series without a default have no value in a turn this run plays: {', '.join(gaps)}; "
+                f"run at most {spec.turns} turns or give the series a default"
+            )
         self.turn = 0
-        self.context: list[Any] = [0, *spec.start]
+        self.context: list[Any] = [0, *spec.start, *spec.series.row(1)]
         x0, self.profiles = spec.initial_state(self.p, self.replications)
         self.state = WorldState(spec.layout, x0[:, 0] * 0, self.replications, record=record)
         self.state.x[:] = x0
@@ -210,6 +218,7 @@ class TrilateralModel(mesa.Model):
         self.start_state = self.x.copy()
 
         self._indicator_rows = [spec.layout.rows[name] for name in INDICATORS]
+        self._run_warmup()
         self.history: list[dict[str, np.ndarray]] = [self._snapshot()]
         self.datacollector = mesa.DataCollector(
             model_reporters={name: partial(indicator_mean, name=name) for name in INDICATORS}
@@ -286,20 +295,11 @@ class TrilateralModel(mesa.Model):
         if self.turn >= self.turns:
             self.running = False
             return
-        self.turn += 1
-        year, quarter = self.scenario.quarter_of(self.turn)
-        self.context[:] = [self.turn, year, quarter]
+        self._begin_turn(self.turn + 1)
         self.state.recorder.begin_turn(self.turn)
         for source, rows, change in self._adjustments:
             self.state.recorder.add(source, rows, change)
         self._adjustments = []
-        layout = self.scenario.layout
-        for actor in THREAT_ACTORS:
-            self.x[layout.rows[f"{actor}.activity"]] = 0.0
-            for act in layout.acts[actor]:
-                self.x[layout.rows[f"{actor}.{act}"]] = 0.0
-        for gov in GOVERNMENTS:
-            self.x[layout.rows[f"{gov}.turnover"]] = 0.0
         for phase in PHASES:
             self._run_phase(phase)
         if self.state.recorder.enabled:
@@ -309,6 +309,42 @@ class TrilateralModel(mesa.Model):
         self.datacollector.collect(self)
         if self.turn >= self.turns:
             self.running = False
+
+    def _begin_turn(self, turn: int) -> None:
+        """Enter ``turn``: its calendar and series in the context; act flags, activity and turnover at 0."""
+        self.turn = turn
+        year, quarter = self.scenario.quarter_of(turn)
+        self.context[:] = [turn, year, quarter, *self.scenario.series.row(turn)]
+        layout = self.scenario.layout
+        for actor in THREAT_ACTORS:
+            self.x[layout.rows[f"{actor}.activity"]] = 0.0
+            for act in layout.acts[actor]:
+                self.x[layout.rows[f"{actor}.{act}"]] = 0.0
+        for gov in GOVERNMENTS:
+            self.x[layout.rows[f"{gov}.turnover"]] = 0.0
+
+    def _run_warmup(self) -> None:
+        """Run the ``warmup`` turns before turn 1 (numbered ``1 - warmup`` to 0), unrecorded, then restart.
+
+        Behaviours, threat acts, rules and undated events run; dated events, scripts and
+        elections do not (``warming_up`` is True meanwhile). Nothing is recorded; at the end
+        :func:`sim.engine.warmup.restart` resets the bookkeeping and the scenario's dated facts.
+        """
+        if not self.warmup:
+            return
+        start = self.x.copy()
+        recorder = self.state.recorder
+        recording, recorder.enabled = recorder.enabled, False
+        self.warming_up = True
+        self.history = [self._snapshot()]  # the last two turns, for strategies that read the last change
+        for turn in range(1 - self.warmup, 1):
+            self._begin_turn(turn)
+            for phase in PHASES:
+                self._run_phase(phase)
+            self.history = [self.history[-1], self._snapshot()]
+        self.warming_up = False
+        recorder.enabled = recording
+        warmup.restart(self, start)
 
     def _run_phase(self, phase: str) -> None:
         if phase == "threats":
@@ -339,7 +375,7 @@ class TrilateralModel(mesa.Model):
         masks: list[np.ndarray | None] = []
         for event in events:
             if event.at_turn is not None:
-                masks.append(np.full(R, event.at_turn == self.turn))
+                masks.append(np.full(R, event.at_turn == self.turn and not self.warming_up))
             else:
                 masks.append(None)
         fired = run_triggers(self, events, masks) if events else []

@@ -61,9 +61,14 @@ def build_acts(compiler: Compiler, spec: schema.ScenarioSpec) -> dict[str, list[
         for i, act in enumerate(threat.acts):
             if act.disabled:
                 continue
-            fields = compiler.trigger_fields(SourceKind.ACT, act, ("threats", actor, "acts", i), owner=actor)
+            loc = ("threats", actor, "acts", i)
+            fields = compiler.trigger_fields(SourceKind.ACT, act, loc, owner=actor)
+            site = trigger_site(SourceKind.ACT, act.id, actor)
+            severity = compiler.severity(act.severity, (*loc, "severity"), f"{site}/severity")
+            if severity is None:
+                continue  # its problem is recorded
             flag_row = rows[f"{actor}.{act.id}"]
-            acts[actor].append(Act(phase="threats", owner=actor, severity=act.severity, flag_row=flag_row, **fields))
+            acts[actor].append(Act(phase="threats", owner=actor, severity=severity, flag_row=flag_row, **fields))
     return acts
 
 

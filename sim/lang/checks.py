@@ -120,6 +120,25 @@ def parameter_names(context: ScenarioContext) -> None:
         context.diagnostics.at(("parameters", name), message, "name", key=True)
 
 
+def series_names(context: ScenarioContext) -> None:
+    """A series may not take the name of a parameter, a state variable, the turn context, a function or an option."""
+    spec = context.spec
+    for name in spec.series:
+        if name in spec.parameters:
+            what = f"the parameter '{name}'"
+        elif name in context.layout.rows:
+            what = f"the state variable '{name}'"
+        elif name in CONTEXT_NAMES or name in FUNCTIONS:
+            what = f"the built-in name '{name}'"
+        elif name in schema.MODEL_OPTIONS:
+            what = f"the model option '{name}' of TrilateralModel"
+        else:
+            continue
+        context.diagnostics.at(
+            ("series", name), f"series name '{name}' clashes with {what}; choose another", "name", key=True
+        )
+
+
 def required_parameters_defined(context: ScenarioContext) -> None:
     """Every parameter the built-in behaviour reads is declared (``defaults`` declares them all)."""
     for name, needed_by in required_parameters().items():
@@ -331,7 +350,8 @@ def scan_raw_expressions(raw: Any, diagnostics: Diagnostics) -> None:
     if layout is None:
         return
     params = [p for p in _mapping(raw, "parameters") if isinstance(p, str)]
-    compiler = Compiler(diagnostics, layout, make_symbols(layout, params))
+    series = [s for s in _mapping(raw, "series") if isinstance(s, str)]
+    compiler = Compiler(diagnostics, layout, make_symbols(layout, params, series))
     groups: list[tuple[tuple[Any, ...], Any]] = [(("rules",), raw.get("rules")), (("events",), raw.get("events"))]
     groups += [(("actions", gov), cards) for gov, cards in _mapping(raw, "actions").items()]
     threats = _mapping(raw, "threats")
@@ -345,10 +365,11 @@ def scan_raw_expressions(raw: Any, diagnostics: Diagnostics) -> None:
 
 
 def _scan_item(compiler: Compiler, item: dict[Any, Any], loc: tuple[Any, ...], site: str) -> None:
-    for key in ("when", "chance"):
+    for key in ("when", "chance", "severity"):
         value = item.get(key)
         if isinstance(value, str | int | float) and not isinstance(value, bool):
-            compiler.expr(value, (*loc, key), site)
+            compile_at = compiler.severity if key == "severity" else compiler.expr
+            compile_at(value, (*loc, key), site)
     effects = item.get("effects")
     if isinstance(effects, dict):
         compiler.effects(effects, (*loc, "effects"), site)
@@ -369,6 +390,7 @@ ID_CHECKS: tuple[IdCheck, ...] = (ids_shared_by_rules_and_events, act_ids_naming
 
 SCENARIO_CHECKS: tuple[ScenarioCheck, ...] = (
     parameter_names,
+    series_names,
     required_parameters_defined,
     parameter_ranges,
     tie_domains,

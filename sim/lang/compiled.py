@@ -11,7 +11,9 @@ custom :class:`Event`. :attr:`Trigger.cause` is the typed cause-and-effect key
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
+
+import numpy as np
 
 from sim.engine.sources import Source, SourceKind
 from sim.lang.expr import Expression
@@ -102,8 +104,18 @@ class Act(Trigger):
     kind: ClassVar[SourceKind] = SourceKind.ACT
 
     owner: str = ""  # (a class-level value, so that it overrides the base's read-only property)
-    severity: float
+    severity: Expression
     flag_row: int
+
+    def intensity(self, x: np.ndarray, p: list[Any], c: list[Any], r: Any) -> float | np.ndarray:
+        """This turn's severity per world: the expression clipped to [0, 1] (NaN counts as 0).
+
+        A constant severity is returned as that number, so it costs nothing per turn.
+        """
+        if self.severity.constant is not None:
+            return min(max(self.severity.constant, 0.0), 1.0)
+        value = np.asarray(self.severity(x, p, c, r), dtype=np.float64)
+        return np.clip(np.nan_to_num(value, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -38,12 +38,16 @@ def make_layout(
     return Layout.build(domains, act_ids, counters, cards)
 
 
-def make_symbols(layout: Layout, parameters: Iterable[str]) -> Symbols:
-    """The names expressions may read: state rows, parameters (in order) and the turn context."""
+def make_symbols(layout: Layout, parameters: Iterable[str], series: Iterable[str] = ()) -> Symbols:
+    """The names expressions may read: state rows, parameters (in order) and the turn context.
+
+    The turn context is ``turn``, ``year``, ``quarter`` and then each series (``series:``) in
+    file order: a series is a number per turn, the same in every world.
+    """
     return Symbols(
         state=dict(layout.rows),
         params={name: i for i, name in enumerate(parameters)},
-        context={name: i for i, name in enumerate(CONTEXT_NAMES)},
+        context={name: i for i, name in enumerate((*CONTEXT_NAMES, *series))},
     )
 
 
@@ -105,6 +109,15 @@ class Compiler:
         if compiled.constant is not None and not lo <= compiled.constant <= hi:
             name = ".".join(str(p) for p in loc)
             self.diagnostics.at(loc, f"{name} must be in [{lo:g}, {hi:g}], got {compiled.constant:g}", "range")
+        return compiled
+
+    def severity(self, source: Any, loc: tuple[Any, ...], site: str) -> Expression | None:
+        """An act's severity: a number in [0, 1], or an expression (clipped to [0, 1] each turn)."""
+        compiled = self.expr(source, loc, site)
+        if compiled is not None and compiled.constant is not None and not 0.0 <= compiled.constant <= 1.0:
+            bound = "less than or equal to 1" if compiled.constant > 1 else "greater than or equal to 0"
+            where = self.diagnostics.where(loc)
+            self.diagnostics.at(loc, f"{where}: should be {bound}, got {compiled.constant:g}", "range")
         return compiled
 
     def chance(self, source: Any, loc: tuple[Any, ...], site: str) -> Expression | None:

@@ -27,6 +27,7 @@ from pydantic import ValidationError
 from sim.engine.layout import GOVERNMENTS, PROFILE_TRAITS, Layout
 from sim.errors import Problem, ScenarioError, UsageError, did_you_mean
 from sim.lang import calendar, checks, schema
+from sim.lang.build_series import SeriesInputs, build_series
 from sim.lang.build_state import build_starting_state
 from sim.lang.build_triggers import (
     build_acts,
@@ -54,6 +55,7 @@ __all__ = [
     "Injection",
     "Rule",
     "Scenario",
+    "SeriesInputs",
     "Trigger",
     "library_dir",
     "library_ids",
@@ -85,6 +87,7 @@ class Scenario:
     events: list[Event]
     acts: dict[str, list[Act]]
     actions: dict[str, list[Card]]
+    series: SeriesInputs
     scripts: dict[str, dict[int, tuple[str, ...]]] = field(default_factory=dict)
     objectives: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
 
@@ -105,6 +108,11 @@ class Scenario:
     def turns(self) -> int:
         """Default number of turns."""
         return self.spec.turns
+
+    @property
+    def warmup(self) -> int:
+        """Turns run before turn 1, unrecorded (``warmup:``; 0 if none)."""
+        return self.spec.warmup
 
     @property
     def start(self) -> tuple[int, int]:
@@ -192,6 +200,7 @@ def _known_keys() -> set[str]:
         schema.DomainSpec,
         schema.Profile,
         schema.SourceRef,
+        schema.SeriesSpec,
     ):
         keys.update(model.model_fields)
     return keys
@@ -226,9 +235,10 @@ def compile_scenario(
     diagnostics.raise_if_any()
     layout = make_layout(spec)
     parameter_names = list(spec.parameters)
-    symbols = make_symbols(layout, parameter_names)
+    symbols = make_symbols(layout, parameter_names, spec.series)
     compiler = Compiler(diagnostics, layout, symbols)
     checks.run_scenario_checks(checks.ScenarioContext(spec, layout, diagnostics, path))
+    series = build_series(compiler, spec)
     state = build_starting_state(compiler, spec)
     rules = build_rules(compiler, spec)
     events = build_events(compiler, spec)
@@ -256,6 +266,7 @@ def compile_scenario(
         events=events,
         acts=acts,
         actions=cards,
+        series=series,
         scripts=build_scripts(spec),
         objectives=build_objectives(layout.rows, spec),
     )

@@ -54,6 +54,7 @@ Kept here as a plain list so that the scenario language does not import the agen
 
 Expr = str | float | int
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 GovCode = Literal["USA", "ROK", "JPN"]
 ThreatCode = Literal["DPRK", "CHN", "RUS"]
 PairCode = Literal["USA_ROK", "USA_JPN", "ROK_JPN"]
@@ -138,7 +139,7 @@ class ThreatAct(Strict):
     id: Identifier
     title: str = ""
     chance: Expr
-    severity: Unit
+    severity: Expr
     effects: dict[str, EffectValue] = {}
     say: str = ""
     source: str = ""
@@ -216,6 +217,26 @@ class SignatureClaim(Strict):
     source: str = ""
 
 
+MAX_WARMUP = 200
+"""The most turns a scenario may run before its start (``warmup:``)."""
+
+MAX_SERIES_VALUES = 4000
+"""The most values one ``series:`` entry may list."""
+
+
+class SeriesSpec(Strict):
+    """A named exogenous input: one number per year or per quarter, read in expressions by its name.
+
+    Keys are checked (and turned into turns) by :mod:`sim.lang.build_series`: years such as
+    ``2013`` for ``by: year``, quarter labels such as ``2019Q3`` for ``by: quarter``.
+    """
+
+    doc: str = ""
+    by: Literal["year", "quarter"]
+    values: dict[int | float | str, Number] = Field(default={}, max_length=MAX_SERIES_VALUES)
+    default: Number | None = None
+
+
 ScenarioId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=64)]
 
 
@@ -230,10 +251,12 @@ class ScenarioSpec(Strict):
     abstract: StrictBool = False
     start: str
     turns: int = Field(gt=0, le=400)
+    warmup: int = Field(default=0, ge=0, le=MAX_WARMUP)
     debrief: list[str] = []
     teacher_notes: str = ""
     minutes: int = Field(default=60, ge=10, le=600)
     parameters: dict[Identifier, ParameterSpec] = {}
+    series: dict[Identifier, SeriesSpec] = {}
     domains: dict[Identifier, DomainSpec] = Field(min_length=1)
     ties: dict[PairCode, Expr | dict[str, Expr]]
     initial: dict[Literal["institutionalization", "deterrence"], Expr] = {}
