@@ -15,6 +15,7 @@ import mesa
 import numpy as np
 
 from agents.context import DecisionContext, StateView, own_ties
+from agents.schedule import strategy_for_turn
 from sim.engine.layout import THREAT_ACTORS
 from sim.engine.rng import stream_id
 from sim.engine.scoring import card_values
@@ -183,7 +184,8 @@ class Government(mesa.Agent):
             return
         context = self.decision_context()
         costs = context.costs
-        chosen = np.asarray(self.strategy.choose(context), dtype=bool) & context.available
+        strategy = strategy_for_turn(self.strategy, context.turn, model.scenario.scripts[self.code])
+        chosen = np.asarray(strategy.choose(context), dtype=bool) & context.available
         # Whatever a strategy returns, a world never spends more capital than it has.
         capital = self.value("capital").copy()
         for i in range(len(cards)):

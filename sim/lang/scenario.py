@@ -27,6 +27,7 @@ from pydantic import ValidationError
 from sim.engine.layout import GOVERNMENTS, PROFILE_TRAITS, Layout
 from sim.errors import Problem, ScenarioError, UsageError, did_you_mean
 from sim.lang import calendar, checks, schema
+from sim.lang.build_leaders import LeaderTable, place_starting_leaders
 from sim.lang.build_state import build_starting_state
 from sim.lang.build_triggers import (
     build_acts,
@@ -87,6 +88,7 @@ class Scenario:
     actions: dict[str, list[Card]]
     scripts: dict[str, dict[int, tuple[str, ...]]] = field(default_factory=dict)
     objectives: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
+    leaders: dict[str, LeaderTable] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"Scenario(id={self.spec.id!r}, path={str(self.path)!r})"
@@ -146,6 +148,7 @@ class Scenario:
             x[layout.rows[f"{gov}.camp"]] = camp
             for t, trait in enumerate(PROFILE_TRAITS):
                 x[layout.rows[f"{gov}.{trait}"]] = profiles[gov][camp, t]
+        place_starting_leaders(self.leaders, x, layout, params)
         x = np.clip(x, layout.lo[:, None], layout.hi[:, None])
         return x, profiles
 
@@ -191,6 +194,7 @@ def _known_keys() -> set[str]:
         schema.ParameterSpec,
         schema.DomainSpec,
         schema.Profile,
+        schema.LeaderSpec,
         schema.SourceRef,
     ):
         keys.update(model.model_fields)
@@ -228,7 +232,7 @@ def compile_scenario(
     parameter_names = list(spec.parameters)
     symbols = make_symbols(layout, parameter_names)
     compiler = Compiler(diagnostics, layout, symbols)
-    checks.run_scenario_checks(checks.ScenarioContext(spec, layout, diagnostics, path))
+    checks.run_scenario_checks(checks.ScenarioContext(spec, layout, diagnostics, path, tuple(files)))
     state = build_starting_state(compiler, spec)
     rules = build_rules(compiler, spec)
     events = build_events(compiler, spec)
@@ -258,6 +262,7 @@ def compile_scenario(
         actions=cards,
         scripts=build_scripts(spec),
         objectives=build_objectives(layout.rows, spec),
+        leaders=state.leaders,
     )
 
 

@@ -63,10 +63,9 @@ def _teams(scenario: Scenario) -> list[str]:
     out = ["\nThe teams"]
     for gov in sorted(spec.governments, key=GOVERNMENTS.index):
         g = spec.governments[gov]
-        profile = g.camps[g.in_power]
-        out.append(
-            f"  {gov} - {g.name or gov}: {profile.label or g.in_power} in power; computer strategy '{g.strategy}'"
-        )
+        camp = g.starting_camp
+        profile = g.camps[camp]
+        out.append(f"  {gov} - {g.name or gov}: {profile.label or camp} in power; computer strategy '{g.strategy}'")
         if g.elections:
             out.append(f"      elections: {', '.join(g.elections)}")
         objectives = spec.objectives.get(gov, [])
