@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim import TrilateralModel, load_scenario
-from sim.engine.layout import PROFILE_TRAITS
 from agents.leadership import take_office
+from sim import TrilateralModel, load_scenario
 from sim.engine import sources
+from sim.engine.layout import PROFILE_TRAITS
 from sim.engine.sources import SourceKind
 from sim.errors import ScenarioError
 
