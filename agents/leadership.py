@@ -72,7 +72,7 @@ def take_office(model: TrilateralModel, code: str, leader: int) -> None:
             phase="domestic",
             source=source,
             title=f"{code}: {label} takes office",
-            say=f"{label} takes office ({camp_label}).",
+            say=f"{code}: {label} takes office ({camp_label}).",
             citation="",
             worlds=model.replications,
             in_story=True,
