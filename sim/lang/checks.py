@@ -21,6 +21,7 @@ from sim.engine.dynamics import required_parameters
 from sim.engine.layout import THREAT_ACTORS, THREAT_VARIABLES, Layout
 from sim.errors import Problem, ScenarioError, did_you_mean
 from sim.lang import calendar, schema
+from sim.lang.check_leaders import government_leaders, schedule_quarters
 from sim.lang.compiler import CONTEXT_NAMES, Compiler, make_symbols
 from sim.lang.diagnostics import Diagnostics
 from sim.lang.expr import FUNCTIONS
@@ -184,11 +185,8 @@ def government_names(context: ScenarioContext) -> None:
         camps = list(g.camps)
         if g.in_power is None:
             if g.leader is None:
-                context.diagnostics.at(
-                    ("governments", gov),
-                    f"{gov} needs in_power: (the camp in power at the start) or leader:",
-                    "missing",
-                )
+                message = f"{gov} needs in_power: (the camp in power at the start) or leader:"
+                context.diagnostics.at(("governments", gov), message, "missing")
         elif g.in_power not in camps:
             context.diagnostics.at(
                 ("governments", gov, "in_power"),
@@ -210,60 +208,6 @@ def government_names(context: ScenarioContext) -> None:
                 f"available: {', '.join(strategies)}",
                 "name",
             )
-
-
-def _unknown_leader(gov: str, name: str, leaders: list[str]) -> str:
-    known = f"leaders: {', '.join(leaders)}" if leaders else "it names no leaders: (add them under leaders:)"
-    return f"unknown leader '{name}' for {gov}{did_you_mean(name, leaders)}; {known}"
-
-
-def government_leaders(context: ScenarioContext) -> None:
-    """Leaders belong to known camps; ``leader`` and ``leader_changes`` name known leaders.
-
-    A starting leader's camp must be ``in_power`` where both are given, unless ``in_power``
-    is inherited from a file that the file giving ``leader`` extends (the leader then decides
-    who is in power).
-    """
-    diagnostics = context.diagnostics
-    for gov, g in context.spec.governments.items():
-        camps, leaders = list(g.camps), list(g.leaders)
-        for name, leader in g.leaders.items():
-            if leader.camp not in camps:
-                diagnostics.at(
-                    ("governments", gov, "leaders", name, "camp"),
-                    f"leader '{name}': unknown camp '{leader.camp}'{did_you_mean(leader.camp, camps)}; "
-                    f"camps: {', '.join(camps)}",
-                    "name",
-                )
-        for quarter, name in g.leader_changes.items():
-            if name not in leaders:
-                diagnostics.at(
-                    ("governments", gov, "leader_changes", quarter), _unknown_leader(gov, name, leaders), "name"
-                )
-        if g.leader is None:
-            continue
-        if g.leader not in leaders:
-            diagnostics.at(("governments", gov, "leader"), _unknown_leader(gov, g.leader, leaders), "name")
-            continue
-        camp = g.leaders[g.leader].camp
-        if g.in_power is None or g.in_power == camp or camp not in camps:
-            continue
-        leader_mark = diagnostics.mark("governments", gov, "leader")
-        power_mark = diagnostics.mark("governments", gov, "in_power")
-        if context.file_order(power_mark[0]) < context.file_order(leader_mark[0]):
-            continue  # an inherited in_power, overridden by a leader given in a file that extends it
-        if leader_mark[0] == power_mark[0]:
-            message = (
-                f"leader '{g.leader}' is of camp '{camp}' but in_power is '{g.in_power}': they must agree "
-                "(or leave out in_power)"
-            )
-            diagnostics.add(leader_mark, message, "name")
-        else:
-            message = (
-                f"in_power '{g.in_power}' is not the camp of the leader '{g.leader}' ({camp}) "
-                f"given in {Path(leader_mark[0]).name}: set leader: too"
-            )
-            diagnostics.add(power_mark, message, "name")
 
 
 def threat_initial_names(context: ScenarioContext) -> None:
@@ -343,29 +287,11 @@ def _quarter(context: ScenarioContext, quarter: str, loc: tuple[Any, ...], *, ke
         return None
 
 
-def _quarter_in_run(context: ScenarioContext, quarter: str, loc: tuple[Any, ...]) -> None:
-    """A quarter label (a key at ``loc``) within the scenario's turns."""
-    turn = _quarter(context, quarter, loc, key=True)
-    if turn is None or 1 <= turn <= context.spec.turns:
-        return
-    where = context.diagnostics.where(loc)
-    if turn < 1:
-        message = f"{where}: {quarter} is before the start ({context.spec.start})"
-    else:
-        last = calendar.quarter_label(context.spec.turns, context.start)
-        message = f"{where}: {quarter} is after the last quarter ({last}, turn {context.spec.turns})"
-    context.diagnostics.at(loc, message, "range", key=True)
-
-
 def government_quarters(context: ScenarioContext) -> None:
-    """Election dates are quarter labels; script and leader-change keys are quarters of the run."""
+    """Election dates are quarter labels (script and leader-change keys: :mod:`sim.lang.check_leaders`)."""
     for gov, g in context.spec.governments.items():
         for k, quarter in enumerate(g.elections):
             _quarter(context, quarter, ("governments", gov, "elections", k))
-        for quarter in g.script:
-            _quarter_in_run(context, quarter, ("governments", gov, "script", quarter))
-        for quarter in g.leader_changes:
-            _quarter_in_run(context, quarter, ("governments", gov, "leader_changes", quarter))
 
 
 def event_schedules(context: ScenarioContext) -> None:
@@ -461,6 +387,7 @@ SCENARIO_CHECKS: tuple[ScenarioCheck, ...] = (
     government_names,
     government_leaders,
     government_quarters,
+    schedule_quarters,
     threat_initial_names,
     event_schedules,
     script_cards,
