@@ -36,7 +36,8 @@ class Government(mesa.Agent):
     combines them into an overall threat perception; (2) sets its willingness to cooperate from
     threat, alliance commitment, transactionalism, public support and hedging; (3) moves its
     hedging toward the fear of abandonment a transactional, less committed U.S. creates (for
-    the U.S. itself: retrenchment); (4) lets its strategy choose action cards within its
+    the U.S. itself: retrenchment); (4) lets its strategy (in a quarter the scenario's
+    ``script:`` lists, the script: :mod:`agents.schedule`) choose action cards within its
     political capital, pays for them and applies their effects.
     """
 
