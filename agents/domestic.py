@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 import mesa
 import numpy as np
 
+from agents import leadership
 from sim.engine.layout import PROFILE_TRAITS
 from sim.engine.rng import stream_id
 from sim.engine.sources import behaviour
@@ -147,6 +148,7 @@ class DomesticPolitics(mesa.Agent):
         elif model.turn in model.scenario.election_turns[code]:
             model.note_election(code, np.zeros(model.replications, dtype=bool))
         self.apply_camp_change()
+        leadership.scheduled_change(model, code)
 
     def apply_camp_change(self) -> None:
         """Where the camp in power differs from the one whose profile is applied, switch profiles."""
@@ -170,3 +172,4 @@ class DomesticPolitics(mesa.Agent):
         crisis = self._rows("crisis")
         state.apply(crisis, np.where(changed, -x[crisis][0], 0.0), source)
         model.applied_camp[code] = camp
+        leadership.camp_changed(model, code, changed)

@@ -15,6 +15,7 @@ import mesa
 import numpy as np
 
 from agents.context import DecisionContext, StateView, own_ties
+from agents.schedule import strategy_for_turn
 from sim.engine.layout import THREAT_ACTORS
 from sim.engine.rng import stream_id
 from sim.engine.scoring import card_values
@@ -35,7 +36,8 @@ class Government(mesa.Agent):
     combines them into an overall threat perception; (2) sets its willingness to cooperate from
     threat, alliance commitment, transactionalism, public support and hedging; (3) moves its
     hedging toward the fear of abandonment a transactional, less committed U.S. creates (for
-    the U.S. itself: retrenchment); (4) lets its strategy choose action cards within its
+    the U.S. itself: retrenchment); (4) lets its strategy (in a quarter the scenario's
+    ``script:`` lists, the script: :mod:`agents.schedule`) choose action cards within its
     political capital, pays for them and applies their effects.
     """
 
@@ -183,7 +185,8 @@ class Government(mesa.Agent):
             return
         context = self.decision_context()
         costs = context.costs
-        chosen = np.asarray(self.strategy.choose(context), dtype=bool) & context.available
+        strategy = strategy_for_turn(self.strategy, context.turn, model.scenario.scripts[self.code])
+        chosen = np.asarray(strategy.choose(context), dtype=bool) & context.available
         # Whatever a strategy returns, a world never spends more capital than it has.
         capital = self.value("capital").copy()
         for i in range(len(cards)):

@@ -8,6 +8,7 @@ its documentation.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +20,7 @@ PAIR_MEMBERS = {"USA_ROK": ("USA", "ROK"), "USA_JPN": ("USA", "JPN"), "ROK_JPN":
 PHASES = ("threats", "events", "domestic", "decisions", "cooperation", "outcomes")
 PROFILE_TRAITS = ("transactionalism", "commitment", "multilateralism", "history_stance")
 CAPITAL_CEILING = 100.0
+LEADER_DOC = "leader in power: index in the government's leaders: (file order), -1 if none of them"
 
 
 @dataclass(frozen=True)
@@ -89,8 +91,13 @@ class Layout:
         acts: dict[str, tuple[str, ...]],
         counters: tuple[str, ...],
         cards: tuple[str, ...] = (),
+        leaders: Mapping[str, int] | None = None,
     ) -> Layout:
-        """Assign rows for the given domains (name -> weight), threat acts, counted ids and cards."""
+        """Assign rows for the given domains (name -> weight), threat acts, counted ids and cards.
+
+        ``leaders`` gives, per government that names leaders, how many it names: each such
+        government gets a read-only ``GOV.leader`` row (after every other row).
+        """
         rows: dict[str, int] = {}
         lo: list[float] = []
         hi: list[float] = []
@@ -124,6 +131,8 @@ class Layout:
             add(f"fired.{counted}", VarSpec(0, 1e9, f"times '{counted}' has fired", False))
         for card in cards:
             add(f"played.{card}", VarSpec(0, 1e9, f"times card '{card}' has been played", False))
+        for gov, count in (leaders or {}).items():
+            add(f"{gov}.leader", VarSpec(-1, count - 1, LEADER_DOC, False))
         weights = np.array(list(domains.values()), dtype=np.float64)
         weights = weights / weights.sum()
         return cls(

@@ -28,6 +28,8 @@ class SourceKind(StrEnum):
     """The part of the trilateral index's change due to a different pair becoming the weakest link."""
     ELECTION = "election"
     """An election in a government's domestic politics (a narrative entry, ``election:USA``)."""
+    LEADER = "leader"
+    """A scheduled change of leader (``leader:JPN.suga``): new traits, turnover and a honeymoon."""
 
 
 TRIGGER_KINDS = frozenset({SourceKind.RULE, SourceKind.EVENT, SourceKind.ACT, SourceKind.ACTION, SourceKind.INJECT})
@@ -94,3 +96,8 @@ def facilitator(description: str) -> Source:
 def election(government: str) -> Source:
     """The narrative entry of an election in ``government``."""
     return Source(SourceKind.ELECTION, owner=government)
+
+
+def leader(government: str, ident: str) -> Source:
+    """A scheduled change of leader in ``government`` to the leader ``ident`` (``leader:JPN.suga``)."""
+    return Source(SourceKind.LEADER, ident, government)

@@ -15,6 +15,7 @@ import numpy as np
 
 from sim.engine.layout import GOVERNMENTS, PAIRS, PROFILE_TRAITS, THREAT_ACTORS, THREAT_VARIABLES
 from sim.lang import calendar, schema
+from sim.lang.build_leaders import LeaderTable, build_leaders
 from sim.lang.compiler import Compiler
 from sim.lang.expr import Expression
 
@@ -31,6 +32,8 @@ class StartingState:
         camp_names: per government, its camps in file order.
         exposure: per government, its exposure to each threat actor (``THREAT_ACTORS`` order).
         election_turns: per government, the turns with an election.
+        leaders: per government that names leaders, its compiled leaders
+            (:mod:`sim.lang.build_leaders`).
     """
 
     initializers: list[tuple[slice, Expression]]
@@ -39,6 +42,7 @@ class StartingState:
     camp_names: dict[str, tuple[str, ...]]
     exposure: dict[str, np.ndarray]
     election_turns: dict[str, frozenset[int]]
+    leaders: dict[str, LeaderTable]
 
 
 class _Initializers:
@@ -106,7 +110,7 @@ def build_starting_state(compiler: Compiler, spec: schema.ScenarioSpec) -> Start
     """The starting state of a validated scenario.
 
     Returns:
-        The starting state, or None if a leadership trait did not compile (its problem is then
+        The starting state, or None if a leadership trait (of a camp or a leader) did not compile (its problem is then
         recorded in the compiler's diagnostics).
     """
     init = _Initializers(compiler)
@@ -124,7 +128,7 @@ def build_starting_state(compiler: Compiler, spec: schema.ScenarioSpec) -> Start
         g = governments[gov]
         camp_names[gov] = tuple(g.camps)
         tables[gov] = _profiles(compiler, gov, g)
-        camp_start[gov] = camp_names[gov].index(g.in_power) if g.in_power in g.camps else 0
+        camp_start[gov] = camp_names[gov].index(g.starting_camp) if g.starting_camp in g.camps else 0
         for variable, value in g.initial.items():
             if variable in schema.GOVERNMENT_INITIAL:
                 init.add_target(f"{gov}.{variable}", value, ("governments", gov, "initial", variable))
@@ -139,6 +143,9 @@ def build_starting_state(compiler: Compiler, spec: schema.ScenarioSpec) -> Start
     profiles = {gov: [[e for e in camp if e is not None] for camp in table] for gov, table in tables.items()}
     if any(len(camp) != len(PROFILE_TRAITS) for table in profiles.values() for camp in table):
         return None
+    leaders = build_leaders(compiler, spec, profiles)
+    if leaders is None:
+        return None
     return StartingState(
         initializers=init.items,
         profiles=profiles,
@@ -146,4 +153,5 @@ def build_starting_state(compiler: Compiler, spec: schema.ScenarioSpec) -> Start
         camp_names=camp_names,
         exposure=exposure,
         election_turns=election_turns,
+        leaders=leaders,
     )

@@ -96,7 +96,7 @@ def build_cards(compiler: Compiler, spec: schema.ScenarioSpec) -> dict[str, list
 
 
 def build_scripts(spec: schema.ScenarioSpec) -> dict[str, dict[int, tuple[str, ...]]]:
-    """Per government, the cards its script plays at each turn (for the ``scripted`` strategy)."""
+    """Per government, the cards its script plays at each turn (whatever its computer strategy)."""
     start = calendar.parse_quarter(spec.start)
     scripts: dict[str, dict[int, tuple[str, ...]]] = {}
     governments = by_name(spec.governments)

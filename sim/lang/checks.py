@@ -21,6 +21,7 @@ from sim.engine.dynamics import required_parameters
 from sim.engine.layout import THREAT_ACTORS, THREAT_VARIABLES, Layout
 from sim.errors import Problem, ScenarioError, did_you_mean
 from sim.lang import calendar, schema
+from sim.lang.check_leaders import government_leaders, schedule_quarters
 from sim.lang.compiler import CONTEXT_NAMES, Compiler, make_symbols
 from sim.lang.diagnostics import Diagnostics
 from sim.lang.expr import FUNCTIONS
@@ -30,12 +31,21 @@ from sim.lang.yamlio import Mark, items_with_marks, problem_at, value_mark
 
 @dataclass(frozen=True)
 class ScenarioContext:
-    """What a check of a validated scenario reads: the spec, its layout, its file and its problems."""
+    """What a check of a validated scenario reads: the spec, its layout, its file and its problems.
+
+    ``files`` is its ``extends:`` chain, the root first and ``path`` last (empty if not known).
+    """
 
     spec: schema.ScenarioSpec
     layout: Layout
     diagnostics: Diagnostics
     path: Path
+    files: tuple[Path, ...] = ()
+
+    def file_order(self, path: str) -> int:
+        """The position of a file in the ``extends:`` chain (-1 if not in it)."""
+        names = [str(file) for file in self.files]
+        return names.index(path) if path in names else -1
 
     @property
     def start(self) -> tuple[int, int]:
@@ -192,7 +202,11 @@ def government_names(context: ScenarioContext) -> None:
     strategies = schema.STRATEGY_NAMES
     for gov, g in context.spec.governments.items():
         camps = list(g.camps)
-        if g.in_power not in camps:
+        if g.in_power is None:
+            if g.leader is None:
+                message = f"{gov} needs in_power: (the camp in power at the start) or leader:"
+                context.diagnostics.at(("governments", gov), message, "missing")
+        elif g.in_power not in camps:
             context.diagnostics.at(
                 ("governments", gov, "in_power"),
                 f"in_power '{g.in_power}' is not one of the camps: {', '.join(camps)}{did_you_mean(g.in_power, camps)}",
@@ -293,12 +307,10 @@ def _quarter(context: ScenarioContext, quarter: str, loc: tuple[Any, ...], *, ke
 
 
 def government_quarters(context: ScenarioContext) -> None:
-    """Election dates and script keys are quarter labels."""
+    """Election dates are quarter labels (script and leader-change keys: :mod:`sim.lang.check_leaders`)."""
     for gov, g in context.spec.governments.items():
         for k, quarter in enumerate(g.elections):
             _quarter(context, quarter, ("governments", gov, "elections", k))
-        for quarter in g.script:
-            _quarter(context, quarter, ("governments", gov, "script", quarter), key=True)
 
 
 def event_schedules(context: ScenarioContext) -> None:
@@ -395,7 +407,9 @@ SCENARIO_CHECKS: tuple[ScenarioCheck, ...] = (
     parameter_ranges,
     tie_domains,
     government_names,
+    government_leaders,
     government_quarters,
+    schedule_quarters,
     threat_initial_names,
     event_schedules,
     script_cards,

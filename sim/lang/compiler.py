@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sim.engine.layout import Layout
+from sim.engine.layout import GOVERNMENTS, Layout
 from sim.engine.rng import stream_id
 from sim.errors import did_you_mean
 from sim.lang import schema
@@ -35,7 +35,11 @@ def make_layout(
     counters = tuple(r.id for r in spec.rules if not r.disabled) + tuple(e.id for e in spec.events if not e.disabled)
     domains = {name: d.weight for name, d in spec.domains.items()}
     cards = tuple(f"{gov}.{card.id}" for gov, items in spec.actions.items() for card in items if not card.disabled)
-    return Layout.build(domains, act_ids, counters, cards)
+    governments = {str(gov): g for gov, g in spec.governments.items()}
+    leaders = {
+        gov: len(governments[gov].leaders) for gov in GOVERNMENTS if gov in governments and governments[gov].leaders
+    }
+    return Layout.build(domains, act_ids, counters, cards, leaders)
 
 
 def make_symbols(layout: Layout, parameters: Iterable[str], series: Iterable[str] = ()) -> Symbols:

@@ -27,6 +27,7 @@ from pydantic import ValidationError
 from sim.engine.layout import GOVERNMENTS, PROFILE_TRAITS, Layout
 from sim.errors import Problem, ScenarioError, UsageError, did_you_mean
 from sim.lang import calendar, checks, schema
+from sim.lang.build_leaders import LeaderTable, place_starting_leaders
 from sim.lang.build_series import SeriesInputs, build_series
 from sim.lang.build_state import build_starting_state
 from sim.lang.build_triggers import (
@@ -90,6 +91,7 @@ class Scenario:
     series: SeriesInputs
     scripts: dict[str, dict[int, tuple[str, ...]]] = field(default_factory=dict)
     objectives: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
+    leaders: dict[str, LeaderTable] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"Scenario(id={self.spec.id!r}, path={str(self.path)!r})"
@@ -154,6 +156,7 @@ class Scenario:
             x[layout.rows[f"{gov}.camp"]] = camp
             for t, trait in enumerate(PROFILE_TRAITS):
                 x[layout.rows[f"{gov}.{trait}"]] = profiles[gov][camp, t]
+        place_starting_leaders(self.leaders, x, layout, params)
         x = np.clip(x, layout.lo[:, None], layout.hi[:, None])
         return x, profiles
 
@@ -199,6 +202,7 @@ def _known_keys() -> set[str]:
         schema.ParameterSpec,
         schema.DomainSpec,
         schema.Profile,
+        schema.LeaderSpec,
         schema.SourceRef,
         schema.SeriesSpec,
     ):
@@ -237,7 +241,7 @@ def compile_scenario(
     parameter_names = list(spec.parameters)
     symbols = make_symbols(layout, parameter_names, spec.series)
     compiler = Compiler(diagnostics, layout, symbols)
-    checks.run_scenario_checks(checks.ScenarioContext(spec, layout, diagnostics, path))
+    checks.run_scenario_checks(checks.ScenarioContext(spec, layout, diagnostics, path, tuple(files)))
     series = build_series(compiler, spec)
     state = build_starting_state(compiler, spec)
     rules = build_rules(compiler, spec)
@@ -269,6 +273,7 @@ def compile_scenario(
         series=series,
         scripts=build_scripts(spec),
         objectives=build_objectives(layout.rows, spec),
+        leaders=state.leaders,
     )
 
 

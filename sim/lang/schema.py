@@ -116,17 +116,43 @@ class Profile(Strict):
     history_stance: Expr = 0.3
 
 
+class LeaderSpec(Strict):
+    """A named leader: one of the government's camps, with traits that override the camp's profile."""
+
+    camp: Identifier
+    label: str = ""
+    transactionalism: Expr | None = None
+    commitment: Expr | None = None
+    multilateralism: Expr | None = None
+    history_stance: Expr | None = None
+
+
 class GovernmentSpec(Strict):
-    """A government, its domestic politics and its computer strategy."""
+    """A government, its domestic politics, its computer strategy, its script and its leaders.
+
+    ``script`` maps a quarter to the cards played that quarter, whatever the strategy (except
+    a human team's); ``leader`` is in power at the start (its camp is then the camp in power)
+    and ``leader_changes`` maps a quarter to the leader who takes office then.
+    """
 
     name: str = ""
     strategy: str = "threat_driven"
     camps: dict[Identifier, Profile] = Field(min_length=1, max_length=2)
-    in_power: Identifier
+    in_power: Identifier | None = None
     elections: list[str] = []
     exposure: dict[ThreatCode, Unit] = {}
     initial: dict[str, Expr] = {}
     script: dict[str, list[Identifier]] = {}
+    leaders: dict[Identifier, LeaderSpec] = {}
+    leader: Identifier | None = None
+    leader_changes: dict[str, Identifier] = {}
+
+    @property
+    def starting_camp(self) -> str:
+        """The camp in power at the start: the starting leader's if one is named, else ``in_power``."""
+        if self.leader is not None and self.leader in self.leaders:
+            return self.leaders[self.leader].camp
+        return self.in_power or ""
 
 
 # An effect is ``target: expr`` (added to the target) or ``target: {set: expr}`` / ``{add: expr}``.

@@ -63,12 +63,16 @@ def _teams(scenario: Scenario) -> list[str]:
     out = ["\nThe teams"]
     for gov in sorted(spec.governments, key=GOVERNMENTS.index):
         g = spec.governments[gov]
-        profile = g.camps[g.in_power]
-        out.append(
-            f"  {gov} - {g.name or gov}: {profile.label or g.in_power} in power; computer strategy '{g.strategy}'"
-        )
+        camp = g.starting_camp
+        who = g.camps[camp].label or camp
+        if g.leader in g.leaders:
+            who += f" ({g.leaders[g.leader].label or g.leader})"
+        out.append(f"  {gov} - {g.name or gov}: {who} in power; computer strategy '{g.strategy}'")
         if g.elections:
             out.append(f"      elections: {', '.join(g.elections)}")
+        if g.leader_changes:
+            changes = ", ".join(f"{q} {g.leaders[n].label or n}" for q, n in g.leader_changes.items())
+            out.append(f"      leader changes: {changes}")
         objectives = spec.objectives.get(gov, [])
         if objectives:
             terms = ", ".join(f"{t.indicator} {t.weight:+g}" for t in objectives)

@@ -334,14 +334,10 @@ def test_warmup_turns_are_the_quarters_before_the_start(tmp_path):
             "governments:\n  ROK: {elections: [2024Q4, 2025Q2]}\n",
             "governments:\n  ROK: {elections: [2025Q2]}\n",
         ),
-        (
-            "governments:\n  USA: {strategy: scripted, script: {2024Q4: [trilateral_summit]}}\n",
-            "governments:\n  USA: {strategy: scripted}\n",
-        ),
     ],
-    ids=["election", "script"],
+    ids=["election"],
 )
-def test_elections_and_scripts_do_not_run_during_warmup(tmp_path, dated, plain):
+def test_elections_do_not_run_during_warmup(tmp_path, dated, plain):
     with_dated = TrilateralModel(warm(tmp_path, 4, dated, "a.yaml"), replications=R, seed=6)
     without = TrilateralModel(warm(tmp_path, 4, plain, "b.yaml"), replications=R, seed=6)
     assert np.array_equal(with_dated.x, without.x)
@@ -350,6 +346,16 @@ def test_elections_and_scripts_do_not_run_during_warmup(tmp_path, dated, plain):
     moved = TrilateralModel(warm(tmp_path, 4, shifted, "c.yaml"), replications=R, seed=6).run(1)
     still = TrilateralModel(warm(tmp_path, 4, plain, "d.yaml"), replications=R, seed=6).run(1)
     assert not np.array_equal(moved.x, still.x)
+
+
+def test_a_script_for_a_warmup_quarter_is_refused_where_it_is_given(tmp_path):
+    """Scripts belong to the scenario's own quarters: one dated in the warmup is a located error."""
+    with pytest.raises(
+        ScenarioError, match=r"a\.yaml:\d+:\d+: governments\.USA\.script\.2024Q4: 2024Q4 is before the start"
+    ):
+        warm(
+            tmp_path, 4, "governments:\n  USA: {strategy: scripted, script: {2024Q4: [trilateral_summit]}}\n", "a.yaml"
+        )
 
 
 def test_warmup_is_at_most_200_turns(tmp_path):
