@@ -162,12 +162,27 @@ class DomesticPolitics(mesa.Agent):
         ]
 
     def _polarization_parts(self, mobilization: np.ndarray) -> list[tuple[Source, np.ndarray]]:
-        """Polarization terms of the second generation: its own shocks and the out-party's mobilization."""
-        model, P = self.model, self.model.params
+        """Polarization terms of the second generation.
+
+        Its own shocks, the out-party's mobilization, history salience above its start (history
+        is a partisan cleavage) and threat above its start (outside pressure narrows the camps'
+        differences).
+        """
+        model, P, code = self.model, self.model.params, self.code
         shock = model.streams.normal(model.turn, self._polarization_stream) * P["polarization_noise"]
+        salience, threat = self._rows("history_salience"), self._rows("threat")
+        x, start = model.x, model.start_state
         return [
-            (behaviour("domestic: polarization shocks", self.code), shock),
-            (behaviour("domestic: out-party mobilization", self.code), P["mobilization_polarization"] * mobilization),
+            (behaviour("domestic: polarization shocks", code), shock),
+            (behaviour("domestic: out-party mobilization", code), P["mobilization_polarization"] * mobilization),
+            (
+                behaviour("domestic: history divides", code),
+                P["salience_polarization"] * (x[salience][0] - start[salience][0]),
+            ),
+            (
+                behaviour("domestic: threat narrows the divide", code),
+                -P["threat_convergence"] * (x[threat][0] - start[threat][0]),
+            ),
         ]
 
     def _election_polarization(self) -> None:

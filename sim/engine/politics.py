@@ -46,6 +46,8 @@ COEFFICIENTS: tuple[str, ...] = (
     "history_outflank",
     "out_party_mobilization",
     "mobilization_polarization",
+    "salience_polarization",
+    "threat_convergence",
     "polarization_noise",
     "election_polarization",
     "polarization_camp_gain",
