@@ -15,9 +15,10 @@ import mesa
 import numpy as np
 
 from agents import leadership
+from sim.engine import politics
 from sim.engine.layout import PROFILE_TRAITS
 from sim.engine.rng import stream_id
-from sim.engine.sources import behaviour
+from sim.engine.sources import Source, behaviour
 
 if TYPE_CHECKING:
     from sim.engine.model import TrilateralModel
@@ -34,6 +35,14 @@ class DomesticPolitics(mesa.Agent):
     quarter the camp in power loses with a probability that rises as approval falls; when the
     camp changes (by election, or an event that sets ``camp``), the new camp's leadership
     profile replaces the old one.
+
+    Second generation (issue 10, :mod:`sim.engine.politics`): last quarter's history moves pay
+    or cost approval according to the base of the camp in power and the out-party's
+    mobilization; the out-party mobilizes history (salience) and polarization; polarization has
+    its own shocks and rises with elections and changes of leadership; a gap between the
+    government's willingness and public support costs approval; each public's view of each
+    partner country follows history salience, shared threat and the pair's relations, with
+    inertia, and feeds public support.
     """
 
     COEFFICIENTS: ClassVar[tuple[str, ...]] = (
@@ -55,6 +64,7 @@ class DomesticPolitics(mesa.Agent):
         "turnover_base",
         "turnover_approval_gain",
         "honeymoon_approval",
+        *politics.COEFFICIENTS,
     )
 
     def __init__(self, model: TrilateralModel, code: str) -> None:
@@ -62,6 +72,8 @@ class DomesticPolitics(mesa.Agent):
         self.code = code
         self._election_stream = stream_id(f"election:{code}")
         self._noise_stream = stream_id(f"approval-noise:{code}")
+        self._polarization_stream = stream_id(f"polarization-noise:{code}")
+        self._played_seen = np.zeros((len(model.scenario.actions[code]), model.replications))
 
     def _rows(self, var: str) -> slice:
         row = self.model.scenario.layout.rows[f"{self.code}.{var}"]
@@ -76,6 +88,7 @@ class DomesticPolitics(mesa.Agent):
         crisis = x[r["crisis"]]
         approval = x[r["approval"]]
         noise = model.streams.normal(model.turn, self._noise_stream) * P["approval_noise"]
+        mobilization = politics.mobilization(model, code)
         state.apply_parts(
             r["approval"],
             [
@@ -85,6 +98,7 @@ class DomesticPolitics(mesa.Agent):
                 ),
                 (behaviour("domestic: crisis", code), -P["crisis_approval_cost"] * crisis),
                 (behaviour("domestic: noise", code), noise),
+                *self._opinion_approval_parts(),
             ],
         )
         state.apply_parts(
@@ -95,19 +109,27 @@ class DomesticPolitics(mesa.Agent):
                     P["polarization_reversion"] * (model.start_state[r["polarization"]] - x[r["polarization"]]),
                 ),
                 (behaviour("domestic: crisis", code), P["crisis_polarization"] * crisis),
+                *self._polarization_parts(mobilization),
             ],
         )
-        state.apply(
+        state.apply_parts(
             r["history_salience"],
-            P["salience_reversion"] * (model.start_state[r["history_salience"]] - x[r["history_salience"]]),
-            behaviour("domestic: history salience fades", code),
+            [
+                (
+                    behaviour("domestic: history salience fades", code),
+                    P["salience_reversion"] * (model.start_state[r["history_salience"]] - x[r["history_salience"]]),
+                ),
+                (behaviour("domestic: out-party mobilizes history", code), P["out_party_mobilization"] * mobilization),
+            ],
         )
+        self._views()
         threat = x[self._rows("threat")]
         target = (
             P["support_base"]
             + P["support_threat_gain"] * threat
             - P["support_history_loss"] * x[r["history_salience"]]
             - P["support_polarization_loss"] * x[r["polarization"]]
+            + P["support_view_gain"] * politics.mean_view_change(model, code)
         )
         state.apply(
             r["support"],
@@ -116,6 +138,77 @@ class DomesticPolitics(mesa.Agent):
         )
         state.apply(r["crisis"], -P["crisis_decay"] * crisis, behaviour("domestic: crisis fades", code))
         self._elections()
+        self._election_polarization()
+
+    # --------------------------------------------------- second generation: politics and opinion (issue 10)
+
+    def _opinion_approval_parts(self) -> list[tuple[Source, np.ndarray]]:
+        """Approval terms of the second generation: the payoff of history moves and the elite-public gap.
+
+        The history moves are the cards this government played since its last domestic step (read
+        from the ``played.G.<card>`` counters), judged by the camp in power's base and the
+        out-party's mobilization (:func:`sim.engine.politics.history_payoff`).
+        """
+        model, code, P = self.model, self.code, self.model.params
+        cards = model.scenario.actions[code]
+        counts = np.array([model.x[card.counter_row] for card in cards if card.counter_row is not None])
+        payoff = np.zeros(model.replications)
+        if len(counts) == len(cards) and len(cards):
+            payoff = politics.played_payoff(model, code, counts - self._played_seen)
+            self._played_seen = counts
+        gap = -P["elite_gap_cost"] * politics.elite_gap(model, code)
+        return [
+            (behaviour("domestic: history politics", code), payoff),
+            (behaviour("domestic: elite-public gap", code), gap),
+        ]
+
+    def _polarization_parts(self, mobilization: np.ndarray) -> list[tuple[Source, np.ndarray]]:
+        """Polarization terms of the second generation.
+
+        Its own shocks, the out-party's mobilization, history salience above its start (history
+        is a partisan cleavage) and threat above its start (outside pressure narrows the camps'
+        differences).
+        """
+        model, P, code = self.model, self.model.params, self.code
+        shock = model.streams.normal(model.turn, self._polarization_stream) * P["polarization_noise"]
+        salience, threat = self._rows("history_salience"), self._rows("threat")
+        x, start = model.x, model.start_state
+        return [
+            (behaviour("domestic: polarization shocks", code), shock),
+            (behaviour("domestic: out-party mobilization", code), P["mobilization_polarization"] * mobilization),
+            (
+                behaviour("domestic: history divides", code),
+                P["salience_polarization"] * (x[salience][0] - start[salience][0]),
+            ),
+            (
+                behaviour("domestic: threat narrows the divide", code),
+                -P["threat_convergence"] * (x[threat][0] - start[threat][0]),
+            ),
+        ]
+
+    def _election_polarization(self) -> None:
+        """A quarter with an election or a change of leadership polarizes (after the election step)."""
+        model = self.model
+        held = (
+            not model.warming_up  # elections belong to dated quarters: none during warmup
+            and model.turn in model.scenario.election_turns[self.code]
+            and len(model.scenario.camp_names[self.code]) > 1
+        )
+        changed = model.x[self._rows("turnover")][0] > 0
+        campaign = np.where(held | changed, model.params["election_polarization"], 0.0)
+        model.state.apply(self._rows("polarization"), campaign, behaviour("domestic: election polarization", self.code))
+
+    def _views(self) -> None:
+        """Each public's view of each partner moves, with inertia, toward its start value plus its drivers."""
+        model, code = self.model, self.code
+        rate = model.params["view_rate"]
+        for partner in politics.partners(code):
+            rows = self._rows(f"view.{partner}")
+            view = model.x[rows][0]
+            parts = [(behaviour(f"view of {partner}: drift", code), rate * (model.start_state[rows][0] - view))]
+            for driver, term in politics.view_drivers(model, code, partner).items():
+                parts.append((behaviour(f"view of {partner}: {driver}", code), rate * term))
+            model.state.apply_parts(rows, parts)
 
     def replenish(self) -> None:
         """End of turn: political capital regenerates with approval, for the next turn's moves.

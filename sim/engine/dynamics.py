@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.engine import politics
 from sim.engine.layout import PAIR_MEMBERS, PAIRS
 from sim.engine.sources import BOUNDS, Source, behaviour
 from sim.engine.state import elementwise_sum
@@ -102,7 +103,7 @@ def cooperation(model: TrilateralModel) -> None:
              - us_transactional_penalty * USA.transactionalism         (pairs with the USA)
              - hedging_penalty * mean(hedging_i, hedging_j)
              - history_penalty * mean(history_salience) * mean(history_stance)   (ROK_JPN)
-             - polarization_penalty * ROK.polarization                   (ROK_JPN)
+             - polarization_penalty * w_camp * ROK.polarization          (ROK_JPN; w_camp: politics.polarization_weight)
              + inst_anchor * institutionalization
     change_d = tie_adjust_rate * responsiveness_d * (target - tie_d)   (x (1 - inst_damping * inst) if < 0)
              + tie_noise * N(0, 1)   (one draw per pair and turn)
@@ -132,7 +133,8 @@ def cooperation(model: TrilateralModel) -> None:
             salience = 0.5 * (v("ROK.history_salience") + v("JPN.history_salience"))
             stance = 0.5 * (v("ROK.history_stance") + v("JPN.history_stance"))
             terms.append((HISTORY_SALIENCE, -P["history_penalty"] * salience * stance))
-            terms.append((KOREAN_POLARIZATION, -P["polarization_penalty"] * v("ROK.polarization")))
+            weight = politics.polarization_weight(model)  # issue 10: the camp in power shapes the penalty
+            terms.append((KOREAN_POLARIZATION, -P["polarization_penalty"] * weight * v("ROK.polarization")))
         tie_rows = layout.tie_rows(pair)
         ties = x[tie_rows].copy()
         rate = P["tie_adjust_rate"] * responsiveness

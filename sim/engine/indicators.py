@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
-from sim.engine.layout import GOVERNMENTS, PAIRS, THREAT_ACTORS
+from sim.engine.layout import GOVERNMENTS, PAIRS, THREAT_ACTORS, view_variables
 
 Color = tuple[int, int, int]
 """An RGB colour, 0-255 per channel."""
@@ -50,6 +50,7 @@ class Group(StrEnum):
     GOVERNMENT = "government"
     THREAT = "threat"
     COUNT = "count"
+    OPINION = "opinion"
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +139,25 @@ def _registry() -> tuple[Indicator, ...]:
         *threats,
         Indicator("provocations", "provocations", "provocations", "count", Group.COUNT, GREY),
         Indicator("events_fired", _default_label("events_fired"), "events fired", "count", Group.COUNT, FAINT),
+        *_views(),
+    )
+
+
+def _views() -> tuple[Indicator, ...]:
+    """Each public's favourable view of each partner country (``ROK.view.JPN``), in the public's colour."""
+    return tuple(
+        Indicator(
+            f"{gov}.{view}",
+            f"{gov} view of {view[5:]}",
+            f"{gov} on {view[5:]}",
+            "0-1",
+            Group.OPINION,
+            OWNER_COLORS[gov],
+            explained=True,
+            owner=gov,
+        )
+        for gov in GOVERNMENTS
+        for view in view_variables(gov)
     )
 
 

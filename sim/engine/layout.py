@@ -131,6 +131,10 @@ class Layout:
             add(f"fired.{counted}", VarSpec(0, 1e9, f"times '{counted}' has fired", False))
         for card in cards:
             add(f"played.{card}", VarSpec(0, 1e9, f"times card '{card}' has been played", False))
+        for gov in GOVERNMENTS:
+            for view in view_variables(gov):
+                doc = f"{gov} public's favourable view of {view[5:]} (the country, not trilateral cooperation)"
+                add(f"{gov}.{view}", VarSpec(0, 1, doc))
         for gov, count in (leaders or {}).items():
             add(f"{gov}.leader", VarSpec(-1, count - 1, LEADER_DOC, False))
         weights = np.array(list(domains.values()), dtype=np.float64)
@@ -167,3 +171,16 @@ class Layout:
     def targets(self) -> list[str]:
         """Names scenario effects may write (domain ties, pair ties, writable variables)."""
         return sorted(self.writable)
+
+
+# --- second generation: domestic politics and public opinion (issue 10) ------------------------
+
+
+def view_variables(gov: str) -> tuple[str, ...]:
+    """The public's views of the partner countries, without the government's code.
+
+    ``G.view.P`` (0-1) is how favourably G's public sees country P: not support for trilateral
+    cooperation (``G.support``). For the USA: ``("view.ROK", "view.JPN")``. Their rows come after
+    every other row of the layout.
+    """
+    return tuple(f"view.{partner}" for partner in GOVERNMENTS if partner != gov)

@@ -130,7 +130,7 @@ def build_starting_state(compiler: Compiler, spec: schema.ScenarioSpec) -> Start
         tables[gov] = _profiles(compiler, gov, g)
         camp_start[gov] = camp_names[gov].index(g.starting_camp) if g.starting_camp in g.camps else 0
         for variable, value in g.initial.items():
-            if variable in schema.GOVERNMENT_INITIAL:
+            if variable in schema.government_initial(gov):
                 init.add_target(f"{gov}.{variable}", value, ("governments", gov, "initial", variable))
         actor_exposure = by_name(g.exposure)
         exposure[gov] = np.array([actor_exposure.get(a, 0.0) for a in THREAT_ACTORS])

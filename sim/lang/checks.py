@@ -198,7 +198,6 @@ def tie_domains(context: ScenarioContext) -> None:
 
 def government_names(context: ScenarioContext) -> None:
     """The camp in power is one of the camps; starting variables and strategies exist."""
-    allowed = schema.GOVERNMENT_INITIAL
     strategies = schema.STRATEGY_NAMES
     for gov, g in context.spec.governments.items():
         camps = list(g.camps)
@@ -212,6 +211,7 @@ def government_names(context: ScenarioContext) -> None:
                 f"in_power '{g.in_power}' is not one of the camps: {', '.join(camps)}{did_you_mean(g.in_power, camps)}",
                 "name",
             )
+        allowed = schema.government_initial(gov)
         for name in g.initial:
             if name not in allowed:
                 context.diagnostics.at(

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
-from sim.engine.layout import GOVERNMENT_VARIABLES, PROFILE_TRAITS
+from sim.engine.layout import GOVERNMENT_VARIABLES, PROFILE_TRAITS, view_variables
 from sim.lang.calendar import parse_quarter
 
 # Variables a scenario may set at the start; the others are recomputed before turn 1
@@ -23,6 +23,12 @@ GOVERNMENT_INITIAL = tuple(
     and name not in ("camp", "willingness", "hedging")
     and not name.startswith("threat")
 )
+
+
+def government_initial(gov: str) -> tuple[str, ...]:
+    """The starting variables one government may set: :data:`GOVERNMENT_INITIAL` and its views of its partners."""
+    return GOVERNMENT_INITIAL + view_variables(gov)
+
 
 MODEL_OPTIONS = (
     "scenario",

@@ -1,0 +1,219 @@
+"""Domestic politics and public opinion, second generation (issue 10).
+
+History as domestic politics, the out-party's mobilization, polarization as a dynamic variable
+and each public's view of its partners. Pure functions of the model's state, called by
+:class:`agents.domestic.DomesticPolitics` (domestic phase) and by the cooperation dynamics (the
+camp-dependent polarization penalty). The equations and their sources are in docs/model.md
+(section 3.3, "Second generation"); every mechanism has one switch coefficient in
+``scenarios/defaults.yaml`` (0 turns it off).
+
+Sources: Draudt-Véjares's related work as summarised in ``essay-briefs.md`` (not her essay):
+history grievances are mobilized by the camp in opposition, policy toward Japan swings with a
+change of government, and polarization sharpens the divide; Chung (essay): the Democratic
+Party's elite sees Japan differently from the South Korean public, which separates history from
+strategic cooperation, and shared threat shapes how South Koreans perceive Japan (Chung, citing
+Jeong 2023).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.engine.layout import GOVERNMENTS, PAIR_MEMBERS, PAIRS, PROFILE_TRAITS
+
+if TYPE_CHECKING:
+    from sim.engine.model import TrilateralModel
+    from sim.lang.scenario import Trigger
+
+HISTORY_GOVERNMENTS: tuple[str, ...] = PAIR_MEMBERS["ROK_JPN"]
+"""The governments whose domestic politics turns on Seoul-Tokyo history."""
+
+HISTORY_SALIENCE_ROWS: tuple[str, ...] = tuple(f"{gov}.history_salience" for gov in HISTORY_GOVERNMENTS)
+HISTORY_DOMAIN = "tie.ROK_JPN.history"
+"""A card's history signal reads its effects on these rows (salience up, the history domain down)."""
+
+POLARIZED_PAIR = "ROK_JPN"
+POLARIZED_GOVERNMENT = "ROK"
+"""The polarization penalty acts on the ROK-Japan tie, through South Korean polarization."""
+
+_STANCE = PROFILE_TRAITS.index("history_stance")
+
+COEFFICIENTS: tuple[str, ...] = (
+    "history_politics",
+    "history_pivot",
+    "history_outflank",
+    "out_party_mobilization",
+    "mobilization_polarization",
+    "salience_polarization",
+    "threat_convergence",
+    "polarization_noise",
+    "election_polarization",
+    "polarization_camp_gain",
+    "elite_gap_cost",
+    "view_rate",
+    "view_history_loss",
+    "view_threat_gain",
+    "view_tie_gain",
+    "support_view_gain",
+)
+"""The parameters this module reads (declared in ``scenarios/defaults.yaml``)."""
+
+
+def partners(gov: str) -> tuple[str, ...]:
+    """The two other governments, in ``GOVERNMENTS`` order."""
+    return tuple(g for g in GOVERNMENTS if g != gov)
+
+
+def view_name(gov: str, partner: str) -> str:
+    """The state variable of ``gov``'s public's favourable view of ``partner`` (``ROK.view.JPN``)."""
+    return f"{gov}.view.{partner}"
+
+
+def pair_of(a: str, b: str) -> str:
+    """The pair code of two governments (``pair_of("JPN", "ROK") == "ROK_JPN"``)."""
+    for pair in PAIRS:
+        if set(PAIR_MEMBERS[pair]) == {a, b}:
+            return pair
+    raise KeyError(f"no pair of {a} and {b}")
+
+
+def _row(model: TrilateralModel, name: str) -> np.ndarray:
+    return model.x[model.scenario.layout.rows[name]]
+
+
+def _start(model: TrilateralModel, name: str) -> np.ndarray:
+    return model.start_state[model.scenario.layout.rows[name]]
+
+
+# ------------------------------------------------------------------------------ camps and mobilization
+
+
+def out_stance(model: TrilateralModel, gov: str) -> np.ndarray:
+    """History stance of the camp out of power, per world (a one-camp government: its own camp's)."""
+    table = model.profiles[gov][:, _STANCE]
+    return np.choose(1 - model.applied_camp[gov], table)
+
+
+def mobilization(model: TrilateralModel, gov: str) -> np.ndarray:
+    """How hard the out-party mobilizes history against the government, 0-1 per world.
+
+    ``polarization * max(out-party stance - government stance, 0)``: a camp out of power that is
+    more history-minded than the government attacks it as soft on the partner, the more so the
+    more polarized the country. Zero outside Seoul and Tokyo.
+    """
+    if gov not in HISTORY_GOVERNMENTS:
+        return np.zeros(model.replications)
+    gap = np.maximum(out_stance(model, gov) - _row(model, f"{gov}.history_stance"), 0.0)
+    return _row(model, f"{gov}.polarization") * gap
+
+
+def polarization_weight(model: TrilateralModel) -> np.ndarray:
+    """Multiplier of the polarization penalty on the ROK-Japan tie, per world (1 when switched off).
+
+    ``max(1 + polarization_camp_gain * (stance in power - stance out of power), 0)`` for South
+    Korea: polarization hurts the tie more when the more history-minded camp governs (it turns
+    the divide into policy toward Japan) and less when the more pragmatic camp does.
+    """
+    gov = POLARIZED_GOVERNMENT
+    gap = _row(model, f"{gov}.history_stance") - out_stance(model, gov)
+    return np.maximum(1.0 + model.params["polarization_camp_gain"] * gap, 0.0)
+
+
+# ------------------------------------------------------------------------------ history moves
+
+
+def history_signal(model: TrilateralModel, card: Trigger) -> np.ndarray:
+    """How much a card is a grievance move (> 0) or a reconciliation move (< 0), per world.
+
+    The sum of the card's changes to the two history saliences minus its change to the
+    ROK-Japan history domain, with its effect values evaluated in the current state (as the
+    card would apply them now; a ``set`` counts as the change it would make). Effects on a whole
+    pair tie are not history moves. Non-finite values count as 0.
+    """
+    x, p, c, draws = model.x, model.p, model.context, model.draws
+    rows = model.scenario.layout.rows
+    signal = np.zeros(model.replications)
+    for effect in card.effects:
+        if effect.target in HISTORY_SALIENCE_ROWS:
+            sign = 1.0
+        elif effect.target == HISTORY_DOMAIN:
+            sign = -1.0
+        else:
+            continue
+        value = np.asarray(effect.value(x, p, c, draws), dtype=np.float64)
+        delta = value - x[rows[effect.target]] if effect.op == "set" else value
+        signal = signal + sign * np.nan_to_num(delta, nan=0.0, posinf=0.0, neginf=0.0)
+    return signal
+
+
+def history_lean(model: TrilateralModel, gov: str) -> np.ndarray:
+    """How much the government's public rewards grievance moves, per world (< 0: it rewards reconciliation).
+
+    ``history_stance - history_pivot + history_outflank * mobilization``: the base of the camp
+    in power, plus the pressure of an out-party that mobilizes history.
+    """
+    P = model.params
+    return _row(model, f"{gov}.history_stance") - P["history_pivot"] + P["history_outflank"] * mobilization(model, gov)
+
+
+def history_payoff(model: TrilateralModel, gov: str, card: Trigger) -> np.ndarray:
+    """The domestic payoff of a card for a government: its expected approval change, per world.
+
+    ``history_politics * history_signal(card) * history_lean(gov)`` for Seoul and Tokyo, zero
+    for Washington and for cards that are not history moves. The engine applies this payoff in
+    the domestic phase after the card is played (the public reacts the next quarter), evaluated
+    in the state of that phase; strategies call this function to value a card before playing it.
+    """
+    if gov not in HISTORY_GOVERNMENTS:
+        return np.zeros(model.replications)
+    return model.params["history_politics"] * history_signal(model, card) * history_lean(model, gov)
+
+
+def played_payoff(model: TrilateralModel, gov: str, played: np.ndarray) -> np.ndarray:
+    """Summed domestic payoff of the cards ``gov`` played, given how often each was played (cards x worlds)."""
+    total = np.zeros(model.replications)
+    if gov not in HISTORY_GOVERNMENTS:
+        return total
+    for card, times in zip(model.scenario.actions[gov], played, strict=True):
+        if np.any(times):
+            total = total + times * history_payoff(model, gov, card)
+    return total
+
+
+def elite_gap(model: TrilateralModel, gov: str) -> np.ndarray:
+    """Gap between the government's willingness to cooperate and the public's support, per world (0-1)."""
+    return np.abs(_row(model, f"{gov}.willingness") - _row(model, f"{gov}.support"))
+
+
+# ------------------------------------------------------------------------------ views of partners
+
+
+def view_drivers(model: TrilateralModel, gov: str, partner: str) -> dict[str, np.ndarray]:
+    """The drivers of one public's view of a partner, as deviations of its target from the start view.
+
+    ``relations``: the pair tie's change since the start (summits, leaders' moves, agreements and
+    disputes all move it); ``shared threat``: the change of the lower of the two threat
+    perceptions; ``history``: minus the rise of the country's own history salience (ROK-Japan
+    only). Each is already multiplied by its coefficient.
+    """
+    P = model.params
+    pair = pair_of(gov, partner)
+    tie = f"tie.{pair}"
+    threat = np.minimum(_row(model, f"{gov}.threat"), _row(model, f"{partner}.threat"))
+    threat0 = np.minimum(_start(model, f"{gov}.threat"), _start(model, f"{partner}.threat"))
+    drivers = {
+        "relations": P["view_tie_gain"] * (_row(model, tie) - _start(model, tie)),
+        "shared threat": P["view_threat_gain"] * (threat - threat0),
+    }
+    if pair == "ROK_JPN":
+        salience = f"{gov}.history_salience"
+        drivers["history"] = -P["view_history_loss"] * (_row(model, salience) - _start(model, salience))
+    return drivers
+
+
+def mean_view_change(model: TrilateralModel, gov: str) -> np.ndarray:
+    """Mean change, since the start, of the public's views of its two partners (per world)."""
+    names = [view_name(gov, partner) for partner in partners(gov)]
+    return sum((_row(model, n) - _start(model, n) for n in names), np.zeros(model.replications)) / len(names)
