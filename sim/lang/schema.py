@@ -102,6 +102,7 @@ class DomainSpec(Strict):
 
     weight: float = Field(gt=0)
     responsiveness: float = Field(default=1.0, ge=0, le=5)
+    history_spillover: float = Field(default=1.0, ge=0, le=1)
     doc: str = ""
 
 
@@ -113,6 +114,7 @@ class Profile(Strict):
     commitment: Expr = 0.7
     multilateralism: Expr = 0.6
     history_stance: Expr = 0.3
+    dovishness: Expr = 0.0
 
 
 class GovernmentSpec(Strict):
