@@ -99,9 +99,19 @@ def required_parameters() -> dict[str, str]:
 
 
 def initialize(model: TrilateralModel) -> None:
-    """Set-up (not recorded): institutionalization starts settled, so only later changes count as upkeep."""
-    rows = model.scenario.layout.rows
-    model.x[rows["inst_settled"]] = model.x[rows["institutionalization"]]
+    """Set-up (not recorded): institutions start settled and kept up as their standing meetings keep them.
+
+    ``inst_settled`` starts at the starting institutionalization (only later additions count as
+    upkeep); ``upkeep`` starts at least at its level with no summits, upkeep_self * inst /
+    (upkeep_self * inst + upkeep_decay), so a turn-1 dip is not an artefact of starting at 0.
+    """
+    x, P, rows = model.x, model.params, model.scenario.layout.rows
+    inst = x[rows["institutionalization"]]
+    x[rows["inst_settled"]] = inst
+    standing = np.clip(P["upkeep_self"] * inst, 0.0, 1.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        level = np.where(standing > 0, standing / (standing + P["upkeep_decay"]), 0.0)
+    x[rows["upkeep"]] = np.maximum(x[rows["upkeep"]], level)
 
 
 def _noise_stream(pair: str) -> int:
