@@ -4,7 +4,9 @@ Sources: Chung, "U.S.-ROK-Japan Trilateral Cooperation: Past, Present, and Futur
 perception is the key factor sustaining cooperation; a transactional, bilateral U.S. approach
 could push the allies toward unilateral strategies); Chun, "Navigating Uncertainty: Risk
 Management in U.S.-ROK-Japan Trilateral Cooperation" (hedging against defection); Taylor, "The
-Second Trump Administration and the U.S. Indo-Pacific Military Alliance System".
+Second Trump Administration and the U.S. Indo-Pacific Military Alliance System" (related work:
+China's economic leverage limits Seoul's regional commitments); the alliance-security-dilemma
+literature (Snyder: fear of abandonment and fear of entrapment) for the two sources of hedging.
 """
 
 from __future__ import annotations
@@ -32,13 +34,16 @@ class Government(mesa.Agent):
     """One of the three governments (phase ``decisions``).
 
     Each turn it (1) updates its perception of each threat actor toward the actor's
-    exposure-weighted capability x aggressiveness plus the severity of this turn's acts, and
-    combines them into an overall threat perception; (2) sets its willingness to cooperate from
-    threat, alliance commitment, transactionalism, public support and hedging; (3) moves its
-    hedging toward the fear of abandonment a transactional, less committed U.S. creates (for
-    the U.S. itself: retrenchment); (4) lets its strategy (in a quarter the scenario's
-    ``script:`` lists, the script: :mod:`agents.schedule`) choose action cards within its
-    political capital, pays for them and applies their effects.
+    exposure-weighted capability x aggressiveness plus the perceived (habituated) severity of
+    this turn's acts, the North Korean signal discounted by the dovishness of the camp in power,
+    and combines them into an overall threat perception; (2) moves its hedging toward the fear
+    of abandonment a transactional, less committed U.S. creates (for the U.S. itself:
+    retrenchment), the fear of entrapment in a U.S.-China conflict and China's economic
+    leverage; (3) sets its willingness to cooperate from threat, alliance commitment,
+    transactionalism, public support and hedging; (4) lets its strategy (in a quarter the
+    scenario's ``script:`` lists, the script: :mod:`agents.schedule`) choose action cards
+    within its political capital, pays for them and applies their effects; a move that lowers a
+    pair tie costs approval in proportion to institutionalization.
     """
 
     COEFFICIENTS: ClassVar[tuple[str, ...]] = (
@@ -53,6 +58,10 @@ class Government(mesa.Agent):
         "hedging_drag",
         "hedging_rate",
         "hedging_gain",
+        "camp_lens_gain",
+        "entrapment_gain",
+        "leverage_gain",
+        "defection_cost",
     )
     model: TrilateralModel  # set by mesa.Agent; declared so the type checker knows the model's type
 
@@ -90,33 +99,60 @@ class Government(mesa.Agent):
             capability = x[layout.rows[f"{actor}.capability"]]
             aggressiveness = x[layout.rows[f"{actor}.aggressiveness"]]
             alignment = x[layout.rows[f"{actor}.alignment"]]
-            activity = x[layout.rows[f"{actor}.activity"]]
+            impact = x[layout.rows[f"{actor}.impact"]]
             signal = exposure[a] * np.clip(
-                capability * aggressiveness + P["act_signal_gain"] * activity + P["alignment_gain"] * alignment,
+                capability * aggressiveness + P["act_signal_gain"] * impact + P["alignment_gain"] * alignment,
                 0.0,
                 1.0,
             )
+            if actor == "DPRK":
+                # The camp in power reads the North through its own lens (camp trait ``dovishness``).
+                signal = signal * (1.0 - P["camp_lens_gain"] * self.value("dovishness"))
             rows = self._rows(f"threat_{actor}")
             speed = P["perception_rate"] if rate is None else rate
             state.apply(rows, speed * (signal - x[rows][0]), source)
             combined *= 1.0 - x[rows][0]
         state.set(f"{self.code}.threat", 1.0 - combined, source)
 
+    def fears(self) -> tuple[np.ndarray, np.ndarray]:
+        """This government's fear of abandonment and of entrapment, per world.
+
+        For Seoul and Tokyo, abandonment is U.S. transactionalism x (1 - U.S. commitment) and
+        entrapment is the exposure to China x China's aggressiveness x U.S. commitment (the more
+        committed the patron in a rivalry, the likelier the ally is drawn in). For the USA,
+        "abandonment" is its own retrenchment (transactionalism x (1 - multilateralism)) and
+        entrapment is 0.
+        """
+        model = self.model
+        x, rows = model.x, model.scenario.layout.rows
+        if self.code == "USA":
+            retrenchment = self.value("transactionalism") * (1.0 - self.value("multilateralism"))
+            return retrenchment, np.zeros(model.replications)
+        commitment = x[rows["USA.commitment"]]
+        abandonment = x[rows["USA.transactionalism"]] * (1.0 - commitment)
+        china = THREAT_ACTORS.index("CHN")
+        entrapment = model.scenario.exposure[self.code][china] * x[rows["CHN.aggressiveness"]] * commitment
+        return abandonment, entrapment
+
     def assess(self, hedging_rate: float | None = None) -> None:
-        """Set willingness to cooperate and move hedging (``hedging_rate`` overrides the parameter)."""
+        """Move hedging, then set willingness to cooperate (``hedging_rate`` overrides the parameter)."""
         model = self.model
         x, P, state = model.x, model.params, model.state
         code = self.code
-        usa_transactionalism = x[model.scenario.layout.rows["USA.transactionalism"]]
-        usa_commitment = x[model.scenario.layout.rows["USA.commitment"]]
-        if code == "USA":
-            fear = self.value("transactionalism") * (1.0 - self.value("multilateralism"))
-        else:
-            fear = usa_transactionalism * (1.0 - usa_commitment)
+        abandonment, entrapment = self.fears()
+        source = behaviour("hedging", code)
+        state.set(f"{code}.abandonment", np.clip(abandonment, 0.0, 1.0), source)
+        state.set(f"{code}.entrapment", np.clip(entrapment, 0.0, 1.0), source)
         hedging = self._rows("hedging")
-        target = np.clip(P["hedging_gain"] * fear, 0.0, 1.0)
+        target = np.clip(
+            P["hedging_gain"] * abandonment
+            + P["entrapment_gain"] * entrapment
+            + P["leverage_gain"] * self.value("china_leverage"),
+            0.0,
+            1.0,
+        )
         speed = P["hedging_rate"] if hedging_rate is None else hedging_rate
-        state.apply(hedging, speed * (target - x[hedging][0]), behaviour("hedging", code))
+        state.apply(hedging, speed * (target - x[hedging][0]), source)
         willingness = (
             P["willingness_base"]
             + P["threat_gain"] * self.value("threat")
@@ -196,5 +232,20 @@ class Government(mesa.Agent):
         spent = elementwise_sum(cost * row for cost, row in zip(costs, chosen, strict=True))
         model.state.apply(self._rows("capital"), -spent, behaviour("spends political capital", self.code))
         # Availability (``when:``) was checked before paying; do not check it again after.
+        ties_before = model.state.pair_ties().copy()
         run_triggers(model, cards, masks=list(chosen), conditions=False)
+        self._defection_cost(ties_before)
         self.last_choice = chosen
+
+    def _defection_cost(self, ties_before: np.ndarray) -> None:
+        """A move that lowers pair ties costs approval in proportion to institutionalization.
+
+        approval -= defection_cost * institutionalization * (sum of the falls of the three pair ties)
+        """
+        model = self.model
+        fall = elementwise_sum(np.maximum(ties_before - model.state.pair_ties(), 0.0))
+        if not fall.any():
+            return
+        inst = model.x[model.scenario.layout.rows["institutionalization"]]
+        cost = model.params["defection_cost"] * inst * fall
+        model.state.apply(self._rows("approval"), -cost, behaviour("defection cost", self.code))

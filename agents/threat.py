@@ -3,7 +3,8 @@
 Sources: Chung, "U.S.-ROK-Japan Trilateral Cooperation: Past, Present, and Future" (shared threat
 perception toward North Korea and China, and the growing alignment of China, North Korea and
 Russia, sustain trilateral cooperation); So Jeong Kim on the DPRK cyber threat; Watanabe on
-gray-zone pressure at sea.
+gray-zone pressure at sea; Shin-ae Lee's related work (cooperation rises and falls with
+Pyongyang's provocations: bursts and lulls) for reversion, engagement and habituation.
 """
 
 from __future__ import annotations
@@ -22,18 +23,34 @@ if TYPE_CHECKING:
 class ThreatActor(mesa.Agent):
     """One external threat actor; all its variables are arrays over the ensemble's worlds.
 
-    Each turn (phase ``threats``) its capability grows toward 1 at rate ``growth_<CODE>`` and it
-    may carry out each act in its scenario repertoire with the act's ``chance``. The act flags
-    (``DPRK.missile_test`` ...) are 1 for the turn, ``activity`` is the summed severity (capped
-    at 1), and the model's ``provocations`` counter adds the number of acts.
+    Each turn (phase ``threats``) its capability grows toward 1 at rate ``growth_<CODE>``; its
+    aggressiveness reverts toward its starting level and diplomatic ``engagement`` (which then
+    fades) wears it down; then it may carry out each act in its scenario repertoire with the
+    act's ``chance``. The act flags (``DPRK.missile_test`` ...) are 1 for the turn, ``activity``
+    is the summed severity (capped at 1), ``impact`` the summed severity as perceived after
+    habituation to each act kind, and the model's ``provocations`` counter adds the number of
+    acts. Habituation to an act kind grows each time it recurs and fades in quiet quarters.
     """
 
-    COEFFICIENTS: ClassVar[tuple[str, ...]] = ("growth_DPRK", "growth_CHN", "growth_RUS")
+    COEFFICIENTS: ClassVar[tuple[str, ...]] = (
+        "growth_DPRK",
+        "growth_CHN",
+        "growth_RUS",
+        "aggression_reversion",
+        "engagement_gain",
+        "engagement_decay",
+        "habituation_gain",
+        "habituation_build",
+        "habituation_decay",
+        "habituation_start",
+    )
     model: TrilateralModel  # set by mesa.Agent; declared so the type checker knows the model's type
 
     def __init__(self, model: TrilateralModel, code: str) -> None:
         super().__init__(model)
         self.code = code
+        rows = model.scenario.layout.rows
+        self._habituation_rows = [rows[f"{code}.{act.id}.habituation"] for act in model.scenario.acts[code]]
 
     def __getattr__(self, name: str) -> np.ndarray:
         # Read-only access to this actor's state rows, e.g. actor.capability.
@@ -45,28 +62,68 @@ class ThreatActor(mesa.Agent):
                 return model.x[rows[key]]
         raise AttributeError(name)
 
+    def _slice(self, var: str) -> slice:
+        row = self.model.scenario.layout.rows[f"{self.code}.{var}"]
+        return slice(row, row + 1)
+
+    def initialize(self) -> None:
+        """Set-up (not recorded): start habituation to every act kind at ``habituation_start``."""
+        model = self.model
+        for row in self._habituation_rows:
+            model.x[row] = model.params["habituation_start"]
+
+    def _temper(self) -> None:
+        """Aggressiveness reverts toward its starting level and is worn down by engagement, which fades."""
+        model = self.model
+        x, P, state = model.x, model.params, model.state
+        aggressiveness, engagement = self._slice("aggressiveness"), self._slice("engagement")
+        state.apply_parts(
+            aggressiveness,
+            [
+                (
+                    behaviour("aggressiveness reverts", self.code),
+                    P["aggression_reversion"] * (model.start_state[aggressiveness] - x[aggressiveness]),
+                ),
+                (behaviour("engagement", self.code), -P["engagement_gain"] * x[engagement] * x[aggressiveness]),
+            ],
+        )
+        state.apply(engagement, -P["engagement_decay"] * x[engagement], behaviour("engagement fades", self.code))
+
     def act(self) -> None:
-        """Grow capability, then roll this turn's acts."""
+        """Grow capability, temper aggressiveness, then roll this turn's acts."""
         from sim.engine.triggers import run_triggers
 
         model = self.model
         state = model.state
         layout = model.scenario.layout
         code = self.code
+        P = model.params
         row = layout.rows[f"{code}.capability"]
         capability = model.x[row]
-        growth = model.params[f"growth_{code}"]
+        growth = P[f"growth_{code}"]
         state.apply(slice(row, row + 1), growth * (1.0 - capability), behaviour("capability growth", code))
+        self._temper()
 
         acts = model.scenario.acts[code]
         activity = np.zeros(model.replications)
+        impact = np.zeros(model.replications)
         count = np.zeros(model.replications)
         # Severities are read in the state the acts' chances see, before any act's effects.
         severities = [act.intensity(model.x, model.p, model.context, model.draws) for act in acts]
         fired_all = run_triggers(model, acts)
-        for act, severity, fired in zip(acts, severities, fired_all, strict=True):
+        for act, intensity, habit_row, fired in zip(acts, severities, self._habituation_rows, fired_all, strict=True):
             model.x[act.flag_row] = fired
-            activity += severity * fired
+            severity = intensity * fired
+            activity += severity
             count += fired
+            habituation = model.x[habit_row]
+            # The act is perceived with the habituation it found; then habituation moves.
+            impact += severity * (1.0 - P["habituation_gain"] * habituation)
+            model.x[habit_row] = np.where(
+                fired > 0,
+                habituation + P["habituation_build"] * (1.0 - habituation),
+                habituation * (1.0 - P["habituation_decay"]),
+            )
         model.x[layout.rows[f"{code}.activity"]] = np.minimum(activity, 1.0)
+        model.x[layout.rows[f"{code}.impact"]] = np.minimum(impact, 1.0)
         model.x[layout.rows["provocations"]] += count

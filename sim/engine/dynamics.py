@@ -32,6 +32,9 @@ COOPERATION_COEFFICIENTS = (
     "tie_adjust_rate",
     "inst_damping",
     "tie_noise",
+    "quasi_alliance_gain",
+    "two_track",
+    "upkeep_anchor",
 )
 OUTCOME_COEFFICIENTS = (
     "weakest_weight",
@@ -43,6 +46,11 @@ OUTCOME_COEFFICIENTS = (
     "deterrence_commitment_gain",
     "deterrence_threat_drag",
     "deterrence_rate",
+    "upkeep_weight",
+    "upkeep_per_inst",
+    "upkeep_self",
+    "upkeep_decay",
+    "inst_lapse",
 )
 
 
@@ -60,6 +68,11 @@ NOISE = behaviour("noise")
 INSTITUTION_BUILDING = behaviour("institution building")
 INSTITUTIONAL_EROSION = behaviour("institutional erosion")
 DETERRENCE_CREDIBILITY = behaviour("deterrence credibility")
+QUASI_ALLIANCE = behaviour("quasi-alliance pull")
+MAINTAINED_INSTITUTIONS = behaviour("maintained institutions")
+INSTITUTIONAL_UPKEEP = behaviour("institutional upkeep")
+UPKEEP_FADES = behaviour("upkeep fades")
+INSTITUTIONAL_LAPSE = behaviour("institutional lapse")
 
 
 def _mean_product(rate: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -86,6 +99,22 @@ def required_parameters() -> dict[str, str]:
     return needed
 
 
+def initialize(model: TrilateralModel) -> None:
+    """Set-up (not recorded): institutions start settled and kept up as their standing meetings keep them.
+
+    ``inst_settled`` starts at the starting institutionalization (only later additions count as
+    upkeep); ``upkeep`` starts at least at its level with no summits, upkeep_self * inst /
+    (upkeep_self * inst + upkeep_decay), so a turn-1 dip is not an artefact of starting at 0.
+    """
+    x, P, rows = model.x, model.params, model.scenario.layout.rows
+    inst = x[rows["institutionalization"]]
+    x[rows["inst_settled"]] = inst
+    standing = np.clip(P["upkeep_self"] * inst, 0.0, 1.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        level = np.where(standing > 0, standing / (standing + P["upkeep_decay"]), 0.0)
+    x[rows["upkeep"]] = np.maximum(x[rows["upkeep"]], level)
+
+
 def _noise_stream(pair: str) -> int:
     from sim.engine.rng import stream_id
 
@@ -96,26 +125,31 @@ _NOISE_STREAMS = {pair: _noise_stream(pair) for pair in PAIRS}
 
 
 def cooperation(model: TrilateralModel) -> None:
-    """Move every domain tie toward its pair's target; damp decreases by institutionalization.
+    """Move every domain tie toward its own target; damp decreases by institutionalization.
 
-    target = tie_base + shared_threat_gain * min(threat_i, threat_j)
+    target_d = tie_base + shared_threat_gain * min(threat_i, threat_j)
              + willingness_gain * (min(willingness_i, willingness_j) - 0.5)
              - us_transactional_penalty * USA.transactionalism         (pairs with the USA)
              - hedging_penalty * mean(hedging_i, hedging_j)
-             - history_penalty * mean(history_salience) * mean(history_stance)   (ROK_JPN)
+             - spill_d * history_penalty * mean(history_salience) * mean(history_stance)   (ROK_JPN)
+             + quasi_alliance_gain * min(ROK.abandonment, JPN.abandonment) * (1 - mean(history_salience))   (ROK_JPN)
              - polarization_penalty * w_camp * ROK.polarization          (ROK_JPN; w_camp: politics.polarization_weight)
              + inst_anchor * institutionalization
-    change_d = tie_adjust_rate * responsiveness_d * (target - tie_d)   (x (1 - inst_damping * inst) if < 0)
+             + upkeep_anchor * upkeep_weight * institutionalization * (upkeep - 0.5)
+    spill_d  = 1 - two_track * (1 - history_spillover_d)
+    change_d = tie_adjust_rate * responsiveness_d * (target_d - tie_d)   (x (1 - inst_damping * inst) if < 0)
              + tie_noise * N(0, 1)   (one draw per pair and turn)
     """
     x, P, state, layout = model.x, model.params, model.state, model.scenario.layout
     rows = layout.rows
     responsiveness = model.responsiveness[:, None]
     inst = x[rows["institutionalization"]]
+    spill = 1.0 - P["two_track"] * (1.0 - model.history_spillover[:, None])
 
     def v(name: str) -> np.ndarray:
         return x[rows[name]]
 
+    maintained = P["upkeep_anchor"] * P["upkeep_weight"] * inst * (v("upkeep") - 0.5)
     for pair in PAIRS:
         i, j = PAIR_MEMBERS[pair]
         terms: list[tuple[Source, np.ndarray]] = [
@@ -126,13 +160,17 @@ def cooperation(model: TrilateralModel) -> None:
             ),
             (HEDGING, -P["hedging_penalty"] * 0.5 * (v(f"{i}.hedging") + v(f"{j}.hedging"))),
             (INSTITUTIONAL_ANCHOR, P["inst_anchor"] * inst),
+            (MAINTAINED_INSTITUTIONS, maintained),
         ]
+        history: np.ndarray | None = None
         if "USA" in (i, j):
             terms.append((US_TRANSACTIONALISM, -P["us_transactional_penalty"] * v("USA.transactionalism")))
         if pair == "ROK_JPN":
             salience = 0.5 * (v("ROK.history_salience") + v("JPN.history_salience"))
             stance = 0.5 * (v("ROK.history_stance") + v("JPN.history_stance"))
-            terms.append((HISTORY_SALIENCE, -P["history_penalty"] * salience * stance))
+            history = -P["history_penalty"] * salience * stance
+            shared_fear = np.minimum(v("ROK.abandonment"), v("JPN.abandonment"))
+            terms.append((QUASI_ALLIANCE, P["quasi_alliance_gain"] * shared_fear * (1.0 - salience)))
             weight = politics.polarization_weight(model)  # issue 10: the camp in power shapes the penalty
             terms.append((KOREAN_POLARIZATION, -P["polarization_penalty"] * weight * v("ROK.polarization")))
         tie_rows = layout.tie_rows(pair)
@@ -140,6 +178,8 @@ def cooperation(model: TrilateralModel) -> None:
         rate = P["tie_adjust_rate"] * responsiveness
         drivers = sum(term for _, term in terms)
         undamped = rate * (P["tie_base"] + drivers - ties)
+        if history is not None:
+            undamped = undamped + rate * spill * history
         damping = np.where(undamped < 0, -P["inst_damping"] * inst * undamped, 0.0)
         noise = P["tie_noise"] * model.streams.normal(model.turn, _NOISE_STREAMS[pair])
         total = undamped + damping + noise
@@ -150,6 +190,8 @@ def cooperation(model: TrilateralModel) -> None:
             # Means over worlds of each term's share of the change, computed on (R,) vectors.
             for source, term in terms:
                 recorder.add_mean(source, tie_rows, _mean_product(rate, term))
+            if history is not None:
+                recorder.add_mean(HISTORY_SALIENCE, tie_rows, _mean_product(rate * spill, history))
             recorder.add_mean(DRIFT, tie_rows, _mean_product(rate, P["tie_base"] - ties))
             recorder.add_mean(DAMPING, tie_rows, damping.mean(axis=1))
             recorder.add_mean(NOISE, tie_rows, np.full(len(responsiveness), np.mean(noise)))
@@ -159,12 +201,34 @@ def cooperation(model: TrilateralModel) -> None:
     state.refresh_ties()
 
 
+def _upkeep(model: TrilateralModel) -> None:
+    """Upkeep rises with this turn's institutional investments and standing institutions, and fades.
+
+    invest  = max(institutionalization - inst_settled, 0)   (what summits, cards, events and rules added)
+    upkeep += (1 - upkeep) * clip(upkeep_per_inst * invest + upkeep_self * institutionalization, 0, 1)
+              - upkeep_decay * upkeep
+    """
+    x, P, state, rows = model.x, model.params, model.state, model.scenario.layout.rows
+    inst = x[rows["institutionalization"]]
+    upkeep_row = slice(rows["upkeep"], rows["upkeep"] + 1)
+    upkeep = x[upkeep_row][0]
+    invest = np.maximum(inst - x[rows["inst_settled"]], 0.0)
+    signal = np.clip(P["upkeep_per_inst"] * invest + P["upkeep_self"] * inst, 0.0, 1.0)
+    state.apply_parts(
+        upkeep_row,
+        [(INSTITUTIONAL_UPKEEP, signal * (1.0 - upkeep)), (UPKEEP_FADES, -P["upkeep_decay"] * upkeep)],
+    )
+
+
 def outcomes(model: TrilateralModel) -> None:
-    """Trilateral index, institutionalization ratchet, deterrence credibility.
+    """Trilateral index, institutional upkeep and institutionalization, deterrence credibility.
 
     trilateral = weakest_weight * min(ties) + (1 - weakest_weight) * mean(ties)   (always current)
+    upkeep: see _upkeep
     institutionalization += inst_build * max(trilateral - inst_threshold, 0) * (1 - inst)
+                            * ((1 - upkeep_weight) + upkeep_weight * upkeep)
                           - inst_erosion * max(inst_threshold - trilateral, 0) * inst
+                          - inst_lapse * upkeep_weight * (1 - upkeep) * inst
     deterrence += deterrence_rate * (clip(deterrence_base + deterrence_tie_gain * mean(deterrence-domain ties)
                   + deterrence_commitment_gain * (USA.commitment - 0.5)
                   - deterrence_threat_drag * DPRK.capability, 0, 1) - deterrence)
@@ -175,6 +239,9 @@ def outcomes(model: TrilateralModel) -> None:
     # The trilateral index itself is kept up to date by WorldState.refresh_ties.
     new_index = x[rows["trilateral"]]
 
+    _upkeep(model)
+    upkeep = x[rows["upkeep"]]
+    weight = P["upkeep_weight"]
     inst_row = slice(rows["institutionalization"], rows["institutionalization"] + 1)
     inst = x[inst_row][0]
     state.apply_parts(
@@ -182,14 +249,19 @@ def outcomes(model: TrilateralModel) -> None:
         [
             (
                 INSTITUTION_BUILDING,
-                P["inst_build"] * np.maximum(new_index - P["inst_threshold"], 0) * (1 - inst),
+                P["inst_build"]
+                * np.maximum(new_index - P["inst_threshold"], 0)
+                * (1 - inst)
+                * ((1.0 - weight) + weight * upkeep),
             ),
             (
                 INSTITUTIONAL_EROSION,
                 -P["inst_erosion"] * np.maximum(P["inst_threshold"] - new_index, 0) * inst,
             ),
+            (INSTITUTIONAL_LAPSE, -P["inst_lapse"] * weight * (1.0 - upkeep) * inst),
         ],
     )
+    x[rows["inst_settled"]] = x[inst_row][0]
     det_row = slice(rows["deterrence"], rows["deterrence"] + 1)
     if "deterrence" in layout.domains:
         det_ties = elementwise_sum(x[rows[f"tie.{p}.deterrence"]] for p in PAIRS) / 3.0

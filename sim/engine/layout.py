@@ -18,7 +18,7 @@ THREAT_ACTORS = ("DPRK", "CHN", "RUS")
 PAIRS = ("USA_ROK", "USA_JPN", "ROK_JPN")
 PAIR_MEMBERS = {"USA_ROK": ("USA", "ROK"), "USA_JPN": ("USA", "JPN"), "ROK_JPN": ("ROK", "JPN")}
 PHASES = ("threats", "events", "domestic", "decisions", "cooperation", "outcomes")
-PROFILE_TRAITS = ("transactionalism", "commitment", "multilateralism", "history_stance")
+PROFILE_TRAITS = ("transactionalism", "commitment", "multilateralism", "history_stance", "dovishness")
 CAPITAL_CEILING = 100.0
 LEADER_DOC = "leader in power: index in the government's leaders: (file order), -1 if none of them"
 
@@ -52,6 +52,10 @@ GOVERNMENT_VARIABLES: dict[str, VarSpec] = {
     "crisis": VarSpec(0, 1, "intensity of a domestic political crisis"),
     "camp": VarSpec(0, 1, "camp in power: 0 = first camp listed in the scenario, 1 = second"),
     "turnover": VarSpec(0, 1, "1 in the turn the leadership changed", writable=False),
+    "dovishness": VarSpec(0, 1, "leadership profile: inclination to read North Korea's moves as openings, not threats"),
+    "china_leverage": VarSpec(0, 1, "economic leverage China holds over this government (trade, supply chains)"),
+    "abandonment": VarSpec(0, 1, "fear of U.S. abandonment (for the USA: its own retrenchment)", writable=False),
+    "entrapment": VarSpec(0, 1, "fear of being drawn into a U.S.-China conflict", writable=False),
 }
 
 THREAT_VARIABLES: dict[str, VarSpec] = {
@@ -59,6 +63,8 @@ THREAT_VARIABLES: dict[str, VarSpec] = {
     "aggressiveness": VarSpec(0, 1, "propensity to act against the three"),
     "alignment": VarSpec(0, 1, "alignment with the other revisionist states"),
     "activity": VarSpec(0, 1, "severity of this turn's acts", writable=False),
+    "engagement": VarSpec(0, 1, "diplomatic engagement with the actor (talks, summits); lowers aggressiveness, fades"),
+    "impact": VarSpec(0, 1, "severity of this turn's acts as perceived, after habituation", writable=False),
 }
 
 GLOBAL_VARIABLES: dict[str, VarSpec] = {
@@ -67,6 +73,8 @@ GLOBAL_VARIABLES: dict[str, VarSpec] = {
     "trilateral": VarSpec(0, 1, "trilateral index: tie average weighted toward the weakest tie", writable=False),
     "provocations": VarSpec(0, 1e9, "number of threat acts so far", writable=False),
     "events_fired": VarSpec(0, 1e9, "number of scenario events so far", writable=False),
+    "upkeep": VarSpec(0, 1, "institutional upkeep: summits and mechanisms kept up recently (fades when skipped)"),
+    "inst_settled": VarSpec(0, 1, "institutionalization as the last outcomes phase left it", writable=False),
 }
 
 
@@ -120,6 +128,8 @@ class Layout:
                 add(f"{actor}.{var}", spec)
             for act in acts.get(actor, ()):
                 add(f"{actor}.{act}", VarSpec(0, 1, f"1 if {actor} did '{act}' this turn", False))
+            for act in acts.get(actor, ()):
+                add(f"{actor}.{act}.habituation", VarSpec(0, 1, f"habituation to {actor}'s '{act}'", False))
         for pair in PAIRS:
             for domain in domains:
                 add(f"tie.{pair}.{domain}", VarSpec(0, 1, f"{pair} cooperation in {domain}"))

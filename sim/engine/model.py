@@ -200,6 +200,7 @@ class TrilateralModel(mesa.Model):
         self.state.weakest_weight = self.params["weakest_weight"]
         self.state.refresh_ties()
         self.responsiveness = np.array([spec.spec.domains[d].responsiveness for d in spec.layout.domains])
+        self.history_spillover = np.array([spec.spec.domains[d].history_spillover for d in spec.layout.domains])
         self.applied_camp = {g: np.full(self.replications, spec.camp_start[g]) for g in GOVERNMENTS}
         self.pending_choices: dict[str, tuple[str, ...]] = {}
         self.injections: list[Trigger] = []
@@ -214,7 +215,9 @@ class TrilateralModel(mesa.Model):
         for code in GOVERNMENTS:
             Government(self, code, make_strategy(chosen_strategies[code]))
         self.governments = {a.code: a for a in self.agents_by_type[Government]}
+        self.agents_by_type[ThreatActor].do("initialize")
         self.agents_by_type[Government].do("initialize")
+        dynamics.initialize(self)
         self.start_state = self.x.copy()
 
         self._indicator_rows = [spec.layout.rows[name] for name in INDICATORS]

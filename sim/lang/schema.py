@@ -109,6 +109,7 @@ class DomainSpec(Strict):
 
     weight: float = Field(gt=0)
     responsiveness: float = Field(default=1.0, ge=0, le=5)
+    history_spillover: float = Field(default=1.0, ge=0, le=1)
     doc: str = ""
 
 
@@ -120,6 +121,7 @@ class Profile(Strict):
     commitment: Expr = 0.7
     multilateralism: Expr = 0.6
     history_stance: Expr = 0.3
+    dovishness: Expr = 0.0
 
 
 class LeaderSpec(Strict):
@@ -131,6 +133,7 @@ class LeaderSpec(Strict):
     commitment: Expr | None = None
     multilateralism: Expr | None = None
     history_stance: Expr | None = None
+    dovishness: Expr | None = None
 
 
 class GovernmentSpec(Strict):

@@ -15,8 +15,20 @@ from sim.errors import ScenarioError
 WORLDS = 50
 SEED = 3
 JPN_CAMPS = {  # the defaults' Japanese camps (scenarios/defaults.yaml)
-    "ldp_mainstream": {"transactionalism": 0.2, "commitment": 0.9, "multilateralism": 0.75, "history_stance": 0.3},
-    "ldp_hawks": {"transactionalism": 0.25, "commitment": 0.95, "multilateralism": 0.6, "history_stance": 0.5},
+    "ldp_mainstream": {
+        "transactionalism": 0.2,
+        "commitment": 0.9,
+        "multilateralism": 0.75,
+        "history_stance": 0.3,
+        "dovishness": 0.1,
+    },
+    "ldp_hawks": {
+        "transactionalism": 0.25,
+        "commitment": 0.95,
+        "multilateralism": 0.6,
+        "history_stance": 0.5,
+        "dovishness": 0.0,
+    },
 }
 
 
