@@ -67,6 +67,19 @@ GLOBAL_VARIABLES: dict[str, VarSpec] = {
     "events_fired": VarSpec(0, 1e9, "number of scenario events so far", writable=False),
 }
 
+ALLIES = ("ROK", "JPN")
+"""The two allies the U.S. bargains with (the transactional bargaining loop, sim/engine/bargaining.py)."""
+
+BARGAINING_VARIABLES: dict[str, VarSpec] = {
+    "demand": VarSpec(0, 1, "pending U.S. demand on the ally (burden sharing, tariffs, investment): the unpaid bill"),
+    "concession": VarSpec(0, 1, "what the ally paid toward the pending demand this turn (cleared when it is settled)"),
+    "demands": VarSpec(0, 1e9, "demands the U.S. has issued to the ally so far", writable=False),
+    "escalations": VarSpec(0, 1e9, "escalations (follow-up demands, tariff threats) after the ally resisted", False),
+    "concessions": VarSpec(0, 1e9, "turns in which the ally paid toward a pending demand", writable=False),
+    "settled": VarSpec(0, 1, "pending demand left at the last settlement (a new demand is a rise above it)", False),
+}
+"""Per-ally bargaining variables, named ``USA.<var>.<ally>`` (``USA.demand.ROK``); appended after all other rows."""
+
 
 @dataclass(frozen=True)
 class Layout:
@@ -124,6 +137,9 @@ class Layout:
             add(f"fired.{counted}", VarSpec(0, 1e9, f"times '{counted}' has fired", False))
         for card in cards:
             add(f"played.{card}", VarSpec(0, 1e9, f"times card '{card}' has been played", False))
+        for var, spec in BARGAINING_VARIABLES.items():
+            for ally in ALLIES:
+                add(f"USA.{var}.{ally}", spec)
         weights = np.array(list(domains.values()), dtype=np.float64)
         weights = weights / weights.sum()
         return cls(

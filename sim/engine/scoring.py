@@ -36,14 +36,38 @@ def objective_scores(model: TrilateralModel) -> dict[str, np.ndarray]:
     return scores
 
 
-def card_values(model: TrilateralModel, gov: str, cards: Sequence[Trigger]) -> np.ndarray:
+def card_values(
+    model: TrilateralModel, gov: str, cards: Sequence[Trigger], weights: dict[int, np.ndarray] | None = None
+) -> np.ndarray:
     """Direct effect of each card on a government's objectives, per world (cards x worlds).
 
-    A card's effects are evaluated in the current state and weighted with :func:`sensitivity`;
-    a card whose effects give NaN or infinity is worth 0.
+    A card's effects are evaluated in the current state, each change limited to what the
+    variable's bounds leave (a tie at 0.99 can rise by 0.01 only), and weighted with
+    :func:`sensitivity` (or ``weights``, the same computed once); a card whose effects give NaN
+    or infinity is worth 0.
     """
-    weights = sensitivity(model, gov)
+    weights = sensitivity(model, gov) if weights is None else weights
+    return _weighted_changes(model, cards, weights)
+
+
+def domestic_payoffs(model: TrilateralModel, gov: str, cards: Sequence[Trigger]) -> np.ndarray:
+    """Each card's domestic payoff to its government, per world (cards x worlds).
+
+    Today this is the card's effect on the government's own approval (limited by the bounds).
+    MERGE HOOK (issue 10, history as domestic politics): add the history payoff here, e.g.
+    ``payoffs[i] += history_payoff(model, gov, card)`` for each card ``i`` in the loop below, so
+    the base's reward and the out-party's mobilization of history moves reach every strategy
+    through ``DecisionContext.domestic_payoff()``.
+    """
+    approval = model.scenario.layout.rows[f"{gov}.approval"]
+    payoffs = _weighted_changes(model, cards, {approval: np.ones(model.replications)})
+    return payoffs
+
+
+def _weighted_changes(model: TrilateralModel, cards: Sequence[Trigger], weights: dict[int, np.ndarray]) -> np.ndarray:
+    """Sum over each card's effects of weight x change (bounded), per world (cards x worlds)."""
     x, p, c, draws = model.x, model.p, model.context, model.draws
+    lo, hi = model.scenario.layout.lo, model.scenario.layout.hi
     values = np.zeros((len(cards), model.replications))
     for i, card in enumerate(cards):
         for effect in card.effects:
@@ -51,9 +75,11 @@ def card_values(model: TrilateralModel, gov: str, cards: Sequence[Trigger]) -> n
             if not rows:
                 continue
             value = np.asarray(effect.value(x, p, c, draws), dtype=np.float64)
+            value = np.where(np.isfinite(value), value, np.nan)  # a non-finite effect makes the card worth 0
             # Row by row, so each world's sum does not depend on how many worlds there are.
             for row in rows:
-                delta = value - x[row] if effect.op == "set" else value
+                target = value if effect.op == "set" else x[row] + value
+                delta = np.clip(target, lo[row], hi[row]) - x[row]
                 values[i] += weights[row] * delta
     return np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
 
