@@ -15,9 +15,9 @@ import mesa
 import numpy as np
 
 from agents.context import DecisionContext, StateView, own_ties
+from sim.engine.bargaining import reaction_values
 from sim.engine.layout import THREAT_ACTORS
 from sim.engine.rng import stream_id
-from sim.engine.bargaining import reaction_values
 from sim.engine.scoring import card_values, domestic_payoffs, sensitivity
 from sim.engine.sources import behaviour
 from sim.engine.state import elementwise_sum
