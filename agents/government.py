@@ -15,10 +15,9 @@ import mesa
 import numpy as np
 
 from agents.context import DecisionContext, StateView, own_ties
-from sim.engine.bargaining import reaction_values
 from sim.engine.layout import THREAT_ACTORS
 from sim.engine.rng import stream_id
-from sim.engine.scoring import card_values, domestic_payoffs, sensitivity
+from sim.engine.scoring import card_values, domestic_payoffs, partner_reactions, sensitivity
 from sim.engine.sources import behaviour
 from sim.engine.state import elementwise_sum
 from sim.engine.triggers import evaluate, run_triggers
@@ -161,7 +160,7 @@ class Government(mesa.Agent):
             return domestic_payoffs(model, code, cards)
 
         def reactor() -> np.ndarray:
-            return reaction_values(model, code, cards, objective_weights())
+            return partner_reactions(model, code, cards, objective_weights())
 
         return DecisionContext(
             code=code,

@@ -64,6 +64,37 @@ def domestic_payoffs(model: TrilateralModel, gov: str, cards: Sequence[Trigger])
     return payoffs
 
 
+HISTORY_ECHO = 0.5
+"""Share of a change in one public's history salience a government expects the other public to echo."""
+
+HISTORY_SIDES = (("ROK", "JPN"), ("JPN", "ROK"))
+
+
+def partner_reactions(
+    model: TrilateralModel, gov: str, cards: Sequence[Trigger], weights: dict[int, np.ndarray] | None = None
+) -> np.ndarray:
+    """What a government expects its partners' reactions to add to each card's value (cards x worlds).
+
+    Two reactions are anticipated: the bargaining loop's (``bargaining.reaction_values``: a
+    U.S. demand met by a concession or by escalation; relief bought by paying; escalation risk
+    shielded by a hedge), and the other public's answer to a history move: a card that raises
+    (or lowers) one side's history salience is expected to move the other side's by
+    ``HISTORY_ECHO`` times as much (a provocation is answered, a conciliatory gesture returned).
+    """
+    from sim.engine.bargaining import reaction_values
+
+    weights = sensitivity(model, gov) if weights is None else weights
+    values = reaction_values(model, gov, cards, weights)
+    rows = model.scenario.layout.rows
+    for side, other in HISTORY_SIDES:
+        echo_weight = weights.get(rows[f"{other}.history_salience"])
+        if echo_weight is None:
+            continue
+        moved = _weighted_changes(model, cards, {rows[f"{side}.history_salience"]: HISTORY_ECHO * echo_weight})
+        values = values + moved
+    return values
+
+
 def _weighted_changes(model: TrilateralModel, cards: Sequence[Trigger], weights: dict[int, np.ndarray]) -> np.ndarray:
     """Sum over each card's effects of weight x change (bounded), per world (cards x worlds)."""
     x, p, c, draws = model.x, model.p, model.context, model.draws

@@ -277,6 +277,32 @@ class TestObjectiveSeeking(StrategyContract):
         approval = gov.value("approval")
         assert np.allclose(values[rally], 2.0 * 0.06 * (1 - approval))  # rally_the_base's effect on approval
 
+    def test_anticipates_the_partners_reactions(self, baseline):
+        model = TrilateralModel(baseline, seed=2, replications=8, parameters={"us_transactionalism": 1.0})
+        model.set_state("USA.demand.ROK", 0.5)
+        rok, jpn, usa = (model.governments[g].decision_context() for g in ("ROK", "JPN", "USA"))
+        react = {ctx.code: dict(zip(ctx.card_ids, ctx.reactions(), strict=True)) for ctx in (rok, jpn, usa)}
+        # Paying a pending demand buys relief; with no demand on Tokyo, its payment buys nothing.
+        assert np.all(react["ROK"]["investment_pledge"] > 0)
+        assert np.all(react["JPN"]["defense_spending"] == 0)
+        # A hedge shields Seoul against escalation while the demand is pending.
+        assert np.all(react["ROK"]["hedge_toward_china"] > 0)
+        # Seoul's public answers a shrine visit; a conciliatory statement is returned.
+        assert np.all(react["JPN"]["shrine_visit"] < 0) and np.all(react["JPN"]["history_statement"] > 0)
+        # Washington expects a new demand to be paid (here by Tokyo, which owes nothing yet).
+        model.set_state("USA.demand.ROK", 1.0)
+        usa = model.governments["USA"].decision_context()
+        demand_value = dict(zip(usa.card_ids, usa.reactions(), strict=True))["burden_sharing_ultimatum"]
+        assert np.all(demand_value > 0)
+
+    def test_domestic_payoff_is_the_cards_effect_on_approval(self, baseline):
+        model = TrilateralModel(baseline, seed=2, replications=4)
+        ctx = model.governments["ROK"].decision_context()
+        payoff = dict(zip(ctx.card_ids, ctx.domestic_payoff(), strict=True))
+        approval = model.governments["ROK"].value("approval")
+        assert np.allclose(payoff["raise_history_grievance"], 0.06 * (1 - approval))
+        assert np.allclose(payoff["investment_pledge"], -0.01) and np.all(payoff["missile_warning_sharing"] == 0)
+
     @staticmethod
     def objective_table(strategy=None, draw=0.5, **changes) -> list[set[str]]:
         """The objectives table with every timing draw at ``draw`` (0.5: timing factor 1)."""
