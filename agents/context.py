@@ -25,6 +25,8 @@ CONTEXT_PARTS: frozenset[str] = frozenset(
         "tie_change",  # how the government's ties moved over the previous turn
         "objectives",  # the government's scenario objectives (weighted indicators)
         "card_values",  # each card's direct effect on those objectives, per world
+        "domestic_payoff",  # each card's domestic payoff to the government (approval), per world
+        "reactions",  # what the government expects the partners' reaction to add to each card's value
         "script",  # the cards the scenario's script lists for this quarter
         "submitted",  # the cards a human team submitted for this turn
     }
@@ -83,6 +85,13 @@ class DecisionContext:
             strategy stream (one slot per card); the only source of randomness.
         valuer: computes each card's direct effect on the objectives (cards x worlds); called
             only when a strategy asks for :meth:`card_values`.
+        domestic_valuer: computes each card's domestic payoff to the government (cards x
+            worlds): today its effect on the government's approval; the hook where the history
+            payoff joins is ``sim.engine.scoring.domestic_payoffs``.
+        reactor: computes what the partners' expected reaction adds to each card's value
+            (cards x worlds; ``sim.engine.bargaining.reaction_values``: relief for a payment
+            toward a pending U.S. demand, escalation risk shielded by a hedge, the ally's
+            concession or resistance to a U.S. demand).
     """
 
     code: str
@@ -98,6 +107,8 @@ class DecisionContext:
     submitted: frozenset[str]
     draw: Callable[[int], np.ndarray]
     valuer: Callable[[], np.ndarray]
+    domestic_valuer: Callable[[], np.ndarray]
+    reactor: Callable[[], np.ndarray]
 
     @property
     def replications(self) -> int:
@@ -119,6 +130,14 @@ class DecisionContext:
     def card_values(self) -> np.ndarray:
         """Direct effect of each card on this government's objectives, per world (cards x worlds)."""
         return self.valuer()
+
+    def domestic_payoff(self) -> np.ndarray:
+        """Each card's domestic payoff to this government, per world (cards x worlds)."""
+        return self.domestic_valuer()
+
+    def reactions(self) -> np.ndarray:
+        """What the partners' expected reaction adds to each card's value, per world (cards x worlds)."""
+        return self.reactor()
 
     def stance_mask(self, stance: str) -> np.ndarray:
         """Boolean vector over cards: which have this stance."""

@@ -20,7 +20,7 @@ from agents.context import DecisionContext, StateView, own_ties
 from agents.schedule import strategy_for_turn
 from sim.engine.layout import THREAT_ACTORS
 from sim.engine.rng import stream_id
-from sim.engine.scoring import card_values
+from sim.engine.scoring import card_values, domestic_payoffs, partner_reactions, sensitivity
 from sim.engine.sources import behaviour
 from sim.engine.state import elementwise_sum
 from sim.engine.triggers import evaluate, run_triggers
@@ -183,8 +183,22 @@ class Government(mesa.Agent):
         def draw(slot: int) -> np.ndarray:
             return streams.uniform(turn, stream, slot)
 
+        weights: dict[int, np.ndarray] = {}
+
+        def objective_weights() -> dict[int, np.ndarray]:
+            # Computed at most once per decision, and only if a strategy asks for values.
+            if not weights:
+                weights.update(sensitivity(model, code))
+            return weights
+
         def valuer() -> np.ndarray:
-            return card_values(model, code, cards)
+            return card_values(model, code, cards, objective_weights())
+
+        def domestic_valuer() -> np.ndarray:
+            return domestic_payoffs(model, code, cards)
+
+        def reactor() -> np.ndarray:
+            return partner_reactions(model, code, cards, objective_weights())
 
         return DecisionContext(
             code=code,
@@ -200,6 +214,8 @@ class Government(mesa.Agent):
             submitted=frozenset(model.pending_choices.get(code, ())),
             draw=draw,
             valuer=valuer,
+            domestic_valuer=domestic_valuer,
+            reactor=reactor,
         )
 
     def _tie_change_last_turn(self) -> np.ndarray:

@@ -149,32 +149,85 @@ class Transactional(Strategy):
 
 
 class ObjectiveSeeking(Strategy):
-    """Plays the cards whose direct effects serve the government's scenario objectives best.
+    """Plays the cards that serve the government's objectives, its standing at home and its bargaining position.
 
-    Each card is valued by the change its effects make to the government's weighted objective
-    indicators, minus a price for the political capital it costs; positive-value cards are
-    played best first while capital lasts. Without objectives it behaves like ``threat_driven``.
-    Source: each scenario's objectives, drawn from its essay's view of that capital's interests.
+    Each card is valued, world by world, by (1) its effect on the government's weighted scenario
+    objectives (``card_values``), (2) its domestic payoff, weighted by ``domestic_weight``
+    (``domestic_payoff``: approval today; history moves' payoff to the base and the out-party
+    join there), and (3) what the partners' expected reaction adds (``reactions``: a payment
+    toward a pending U.S. demand buys relief and removes escalation risk; a hedge shields
+    against escalation; a U.S. demand is met by a concession or by escalation). A per-world
+    timing draw scales each card's value by a factor in [1 - timing_spread, 1 + timing_spread),
+    so worlds do not all act in the same quarter. Cards are then taken one at a time, best net
+    value first: the k-th card of a turn counts ``turn_decay ** k`` of its value (diminishing
+    returns within a turn), and capital is priced higher the less would be left
+    (``capital_price`` per point, up to twice that for the points below ``reserve``), so a
+    government saves for the cards it values instead of spending all it has whenever it can.
+    Without objectives it behaves like ``threat_driven``. Sources: each scenario's objectives;
+    Chung and Taylor (the bargaining loop); Draudt-Véjares (domestic payoffs of foreign moves).
     """
 
     name = "objectives"
-    description = "Plays the cards that raise its scenario objectives most per unit of political capital."
-    sources = ("The scenario's objectives for this government",)
+    description = (
+        "Plays the cards that raise its objectives, its approval at home and its bargaining position most "
+        "per unit of political capital, saving capital for the cards it values."
+    )
+    sources = (
+        "The scenario's objectives for this government",
+        "Chung, U.S.-ROK-Japan Trilateral Cooperation: Past, Present, and Future",
+        "Taylor, The Second Trump Administration and the U.S. Indo-Pacific Military Alliance System (related work)",
+    )
     # Without objectives it plays like threat_driven, so it reads what that reads too.
     classifier = Classifier(
         stochastic=True,
-        reads=frozenset({"objectives", "card_values", "costs", "capital", "stances", "state"}),
+        reads=frozenset(
+            {"objectives", "card_values", "domestic_payoff", "reactions", "costs", "capital", "stances", "state"}
+        ),
     )
     capital_price = 0.005
     """Objective value a point of political capital must buy for a card to be worth playing."""
+    reserve = 1.5
+    """Capital below which each point spent is priced higher (up to twice ``capital_price`` at 0)."""
+    domestic_weight = 0.05
+    """Weight of a card's domestic payoff beside the objectives, times (1 - approval): a government
+    that is weak at home plays to its public more (office-seeking)."""
+    turn_decay = 0.7
+    """Share of its value the second card of a turn keeps (the third 0.49 ...)."""
+    timing_spread = 0.5
+    """Half-width of the per-world timing factor applied to each card's value."""
+
+    def values(self, context: DecisionContext) -> np.ndarray:
+        """Each card's value this turn before capital is priced (cards x worlds), timing draw included."""
+        vulnerable = self.domestic_weight * (1.0 - context.own("approval"))
+        value = context.card_values() + vulnerable * context.domestic_payoff() + context.reactions()
+        timing = 1.0 + self.timing_spread * (2.0 * context.jitter(1.0) - 1.0)
+        return value * timing
+
+    def price(self, left: np.ndarray) -> np.ndarray:
+        """Price per point of capital when ``left`` points would remain after paying."""
+        shortfall = np.clip((self.reserve - left) / self.reserve, 0.0, 1.0)
+        return self.capital_price * (1.0 + shortfall)
 
     def choose(self, context: DecisionContext) -> np.ndarray:  # noqa: D102
         if not context.objectives:
             return ThreatDriven().choose(context)
-        net = context.card_values() - self.capital_price * context.costs[:, None]
-        # A tie-breaker centred on zero, so a card worth nothing is not played by chance.
-        tie_break = 0.1 * (context.jitter(self.capital_price) - 0.5 * self.capital_price)
-        return context.greedy(net + tie_break, threshold=0.0)
+        value = np.where(context.available, self.values(context), -np.inf)
+        costs = context.costs[:, None]
+        left = np.array(context.own("capital"), dtype=np.float64)
+        chosen = np.zeros(context.available.shape, dtype=bool)
+        keep = np.ones(context.replications)
+        for _ in range(len(context.card_ids)):
+            affordable = (~chosen) & (costs <= left + 1e-9)
+            net = np.where(affordable, keep * value - self.price(left - costs) * costs, -np.inf)
+            best = np.argmax(net, axis=0)
+            take = np.take_along_axis(net, best[None, :], axis=0)[0] > 0.0
+            if not take.any():
+                break
+            worlds = np.flatnonzero(take)
+            chosen[best[worlds], worlds] = True
+            left = left - np.where(take, context.costs[best], 0.0)
+            keep = np.where(take, keep * self.turn_decay, keep)
+        return chosen
 
 
 class RandomPlay(Strategy):

@@ -85,6 +85,7 @@ def _mean_product(rate: np.ndarray, values: np.ndarray) -> np.ndarray:
 def required_parameters() -> dict[str, str]:
     """Every parameter the built-in behaviour reads, mapped to what reads it."""
     from agents import DomesticPolitics, Government, ThreatActor
+    from sim.engine import bargaining
 
     needed: dict[str, str] = {}
     for owner, names in (
@@ -93,6 +94,7 @@ def required_parameters() -> dict[str, str]:
         ("Government", Government.COEFFICIENTS),
         ("cooperation dynamics", COOPERATION_COEFFICIENTS),
         ("outcomes", OUTCOME_COEFFICIENTS),
+        ("bargaining", bargaining.COEFFICIENTS),
     ):
         for name in names:
             needed.setdefault(name, owner)

@@ -77,6 +77,19 @@ GLOBAL_VARIABLES: dict[str, VarSpec] = {
     "inst_settled": VarSpec(0, 1, "institutionalization as the last outcomes phase left it", writable=False),
 }
 
+ALLIES = ("ROK", "JPN")
+"""The two allies the U.S. bargains with (the transactional bargaining loop, sim/engine/bargaining.py)."""
+
+BARGAINING_VARIABLES: dict[str, VarSpec] = {
+    "demand": VarSpec(0, 1, "pending U.S. demand on the ally (burden sharing, tariffs, investment): the unpaid bill"),
+    "concession": VarSpec(0, 1, "what the ally paid toward the pending demand this turn (cleared when it is settled)"),
+    "demands": VarSpec(0, 1e9, "demands the U.S. has issued to the ally so far", writable=False),
+    "escalations": VarSpec(0, 1e9, "escalations (follow-up demands, tariff threats) after the ally resisted", False),
+    "concessions": VarSpec(0, 1e9, "turns in which the ally paid toward a pending demand", writable=False),
+    "settled": VarSpec(0, 1, "pending demand left at the last settlement (a new demand is a rise above it)", False),
+}
+"""Per-ally bargaining variables, named ``USA.<var>.<ally>`` (``USA.demand.ROK``); appended after all other rows."""
+
 
 @dataclass(frozen=True)
 class Layout:
@@ -141,6 +154,9 @@ class Layout:
             add(f"fired.{counted}", VarSpec(0, 1e9, f"times '{counted}' has fired", False))
         for card in cards:
             add(f"played.{card}", VarSpec(0, 1e9, f"times card '{card}' has been played", False))
+        for var, spec in BARGAINING_VARIABLES.items():
+            for ally in ALLIES:
+                add(f"USA.{var}.{ally}", spec)
         for gov in GOVERNMENTS:
             for view in view_variables(gov):
                 doc = f"{gov} public's favourable view of {view[5:]} (the country, not trilateral cooperation)"

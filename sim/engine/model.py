@@ -21,7 +21,7 @@ import numpy as np
 
 from agents import DomesticPolitics, Government, ThreatActor, make_strategy
 from agents.strategies import Strategy
-from sim.engine import dynamics, indicators, sources, warmup
+from sim.engine import bargaining, dynamics, indicators, sources, warmup
 from sim.engine.explain import Contribution, contributions
 from sim.engine.layout import GOVERNMENTS, PHASES, THREAT_ACTORS
 from sim.engine.rng import CounterRNG
@@ -358,6 +358,7 @@ class TrilateralModel(mesa.Model):
             self.agents_by_type[DomesticPolitics].do("step")
         elif phase == "decisions":
             self.agents_by_type[Government].do("decide")
+            bargaining.settle(self)
         elif phase == "cooperation":
             dynamics.cooperation(self)
         elif phase == "outcomes":

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.engine.layout import GOVERNMENTS, PAIR_MEMBERS, PAIRS
+from sim.engine.politics import history_payoff
 
 if TYPE_CHECKING:
     from sim.engine.model import TrilateralModel
@@ -36,14 +37,70 @@ def objective_scores(model: TrilateralModel) -> dict[str, np.ndarray]:
     return scores
 
 
-def card_values(model: TrilateralModel, gov: str, cards: Sequence[Trigger]) -> np.ndarray:
+def card_values(
+    model: TrilateralModel, gov: str, cards: Sequence[Trigger], weights: dict[int, np.ndarray] | None = None
+) -> np.ndarray:
     """Direct effect of each card on a government's objectives, per world (cards x worlds).
 
-    A card's effects are evaluated in the current state and weighted with :func:`sensitivity`;
-    a card whose effects give NaN or infinity is worth 0.
+    A card's effects are evaluated in the current state, each change limited to what the
+    variable's bounds leave (a tie at 0.99 can rise by 0.01 only), and weighted with
+    :func:`sensitivity` (or ``weights``, the same computed once); a card whose effects give NaN
+    or infinity is worth 0.
     """
-    weights = sensitivity(model, gov)
+    weights = sensitivity(model, gov) if weights is None else weights
+    return _weighted_changes(model, cards, weights)
+
+
+def domestic_payoffs(model: TrilateralModel, gov: str, cards: Sequence[Trigger]) -> np.ndarray:
+    """Each card's domestic payoff to its government, per world (cards x worlds).
+
+    It is the card's direct effect on the government's own approval (limited by the bounds)
+    plus the approval the public gives or takes for a history move, given the base of the camp
+    in power and the out-party's mobilization (:func:`sim.engine.politics.history_payoff`). It
+    reaches every strategy through ``DecisionContext.domestic_payoff()``.
+    """
+    approval = model.scenario.layout.rows[f"{gov}.approval"]
+    payoffs = _weighted_changes(model, cards, {approval: np.ones(model.replications)})
+    for i, card in enumerate(cards):
+        payoffs[i] += history_payoff(model, gov, card)
+    return payoffs
+
+
+HISTORY_ECHO = 0.5
+"""Share of a change in one public's history salience a government expects the other public to echo."""
+
+HISTORY_SIDES = (("ROK", "JPN"), ("JPN", "ROK"))
+
+
+def partner_reactions(
+    model: TrilateralModel, gov: str, cards: Sequence[Trigger], weights: dict[int, np.ndarray] | None = None
+) -> np.ndarray:
+    """What a government expects its partners' reactions to add to each card's value (cards x worlds).
+
+    Two reactions are anticipated: the bargaining loop's (``bargaining.reaction_values``: a
+    U.S. demand met by a concession or by escalation; relief bought by paying; escalation risk
+    shielded by a hedge), and the other public's answer to a history move: a card that raises
+    (or lowers) one side's history salience is expected to move the other side's by
+    ``HISTORY_ECHO`` times as much (a provocation is answered, a conciliatory gesture returned).
+    """
+    from sim.engine.bargaining import reaction_values
+
+    weights = sensitivity(model, gov) if weights is None else weights
+    values = reaction_values(model, gov, cards, weights)
+    rows = model.scenario.layout.rows
+    for side, other in HISTORY_SIDES:
+        echo_weight = weights.get(rows[f"{other}.history_salience"])
+        if echo_weight is None:
+            continue
+        moved = _weighted_changes(model, cards, {rows[f"{side}.history_salience"]: HISTORY_ECHO * echo_weight})
+        values = values + moved
+    return values
+
+
+def _weighted_changes(model: TrilateralModel, cards: Sequence[Trigger], weights: dict[int, np.ndarray]) -> np.ndarray:
+    """Sum over each card's effects of weight x change (bounded), per world (cards x worlds)."""
     x, p, c, draws = model.x, model.p, model.context, model.draws
+    lo, hi = model.scenario.layout.lo, model.scenario.layout.hi
     values = np.zeros((len(cards), model.replications))
     for i, card in enumerate(cards):
         for effect in card.effects:
@@ -51,9 +108,11 @@ def card_values(model: TrilateralModel, gov: str, cards: Sequence[Trigger]) -> n
             if not rows:
                 continue
             value = np.asarray(effect.value(x, p, c, draws), dtype=np.float64)
+            value = np.where(np.isfinite(value), value, np.nan)  # a non-finite effect makes the card worth 0
             # Row by row, so each world's sum does not depend on how many worlds there are.
             for row in rows:
-                delta = value - x[row] if effect.op == "set" else value
+                target = value if effect.op == "set" else x[row] + value
+                delta = np.clip(target, lo[row], hi[row]) - x[row]
                 values[i] += weights[row] * delta
     return np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
 

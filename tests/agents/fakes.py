@@ -47,6 +47,8 @@ def context(
     tie_change: Sequence[float] | np.ndarray,
     objectives: tuple[tuple[str, float], ...] = (),
     values: np.ndarray | None = None,
+    domestic: np.ndarray | None = None,
+    reactions: np.ndarray | None = None,
     script: frozenset[str] = frozenset(),
     submitted: frozenset[str] = frozenset(),
     draw: Callable[[int], np.ndarray] | None = None,
@@ -54,7 +56,10 @@ def context(
 ) -> DecisionContext:
     """A decision context for government ``ROK`` from plain values (cards x worlds where it applies)."""
     worlds = np.shape(available)[1]
-    card_values = frozen(np.zeros((len(card_ids), worlds)) if values is None else values)
+    shape = (len(card_ids), worlds)
+    card_values = frozen(np.zeros(shape) if values is None else values)
+    domestic_payoff = frozen(np.zeros(shape) if domestic is None else domestic)
+    reaction_values = frozen(np.zeros(shape) if reactions is None else reactions)
     return DecisionContext(
         code=CODE,
         turn=turn,
@@ -69,6 +74,8 @@ def context(
         submitted=submitted,
         draw=draw if draw is not None else draws_from(np.zeros((len(card_ids), worlds))),
         valuer=lambda: card_values,
+        domestic_valuer=lambda: domestic_payoff,
+        reactor=lambda: reaction_values,
     )
 
 
@@ -88,6 +95,8 @@ def random_context(seed: int, *, cards: int = 8, worlds: int = 24, draw_seed: in
         tie_change=rng.normal(0.0, 0.02, worlds),
         objectives=(("tie.ROK_JPN", 1.0),) if rng.random() < 0.7 else (),
         values=rng.normal(0.0, 0.05, (cards, worlds)),
+        domestic=rng.normal(0.0, 0.2, (cards, worlds)),
+        reactions=rng.normal(0.0, 0.02, (cards, worlds)),
         script=frozenset(rng.choice(ids, 3, replace=False)),
         submitted=frozenset(rng.choice(ids, 3, replace=False)),
         draw=seeded_draws(draw_seed, worlds),
@@ -116,6 +125,12 @@ def vary(ctx: DecisionContext, part: str, seed: int) -> DecisionContext:
     if part == "card_values":
         values = frozen(rng.normal(0.0, 0.05, (cards, worlds)))
         return replace(ctx, valuer=lambda: values)
+    if part == "domestic_payoff":
+        payoff = frozen(rng.normal(0.0, 0.2, (cards, worlds)))
+        return replace(ctx, domestic_valuer=lambda: payoff)
+    if part == "reactions":
+        reactions = frozen(rng.normal(0.0, 0.02, (cards, worlds)))
+        return replace(ctx, reactor=lambda: reactions)
     ids = list(ctx.card_ids)
     other = frozenset(rng.choice(ids, 3, replace=False))
     return replace(ctx, **{part: other})
@@ -136,13 +151,15 @@ def table_context(
     tie_change: Sequence[float] = (0.01, -0.02, -0.005),
     objectives: tuple[tuple[str, float], ...] = (("tie.ROK_JPN", 1.0),),
     draw: Callable[[int], np.ndarray] | None = None,
+    capital: Sequence[float] = (3.0, 2.0, 1.0),
 ) -> DecisionContext:
     """Three worlds, four cards (summit 2, tariff 1, rally 1, study 1 capital), fixed values.
 
     World 0: high threat, approval 0.6, capital 3. World 1: low threat, approval 0.2, capital 2,
     tariff unavailable. World 2: like world 0 but capital 1 and rally unavailable. The script
-    lists summit and rally; the human team submitted tariff and study. Draws are 0 unless
-    ``draw`` is given.
+    lists summit and rally; the human team submitted tariff and study. Rally has a domestic
+    payoff of 0.04 (approval) in every world; the partner's expected reaction adds 0.012 to
+    tariff's value in worlds 0 and 1 and 0.025 in world 2. Draws are 0 unless ``draw`` is given.
     """
     return context(
         card_ids=TABLE_CARDS,
@@ -150,7 +167,7 @@ def table_context(
         available=np.array([[True, True, True], [True, False, True], [True, True, False], [True, True, True]]),
         costs=[2.0, 1.0, 1.0, 1.0],
         state={
-            f"{CODE}.capital": [3.0, 2.0, 1.0],
+            f"{CODE}.capital": list(capital),
             f"{CODE}.threat": [0.8, 0.1, 0.8],
             f"{CODE}.approval": [0.6, 0.2, 0.6],
             f"{CODE}.willingness": [0.6, 0.2, 0.6],
@@ -159,6 +176,8 @@ def table_context(
         tie_change=tie_change,
         objectives=objectives,
         values=np.array([[0.03, 0.0, 0.03], [-0.01, 0.02, -0.01], [0.004, 0.01, 0.004], [0.006, -0.01, 0.006]]),
+        domestic=np.array([[0.0] * 3, [0.0] * 3, [0.04] * 3, [0.0] * 3]),
+        reactions=np.array([[0.0] * 3, [0.012, 0.012, 0.025], [0.0] * 3, [0.0] * 3]),
         script=frozenset({"summit", "rally"}),
         submitted=frozenset({"tariff", "study"}),
         draw=draw,

@@ -277,9 +277,70 @@ class TestObjectiveSeeking(StrategyContract):
         approval = gov.value("approval")
         assert np.allclose(values[rally], 2.0 * 0.06 * (1 - approval))  # rally_the_base's effect on approval
 
+    def test_anticipates_the_partners_reactions(self, baseline):
+        model = TrilateralModel(baseline, seed=2, replications=8, parameters={"us_transactionalism": 1.0})
+        model.set_state("USA.demand.ROK", 0.5)
+        rok, jpn, usa = (model.governments[g].decision_context() for g in ("ROK", "JPN", "USA"))
+        react = {ctx.code: dict(zip(ctx.card_ids, ctx.reactions(), strict=True)) for ctx in (rok, jpn, usa)}
+        # Paying a pending demand buys relief; with no demand on Tokyo, its payment buys nothing.
+        assert np.all(react["ROK"]["investment_pledge"] > 0)
+        assert np.all(react["JPN"]["defense_spending"] == 0)
+        # A hedge shields Seoul against escalation while the demand is pending.
+        assert np.all(react["ROK"]["hedge_toward_china"] > 0)
+        # Seoul's public answers a shrine visit; a conciliatory statement is returned.
+        assert np.all(react["JPN"]["shrine_visit"] < 0) and np.all(react["JPN"]["history_statement"] > 0)
+        # Washington expects a new demand to be paid (here by Tokyo, which owes nothing yet).
+        model.set_state("USA.demand.ROK", 1.0)
+        usa = model.governments["USA"].decision_context()
+        demand_value = dict(zip(usa.card_ids, usa.reactions(), strict=True))["burden_sharing_ultimatum"]
+        assert np.all(demand_value > 0)
+
+    def test_domestic_payoff_is_the_cards_effect_on_approval_plus_the_history_payoff(self, baseline):
+        from sim.engine.politics import history_payoff
+
+        model = TrilateralModel(baseline, seed=2, replications=4)
+        ctx = model.governments["ROK"].decision_context()
+        payoff = dict(zip(ctx.card_ids, ctx.domestic_payoff(), strict=True))
+        approval = model.governments["ROK"].value("approval")
+        grievance = next(card for card in baseline.actions["ROK"] if card.id == "raise_history_grievance")
+        history = history_payoff(model, "ROK", grievance)
+        assert np.any(history != 0)  # a grievance is a history move: the base and the out-party weigh in
+        assert np.allclose(payoff["raise_history_grievance"], 0.06 * (1 - approval) + history)
+        assert np.allclose(payoff["investment_pledge"], -0.01) and np.all(payoff["missile_warning_sharing"] == 0)
+
+    @staticmethod
+    def objective_table(strategy=None, draw=0.5, **changes) -> list[set[str]]:
+        """The objectives table with every timing draw at ``draw`` (0.5: timing factor 1)."""
+        ctx = fakes.table_context(draw=fakes.draws_from(np.full((4, 3), draw)), **changes)
+        return fakes.chosen_ids((strategy or ObjectiveSeeking()).choose(ctx), ctx)
+
     def test_decision_table(self):
-        # Net value = card value - 0.005 x cost; played best first while positive and affordable.
-        assert table(ObjectiveSeeking()) == [{"summit", "study"}, {"rally"}, {"study"}]
+        # value = card value + 0.05 x (1 - approval) x domestic payoff + expected reaction, times the
+        # timing factor (1 here); the k-th card of a turn keeps 0.7^k of it; a point of capital costs
+        # 0.005 x (1 + shortfall below 1.5 left / 1.5). Best net value first while positive.
+        # World 0: summit 0.03 - 2 x 0.00667 > 0; then 1 point left, priced 0.01: nothing else.
+        # World 1: rally 0.01 + 0.05 x 0.8 x 0.04 = 0.0116 - 0.00667 > 0; summit is worth nothing.
+        # World 2: tariff -0.01 + 0.025 (the partner's expected concession) = 0.015 - 0.01 > 0 buys
+        # the last point; study (0.006) would not (in world 0 the reaction, 0.012, is too small).
+        assert self.objective_table() == [{"summit"}, {"rally"}, {"tariff"}]
+
+    def test_decision_table_timing_draws_move_the_choice_between_worlds(self):
+        # Timing factor 0.5: only world 0's summit still pays; 1.5: world 2's tariff does too.
+        assert self.objective_table(draw=0.0) == [{"summit"}, set(), set()]
+        assert self.objective_table(draw=0.99) == [{"summit"}, {"rally"}, {"tariff"}]
+
+    def test_decision_table_saves_capital_it_would_need(self):
+        # With 3 points in world 2 the summit comes first; the tariff, second card of the turn
+        # (0.7 x 0.015), still beats the price of the last point; in world 0 the study does not.
+        assert self.objective_table(capital=(3.0, 2.0, 3.0)) == [{"summit"}, {"rally"}, {"summit", "tariff"}]
+
+    def test_decision_table_diminishing_returns_within_a_turn(self):
+        rich = {"capital": (10.0, 10.0, 10.0)}
+        assert self.objective_table(**rich)[0] == {"summit"}
+        no_decay = ObjectiveSeeking()
+        no_decay.turn_decay = 1.0
+        # Without diminishing returns the study (0.006 - 0.005) would follow the summit.
+        assert self.objective_table(no_decay, **rich)[0] == {"summit", "study"}
 
     def test_decision_table_without_objectives_is_threat_driven(self):
         ctx = fakes.table_context(objectives=())

@@ -93,8 +93,15 @@ def test_history_salience_lowers_rok_japan_tie(variant):
 
 
 def test_institutionalization_damps_reversals(variant):
-    # A hostile U.S. drives the ties down; the anchor term is switched off to isolate damping.
-    shock = {"us_transactionalism": 1.0, "inst_anchor": 0.0, "inst_build": 0.0, "inst_erosion": 0.0}
+    # A hostile U.S. drives the ties down; the anchor term is switched off to isolate damping, and
+    # so is the bargaining loop, whose escalations hit the ties directly (damping acts on the drift).
+    shock = {
+        "us_transactionalism": 1.0,
+        "inst_anchor": 0.0,
+        "inst_build": 0.0,
+        "inst_erosion": 0.0,
+        "bargaining_gain": 0.0,
+    }
     weak = ensemble(variant, inst0=0.05, **shock)
     strong = ensemble(variant, inst0=0.95, **shock)
     fall_weak = np.mean(weak.history[0]["tie.USA_ROK"] - weak.history[-1]["tie.USA_ROK"])
