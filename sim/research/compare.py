@@ -325,9 +325,15 @@ class Comparison:
         """A warning when the observed values and the model's 5-95% band plainly differ in scale."""
         low, high = float(self.band["p5"].min()), float(self.band["p95"].max())
         seen_low, seen_high = float(self.observed.min()), float(self.observed.max())
-        model_sd = float(self.model.predicted.std())
+        # The model's scale: the spread between worlds (the 5-95% band is about 3.29 standard
+        # deviations of a normal), not the year-to-year movement of the ensemble mean, which
+        # may be nearly flat on the same scale as the observations.
+        model_sd = float(np.mean(self.band["p95"] - self.band["p5"])) / 3.29
         ratio = self.scale / model_sd if model_sd > 0 and self.scale > 0 else 1.0
-        if seen_high < low or seen_low > high or not 0.1 <= ratio <= 10:
+        # Observations much steadier than the worlds are still on the model's scale (an ensemble
+        # mean is steadier than any world); observations outside the band, or far more variable
+        # than the worlds, are not.
+        if seen_high < low or seen_low > high or ratio > 10:
             return (
                 f"the observed values ({seen_low:.3g} to {seen_high:.3g}) and the model's 5-95% band"
                 f" ({low:.3g} to {high:.3g}) are on different scales: NRMSE compares raw levels and is"
