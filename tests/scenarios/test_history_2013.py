@@ -117,7 +117,9 @@ def test_the_launch_series_drives_the_missile_act(scenario):
         launches[year] = launches.get(year, 0.0) + float(np.mean(flags)) / 4
         alone = flags & (model.x[rows["DPRK.cyber_theft"]] == 0) & (model.x[rows["DPRK.nuclear_test"]] == 0)
         if alone.any():  # the act's severity is the series' expression
-            expected = min(max(0.1 + 0.008 * scenario.series.row(turn)[scenario.series.names.index("dprk_missiles")], 0.1), 0.6)
+            expected = min(
+                max(0.1 + 0.008 * scenario.series.row(turn)[scenario.series.names.index("dprk_missiles")], 0.1), 0.6
+            )
             assert np.allclose(model.x[rows["DPRK.activity"]][alone], expected)
         if scenario.quarter_label(turn) in ("2013Q1", "2016Q1", "2016Q3", "2017Q3"):
             assert np.all(model.x[rows["DPRK.nuclear_test"]] == 1)
