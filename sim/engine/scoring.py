@@ -9,7 +9,7 @@ this weighted sum the most for the political capital they cost.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -63,7 +63,28 @@ def domestic_payoffs(model: TrilateralModel, gov: str, cards: Sequence[Trigger])
     payoffs = _weighted_changes(model, cards, {approval: np.ones(model.replications)})
     for i, card in enumerate(cards):
         payoffs[i] += history_payoff(model, gov, card)
-    return payoffs
+    return payoffs - defection_costs(model, cards)
+
+
+def defection_costs(model: TrilateralModel, cards: Sequence[Trigger]) -> np.ndarray:
+    """The approval each card would cost its government as a defection (cards x worlds).
+
+    ``defection_cost * institutionalization * sum over pairs of the card's fall of the pair tie``
+    (docs/model.md 3.4), with each pair tie's change the domain-weighted change of its domains.
+    """
+    layout = model.scenario.layout
+    costs = np.zeros((len(cards), model.replications))
+    coefficient = model.params["defection_cost"]
+    if not coefficient or not cards:
+        return costs
+    ones = np.ones(model.replications)
+    for pair in PAIRS:
+        tie_rows = layout.tie_rows(pair)
+        weights = {
+            row: w * ones for row, w in zip(range(tie_rows.start, tie_rows.stop), layout.domain_weights, strict=True)
+        }
+        costs += np.maximum(-_weighted_changes(model, cards, weights), 0.0)
+    return coefficient * model.x[layout.rows["institutionalization"]] * costs
 
 
 HISTORY_ECHO = 0.5
@@ -188,7 +209,7 @@ def _add_pair(model: TrilateralModel, out: _Sensitivity, pair: str, weight: floa
     def driver(name: str, coefficient: float | np.ndarray) -> None:
         out.add(rows[name], scale * coefficient)
 
-    driver("institutionalization", P["inst_anchor"])
+    _add_institution_drivers(model, driver)
     for gov in (i, j):
         driver(f"{gov}.hedging", -0.5 * P["hedging_penalty"])
     if "USA" in (i, j):
@@ -196,7 +217,34 @@ def _add_pair(model: TrilateralModel, out: _Sensitivity, pair: str, weight: floa
     if pair == "ROK_JPN":
         stance = 0.5 * (x[rows["ROK.history_stance"]] + x[rows["JPN.history_stance"]])
         salience = 0.5 * (x[rows["ROK.history_salience"]] + x[rows["JPN.history_salience"]])
+        # The history term reaches the pair tie through each domain's spillover (two tracks).
+        spill = float(np.dot(layout.domain_weights, 1.0 - P["two_track"] * (1.0 - model.history_spillover)))
+        # The quasi-alliance pull (Cha) fades as salience rises: salience costs more under shared fear.
+        fear = np.minimum(x[rows["ROK.abandonment"]], x[rows["JPN.abandonment"]])
         for gov in ("ROK", "JPN"):
-            driver(f"{gov}.history_salience", -0.5 * P["history_penalty"] * stance)
-            driver(f"{gov}.history_stance", -0.5 * P["history_penalty"] * salience)
+            driver(
+                f"{gov}.history_salience",
+                -0.5 * (spill * P["history_penalty"] * stance + P["quasi_alliance_gain"] * fear),
+            )
+            driver(f"{gov}.history_stance", -0.5 * spill * P["history_penalty"] * salience)
         driver("ROK.polarization", -P["polarization_penalty"])
+
+
+UPKEEP_PERSISTENCE = 0.68
+"""Mean share of a rise in upkeep still there over the valuation horizon (upkeep fades by 0.25 a quarter)."""
+
+
+def _add_institution_drivers(model: TrilateralModel, driver: Callable[[str, float | np.ndarray], None]) -> None:
+    """Institutionalization and upkeep as drivers of a pair tie (3.5-3.6).
+
+    Institutionalization anchors the tie (``inst_anchor``) and, kept up, holds it
+    (``upkeep_anchor * upkeep_weight * (upkeep - 0.5)``); what a card adds to it also raises
+    upkeep in the next outcomes phase (``upkeep_per_inst * (1 - upkeep)``), which holds the tie
+    in proportion to institutionalization while it lasts (``UPKEEP_PERSISTENCE``).
+    """
+    P, x, rows = model.params, model.x, model.scenario.layout.rows
+    inst, upkeep = x[rows["institutionalization"]], x[rows["upkeep"]]
+    held = P["upkeep_anchor"] * P["upkeep_weight"]
+    driver("upkeep", held * inst)
+    raised = P["upkeep_per_inst"] * (1.0 - upkeep) * UPKEEP_PERSISTENCE
+    driver("institutionalization", P["inst_anchor"] + held * (upkeep - 0.5) + held * inst * raised)

@@ -272,9 +272,18 @@ def objective_indicators(context: ScenarioContext) -> None:
 
 
 def signature_claims(context: ScenarioContext) -> None:
-    """A signature claim names a state variable and another scenario that exists."""
+    """A signature claim names a state variable, another scenario that exists, and parameters it may ablate."""
     spec, diagnostics = context.spec, context.diagnostics
     for i, claim in enumerate(spec.signature):
+        for name, value in claim.ablate.items():
+            loc = ("signature", i, "ablate", name)
+            if name not in spec.parameters:
+                diagnostics.at(loc, f"ablate: unknown parameter '{name}'{did_you_mean(name, spec.parameters)}", "name")
+                continue
+            declared = spec.parameters[name].range
+            if declared is not None and not declared[0] <= value <= declared[1]:
+                message = f"ablate: {name}={value:g} is outside its range [{declared[0]:g}, {declared[1]:g}]"
+                diagnostics.at(loc, message, "range")
         if claim.indicator not in context.layout.rows:
             diagnostics.at(
                 ("signature", i, "indicator"),

@@ -241,14 +241,27 @@ class ObjectiveTerm(Strict):
     doc: str = ""
 
 
+MAX_ABLATIONS = 8
+"""The most parameters one signature claim's ablation may set."""
+
+
 class SignatureClaim(Strict):
-    """A checkable claim of how this scenario differs from another (by default the baseline)."""
+    """A checkable claim of how this scenario differs from another (by default the baseline).
+
+    ``margin`` is an absolute difference of means, ``margin_sd`` one in units of the spread
+    between worlds (the pooled standard deviation of the indicator in the two ensembles); a
+    claim must clear both. ``ablate`` names the mechanism the claim relies on as parameter
+    values that switch it off: with them, the claim must fail (its ablation twin).
+    """
 
     claim: str
     indicator: str
     compare: Literal["lower", "higher"]
     than: str = "baseline"
     margin: float = Field(default=0.0, ge=0, le=1)
+    margin_sd: float = Field(default=0.0, ge=0, le=10)
+    mechanism: str = ""
+    ablate: dict[Identifier, Number] = Field(default={}, max_length=MAX_ABLATIONS)
     source: str = ""
 
 

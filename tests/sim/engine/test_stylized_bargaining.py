@@ -136,8 +136,10 @@ def test_us_capital_no_longer_saw_tooths(baseline):
 
 def test_the_first_quarter_does_not_spend_the_whole_bank(baseline):
     changes = capital_changes(baseline)
-    # Before issue 10 Washington spent 3.6 of its 4 points in 2025Q1 (capital 4 -> 1.4 after regeneration).
-    assert changes[0].mean() > -1.0
+    # Before issue 10 Washington spent 3.6 of its 4 points in 2025Q1 (capital 4 -> 1.4 after regeneration,
+    # a change of -2.6). Since summits are valued for the upkeep they buy, it spends about one point more
+    # than it regenerates (-1.1): a summit, not the bank.
+    assert changes[0].mean() > -1.5
 
 
 def test_bargaining_gain_zero_removes_the_loop(baseline, by_transactionalism):

@@ -39,3 +39,37 @@ def test_signature_problems_are_located(tmp_path):
     assert any("'baslin', which does not exist (did you mean 'baseline'?)" in m for m in messages)
     with pytest.raises(ScenarioError, match="compared with itself"):
         variant(tmp_path, "  - {claim: c, indicator: trilateral, compare: lower, than: variant}\n")
+
+
+def test_an_ablation_twin_fails_when_the_mechanism_is_switched_off(tmp_path):
+    scenario = variant(
+        tmp_path,
+        "  - {claim: 'lower tie', indicator: tie.USA_ROK, compare: lower, margin_sd: 0.25,"
+        " mechanism: 'transactional pressure', ablate: {us_transactionalism: 0.5}}\n"
+        "  - {claim: 'lower tie, wrong switch', indicator: tie.USA_ROK, compare: lower, margin_sd: 0.25,"
+        " ablate: {history_flare_chance: 0}}\n",
+    )
+    first, second = check_signature(scenario, runs=400, seed=3)
+    assert first.holds and first.twin is not None and not first.twin.holds and first.ok
+    assert first.effect_sd > 0.25 and first.twin.effect_sd < 0.25
+    assert dict(first.twin.ablated) == {"us_transactionalism": 0.5}
+    # A switch that does not remove the effect leaves the twin holding: the claim is not shown to rest on it.
+    assert second.holds and second.twin is not None and second.twin.holds and not second.ok
+    assert "STILL HOLDS" in str(second) and "fails as it should" in str(first)
+
+
+def test_margin_sd_scales_with_the_spread_between_worlds(tmp_path):
+    scenario = variant(tmp_path, "  - {claim: c, indicator: tie.USA_ROK, compare: lower, margin_sd: 9}\n")
+    (result,) = check_signature(scenario, runs=400, seed=3)
+    assert not result.holds and result.spread > 0 and result.effect_sd < 9
+
+
+def test_ablation_problems_are_located(tmp_path):
+    with pytest.raises(ScenarioError) as exc:
+        variant(
+            tmp_path,
+            "  - {claim: c, indicator: trilateral, compare: lower, ablate: {us_transactionalsm: 0, tie_base: 7}}\n",
+        )
+    messages = [p.message for p in exc.value.problems]
+    assert any("unknown parameter 'us_transactionalsm'" in m and "us_transactionalism" in m for m in messages)
+    assert any("tie_base=7 is outside its range" in m for m in messages)
