@@ -45,10 +45,16 @@ def card_values(
     A card's effects are evaluated in the current state, each change limited to what the
     variable's bounds leave (a tie at 0.99 can rise by 0.01 only), and weighted with
     :func:`sensitivity` (or ``weights``, the same computed once); a card whose effects give NaN
-    or infinity is worth 0.
+    or infinity is worth 0. A history move's approval payoff (the base's reward or punishment,
+    :func:`sim.engine.politics.history_payoff`) counts as the approval change it is.
     """
     weights = sensitivity(model, gov) if weights is None else weights
-    return _weighted_changes(model, cards, weights)
+    values = _weighted_changes(model, cards, weights)
+    approval_weight = weights.get(model.scenario.layout.rows[f"{gov}.approval"])
+    if approval_weight is not None:
+        for i, card in enumerate(cards):
+            values[i] += approval_weight * history_payoff(model, gov, card)
+    return values
 
 
 def domestic_payoffs(model: TrilateralModel, gov: str, cards: Sequence[Trigger]) -> np.ndarray:
