@@ -305,7 +305,8 @@ class TestObjectiveSeeking(StrategyContract):
         grievance = next(card for card in baseline.actions["ROK"] if card.id == "raise_history_grievance")
         history = history_payoff(model, "ROK", grievance)
         assert np.any(history != 0)  # a grievance is a history move: the base and the out-party weigh in
-        assert np.allclose(payoff["raise_history_grievance"], 0.06 * (1 - approval) + history)
+        assert np.allclose(payoff["raise_history_grievance"], history)  # the card itself carries no approval
+        assert np.allclose(payoff["national_unity"], 0.01)  # not a history move: its own approval effect
         assert np.allclose(payoff["investment_pledge"], -0.01) and np.all(payoff["missile_warning_sharing"] == 0)
 
     @staticmethod
