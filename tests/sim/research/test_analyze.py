@@ -60,7 +60,8 @@ seed: 4
 outputs:
   indicators: [trilateral, tie.ROK_JPN]
 analysis:
-  outcome: "trilateral < 0.52"
+  # Between the means at strong 0.4 (0.58) and 0.6 (0.54) after 4 quarters of the baseline
+  outcome: "trilateral < 0.54"
 """
 
 
