@@ -301,7 +301,6 @@ class TestObjectiveSeeking(StrategyContract):
         model = TrilateralModel(baseline, seed=2, replications=4)
         ctx = model.governments["ROK"].decision_context()
         payoff = dict(zip(ctx.card_ids, ctx.domestic_payoff(), strict=True))
-        approval = model.governments["ROK"].value("approval")
         grievance = next(card for card in baseline.actions["ROK"] if card.id == "raise_history_grievance")
         history = history_payoff(model, "ROK", grievance)
         assert np.any(history != 0)  # a grievance is a history move: the base and the out-party weigh in

