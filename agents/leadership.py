@@ -7,9 +7,10 @@ leader's camp, and, as after an election the camp in power lost, approval is set
 ``honeymoon_approval``, a domestic crisis is cleared and ``GOV.turnover`` is 1 for the turn, in
 every world. A change of camp by an election or an event applies the new camp's profile
 (:meth:`agents.domestic.DomesticPolitics.apply_camp_change`) and leaves no named leader in power
-(``GOV.leader`` -1). Source of the honeymoon: Choi, "How to Consolidate U.S.-ROK-Japan
-Cooperation under the New Leadership Changes" (new leaders in all three capitals), as for an
-election turnover.
+(``GOV.leader`` -1). The honeymoon is the one an election turnover brings. Grounding: the topic
+of Choi's essay (its title, "How to Consolidate U.S.-ROK-Japan Cooperation under the New
+Leadership Changes"; the text was not available) and her related Asan briefs as summarised in
+``essay-briefs.md``; the honeymoon's form and size are modelling.
 """
 
 from __future__ import annotations

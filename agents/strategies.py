@@ -164,7 +164,8 @@ class ObjectiveSeeking(Strategy):
     (``capital_price`` per point, up to twice that for the points below ``reserve``), so a
     government saves for the cards it values instead of spending all it has whenever it can.
     Without objectives it behaves like ``threat_driven``. Sources: each scenario's objectives;
-    Chung and Taylor (the bargaining loop); Draudt-Véjares (domestic payoffs of foreign moves).
+    Chung's essay and Taylor's related work as summarised in essay-briefs.md (the bargaining
+    loop); Draudt-Véjares's related work as summarised there (domestic payoffs of foreign moves).
     """
 
     name = "objectives"
