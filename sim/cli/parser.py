@@ -47,6 +47,21 @@ def _assignment(text: str) -> tuple[str, str]:
     return name.strip(), value.strip()
 
 
+def _add_scenario_settings(command: argparse.ArgumentParser) -> None:
+    """``--set NAME=VALUE`` and ``--strategy GOV=NAME``, shared by the commands that run a scenario."""
+    command.add_argument(
+        "--set", type=_assignment, action="append", default=[], metavar="NAME=VALUE", help="set a scenario parameter"
+    )
+    command.add_argument(
+        "--strategy",
+        type=_assignment,
+        action="append",
+        default=[],
+        metavar="GOV=NAME",
+        help="strategy of a computer government, e.g. USA=transactional",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = _Parser(
@@ -70,17 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--top", type=positive_int, default=6, metavar="N", help="causes shown per indicator with --explain"
     )
-    run.add_argument(
-        "--set", type=_assignment, action="append", default=[], metavar="NAME=VALUE", help="set a scenario parameter"
-    )
-    run.add_argument(
-        "--strategy",
-        type=_assignment,
-        action="append",
-        default=[],
-        metavar="GOV=NAME",
-        help="strategy of a computer government, e.g. USA=transactional",
-    )
+    _add_scenario_settings(run)
     run.add_argument("--from-sweep", metavar="DIR", help="reproduce one run of a sweep (with --run ID)")
     run.add_argument(
         "--run", dest="run_id", type=non_negative_int, metavar="ID", help="with --from-sweep: the run's id"
@@ -116,17 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "--seed", type=non_negative_int, default=DEFAULT_SEED, metavar="S", help=f"seed (default {DEFAULT_SEED})"
     )
-    compare.add_argument(
-        "--set", type=_assignment, action="append", default=[], metavar="NAME=VALUE", help="set a scenario parameter"
-    )
-    compare.add_argument(
-        "--strategy",
-        type=_assignment,
-        action="append",
-        default=[],
-        metavar="GOV=NAME",
-        help="strategy of a computer government, e.g. USA=transactional",
-    )
+    _add_scenario_settings(compare)
     compare.add_argument("--json", action="store_true", help="print every figure as one JSON object")
 
     lst = sub.add_parser("list", help="list the scenario library")
