@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from sim.engine import indicators, sources
+from sim.engine.explain import leader_label
 from sim.engine.indicators import EXPLAINED, HEADLINE
 from sim.engine.layout import GOVERNMENTS, PAIRS, THREAT_ACTORS
 from sim.engine.scoring import objective_scores
@@ -417,6 +418,9 @@ def _trigger_labels(scenario: Scenario) -> dict[Source, str]:
             labels[card.cause] = f"{gov} move: {card.title or card.id}"
     for gov in GOVERNMENTS:
         labels[sources.election(gov)] = f"{gov} election"
+    for gov, table in scenario.leaders.items():
+        for ident in table.names:
+            labels[sources.leader(gov, ident)] = f"{gov} leader: {leader_label(scenario, gov, ident)}"
     return labels
 
 

@@ -59,6 +59,7 @@ KIND_COLORS: dict[SourceKind, Color] = {
     SourceKind.ACTION: BLUE,
     SourceKind.RULE: FAINT,
     SourceKind.ELECTION: PURPLE,
+    SourceKind.LEADER: PURPLE,
     SourceKind.INJECT: ORANGE,
 }
 KIND_NAMES: dict[SourceKind, str] = {
@@ -67,6 +68,7 @@ KIND_NAMES: dict[SourceKind, str] = {
     SourceKind.ACTION: "move",
     SourceKind.RULE: "rule",
     SourceKind.ELECTION: "election",
+    SourceKind.LEADER: "new leader",
     SourceKind.INJECT: "white cell",
 }
 STANCE_COLORS: dict[str, Color] = {

@@ -49,7 +49,17 @@ def readable_source(scenario: Scenario, source: Source) -> str:
         return f"rule: {rule.title if rule else ident}"
     if kind is SourceKind.INJECT:
         return f"white cell: {ident}"
+    if kind is SourceKind.LEADER and owner in scenario.leaders:
+        return f"{owner} leader: {leader_label(scenario, owner, ident)}"
     return source.label
+
+
+def leader_label(scenario: Scenario, government: str, ident: str) -> str:
+    """A named leader's label (``Yoshihide Suga``), or the id when the scenario gives none."""
+    table = scenario.leaders.get(government)
+    if table is None or ident not in table.names:
+        return ident
+    return table.labels[table.names.index(ident)]
 
 
 def contributions(model: TrilateralModel, turn: int, top: int | None = None) -> dict[str, Contribution]:

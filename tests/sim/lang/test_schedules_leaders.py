@@ -208,6 +208,23 @@ def test_a_leader_change_is_a_story_entry_and_a_cause(tmp_path):
     assert credited[rows["JPN.history_stance"]] != 0 and credited[rows["JPN.approval"]] != 0
 
 
+def test_a_leader_change_reads_by_the_leaders_name_in_explanations_the_story_and_the_game(tmp_path, capsys):
+    from sim.engine.explain import readable_source
+    from sim.play.report import print_story
+    from sim.play.session import GameSession, GameSettings
+    from ui.match import Match
+
+    spec = scenario(tmp_path, LEADERS)
+    change = sources.leader("JPN", "takaichi")
+    assert readable_source(spec, change) == "JPN leader: Sanae Takaichi"
+    model = TrilateralModel(spec, replications=1, seed=SEED)
+    model.run(4)
+    print_story(model)
+    assert "leader   JPN: Sanae Takaichi takes office" in capsys.readouterr().out
+    match = Match(GameSession(GameSettings(scenario=str(spec.path), turns=4, shadows=0), scenario=spec))
+    assert match.source_label(change) == "JPN leader: Sanae Takaichi"
+
+
 def test_a_leader_given_in_a_file_overrides_the_inherited_in_power(tmp_path):
     body = "governments:\n  JPN:\n    leaders:\n      abe: {camp: ldp_hawks, label: Shinzo Abe}\n    leader: abe\n"
     spec = scenario(tmp_path, body)
