@@ -158,13 +158,22 @@ class Match:
         return f"computer: {strategy}"
 
     def camp(self, gov: str, turn: int | None = None) -> str:
-        """The label of the camp in power (``America First``)."""
+        """Who is in power: the camp's label (``America First``), led by the named leader if any.
+
+        A scenario with named leaders (``history-2013``) shows ``Shinzo Abe (LDP conservatives)``
+        for the current turn; past turns keep only the camp (the leader row is not recorded).
+        """
         value = self.value(f"{gov}.camp", turn)
         names = self.scenario.camp_names[gov]
         name = names[min(len(names) - 1, max(0, round(value)))]
         spec = self._government(gov)
         profile = spec.camps.get(name) if spec is not None else None
-        return (profile.label if profile is not None else "") or name.replace("_", " ")
+        camp = (profile.label if profile is not None else "") or name.replace("_", " ")
+        table = self.scenario.leaders.get(gov)
+        if table is None or (turn is not None and turn != self.story.turn):
+            return camp
+        index = round(self.value(f"{gov}.leader"))
+        return f"{table.labels[index]} ({camp})" if 0 <= index < len(table.labels) else camp
 
     def doc(self, name: str) -> str:
         """What an indicator means (from the model's variable documentation)."""

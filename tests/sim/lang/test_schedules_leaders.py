@@ -223,6 +223,7 @@ def test_a_leader_change_reads_by_the_leaders_name_in_explanations_the_story_and
     assert "leader   JPN: Sanae Takaichi takes office" in capsys.readouterr().out
     match = Match(GameSession(GameSettings(scenario=str(spec.path), turns=4, shadows=0), scenario=spec))
     assert match.source_label(change) == "JPN leader: Sanae Takaichi"
+    assert match.camp("JPN") == "Shigeru Ishiba (LDP mainstream)"  # the panel names the leader in power
 
 
 def test_a_leader_given_in_a_file_overrides_the_inherited_in_power(tmp_path):
