@@ -21,11 +21,11 @@ from typing import Any
 
 from sim.errors import TrilatError
 from sim.lang.scenario import load_scenario
+from sim.play.match import DEFAULT_SAVES, Match
 from sim.play.session import GameSession, GameSettings
 from ui import theme
 from ui.driver import Driver
 from ui.input import Action, InputLayer, Intent
-from ui.match import DEFAULT_SAVES, Match
 from ui.scene import Scene, SceneId, SceneRegistry, SceneStack
 from ui.scenes import scene_factories
 from ui.scenes.picker import LibraryEntry, load_library

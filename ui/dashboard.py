@@ -1,7 +1,7 @@
 """The dashboard of one turn: map of the ties, government panels, chart with fan, event feed, "why?".
 
 The turn screen and the replay viewer both show a :class:`Dashboard`. It reads the game
-through :class:`ui.match.Match` for the turn it is showing (``view_turn``: the state after that
+through :class:`sim.play.match.Match` for the turn it is showing (``view_turn``: the state after that
 many turns), prepares everything it draws in :meth:`Dashboard.refresh` and
 :meth:`Dashboard.layout`, and draws without changing anything.
 """
@@ -14,6 +14,7 @@ from typing import Any
 from sim.engine.indicators import colour, short_label
 from sim.engine.layout import GOVERNMENTS, PAIRS, THREAT_ACTORS
 from sim.engine.sources import SourceKind
+from sim.play.match import GOV_CITIES, HEADLINE, THREAT_NAMES, Match, firing_kind, label
 from ui import theme
 from ui.charts import (
     GOVERNMENT_ROWS,
@@ -32,7 +33,6 @@ from ui.charts import (
     tie_width,
 )
 from ui.input import Action, Intent, key
-from ui.match import GOV_CITIES, HEADLINE, THREAT_NAMES, Match, firing_kind, label
 from ui.scenes.common import ButtonSpec, button_row
 from ui.theme import Fonts, pygame
 from ui.widgets import Region, Segment, Widget, draw_bar, draw_chip, draw_panel, draw_text, format_signed

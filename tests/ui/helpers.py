@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from sim.play.match import Match
 from sim.play.session import GameSettings
-from ui.match import Match
 from ui.scenes.moves import CARD_KEYS
 from ui.theme import pygame
 

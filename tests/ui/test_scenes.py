@@ -11,11 +11,11 @@ import pytest
 
 from sim.engine.scoring import objective_scores
 from sim.engine.sources import Source, SourceKind, behaviour
+from sim.play.match import Match, autosave_path, label
 from sim.play.session import GameSession, GameSettings
 from tests.ui.helpers import SHADOWS, first_affordable, start_game
 from ui.app import App
 from ui.input import Action, Intent
-from ui.match import Match, autosave_path, label
 from ui.scenes.debrief import NO_EXPORTER, DebriefScene, report_folder
 from ui.scenes.moves import MoveScene, next_move_scene
 from ui.scenes.picker import PickerScene

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from sim.engine.layout import GOVERNMENTS
 from sim.errors import TrilatError
+from sim.play.match import HEADLINE, Match, label
 from ui import theme
 from ui.charts import ChartView, draw_chart, draw_legend_note
 from ui.input import Action, Intent, key
-from ui.match import HEADLINE, Match, label
 from ui.scene import Scene, SceneId
 from ui.scenes.common import ButtonSpec, draw_footer, draw_header, footer_buttons, footer_height, header_height
 from ui.theme import pygame

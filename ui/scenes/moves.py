@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 from sim.errors import TrilatError
 from sim.lang.scenario import Card
+from sim.play.match import GOV_CITIES, Match, label
 from ui import theme
 from ui.input import Action, Intent, key
-from ui.match import GOV_CITIES, Match, label
 from ui.scene import Scene, SceneId
 from ui.scenes.common import (
     ButtonSpec,

@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 from sim.engine.layout import GOVERNMENTS
 from sim.engine.triggers import Firing
+from sim.play.match import HEADLINE, Match, label
 from ui import theme
 from ui.charts import firing_chip
 from ui.input import Action, Intent, key
-from ui.match import HEADLINE, Match, label
 from ui.scene import Scene, SceneId
 from ui.scenes.common import (
     ButtonSpec,

@@ -10,10 +10,10 @@ from sim.engine.layout import GOVERNMENTS
 from sim.errors import TrilatError
 from sim.lang.scenario import Scenario, load_scenario
 from sim.lang.schema import GovernmentSpec
+from sim.play.match import GOV_CITIES, Match
 from sim.play.session import DEFAULT_SHADOWS, GameSettings
 from ui import theme
 from ui.input import Action, Intent, key
-from ui.match import GOV_CITIES, Match
 from ui.scene import Scene, SceneId
 from ui.scenes.common import (
     ButtonSpec,

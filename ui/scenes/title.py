@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sim.errors import TrilatError
+from sim.play.match import Match
 from sim.play.session import GameSession
 from ui import theme
 from ui.charts import MapView, draw_map
 from ui.input import Action, Intent, key
-from ui.match import Match
 from ui.scene import Scene, SceneId
 from ui.scenes.common import ButtonSpec, button_row, draw_footer, draw_header, footer_buttons, header_height
 from ui.theme import pygame

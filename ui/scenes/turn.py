@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sim.play.match import Match
 from ui import theme
 from ui.dashboard import Dashboard
 from ui.input import Action, Intent, key
-from ui.match import Match
 from ui.scene import Scene, SceneId
 from ui.scenes.common import (
     ButtonSpec,

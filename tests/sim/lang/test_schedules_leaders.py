@@ -210,9 +210,9 @@ def test_a_leader_change_is_a_story_entry_and_a_cause(tmp_path):
 
 def test_a_leader_change_reads_by_the_leaders_name_in_explanations_the_story_and_the_game(tmp_path, capsys):
     from sim.engine.explain import readable_source
+    from sim.play.match import Match
     from sim.play.report import print_story
     from sim.play.session import GameSession, GameSettings
-    from ui.match import Match
 
     spec = scenario(tmp_path, LEADERS)
     change = sources.leader("JPN", "takaichi")

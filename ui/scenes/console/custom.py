@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sim.play.match import label
 from ui import theme
 from ui.input import Action, Intent, key
-from ui.match import label
 from ui.scenes.common import ButtonSpec, button_row
 from ui.scenes.console.tab import ConsoleTab, custom_targets
 from ui.theme import pygame

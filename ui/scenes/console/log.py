@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sim.play.commands import Branch, Custom, End, FacilitatorAction, Inject, Note, SetParameter, SetState, Undo
-from ui.match import label
+from sim.play.match import label
 from ui.widgets import format_signed
 
 

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import TrilatError
+from sim.play.match import Match
 from ui import theme
 from ui.input import Action, Intent, key
-from ui.match import Match
 from ui.scene import Scene, SceneId
 from ui.scenes.common import (
     ButtonSpec,

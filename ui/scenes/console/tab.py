@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from sim.engine.layout import GOVERNMENTS, PAIRS, THREAT_ACTORS
+from sim.play.match import Match
 from ui.input import Action, Intent
-from ui.match import Match
 from ui.theme import Fonts, pygame
 from ui.widgets import Widget
 

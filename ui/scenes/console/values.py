@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from sim.play.match import label
 from ui import theme
 from ui.input import Action, Intent
-from ui.match import label
 from ui.scenes.console.tab import ListTab, state_variables
 from ui.theme import pygame
 from ui.widgets import Button, Slider, Widget, draw_text
