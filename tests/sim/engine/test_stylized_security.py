@@ -66,15 +66,6 @@ def quiet_history(tmp_path_factory):
     return variant(tmp_path_factory.mktemp("quiet_history"), "quiet_history", text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "issue 10, open: in the combined model shared abandonment fear offsets hedging's drag on the "
-        "Seoul-Tokyo tie (the pull is worth +0.22 against switched off) but does not lift the tie above "
-        "its no-fear level (-0.014, spread 0.073, 2,000 worlds); see "
-        "test_the_quasi_alliance_pull_offsets_the_hedging_drag"
-    ),
-)
 def test_shared_abandonment_fear_draws_seoul_and_tokyo_together_when_history_is_quiet(quiet_history):
     gain, spread = effect(
         final(quiet_history, us_transactionalism=0.0), final(quiet_history, us_transactionalism=1.0), "tie.ROK_JPN"
