@@ -220,9 +220,14 @@ class _Compiler:
         if not isinstance(value, int | float):
             kind = "strings" if isinstance(value, str) else f"{type(value).__name__} values"
             raise self.fail(node, f"{kind} are not allowed in expressions")
-        value = float(value)
+        try:
+            value = float(value)
+        except OverflowError:
+            value = math.inf
         if not math.isfinite(value) or abs(value) > MAX_LITERAL:
-            raise self.fail(node, f"number {node.value!r} is too large (limit {MAX_LITERAL:g})")
+            shown = repr(node.value)
+            shown = shown if len(shown) <= 24 else f"{shown[:12]}...({len(shown)} characters)"
+            raise self.fail(node, f"number {shown} is too large (limit {MAX_LITERAL:g})")
         return repr(value), value
 
     def _underscore_column(self, node: ast.AST) -> int:

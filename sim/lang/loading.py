@@ -61,6 +61,23 @@ def resolve_scenario_path(name: str | Path, relative_to: Path | None = None) -> 
     )
 
 
+def describe_non_file(path: Path) -> str:
+    """What a path that is not a readable regular file is, in words (``is a directory``, ...)."""
+    if path.is_symlink() and not path.exists():
+        return "is a broken symbolic link"
+    if not path.exists():
+        return "does not exist"
+    if path.is_dir():
+        return "is a directory, not a scenario file"
+    if path.is_char_device() or path.is_block_device():
+        return "is a device, not a scenario file"
+    if path.is_fifo():
+        return "is a named pipe, not a scenario file"
+    if path.is_socket():
+        return "is a socket, not a scenario file"
+    return "is not a regular file"
+
+
 # ---------------------------------------------------------------------------------------------
 # extends: merging with positions kept
 
@@ -166,13 +183,14 @@ def _parent_path(raw: LocDict, path: Path, chain: list[Path]) -> Path:
         raise ScenarioError([problem_at(mark, "extends: must be a scenario name or path", "type")])
     try:
         parent_path = resolve_scenario_path(parent_name, relative_to=path.parent)
-        if not parent_path.is_file():
-            raise ScenarioError.single(parent_name, 1, 1, "no such file", "missing-file")
     except ScenarioError:
         hint = did_you_mean(parent_name, library_ids())
         raise ScenarioError(
             [problem_at(mark, f"extends: scenario '{parent_name}' does not exist{hint}", "extends-missing")]
         ) from None
+    if not parent_path.is_file():
+        what = describe_non_file(parent_path)
+        raise ScenarioError([problem_at(mark, f"extends: '{parent_name}' {what}", "extends-missing")])
     if parent_path.resolve() in chain:
         names = " -> ".join(p.name for p in [*chain, parent_path.resolve()])
         raise ScenarioError([problem_at(mark, f"extends: cycle: {names}", "extends-cycle")])

@@ -107,7 +107,7 @@ class ParameterSpec(Strict):
 class DomainSpec(Strict):
     """A cooperation domain: its weight in the pair tie and how fast it follows the pair's drivers."""
 
-    weight: float = Field(gt=0)
+    weight: float = Field(gt=0, le=1e6, allow_inf_nan=False)
     responsiveness: float = Field(default=1.0, ge=0, le=5)
     history_spillover: float = Field(default=1.0, ge=0, le=1)
     doc: str = ""

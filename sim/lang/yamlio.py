@@ -20,6 +20,8 @@ from sim.errors import Problem, ScenarioError
 
 MAX_FILE_BYTES = 1 << 20
 MAX_NODES = 200_000
+MAX_DEPTH = 64
+MAX_INT_DIGITS = 40
 
 Mark = tuple[str, int, int]
 
@@ -129,6 +131,12 @@ for _tag, (_pattern, _first) in _CORE.items():
 
 def _construct_core_int(constructor: yaml.constructor.SafeConstructor, node: yaml.ScalarNode) -> int:
     text = str(constructor.construct_scalar(node)).replace("_", "")
+    if len(text.lstrip("+-")) > MAX_INT_DIGITS:
+        raise ScenarioError.single(
+            *_mark_of(getattr(constructor, "path", "<yaml>"), node),
+            f"integer literal is too long ({len(text)} characters; limit {MAX_INT_DIGITS})",
+            "yaml-limits",
+        )
     if text.startswith(("0o", "0x")):
         return int(text, 0)
     return int(text)  # decimal, even with leading zeros (YAML 1.2: 012 is twelve)
@@ -207,6 +215,24 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
     return total
 
 
+def _too_deep(root: yaml.Node) -> yaml.Node | None:
+    """The first node nested deeper than MAX_DEPTH (iterative: deep input must not exhaust the stack)."""
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    seen: set[int] = set()
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return node
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((child, depth + 1) for pair in node.value for child in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
+    return None
+
+
 def _hint(text: str, mark: Any, reason: str) -> str:
     """A plain-language hint for the commonest YAML mistakes at ``mark``."""
     if mark is None:
@@ -228,6 +254,15 @@ def parse_yaml(text: str, path: str, loader_class: type | None = None) -> Any:
         node = loader.get_single_node()
         if node is None:
             return None
+        deep = _too_deep(node)
+        if deep is not None:
+            raise ScenarioError.single(
+                path,
+                deep.start_mark.line + 1,
+                deep.start_mark.column + 1,
+                f"YAML is nested more than {MAX_DEPTH} levels deep",
+                "yaml-limits",
+            )
         if _expanded_size(node, {}) > MAX_NODES:
             raise ScenarioError.single(
                 path,
@@ -272,7 +307,14 @@ def read_yaml_file(path: Path | str) -> Any:
     shown = str(path)
     try:
         if not path.is_file():
-            what = "is a directory, not a file" if path.is_dir() else "no such file"
+            if path.is_symlink() and not path.exists():
+                what = "a broken symbolic link"
+            elif not path.exists():
+                what = "no such file"
+            elif path.is_dir():
+                what = "is a directory, not a file"
+            else:
+                what = "is a special file (device, pipe or socket), not a regular file"
             raise ScenarioError.single(shown, 1, 1, what, "missing-file")
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:

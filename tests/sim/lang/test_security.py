@@ -75,7 +75,10 @@ def hang_guard(seconds: float = 20.0):
         signal.signal(signal.SIGALRM, previous)
 
 
-@pytest.mark.parametrize("text", ["9**9**9", "10 ** 400", "2 ** 17", "1e13", "1e200 * 1e200", "99999999999999999999"])
+@pytest.mark.parametrize(
+    "text",
+    ["9**9**9", "10 ** 400", "2 ** 17", "1e13", "1e200 * 1e200", "99999999999999999999", "9" * 400, "0x" + "f" * 400],
+)
 def test_huge_numbers_are_refused_at_load_time(text):
     with hang_guard(), pytest.raises(ExprError, match="too large"):
         compile_expression(text, SYMBOLS)
@@ -182,3 +185,59 @@ def test_scenario_text_never_reaches_eval_unchecked(monkeypatch):
     monkeypatch.setattr(sim.lang.expr, "compile", spy, raising=False)
     compile_expression("ROK.approval + gain * 2", SYMBOLS, "spy")
     assert seen and all("ROK.approval" not in source and "gain" not in source for source in seen)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("x: " + "9" * 5000, r"evil\.yaml:1:4: integer literal is too long \(5000 characters; limit 40\)"),
+        ("x: 0x" + "f" * 400, r"evil\.yaml:1:4: integer literal is too long"),
+        ("x: " + "{a: " * 400 + "1" + "}" * 400, r"evil\.yaml:1:\d+: YAML is nested more than 64 levels deep"),
+        ("x: " + "[" * 400 + "1" + "]" * 400, r"evil\.yaml:1:\d+: YAML is nested more than 64 levels deep"),
+    ],
+)
+def test_oversized_integers_and_deep_yaml_are_located_errors(text, message):
+    with hang_guard(), pytest.raises(ScenarioError) as caught:
+        parse_yaml(text, "evil.yaml")
+    assert re.fullmatch(message + ".*", str(caught.value).splitlines()[0]), str(caught.value)
+
+
+def test_a_deeply_nested_scenario_is_refused_before_it_is_merged(tmp_path):
+    from sim.lang.scenario import load_scenario
+
+    path = tmp_path / "deep.yaml"
+    path.write_text("id: a\ntitle: a\nextends: baseline\nx: " + "{a: " * 400 + "1" + "}" * 400 + "\n", encoding="utf-8")
+    with hang_guard(), pytest.raises(ScenarioError, match="nested more than 64 levels"):
+        load_scenario(path)
+
+
+def test_domain_weights_cannot_overflow_to_infinity(tmp_path):
+    from sim.lang.scenario import load_scenario
+
+    path = tmp_path / "weights.yaml"
+    path.write_text(
+        "id: a\ntitle: a\nextends: baseline\ndomains:\n  history: {weight: 1e308}\n  security: {weight: 1e308}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError, match=r"weights\.yaml:5:\d+: domains\.history\.weight"):
+        load_scenario(path)
+
+
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        (lambda tmp: tmp / "folder", "is a directory, not a scenario file"),
+        (lambda tmp: __import__("pathlib").Path("/dev/zero"), "is a device, not a scenario file"),
+        (lambda tmp: tmp / "dangling.yaml", "is a broken symbolic link"),
+    ],
+)
+def test_extends_says_what_a_non_file_is(tmp_path, make, words):
+    from sim.lang.scenario import load_scenario
+
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "dangling.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    target = make(tmp_path)
+    path = tmp_path / "child.yaml"
+    path.write_text(f"id: a\ntitle: a\nextends: {target}\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=re.escape(words)):
+        load_scenario(path)
