@@ -130,7 +130,7 @@ def _card(card: h.CardBox, styles: dict[str, ParagraphStyle], width: float) -> F
         Paragraph(_text(f"{card.cost.capitalize()} \u00b7 {card.kind}"), styles["cardmeta"]),
     ]
     if card.effects:
-        inner.append(Paragraph("<b>What it does:</b>", styles["body"]))
+        inner.append(Paragraph("<b>What it does:</b>", styles["cell"]))
         inner.append(_bullets(h.Bullets(card.effects), styles["cell"]))
     if card.condition:
         inner.append(Paragraph(f"<b>Only when:</b> {_text(card.condition)}", styles["cell"]))
@@ -138,17 +138,20 @@ def _card(card: h.CardBox, styles: dict[str, ParagraphStyle], width: float) -> F
         inner.append(Paragraph(_text(card.story), styles["story"]))
     if card.source:
         inner.append(Paragraph(_text(f"Based on: {card.source}"), styles["note"]))
-    box = RLTable([[inner]], colWidths=[width])
+    bar = 3.5
+    box = RLTable([["", inner]], colWidths=[bar, width - bar])
     box.setStyle(
         TableStyle(
             [
-                ("BACKGROUND", (0, 0), (-1, -1), CARD),
-                ("BOX", (0, 0), (-1, -1), 0.5, LINE),
-                ("LINEBEFORE", (0, 0), (0, -1), 4, ACCENT),
-                ("LEFTPADDING", (0, 0), (-1, -1), 9),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 8),
-                ("TOPPADDING", (0, 0), (-1, -1), 6),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+                ("BACKGROUND", (0, 0), (0, 0), ACCENT),
+                ("BACKGROUND", (1, 0), (1, 0), CARD),
+                ("BOX", (1, 0), (1, 0), 0.5, LINE),
+                ("LEFTPADDING", (0, 0), (0, 0), 0),
+                ("RIGHTPADDING", (0, 0), (0, 0), 0),
+                ("LEFTPADDING", (1, 0), (1, 0), 9),
+                ("RIGHTPADDING", (1, 0), (1, 0), 8),
+                ("TOPPADDING", (1, 0), (1, 0), 6),
+                ("BOTTOMPADDING", (1, 0), (1, 0), 6),
             ]
         )
     )

@@ -337,12 +337,13 @@ def _cards(match: Match, gov: str) -> list[Block]:
 def _knowledge(match: Match, gov: str) -> list[Block]:
     others = [GOV_CITIES.get(g, g) for g in teams(match.scenario) if g != gov]
     threats = [THREAT_NAMES.get(a, a) for a in match.scenario.spec.threats]
+    elections = any(spec.elections for spec in match.scenario.spec.governments.values())
     knows = (
         "Your own objectives and cards (this briefing).",
         "The state of the world on the projector: the ties, the trilateral index, each government's approval and "
         "who governs where.",
         "The news after each turn: which moves, events and incidents happened, and what they changed.",
-        "The election calendar above.",
+        *(("The election calendar above.",) if elections else ()),
     )
     unknown = [
         f"What {' and '.join(others)} want: their objectives and their cards are secret." if others else "",
