@@ -35,7 +35,14 @@ code { font: .92em "DejaVu Sans Mono", Menlo, Consolas, monospace; background: #
 .group { break-inside: avoid; page-break-inside: avoid; }
 .page-break { break-after: page; page-break-after: always; height: 0; }
 @media print {
-  body { max-width: none; padding: 0; font-size: 10.5pt; }
+  body { max-width: none; padding: 0; font-size: 9.5pt; line-height: 1.35; }
+  header h1 { font-size: 17pt; }
+  h2 { font-size: 12.5pt; margin: .8rem 0 .3rem; }
+  h3 { font-size: 10.5pt; margin: .6rem 0 .2rem; }
+  table { font-size: 8.5pt; margin: .3rem 0 .5rem; }
+  th, td { padding: .15rem .35rem; }
+  li { margin: .1rem 0; }
+  .card { padding: .35rem .7rem; margin: .4rem 0; }
   @page { size: A4; margin: 16mm 15mm; }
   h2, h3 { break-after: avoid; page-break-after: avoid; }
   tr { break-inside: avoid; page-break-inside: avoid; }
