@@ -1,4 +1,4 @@
-"""The ``trilat`` CLI: run, list, show, validate, new, schema, play, replay, report, sweep, analyze, compare, bench.
+"""The ``trilat`` CLI: run, list, show, handouts, validate, new, schema, play, replay, report, sweep, analyze, etc.
 
 Every user error (bad scenario file, bad argument) is printed as one line per problem,
 ``path:line:col: message`` for files, with exit code 2 and no traceback. The command line is
@@ -27,6 +27,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": run.command_run,
     "list": library.command_list,
     "show": library.command_show,
+    "handouts": library.command_handouts,
     "validate": library.command_validate,
     "new": library.command_new,
     "schema": library.command_schema,

@@ -1,4 +1,4 @@
-"""``trilat list``, ``show``, ``validate``, ``new`` and ``schema``: the scenario library and the language."""
+"""``trilat list``, ``show``, ``handouts``, ``validate``, ``new`` and ``schema``: the library and the language."""
 
 from __future__ import annotations
 
@@ -72,10 +72,18 @@ def command_new(args: argparse.Namespace) -> int:
 
 def command_show(args: argparse.Namespace) -> int:
     from sim.lang.scenario import load_scenario
-    from sim.play.briefing import briefing
+    from sim.play.briefing import briefing, overview
 
     scenario = load_scenario(args.scenario)
-    print(briefing(scenario))
+    if args.facilitator:
+        print(briefing(scenario))
+    elif args.team:
+        from sim.play.handout_files import packs
+        from sim.play.handout_render import to_text
+
+        print(to_text(packs(scenario, [args.team], handout=False)[0]))
+    else:
+        print(overview(scenario))
     if args.check:
         from sim.research.signature import check_signature
 
@@ -86,6 +94,18 @@ def command_show(args: argparse.Namespace) -> int:
         if not results:
             print("  (no signature)")
         return 0 if all(r.ok for r in results) else 1
+    return 0
+
+
+def command_handouts(args: argparse.Namespace) -> int:
+    from sim.lang.scenario import load_scenario
+    from sim.play.handout_files import write_handouts
+
+    scenario = load_scenario(args.scenario)
+    written = write_handouts(scenario, args.out, args.teams, args.minutes)
+    for path in written:
+        print(path)
+    print(f"wrote {len(written)} files: give each team only its own pack; facilitator.* is for you", file=sys.stderr)
     return 0
 
 

@@ -163,9 +163,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", metavar="DIR", help="folder for report.md, report.html and charts (default: beside the save)"
     )
 
-    show = sub.add_parser("show", help="print a scenario's whole briefing")
+    show = sub.add_parser("show", help="print a scenario's public overview (--team, --facilitator: more)")
     show.add_argument("scenario", metavar="SCENARIO", help="library id or path")
-    show.add_argument("--check", action="store_true", help="also check the scenario's signature (2,000 worlds)")
+    view = show.add_mutually_exclusive_group()
+    view.add_argument("--team", metavar="GOV", help="one team's briefing: its objectives and cards (USA, ROK, JPN)")
+    view.add_argument(
+        "--facilitator", action="store_true", help="everything: every team's cards, claims, debrief, teacher notes"
+    )
+    show.add_argument(
+        "--check", action="store_true", help="also check the scenario's signature claims (2,000 worlds; for teachers)"
+    )
+
+    handouts = sub.add_parser("handouts", help="write printable team briefings and a facilitator's pack (HTML, PDF)")
+    handouts.add_argument("scenario", metavar="SCENARIO", help="library id or path")
+    handouts.add_argument("--out", required=True, metavar="DIR", help="folder to write usa.pdf, usa.html, ... into")
+    handouts.add_argument(
+        "--teams", nargs="+", default=[], metavar="GOV", help="only these teams' packs (default: every team)"
+    )
+    handouts.add_argument(
+        "--minutes", type=int, choices=(60, 90), default=60, help="length of the class for the lesson plan (default 60)"
+    )
 
     validate = sub.add_parser("validate", help="check scenario files (a folder: every *.yaml in it)")
     validate.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: the library)")

@@ -32,6 +32,16 @@ def library_dir() -> Path:
     return Path(scenarios.__file__).resolve().parent
 
 
+def _library_hint(text: str, ids: list[str]) -> str:
+    """A near miss (``baselin``), else the ids that start with or contain ``text`` (``trump2``)."""
+    hint = did_you_mean(text, ids)
+    if hint or len(text) < 3:
+        return hint
+    wanted = text.casefold()
+    found = [i for i in ids if i.startswith(wanted)] or [i for i in ids if wanted in i]
+    return f" (did you mean {' or '.join(repr(i) for i in found[:3])}?)" if found else ""
+
+
 def library_ids() -> list[str]:
     """Ids (file stems) of the bundled scenarios, the abstract root excluded."""
     return sorted(p.stem for p in library_dir().glob("*.yaml") if p.stem != ROOT_SCENARIO)
@@ -55,7 +65,7 @@ def resolve_scenario_path(name: str | Path, relative_to: Path | None = None) -> 
         return candidate
     if relative_to is not None and (relative_to / f"{text}.yaml").is_file():
         return relative_to / f"{text}.yaml"
-    hint = did_you_mean(text, library_ids())
+    hint = _library_hint(text, library_ids())
     raise ScenarioError.single(
         text, 1, 1, f"no such file, and no scenario named '{text}' in the library{hint}", "missing-file"
     )

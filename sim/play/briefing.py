@@ -1,4 +1,4 @@
-"""``trilat show``: the whole briefing of a scenario, for a teacher preparing a class."""
+"""``trilat show``: a scenario's public overview (safe for a projector), or its whole briefing for the teacher."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import textwrap
 
 from sim.engine.layout import GOVERNMENTS, THREAT_ACTORS
 from sim.lang.scenario import Scenario
+from sim.lang.schema import GovernmentSpec
 
 WIDTH = 92
 
@@ -15,13 +16,25 @@ def _wrap(text: str, indent: str = "  ") -> str:
 
 
 def briefing(scenario: Scenario) -> str:
-    """The briefing as text: summary, sources, format, parameters, teams and cards, debrief."""
-    sections = (_introduction, _parameters, _teams, _threats_and_events, _claims_and_debrief)
+    """The facilitator's briefing as text: summary, sources, parameters, teams and cards, claims, debrief."""
+    sections = (_introduction, _teacher_notes, _parameters, _teams, _threats_and_events, _claims_and_debrief)
     return "\n".join(line for section in sections for line in section(scenario))
 
 
+def overview(scenario: Scenario) -> str:
+    """The public overview: what every student may see (no objectives, cards, claims, debrief or notes)."""
+    ident = scenario.spec.id
+    hints = [
+        "\nMore",
+        f"  trilat show {ident} --team GOV      one team's briefing (its objectives and cards)",
+        f"  trilat show {ident} --facilitator   everything, for the teacher only (not for the projector)",
+        f"  trilat handouts {ident} --out DIR   printable team packs and the facilitator's pack",
+    ]
+    return "\n".join([*_introduction(scenario), *_public_teams(scenario), *_threat_names(scenario), *hints])
+
+
 def _introduction(scenario: Scenario) -> list[str]:
-    """Title, format, summary, sources and the teacher's notes."""
+    """Title, format, summary and sources."""
     spec = scenario.spec
     title = f"{spec.title} ({spec.id})"
     out = [
@@ -36,9 +49,37 @@ def _introduction(scenario: Scenario) -> list[str]:
         out.append("\nSources")
         for source in spec.sources:
             out.append(f'  - {source.author}, "{source.title}"' + (f" ({source.note})" if source.note else ""))
-    if spec.teacher_notes:
-        out += ["\nFor the teacher", _wrap(spec.teacher_notes)]
     return out
+
+
+def _teacher_notes(scenario: Scenario) -> list[str]:
+    notes = scenario.spec.teacher_notes
+    return ["\nFor the teacher", _wrap(notes)] if notes else []
+
+
+def _in_power(g: GovernmentSpec) -> str:
+    camp = g.starting_camp
+    who = g.camps[camp].label or camp
+    if g.leader in g.leaders:
+        who += f" ({g.leaders[g.leader].label or g.leader})"
+    return who
+
+
+def _public_teams(scenario: Scenario) -> list[str]:
+    """Each government and who governs at the start; the election calendar."""
+    spec = scenario.spec
+    out = ["\nThe teams"]
+    for gov in sorted(spec.governments, key=GOVERNMENTS.index):
+        g = spec.governments[gov]
+        out.append(f"  {gov} - {g.name or gov}: {_in_power(g)} in power")
+        if g.elections:
+            out.append(f"      elections: {', '.join(g.elections)}")
+    return out
+
+
+def _threat_names(scenario: Scenario) -> list[str]:
+    threats = [f"{a} - {scenario.spec.threats[a].name or a}" for a in THREAT_ACTORS if a in scenario.spec.threats]
+    return ["\nThreat actors", *(f"  {t}" for t in threats)] if threats else []
 
 
 def _parameters(scenario: Scenario) -> list[str]:
@@ -63,11 +104,7 @@ def _teams(scenario: Scenario) -> list[str]:
     out = ["\nThe teams"]
     for gov in sorted(spec.governments, key=GOVERNMENTS.index):
         g = spec.governments[gov]
-        camp = g.starting_camp
-        who = g.camps[camp].label or camp
-        if g.leader in g.leaders:
-            who += f" ({g.leaders[g.leader].label or g.leader})"
-        out.append(f"  {gov} - {g.name or gov}: {who} in power; computer strategy '{g.strategy}'")
+        out.append(f"  {gov} - {g.name or gov}: {_in_power(g)} in power; computer strategy '{g.strategy}'")
         if g.elections:
             out.append(f"      elections: {', '.join(g.elections)}")
         if g.leader_changes:

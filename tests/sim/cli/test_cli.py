@@ -286,8 +286,8 @@ def test_story_reports_objective_scores(capsys):
     assert set(scores) == {"USA", "ROK", "JPN"} and len(scores["ROK"]) == 1
 
 
-def test_show_prints_the_briefing(capsys):
-    code, out, _ = run_cli(capsys, "show", "baseline")
+def test_show_facilitator_prints_the_whole_briefing(capsys):
+    code, out, _ = run_cli(capsys, "show", "baseline", "--facilitator")
     assert code == 0
     for fragment in (
         "Camp David momentum",
