@@ -200,7 +200,12 @@ def _parent_path(raw: LocDict, path: Path, chain: list[Path]) -> Path:
         ) from None
     if not parent_path.is_file():
         what = describe_non_file(parent_path)
-        raise ScenarioError([problem_at(mark, f"extends: '{parent_name}' {what}", "extends-missing")])
+        if what == "does not exist":
+            hint = did_you_mean(parent_name, library_ids())
+            message = f"extends: scenario '{parent_name}' does not exist{hint}"
+        else:
+            message = f"extends: '{parent_name}' {what}"
+        raise ScenarioError([problem_at(mark, message, "extends-missing")])
     if parent_path.resolve() in chain:
         names = " -> ".join(p.name for p in [*chain, parent_path.resolve()])
         raise ScenarioError([problem_at(mark, f"extends: cycle: {names}", "extends-cycle")])
