@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from sim.cli import jsonout
 from sim.cli.parser import EXIT_USAGE
 
 
@@ -27,7 +28,7 @@ def command_list(args: argparse.Namespace) -> int:
             }
         )
     if args.json:
-        print(json.dumps(rows, indent=2))
+        print(jsonout.dumps(rows, indent=2))
         return 0
     width = max(len(str(r["id"])) for r in rows) if rows else 2
     for r in rows:
@@ -112,5 +113,5 @@ def command_handouts(args: argparse.Namespace) -> int:
 def command_schema(args: argparse.Namespace) -> int:
     from sim.lang.schema import json_schema
 
-    print(json.dumps(json_schema(), indent=2, sort_keys=True))
+    print(jsonout.dumps(json_schema(), indent=2, sort_keys=True))
     return 0

@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from sim.play.session import MAX_SHADOWS
+
 EXIT_USAGE = 2
 DEFAULT_SEED = 1
 PROGRESS_DELAY_S = 1.0
@@ -21,16 +23,26 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def _integer_at_least(lowest: int, what: str) -> Any:
-    """An argparse type: an integer >= ``lowest``, with a one-line error naming ``what``."""
+LARGEST_INTEGER = 2**62
+"""No integer argument (seeds, counts, ids) may exceed this."""
+
+
+def _integer_at_least(lowest: int, what: str, highest: int = LARGEST_INTEGER) -> Any:
+    """An argparse type: an integer from ``lowest`` to ``highest``, with a one-line error naming ``what``."""
 
     def parse(text: str) -> int:
+        shown = text if len(text) <= 24 else f"{text[:12]}... ({len(text)} characters)"
+        if len(text.strip().lstrip("+-")) > 20:
+            raise argparse.ArgumentTypeError(f"expected a {what} of at most 2**62, got '{shown}'")
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a {what}, got '{text}'") from None
+            raise argparse.ArgumentTypeError(f"expected a {what}, got '{shown}'") from None
         if value < lowest:
             raise argparse.ArgumentTypeError(f"expected a {what}, got {value}")
+        if value > highest:
+            limit = "2**62" if highest == LARGEST_INTEGER else f"{highest:,}"
+            raise argparse.ArgumentTypeError(f"expected a {what} of at most {limit}, got {value}")
         return value
 
     return parse
@@ -38,6 +50,7 @@ def _integer_at_least(lowest: int, what: str) -> Any:
 
 positive_int = _integer_at_least(1, "positive integer")
 non_negative_int = _integer_at_least(0, "non-negative integer")
+shadow_count = _integer_at_least(0, "number of shadow worlds", MAX_SHADOWS)
 
 
 def _assignment(text: str) -> tuple[str, str]:
@@ -148,9 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument(
         "--seed", type=non_negative_int, metavar="S", help=f"with --headless: seed (default {DEFAULT_SEED})"
     )
-    play.add_argument(
-        "--shadows", type=non_negative_int, metavar="N", help="with --headless: shadow worlds (default 300)"
-    )
+    play.add_argument("--shadows", type=shadow_count, metavar="N", help="with --headless: shadow worlds (default 300)")
 
     replay = sub.add_parser("replay", help="step through a saved game (or one run of a sweep) in the window")
     replay.add_argument("save", nargs="?", metavar="SAVE", help="a save file (autosaves are in ~/.trilat/saves)")

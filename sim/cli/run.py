@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
+from sim.cli import jsonout
 from sim.cli.parser import PROGRESS_DELAY_S
 from sim.engine.layout import GOVERNMENTS
 from sim.errors import UsageError
@@ -76,7 +76,7 @@ def command_run(args: argparse.Namespace) -> int:
         )
         model.run()
         if args.json:
-            print(json.dumps(story_json(model, explain=True, top=args.top, story=False)))
+            print(jsonout.dumps(story_json(model, explain=True, top=args.top, story=False)))
         else:
             print_story(model, explain=True, top=args.top, story=False)
         return 0
@@ -95,7 +95,7 @@ def command_run(args: argparse.Namespace) -> int:
         quiet=False,
     )
     if args.json:
-        print(json.dumps(ensemble_json(result)))
+        print(jsonout.dumps(ensemble_json(result)))
     else:
         print_ensemble(result)
     return 0
@@ -127,7 +127,7 @@ def single_run(args: argparse.Namespace, scenario: Any, parameters: dict, strate
     )
     model.run()
     if args.json:
-        print(json.dumps(story_json(model, explain=args.explain, top=args.top)))
+        print(jsonout.dumps(story_json(model, explain=args.explain, top=args.top)))
     else:
         print_story(model, explain=args.explain, top=args.top)
     return 0
@@ -168,7 +168,7 @@ def from_sweep(args: argparse.Namespace) -> int:
             "exact": check.exact,
             "mismatches": check.mismatches,
         }
-        print(json.dumps(record))
+        print(jsonout.dumps(record))
     else:
         print_story(check.model, explain=args.explain, top=args.top)
         if check.exact:

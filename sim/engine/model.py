@@ -24,6 +24,7 @@ from agents.strategies import Strategy
 from sim.engine import bargaining, dynamics, indicators, sources, warmup
 from sim.engine.explain import Contribution, contributions
 from sim.engine.layout import GOVERNMENTS, PHASES, THREAT_ACTORS
+from sim.engine.limits import MAX_REPLICATION_ID, MAX_REPLICATIONS, check_run_fits
 from sim.engine.rng import CounterRNG
 from sim.engine.sources import Source
 from sim.engine.state import WorldState, elementwise_sum
@@ -35,8 +36,6 @@ from sim.lang.schema import GovCode
 
 INDICATORS: tuple[str, ...] = indicators.NAMES
 """Indicators recorded every turn (means for the datacollector, full arrays in ``history``)."""
-
-MAX_REPLICATIONS = 10_000_000
 
 
 class _Draws:
@@ -79,6 +78,10 @@ def _as_replication_ids(replications: Any, replication_ids: Any) -> np.ndarray:
     ids = ids.astype(np.int64)
     if ids.ndim != 1 or len(ids) == 0 or (ids < 0).any():
         raise UsageError("replication_ids must be a non-empty list of non-negative integers")
+    if len(ids) > MAX_REPLICATIONS:
+        raise UsageError(f"replications is at most {MAX_REPLICATIONS} per model")
+    if (ids > MAX_REPLICATION_ID).any():
+        raise UsageError(f"a replication index is at most 2**62 (got {int(ids.max())})")
     return ids
 
 
@@ -178,6 +181,7 @@ class TrilateralModel(mesa.Model):
         self.replications = len(self.replication_ids)
         self.turns = _as_turns(turns, spec.turns)
         record = _as_record(record)
+        check_run_fits(len(spec.layout.rows), self.replications, self.turns + spec.warmup, record)
         chosen_strategies = _strategy_choices(spec, strategies)
         self.streams = CounterRNG(self.seed, self.replication_ids)
         self.draws = _Draws(self)

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from sim.engine.layout import GOVERNMENTS
+from sim.engine.limits import check_ensemble_fits
 from sim.engine.model import INDICATORS, TrilateralModel
 from sim.engine.scoring import objective_scores
 from sim.lang.scenario import Scenario
@@ -72,6 +74,7 @@ def run_ensemble(
         first_replication: index of the first replication.
         progress: called with the number of runs finished after each chunk's turn.
     """
+    check_ensemble_fits(runs, len(INDICATORS) + len(GOVERNMENTS))
     ids = np.arange(first_replication, first_replication + runs, dtype=np.int64)
     finals: dict[str, list[np.ndarray]] = {name: [] for name in INDICATORS}
     scores: dict[str, list[np.ndarray]] = {}

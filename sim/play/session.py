@@ -53,6 +53,8 @@ from sim.play.commands import (
 SAVE_FORMAT = "trilat-save"
 SAVE_VERSION = 1
 DEFAULT_SHADOWS = 300
+MAX_SHADOWS = 100_000
+"""Most shadow worlds a game carries (the fan needs hundreds, not millions)."""
 FAN_PERCENTILES = (5, 25, 50, 75, 95)
 
 
@@ -106,6 +108,8 @@ class GameSession:
         settings = self.settings
         strategies = {g: c for g, c in settings.controllers.items() if c}
         story = settings.story_replication
+        if not 0 <= settings.shadows <= MAX_SHADOWS:
+            raise UsageError(f"shadow worlds must be from 0 to {MAX_SHADOWS:,}, got {settings.shadows}")
         common = partial(
             TrilateralModel,
             self.scenario,
