@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from sim import __version__
 from sim.cli import game, library, research, run
 from sim.cli.parser import EXIT_USAGE, build_parser
+from sim.cli.terminal import safe_output
 from sim.errors import TrilatError
 
 if TYPE_CHECKING:
@@ -43,7 +44,12 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``trilat`` console script."""
+    """Entry point of the ``trilat`` console script (output passes through :func:`safe_output`)."""
+    with safe_output():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:
