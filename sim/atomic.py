@@ -9,6 +9,27 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
+from sim.errors import UsageError
+
+
+def check_destination(path: Path) -> None:
+    """Refuse a destination that is a directory or a special file (a symbolic link is replaced, never followed).
+
+    Raises:
+        UsageError: naming the path and what it is.
+    """
+    if path.is_symlink():
+        return  # os.replace swaps the link itself for the new file; its target is never written
+    if path.is_dir():
+        raise UsageError(f"{path}: is a directory; cannot write a file there")
+    if path.exists() and not path.is_file():
+        raise UsageError(f"{path}: is a special file (device, pipe or socket); cannot write there")
+
+
+def atomic_write_text(path: Path | str, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` atomically."""
+    return atomic_write(path, lambda handle: handle.write(text))
+
 
 def atomic_write(path: Path | str, write: Callable[[IO], None], binary: bool = False) -> Path:
     """Write ``path`` through ``write(handle)`` into a temporary file beside it, then rename.
@@ -17,6 +38,7 @@ def atomic_write(path: Path | str, write: Callable[[IO], None], binary: bool = F
     any) is left untouched and the temporary file is removed.
     """
     path = Path(path)
+    check_destination(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
     try:
