@@ -152,6 +152,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--shadows", type=non_negative_int, metavar="N", help="with --headless: shadow worlds (default 300)"
     )
 
+    host = sub.add_parser("host", help="host a game: teams play from their own phones or laptops (browser)")
+    host.add_argument("scenario", nargs="?", metavar="SCENARIO", help="library id or path (or --resume SAVE)")
+    host.add_argument("--port", type=non_negative_int, default=8000, metavar="N", help="port (default 8000)")
+    host.add_argument("--lan", action="store_true", help="listen on the local network (default: this computer only)")
+    host.add_argument("--headless", action="store_true", help="no window: only the server and the game")
+    host.add_argument("--resume", metavar="SAVE", help="continue a saved game (pending moves and team links included)")
+    host.add_argument("--teams", metavar="GOVS", help="governments played by teams, e.g. USA,ROK (default all three)")
+    host.add_argument("--minutes", type=float, metavar="M", help="countdown per move phase (default 8)")
+    host.add_argument("--seed", type=non_negative_int, metavar="S", help=f"seed (default {DEFAULT_SEED})")
+    host.add_argument("--turns", type=positive_int, metavar="T", help="number of turns (default: the scenario's)")
+    host.add_argument("--shadows", type=non_negative_int, metavar="N", help="shadow worlds (default 300)")
+    host.add_argument("--saves", metavar="DIR", help="folder for autosaves (default ~/.trilat/saves)")
+    host.add_argument("--fullscreen", action="store_true", help="open the window full screen (projectors)")
+
     replay = sub.add_parser("replay", help="step through a saved game (or one run of a sweep) in the window")
     replay.add_argument("save", nargs="?", metavar="SAVE", help="a save file (autosaves are in ~/.trilat/saves)")
     replay.add_argument("--from-sweep", metavar="DIR", help="replay run ID of this sweep (with --run ID)")
