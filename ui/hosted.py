@@ -42,7 +42,7 @@ def clock_text(seconds: float) -> str:
 
 
 class RoomOverlay:
-    """Draws the join panel (until every team has joined), then a one-line status strip, on the turn screen.
+    """Draws the join panel (until every team has joined), then a small status box, on the turn screen.
 
     Args:
         app: the window.
@@ -124,21 +124,20 @@ class RoomOverlay:
         draw_text(surface, fonts, self._timer(), (x, y), "body", theme.TEXT)
 
     def _strip(self, surface: pygame.Surface, status: list[dict]) -> None:
+        """Once every team has joined: a small box in the bottom-right corner (code, countdown, who submitted)."""
         fonts: Fonts = self.app.fonts
-        parts = [(f"Code {self.room.join_code}", theme.WHITE), *self._lines(status)]
+        head = f"Code {self.room.join_code}"
         timer = self._timer()
-        if timer:
-            parts.append((timer, theme.WHITE))
-        gap = fonts.s(18)
-        widths = [fonts.width(text, "body", True) for text, _ in parts]
-        box = pygame.Rect(0, 0, sum(widths) + gap * (len(parts) + 1), fonts.line_height("body") + fonts.s(10))
-        box.bottomright = (surface.get_width() - fonts.s(10), surface.get_height() - footer_height(fonts) - fonts.s(6))
+        rows = [(f"{head}   {timer}" if timer else head, theme.WHITE), *self._lines(status)]
+        pad = fonts.s(10)
+        width = max(fonts.width(text, "body", True) for text, _ in rows) + 2 * pad
+        box = pygame.Rect(0, 0, width, len(rows) * fonts.line_height("body") + 2 * pad)
+        box.bottomright = (surface.get_width() - fonts.s(14), surface.get_height() - footer_height(fonts) - fonts.s(14))
         pygame.draw.rect(surface, theme.SHADE, box, border_radius=fonts.s(8))
-        x = box.left + gap
-        for (text, color), w in zip(parts, widths, strict=True):
+        y = box.top + pad
+        for text, color in rows:
             shown = theme.mix(color, theme.WHITE, 0.35) if color != theme.WHITE else color
-            draw_text(surface, fonts, text, (x, box.centery), "body", shown, True, "midleft")
-            x += w + gap
+            y = draw_text(surface, fonts, text, (box.left + pad, y), "body", shown, True).bottom
 
 
 def hosted_app(room: Room, join_url: str, *, window: bool = True, fullscreen: bool = False) -> App:

@@ -12,6 +12,7 @@ let timerRunning = false;
 let chosen = null; // card ids ticked on this device (null: follow the submitted move)
 let lastCardsKey = "";
 let lastMoveKey = "";
+let briefingSet = false;
 
 function $(id) { return document.getElementById(id); }
 
@@ -154,6 +155,7 @@ function drawTeam() {
   else status = "Choose your cards and submit before the time is up.";
   $("status").textContent = status;
   $("status").className = "banner" + (v.move.submitted ? " done" : "");
+  if (!briefingSet) { $("briefing").open = turn.played === 0; briefingSet = true; } // open before the first turn
   $("situation").textContent = v.scenario.title + ". " + (v.scenario.summary || "");
   $("power").textContent = "You are " + v.team.government + " (" + v.team.city + "). In power: " + v.team.in_power + ".";
   $("objectives").replaceChildren(...v.objectives.map(o => el("li", {},
@@ -285,7 +287,8 @@ function drawFacilitator(f) {
     t.name + ": " + (t.joined ? t.devices + " device(s), " + (t.submitted ? "submitted" : "choosing") : "not joined") })));
   $("f-pause").textContent = f.timer.running ? "Pause timer" : "Resume timer";
   $("f-resolve-row").hidden = !f.can_resolve;
-  $("f-save").textContent = f.save ? "Autosave: " + f.save : "";
+  $("f-save").textContent = !f.save ? "" : f.turn.finished ?
+    "Game over. Write the report with: trilat report " + f.save : "Autosave: " + f.save;
 }
 
 // ------------------------------------------------------------------ start
