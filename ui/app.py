@@ -157,7 +157,10 @@ class App:
         self.reset(SceneId.TITLE)
 
     def to_title(self) -> None:
-        """Leave the game (it is autosaved) and go back to the title screen."""
+        """Leave the game (it is autosaved) and go back to the title screen; a hosted game closes the window."""
+        if self.remote:
+            self.quit()
+            return
         self.match = None
         self.show_title()
 

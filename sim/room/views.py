@@ -123,6 +123,7 @@ def team_view(room: Room, gov: str) -> dict[str, Any]:
         "move": {"submitted": mine is not None, "cards": list(mine or [])},
         "world": _world(room, gov),
         "news": _news(room),
+        "news_quarter": match.quarter(match.turn),
         "teams": [{k: s[k] for k in ("team", "name", "joined", "submitted")} for s in room.status()],
         "timer": room.timer(),
     }

@@ -112,3 +112,9 @@ def test_qr_and_clock_helpers():
     surface = qr_surface(URL, 200)
     assert 150 <= surface.get_width() <= 200 and surface.get_width() == surface.get_height()
     assert clock_text(425) == "7:05" and clock_text(-3) == "0:00"
+
+
+def test_leaving_a_hosted_game_closes_the_window(hosted):
+    room, app, driver = hosted
+    app.to_title()
+    assert not app.running and app.match is room.match

@@ -9,10 +9,13 @@ const DEVICE_KEY = "trilat-device";
 let view = null;
 let timerLeft = null;
 let timerRunning = false;
+let timerOver = false;
 let chosen = null; // card ids ticked on this device (null: follow the submitted move)
 let lastCardsKey = "";
 let lastMoveKey = "";
 let briefingSet = false;
+let wasOver = false;
+let facilitatorAct = null;
 
 function $(id) { return document.getElementById(id); }
 
@@ -60,8 +63,8 @@ function clock(seconds) {
 
 function drawClock() {
   const node = $("clock");
-  if (timerLeft === null) { node.textContent = ""; return; }
-  node.textContent = timerLeft <= 0 ? "Time is up" : "Time left " + clock(timerLeft);
+  if (timerLeft === null || timerOver) { node.textContent = ""; return; }
+  node.textContent = timerLeft <= 0 ? "Time is up" : (timerRunning ? "Time left " : "Paused ") + clock(timerLeft);
   node.className = timerLeft <= 60 ? "urgent" : "";
 }
 
@@ -70,9 +73,10 @@ setInterval(() => {
   drawClock();
 }, 1000);
 
-function setTimer(timer) {
+function setTimer(timer, over) {
   timerLeft = timer.left;
   timerRunning = timer.running;
+  timerOver = over;
   drawClock();
 }
 
@@ -145,17 +149,24 @@ function drawTeam() {
   const v = view;
   document.title = "Trilat: " + v.team.name;
   $("team-name").textContent = v.team.name;
-  setTimer(v.timer);
   const turn = v.turn;
-  $("quarter").textContent = turn.finished ? "(game over)" : "turn " + turn.next + " of " + turn.of + ", " + turn.quarter;
+  setTimer(v.timer, turn.finished);
+  $("move-prefix").hidden = turn.finished;
+  $("quarter").textContent = turn.finished ? "The game is over (" + turn.played + " turns played)" : "turn " + turn.next + " of " + turn.of + ", " + turn.quarter;
   let status;
   if (turn.finished) status = "The game is over. Look at the projector for the debrief.";
   else if (turn.paused) status = "The facilitator has paused the game.";
   else if (v.move.submitted) status = "Move submitted. You can still change it until the facilitator plays the turn.";
   else status = "Choose your cards and submit before the time is up.";
-  $("status").textContent = status;
+  $("status").replaceChildren(status);
+  if (!turn.finished && !turn.paused) {
+    $("status").append(" ", el("a", { href: "#move", text: "Go to your cards" }));
+  }
+  $("move").hidden = turn.finished;
   $("status").className = "banner" + (v.move.submitted ? " done" : "");
   if (!briefingSet) { $("briefing").open = turn.played === 0; briefingSet = true; } // open before the first turn
+  if (turn.finished && !wasOver) $("briefing").open = false;
+  wasOver = turn.finished;
   $("situation").textContent = v.scenario.title + ". " + (v.scenario.summary || "");
   $("power").textContent = "You are " + v.team.government + " (" + v.team.city + "). In power: " + v.team.in_power + ".";
   $("objectives").replaceChildren(...v.objectives.map(o => el("li", {},
@@ -168,8 +179,10 @@ function drawTeam() {
     el("span", { class: "w-label", text: w.label }),
     el("span", { class: "meter" }, el("span", { class: "fill " + w.word, width: w.value + "%" })),
     el("span", { class: "w-value", text: w.value + " " + w.word }))));
+  $("news-when").textContent = turn.played ? "News from " + v.news_quarter : "News";
   $("news").replaceChildren(...(v.news.length ? v.news.map(n => el("li", {}, el("strong", { text: n.title }),
-    n.say ? " " + n.say : "")) : [el("li", { text: "Nothing yet: the first turn has not been played." })]));
+    n.say ? el("br") : null, n.say || null)) : [el("li", { text: "Nothing yet: the first turn has not been played." })]));
+  $("teams-box").hidden = turn.finished;
   $("teams").replaceChildren(...v.teams.map(t => el("li", {
     text: t.name + ": " + (t.submitted ? "submitted" : t.joined ? "choosing" : "not joined yet") })));
 }
@@ -264,6 +277,7 @@ function startFacilitator() {
     $("f-error").textContent = result.ok ? "" : (result.data.error || "Refused.");
     if (result.ok) drawFacilitator(result.data);
   };
+  facilitatorAct = act;
   $("f-plus").addEventListener("click", () => act("/api/facilitator/timer", { seconds: Math.round(timerLeft + 60) }));
   $("f-minus").addEventListener("click", () => act("/api/facilitator/timer", { seconds: Math.max(0, Math.round(timerLeft - 60)) }));
   $("f-pause").addEventListener("click", () => act("/api/facilitator/timer", { pause: timerRunning }));
@@ -279,14 +293,28 @@ function startFacilitator() {
 }
 
 function drawFacilitator(f) {
-  setTimer(f.timer);
+  setTimer(f.timer, f.turn.finished);
   $("f-turn").textContent = f.scenario.title + ": " + (f.turn.finished ? "game over" :
     "turn " + f.turn.next + " of " + f.turn.of + ", " + f.turn.quarter);
   $("f-code").textContent = f.join_code;
-  $("f-teams").replaceChildren(...f.teams.map(t => el("li", { "data-team": t.team, text:
-    t.name + ": " + (t.joined ? t.devices + " device(s), " + (t.submitted ? "submitted" : "choosing") : "not joined") })));
+  const over = f.turn.finished;
+  $("f-teams").replaceChildren(...f.teams.map(t => {
+    const item = el("li", { "data-team": t.team }, t.name + ": " + (t.joined ? t.devices + " device(s)" +
+      (over ? "" : ", " + (t.submitted ? "submitted" : "choosing")) : "not joined"));
+    if (t.joined && !over) {
+      const release = el("button", { type: "button", class: "small", text: "Sign out" });
+      release.addEventListener("click", () => {
+        if (confirm("Sign out every device of " + t.name + "? The team can then join again with the code.")) {
+          facilitatorAct("/api/facilitator/release", { team: t.team });
+        }
+      });
+      item.append(" ", release);
+    }
+    return item;
+  }));
   $("f-pause").textContent = f.timer.running ? "Pause timer" : "Resume timer";
-  $("f-resolve-row").hidden = !f.can_resolve;
+  $("f-timer-row").hidden = over;
+  $("f-resolve-row").hidden = !f.can_resolve || over;
   $("f-save").textContent = !f.save ? "" : f.turn.finished ?
     "Game over. Write the report with: trilat report " + f.save : "Autosave: " + f.save;
 }

@@ -176,3 +176,15 @@ def test_a_second_device_joins_by_the_team_link_and_a_dropped_one_rejoins(browse
     stranger = browser.new_context(viewport=PHONE).new_page()
     stranger.goto(host.join_url)
     assert stranger.locator("button[data-team=JPN]").is_disabled()
+    # The facilitator signs the team out (a wrong group took it): its devices go back to the join screen.
+    facilitator = browser.new_context(viewport=PHONE).new_page()
+    facilitator.set_default_timeout(TIMEOUT_MS)
+    facilitator.on("dialog", lambda dialog: dialog.accept())
+    facilitator.goto(host.facilitator_url)
+    facilitator.locator("#f-teams li[data-team=JPN] button", has_text="Sign out").click()
+    first.locator("#join").wait_for()
+    assert room.team_for(link.split("#t=")[1]) is None
+    stranger.reload()
+    stranger.locator("button[data-team=JPN]").click()
+    stranger.locator("#cards .card").first.wait_for()
+    assert room.tokens.get("JPN")
