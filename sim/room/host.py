@@ -110,19 +110,21 @@ class Host:
         lan: listen on the local network.
         port: the port (0: any free one).
         limits: request rates and sizes.
+        bound: a socket already bound with :func:`listen` (else one is bound here).
     """
 
     room: Room
     lan: bool = False
     port: int = DEFAULT_PORT
     limits: Limits | None = None
+    bound: socket.socket | None = None
     sock: socket.socket = field(init=False)
     url: str = field(init=False)
     server: uvicorn.Server = field(init=False)
     _thread: threading.Thread | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
-        self.sock = listen(self.lan, self.port)
+        self.sock = self.bound if self.bound is not None else listen(self.lan, self.port)
         port = self.sock.getsockname()[1]
         self.url = f"http://{lan_address() if self.lan else LOOPBACK}:{port}"
         app = create_app(self.room, self.url, lan=self.lan, limits=self.limits)

@@ -32,6 +32,8 @@ JOIN_CODE_LENGTH = 6
 DEFAULT_PHASE_SECONDS = 8 * 60
 DEVICE_SEEN_SECONDS = 20.0
 """A device counts as connected if it asked for its view within this many seconds."""
+MAX_DEVICES = 256
+"""Devices remembered per team at most (older ones are forgotten first)."""
 ROOM_FORMAT = "trilat-room"
 
 Clock = Callable[[], float]
@@ -186,7 +188,11 @@ class Room:
 
     def seen(self, team: str, device: str) -> None:
         """Note that one of a team's devices asked for its view (for the 'connected' count)."""
-        self._seen.setdefault(team, {})[device[:64]] = self.clock()
+        seen = self._seen.setdefault(team, {})
+        seen[device[:64]] = self.clock()
+        if len(seen) > MAX_DEVICES:
+            for old in sorted(seen, key=seen.__getitem__)[: len(seen) - MAX_DEVICES]:
+                del seen[old]
 
     def devices(self, team: str) -> int:
         """How many of a team's devices asked for their view recently."""

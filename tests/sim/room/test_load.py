@@ -40,7 +40,9 @@ async def _play(url: str, join_code: str, facilitator: str, stats: dict) -> dict
 
         async def call(method: str, path: str, token: str, device: int, body=None) -> dict:
             headers = {**auth(token), "X-Device": f"device-{device}"}
+            started = time.perf_counter()
             response = await http.request(method, path, headers=headers, json=body)
+            stats["latency"].append(time.perf_counter() - started)
             stats["requests"] += 1
             if response.status_code != 200:
                 stats["failures"].append((path, response.status_code, response.text))
@@ -91,14 +93,18 @@ def test_forty_devices_play_four_turns_and_match_hot_seat(tmp_path):
     room = make_room(tmp_path, shadows=SHADOWS)
     host = Host(room, port=0)
     host.start()
-    stats: dict = {"requests": 0, "failures": []}
+    stats: dict = {"requests": 0, "failures": [], "latency": []}
     started = time.perf_counter()
     try:
         finals = asyncio.run(_play(host.url, room.join_code, room.facilitator_token, stats))
     finally:
         host.stop()
     elapsed = time.perf_counter() - started
-    print(f"load: {DEVICES} devices, {stats['requests']} requests in {elapsed:.1f} s, 4 turns")
+    p50, p95 = np.percentile(stats["latency"], [50, 95]) * 1000
+    print(
+        f"load: {DEVICES} devices, 4 turns, {stats['requests']} requests in {elapsed:.1f} s; "
+        f"latency p50 {p50:.0f} ms, p95 {p95:.0f} ms, max {max(stats['latency']) * 1000:.0f} ms"
+    )
     assert stats["failures"] == []
     assert room.match.finished and room.match.turn == 4
     assert all(len(moves) == 4 for moves in finals.values())

@@ -13,6 +13,7 @@ from sim.play.session import GameSession, GameSettings
 from sim.room.state import (
     JOIN_ALPHABET,
     JOIN_CODE_LENGTH,
+    MAX_DEVICES,
     Room,
     RoomMatch,
     human_teams,
@@ -145,3 +146,18 @@ def test_human_teams_parses_and_refuses():
     assert human_teams("jpn, usa") == ["USA", "JPN"]
     with pytest.raises(UsageError, match="unknown government 'CHN'"):
         human_teams("USA,CHN")
+
+
+def test_devices_count_recent_ones_and_memory_is_bounded(tmp_path):
+    clock = FakeClock()
+    room = make_room(tmp_path, clock=clock)
+    room.seen("USA", "a")
+    room.seen("USA", "b")
+    room.seen("USA", "a")
+    assert room.devices("USA") == 2 and room.devices("ROK") == 0
+    clock.now += 60
+    room.seen("USA", "c")
+    assert room.devices("USA") == 1
+    for i in range(MAX_DEVICES + 50):
+        room.seen("ROK", f"device-{i}")
+    assert len(room._seen["ROK"]) == MAX_DEVICES
