@@ -95,6 +95,10 @@ class RoomOverlay:
         qr = self._qr_of(fonts.s(210))
         rows = self._lines(status)
         url_lines = fonts.wrap(self.join_url, width - 2 * pad, "small")
+        if "//127.0.0.1" in self.join_url:  # phones cannot reach this laptop's loopback address
+            url_lines += fonts.wrap(
+                "Only this computer can join: start with --lan for phones", width - 2 * pad, "small"
+            )
         height = (
             pad * 2
             + fonts.line_height("large") * 2

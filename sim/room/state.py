@@ -146,7 +146,7 @@ class Room:
     def team_for(self, token: str | None) -> str | None:
         """The government a team token belongs to (``None`` for a wrong or missing token)."""
         found = None
-        for gov, expected in self.tokens.items():
+        for gov, expected in tuple(self.tokens.items()):  # a snapshot: a join may add a token meanwhile
             if same_secret(token, expected):
                 found = gov
         return found
@@ -171,7 +171,7 @@ class Room:
             if team in self.tokens:
                 raise UsageError(
                     f"{self.match.team_name(team)} has already joined: a teammate can add this device "
-                    "(Add a device on their screen), or the facilitator can release the team"
+                    "(Add a device on their screen), or the facilitator can sign the team out"
                 )
             self.tokens[team] = new_token()
             self._changed()

@@ -118,3 +118,14 @@ def test_leaving_a_hosted_game_closes_the_window(hosted):
     room, app, driver = hosted
     app.to_title()
     assert not app.running and app.match is room.match
+
+
+def test_a_local_only_host_says_phones_need_lan(tmp_path):
+    match = RoomMatch.start(settings(shadows=0), saves_dir=tmp_path)
+    room = Room(match, clock=FakeClock())
+    app = hosted_app(room, f"http://127.0.0.1:8000/?code={room.join_code}", window=False)
+    try:
+        app.render()
+        assert app.fonts.rendered_containing("--lan")
+    finally:
+        pygame.display.quit()
