@@ -214,9 +214,11 @@ function drawCards() {
       condition = el("p", { class: "condition" + (card.condition.holds === false ? " off" : "") },
         "Only if: " + card.condition.text + " (" + state + ")");
     }
-    const label = el("label", { for: id, class: "card" + (card.affordable ? "" : " costly") },
-      input,
-      el("span", { class: "card-head" },
+    // The label holds only the checkbox and the title (a short name for screen readers); a tap
+    // anywhere else on the card ticks it too.
+    const cardBox = el("div", { class: "card" + (card.affordable ? "" : " costly"), "data-card-box": card.id },
+      el("label", { for: id, class: "card-head" },
+        input,
         el("span", { class: "card-title", text: card.title }),
         el("span", { class: "cost", text: card.cost + " capital" })),
       card.say ? el("p", { class: "say", text: card.say }) : null,
@@ -226,7 +228,10 @@ function drawCards() {
       condition,
       card.affordable ? null : el("p", { class: "condition off", text: "Costs more capital than you have now." }),
       card.source ? el("p", { class: "source", text: "Based on: " + card.source }) : null);
-    box.append(label);
+    cardBox.addEventListener("click", event => {
+      if (open && !event.target.closest("label")) input.click();
+    });
+    box.append(cardBox);
   }
   updateCost();
 }
@@ -235,8 +240,8 @@ function updateCost() {
   const v = view;
   const cost = v.cards.filter(c => chosen.has(c.id)).reduce((sum, c) => sum + c.cost, 0);
   const over = cost > v.team.capital + 1e-9;
-  $("cost").textContent = "Chosen: " + chosen.size + " card" + (chosen.size === 1 ? "" : "s") + ", cost " + cost +
-    " of " + v.team.capital.toFixed(1) + (over ? " - too much" : "");
+  $("cost").textContent = chosen.size + " card" + (chosen.size === 1 ? "" : "s") + ": " + cost + " of " +
+    v.team.capital.toFixed(1) + " capital" + (over ? ", too much" : "");
   $("cost").className = over ? "over" : "";
   const same = JSON.stringify([...chosen].sort()) === JSON.stringify([...v.move.cards].sort());
   $("submit").disabled = over || v.turn.finished || (v.move.submitted && same);
