@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup run test fuzz lint bench clean
+.PHONY: setup browser run test fuzz lint bench clean
 
 setup: $(STAMP)
 
@@ -16,10 +16,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
+# The browser tests drive Debian's chromium (never a downloaded one); install it once if missing.
+browser:
+	@if [ -x /usr/bin/chromium ]; then echo "chromium: /usr/bin/chromium"; else \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -q && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; fi
+
 run: setup
 	$(BIN)/trilat run baseline
 
-test: setup
+test: setup browser
 	$(BIN)/python -m pytest
 
 fuzz: setup

@@ -16,6 +16,8 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +99,13 @@ class App:
         self.frames = 0
         self._library: list[LibraryEntry] | None = None
         self._needs_draw = True
+        self.lock: AbstractContextManager[Any] = nullcontext()
+        """Held for each frame: a hosted game's lock, so the web server never changes the game mid-frame."""
+        self.remote = False
+        """Whether teams move on their own devices (``trilat host``): no hot-seat move screens."""
+        self.overlays: list[Callable[[pygame.Surface], None]] = []
+        """Drawn over the scenes (the hosted game's join code and countdown); they never change the game."""
+        self._overlay_clock = 0.0
 
     @staticmethod
     def _open(size: tuple[int, int], fullscreen: bool) -> pygame.Surface:
@@ -148,7 +157,10 @@ class App:
         self.reset(SceneId.TITLE)
 
     def to_title(self) -> None:
-        """Leave the game (it is autosaved) and go back to the title screen."""
+        """Leave the game (it is autosaved) and go back to the title screen; a hosted game closes the window."""
+        if self.remote:
+            self.quit()
+            return
         self.match = None
         self.show_title()
 
@@ -262,11 +274,17 @@ class App:
             top.update(dt)
             if top.animating():
                 self._needs_draw = True
+        self._overlay_clock += dt
+        if self.overlays and self._overlay_clock >= 0.5:  # the countdown and the teams' status change on their own
+            self._overlay_clock = 0.0
+            self._needs_draw = True
 
     def render(self) -> None:
         """Draw the visible scenes and the messages (draw never changes the game)."""
         for scene in self.stack.visible():
             scene.draw(self.screen)
+        for overlay in self.overlays:
+            overlay(self.screen)
         self._draw_toasts()
         self.frames += 1
 
@@ -301,7 +319,8 @@ class App:
         """The main loop, until the user quits."""
         dt = 0.0
         while self.running and self.stack.top is not None:
-            self.frame(dt)
+            with self.lock:
+                self.frame(dt)
             animating = self.stack.top is not None and self.stack.top.animating()
             dt = self.clock.tick(FPS_ANIMATING if animating or self.toasts else FPS_IDLE) / 1000.0
 

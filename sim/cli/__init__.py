@@ -1,9 +1,9 @@
-"""The ``trilat`` CLI: run, list, show, handouts, validate, new, schema, play, replay, report, sweep, analyze, etc.
+"""The ``trilat`` CLI: run, list, show, handouts, validate, new, schema, play, host, replay, report, research commands.
 
 Every user error (bad scenario file, bad argument) is printed as one line per problem,
 ``path:line:col: message`` for files, with exit code 2 and no traceback. The command line is
 the composition root: it sits beside the engine's sub-packages and is the only part of ``sim``
-that may open the game window (``sim.cli.game``). Heavy modules (Mesa, pandas, pygame) are
+that may open the game window (``sim.cli.game``, ``sim.cli.host``). Heavy modules (Mesa, pandas, pygame) are
 imported inside each command, so ``trilat list`` or ``trilat validate`` start quickly.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from sim import __version__
-from sim.cli import game, library, research, run
+from sim.cli import game, host, library, research, run
 from sim.cli.parser import EXIT_USAGE, build_parser
 from sim.cli.terminal import safe_output
 from sim.errors import TrilatError
@@ -33,6 +33,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "new": library.command_new,
     "schema": library.command_schema,
     "play": game.command_play,
+    "host": host.command_host,
     "replay": game.command_replay,
     "report": game.command_report,
     "sweep": research.command_sweep,

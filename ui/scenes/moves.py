@@ -53,6 +53,17 @@ def next_move_scene(app: App) -> Scene:
     """
     match = app.require_match()
     waiting = match.waiting()
+    if app.remote:  # teams moved on their own devices: never show a move screen on the projector
+        if not waiting:
+            return app.make(SceneId.RESOLUTION)
+        names = ", ".join(match.team_name(g) for g in waiting)
+        return app.make(
+            SceneId.CONFIRM,
+            f"Still choosing: {names}",
+            lambda: app.push(SceneId.RESOLUTION),
+            "Play the turn anyway? Teams that have not submitted pass this turn.",
+            yes="Play the turn",
+        )
     if waiting:
         return CoverScene(app, waiting[0])
     if match.settings.humans():

@@ -1,0 +1,1 @@
+"""Networked play: the host's web server, team tokens and each team's private view (``trilat host``)."""
