@@ -31,7 +31,7 @@ def atomic_write_text(path: Path | str, text: str) -> Path:
     return atomic_write(path, lambda handle: handle.write(text))
 
 
-def atomic_write(path: Path | str, write: Callable[[IO], None], binary: bool = False) -> Path:
+def atomic_write(path: Path | str, write: Callable[[IO], object], binary: bool = False) -> Path:
     """Write ``path`` through ``write(handle)`` into a temporary file beside it, then rename.
 
     The data is flushed to disk before the rename; if anything fails, the previous file (if
