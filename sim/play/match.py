@@ -27,6 +27,7 @@ from sim.engine.triggers import Firing
 from sim.lang.scenario import Card, Scenario, Trigger, load_scenario
 from sim.lang.schema import GovernmentSpec
 from sim.play.commands import Custom, FacilitatorAction, Inject
+from sim.play.fairscore import FairScore, fair_scores
 from sim.play.session import GameSession, GameSettings
 
 DEFAULT_SAVES = Path.home() / ".trilat" / "saves"
@@ -190,7 +191,8 @@ class Match:
             for entry in self.session.log:
                 if isinstance(entry, Custom) and entry.id == source.id:
                     return f"white cell: {entry.title}"
-            return f"white cell: {source.id}"
+            titles = {event.id: event.title for event in self.scenario.events if event.title}
+            return f"white cell: {titles.get(source.id, source.id)}"
         return source.label
 
     def essay(self, author: str) -> str:
@@ -329,6 +331,10 @@ class Match:
         """Each team's objective score in the story (100 x weighted change of its objectives)."""
         return {gov: float(values[0]) for gov, values in objective_scores(self.story).items()}
 
+    def fair_scores(self) -> dict[str, FairScore]:
+        """Each team's raw change and contribution (see :mod:`sim.play.fairscore`)."""
+        return fair_scores(self.session)
+
     def shadow_scores(self) -> dict[str, tuple[float, float]]:
         """Each team's score range (25th-75th percentile) over the shadow worlds, if any."""
         shadows = self.session.shadows
@@ -402,6 +408,16 @@ class Match:
         """End the game now."""
         self.session.end()
         self.changed()
+
+    def reopen(self) -> None:
+        """Take back an early end: play continues from the next turn."""
+        self.session.reopen()
+        self.changed()
+
+    def apply_preset(self, ident: str) -> None:
+        """Apply one of the scenario's named presets (one logged action)."""
+        self.session.apply_preset(ident)
+        self._after_command()
 
     def facilitator_actions(self) -> list[FacilitatorAction]:
         """Every facilitator action so far (for the console's log)."""

@@ -28,9 +28,10 @@ from sim.engine.layout import GOVERNMENTS
 from sim.engine.model import INDICATORS, TrilateralModel
 from sim.engine.triggers import Firing
 from sim.errors import TrilatError, UsageError, did_you_mean
-from sim.lang.scenario import Scenario, load_scenario
+from sim.lang.scenario import Scenario, load_embedded_scenario, load_scenario
 from sim.play.commands import (
     COMMAND_KINDS,
+    ApplyPreset,
     Branch,
     Choose,
     Command,
@@ -40,6 +41,7 @@ from sim.play.commands import (
     HistoryNote,
     Inject,
     Note,
+    Reopen,
     Resolve,
     SetParameter,
     SetState,
@@ -98,6 +100,8 @@ class GameSession:
         self.autosave_path = Path(autosave) if autosave else None
         self.log: list[Command] = []
         self.history_notes: list[HistoryNote] = []  # undo/branch notes, kept out of the replay log
+        self.notices: list[str] = []
+        """Things the facilitator should know about this game (e.g. a changed library scenario)."""
         self._build()
 
     # ------------------------------------------------------------------ models
@@ -152,6 +156,9 @@ class GameSession:
                 model.inject(model.scenario.compile_injection(command.id, command.title, command.say, command.effects))
             elif isinstance(command, SetParameter):
                 model.set_parameter(command.name, command.value)
+            elif isinstance(command, ApplyPreset):
+                for name, value in command.values.items():
+                    model.set_parameter(name, value)
             elif isinstance(command, SetState):
                 model.set_state(command.name, command.value)
             elif isinstance(command, Resolve):
@@ -162,6 +169,9 @@ class GameSession:
             elif isinstance(command, End):
                 model.turns = model.turn
                 model.running = False
+            elif isinstance(command, Reopen):
+                model.turns = self.planned_turns
+                model.running = model.turn < model.turns
             elif not isinstance(command, Note):
                 raise SaveError(f"unknown command '{command.kind}'")
         return firings
@@ -246,6 +256,33 @@ class GameSession:
         if self.autosave_path is not None:
             self.save(self.autosave_path)
 
+    @property
+    def planned_turns(self) -> int:
+        """The turns the game was set up to last (whatever an early end did)."""
+        return self.settings.turns or self.scenario.turns
+
+    @property
+    def ended_early(self) -> bool:
+        """Whether the facilitator ended the game before its last turn (and has not reopened it)."""
+        last = next((e for e in reversed(self.log) if isinstance(e, End | Reopen)), None)
+        return isinstance(last, End) and self.turn < self.planned_turns
+
+    def reopen(self) -> None:
+        """Facilitator: take back "End the game now"; play continues from the next turn."""
+        if not self.ended_early:
+            raise UsageError("the game was not ended early, so there is nothing to reopen")
+        self._do(Reopen(self.turn))
+        if self.autosave_path is not None:
+            self.save(self.autosave_path)
+
+    def apply_preset(self, ident: str) -> None:
+        """Facilitator: apply one of the scenario's named presets (one logged action)."""
+        self._require_open()
+        presets = self.scenario.spec.presets
+        if ident not in presets:
+            raise UsageError(f"no preset '{ident}' in this scenario{did_you_mean(ident, presets)}")
+        self._do(ApplyPreset(self.turn, ident, dict(presets[ident].values)))
+
     # ------------------------------------------------------------------ undo, branch, replay
 
     def _replay(self, log: list[Command]) -> None:
@@ -284,7 +321,17 @@ class GameSession:
     def facilitator_actions(self) -> list[FacilitatorAction]:
         """Every facilitator action, in order, including undone ones and branches (for the report)."""
         actions: list[FacilitatorAction] = [e for e in self.log if e.FACILITATOR]
-        actions.extend(self.history_notes)
+        placed = 0
+        for note in self.history_notes:
+            # An undo of turn t came after the commands kept (given before turn t) and before those
+            # given since; a branch from the end of turn t likewise. Notes keep their own order.
+            cut = note.turn - 1 if isinstance(note, Undo) else note.turn
+            first_later = next(
+                (i for i, a in enumerate(actions) if isinstance(a, Command) and a.turn >= cut), len(actions)
+            )
+            at = max(placed, first_later)
+            actions.insert(at, note)
+            placed = at + 1
         return actions
 
     # ------------------------------------------------------------------ fan of futures
@@ -316,6 +363,10 @@ class GameSession:
                 "id": self.scenario.id,
                 "path": str(self.scenario.path),
                 "content_hash": self.scenario.content_hash,
+                "files": [
+                    {"path": str(file), "text": text}
+                    for file, text in zip(self.scenario.files, self.scenario.texts, strict=True)
+                ],
             },
             "turn": self.turn,
             "log": [command_to_json(e) for e in self.log],
@@ -334,20 +385,11 @@ class GameSession:
         data = _read_save(path)
         try:
             settings = GameSettings(**data["settings"])
-            scenario = load_scenario(
-                data["scenario"]["path"] if Path(data["scenario"]["path"]).is_file() else data["scenario"]["id"]
-            )
-        except TrilatError as exc:
-            raise SaveError(f"{path}: its scenario cannot be loaded: {exc}") from None
         except (TypeError, KeyError) as exc:
             raise SaveError(f"{path}: damaged save (settings: {exc})") from None
-        if scenario.content_hash != data["scenario"].get("content_hash"):
-            raise SaveError(
-                f"{path}: scenario '{scenario.id}' has changed since this game was saved, "
-                "so the game cannot be replayed exactly; restore the scenario files as they were "
-                f"when it was played ({', '.join(p.name for p in scenario.files)})"
-            )
+        scenario, notices = _saved_scenario(path, data["scenario"])
         session = cls(settings, scenario, autosave=path if autosave else None)
+        session.notices = notices
         try:
             session._replay([command_from_json(e) for e in data["log"]])
         except (TrilatError, KeyError, TypeError, ValueError) as exc:
@@ -386,6 +428,58 @@ def session_for_sweep_run(out_dir: Path | str, run_id: int, shadows: int = 100) 
     while not session.finished:
         session.resolve()
     return session
+
+
+def _saved_scenario(path: Path, saved: dict[str, Any]) -> tuple[Scenario, list[str]]:
+    """The scenario a save was played with: its embedded copy if it has one, else the library's.
+
+    A save embeds the text of every file of the scenario's ``extends:`` chain, so it replays
+    whatever happened to the library since; if the library copy differs (or is gone), a notice
+    says so. An older save without the texts needs the library copy unchanged.
+    """
+    embedded = saved.get("files")
+    if embedded is None:
+        return _library_scenario(path, saved, required=True), []
+    if not isinstance(embedded, list) or not embedded or not all(_is_file_entry(f) for f in embedded):
+        raise SaveError(f"{path}: damaged save (the embedded scenario files are malformed)")
+    try:
+        scenario = load_embedded_scenario(saved.get("path", "?"), [(f["path"], f["text"]) for f in embedded])
+    except TrilatError as exc:
+        raise SaveError(f"{path}: the scenario embedded in the save cannot be loaded: {exc}") from None
+    if scenario.content_hash != saved.get("content_hash"):
+        raise SaveError(f"{path}: damaged save (the embedded scenario does not match its fingerprint)")
+    try:
+        library = _library_scenario(path, saved, required=False)
+    except SaveError:
+        library = None
+    if library is None or library.content_hash != scenario.content_hash:
+        where = "is no longer in the library" if library is None else f"in the library ({library.path}) has changed"
+        return scenario, [
+            f"scenario '{scenario.id}' {where} since this game was played; using the copy saved with the game"
+        ]
+    return scenario, []
+
+
+def _is_file_entry(entry: Any) -> bool:
+    return isinstance(entry, dict) and isinstance(entry.get("path"), str) and isinstance(entry.get("text"), str)
+
+
+def _library_scenario(path: Path, saved: dict[str, Any], required: bool) -> Scenario:
+    """The library's (or the saved path's) current copy of a save's scenario; an old save needs it unchanged."""
+    try:
+        where = saved["path"] if Path(saved["path"]).is_file() else saved["id"]
+        scenario = load_scenario(where)
+    except TrilatError as exc:
+        raise SaveError(f"{path}: its scenario cannot be loaded: {exc}") from None
+    except (TypeError, KeyError) as exc:
+        raise SaveError(f"{path}: damaged save (scenario: {exc})") from None
+    if required and scenario.content_hash != saved.get("content_hash"):
+        raise SaveError(
+            f"{path}: scenario '{scenario.id}' has changed since this game was saved, "
+            "so the game cannot be replayed exactly; restore the scenario files as they were "
+            f"when it was played ({', '.join(p.name for p in scenario.files)})"
+        )
+    return scenario
 
 
 def _read_save(path: Path) -> dict[str, Any]:
