@@ -31,8 +31,8 @@ NO_EXPORTER = (
 def score_note(score: FairScore) -> str:
     """The line under a team's contribution: its raw change and what the default play would have scored."""
     if not score.counterfactual:
-        return f"raw change {score.raw:+.1f}; played by its default strategy"
-    return f"raw change {score.raw:+.1f} minus {score.baseline:+.1f} had it played the default"
+        return f"raw change {score.raw:+.1f}; the default strategy (no contribution)"
+    return f"raw change {score.raw:+.1f}, default play would score {score.baseline:+.1f}"
 
 
 def report_folder(match: Match) -> Path:
