@@ -28,6 +28,8 @@ CHARTS = {
     "politics": ("Domestic approval", ["USA.approval", "ROK.approval", "JPN.approval"]),
 }
 TURNING_POINTS = 4
+TIE_STYLES = {"tie.USA_ROK": "--", "tie.USA_JPN": "-.", "tie.ROK_JPN": ":"}
+"""Line styles of the ties in the report's charts (their registry colours are greys)."""
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -52,7 +54,8 @@ def _chart(session: GameSession, names: list[str], title: str, path: Path) -> Pa
         if "p5" in fan:
             ax.fill_between(turns, fan["p5"], fan["p95"], color=colour, alpha=0.12, linewidth=0)
             ax.fill_between(turns, fan["p25"], fan["p75"], color=colour, alpha=0.22, linewidth=0)
-        ax.plot(turns, fan["story"], color=colour, linewidth=2.2, label=label(name))
+        style = TIE_STYLES.get(name, "-")  # the ties are greys: told apart by their dashes
+        ax.plot(turns, fan["story"], color=colour, linewidth=2.2, linestyle=style, label=label(name))
     ax.set_title(title + (" (bands: 50% and 90% of the shadow worlds)" if session.shadows is not None else ""))
     ax.set_ylim(0, 1)
     step = max(1, len(turns) // 8)
@@ -212,7 +215,9 @@ def build_markdown(session: GameSession, charts: dict[str, Path]) -> str:
     out += ["", "## Charts", ""]
     out += [
         "Colours are the game's (one palette, the indicator registry): the United States blue, "
-        "the Republic of Korea green, Japan purple, the trilateral index black.",
+        "the Republic of Korea green, Japan purple, the trilateral index black; the three ties are "
+        "dashed greys, as in the game's chart, because in the game a tie's colour says its level "
+        "(vermillion strained, orange fragile, sky blue working, blue strong).",
         "",
     ]
     for key, path in charts.items():

@@ -39,6 +39,9 @@ def government_name(scenario: Scenario, gov: str) -> str:
 
 def indicator_words(name: str) -> str:
     """An indicator in words (``the USA-ROK tie``, ``ROK approval``)."""
+    if name.startswith("tie.") and name.count(".") == 2:
+        _, pair, domain = name.split(".")
+        return f"the {pair.replace('_', '-')} {domain.replace('_', ' ')} tie"
     text = indicators.label(name) if name in indicators.REGISTRY else name
     if text == name and "." in name:
         who, var = name.split(".", 1)
@@ -64,12 +67,6 @@ def event_title(scenario: Scenario, ident: str) -> str:
     return ident
 
 
-def parameter_words(scenario: Scenario, name: str) -> str:
-    """A parameter's name with its doc, if it has one."""
-    spec = scenario.spec.parameters.get(name)
-    return f"{name} ({spec.doc.rstrip('.')})" if spec is not None and spec.doc else name
-
-
 def preset_title(scenario: Scenario, ident: str) -> str:
     """A preset's title (its id if it has none, or if the scenario no longer defines it)."""
     preset = scenario.spec.presets.get(ident)
@@ -92,8 +89,9 @@ def describe_action(scenario: Scenario, action: FacilitatorAction, docs: bool = 
         say = f": {action.say}" if action.say else ""
         return f"{before}: a custom event '{action.title}' ({effects}){say}"
     if isinstance(action, SetParameter):
-        name = parameter_words(scenario, action.name) if docs else action.name
-        return f"{before}: set the parameter {name} to {action.value:g}"
+        spec = scenario.spec.parameters.get(action.name)
+        doc = f" ({spec.doc.rstrip('.')})" if docs and spec is not None and spec.doc else ""
+        return f"{before}: set the parameter {action.name} to {action.value:g}{doc}"
     if isinstance(action, ApplyPreset):
         values = ", ".join(f"{name} {value:g}" for name, value in action.values.items())
         return f"{before}: applied the preset '{preset_title(scenario, action.name)}' ({values})"

@@ -196,3 +196,14 @@ def test_banners_are_drawn_over_the_widgets(app, driver, game, monkeypatch):
     order.clear()
     app.render()
     assert order.index("widgets") < order.index("looking back") < order.index("paused")
+
+
+def test_resuming_a_save_whose_scenario_changed_says_so_on_screen(app, tmp_path):
+    from sim.play.session import GameSession
+
+    path = tmp_path / "mine.yaml"
+    path.write_text("id: mine\ntitle: Mine\nextends: baseline\n", encoding="utf-8")
+    GameSession(GameSettings(str(path), shadows=0), autosave=tmp_path / "game.json").resolve()
+    path.write_text("# edited after class\nid: mine\ntitle: Mine\nextends: baseline\n", encoding="utf-8")
+    app.start_match(Match(GameSession.load(tmp_path / "game.json")))
+    assert any("using the copy saved with the game" in text for text, _ in app.toasts)

@@ -159,11 +159,16 @@ class DebriefScene(Scene):
         played = match.turn
         span = f"{match.quarter(1)} to {match.quarter(played)}" if played else "no turns"
         teams = ", ".join(f"{match.team_name(g)} ({'team' if match.is_human(g) else 'computer'})" for g in GOVERNMENTS)
+        session = match.session
+        if session.ended_early:
+            what = f"ended by the facilitator after turn {played} of {session.planned_turns}"
+        else:
+            what = f"{played} of {session.planned_turns} turns played"
         draw_header(
             surface,
             fonts,
             f"Debrief: {match.scenario.title}",
-            f"{played} turns played ({span}); {teams}",
+            f"{what} ({span}); {teams}",
             f"seed {match.settings.seed}",
         )
         draw_footer(surface, fonts)
@@ -201,7 +206,7 @@ class DebriefScene(Scene):
         draw_text(
             surface,
             fonts,
-            "Team scores: what each team's play changed",
+            "Team scores: contribution",
             (inner.left, top - fonts.line_height("heading") - fonts.s(4)),
             "heading",
             theme.TEXT,

@@ -145,11 +145,11 @@ class TurnScene(Scene):
         if turn == 0:
             subtitle = f"Before the first turn ({match.turns} turns from {match.quarter(1)})"
         else:
-            subtitle = f"After {match.quarter(turn)}: turn {turn} of {match.turns}"
+            subtitle = f"After turn {turn}, {match.quarter(turn)} (of {match.turns})"
         if match.finished:
             status = "Game over"
         else:
-            status = f"Next: {match.quarter(match.turn + 1)}"
+            status = f"Next: turn {match.turn + 1}, {match.quarter(match.turn + 1)}"
             done = match.submitted()
             if done:
                 status += f"   moved: {', '.join(done)}"

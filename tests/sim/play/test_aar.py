@@ -92,6 +92,11 @@ def test_report_charts_draw_each_indicator_in_the_games_colour(tmp_path, monkeyp
     expected = {aar.label(name): hex_colour(name) for _, names in aar.CHARTS.values() for name in names}
     assert drawn == expected
     assert drawn["USA approval"] == "#0072B2" and drawn["ROK approval"] == "#009E73"  # the game's blue and green
+    # A tie's colour means its level in the game: no tie line may wear a level's colour.
+    from ui import theme
+
+    level_colours = {"#{:02X}{:02X}{:02X}".format(*colour) for _, colour, _ in theme.TIE_LEVELS}
+    assert not level_colours & {drawn[aar.label(f"tie.{pair}")] for pair in ("USA_ROK", "USA_JPN", "ROK_JPN")}
 
 
 def test_report_says_who_chose_what_in_plain_words(tmp_path):
@@ -127,7 +132,10 @@ def test_report_says_who_chose_what_in_plain_words(tmp_path):
     assert "custom_1" not in text and "tie.USA_ROK" not in text
     assert "injected the event 'Japan's Joint Operations Command'" in text
     assert "raise the USA-ROK tie (weight 0.2)" in text
-    assert "set the parameter us_transactionalism (How transactional" in text
+    assert "set the parameter us_transactionalism to 0.8 (How transactional" in text
+    assert "raise the USA-ROK economic tie" in build_markdown(
+        GameSession(GameSettings("trump2-transactional", shadows=0)), {}
+    )
     # Scores with contributions, explained.
     scores = text.split("## Scores: raw change and contribution")[1].split("##")[0]
     assert "contribution" in scores and "default strategy" in scores
