@@ -75,6 +75,7 @@ class Match:
         self.session = session
         self.paused = False
         self.revision = 0
+        self._fair: tuple[tuple[int, int, int], dict[str, FairScore]] | None = None
         self._explain: dict[tuple[int, int], dict[str, Any]] = {}
         self._labels: dict[Source, str] = _trigger_labels(session.scenario)
 
@@ -332,8 +333,11 @@ class Match:
         return {gov: float(values[0]) for gov, values in objective_scores(self.story).items()}
 
     def fair_scores(self) -> dict[str, FairScore]:
-        """Each team's raw change and contribution (see :mod:`sim.play.fairscore`)."""
-        return fair_scores(self.session)
+        """Each team's raw change and contribution (see :mod:`sim.play.fairscore`), cached until the game changes."""
+        key = (id(self.session), self.revision, len(self.session.log))
+        if self._fair is None or self._fair[0] != key:
+            self._fair = (key, fair_scores(self.session))
+        return self._fair[1]
 
     def shadow_scores(self) -> dict[str, tuple[float, float]]:
         """Each team's score range (25th-75th percentile) over the shadow worlds, if any."""

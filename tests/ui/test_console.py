@@ -207,3 +207,21 @@ def test_resuming_a_save_whose_scenario_changed_says_so_on_screen(app, tmp_path)
     path.write_text("# edited after class\nid: mine\ntitle: Mine\nextends: baseline\n", encoding="utf-8")
     app.start_match(Match(GameSession.load(tmp_path / "game.json")))
     assert any("using the copy saved with the game" in text for text, _ in app.toasts)
+
+
+def test_the_debrief_shows_contribution_and_raw_change_and_explains_them(app, driver, game):
+    play_turn(driver)
+    game.end()
+    from ui.scene import SceneId
+
+    app.push(SceneId.DEBRIEF)
+    app.frame(0.0)
+    app.render()
+    scene = driver.top
+    usa = scene.fair["USA"]
+    assert scene.scores["USA"] == pytest.approx(usa.contribution) and usa.counterfactual
+    assert app.fonts.has_rendered("Team scores: contribution")
+    assert app.fonts.has_rendered(f"raw change {usa.raw:+.1f}, default play would score {usa.baseline:+.1f}")
+    assert "default strategy in the same world" in driver.widget("score_USA").tooltip
+    assert app.fonts.rendered_containing("turn 1, 2025Q1  ")
+    assert app.fonts.rendered_containing("ended by the facilitator after turn 1 of 16")

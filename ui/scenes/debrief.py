@@ -263,7 +263,7 @@ class DebriefScene(Scene):
             if y > inner.bottom - fonts.line_height("small"):
                 break
             color = theme.POSITIVE if point.change > 0 else theme.NEGATIVE
-            head = f"{point.quarter}  {label(point.indicator)}  {format_signed(point.change)}"
+            head = f"turn {point.turn}, {point.quarter}  {label(point.indicator)}  {format_signed(point.change)}"
             y = draw_text(surface, fonts, head, (inner.left, y), "small", color, True).bottom
             for source, value in point.causes:
                 text = fonts.ellipsize(f"{source} {format_signed(value)}", inner.width - fonts.s(16), "tiny")
