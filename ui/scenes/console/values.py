@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from sim.play.match import label
-from sim.play.settings import parameter_groups
+from sim.play.settings import ParameterGroups, parameter_groups
 from ui import theme
 from ui.input import Action, Intent
 from ui.scenes.console.tab import ListTab, state_variables
@@ -362,6 +362,14 @@ class ParametersTab(ValuesTab):
     def __init__(self, console: Any) -> None:
         super().__init__(console)
         self.open_groups = {"presets", "scenario"}
+        self._groups: tuple[int, ParameterGroups] | None = None
+
+    def groups(self) -> ParameterGroups:
+        """The scenario's own settings and the model coefficients (worked out once per scenario)."""
+        scenario = self.match.scenario
+        if self._groups is None or self._groups[0] != id(scenario):
+            self._groups = (id(scenario), parameter_groups(scenario))
+        return self._groups[1]
 
     def ranges(self) -> dict[str, tuple[float, float]]:
         """Parameters with a declared range (they get sliders), and their ranges."""
@@ -369,12 +377,12 @@ class ParametersTab(ValuesTab):
         return {name: p.range for name, p in spec.parameters.items() if p.range is not None}
 
     def names(self) -> list[str]:
-        groups = parameter_groups(self.match.scenario)
+        groups = self.groups()
         return [*groups.scenario, *groups.coefficients]
 
     def rows(self) -> list[Row]:
         spec = self.match.scenario.spec
-        groups = parameter_groups(self.match.scenario)
+        groups = self.groups()
         out: list[Row] = []
         sections = [
             ("presets", "Presets", [Row("preset", k, p.title or k, p.doc) for k, p in spec.presets.items()]),
