@@ -169,10 +169,14 @@ class App:
         self.match = match
         match.autosave()
         self.reset(SceneId.TURN)
+        for notice in match.session.notices:  # e.g. the library's copy of the scenario has changed
+            self.toast(notice[:1].upper() + notice[1:], 10)
 
     def start_replay(self, session: GameSession) -> None:
         """Open the replay viewer on a saved game."""
         self.push(SceneId.REPLAY, session)
+        for notice in session.notices:
+            self.toast(notice[:1].upper() + notice[1:], 10)
 
     def close_replay(self) -> None:
         """Leave the replay viewer (quit if the app was opened only to replay)."""
@@ -401,6 +405,8 @@ def run_replay(save: Path) -> int:
         return EXIT_USAGE
     app.replay_only = True
     app.reset(SceneId.REPLAY, session)
+    for notice in session.notices:
+        app.toast(notice[:1].upper() + notice[1:], 10)
     try:
         app.run()
     except KeyboardInterrupt:

@@ -182,6 +182,8 @@ class Driver:
                         break
                 self.shot(f"move-{gov.lower()}-t{turn:02d}")
                 self.press(pygame.K_RETURN)
+                if self.top is not None and self.top.name == "confirm":  # a pass asks first
+                    self.press(pygame.K_RETURN)
             if self.top is not None and self.top.name == "cover":
                 self.shot(f"all-moves-in-t{turn:02d}")
                 self.press(pygame.K_RETURN)

@@ -110,6 +110,7 @@ class Intent(Enum):
     BRANCH_TURN = "branch_turn"
     BRANCH = "branch"
     END_GAME = "end_game"
+    REOPEN = "reopen"
     ADD_NOTE = "add_note"
     PLUS = "plus"
     MINUS = "minus"

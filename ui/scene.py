@@ -199,10 +199,14 @@ class Scene:
             surface.fill(theme.BACKGROUND)
         self.draw_scene(surface)
         self.draw_widgets(surface)
+        self.draw_banners(surface)
         self.draw_tooltip(surface)
 
     def draw_scene(self, surface: pygame.Surface) -> None:
         """Everything that is not a widget."""
+
+    def draw_banners(self, surface: pygame.Surface) -> None:
+        """Banners (paused, looking back ...): drawn over the scene and its widgets, under the tooltip."""
 
     def draw_widgets(self, surface: pygame.Surface) -> None:
         """Every widget, with hover and focus."""

@@ -6,9 +6,24 @@ This is the only place outside ``ui/`` that opens the game window: the engine ne
 from __future__ import annotations
 
 import argparse
+import sys
+from typing import TYPE_CHECKING
 
 from sim.cli.parser import DEFAULT_SEED
 from sim.errors import UsageError
+
+if TYPE_CHECKING:
+    from sim.play.session import GameSession
+
+
+def _loaded(save: str, command: str) -> GameSession:
+    """A save, loaded now for a clear error; its notices (a changed library scenario) go to stderr."""
+    from sim.play.session import GameSession
+
+    session = GameSession.load(save, autosave=False)
+    for notice in session.notices:
+        print(f"trilat {command}: note: {notice}", file=sys.stderr)
+    return session
 
 
 def command_play(args: argparse.Namespace) -> int:
@@ -41,9 +56,9 @@ def command_play(args: argparse.Namespace) -> int:
             f"{', '.join(headless_only)} only apply with --headless; in the window, the setup screen sets them"
         )
     if args.resume:
-        from sim.play.session import GameSession
-
-        GameSession.load(args.resume, autosave=False)  # a clear error now for a bad save
+        saved = _loaded(args.resume, "play")
+        if args.scenario:
+            _check_same_scenario(args.scenario, saved)
     return app.run_game(
         args.scenario,
         resume=Path(args.resume) if args.resume else None,
@@ -52,10 +67,24 @@ def command_play(args: argparse.Namespace) -> int:
     )
 
 
+def _check_same_scenario(name: str, saved: GameSession) -> None:
+    """Refuse ``trilat play SCENARIO --resume SAVE`` when the save is a game of another scenario."""
+    from pathlib import Path
+
+    from sim.lang.scenario import load_scenario
+
+    asked = load_scenario(name)
+    if asked.id != saved.scenario.id and asked.path.resolve() != Path(saved.scenario.path).resolve():
+        raise UsageError(
+            f"the save is a game of '{saved.scenario.id}', not '{asked.id}'; "
+            "to continue it, give only --resume SAVE (the save knows its scenario)"
+        )
+
+
 def command_replay(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from sim.play.session import GameSession, session_for_sweep_run
+    from sim.play.session import session_for_sweep_run
     from ui import app
 
     if (args.from_sweep is None) != (args.run_id is None):
@@ -69,7 +98,7 @@ def command_replay(args: argparse.Namespace) -> int:
         return app.run_replay(save)
     if not args.save:
         raise UsageError("replay needs a SAVE (or --from-sweep DIR --run ID)")
-    GameSession.load(args.save, autosave=False)  # a clear error now for a bad save
+    _loaded(args.save, "replay")
     return app.run_replay(Path(args.save))
 
 
@@ -77,10 +106,9 @@ def command_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from sim.play.aar import write_report
-    from sim.play.session import GameSession
 
     save = Path(args.save)
-    session = GameSession.load(save, autosave=False)
+    session = _loaded(args.save, "report")
     folder = Path(args.out) if args.out else save.with_suffix("").with_name(save.stem + "-report")
     paths = write_report(session, folder)
     print(f"wrote {paths['markdown']}, {paths['html']} and {len(paths['charts'])} charts")

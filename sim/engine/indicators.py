@@ -38,8 +38,12 @@ OWNER_COLORS: MappingProxyType[str, Color] = MappingProxyType(
 )
 """The colour of each government (USA blue, ROK green, JPN purple) and threat actor."""
 
-PAIR_COLORS: MappingProxyType[str, Color] = MappingProxyType({"USA_ROK": ORANGE, "USA_JPN": SKY, "ROK_JPN": GREEN})
-"""The colour of each pair tie's line in the report's charts."""
+PAIR_COLORS: MappingProxyType[str, Color] = MappingProxyType(
+    {"USA_ROK": (45, 45, 45), "USA_JPN": (105, 105, 105), "ROK_JPN": (150, 150, 150)}
+)
+"""The colour of each pair tie's line in the report's charts: greys, as the game draws the ties'
+lines in its chart, because in the game a tie's colour says its level (vermillion strained,
+orange fragile, sky working, blue strong) and a tie drawn in orange would read as "fragile"."""
 
 
 class Group(StrEnum):

@@ -41,6 +41,8 @@ class ScenarioContext:
     diagnostics: Diagnostics
     path: Path
     files: tuple[Path, ...] = ()
+    embedded: bool = False
+    """Loaded from a save's embedded texts: other library scenarios are not looked up."""
 
     def file_order(self, path: str) -> int:
         """The position of a file in the ``extends:`` chain (-1 if not in it)."""
@@ -174,6 +176,23 @@ def parameter_ranges(context: ScenarioContext) -> None:
             )
 
 
+def preset_values(context: ScenarioContext) -> None:
+    """A preset sets known parameters, each within its declared range."""
+    parameters = context.spec.parameters
+    for ident, preset in context.spec.presets.items():
+        for name, value in preset.values.items():
+            loc = ("presets", ident, "values", name)
+            if name not in parameters:
+                context.diagnostics.at(
+                    loc, f"preset '{ident}': unknown parameter '{name}'{did_you_mean(name, parameters)}", "name"
+                )
+                continue
+            declared = parameters[name].range
+            if declared is not None and not declared[0] <= value <= declared[1]:
+                message = f"preset '{ident}': {name}={value:g} is outside its range [{declared[0]:g}, {declared[1]:g}]"
+                context.diagnostics.at(loc, message, "range")
+
+
 # --------------------------------------------------------------------------------- unknown names
 
 
@@ -292,6 +311,8 @@ def signature_claims(context: ScenarioContext) -> None:
             )
         if claim.than == spec.id:
             diagnostics.at(("signature", i, "than"), "a scenario cannot be compared with itself", "name")
+            continue
+        if context.embedded:
             continue
         try:
             exists = resolve_scenario_path(claim.than, relative_to=context.path.parent).is_file()
@@ -414,6 +435,7 @@ SCENARIO_CHECKS: tuple[ScenarioCheck, ...] = (
     series_names,
     required_parameters_defined,
     parameter_ranges,
+    preset_values,
     tie_domains,
     government_names,
     government_leaders,

@@ -16,7 +16,16 @@ import scenarios
 from sim.engine.layout import GOVERNMENTS, PAIRS
 from sim.errors import Problem, ScenarioError, did_you_mean
 from sim.lang.validation import sort_problems
-from sim.lang.yamlio import LocDict, LocList, Mark, items_with_marks, problem_at, read_yaml_file, value_mark
+from sim.lang.yamlio import (
+    LocDict,
+    LocList,
+    Mark,
+    items_with_marks,
+    parse_yaml,
+    problem_at,
+    read_yaml_file,
+    value_mark,
+)
 
 ROOT_SCENARIO = "defaults"
 """The abstract scenario every other one extends, directly or not."""
@@ -171,8 +180,11 @@ def merge(parent: Any, child: Any, key: str = "") -> Any:
 
 def _read_one(path: Path, file_checks: FileCheck) -> LocDict:
     """One file of the chain: a mapping with an id and a title and no problem ``file_checks`` finds."""
-    raw = read_yaml_file(path)
-    shown = str(path)
+    return _checked(read_yaml_file(path), str(path), file_checks)
+
+
+def _checked(raw: Any, shown: str, file_checks: FileCheck) -> LocDict:
+    """A parsed file of the chain, checked to be a mapping with an id, a title and no file problem."""
     if not isinstance(raw, dict):
         raise ScenarioError.single(shown, 1, 1, "a scenario file must be a YAML mapping", "type")
     problems = sort_problems(file_checks(raw, shown))
@@ -236,3 +248,26 @@ def load_chain(path: Path, file_checks: FileCheck, seen: list[Path] | None = Non
     parent_raw = copy_located(parent_raw)
     parent_raw.pop("abstract", None)
     return merge(parent_raw, raw), [*files, resolved]
+
+
+def load_chain_texts(chain: list[tuple[str, str]], file_checks: FileCheck) -> Any:
+    """Merge an ``extends:`` chain given as texts, root first (a save's embedded copy of the files).
+
+    Each text is parsed and checked as if read from the file it names; the chain is taken as
+    given (no ``extends:`` is looked up), so it loads whatever the library holds now.
+
+    Raises:
+        ScenarioError: for a text that is not a valid scenario file.
+    """
+    merged: Any = None
+    for shown, text in chain:
+        raw = _checked(parse_yaml(text, shown), shown, file_checks)
+        if merged is None:
+            merged = raw
+            continue
+        parent = copy_located(merged)
+        parent.pop("abstract", None)
+        merged = merge(parent, raw)
+    if merged is None:
+        raise ScenarioError.single("<save>", 1, 1, "the embedded scenario has no files", "missing-file")
+    return merged

@@ -43,7 +43,14 @@ from sim.lang.compiled import Act, Card, Effect, Event, Injection, Rule, Trigger
 from sim.lang.compiler import CONTEXT_NAMES, Compiler, make_layout, make_symbols
 from sim.lang.diagnostics import Diagnostics
 from sim.lang.expr import Expression, Symbols
-from sim.lang.loading import ROOT_SCENARIO, library_dir, library_ids, load_chain, resolve_scenario_path
+from sim.lang.loading import (
+    ROOT_SCENARIO,
+    library_dir,
+    library_ids,
+    load_chain,
+    load_chain_texts,
+    resolve_scenario_path,
+)
 from sim.lang.yamlio import LocDict, Mark
 
 __all__ = [
@@ -60,6 +67,7 @@ __all__ = [
     "Trigger",
     "library_dir",
     "library_ids",
+    "load_embedded_scenario",
     "load_scenario",
     "resolve_scenario_path",
     "validate_paths",
@@ -92,6 +100,10 @@ class Scenario:
     scripts: dict[str, dict[int, tuple[str, ...]]] = field(default_factory=dict)
     objectives: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
     leaders: dict[str, LeaderTable] = field(default_factory=dict)
+    texts: tuple[str, ...] = ()
+    """The text of each file in ``files``, as loaded (a save embeds them)."""
+    embedded: bool = False
+    """Whether it was loaded from texts embedded in a save rather than from the files."""
 
     def __repr__(self) -> str:
         return f"Scenario(id={self.spec.id!r}, path={str(self.path)!r})"
@@ -200,6 +212,7 @@ def _known_keys() -> set[str]:
         schema.ThreatSpec,
         schema.ThreatAct,
         schema.ParameterSpec,
+        schema.PresetSpec,
         schema.DomainSpec,
         schema.Profile,
         schema.LeaderSpec,
@@ -228,7 +241,13 @@ def _validate(raw: Any, diagnostics: Diagnostics) -> schema.ScenarioSpec:
 
 
 def compile_scenario(
-    spec: schema.ScenarioSpec, diagnostics: Diagnostics, path: Path, files: list[Path], content_hash: str
+    spec: schema.ScenarioSpec,
+    diagnostics: Diagnostics,
+    path: Path,
+    files: list[Path],
+    content_hash: str,
+    texts: tuple[str, ...] = (),
+    embedded: bool = False,
 ) -> Scenario:
     """Check and compile a validated spec (``diagnostics`` holds its merged located tree).
 
@@ -241,7 +260,7 @@ def compile_scenario(
     parameter_names = list(spec.parameters)
     symbols = make_symbols(layout, parameter_names, spec.series)
     compiler = Compiler(diagnostics, layout, symbols)
-    checks.run_scenario_checks(checks.ScenarioContext(spec, layout, diagnostics, path, tuple(files)))
+    checks.run_scenario_checks(checks.ScenarioContext(spec, layout, diagnostics, path, tuple(files), embedded))
     series = build_series(compiler, spec)
     state = build_starting_state(compiler, spec)
     rules = build_rules(compiler, spec)
@@ -274,6 +293,8 @@ def compile_scenario(
         scripts=build_scripts(spec),
         objectives=build_objectives(layout.rows, spec),
         leaders=state.leaders,
+        texts=texts,
+        embedded=embedded,
     )
 
 
@@ -291,11 +312,35 @@ def load_scenario(name: str | Path) -> Scenario:
     fallback: Mark = (str(path), 1, 1)
     diagnostics = Diagnostics(raw, fallback)
     spec = _validate(raw, diagnostics)
+    texts = tuple(file.read_bytes().decode("utf-8", errors="replace") for file in files)
+    return compile_scenario(spec, diagnostics, path, files, _content_hash(texts, spec), texts)
+
+
+def load_embedded_scenario(path: str | Path, chain: list[tuple[str, str]]) -> Scenario:
+    """Load a scenario from its files' texts (root first), as a save embeds them.
+
+    Args:
+        path: where the scenario file was when the game was played (for messages).
+        chain: ``(file path, text)`` for every file of its ``extends:`` chain, ``defaults`` first.
+
+    Raises:
+        ScenarioError: listing every problem found.
+    """
+    raw = load_chain_texts(chain, checks.file_problems)
+    diagnostics = Diagnostics(raw, (str(path), 1, 1))
+    spec = _validate(raw, diagnostics)
+    texts = tuple(text for _, text in chain)
+    files = [Path(name) for name, _ in chain]
+    return compile_scenario(spec, diagnostics, Path(path), files, _content_hash(texts, spec), texts, embedded=True)
+
+
+def _content_hash(texts: tuple[str, ...], spec: schema.ScenarioSpec) -> str:
+    """The scenario's fingerprint: its files' bytes and its validated spec."""
     digest = hashlib.sha256()
-    for file in files:
-        digest.update(file.read_bytes())
+    for text in texts:
+        digest.update(text.encode("utf-8"))
     digest.update(json.dumps(spec.model_dump(mode="json"), sort_keys=True).encode())
-    return compile_scenario(spec, diagnostics, path, files, digest.hexdigest())
+    return digest.hexdigest()
 
 
 def validate_paths(paths: Iterable[str | Path]) -> list[tuple[Path | str, list[Problem]]]:

@@ -245,6 +245,17 @@ MAX_ABLATIONS = 8
 """The most parameters one signature claim's ablation may set."""
 
 
+class PresetSpec(Strict):
+    """A named set of parameter values a facilitator applies in one step (``maximal Trump``)."""
+
+    title: str = ""
+    doc: str = ""
+    values: dict[Identifier, float] = Field(min_length=1)
+
+
+MAX_PRESETS = 12
+
+
 class SignatureClaim(Strict):
     """A checkable claim of how this scenario differs from another (by default the baseline).
 
@@ -314,6 +325,7 @@ class ScenarioSpec(Strict):
     events: list[EventSpec] = []
     actions: dict[GovCode, list[ActionSpec]] = {}
     objectives: dict[GovCode, list[ObjectiveTerm]] = {}
+    presets: dict[Identifier, PresetSpec] = Field(default={}, max_length=MAX_PRESETS)
     signature: list[SignatureClaim] = Field(default=[], max_length=3)
 
     @field_validator("start")

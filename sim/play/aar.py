@@ -13,22 +13,14 @@ import html
 from pathlib import Path
 from typing import Any
 
-from sim.engine.explain import readable_source
 from sim.engine.indicators import HEADLINE, hex_colour, label
 from sim.engine.layout import GOVERNMENTS
-from sim.engine.scoring import objective_scores
-from sim.play.commands import (
-    Branch,
-    Custom,
-    End,
-    FacilitatorAction,
-    Inject,
-    Note,
-    SetParameter,
-    SetState,
-    Undo,
-)
+from sim.engine.sources import SourceKind
+from sim.play.commands import Choose
+from sim.play.fairscore import SCORE_EXPLANATION, fair_scores
+from sim.play.match import Match
 from sim.play.session import GameSession
+from sim.play.wording import describe_action, government_name, objective_words, turn_label
 
 CHARTS = {
     "cooperation": ("Cooperation", ["trilateral", "tie.USA_ROK", "tie.USA_JPN", "tie.ROK_JPN"]),
@@ -36,6 +28,8 @@ CHARTS = {
     "politics": ("Domestic approval", ["USA.approval", "ROK.approval", "JPN.approval"]),
 }
 TURNING_POINTS = 4
+TIE_STYLES = {"tie.USA_ROK": "--", "tie.USA_JPN": "-.", "tie.ROK_JPN": ":"}
+"""Line styles of the ties in the report's charts (their registry colours are greys)."""
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -60,7 +54,8 @@ def _chart(session: GameSession, names: list[str], title: str, path: Path) -> Pa
         if "p5" in fan:
             ax.fill_between(turns, fan["p5"], fan["p95"], color=colour, alpha=0.12, linewidth=0)
             ax.fill_between(turns, fan["p25"], fan["p75"], color=colour, alpha=0.22, linewidth=0)
-        ax.plot(turns, fan["story"], color=colour, linewidth=2.2, label=label(name))
+        style = TIE_STYLES.get(name, "-")  # the ties are greys: told apart by their dashes
+        ax.plot(turns, fan["story"], color=colour, linewidth=2.2, linestyle=style, label=label(name))
     ax.set_title(title + (" (bands: 50% and 90% of the shadow worlds)" if session.shadows is not None else ""))
     ax.set_ylim(0, 1)
     step = max(1, len(turns) // 8)
@@ -74,8 +69,9 @@ def _chart(session: GameSession, names: list[str], title: str, path: Path) -> Pa
 
 
 def turning_points(session: GameSession, count: int = TURNING_POINTS) -> list[dict[str, Any]]:
-    """The turns in which the trilateral index moved most, with their largest causes."""
+    """The turns in which the trilateral index moved most, with their largest causes (plain names)."""
     story = session.story
+    match = Match(session)
     changes = []
     for turn in range(1, story.turn + 1):
         delta = float(story.history[turn]["trilateral"][0] - story.history[turn - 1]["trilateral"][0])
@@ -88,33 +84,108 @@ def turning_points(session: GameSession, count: int = TURNING_POINTS) -> list[di
                 "turn": turn,
                 "quarter": session.scenario.quarter_label(turn),
                 "change": delta,
-                "causes": info["parts"][:4],
+                "causes": [(match.source_label(source), value) for source, value in info["parts"][:4]],
                 "events": [e.title for e in story.log if e.turn == turn and e.in_story],
             }
         )
     return sorted(points, key=lambda p: p["turn"])
 
 
-def _describe(action: FacilitatorAction) -> str:
-    when = f"before turn {action.turn + 1}"
-    if isinstance(action, Inject):
-        return f"{when}: injected event '{action.event}'"
-    if isinstance(action, Custom):
-        effects = ", ".join(f"{k} {v}" for k, v in action.effects.items())
-        return f"{when}: custom event '{action.title}' ({effects}): {action.say}"
-    if isinstance(action, SetParameter):
-        return f"{when}: set parameter {action.name} = {action.value:g}"
-    if isinstance(action, SetState):
-        return f"{when}: set {action.name} = {action.value:g}"
-    if isinstance(action, Note):
-        return f"{when}: note: {action.text}"
-    if isinstance(action, End):
-        return f"ended the game after turn {action.turn}"
-    if isinstance(action, Undo):
-        return f"undid turn {action.turn} ({len(action.dropped)} command(s) dropped)"
-    if isinstance(action, Branch):
-        return f"branched from the end of turn {action.turn}"
-    return f"{when}: {action.kind}"
+def played_summary(session: GameSession) -> str:
+    """``4 of 4 turns played`` or ``ended by the facilitator after turn 2 of 4``."""
+    played, planned = session.turn, session.planned_turns
+    if session.ended_early:
+        return f"ended by the facilitator after turn {played} of {planned}"
+    return f"{played} of {planned} turns played"
+
+
+def team_label(session: GameSession, gov: str) -> str:
+    """``Team Seoul (Republic of Korea, human team)`` or ``Japan (computer: objectives)``."""
+    settings, spec = session.settings, session.scenario.spec
+    controller = settings.controller(gov) or spec.governments[gov].strategy  # type: ignore[index]
+    who = "human team" if controller == "human" else f"computer: {controller}"
+    name = government_name(session.scenario, gov)
+    team = settings.team_names.get(gov, "")
+    return f"{team} ({name}, {who})" if team else f"{name} ({who})"
+
+
+def moves_by_turn(session: GameSession, turn: int) -> dict[str, str]:
+    """What each government did in ``turn``: the cards it played (and a team's chosen cards that did not take)."""
+    story, scenario = session.story, session.scenario
+    played: dict[str, list[str]] = {g: [] for g in GOVERNMENTS}
+    for entry in story.log:
+        if entry.turn == turn and entry.in_story and entry.source.kind is SourceKind.ACTION:
+            played.setdefault(entry.source.owner, []).append(entry.title)
+    out = {}
+    for gov in GOVERNMENTS:
+        chosen = next(
+            (e.cards for e in session.log if isinstance(e, Choose) and e.turn == turn - 1 and e.government == gov),
+            None,
+        )
+        text = "; ".join(played[gov]) or "passed (no card played)"
+        if chosen is not None:
+            titles = {card.id: card.title or card.id for card in scenario.actions.get(gov, ())}
+            missed = [titles.get(c, c) for c in chosen if titles.get(c, c) not in played[gov]]
+            if missed:
+                text += f" (chosen but did not take effect: {'; '.join(missed)})"
+        out[gov] = text
+    return out
+
+
+def _teams_section(session: GameSession) -> list[str]:
+    scenario, settings = session.scenario, session.settings
+    rows = []
+    for gov in _governments(session):
+        controller = settings.controller(gov) or scenario.spec.governments[gov].strategy  # type: ignore[index]
+        who = "human team" if controller == "human" else f"computer ({controller})"
+        objectives = "; ".join(objective_words(scenario, gov)) or "none"
+        rows.append([settings.team_names.get(gov, "") or "-", government_name(scenario, gov), who, objectives])
+    return ["", "## Teams", "", *_table(["team", "government", "played by", "objectives"], rows)]
+
+
+def _scores_section(session: GameSession) -> list[str]:
+    rows = []
+    for gov, score in fair_scores(session).items():
+        if gov not in session.scenario.spec.governments:
+            continue
+        spread = f"{_points(score.spread[0])} to {_points(score.spread[1])}" if score.spread else ""
+        default = _points(score.baseline) if score.counterfactual else "(played the default)"
+        rows.append(
+            [team_label(session, gov), _points(score.raw), default, f"**{_points(score.contribution)}**", spread]
+        )
+    header = ["team", "raw change", "default play would score", "contribution", "middle half of shadow worlds"]
+    return ["", "## Scores: raw change and contribution", "", *_table(header, rows), "", SCORE_EXPLANATION]
+
+
+def _moves_section(session: GameSession) -> list[str]:
+    scenario, story = session.scenario, session.story
+    out = ["", "## Who chose what, turn by turn", ""]
+    for turn in range(1, story.turn + 1):
+        out.append(f"### {_cap(turn_label(scenario, turn))}")
+        out.append("")
+        moves = moves_by_turn(session, turn)
+        out += [f"- **{team_label(session, gov)}**: {moves[gov]}" for gov in _governments(session)]
+        happened = [
+            e.title for e in story.log if e.turn == turn and e.in_story and e.source.kind is not SourceKind.ACTION
+        ]
+        if happened:
+            out.append(f"- What else happened: {'; '.join(happened)}")
+        out.append("")
+    return out
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _points(value: float) -> str:
+    """A score to one decimal, signed, without a "-0.0"."""
+    text = f"{value:+.1f}"
+    return "0.0" if text in ("+0.0", "-0.0") else text
+
+
+def _governments(session: GameSession) -> list[str]:
+    return sorted(session.scenario.spec.governments, key=GOVERNMENTS.index)
 
 
 def build_markdown(session: GameSession, charts: dict[str, Path]) -> str:
@@ -123,17 +194,13 @@ def build_markdown(session: GameSession, charts: dict[str, Path]) -> str:
     spec = scenario.spec
     out: list[str] = [f"# After-action report: {spec.title}", ""]
     out.append(
-        f"Scenario `{spec.id}`, seed {settings.seed}, {story.turn} of {story.turns} turns played "
+        f"Scenario `{spec.id}`, seed {settings.seed}, {played_summary(session)} "
         f"({scenario.quarter_label(1)} to {scenario.quarter_label(max(story.turn, 1))}); "
         f"{settings.shadows} shadow worlds."
     )
-    out += ["", "## Teams", ""]
-    rows = []
-    for gov in sorted(spec.governments, key=GOVERNMENTS.index):
-        controller = settings.controller(gov) or spec.governments[gov].strategy
-        who = "human team" if controller == "human" else f"computer ({controller})"
-        rows.append([gov, settings.team_names.get(gov, ""), who])
-    out += _table(["government", "team", "played by"], rows)
+    out += [f"Note: {notice}" for notice in session.notices]
+    out += _teams_section(session)
+    out += _scores_section(session)
 
     out += ["", "## Final indicators", ""]
     first, last = story.history[0], story.history[-1]
@@ -145,38 +212,38 @@ def build_markdown(session: GameSession, charts: dict[str, Path]) -> str:
         rows.append([label(name), f"{a:.2f}", f"{b:.2f}", f"{b - a:+.2f}", spread])
     out += _table(["indicator", "start", "end", "change", "90% of shadow worlds"], rows)
 
-    out += ["", "## Scores against objectives", ""]
-    scores = objective_scores(story)
-    rows = []
-    for gov in sorted(spec.governments, key=GOVERNMENTS.index):
-        terms = ", ".join(f"{n} {w:+g}" for n, w in scenario.objectives.get(gov, ()))
-        rows.append([gov, f"{float(scores[gov][0]):+.1f}", terms])
-    out += _table(["government", "score", "objectives (weights)"], rows)
-    out += ["", "A score is 100 x the weighted change of the team's objective indicators over the game."]
-
     out += ["", "## Charts", ""]
+    out += [
+        "Colours are the game's (one palette, the indicator registry): the United States blue, "
+        "the Republic of Korea green, Japan purple, the trilateral index black; the three ties are "
+        "dashed greys, as in the game's chart, because in the game a tie's colour says its level "
+        "(vermillion strained, orange fragile, sky blue working, blue strong).",
+        "",
+    ]
     for key, path in charts.items():
         out += [f"![{CHARTS[key][0]}]({path.name})", ""]
 
     out += ["## Turning points", ""]
     for point in turning_points(session):
-        causes = "; ".join(f"{readable_source(scenario, source)} {value:+.3f}" for source, value in point["causes"])
-        out.append(f"- **{point['quarter']}** (turn {point['turn']}): trilateral index {point['change']:+.3f}.")
+        causes = "; ".join(f"{source} {value:+.3f}" for source, value in point["causes"])
+        out.append(f"- **{_cap(turn_label(scenario, point['turn']))}**: trilateral index {point['change']:+.3f}.")
         if point["events"]:
             out.append(f"  What happened: {', '.join(point['events'])}.")
         out.append(f"  Largest causes: {causes}.")
 
-    out += ["", "## The story, turn by turn", ""]
+    out += _moves_section(session)
+
+    out += ["## The story, turn by turn", ""]
     for turn in range(1, story.turn + 1):
-        out.append(f"### {scenario.quarter_label(turn)} (turn {turn})")
+        out.append(f"### {_cap(turn_label(scenario, turn))}")
         for entry in (e for e in story.log if e.turn == turn and e.in_story):
             cite = f" *({entry.citation})*" if entry.citation else ""
             out.append(f"- {entry.say or entry.title}{cite}")
         out.append("")
 
-    out += ["## Facilitator log", ""]
+    out += ["## Facilitator log (in order)", ""]
     actions = session.facilitator_actions()
-    out += [f"- {_describe(a)}" for a in actions] if actions else ["No facilitator actions."]
+    out += [f"- {describe_action(scenario, a)}" for a in actions] if actions else ["No facilitator actions."]
 
     if spec.debrief:
         out += ["", "## Debrief questions", ""]

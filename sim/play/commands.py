@@ -26,6 +26,8 @@ class CommandKind(StrEnum):
     RESOLVE = "resolve"
     NOTE = "note"
     END = "end"
+    REOPEN = "reopen"
+    PRESET = "preset"
     UNDO = "undo"
     BRANCH = "branch"
 
@@ -121,6 +123,24 @@ class End(Command):
 
 
 @dataclass(frozen=True)
+class Reopen(Command):
+    """The facilitator reopens a game ended early after turn ``turn``: play continues."""
+
+    KIND = CommandKind.REOPEN
+    FACILITATOR = True
+
+
+@dataclass(frozen=True)
+class ApplyPreset(Command):
+    """The facilitator applies one of the scenario's named presets (its parameter values, all at once)."""
+
+    KIND = CommandKind.PRESET
+    FACILITATOR = True
+    name: str
+    values: dict[str, float]
+
+
+@dataclass(frozen=True)
 class HistoryNote:
     """An undo or a branch: kept beside the log (never replayed) for the report."""
 
@@ -150,7 +170,7 @@ class Branch(HistoryNote):
 
 
 COMMANDS: Mapping[CommandKind, type[Command]] = {
-    cls.KIND: cls for cls in (Choose, Inject, Custom, SetParameter, SetState, Resolve, Note, End)
+    cls.KIND: cls for cls in (Choose, Inject, Custom, SetParameter, SetState, Resolve, Note, End, Reopen, ApplyPreset)
 }
 """Every kind of log command and its record type."""
 
@@ -173,6 +193,8 @@ def command_to_json(command: Command) -> dict[str, Any]:
         out["cards"] = list(command.cards)
     elif isinstance(command, Custom):
         out["effects"] = dict(command.effects)
+    elif isinstance(command, ApplyPreset):
+        out["values"] = dict(command.values)
     return out
 
 
@@ -195,6 +217,8 @@ def command_from_json(data: Mapping[str, Any]) -> Command:
         values["cards"] = list(values["cards"])
     elif cls is Custom:
         values["effects"] = dict(values["effects"])
+    elif cls is ApplyPreset:
+        values["values"] = {str(k): float(v) for k, v in dict(values["values"]).items()}
     return cls(**values)
 
 

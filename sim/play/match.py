@@ -27,6 +27,7 @@ from sim.engine.triggers import Firing
 from sim.lang.scenario import Card, Scenario, Trigger, load_scenario
 from sim.lang.schema import GovernmentSpec
 from sim.play.commands import Custom, FacilitatorAction, Inject
+from sim.play.fairscore import FairScore, fair_scores
 from sim.play.session import GameSession, GameSettings
 
 DEFAULT_SAVES = Path.home() / ".trilat" / "saves"
@@ -74,6 +75,7 @@ class Match:
         self.session = session
         self.paused = False
         self.revision = 0
+        self._fair: tuple[tuple[int, int, int], dict[str, FairScore]] | None = None
         self._explain: dict[tuple[int, int], dict[str, Any]] = {}
         self._labels: dict[Source, str] = _trigger_labels(session.scenario)
 
@@ -190,7 +192,8 @@ class Match:
             for entry in self.session.log:
                 if isinstance(entry, Custom) and entry.id == source.id:
                     return f"white cell: {entry.title}"
-            return f"white cell: {source.id}"
+            titles = {event.id: event.title for event in self.scenario.events if event.title}
+            return f"white cell: {titles.get(source.id, source.id)}"
         return source.label
 
     def essay(self, author: str) -> str:
@@ -329,6 +332,13 @@ class Match:
         """Each team's objective score in the story (100 x weighted change of its objectives)."""
         return {gov: float(values[0]) for gov, values in objective_scores(self.story).items()}
 
+    def fair_scores(self) -> dict[str, FairScore]:
+        """Each team's raw change and contribution (see :mod:`sim.play.fairscore`), cached until the game changes."""
+        key = (id(self.session), self.revision, len(self.session.log))
+        if self._fair is None or self._fair[0] != key:
+            self._fair = (key, fair_scores(self.session))
+        return self._fair[1]
+
     def shadow_scores(self) -> dict[str, tuple[float, float]]:
         """Each team's score range (25th-75th percentile) over the shadow worlds, if any."""
         shadows = self.session.shadows
@@ -402,6 +412,16 @@ class Match:
         """End the game now."""
         self.session.end()
         self.changed()
+
+    def reopen(self) -> None:
+        """Take back an early end: play continues from the next turn."""
+        self.session.reopen()
+        self.changed()
+
+    def apply_preset(self, ident: str) -> None:
+        """Apply one of the scenario's named presets (one logged action)."""
+        self.session.apply_preset(ident)
+        self._after_command()
 
     def facilitator_actions(self) -> list[FacilitatorAction]:
         """Every facilitator action so far (for the console's log)."""

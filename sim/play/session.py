@@ -31,6 +31,7 @@ from sim.errors import TrilatError, UsageError, did_you_mean
 from sim.lang.scenario import Scenario, load_scenario
 from sim.play.commands import (
     COMMAND_KINDS,
+    ApplyPreset,
     Branch,
     Choose,
     Command,
@@ -40,6 +41,7 @@ from sim.play.commands import (
     HistoryNote,
     Inject,
     Note,
+    Reopen,
     Resolve,
     SetParameter,
     SetState,
@@ -49,6 +51,7 @@ from sim.play.commands import (
     note_from_json,
     note_to_json,
 )
+from sim.play.saved_scenario import SaveError, saved_scenario
 
 SAVE_FORMAT = "trilat-save"
 SAVE_VERSION = 1
@@ -56,10 +59,6 @@ DEFAULT_SHADOWS = 300
 MAX_SHADOWS = 100_000
 """Most shadow worlds a game carries (the fan needs hundreds, not millions)."""
 FAN_PERCENTILES = (5, 25, 50, 75, 95)
-
-
-class SaveError(TrilatError):
-    """A save file that cannot be read: damaged, foreign, from a newer version, or out of date."""
 
 
 @dataclass
@@ -100,6 +99,8 @@ class GameSession:
         self.autosave_path = Path(autosave) if autosave else None
         self.log: list[Command] = []
         self.history_notes: list[HistoryNote] = []  # undo/branch notes, kept out of the replay log
+        self.notices: list[str] = []
+        """Things the facilitator should know about this game (e.g. a changed library scenario)."""
         self._build()
 
     # ------------------------------------------------------------------ models
@@ -156,6 +157,9 @@ class GameSession:
                 model.inject(model.scenario.compile_injection(command.id, command.title, command.say, command.effects))
             elif isinstance(command, SetParameter):
                 model.set_parameter(command.name, command.value)
+            elif isinstance(command, ApplyPreset):
+                for name, value in command.values.items():
+                    model.set_parameter(name, value)
             elif isinstance(command, SetState):
                 model.set_state(command.name, command.value)
             elif isinstance(command, Resolve):
@@ -166,6 +170,9 @@ class GameSession:
             elif isinstance(command, End):
                 model.turns = model.turn
                 model.running = False
+            elif isinstance(command, Reopen):
+                model.turns = self.planned_turns
+                model.running = model.turn < model.turns
             elif not isinstance(command, Note):
                 raise SaveError(f"unknown command '{command.kind}'")
         return firings
@@ -250,6 +257,33 @@ class GameSession:
         if self.autosave_path is not None:
             self.save(self.autosave_path)
 
+    @property
+    def planned_turns(self) -> int:
+        """The turns the game was set up to last (whatever an early end did)."""
+        return self.settings.turns or self.scenario.turns
+
+    @property
+    def ended_early(self) -> bool:
+        """Whether the facilitator ended the game before its last turn (and has not reopened it)."""
+        last = next((e for e in reversed(self.log) if isinstance(e, End | Reopen)), None)
+        return isinstance(last, End) and self.turn < self.planned_turns
+
+    def reopen(self) -> None:
+        """Facilitator: take back "End the game now"; play continues from the next turn."""
+        if not self.ended_early:
+            raise UsageError("the game was not ended early, so there is nothing to reopen")
+        self._do(Reopen(self.turn))
+        if self.autosave_path is not None:
+            self.save(self.autosave_path)
+
+    def apply_preset(self, ident: str) -> None:
+        """Facilitator: apply one of the scenario's named presets (one logged action)."""
+        self._require_open()
+        presets = self.scenario.spec.presets
+        if ident not in presets:
+            raise UsageError(f"no preset '{ident}' in this scenario{did_you_mean(ident, presets)}")
+        self._do(ApplyPreset(self.turn, ident, dict(presets[ident].values)))
+
     # ------------------------------------------------------------------ undo, branch, replay
 
     def _replay(self, log: list[Command]) -> None:
@@ -288,7 +322,17 @@ class GameSession:
     def facilitator_actions(self) -> list[FacilitatorAction]:
         """Every facilitator action, in order, including undone ones and branches (for the report)."""
         actions: list[FacilitatorAction] = [e for e in self.log if e.FACILITATOR]
-        actions.extend(self.history_notes)
+        placed = 0
+        for note in self.history_notes:
+            # An undo of turn t came after the commands kept (given before turn t) and before those
+            # given since; a branch from the end of turn t likewise. Notes keep their own order.
+            cut = note.turn - 1 if isinstance(note, Undo) else note.turn
+            first_later = next(
+                (i for i, a in enumerate(actions) if isinstance(a, Command) and a.turn >= cut), len(actions)
+            )
+            at = max(placed, first_later)
+            actions.insert(at, note)
+            placed = at + 1
         return actions
 
     # ------------------------------------------------------------------ fan of futures
@@ -320,6 +364,10 @@ class GameSession:
                 "id": self.scenario.id,
                 "path": str(self.scenario.path),
                 "content_hash": self.scenario.content_hash,
+                "files": [
+                    {"path": str(file), "text": text}
+                    for file, text in zip(self.scenario.files, self.scenario.texts, strict=True)
+                ],
             },
             "turn": self.turn,
             "log": [command_to_json(e) for e in self.log],
@@ -338,20 +386,11 @@ class GameSession:
         data = _read_save(path)
         try:
             settings = GameSettings(**data["settings"])
-            scenario = load_scenario(
-                data["scenario"]["path"] if Path(data["scenario"]["path"]).is_file() else data["scenario"]["id"]
-            )
-        except TrilatError as exc:
-            raise SaveError(f"{path}: its scenario cannot be loaded: {exc}") from None
         except (TypeError, KeyError) as exc:
             raise SaveError(f"{path}: damaged save (settings: {exc})") from None
-        if scenario.content_hash != data["scenario"].get("content_hash"):
-            raise SaveError(
-                f"{path}: scenario '{scenario.id}' has changed since this game was saved, "
-                "so the game cannot be replayed exactly; restore the scenario files as they were "
-                f"when it was played ({', '.join(p.name for p in scenario.files)})"
-            )
+        scenario, notices = saved_scenario(path, data["scenario"])
         session = cls(settings, scenario, autosave=path if autosave else None)
+        session.notices = notices
         try:
             session._replay([command_from_json(e) for e in data["log"]])
         except (TrilatError, KeyError, TypeError, ValueError) as exc:

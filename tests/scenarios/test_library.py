@@ -106,3 +106,20 @@ def test_no_two_scenarios_produce_the_same_final_distribution(finals):
 
 def test_the_library_has_at_least_twelve_scenarios():
     assert len(LIBRARY) >= 12
+
+
+def test_teacher_notes_never_recommend_a_play_flag_the_window_refuses():
+    """``trilat play`` takes --turns/--seed/--shadows only with --headless: notes must not advise them bare."""
+    import re
+
+    from sim import library_ids
+    from sim.lang.scenario import load_scenario
+
+    for ident in library_ids():
+        notes = load_scenario(ident).spec.teacher_notes or ""
+        flat = " ".join(notes.split())
+        outside = re.sub(r"`trilat (run|sweep|compare|experiment)[^`]*`", "", flat)
+        plays = re.findall(r"`trilat play[^`]*`", outside)
+        bare = re.sub(r"`[^`]*`", "", outside)
+        assert not re.search(r"--(turns|seed|shadows)\b", bare), (ident, bare)
+        assert all("--headless" in cmd for cmd in plays if re.search(r"--(turns|seed|shadows)\b", cmd)), ident

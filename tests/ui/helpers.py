@@ -47,6 +47,8 @@ def play_turn(driver, cards=None):
             for ident in wanted:
                 driver.click(f"card_{ident}")
         driver.press(pygame.K_RETURN)
+        if driver.top.name == "confirm":  # passing with no card asks first
+            driver.press(pygame.K_RETURN)
     if driver.top.name == "cover":
         driver.press(pygame.K_RETURN)
     assert driver.top.name == "resolution"

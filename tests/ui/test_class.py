@@ -23,4 +23,5 @@ def test_a_class_plays_a_whole_scenario_to_the_exported_report(app, driver, base
     assert exported and exported["html"].is_file() and exported["markdown"].is_file()
     report = exported["markdown"].read_text(encoding="utf-8")
     assert "human team" in report and "computer (objectives)" in report
-    assert report.count("### ") == 16  # the story, every quarter
+    assert report.split("## The story, turn by turn")[1].count("### ") == 16  # the story, every quarter
+    assert report.split("## Who chose what, turn by turn")[1].count("### ") >= 16  # the moves, every quarter

@@ -10,6 +10,7 @@ from tests.ui.helpers import first_affordable, play_turn, start_game
 from ui import theme
 from ui.charts import map_positions
 from ui.input import CTRL
+from ui.scenes.console.values import SETTLE_SECONDS
 from ui.scenes.moves import CARD_KEYS
 from ui.theme import pygame
 
@@ -172,6 +173,7 @@ def test_console_sliders_set_parameters_and_state(app, driver, game):
     assert abs(game.parameter("us_transactionalism") - entry.value) < 1e-12
     before = entry.value
     driver.press(pygame.K_RIGHT)  # the chosen parameter, one step up
+    driver.frame(SETTLE_SECONDS + 0.1)  # logged once the presses settle
     assert game.session.log[-1].value > before
 
     driver.press(pygame.K_s)  # state tab

@@ -124,13 +124,24 @@ def footer_buttons(
 
 
 def draw_paused(surface: pygame.Surface, fonts: Fonts) -> None:
-    """The 'paused by the facilitator' banner."""
+    """The 'paused by the facilitator' banner (scenes draw it in ``draw_banners``, over their widgets)."""
     text = fonts.render("PAUSED by the facilitator (F2 to resume)", "heading", theme.TEXT, bold=True)
     rect = text.get_rect(midtop=(surface.get_width() // 2, header_height(fonts) + fonts.s(8)))
     box = rect.inflate(fonts.s(24), fonts.s(12))
     pygame.draw.rect(surface, theme.YELLOW, box, border_radius=fonts.s(6))
     pygame.draw.rect(surface, theme.TEXT, box, width=2, border_radius=fonts.s(6))
     surface.blit(text, rect)
+
+
+def draw_banner(surface: pygame.Surface, fonts: Fonts, message: str, colour: theme.Color) -> pygame.Rect:
+    """A one-line notice on a white box with a coloured edge, just under the header (over the widgets)."""
+    text = fonts.render(message, "body", colour, bold=True)
+    rect = text.get_rect(midtop=(surface.get_width() // 2, header_height(fonts) + fonts.s(10)))
+    box = rect.inflate(fonts.s(20), fonts.s(8))
+    pygame.draw.rect(surface, theme.WHITE, box, border_radius=fonts.s(6))
+    pygame.draw.rect(surface, colour, box, width=2, border_radius=fonts.s(6))
+    surface.blit(text, rect)
+    return box
 
 
 def confirm_undo(app: App) -> None:

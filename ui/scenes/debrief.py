@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.engine.layout import GOVERNMENTS
 from sim.errors import TrilatError
+from sim.play.fairscore import SCORE_EXPLANATION, FairScore
 from sim.play.match import HEADLINE, Match, label
 from ui import theme
 from ui.charts import ChartView, draw_chart, draw_legend_note
@@ -25,6 +26,13 @@ NO_EXPORTER = (
     "The report exporter (sim.play.aar) is not installed in this version of Trilat: "
     "update it, then run `trilat report SAVE`."
 )
+
+
+def score_note(score: FairScore) -> str:
+    """The line under a team's contribution: its raw change and what the default play would have scored."""
+    if not score.counterfactual:
+        return f"raw change {score.raw:+.1f}; the default strategy (no contribution)"
+    return f"raw change {score.raw:+.1f}, default play would score {score.baseline:+.1f}"
 
 
 def report_folder(match: Match) -> Path:
@@ -52,8 +60,8 @@ class DebriefScene(Scene):
 
     def refresh(self) -> None:
         match = self.match
-        self.scores = match.scores()
-        self.ranges = match.shadow_scores()
+        self.fair = match.fair_scores()
+        self.scores = {gov: score.contribution for gov, score in self.fair.items()}
         self.points = match.turning_points(5, 3)
         history = match.story.history
         self.chart = ChartView(
@@ -92,7 +100,7 @@ class DebriefScene(Scene):
         widgets: list[Widget] = []
         for gov, rect in self.score_rows(size).items():
             terms = ", ".join(f"{label(i)} x{w:g}" for i, w in self.match.scenario.objectives.get(gov, ()))
-            tip = f"100 x the weighted change of {gov}'s objectives from the start: {terms or 'none in this scenario'}."
+            tip = f"{SCORE_EXPLANATION} {gov}'s objectives: {terms or 'none in this scenario'}."
             widgets.append(Region(rect, None, tooltip=tip, focusable=False, name=f"score_{gov}"))
         left = [ButtonSpec("Back to the game", Action(Intent.BACK), key(pygame.K_ESCAPE))]
         right = [
@@ -151,11 +159,16 @@ class DebriefScene(Scene):
         played = match.turn
         span = f"{match.quarter(1)} to {match.quarter(played)}" if played else "no turns"
         teams = ", ".join(f"{match.team_name(g)} ({'team' if match.is_human(g) else 'computer'})" for g in GOVERNMENTS)
+        session = match.session
+        if session.ended_early:
+            what = f"ended by the facilitator after turn {played} of {session.planned_turns}"
+        else:
+            what = f"{played} of {session.planned_turns} turns played"
         draw_header(
             surface,
             fonts,
             f"Debrief: {match.scenario.title}",
-            f"{played} turns played ({span}); {teams}",
+            f"{what} ({span}); {teams}",
             f"seed {match.settings.seed}",
         )
         draw_footer(surface, fonts)
@@ -193,7 +206,7 @@ class DebriefScene(Scene):
         draw_text(
             surface,
             fonts,
-            "Team scores (objectives)",
+            "Team scores: contribution",
             (inner.left, top - fonts.line_height("heading") - fonts.s(4)),
             "heading",
             theme.TEXT,
@@ -218,8 +231,7 @@ class DebriefScene(Scene):
             bar = pygame.Rect(mid if score >= 0 else mid - bar_w, row.top + fonts.s(6), max(1, bar_w), fonts.s(10))
             pygame.draw.rect(surface, theme.POSITIVE if score >= 0 else theme.NEGATIVE, bar)
             pygame.draw.line(surface, theme.MUTED, (mid, row.top + fonts.s(2)), (mid, row.top + fonts.s(20)))
-            spread = self.ranges.get(gov)
-            note = f"half of the shadow worlds: {spread[0]:+.1f} to {spread[1]:+.1f}" if spread else ""
+            note = score_note(self.fair[gov])
             if not match.scenario.objectives.get(gov):
                 note = "no objectives in this scenario"
             draw_text(surface, fonts, note, (row.left, row.top + fonts.line_height("heading")), "tiny", theme.MUTED)
@@ -251,7 +263,7 @@ class DebriefScene(Scene):
             if y > inner.bottom - fonts.line_height("small"):
                 break
             color = theme.POSITIVE if point.change > 0 else theme.NEGATIVE
-            head = f"{point.quarter}  {label(point.indicator)}  {format_signed(point.change)}"
+            head = f"turn {point.turn}, {point.quarter}  {label(point.indicator)}  {format_signed(point.change)}"
             y = draw_text(surface, fonts, head, (inner.left, y), "small", color, True).bottom
             for source, value in point.causes:
                 text = fonts.ellipsize(f"{source} {format_signed(value)}", inner.width - fonts.s(16), "tiny")

@@ -32,6 +32,8 @@ from ui.widgets import CardView, Widget, draw_bar, draw_panel, draw_text, draw_w
 if TYPE_CHECKING:
     from ui.app import App
 
+REVISE_KEYS = (pygame.K_1, pygame.K_2, pygame.K_3)
+"""Keys of the "Revise" buttons on the all-moves-in screen (one per human team)."""
 CARD_KEYS = (
     pygame.K_1,
     pygame.K_2,
@@ -118,8 +120,24 @@ class CoverScene(Scene):
             go = ButtonSpec(
                 f"{self.match.team_name(self.gov)} is ready", Action(Intent.READY), key(pygame.K_RETURN), "primary"
             )
+        revise = []
+        if self.gov is None:
+            # Hot-seat: a team may revise its secret move until the facilitator resolves the turn.
+            revise = [
+                ButtonSpec(
+                    f"Revise {self.match.team_name(g)}",
+                    Action(Intent.SELECT, g),
+                    key(REVISE_KEYS[i]),
+                    name=f"revise_{g}",
+                    tooltip="Hand the laptop back to this team to change its move (it stays secret)",
+                )
+                for i, g in enumerate(g for g in self.match.settings.humans() if g in self.match.submitted())
+            ]
         return footer_buttons(
-            self.fonts, size, [ButtonSpec("Back to the turn screen", Action(Intent.BACK), key(pygame.K_ESCAPE)), go]
+            self.fonts,
+            size,
+            [ButtonSpec("Back to the turn screen", Action(Intent.BACK), key(pygame.K_ESCAPE)), go],
+            revise,
         )
 
     def on_action(self, action: Action) -> None:
@@ -128,6 +146,8 @@ class CoverScene(Scene):
             self.app.stack.pop()
         elif intent in (Intent.READY, Intent.CONFIRM) and self.gov is not None:
             self.app.replace(SceneId.MOVE, self.gov)
+        elif intent is Intent.SELECT and self.gov is None:
+            self.app.replace(SceneId.COVER, action.value)
         elif intent in (Intent.RESOLVE, Intent.CONFIRM) and self.gov is None:
             if self.match.paused:
                 self.app.toast("The facilitator has paused the game.")
@@ -193,7 +213,9 @@ class MoveScene(Scene):
     def __init__(self, app: App, gov: str) -> None:
         super().__init__(app)
         self.gov = gov
-        self.chosen: list[str] = []
+        # A team revising its move starts from the cards it submitted (its own, so nothing leaks).
+        self.chosen: list[str] = list(self.match.submitted().get(gov, []))
+        self.revising = gov in self.match.submitted()
 
     @property
     def match(self) -> Match:
@@ -222,10 +244,20 @@ class MoveScene(Scene):
             card = self.match.card(self.gov, ident)
             self.app.toast(f"'{card.title}' costs {card.cost:g}; {self.left():.1f} political capital left.")
 
-    def submit(self) -> None:
-        """Submit the hand (secretly) and hand over to the next team."""
+    def submit(self, confirmed: bool = False) -> None:
+        """Submit the hand (secretly) and hand over to the next team; passing with no card asks first."""
         if self.match.paused:
             self.app.toast("The facilitator has paused the game.")
+            return
+        if not self.chosen and not confirmed:
+            self.app.push(
+                SceneId.CONFIRM,
+                f"Pass {self.match.quarter(self.match.turn + 1)} without playing a card?",
+                lambda: self.submit(confirmed=True),
+                "Your team plays no card this turn and keeps its political capital. "
+                "You can revise your move until the turn resolves.",
+                yes="Pass",
+            )
             return
         try:
             self.match.submit(self.gov, self.chosen)
@@ -413,5 +445,7 @@ class MoveScene(Scene):
         )
         area = pygame.Rect(inner.left, y + fonts.s(12), inner.width, inner.bottom - y - fonts.s(12))
         draw_wrapped(surface, fonts, note, area, "tiny", theme.MUTED)
-        if match.paused:
-            draw_paused(surface, fonts)
+
+    def draw_banners(self, surface: pygame.Surface) -> None:
+        if self.match.paused:
+            draw_paused(surface, self.fonts)

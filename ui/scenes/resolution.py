@@ -203,8 +203,10 @@ class ResolutionScene(Scene):
         left, right = self.areas(surface.get_size())
         self._draw_entries(surface, left)
         self._draw_indicators(surface, right)
-        if match.paused:
-            draw_paused(surface, fonts)
+
+    def draw_banners(self, surface: pygame.Surface) -> None:
+        if self.match.paused:
+            draw_paused(surface, self.fonts)
 
     def _draw_entries(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
         fonts = self.fonts

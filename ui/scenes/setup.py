@@ -13,7 +13,7 @@ from sim.lang.schema import GovernmentSpec
 from sim.play.match import GOV_CITIES, Match
 from sim.play.session import DEFAULT_SHADOWS, GameSettings
 from ui import theme
-from ui.input import Action, Intent, key
+from ui.input import SHIFT, Action, Intent, key
 from ui.scene import Scene, SceneId
 from ui.scenes.common import (
     ButtonSpec,
@@ -212,6 +212,16 @@ class SetupScene(Scene):
         return out
 
     # ------------------------------------------------------------------ intents
+
+    def keymap(self) -> dict[tuple[int, int], Action]:
+        """The "+" key however the keyboard types it (Shift+=, a "+" key, the keypad), and the keypad's "-"."""
+        return {
+            key(pygame.K_EQUALS, SHIFT): Action(Intent.TURNS, 1),
+            key(pygame.K_PLUS): Action(Intent.TURNS, 1),
+            key(pygame.K_PLUS, SHIFT): Action(Intent.TURNS, 1),
+            key(pygame.K_KP_PLUS): Action(Intent.TURNS, 1),
+            key(pygame.K_KP_MINUS): Action(Intent.TURNS, -1),
+        }
 
     def on_action(self, action: Action) -> None:
         intent, value = action.intent, action.value

@@ -12,6 +12,7 @@ from ui.scene import Scene, SceneId
 from ui.scenes.common import (
     ButtonSpec,
     confirm_undo,
+    draw_banner,
     draw_footer,
     draw_header,
     draw_paused,
@@ -20,7 +21,7 @@ from ui.scenes.common import (
     header_height,
 )
 from ui.theme import pygame
-from ui.widgets import Widget, draw_text
+from ui.widgets import Widget
 
 if TYPE_CHECKING:
     from sim.play.session import GameSession
@@ -144,29 +145,24 @@ class TurnScene(Scene):
         if turn == 0:
             subtitle = f"Before the first turn ({match.turns} turns from {match.quarter(1)})"
         else:
-            subtitle = f"After {match.quarter(turn)}: turn {turn} of {match.turns}"
+            subtitle = f"After turn {turn}, {match.quarter(turn)} (of {match.turns})"
         if match.finished:
             status = "Game over"
         else:
-            status = f"Next: {match.quarter(match.turn + 1)}"
+            status = f"Next: turn {match.turn + 1}, {match.quarter(match.turn + 1)}"
             done = match.submitted()
             if done:
                 status += f"   moved: {', '.join(done)}"
         draw_header(surface, fonts, match.scenario.title, subtitle, status)
         self.dashboard.draw(surface)
         draw_footer(surface, fonts)
+
+    def draw_banners(self, surface: pygame.Surface) -> None:
+        fonts, match = self.fonts, self.match
+        turn = self.dashboard.view_turn
         if turn != match.turn:
-            text = f"Looking back at {match.quarter(turn) if turn else 'the start'}: press End for now"
-            draw_text(
-                surface,
-                fonts,
-                text,
-                (surface.get_width() // 2, header_height(fonts) + fonts.s(14)),
-                "body",
-                theme.VERMILLION,
-                True,
-                "midtop",
-            )
+            where = f"turn {turn}, {match.quarter(turn)}" if turn else "the start"
+            draw_banner(surface, fonts, f"Looking back at {where}: press End for now", theme.VERMILLION)
         if match.paused:
             draw_paused(surface, fonts)
 

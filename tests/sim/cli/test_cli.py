@@ -331,3 +331,16 @@ def test_play_with_a_bad_scenario_or_save_is_a_one_line_error(capsys, tmp_path):
     bad.write_text("[]", encoding="utf-8")
     code, _, err = run_cli(capsys, "play", "--resume", str(bad))
     assert code == 2 and "not a Trilat save" in err and "Traceback" not in err
+
+
+def test_play_scenario_with_resume_of_another_scenario_is_refused(capsys, tmp_path, monkeypatch):
+    from sim.play.session import GameSession, GameSettings
+
+    GameSession(GameSettings("trump2-transactional", shadows=0), autosave=tmp_path / "t.json").resolve()
+    opened = []
+    monkeypatch.setattr("ui.app.run_game", lambda *a, **k: opened.append((a, k)) or 0)
+    code, _, err = run_cli(capsys, "play", "baseline", "--resume", str(tmp_path / "t.json"))
+    assert code == 2 and not opened
+    assert "game of 'trump2-transactional', not 'baseline'" in err and "only --resume SAVE" in err
+    assert run_cli(capsys, "play", "trump2-transactional", "--resume", str(tmp_path / "t.json"))[0] == 0
+    assert opened and opened[0][1]["resume"] == tmp_path / "t.json"

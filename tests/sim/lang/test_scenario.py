@@ -174,3 +174,34 @@ def test_the_abstract_root_cannot_be_run(capsys):
 
     assert main(["run", "defaults"]) == 2
     assert "abstract" in capsys.readouterr().err
+
+
+PRESETS = (
+    "id: a\ntitle: A\nextends: baseline\npresets:\n  hard:\n    title: Hard\n    doc: A doc.\n"
+    "    values:\n      {body}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "col", "fragment"),
+    [
+        ("us_transactionalism: 2", 9, 28, "preset 'hard': us_transactionalism=2 is outside its range [0, 1]"),
+        (
+            "us_transactionalizm: 1",
+            9,
+            28,
+            "unknown parameter 'us_transactionalizm' (did you mean 'us_transactionalism'",
+        ),
+        ("us_transactionalism: lots", 9, 28, "number"),
+    ],
+)
+def test_preset_problems_are_located(tmp_path, body, line, col, fragment):
+    found = errors(tmp_path, PRESETS.format(body=body))
+    assert any(p.line == line and fragment in p.message for p in found), [str(p) for p in found]
+
+
+def test_presets_load_with_their_doc_and_values(tmp_path):
+    scenario = load_text(tmp_path, PRESETS.format(body="us_transactionalism: 1"))
+    preset = scenario.spec.presets["hard"]
+    assert preset.title == "Hard" and preset.doc == "A doc." and preset.values == {"us_transactionalism": 1.0}
+    assert load_scenario("trump2-transactional").spec.presets["maximal_trump"].title == "Maximal Trump"

@@ -9,6 +9,7 @@ import pytest
 from sim.play.commands import (
     COMMAND_KINDS,
     COMMANDS,
+    ApplyPreset,
     Branch,
     Choose,
     CommandKind,
@@ -16,6 +17,7 @@ from sim.play.commands import (
     End,
     Inject,
     Note,
+    Reopen,
     Resolve,
     SetParameter,
     SetState,
@@ -51,6 +53,11 @@ EXAMPLES = [
     (Resolve(4), {"kind": "resolve", "turn": 4}),
     (Note(5, "paused"), {"kind": "note", "turn": 5, "text": "paused"}),
     (End(6), {"kind": "end", "turn": 6}),
+    (Reopen(6), {"kind": "reopen", "turn": 6}),
+    (
+        ApplyPreset(2, "maximal_trump", {"tariff_pressure": 1.0}),
+        {"kind": "preset", "turn": 2, "name": "maximal_trump", "values": {"tariff_pressure": 1.0}},
+    ),
 ]
 
 
@@ -77,6 +84,8 @@ def test_facilitator_commands_are_marked():
         CommandKind.SET_STATE,
         CommandKind.NOTE,
         CommandKind.END,
+        CommandKind.REOPEN,
+        CommandKind.PRESET,
     }
 
 

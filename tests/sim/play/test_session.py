@@ -168,14 +168,19 @@ def test_damaged_or_foreign_saves_are_clear_errors(tmp_path, content, fragment):
         GameSession.load(path)
 
 
-def test_a_changed_scenario_is_refused(tmp_path):
+def test_an_old_save_without_embedded_scenario_refuses_a_changed_scenario(tmp_path):
     scenario = tmp_path / "mine.yaml"
     scenario.write_text("id: mine\ntitle: Mine\nextends: baseline\n", encoding="utf-8")
     session = new_session(tmp_path, scenario=str(scenario))
     play(session, 1)
+    save = tmp_path / "game.json"
+    data = json.loads(save.read_text(encoding="utf-8"))
+    del data["scenario"]["files"]  # as saves were before they embedded the scenario
+    save.write_text(json.dumps(data), encoding="utf-8")
+    assert GameSession.load(save, autosave=False).turn == 1  # unchanged library: works as before
     scenario.write_text("id: mine\ntitle: Mine changed\nextends: baseline\n", encoding="utf-8")
     with pytest.raises(SaveError, match="has changed"):
-        GameSession.load(tmp_path / "game.json")
+        GameSession.load(save)
 
 
 def test_a_save_interrupted_mid_write_keeps_the_previous_one(tmp_path, monkeypatch):
@@ -211,3 +216,36 @@ def test_the_story_can_be_any_replication():
         session.resolve()
     alone = TrilateralModel(load_scenario("baseline"), seed=11, replication_ids=[42]).run()
     assert np.array_equal(session.story.x, alone.x)
+
+
+def test_an_ended_game_can_be_reopened_and_replays_exactly(tmp_path):
+    session = new_session(tmp_path, turns=4)
+    play(session, 2)
+    session.end()
+    assert session.finished and session.ended_early
+    with pytest.raises(UsageError, match="game is over"):
+        session.resolve()
+    session.reopen()
+    assert not session.finished and not session.ended_early and session.turns == 4
+    play(session, 2)
+    assert session.turn == 4 and session.finished and not session.ended_early
+    with pytest.raises(UsageError, match="nothing to reopen"):
+        session.reopen()
+    again = GameSession.load(tmp_path / "game.json", autosave=False)
+    assert same_state(again, session)
+    kinds = [a.kind.value for a in again.facilitator_actions()]
+    assert kinds == ["end", "reopen"]
+
+
+def test_a_preset_is_one_logged_action_and_survives_a_save(tmp_path):
+    settings = dict(SETTINGS, scenario="trump2-transactional")
+    session = GameSession(GameSettings(**settings), autosave=tmp_path / "game.json")
+    before = len(session.log)
+    session.apply_preset("maximal_trump")
+    assert len(session.log) == before + 1
+    assert all(float(np.mean(m.params["tariff_pressure"])) == 1.0 for m in session.models)
+    with pytest.raises(UsageError, match="no preset 'maximal_trumpp'.*did you mean"):
+        session.apply_preset("maximal_trumpp")
+    play(session, 1)
+    again = GameSession.load(tmp_path / "game.json", autosave=False)
+    assert same_state(again, session) and float(np.mean(again.story.params["drawdown_risk"])) == 1.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sim.play.wording import turn_label
 from ui import theme
 from ui.input import Action, Intent, key
 from ui.scene import SceneId
@@ -95,13 +96,22 @@ class GameTab(ConsoleTab):
             ],
             [
                 ButtonSpec(
+                    "Reopen the game",
+                    Action(Intent.REOPEN),
+                    key(pygame.K_r),
+                    "primary",
+                    name="reopen",
+                    tooltip="Take back the early end: play continues with the next turn (logged)",
+                )
+                if match.session.ended_early
+                else ButtonSpec(
                     "End the game now",
                     Action(Intent.END_GAME),
                     key(pygame.K_x),
                     "danger",
                     enabled=not match.finished,
                     name="end_game",
-                    tooltip="Go to the debrief with the turns played so far",
+                    tooltip="Go to the debrief with the turns played so far (Reopen takes it back)",
                 )
             ],
         ]
@@ -124,6 +134,9 @@ class GameTab(ConsoleTab):
             self.confirm_branch()
         elif intent is Intent.END_GAME:
             self.confirm_end()
+        elif intent is Intent.REOPEN:
+            if act(f"Game reopened: next, {turn_label(match.scenario, match.turn + 1)}", match.reopen):
+                self.console.app.return_to_turn_screen()
         elif intent is Intent.ADD_NOTE and self.fields["note"].strip():
             if act("Note added to the report", match.note, self.fields["note"].strip()):
                 self.fields["note"] = ""
@@ -157,7 +170,7 @@ class GameTab(ConsoleTab):
             SceneId.CONFIRM,
             "End the game now?",
             end,
-            f"The debrief will use the {match.turn} turns played.",
+            f"The debrief will use the {match.turn} turns played. The console's Game tab can reopen it.",
             yes="End game",
         )
 
@@ -170,7 +183,8 @@ class GameTab(ConsoleTab):
         y = (note.rect.bottom if note else rect.top) + fonts.s(20)
         lines = [
             f"Autosave: {path}" if path else "This game is not autosaved.",
-            f"Turns played: {match.turn} of {match.turns}.",
+            f"Turns played: {match.turn} of {match.session.planned_turns}"
+            + (" (ended early; Reopen continues it)." if match.session.ended_early else "."),
             "Undo and branch replay the game's log, so the result is exactly what it would have been.",
         ]
         for line in lines:

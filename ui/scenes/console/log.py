@@ -1,35 +1,12 @@
-"""One line per facilitator log entry, for the console's log (newest first)."""
+"""One line per facilitator log entry, for the console's log (newest first), worded as the report words it."""
 
 from __future__ import annotations
 
-from sim.play.commands import Branch, Custom, End, FacilitatorAction, Inject, Note, SetParameter, SetState, Undo
-from sim.play.match import label
-from ui.widgets import format_signed
+from sim.lang.scenario import Scenario
+from sim.play.commands import FacilitatorAction
+from sim.play.wording import describe_action
 
 
-def describe(entry: FacilitatorAction) -> str:
-    """One line for a facilitator log entry."""
-    turn = entry.turn
-    if isinstance(entry, Inject):
-        text = f"inject event {entry.event}"
-    elif isinstance(entry, Custom):
-        effects = ", ".join(
-            f"{label(k)} {format_signed(float(v)) if isinstance(v, int | float) else v}"
-            for k, v in entry.effects.items()
-        )
-        text = f"custom event '{entry.title}' ({effects})"
-    elif isinstance(entry, SetParameter):
-        text = f"parameter {entry.name} = {entry.value:g}"
-    elif isinstance(entry, SetState):
-        text = f"set {entry.name} = {entry.value:g}"
-    elif isinstance(entry, Note):
-        text = f"note: {entry.text}"
-    elif isinstance(entry, End):
-        text = "ended the game"
-    elif isinstance(entry, Undo):
-        return f"undid turn {turn} (its moves and injections dropped)"
-    elif isinstance(entry, Branch):
-        return f"branched from the end of turn {turn}"
-    else:
-        text = str(entry.kind)
-    return f"t{turn}: {text}"
+def describe(scenario: Scenario, entry: FacilitatorAction) -> str:
+    """One line for a facilitator log entry (``before turn 3, 2025Q3: injected the event '...'``)."""
+    return describe_action(scenario, entry, docs=False)

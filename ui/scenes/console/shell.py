@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.errors import TrilatError
 from sim.play.match import Match
+from sim.play.wording import turn_label
 from ui import theme
 from ui.input import Action, Intent, key
 from ui.scene import Scene, SceneId
@@ -43,7 +44,8 @@ class ConsoleScene(Scene):
     scene_id = SceneId.CONSOLE
     hints = (
         ("Up / Down", "choose an event, parameter or variable"),
-        ("Left / Right", "adjust the chosen parameter or variable"),
+        ("Left / Right", "adjust the chosen parameter or variable (one log entry when you stop)"),
+        ("Enter", "parameters: type a value, open a group or apply a preset"),
         ("[ / ]", "custom event: previous / next target"),
         ("- / +", "custom event: smaller / larger effect; game tab: branch turn"),
     )
@@ -139,6 +141,19 @@ class ConsoleScene(Scene):
             key(pygame.K_KP_MINUS): Action(Intent.MINUS),
         }
 
+    def handle_action(self, action: Action) -> None:
+        field = self.field
+        if action.intent not in (Intent.LEFT, Intent.RIGHT, Intent.HOVER, Intent.TEXT, Intent.BACKSPACE):
+            self.current.flush()
+        super().handle_action(action)
+        if action.intent is Intent.BLUR and field is not None:
+            self.current.field_done(field)
+            self.dirty = True
+
+    def update(self, dt: float) -> None:
+        self.current.tick(dt)
+        super().update(dt)
+
     def on_action(self, action: Action) -> None:
         intent = action.intent
         if intent is Intent.BACK:
@@ -156,19 +171,17 @@ class ConsoleScene(Scene):
 
     def draw_scene(self, surface: pygame.Surface) -> None:
         fonts, match = self.fonts, self.match
-        state = (
-            "PAUSED"
-            if match.paused
-            else f"next: {match.quarter(match.turn + 1)}"
-            if not match.finished
-            else "game over"
-        )
+        scenario = match.scenario
+        if match.finished:
+            state = f"game over after {turn_label(scenario, match.turn)}" if match.turn else "game over"
+        else:
+            state = f"next: {turn_label(scenario, match.turn + 1)}" + (" (PAUSED)" if match.paused else "")
         draw_header(
             surface,
             fonts,
             "Facilitator console (white cell)",
             "Hidden from the teams: every action is logged and goes into the report",
-            f"turn {match.turn}, {state}",
+            state,
         )
         draw_footer(surface, fonts)
         areas = self.areas(surface.get_size())
@@ -178,7 +191,7 @@ class ConsoleScene(Scene):
 
     def _draw_side(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
         fonts, match = self.fonts, self.match
-        inner = draw_panel(surface, fonts, rect, f"Queued for {match.quarter(match.turn + 1)}")
+        inner = draw_panel(surface, fonts, rect, f"Queued for {turn_label(match.scenario, match.turn + 1)}")
         y = inner.top
         pending = match.pending_titles()
         if not pending:
@@ -203,7 +216,7 @@ class ConsoleScene(Scene):
             y = draw_wrapped(
                 surface,
                 fonts,
-                describe(entry),
+                describe(match.scenario, entry),
                 pygame.Rect(inner.left, y, inner.width, inner.bottom - y),
                 "small",
                 theme.TEXT,

@@ -82,6 +82,15 @@ class ConsoleTab:
     def draw(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
         """Everything on the tab that is not a widget."""
 
+    def flush(self) -> None:
+        """Commit anything the tab holds back (a run of arrow presses) before another action."""
+
+    def tick(self, dt: float) -> None:
+        """Called every frame while the tab is on show."""
+
+    def field_done(self, field: str) -> None:
+        """The facilitator left text field ``field`` (Enter, Tab or Escape)."""
+
     def text_limit(self, field: str) -> int:
         """How many characters text field ``field`` takes."""
         return TEXT_LIMIT

@@ -1,0 +1,71 @@
+"""The scenario a save was played with: embedded in the save (with its extends: chain), or the library's.
+
+A save embeds the text of every file of its scenario's ``extends:`` chain (``defaults.yaml``
+included), so ``--resume``, ``trilat replay`` and ``trilat report`` replay it exactly whatever
+happened to the library since; when the library's copy differs or is gone, a notice says so.
+Saves from before the embedding hold only a fingerprint and need the library copy unchanged.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sim.errors import TrilatError
+from sim.lang.scenario import Scenario, load_embedded_scenario, load_scenario
+
+
+class SaveError(TrilatError):
+    """A save file that cannot be read: damaged, foreign, from a newer version, or out of date."""
+
+
+def saved_scenario(path: Path, saved: dict[str, Any]) -> tuple[Scenario, list[str]]:
+    """The scenario a save was played with: its embedded copy if it has one, else the library's.
+
+    A save embeds the text of every file of the scenario's ``extends:`` chain, so it replays
+    whatever happened to the library since; if the library copy differs (or is gone), a notice
+    says so. An older save without the texts needs the library copy unchanged.
+    """
+    embedded = saved.get("files")
+    if embedded is None:
+        return _library_scenario(path, saved, required=True), []
+    if not isinstance(embedded, list) or not embedded or not all(_is_file_entry(f) for f in embedded):
+        raise SaveError(f"{path}: damaged save (the embedded scenario files are malformed)")
+    try:
+        scenario = load_embedded_scenario(saved.get("path", "?"), [(f["path"], f["text"]) for f in embedded])
+    except TrilatError as exc:
+        raise SaveError(f"{path}: the scenario embedded in the save cannot be loaded: {exc}") from None
+    if scenario.content_hash != saved.get("content_hash"):
+        raise SaveError(f"{path}: damaged save (the embedded scenario does not match its fingerprint)")
+    try:
+        library = _library_scenario(path, saved, required=False)
+    except SaveError:
+        library = None
+    if library is None or library.content_hash != scenario.content_hash:
+        where = "is no longer in the library" if library is None else f"in the library ({library.path}) has changed"
+        return scenario, [
+            f"scenario '{scenario.id}' {where} since this game was played; using the copy saved with the game"
+        ]
+    return scenario, []
+
+
+def _is_file_entry(entry: Any) -> bool:
+    return isinstance(entry, dict) and isinstance(entry.get("path"), str) and isinstance(entry.get("text"), str)
+
+
+def _library_scenario(path: Path, saved: dict[str, Any], required: bool) -> Scenario:
+    """The library's (or the saved path's) current copy of a save's scenario; an old save needs it unchanged."""
+    try:
+        where = saved["path"] if Path(saved["path"]).is_file() else saved["id"]
+        scenario = load_scenario(where)
+    except TrilatError as exc:
+        raise SaveError(f"{path}: its scenario cannot be loaded: {exc}") from None
+    except (TypeError, KeyError) as exc:
+        raise SaveError(f"{path}: damaged save (scenario: {exc})") from None
+    if required and scenario.content_hash != saved.get("content_hash"):
+        raise SaveError(
+            f"{path}: scenario '{scenario.id}' has changed since this game was saved, "
+            "so the game cannot be replayed exactly; restore the scenario files as they were "
+            f"when it was played ({', '.join(p.name for p in scenario.files)})"
+        )
+    return scenario
