@@ -57,6 +57,7 @@ def draw_wrapped(
         lines = [*lines[: max_lines - 1], fonts.ellipsize(" ".join(lines[max_lines - 1 :]), rect.width, role, bold)]
     for line in lines:
         if y + height > rect.bottom + 2:
+            fonts.cut(text)
             break
         surface.blit(fonts.render(line, role, color, bold), (rect.left, y))
         y += height
@@ -422,8 +423,11 @@ class CardView(Widget):
         card: the compiled card (a :class:`sim.lang.scenario.Trigger`).
         chosen: whether the team has picked it.
         affordable: whether the remaining political capital covers it.
-        effects: the card's effects as short text lines.
-        condition: text of the card's condition ('' if none) and whether it holds now.
+        effects: the card's effects as plain sentences, one per line.
+        condition: the card's condition as a sentence ('' if none) and whether it holds now.
+
+    Everything but the narrative is drawn in full (wrapped); the narrative is drawn only when it
+    fits whole (it is always in the card's tooltip).
         action: the toggle action.
         **kwargs: see :class:`Widget`.
     """
@@ -464,7 +468,7 @@ class CardView(Widget):
         title_rect = pygame.Rect(
             number.right + fonts.s(8), top, rect.right - pad - number.right - fonts.s(8), rect.height
         )
-        y = draw_wrapped(surface, fonts, card.title or card.id, title_rect, "body", ink, bold=True, max_lines=2)
+        y = draw_wrapped(surface, fonts, card.title or card.id, title_rect, "body", ink, bold=True)
         y = max(y, number.bottom) + fonts.s(4)
         chip = draw_chip(surface, fonts, card.stance, (rect.left + pad, y), stance_color)
         cost = fonts.render(f"{card.cost:g} capital", "tiny", theme.WHITE, bold=True)
@@ -477,20 +481,21 @@ class CardView(Widget):
             color = theme.BLUE if self.chosen else theme.VERMILLION
             draw_text(surface, fonts, status, (chip.right + fonts.s(8), chip.top + 1), "tiny", color, True)
         y = chip.bottom + fonts.s(6)
-        body = pygame.Rect(rect.left + pad, y, rect.width - 2 * pad, rect.bottom - y - pad)
-        if self.effects:
-            y = draw_wrapped(surface, fonts, "Effects: " + ", ".join(self.effects), body, "tiny", ink, max_lines=2)
+        width = rect.width - 2 * pad
+        for effect in self.effects:
+            y = draw_wrapped(
+                surface, fonts, f"\u2022 {effect}", pygame.Rect(rect.left + pad, y, width, rect.height), "tiny", ink
+            )
         condition, holds = self.condition
         if condition:
-            note = "only if " + condition + ("" if holds is None else (" (holds now)" if holds else " (not now)"))
-            body = pygame.Rect(body.left, y + 2, body.width, rect.bottom - y - pad)
-            y = draw_wrapped(surface, fonts, note, body, "tiny", theme.VERMILLION if holds is False else ink, True, 1)
+            note = condition + ("" if holds is None else (" (it does now)" if holds else " (not now)"))
+            area = pygame.Rect(rect.left + pad, y + 2, width, rect.height)
+            y = draw_wrapped(surface, fonts, note, area, "tiny", theme.VERMILLION if holds is False else ink, True)
         text = card.say or card.doc
-        source = f" [{card.source}]" if card.source else ""
-        body = pygame.Rect(body.left, y + fonts.s(4), body.width, rect.bottom - y - pad - fonts.s(4))
-        fit = max(1, body.height // fonts.line_height("small"))
-        draw_wrapped(
-            surface, fonts, text + source, body, "small", theme.MUTED if not dim else theme.FAINT, max_lines=fit
-        )
+        body = pygame.Rect(rect.left + pad, y + fonts.s(4), width, rect.bottom - y - pad - fonts.s(4))
+        for role in ("small", "tiny"):
+            if text and wrapped_height(fonts, text, body.width, role) <= body.height:
+                draw_wrapped(surface, fonts, text, body, role, theme.MUTED if not dim else theme.FAINT)
+                break
         if focused:
             draw_focus(surface, rect, fonts)
