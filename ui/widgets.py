@@ -311,12 +311,25 @@ class Button(Widget):
             pygame.draw.rect(surface, theme.mix(ink, fill, 0.75), box, width=1, border_radius=fonts.s(3))
             surface.blit(hint_surface, hint_rect)
         room = self.rect.width - 2 * pad - hint_w
-        label = fonts.ellipsize(self.label, room, self.role, bold=True)
-        text = fonts.render(label, self.role, ink, bold=True)
-        if self.align == "left":
-            surface.blit(text, text.get_rect(midleft=(self.rect.left + pad, self.rect.centery)))
-        else:
-            surface.blit(text, text.get_rect(center=(self.rect.left + pad + room // 2, self.rect.centery)))
+        role, lines = self.role, [self.label]
+        if fonts.width(self.label, role, True) > room:
+            # Wrap onto two lines (in a smaller role if need be) rather than cut the label.
+            for role in (self.role, "tiny"):
+                lines = fonts.wrap(self.label, room, role, True)
+                if len(lines) * fonts.line_height(role) <= self.rect.height - 2:
+                    break
+            else:
+                lines = [fonts.ellipsize(self.label, room, self.role, bold=True)]
+                role = self.role
+        line_h = fonts.line_height(role)
+        top = self.rect.centery - len(lines) * line_h // 2
+        for i, line in enumerate(lines):
+            text = fonts.render(line, role, ink, bold=True)
+            centre_y = top + i * line_h + line_h // 2
+            if self.align == "left":
+                surface.blit(text, text.get_rect(midleft=(self.rect.left + pad, centre_y)))
+            else:
+                surface.blit(text, text.get_rect(center=(self.rect.left + pad + room // 2, centre_y)))
         if focused:
             draw_focus(surface, self.rect, fonts)
 

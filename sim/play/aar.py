@@ -28,6 +28,7 @@ from sim.play.commands import (
     SetState,
     Undo,
 )
+from sim.play.plain_names import short_source
 from sim.play.session import GameSession
 
 CHARTS = {
@@ -170,7 +171,7 @@ def build_markdown(session: GameSession, charts: dict[str, Path]) -> str:
     for turn in range(1, story.turn + 1):
         out.append(f"### {scenario.quarter_label(turn)} (turn {turn})")
         for entry in (e for e in story.log if e.turn == turn and e.in_story):
-            cite = f" *({entry.citation})*" if entry.citation else ""
+            cite = f" *({short_source(entry.citation)})*" if entry.citation else ""
             out.append(f"- {entry.say or entry.title}{cite}")
         out.append("")
 

@@ -28,7 +28,7 @@ from sim.lang.scenario import Card, Scenario, Trigger, load_scenario
 from sim.lang.schema import GovernmentSpec
 from sim.play import plain
 from sim.play.commands import Custom, FacilitatorAction, Inject
-from sim.play.plain_names import source_line
+from sim.play.plain_names import plain_cause, source_line
 from sim.play.session import GameSession, GameSettings
 
 DEFAULT_SAVES = Path.home() / ".trilat" / "saves"
@@ -185,7 +185,7 @@ class Match:
     def source_label(self, source: Source) -> str:
         """A readable name for a cause in the cause-and-effect record."""
         if source.kind is SourceKind.BEHAVIOUR:
-            return source.bare_label
+            return plain_cause(source.id, source.owner)
         if source in self._labels:
             return self._labels[source]
         if source.kind is SourceKind.INJECT:

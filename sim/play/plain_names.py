@@ -194,6 +194,46 @@ def noun(name: str, viewer: str | None = None) -> str:
     return verbs(name, viewer).name
 
 
+PLAIN_CAUSES: dict[str, str] = {
+    "drift toward base level": "pull back to normal",
+    "institutional anchor": "held steady by regular meetings",
+    "institutional damping": "regular meetings soften the blow",
+    "willingness": "readiness to work together",
+    "noise": "chance",
+    "U.S. transactionalism": "America First deal-making",
+    "history salience": "the history dispute",
+    "Korean polarization": "divided South Korean politics",
+    "hedging": "hedging (keeping other options open)",
+    "quasi-alliance pull": "shared worry about U.S. support",
+    "deterrence credibility": "believable deterrence",
+    "institutional lapse": "skipped meetings",
+    "upkeep fades": "meetings not kept up",
+    "institutional upkeep": "meetings kept up",
+}
+"""Plain words for the model's built-in causes (``drift toward base level`` -> ``pull back to normal``)."""
+
+
+def plain_cause(description: str, owner: str = "") -> str:
+    """A built-in cause in plain words, with its government's city (``Seoul: approval pulls back to normal``)."""
+    text = description.removeprefix("domestic: ")
+    text = PLAIN_CAUSES.get(text, text)
+    text = text.replace("approval drift", "approval pulls back to normal")
+    text = text.replace("polarization drift", "division pulls back to normal").replace(": drift", ": pulls back")
+    text = text.replace("polarization", "division at home").replace("noise", "chance")
+    return f"{CITIES.get(owner, ACTORS.get(owner, owner))}: {text}" if owner else text
+
+
+def short_source(source: str) -> str:
+    """The short form of :func:`source_line` for one-line lists: ``Chung's essay``, ``after Sato's related work``."""
+    text = source.strip()
+    if not text or text.lower().startswith(PUBLIC_RECORD):
+        return text
+    author, _, qualifier = text.partition(" (")
+    if any(name in author.lower() for name in ESSAY_IN_REPOSITORY):
+        return f"{author}'s essay"
+    return f"Trilat's reading of {author}'s topic" if "title" in qualifier else f"after {author}'s related work"
+
+
 def source_line(source: str, references: Sequence[tuple[str, str]] = ()) -> str:
     """What a source rests on, in words that never pass a paraphrase off as an author's text.
 

@@ -286,7 +286,10 @@ class MoveScene(Scene):
         left = [
             ButtonSpec(
                 "Back", Action(Intent.BACK), key(pygame.K_ESCAPE), tooltip="Back to the turn screen without moving"
-            )
+            ),
+            ButtonSpec(
+                "Glossary", Action(Intent.GLOSSARY), key(pygame.K_F3), tooltip="The game's words in plain language"
+            ),
         ]
         return widgets + footer_buttons(fonts, size, right, left)
 

@@ -76,6 +76,7 @@ class ConfirmScene(Scene):
 GLOBAL_HELP = (
     ("F1", "this help card"),
     ("F2", "facilitator console (in a game)"),
+    ("F3", "glossary: the game's words in plain language"),
     ("F11", "full screen on / off"),
     ("Tab / Shift+Tab", "move the keyboard focus; Enter activates"),
     ("Ctrl+Z", "undo the last turn (in a game)"),
