@@ -359,13 +359,13 @@ def draw_legend_note(surface: pygame.Surface, fonts: Fonts, at: Pos, shadows: in
     x, y = at
     box = pygame.Rect(x, y, fonts.s(14), fonts.s(10))
     pygame.draw.rect(surface, theme.mix(theme.WHITE, theme.FAN_OUTER, 0.3), box)
-    x = draw_text(surface, fonts, "90% of worlds", (box.right + 4, y - 2), "tiny", theme.MUTED).right + fonts.s(10)
+    x = draw_text(surface, fonts, "90% of replays", (box.right + 4, y - 2), "tiny", theme.MUTED).right + fonts.s(10)
     box = pygame.Rect(x, y, fonts.s(14), fonts.s(10))
     pygame.draw.rect(surface, theme.mix(theme.WHITE, theme.FAN_INNER, 0.35), box)
     x = draw_text(surface, fonts, "50%", (box.right + 4, y - 2), "tiny", theme.MUTED).right + fonts.s(10)
     pygame.draw.line(surface, theme.TEXT, (x, y + 5), (x + fonts.s(16), y + 5), 3)
     return draw_text(
-        surface, fonts, f"this story  ({shadows} shadow worlds)", (x + fonts.s(20), y - 2), "tiny", theme.MUTED
+        surface, fonts, f"this game  ({shadows} replays with other luck)", (x + fonts.s(20), y - 2), "tiny", theme.MUTED
     )
 
 

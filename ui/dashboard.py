@@ -15,7 +15,7 @@ from sim.engine.indicators import colour, short_label
 from sim.engine.layout import GOVERNMENTS, PAIRS, THREAT_ACTORS
 from sim.engine.sources import SourceKind
 from sim.play.match import GOV_CITIES, HEADLINE, THREAT_NAMES, Match, firing_kind, label
-from sim.play.plain_names import level, points
+from sim.play.plain_names import level, meaning, points
 from ui import theme
 from ui.charts import (
     GOVERNMENT_ROWS,
@@ -250,13 +250,13 @@ class Dashboard:
                 )
             )
         for name, rect in self.index_rows().items():
-            tip = f"{label(name)}: {match.doc(name)}. {CLICK_HINT}"
+            tip = f"{label(name)}: {meaning(name) or match.doc(name)} {CLICK_HINT}"
             widgets.append(Region(rect, Action(Intent.SELECT, name), tooltip=tip, name=f"index_{name}"))
         for gov in GOVERNMENTS:
             parts = government_layout(r[gov], fonts)
             for row in GOVERNMENT_ROWS:
                 variable = f"{gov}.{row}"
-                tip = f"{ROW_LABELS[row]} ({gov}): {match.doc(variable)}."
+                tip = f"{ROW_LABELS[row]} ({gov}): {meaning(variable) or match.doc(variable)}"
                 if row in ("approval", "polarization", "threat"):
                     tip += f" {CLICK_HINT.replace(' (or press its number)', '')}"
                     widgets.append(
@@ -285,7 +285,7 @@ class Dashboard:
                 key(NUMBER_KEYS[i]),
                 name=f"chip_{name}",
                 selected=name == self.selected,
-                tooltip=f"{label(name)}: {match.doc(name)}. Press {i + 1} or click: chart it and see why it changed.",
+                tooltip=f"{label(name)}: {meaning(name) or match.doc(name) + '.'} Press {i + 1} or click: chart it.",
                 show_key=False,
             )
             for i, name in enumerate(HEADLINE)

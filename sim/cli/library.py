@@ -41,7 +41,8 @@ def command_validate(args: argparse.Namespace) -> int:
 
     results = validate_paths(args.paths)
     problems = [problem for _, found in results for problem in found]
-    warnings = [warning for path, found in results if not found for warning in warnings_for(path)]
+    found_warnings = [warning for path, found in results if not found for warning in warnings_for(path)]
+    warnings = list({str(w): w for w in found_warnings}.values())  # a file extended by many is warned about once
     if args.json:
         print(
             json.dumps(
@@ -64,7 +65,10 @@ def command_validate(args: argparse.Namespace) -> int:
         for problem in [*problems, *warnings]:
             print(problem, file=sys.stderr)
         bad = sum(1 for _, found in results if found)
-        print(f"{len(results)} file(s) checked: {len(results) - bad} valid, {bad} with problems", file=sys.stderr)
+        summary = f"{len(results)} file(s) checked: {len(results) - bad} valid, {bad} with problems"
+        if warnings:
+            summary += f", {len(warnings)} plain-language warning(s)"
+        print(summary, file=sys.stderr)
     return 0 if not problems else EXIT_USAGE
 
 

@@ -255,6 +255,8 @@ class _Conditions:
     def aggregate(self, left: ast.expr, op: ast.cmpop, right: ast.expr) -> str:
         """``while the weakest of the three exercises ties is above 70`` (min, max or mean of ties)."""
         number = _number(right)
+        if isinstance(left, ast.BinOp) and isinstance(left.op, ast.Add) and number is not None:
+            return self.total(left, op, number)
         if not isinstance(left, ast.Call) or not isinstance(left.func, ast.Name) or number is None:
             return self.unknown()
         names = [_name(arg) for arg in left.args]
@@ -264,6 +266,17 @@ class _Conditions:
             return self.unknown()
         domain = domains.pop().replace("_", " ")
         return f"while {which} of the {domain} ties is {_OP_WORDS[type(op)]} {points(number)}"
+
+    def total(self, left: ast.BinOp, op: ast.cmpop, number: float) -> str:
+        """``while Seoul's hedging and Tokyo's hedging together are above 60`` (a sum of 0-1 variables)."""
+        names = [_name(left.left), _name(left.right)]
+        layout = self.scenario.layout
+        if None in names or type(op) not in _OP_WORDS or not all(n in layout.rows for n in names):
+            return self.unknown()
+        if any(layout.hi[layout.rows[str(n)]] > 1 for n in names):
+            return self.unknown()
+        nouns = " and ".join(noun(str(n), self.viewer) for n in names)
+        return f"while {nouns} together are {_OP_WORDS[type(op)]} {points(number)}"
 
     def named(self, name: str, op: ast.cmpop, number: float) -> str:  # noqa: C901 - one case per kind of name
         scenario = self.scenario
@@ -275,8 +288,9 @@ class _Conditions:
                 return f"while {_governed(scenario, head, 1 if holds_at_one else 0)}"
         if name == "turn":
             return _turn_phrase(scenario, op, number)
-        if name == "quarter" and isinstance(op, ast.Eq):
-            return f"in the {_ORDINAL.get(int(number), str(int(number)))} quarter of a year"
+        if name == "quarter":
+            quarters = [_ORDINAL[q] for q in range(1, 5) if _holds(op, number, float(q))]
+            return f"in the {' or '.join(quarters)} quarter of a year" if quarters else "never"
         if name == "year":
             return _year_phrase(op, number)
         if rest == "turnover" and head in CITIES and holds_at_one != holds_at_zero:

@@ -223,6 +223,46 @@ def plain_cause(description: str, owner: str = "") -> str:
     return f"{CITIES.get(owner, ACTORS.get(owner, owner))}: {text}" if owner else text
 
 
+VARIABLE_TERMS = {
+    "approval": "Approval",
+    "polarization": "Polarization",
+    "threat": "Threat",
+    "capital": "Political capital",
+    "hedging": "Hedging",
+    "history_salience": "History dispute",
+    "trilateral": "Trilateral index",
+    "institutionalization": "Institutions",
+    "deterrence": "Deterrence",
+    "tie": "Tie",
+}
+"""The glossary entry that explains each kind of state variable (by its last part, or ``tie``)."""
+
+
+def meaning(name: str) -> str:
+    """The glossary's plain meaning of a state variable (``""`` if the glossary has none)."""
+    from sim.play.glossary import lookup
+
+    key = "tie" if name.startswith("tie.") else name.split(".")[-1] if name.count(".") < 2 else name.split(".")[1]
+    term = lookup(VARIABLE_TERMS.get(key, key.replace("_", " ")))
+    return term.meaning if term is not None else ""
+
+
+def glossary_notes(text: str, limit: int = 3) -> list[str]:
+    """``Word: meaning`` for the glossary words that ``text`` uses (at most ``limit``), for tooltips."""
+    import re
+
+    from sim.play.glossary import GLOSSARY
+
+    out = []
+    for term in GLOSSARY:
+        words = (term.word, *term.aliases)
+        if any(re.search(rf"\b{re.escape(w)}\b", text, re.IGNORECASE) for w in words):
+            out.append(f"{term.word}: {term.meaning}")
+        if len(out) >= limit:
+            break
+    return out
+
+
 def short_source(source: str) -> str:
     """The short form of :func:`source_line` for one-line lists: ``Chung's essay``, ``after Sato's related work``."""
     text = source.strip()

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from sim.errors import TrilatError
 from sim.lang.scenario import Card
 from sim.play.match import GOV_CITIES, Match
-from sim.play.plain_names import level, noun, pair_name, spendable
+from sim.play.plain_names import glossary_notes, level, meaning, noun, pair_name, spendable
 from ui import theme
 from ui.input import Action, Intent, key
 from ui.scene import Scene, SceneId
@@ -28,7 +28,7 @@ from ui.scenes.common import (
     header_height,
 )
 from ui.theme import pygame
-from ui.widgets import CardView, Widget, draw_bar, draw_panel, draw_text, draw_wrapped, wrapped_height
+from ui.widgets import CardView, Region, Widget, draw_bar, draw_panel, draw_text, draw_wrapped, wrapped_height
 
 if TYPE_CHECKING:
     from ui.app import App
@@ -84,6 +84,7 @@ def card_tooltip(match: Match, card: Card) -> str:
         parts.append(condition + ".")
     if card.source:
         parts.append(f"Source: {match.essay(card.source)}.")
+    parts.extend(glossary_notes(" ".join(effects + [card.title]), limit=2))
     return " ".join(parts)
 
 
@@ -291,6 +292,11 @@ class MoveScene(Scene):
                 "Glossary", Action(Intent.GLOSSARY), key(pygame.K_F3), tooltip="The game's words in plain language"
             ),
         ]
+        side, _ = self.areas(size)
+        terms = ("approval", "polarization", "threat", "tie.USA_ROK", "capital")
+        words = ("Approval", "Division at home", "Threat felt", "Ties", "Political capital")
+        tip = " ".join(f"{word}: {meaning(term)}" for word, term in zip(words, terms, strict=True))
+        widgets.append(Region(side, None, tooltip=tip, focusable=False, name="standing"))
         return widgets + footer_buttons(fonts, size, right, left)
 
     def on_action(self, action: Action) -> None:

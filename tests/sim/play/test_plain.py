@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -119,3 +120,29 @@ def test_sources_never_pass_a_paraphrase_off_as_an_essay(match):
     assert source_line("") == ""
     assert match.essay("Watanabe").startswith("after Watanabe's related work")
     assert match.essay("Chung").startswith("Chung, ")
+
+
+def test_validate_prints_plain_language_warnings_without_failing(capsys, tmp_path: Path):
+    from sim.cli import main
+
+    base = Path(__file__).parents[3] / "scenarios" / "baseline.yaml"
+    path = tmp_path / "hard.yaml"
+    path.write_text(
+        f"id: hard\ntitle: Hard\nextends: {base}\nrules:\n  - id: odd\n    phase: outcomes\n"
+        "    when: 'abs(ROK.approval - 0.5) > 0.1'\n    effects: {ROK.crisis: 0.01}\n",
+        encoding="utf-8",
+    )
+    assert main(["validate", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert f"{path}:7:11: warning: rules[odd]: the condition is too complex to say in plain words" in err
+    assert "1 plain-language warning(s)" in err
+    assert main(["validate", str(path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["valid"] is True and [w["line"] for w in data["warnings"]] == [7]
+
+
+def test_the_library_needs_no_plain_text_it_does_not_give():
+    from sim.lang.check_plain import warnings_for
+    from sim.lang.loading import library_ids
+
+    assert [str(w) for ident in library_ids() for w in warnings_for(ident)] == []
