@@ -252,6 +252,10 @@ class Match:
         """
         return plain.effects_text(card, self.scenario, card.owner or None, self.story)
 
+    def card_effects_brief(self, card: Trigger) -> list[str]:
+        """The card's effects in a few words each (``+4 Seoul-Tokyo deterrence tie``), for crowded cards."""
+        return plain.briefs_text(card, self.scenario, card.owner or None, self.story)
+
     def condition(self, card: Trigger) -> tuple[str, bool | None]:
         """The card's condition as a sentence and whether it holds now (None: cannot tell before the turn)."""
         if card.when is None:

@@ -154,6 +154,30 @@ def effect_text(effect: Effect, scenario: Any, viewer: str | None = None, state:
     return Phrase(_sentence(target, now, scale, viewer, now=bool(depends)) + tail, readable)
 
 
+def effect_brief(effect: Effect, scenario: Any, viewer: str | None = None, state: Any = None) -> str:
+    """One effect in a few words for a crowded card: ``+4 Seoul-Tokyo deterrence tie`` (``now`` if computed)."""
+    target, value = effect.target, effect.value
+    name = noun(target, viewer).removeprefix("the ").split(" (")[0]
+    scale = _scale(scenario, target)
+    shown = value.constant
+    if shown is None and state is not None and not value.random:
+        shown = _evaluate(value, state)
+    if shown is None:
+        return f"\u00b1 {name}"
+    if effect.op == "set":
+        return f"= {points(shown) if scale <= 1.0 else f'{shown:g}'} {name}"
+    amount = _amount(shown, scale)[1]
+    return f"{amount} {name}{' now' if value.constant is None else ''}"
+
+
+def briefs_text(trigger: Trigger, scenario: Any, viewer: str | None = None, state: Any = None) -> list[str]:
+    """A trigger's effects in a few words each (:func:`effect_brief`); the author's ``plain:`` text when given."""
+    given = plain_of(trigger, "effects")
+    if given:
+        return [given]
+    return [effect_brief(effect, scenario, viewer, state) for effect in trigger.effects]
+
+
 def unreadable(expression: Expression) -> bool:
     """Whether generated text for this expression would be hard to read (too many variables or too long)."""
     if expression.constant is not None:

@@ -97,3 +97,31 @@ def test_feed_sources_say_what_they_rest_on(app, driver, baseline):
     assert sources
     for line in sources:
         assert "Chung" in line or "after" in line or "record" in line or "reading" in line, line
+
+
+def test_a_crowded_card_picks_a_shorter_form_instead_of_cutting(offscreen, baseline):
+    from ui.cards import CardView
+
+    match = start_game(offscreen, baseline, humans=("USA",))
+    card = match.card("USA", "burden_sharing_ultimatum")
+    surface = pygame.Surface((1280, 720))
+    fonts = offscreen.fonts
+    kwargs = {
+        "chosen": False,
+        "affordable": True,
+        "effects": match.card_effects(card),
+        "condition": match.condition(card),
+        "brief": match.card_effects_brief(card),
+    }
+    details = []
+    for height in (600, 200, 150):
+        view = CardView(pygame.Rect(0, 0, 300, height), 3, card, **kwargs)
+        fonts.shortened.clear()
+        view.draw(surface, fonts)
+        assert list(fonts.shortened) == [], height
+        details.append(view.detail)
+    assert details == ["sentences", "brief", "count"]
+    assert fonts.has_rendered("7 effects: point at the card to read them")
+    briefs = kwargs["brief"]
+    assert briefs[0].startswith("+") and briefs[0].endswith("your approval at home now")
+    assert not [b for b in briefs if "_" in b or "*" in b or "USA." in b]

@@ -16,6 +16,7 @@ from sim.lang.scenario import Card
 from sim.play.match import GOV_CITIES, Match
 from sim.play.plain_names import glossary_notes, level, meaning, noun, pair_name, spendable
 from ui import theme
+from ui.cards import CardView
 from ui.input import Action, Intent, key
 from ui.scene import Scene, SceneId
 from ui.scenes.common import (
@@ -28,7 +29,7 @@ from ui.scenes.common import (
     header_height,
 )
 from ui.theme import pygame
-from ui.widgets import CardView, Region, Widget, draw_bar, draw_panel, draw_text, draw_wrapped, wrapped_height
+from ui.widgets import Region, Widget, draw_bar, draw_panel, draw_text, draw_wrapped, wrapped_height
 
 if TYPE_CHECKING:
     from ui.app import App
@@ -272,6 +273,7 @@ class MoveScene(Scene):
                     affordable=chosen or self.affordable(card.id),
                     effects=match.card_effects(card),
                     condition=match.condition(card),
+                    brief=match.card_effects_brief(card),
                     action=Action(Intent.CHOOSE_CARD, card.id),
                     key=key(CARD_KEYS[i]) if i < len(CARD_KEYS) else None,
                     name=f"card_{card.id}",
