@@ -268,10 +268,18 @@ def short_source(source: str) -> str:
     text = source.strip()
     if not text or text.lower().startswith(PUBLIC_RECORD):
         return text
+    record = _record_part(text)
     author, _, qualifier = text.partition(" (")
     if any(name in author.lower() for name in ESSAY_IN_REPOSITORY):
-        return f"{author}'s essay"
-    return f"Trilat's reading of {author}'s topic" if "title" in qualifier else f"after {author}'s related work"
+        return f"{author}'s essay{record}"
+    line = f"Trilat's reading of {author}'s topic" if "title" in qualifier else f"after {author}'s related work"
+    return line + record
+
+
+def _record_part(text: str) -> str:
+    """``; public record (June 30, 2019)`` when a source also cites the public record, else ``""``."""
+    at = text.lower().find("public record")
+    return f"; {text[at:]}" if at > 0 else ""
 
 
 def source_line(source: str, references: Sequence[tuple[str, str]] = ()) -> str:
@@ -296,8 +304,9 @@ def source_line(source: str, references: Sequence[tuple[str, str]] = ()) -> str:
         return text
     author, _, qualifier = text.partition(" (")
     title = next((t for name, t in references if author.lower() in name.lower()), "")
+    record = _record_part(text)
     if any(name in author.lower() for name in ESSAY_IN_REPOSITORY):
-        return f"{author}, {title}" if title else f"{author}'s essay"
+        return (f"{author}, {title}" if title else f"{author}'s essay") + record
     if "title" in qualifier:
-        return f"Trilat's reading of the topic of {author}'s essay (its text was not available)"
-    return f"after {author}'s related work, as Trilat reads it (not a quotation)"
+        return f"Trilat's reading of the topic of {author}'s essay (its text was not available){record}"
+    return f"after {author}'s related work, as Trilat reads it (not a quotation){record}"

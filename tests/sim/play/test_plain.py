@@ -12,7 +12,7 @@ from sim.lang.check_plain import plain_warnings
 from sim.lang.scenario import load_scenario
 from sim.play.match import Match
 from sim.play.plain import _all_triggers, condition_text, effect_text, effects_text, when_text
-from sim.play.plain_names import band, level, source_line, spendable
+from sim.play.plain_names import band, level, short_source, source_line, spendable
 from sim.play.session import GameSettings
 
 CODE = re.compile(r"[A-Za-z]+\.[A-Za-z_]+|\*|\b[a-z]+_[a-z_]+\b|==")
@@ -118,6 +118,9 @@ def test_sources_never_pass_a_paraphrase_off_as_an_essay(match):
     assert source_line("Sato (title/context)", refs).startswith("Trilat's reading of the topic of Sato's essay")
     assert source_line("public record (Nov 23, 2016)") == "public record (Nov 23, 2016)"
     assert source_line("") == ""
+    both = "E. Kim (context); public record (June 30, 2019)"
+    assert source_line(both) == "after E. Kim's related work, as Trilat reads it (not a quotation); " + both[18:]
+    assert short_source(both) == "after E. Kim's related work; public record (June 30, 2019)"
     assert match.essay("Watanabe").startswith("after Watanabe's related work")
     assert match.essay("Chung").startswith("Chung, ")
 
@@ -146,3 +149,18 @@ def test_the_library_needs_no_plain_text_it_does_not_give():
     from sim.lang.loading import library_ids
 
     assert [str(w) for ident in library_ids() for w in warnings_for(ident)] == []
+
+
+def test_briefing_and_report_name_no_bare_author(tmp_path: Path):
+    from sim.play.aar import build_markdown
+    from sim.play.briefing import briefing
+
+    text = briefing(load_scenario("history-2013"))
+    assert "[public record" in text
+    assert not re.search(r"\[(Sato|Watanabe|E\. Kim|Choi|Taylor|Jo|Govella)\]", text)
+    match = Match.start(GameSettings(scenario="baseline", shadows=0, turns=2))
+    for _ in range(2):
+        match.resolve()
+    report = build_markdown(match.session, {})
+    cited = re.findall(r"\*\(([^)]*)\)\*", report)
+    assert cited and all(c.startswith(("after ", "Chung", "public record", "Trilat's reading")) for c in cited), cited
