@@ -238,6 +238,26 @@ VARIABLE_TERMS = {
 """The glossary entry that explains each kind of state variable (by its last part, or ``tie``)."""
 
 
+PLAIN_LABELS = {
+    "polarization": "division at home",
+    "threat": "threat felt",
+    "institutionalization": "institutions",
+    "history_salience": "history dispute",
+    "hedging": "hedging",
+}
+"""Student-facing names of indicators whose model names are jargon (see :func:`plain_label`)."""
+
+
+def plain_label(name: str) -> str:
+    """An indicator's label for students: ``ROK division at home`` for ``ROK.polarization``."""
+    head, _, var = name.partition(".")
+    if name in PLAIN_LABELS:
+        return PLAIN_LABELS[name]
+    if var in PLAIN_LABELS and head in CITIES:
+        return f"{head} {PLAIN_LABELS[var]}"
+    return indicators.label(name) if name in indicators.NAMES else name
+
+
 def meaning(name: str) -> str:
     """The glossary's plain meaning of a state variable (``""`` if the glossary has none)."""
     from sim.play.glossary import lookup

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sim.engine.layout import GOVERNMENTS
 from sim.errors import TrilatError
 from sim.play.match import HEADLINE, Match, TurningPoint, label
-from sim.play.plain_names import points
+from sim.play.plain_names import plain_label, points
 from ui import theme
 from ui.charts import ChartView, draw_chart, draw_legend_note
 from ui.input import Action, Intent, key
@@ -176,13 +176,14 @@ class DebriefScene(Scene):
         y += fonts.line_height("tiny")
         for name in TABLE:
             start, final = match.value(name, 0), match.value(name, match.turn)
-            change = final - start
             name_rect = pygame.Rect(inner.left, y, cols[0] - inner.left - fonts.s(40), inner.height)
             draw_text(surface, fonts, f"{points(start)}", (cols[0], y), "small", theme.MUTED, anchor="topright")
             draw_text(surface, fonts, f"{points(final)}", (cols[1], y), "small", theme.TEXT, True, "topright")
-            color = theme.POSITIVE if change > 0.005 else theme.NEGATIVE if change < -0.005 else theme.MUTED
-            draw_text(surface, fonts, f"{change * 100:+.0f}", (cols[2], y), "small", color, True, "topright")
-            y = draw_wrapped(surface, fonts, label(name), name_rect, "small", theme.TEXT)
+            moved = points(final) - points(start)  # the change in the points shown, so 63 -> 69 reads +6
+            color = theme.POSITIVE if moved > 0 else theme.NEGATIVE if moved < 0 else theme.MUTED
+            shown = f"{moved:+d}" if moved else "0"
+            draw_text(surface, fonts, shown, (cols[2], y), "small", color, True, "topright")
+            y = draw_wrapped(surface, fonts, plain_label(name), name_rect, "small", theme.TEXT)
         rows = self.score_rows(surface.get_size())
         top = min(r.top for r in rows.values())
         draw_text(

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 from sim.engine.layout import GOVERNMENTS
 from sim.engine.triggers import Firing
-from sim.play.match import HEADLINE, Match, label
-from sim.play.plain_names import points
+from sim.play.match import HEADLINE, Match
+from sim.play.plain_names import plain_label, points
 from ui import theme
 from ui.charts import firing_chip
 from ui.input import Action, Intent, key
@@ -257,7 +257,7 @@ class ResolutionScene(Scene):
             before, after = self.before.get(name, 0.0), self.after[name]
             now = before + (after - before) * t
             change = after - before
-            draw_text(surface, fonts, label(name), (inner.left, y), "small", theme.TEXT, True)
+            draw_text(surface, fonts, plain_label(name), (inner.left, y), "small", theme.TEXT, True)
             color = theme.POSITIVE if change > 0.0005 else theme.NEGATIVE if change < -0.0005 else theme.MUTED
             draw_text(
                 surface,
