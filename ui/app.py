@@ -220,6 +220,11 @@ class App:
                 self.stack.pop()
             elif self.match is not None:
                 self.push(SceneId.CONSOLE)
+        elif intent is Intent.GLOSSARY:
+            if top is not None and top.scene_id is SceneId.GLOSSARY:
+                self.stack.pop()
+            else:
+                self.push(SceneId.GLOSSARY, top)
         elif intent is Intent.HELP:
             if top is not None and top.scene_id is SceneId.HELP:
                 self.stack.pop()

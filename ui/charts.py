@@ -11,9 +11,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sim.engine.sources import Source, SourceKind
+from sim.play.plain_names import level, spendable
+from sim.play.plain_names import points as score_points
 from ui import theme
 from ui.theme import Color, Fonts, pygame
-from ui.widgets import draw_bar, draw_chip, draw_text, format_signed
+from ui.widgets import draw_bar, draw_chip, draw_text, draw_wrapped
 
 Pos = tuple[int, int]
 
@@ -192,8 +194,8 @@ def _draw_threat(surface: pygame.Surface, fonts: Fonts, at: Pos, code: str, view
 
 
 def _draw_tie_label(surface: pygame.Surface, fonts: Fonts, at: Pos, pair: str, level: float, change: float) -> None:
-    first = fonts.render(f"{pair.replace('_', '-')} {level:.2f}", "small", theme.TEXT, bold=True)
-    trend = f" {format_signed(change, 3)}" if abs(change) >= 0.0005 else ""
+    first = fonts.render(f"{pair.replace('_', '-')} {score_points(level)}", "small", theme.TEXT, bold=True)
+    trend = f" ({change * 100:+.1f})" if abs(change) >= 0.0005 else ""
     second = fonts.render(f"{theme.tie_word(level)}{trend}", "tiny", theme.MUTED)
     width = max(first.get_width(), second.get_width()) + fonts.s(10)
     height = first.get_height() + second.get_height() + fonts.s(4)
@@ -290,7 +292,13 @@ def draw_chart(surface: pygame.Surface, fonts: Fonts, rect: pygame.Rect, view: C
         y = xy(0, value)[1]
         pygame.draw.line(surface, theme.mix(theme.WHITE, theme.PANEL_EDGE, 0.6), (area.left, y), (area.right, y))
         draw_text(
-            surface, fonts, f"{value:.1f}", (area.left - fonts.s(4), round(y)), "tiny", theme.MUTED, anchor="midright"
+            surface,
+            fonts,
+            f"{score_points(value)}",
+            (area.left - fonts.s(4), round(y)),
+            "tiny",
+            theme.MUTED,
+            anchor="midright",
         )
     every = max(1, round(span / max(1, area.width / fonts.s(64))))
     for turn in range(0, span + 1, every):
@@ -351,13 +359,13 @@ def draw_legend_note(surface: pygame.Surface, fonts: Fonts, at: Pos, shadows: in
     x, y = at
     box = pygame.Rect(x, y, fonts.s(14), fonts.s(10))
     pygame.draw.rect(surface, theme.mix(theme.WHITE, theme.FAN_OUTER, 0.3), box)
-    x = draw_text(surface, fonts, "90% of worlds", (box.right + 4, y - 2), "tiny", theme.MUTED).right + fonts.s(10)
+    x = draw_text(surface, fonts, "90% of replays", (box.right + 4, y - 2), "tiny", theme.MUTED).right + fonts.s(10)
     box = pygame.Rect(x, y, fonts.s(14), fonts.s(10))
     pygame.draw.rect(surface, theme.mix(theme.WHITE, theme.FAN_INNER, 0.35), box)
     x = draw_text(surface, fonts, "50%", (box.right + 4, y - 2), "tiny", theme.MUTED).right + fonts.s(10)
     pygame.draw.line(surface, theme.TEXT, (x, y + 5), (x + fonts.s(16), y + 5), 3)
     return draw_text(
-        surface, fonts, f"this story  ({shadows} shadow worlds)", (x + fonts.s(20), y - 2), "tiny", theme.MUTED
+        surface, fonts, f"this game  ({shadows} replays with other luck)", (x + fonts.s(20), y - 2), "tiny", theme.MUTED
     )
 
 
@@ -371,53 +379,54 @@ def draw_causes(
     parts: Sequence[tuple[str, float]],
     role: str = "small",
 ) -> int:
-    """Two-sided bars of contributions (blue up, vermillion down, with signed numbers); returns rows drawn."""
+    """Two-sided bars of contributions in points of 0-100 (blue up, vermillion down); returns rows drawn.
+
+    Labels wrap (never cut); causes that do not fit are summed up in one last line.
+    """
     if not parts:
         return 0
-    row_h = fonts.line_height(role) + fonts.s(4)
-    rows = max(0, rect.height // row_h)
-    shown = list(parts[:rows])
-    if len(parts) > rows and rows > 0:
-        shown = list(parts[: rows - 1])
+    line_h = fonts.line_height(role)
     biggest = max(abs(v) for _, v in parts) or 1.0
     label_w = round(rect.width * 0.52)
-    number_w = fonts.width("+0.000", role) + fonts.s(6)
-    bar_area = pygame.Rect(rect.left + label_w + number_w, rect.top, rect.width - label_w - number_w, row_h)
-    center = bar_area.left + bar_area.width // 2
-    y = rect.top
-    for source, value in shown:
-        text = fonts.ellipsize(source, label_w - fonts.s(6), role)
-        draw_text(surface, fonts, text, (rect.left, y), role, theme.TEXT)
+    number_w = fonts.width("+00.0", role) + fonts.s(6)
+    bar_left = rect.left + label_w + number_w
+    center = bar_left + (rect.width - label_w - number_w) // 2
+    half = (rect.width - label_w - number_w) // 2 - 2
+    y, shown = rect.top, 0
+    for i, (source, value) in enumerate(parts):
+        lines = fonts.wrap(source, label_w - fonts.s(6), role)
+        row_h = len(lines) * line_h + fonts.s(4)
+        room = rect.bottom - (line_h if i < len(parts) - 1 else 0)
+        if y + row_h > room:
+            break
+        for j, line in enumerate(lines):
+            draw_text(surface, fonts, line, (rect.left, y + j * line_h), role, theme.TEXT)
         color = theme.POSITIVE if value > 0 else theme.NEGATIVE
-        draw_text(
-            surface,
-            fonts,
-            format_signed(value),
-            (rect.left + label_w + number_w - fonts.s(6), y),
-            role,
-            color,
-            True,
-            "topright",
-        )
-        length = round((bar_area.width // 2 - 2) * abs(value) / biggest)
-        bar = pygame.Rect(center if value > 0 else center - length, y + fonts.s(3), max(1, length), row_h - fonts.s(8))
+        number = f"{value * 100:+.1f}"
+        draw_text(surface, fonts, number, (bar_left - fonts.s(6), y), role, color, True, "topright")
+        length = round(half * abs(value) / biggest)
+        bar = pygame.Rect(center if value > 0 else center - length, y + fonts.s(3), max(1, length), line_h - fonts.s(4))
         pygame.draw.rect(surface, color, bar)
         pygame.draw.line(surface, theme.MUTED, (center, y), (center, y + row_h - fonts.s(2)))
         y += row_h
-    if len(shown) < len(parts):
-        rest = len(parts) - len(shown)
-        draw_text(surface, fonts, f"... and {rest} smaller causes", (rect.left, y), "tiny", theme.MUTED)
-    return len(shown)
+        shown += 1
+    if shown < len(parts):
+        rest = len(parts) - shown
+        draw_text(surface, fonts, f"and {rest} smaller causes", (rect.left, y), "tiny", theme.MUTED)
+    return shown
 
 
 # ------------------------------------------------------------------------------------ governments
 
 
 GOVERNMENT_ROWS = ("approval", "polarization", "threat", "capital")
+ROW_SHORT = {"polarization": "Division", "threat": "Threat", "capital": "Capital"}
+"""Shorter row labels for a narrow government panel."""
+
 ROW_LABELS = {
     "approval": "Approval",
-    "polarization": "Polarization",
-    "threat": "Threat",
+    "polarization": "Division at home",
+    "threat": "Threat felt",
     "capital": "Political capital",
 }
 
@@ -439,7 +448,7 @@ class GovernmentView:
 def government_layout(rect: pygame.Rect, fonts: Fonts) -> dict[str, pygame.Rect]:
     """Rects of a government panel's parts: ``header`` and one per row of :data:`GOVERNMENT_ROWS`."""
     pad = fonts.s(8)
-    header_h = fonts.line_height("body") + 2 * fonts.line_height("tiny") + fonts.s(4)
+    header_h = fonts.line_height("body") + 3 * fonts.line_height("tiny") + fonts.s(4)  # the camp may take two lines
     out = {"header": pygame.Rect(rect.left + pad, rect.top + pad, rect.width - 2 * pad, header_h)}
     y = rect.top + pad + header_h + fonts.s(2)
     row_h = max(fonts.s(26), (rect.bottom - pad - y) // len(GOVERNMENT_ROWS))
@@ -459,27 +468,40 @@ def draw_government(surface: pygame.Surface, fonts: Fonts, rect: pygame.Rect, vi
     parts = government_layout(rect, fonts)
     header = parts["header"]
     chip = draw_chip(surface, fonts, view.code, (header.left, header.top + fonts.s(2)), color, "small")
-    name = fonts.ellipsize(view.team, header.right - chip.right - fonts.s(6), "small", bold=True)
-    draw_text(surface, fonts, name, (chip.right + fonts.s(6), header.top + fonts.s(2)), "small", theme.TEXT, bold=True)
+    name_w = header.right - chip.right - fonts.s(6)
+    name_role = "small" if fonts.width(view.team, "small", True) <= name_w else "tiny"
+    name_rect = pygame.Rect(chip.right + fonts.s(6), header.top + fonts.s(2), name_w, fonts.line_height("body"))
+    draw_wrapped(surface, fonts, view.team, name_rect, name_role, theme.TEXT, bold=True)
     y = header.top + fonts.line_height("body") + fonts.s(2)
-    draw_text(surface, fonts, fonts.ellipsize(view.camp, header.width, "tiny"), (header.left, y), "tiny", theme.TEXT)
-    y += fonts.line_height("tiny")
-    draw_text(
-        surface, fonts, fonts.ellipsize(view.controller, header.width, "tiny"), (header.left, y), "tiny", theme.MUTED
-    )
+    below = pygame.Rect(header.left, y, header.width, header.bottom - y)
+    camp_lines = len(fonts.wrap(view.camp, header.width, "tiny"))
+    y = draw_wrapped(surface, fonts, view.camp, below, "tiny", theme.TEXT)
+    if camp_lines < 3:
+        draw_wrapped(
+            surface,
+            fonts,
+            view.controller,
+            pygame.Rect(header.left, y, header.width, header.bottom - y),
+            "tiny",
+            theme.MUTED,
+        )
     for row in GOVERNMENT_ROWS:
         area = parts[row]
         value = view.values.get(row)
         label_h = fonts.line_height("tiny")
-        draw_text(surface, fonts, ROW_LABELS[row], (area.left, area.top), "tiny", theme.MUTED)
         if value is None:
+            draw_text(surface, fonts, ROW_LABELS[row], (area.left, area.top), "tiny", theme.MUTED)
             draw_text(surface, fonts, "-", (area.right, area.top), "tiny", theme.MUTED, anchor="topright")
             continue
         hi = view.capital_max if row == "capital" else 1.0
-        text = f"{value:.1f} / {hi:g}" if row == "capital" else f"{value:.2f}"
+        text = f"{spendable(value):g} / {hi:g}" if row == "capital" else level(value, tie=False)
         change = view.changes.get(row, 0.0)
         if abs(change) >= 0.005:
-            text += f" ({format_signed(change, 2)})"
+            text += f" ({change:+.1f})" if row == "capital" else f" ({score_points(change):+d})"
+        name = ROW_LABELS[row]
+        if fonts.width(name, "tiny") + fonts.width(text, "tiny", True) + fonts.s(6) > area.width:
+            name = ROW_SHORT.get(row, name)  # a shorter label rather than text drawn over text
+        draw_text(surface, fonts, name, (area.left, area.top), "tiny", theme.MUTED)
         draw_text(surface, fonts, text, (area.right, area.top), "tiny", theme.TEXT, bold=True, anchor="topright")
         bar_h = max(fonts.s(6), min(fonts.s(10), area.height - label_h - fonts.s(4)))
         bar = pygame.Rect(area.left, area.top + label_h + 1, area.width, bar_h)

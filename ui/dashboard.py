@@ -15,6 +15,7 @@ from sim.engine.indicators import colour, short_label
 from sim.engine.layout import GOVERNMENTS, PAIRS, THREAT_ACTORS
 from sim.engine.sources import SourceKind
 from sim.play.match import GOV_CITIES, HEADLINE, THREAT_NAMES, Match, firing_kind, label
+from sim.play.plain_names import level, meaning, points
 from ui import theme
 from ui.charts import (
     GOVERNMENT_ROWS,
@@ -35,7 +36,7 @@ from ui.charts import (
 from ui.input import Action, Intent, key
 from ui.scenes.common import ButtonSpec, button_row
 from ui.theme import Fonts, pygame
-from ui.widgets import Region, Segment, Widget, draw_bar, draw_chip, draw_panel, draw_text, format_signed
+from ui.widgets import Region, Segment, Widget, draw_bar, draw_chip, draw_panel, draw_text, draw_wrapped
 
 INDEX_ROWS = ("trilateral", "institutionalization", "deterrence")
 NUMBER_KEYS = (pygame.K_1, pygame.K_2, pygame.K_3, pygame.K_4, pygame.K_5, pygame.K_6)
@@ -220,7 +221,7 @@ class Dashboard:
         for actor in THREAT_ACTORS:
             activity = self.map_view.activity.get(actor, 0.0)
             acts = ", ".join(self.map_view.acts.get(actor, [])) or "no acts this turn"
-            tip = f"{THREAT_NAMES[actor]}: severity of this turn's acts {activity:.2f} ({acts})."
+            tip = f"{THREAT_NAMES[actor]}: how serious this turn's acts were, {level(activity, tie=False)} ({acts})."
             widgets.append(
                 Region(
                     (pos[actor][0] - fonts.s(30), pos[actor][1] - fonts.s(16), fonts.s(60), fonts.s(32)),
@@ -233,29 +234,29 @@ class Dashboard:
         for pair in PAIRS:
             a, b = pair.split("_")
             name = f"tie.{pair}"
-            level = self.values[name]
+            tie_level = self.values[name]
             tip = (
-                f"{label(name)} {level:.2f} ({theme.tie_word(level)}): {match.doc(name)}. "
+                f"{label(name)} {level(tie_level)}: how well the two governments work together, from 0 to 100. "
                 f"Width and colour show the level. {CLICK_HINT}"
             )
             widgets.append(
                 Segment(
                     pos[a],
                     pos[b],
-                    max(fonts.s(12), tie_width(level, fonts)),
+                    max(fonts.s(12), tie_width(tie_level, fonts)),
                     Action(Intent.SELECT, name),
                     tooltip=tip,
                     name=f"link_{pair}",
                 )
             )
         for name, rect in self.index_rows().items():
-            tip = f"{label(name)}: {match.doc(name)}. {CLICK_HINT}"
+            tip = f"{label(name)}: {meaning(name) or match.doc(name)} {CLICK_HINT}"
             widgets.append(Region(rect, Action(Intent.SELECT, name), tooltip=tip, name=f"index_{name}"))
         for gov in GOVERNMENTS:
             parts = government_layout(r[gov], fonts)
             for row in GOVERNMENT_ROWS:
                 variable = f"{gov}.{row}"
-                tip = f"{ROW_LABELS[row]} ({gov}): {match.doc(variable)}."
+                tip = f"{ROW_LABELS[row]} ({gov}): {meaning(variable) or match.doc(variable)}"
                 if row in ("approval", "polarization", "threat"):
                     tip += f" {CLICK_HINT.replace(' (or press its number)', '')}"
                     widgets.append(
@@ -284,7 +285,7 @@ class Dashboard:
                 key(NUMBER_KEYS[i]),
                 name=f"chip_{name}",
                 selected=name == self.selected,
-                tooltip=f"{label(name)}: {match.doc(name)}. Press {i + 1} or click: chart it and see why it changed.",
+                tooltip=f"{label(name)}: {meaning(name) or match.doc(name) + '.'} Press {i + 1} or click: chart it.",
                 show_key=False,
             )
             for i, name in enumerate(HEADLINE)
@@ -310,9 +311,9 @@ class Dashboard:
                 chip, chip_color = firing_chip(firing.source)
                 ops.append(FeedOp("chip", 0, y, chip, "tiny", chip_color))
                 chip_w = fonts.width(chip, "tiny", True) + fonts.s(14)
-                title = fonts.ellipsize(firing.title or firing.label, width - chip_w, "small", True)
-                ops.append(FeedOp("text", chip_w, y, title, "small", theme.TEXT, True))
-                y += small_h
+                for line in fonts.wrap(firing.title or firing.label, width - chip_w, "small", True):
+                    ops.append(FeedOp("text", chip_w, y, line, "small", theme.TEXT, True))
+                    y += small_h
                 if firing.say:
                     for line in fonts.wrap(firing.say, width - fonts.s(8), "small"):
                         ops.append(FeedOp("text", fonts.s(8), y, line, "small", theme.TEXT))
@@ -378,7 +379,7 @@ class Dashboard:
             selected = name == self.selected
             title = "Trilateral index" if name == "trilateral" else short_label(name)
             draw_text(surface, fonts, title, rect.topleft, "small", theme.TEXT, bold=True)
-            text = f"{value:.2f}" + (f" {format_signed(change, 2)}" if self.view_turn >= 1 else "")
+            text = f"{points(value)}" + (f" ({change * 100:+.1f})" if self.view_turn >= 1 else "")
             draw_text(surface, fonts, text, rect.topright, "tiny", theme.TEXT, bold=selected, anchor="topright")
             bar = pygame.Rect(rect.left, rect.top + fonts.line_height("small") + fonts.s(1), rect.width, fonts.s(6))
             # The index's bar shows its level's colour; the others their registry colour.
@@ -422,21 +423,13 @@ class Dashboard:
         name, t = self.selected, self.view_turn
         y = inner.top
         head = f"{label(name)} in {self.match.quarter(t)}" if t >= 1 else label(name)
-        y = draw_text(
-            surface,
-            fonts,
-            fonts.ellipsize(head, inner.width, "small", True),
-            (inner.left, y),
-            "small",
-            theme.TEXT,
-            True,
-        ).bottom
+        y = draw_wrapped(surface, fonts, head, inner, "small", theme.TEXT, True)
         if t < 1:
             draw_text(surface, fonts, "No turn played yet.", (inner.left, y + fonts.s(4)), "small", theme.MUTED)
             return
         before = self.match.value(name, t - 1)
         after = self.match.value(name, t)
-        total_text = f"{before:.3f} -> {after:.3f}  (total {format_signed(self.why_total)})"
+        total_text = f"{points(before)} \u2192 {points(after)} of 100  (change {self.why_total * 100:+.1f})"
         color = theme.POSITIVE if self.why_total > 0 else theme.NEGATIVE
         y = draw_text(surface, fonts, total_text, (inner.left, y + 2), "small", color, True).bottom + fonts.s(6)
         area = pygame.Rect(inner.left, y, inner.width, inner.bottom - y)

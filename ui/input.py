@@ -42,6 +42,7 @@ class Intent(Enum):
     TOGGLE_FULLSCREEN = "toggle_fullscreen"
     OPEN_CONSOLE = "open_console"
     HELP = "help"
+    GLOSSARY = "glossary"
     UNDO = "undo"
     # navigation, focus and the pointer
     BACK = "back"
@@ -132,6 +133,7 @@ def key(code: int, mod: int = 0) -> tuple[int, int]:
 GLOBAL_KEYS: dict[tuple[int, int], Action] = {
     key(pygame.K_F2): Action(Intent.OPEN_CONSOLE),
     key(pygame.K_F1): Action(Intent.HELP),
+    key(pygame.K_F3): Action(Intent.GLOSSARY),
     key(pygame.K_F11): Action(Intent.TOGGLE_FULLSCREEN),
     key(pygame.K_z, CTRL): Action(Intent.UNDO),
     key(pygame.K_q, CTRL): Action(Intent.QUIT),
@@ -244,7 +246,9 @@ class InputLayer:
                 return [Action(Intent.BACKSPACE)]
             if event.key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_ESCAPE, pygame.K_TAB):
                 return [Action(Intent.BLUR)]
-            if entry in GLOBAL_KEYS and (entry[1] & CTRL or event.key in (pygame.K_F1, pygame.K_F2, pygame.K_F11)):
+            if entry in GLOBAL_KEYS and (
+                entry[1] & CTRL or event.key in (pygame.K_F1, pygame.K_F2, pygame.K_F3, pygame.K_F11)
+            ):
                 return [GLOBAL_KEYS[entry]]
             return []  # typed characters arrive as TEXTINPUT events
         if scene is not None:

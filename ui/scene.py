@@ -45,6 +45,7 @@ class SceneId(Enum):
     DEBRIEF = "debrief"
     CONFIRM = "confirm"
     HELP = "help"
+    GLOSSARY = "glossary"
 
 
 class Scene:

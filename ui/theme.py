@@ -21,6 +21,7 @@ import pygame  # noqa: E402
 from sim.engine import indicators  # noqa: E402
 from sim.engine.indicators import BLACK, BLUE, GREEN, ORANGE, PURPLE, SKY, VERMILLION, YELLOW, Color  # noqa: E402
 from sim.engine.sources import SourceKind  # noqa: E402
+from sim.play.plain_names import TIE_BANDS, band  # noqa: E402
 
 OKABE_ITO: dict[str, Color] = {
     "black": BLACK,
@@ -78,23 +79,23 @@ STANCE_COLORS: dict[str, Color] = {
     "neutral": FAINT,
 }
 
-TIE_LEVELS: tuple[tuple[float, Color, str], ...] = (
-    (0.40, VERMILLION, "strained"),
-    (0.55, ORANGE, "fragile"),
-    (0.70, SKY, "working"),
-    (2.00, BLUE, "strong"),
+TIE_LEVELS: tuple[tuple[float, Color, str], ...] = tuple(
+    (limit / 100.0, color, word)
+    for (limit, word), color in zip(TIE_BANDS, (VERMILLION, ORANGE, SKY, BLUE), strict=True)
 )
-"""Upper bound, colour and word for each band of a tie's level (colour is never the only cue)."""
+"""Upper bound (0-1), colour and word for each band of a tie's level (the words and bounds are
+:data:`sim.play.plain_names.TIE_BANDS`; colour is never the only cue)."""
 
 
 def tie_color(level: float) -> Color:
-    """The colour of a tie at ``level`` (vermillion when strained, blue when strong)."""
-    return next(color for bound, color, _ in TIE_LEVELS if level < bound)
+    """The colour of a tie's level band (on the 0-100 scale students read, as :func:`tie_word`)."""
+    word = band(level)
+    return next(color for _, color, name in TIE_LEVELS if name == word)
 
 
 def tie_word(level: float) -> str:
     """A word for a tie's level: strained, fragile, working or strong."""
-    return next(word for bound, _, word in TIE_LEVELS if level < bound)
+    return band(level)
 
 
 def text_on(color: Color) -> Color:
@@ -128,6 +129,10 @@ class Fonts:
     Rendering text is the slowest thing a frame does; the cache keeps the most recent few
     thousand rendered strings, so a frame that shows the same text as the last one only blits.
 
+    :attr:`shortened` records every string that had to be cut to fit (an ellipsis, a word split
+    across lines, lines dropped below a box); the layout tests render every screen and require it
+    to stay empty.
+
     Args:
         size: the window size the fonts are scaled for.
     """
@@ -139,6 +144,7 @@ class Fonts:
         self._fonts: dict[tuple[int, bool], pygame.font.Font] = {}
         self._text: OrderedDict[tuple, pygame.Surface] = OrderedDict()
         self._wrapped: OrderedDict[tuple, list[str]] = OrderedDict()
+        self.shortened: OrderedDict[str, None] = OrderedDict()
         self.scale = 1.0
         self.resize(size)
 
@@ -210,6 +216,7 @@ class Fonts:
                     lines.append(line)
                     line = word
                 while font.size(line)[0] > width and len(line) > 1:
+                    self.cut(line)
                     cut = _fit(font, line, width)
                     lines.append(line[:cut])
                     line = line[cut:]
@@ -219,11 +226,18 @@ class Fonts:
             self._wrapped.popitem(last=False)
         return lines
 
+    def cut(self, text: str) -> None:
+        """Record that ``text`` was shortened to fit (see :attr:`shortened`; the most recent 200 are kept)."""
+        self.shortened[text] = None
+        if len(self.shortened) > 200:
+            self.shortened.popitem(last=False)
+
     def ellipsize(self, text: str, width: int, role: str = "body", bold: bool = False) -> str:
         """``text`` cut with '...' to fit ``width`` pixels."""
         font = self.font(role, bold)
         if font.size(text)[0] <= width:
             return text
+        self.cut(text)
         while text and font.size(text + "...")[0] > width:
             text = text[:-1]
         return text.rstrip() + "..."

@@ -57,6 +57,7 @@ def draw_wrapped(
         lines = [*lines[: max_lines - 1], fonts.ellipsize(" ".join(lines[max_lines - 1 :]), rect.width, role, bold)]
     for line in lines:
         if y + height > rect.bottom + 2:
+            fonts.cut(text)
             break
         surface.blit(fonts.render(line, role, color, bold), (rect.left, y))
         y += height
@@ -310,12 +311,25 @@ class Button(Widget):
             pygame.draw.rect(surface, theme.mix(ink, fill, 0.75), box, width=1, border_radius=fonts.s(3))
             surface.blit(hint_surface, hint_rect)
         room = self.rect.width - 2 * pad - hint_w
-        label = fonts.ellipsize(self.label, room, self.role, bold=True)
-        text = fonts.render(label, self.role, ink, bold=True)
-        if self.align == "left":
-            surface.blit(text, text.get_rect(midleft=(self.rect.left + pad, self.rect.centery)))
-        else:
-            surface.blit(text, text.get_rect(center=(self.rect.left + pad + room // 2, self.rect.centery)))
+        role, lines = self.role, [self.label]
+        if fonts.width(self.label, role, True) > room:
+            # Wrap onto two lines (in a smaller role if need be) rather than cut the label.
+            for role in (self.role, "tiny"):
+                lines = fonts.wrap(self.label, room, role, True)
+                if len(lines) * fonts.line_height(role) <= self.rect.height - 2:
+                    break
+            else:
+                lines = [fonts.ellipsize(self.label, room, self.role, bold=True)]
+                role = self.role
+        line_h = fonts.line_height(role)
+        top = self.rect.centery - len(lines) * line_h // 2
+        for i, line in enumerate(lines):
+            text = fonts.render(line, role, ink, bold=True)
+            centre_y = top + i * line_h + line_h // 2
+            if self.align == "left":
+                surface.blit(text, text.get_rect(midleft=(self.rect.left + pad, centre_y)))
+            else:
+                surface.blit(text, text.get_rect(center=(self.rect.left + pad + room // 2, centre_y)))
         if focused:
             draw_focus(surface, self.rect, fonts)
 
@@ -411,86 +425,3 @@ class TextField(Widget):
             pygame.draw.line(surface, theme.TEXT, (x, rect.top + 2), (x, rect.bottom - 2), 2)
         if focused and not self.active:
             draw_focus(surface, self.rect, fonts)
-
-
-class CardView(Widget):
-    """An action card: title, cost, stance, effects, narrative and source; chosen or not.
-
-    Args:
-        rect: where it is.
-        number: its shortcut number (1-9, 0 for the tenth).
-        card: the compiled card (a :class:`sim.lang.scenario.Trigger`).
-        chosen: whether the team has picked it.
-        affordable: whether the remaining political capital covers it.
-        effects: the card's effects as short text lines.
-        condition: text of the card's condition ('' if none) and whether it holds now.
-        action: the toggle action.
-        **kwargs: see :class:`Widget`.
-    """
-
-    def __init__(
-        self,
-        rect: pygame.Rect,
-        number: int,
-        card: Any,
-        *,
-        chosen: bool,
-        affordable: bool,
-        effects: list[str],
-        condition: tuple[str, bool | None] = ("", None),
-        action: Action | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(rect, action, **kwargs)
-        self.number, self.card, self.chosen, self.affordable = number, card, chosen, affordable
-        self.effects, self.condition = effects, condition
-
-    def draw(self, surface: pygame.Surface, fonts: Fonts, hovered: bool = False, focused: bool = False) -> None:
-        card, rect = self.card, self.rect
-        stance_color = theme.STANCE_COLORS.get(card.stance, theme.FAINT)
-        dim = not self.affordable and not self.chosen
-        fill = theme.mix(theme.PANEL, theme.SKY, 0.18) if self.chosen else theme.PANEL
-        if dim:
-            fill = theme.mix(theme.PANEL, theme.DISABLED, 0.7)
-        radius = fonts.s(8)
-        pygame.draw.rect(surface, fill, rect, border_radius=radius)
-        pygame.draw.rect(surface, stance_color, (rect.left, rect.top, rect.width, fonts.s(6)), 0, radius)
-        edge = theme.BLUE if self.chosen else (theme.TEXT if hovered else theme.PANEL_EDGE)
-        pygame.draw.rect(surface, edge, rect, width=fonts.s(4) if self.chosen else 1, border_radius=radius)
-        pad = fonts.s(10)
-        ink = theme.MUTED if dim else theme.TEXT
-        top = rect.top + fonts.s(12)
-        number = draw_chip(surface, fonts, str(self.number), (rect.left + pad, top), theme.SHADE, "small")
-        title_rect = pygame.Rect(
-            number.right + fonts.s(8), top, rect.right - pad - number.right - fonts.s(8), rect.height
-        )
-        y = draw_wrapped(surface, fonts, card.title or card.id, title_rect, "body", ink, bold=True, max_lines=2)
-        y = max(y, number.bottom) + fonts.s(4)
-        chip = draw_chip(surface, fonts, card.stance, (rect.left + pad, y), stance_color)
-        cost = fonts.render(f"{card.cost:g} capital", "tiny", theme.WHITE, bold=True)
-        cost_rect = cost.get_rect(midright=(rect.right - pad - fonts.s(4), chip.centery))
-        badge = theme.SHADE if not dim else theme.FAINT
-        pygame.draw.rect(surface, badge, cost_rect.inflate(fonts.s(8), fonts.s(4)), border_radius=fonts.s(4))
-        surface.blit(cost, cost_rect)
-        status = "CHOSEN" if self.chosen else ("too costly" if dim else "")
-        if status and fonts.width(status, "tiny", True) < cost_rect.left - chip.right - fonts.s(16):
-            color = theme.BLUE if self.chosen else theme.VERMILLION
-            draw_text(surface, fonts, status, (chip.right + fonts.s(8), chip.top + 1), "tiny", color, True)
-        y = chip.bottom + fonts.s(6)
-        body = pygame.Rect(rect.left + pad, y, rect.width - 2 * pad, rect.bottom - y - pad)
-        if self.effects:
-            y = draw_wrapped(surface, fonts, "Effects: " + ", ".join(self.effects), body, "tiny", ink, max_lines=2)
-        condition, holds = self.condition
-        if condition:
-            note = "only if " + condition + ("" if holds is None else (" (holds now)" if holds else " (not now)"))
-            body = pygame.Rect(body.left, y + 2, body.width, rect.bottom - y - pad)
-            y = draw_wrapped(surface, fonts, note, body, "tiny", theme.VERMILLION if holds is False else ink, True, 1)
-        text = card.say or card.doc
-        source = f" [{card.source}]" if card.source else ""
-        body = pygame.Rect(body.left, y + fonts.s(4), body.width, rect.bottom - y - pad - fonts.s(4))
-        fit = max(1, body.height // fonts.line_height("small"))
-        draw_wrapped(
-            surface, fonts, text + source, body, "small", theme.MUTED if not dim else theme.FAINT, max_lines=fit
-        )
-        if focused:
-            draw_focus(surface, rect, fonts)

@@ -37,10 +37,13 @@ def command_list(args: argparse.Namespace) -> int:
 
 
 def command_validate(args: argparse.Namespace) -> int:
+    from sim.lang.check_plain import warnings_for
     from sim.lang.scenario import validate_paths
 
     results = validate_paths(args.paths)
     problems = [problem for _, found in results for problem in found]
+    found_warnings = [warning for path, found in results if not found for warning in warnings_for(path)]
+    warnings = list({str(w): w for w in found_warnings}.values())  # a file extended by many is warned about once
     if args.json:
         print(
             json.dumps(
@@ -51,15 +54,22 @@ def command_validate(args: argparse.Namespace) -> int:
                         {"file": p.path, "line": p.line, "col": p.col, "code": p.code, "message": p.message}
                         for p in problems
                     ],
+                    "warnings": [
+                        {"file": p.path, "line": p.line, "col": p.col, "code": p.code, "message": p.message}
+                        for p in warnings
+                    ],
                 },
                 indent=2,
             )
         )
     else:
-        for problem in problems:
+        for problem in [*problems, *warnings]:
             print(problem, file=sys.stderr)
         bad = sum(1 for _, found in results if found)
-        print(f"{len(results)} file(s) checked: {len(results) - bad} valid, {bad} with problems", file=sys.stderr)
+        summary = f"{len(results)} file(s) checked: {len(results) - bad} valid, {bad} with problems"
+        if warnings:
+            summary += f", {len(warnings)} plain-language warning(s)"
+        print(summary, file=sys.stderr)
     return 0 if not problems else EXIT_USAGE
 
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from sim.engine.sources import Source, SourceKind
 from sim.lang.expr import Expression
+from sim.lang.schema import PlainText
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Trigger:
         source: the essay (or record) it cites, as written in the file.
         stream: the random stream of its chance draw (derived from :attr:`label`).
         counter_row: the state row counting its firings (``fired.ID``, ``played.GOV.ID``), if any.
+        plain: the author's plain-language text for its effects and condition, if given.
     """
 
     kind: ClassVar[SourceKind]
@@ -58,6 +60,7 @@ class Trigger:
     source: str
     stream: int
     counter_row: int | None = None
+    plain: PlainText | None = None
 
     @property
     def owner(self) -> str:

@@ -173,4 +173,12 @@ class Compiler:
             "say": item.say,
             "source": item.source,
             "stream": stream_id(site),
+            "plain": _plain(getattr(item, "plain", None)),
         }
+
+
+def _plain(given: str | schema.PlainText | None) -> schema.PlainText | None:
+    """An author's ``plain:`` text as :class:`~sim.lang.schema.PlainText` (a bare string is the effects)."""
+    if given is None or isinstance(given, schema.PlainText):
+        return given
+    return schema.PlainText(effects=given)

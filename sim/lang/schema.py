@@ -164,6 +164,21 @@ class GovernmentSpec(Strict):
         return self.in_power or ""
 
 
+class PlainText(Strict):
+    """Plain-language text an author gives for a card, rule, event or act (shown instead of generated text).
+
+    ``effects`` says what it does, ``when`` when it can happen (its condition); either may be
+    left out, and the generated sentence is shown for that part.
+    """
+
+    effects: str = Field(default="", max_length=400)
+    when: str = Field(default="", max_length=200)
+
+
+Plain = Annotated[str, Field(max_length=400)] | PlainText
+"""``plain: "text"`` (the effects) or ``plain: {effects: "...", when: "..."}``."""
+
+
 # An effect is ``target: expr`` (added to the target) or ``target: {set: expr}`` / ``{add: expr}``.
 EffectValue = Expr | dict[Literal["add", "set"], Expr]
 
@@ -178,6 +193,7 @@ class ThreatAct(Strict):
     effects: dict[str, EffectValue] = {}
     say: str = ""
     source: str = ""
+    plain: Plain | None = None
     disabled: StrictBool = False
 
 
@@ -200,6 +216,7 @@ class RuleSpec(Strict):
     effects: dict[str, EffectValue] = {}
     say: str = ""
     source: str = ""
+    plain: Plain | None = None
     disabled: StrictBool = False
 
 
@@ -215,6 +232,7 @@ class EventSpec(Strict):
     effects: dict[str, EffectValue] = {}
     say: str = ""
     source: str = ""
+    plain: Plain | None = None
     disabled: StrictBool = False
 
 
@@ -230,6 +248,7 @@ class ActionSpec(Strict):
     say: str = ""
     source: str = ""
     doc: str = ""
+    plain: Plain | None = None
     disabled: StrictBool = False
 
 

@@ -16,9 +16,12 @@ from typing import Any
 from sim.engine.indicators import HEADLINE, hex_colour, label
 from sim.engine.layout import GOVERNMENTS
 from sim.engine.sources import SourceKind
-from sim.play.commands import Choose
+from sim.play.commands import (
+    Choose,
+)
 from sim.play.fairscore import SCORE_EXPLANATION, fair_scores
 from sim.play.match import Match
+from sim.play.plain_names import short_source
 from sim.play.session import GameSession
 from sim.play.wording import describe_action, government_name, objective_words, turn_label
 
@@ -237,7 +240,7 @@ def build_markdown(session: GameSession, charts: dict[str, Path]) -> str:
     for turn in range(1, story.turn + 1):
         out.append(f"### {_cap(turn_label(scenario, turn))}")
         for entry in (e for e in story.log if e.turn == turn and e.in_story):
-            cite = f" *({entry.citation})*" if entry.citation else ""
+            cite = f" *({short_source(entry.citation)})*" if entry.citation else ""
             out.append(f"- {entry.say or entry.title}{cite}")
         out.append("")
 

@@ -7,6 +7,7 @@ import textwrap
 from sim.engine.layout import GOVERNMENTS, THREAT_ACTORS
 from sim.lang.scenario import Scenario
 from sim.lang.schema import GovernmentSpec
+from sim.play.plain_names import short_source
 
 WIDTH = 92
 
@@ -140,7 +141,9 @@ def _threats_and_events(scenario: Scenario) -> list[str]:
     if scheduled:
         out.append("\nScheduled events")
         for at, event in sorted(scheduled, key=lambda item: scenario.turn_of(item[0])):
-            out.append(f"  {at}  {event.title or event.id}" + (f"  [{event.source}]" if event.source else ""))
+            out.append(
+                f"  {at}  {event.title or event.id}" + (f"  [{short_source(event.source)}]" if event.source else "")
+            )
     return out
 
 

@@ -142,10 +142,10 @@ GLOSSARY: tuple[Term, ...] = (
         ("injection", "white cell"),
     ),
     Term(
-        "Shadow worlds",
-        "Copies of the game played out many times with different luck. If the shadow worlds spread widely, the "
-        "result owes a lot to chance; if they agree, it owes more to the moves.",
-        ("fan", "ensemble"),
+        "Replays with other luck",
+        "Copies of the game played out many times with the same moves but different luck. If the replays spread "
+        "widely, the result owes a lot to chance; if they agree, it owes more to the moves.",
+        ("shadow worlds", "fan", "ensemble"),
     ),
     Term(
         "Quarter",

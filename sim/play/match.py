@@ -26,8 +26,10 @@ from sim.engine.sources import Source, SourceKind
 from sim.engine.triggers import Firing
 from sim.lang.scenario import Card, Scenario, Trigger, load_scenario
 from sim.lang.schema import GovernmentSpec
+from sim.play import plain
 from sim.play.commands import Custom, FacilitatorAction, Inject
 from sim.play.fairscore import FairScore, fair_scores
+from sim.play.plain_names import plain_cause, source_line
 from sim.play.session import GameSession, GameSettings
 
 DEFAULT_SAVES = Path.home() / ".trilat" / "saves"
@@ -185,7 +187,7 @@ class Match:
     def source_label(self, source: Source) -> str:
         """A readable name for a cause in the cause-and-effect record."""
         if source.kind is SourceKind.BEHAVIOUR:
-            return source.bare_label
+            return plain_cause(source.id, source.owner)
         if source in self._labels:
             return self._labels[source]
         if source.kind is SourceKind.INJECT:
@@ -197,13 +199,13 @@ class Match:
         return source.label
 
     def essay(self, author: str) -> str:
-        """``Author, Title`` of the essay a source names (the scenario's sources), else the name."""
-        if not author:
-            return ""
-        for ref in self.scenario.spec.sources:
-            if author.lower() in ref.author.lower():
-                return f"{ref.author}, {ref.title}"
-        return author
+        """What a source rests on, honestly (see :func:`sim.play.plain_names.source_line`).
+
+        ``Chung, <title>`` for Chung's essay (the one essay whose text is in the repository);
+        ``after Sato's related work, as Trilat reads it (not a quotation)`` for any other author;
+        a public-record source as written.
+        """
+        return source_line(author, [(ref.author, ref.title) for ref in self.scenario.spec.sources])
 
     # ------------------------------------------------------------------ values
 
@@ -246,24 +248,22 @@ class Match:
         return float(sum(costs[i] for i in ids))
 
     def card_effects(self, card: Trigger) -> list[str]:
-        """The card's effects as short text (``ROK-JPN tie +0.04``)."""
-        out = []
-        for effect in card.effects:
-            constant = effect.value.constant
-            if constant is None:
-                amount = effect.value.source
-            elif effect.op == "set":
-                amount = f"= {constant:g}"
-            else:
-                amount = f"{constant:+g}"
-            out.append(f"{label(effect.target)} {amount}")
-        return out
+        """The card's effects as plain sentences (``Strengthens the Seoul-Tokyo security tie a little (+4)``).
+
+        Expression-valued effects are evaluated on the story's current state; the author's
+        ``plain:`` text replaces the generated sentences when the scenario gives one.
+        """
+        return plain.effects_text(card, self.scenario, card.owner or None, self.story)
+
+    def card_effects_brief(self, card: Trigger) -> list[str]:
+        """The card's effects in a few words each (``+4 Seoul-Tokyo deterrence tie``), for crowded cards."""
+        return plain.briefs_text(card, self.scenario, card.owner or None, self.story)
 
     def condition(self, card: Trigger) -> tuple[str, bool | None]:
-        """The card's condition and whether it holds now (None: cannot tell before the turn)."""
+        """The card's condition as a sentence and whether it holds now (None: cannot tell before the turn)."""
         if card.when is None:
             return "", None
-        text = card.when.source
+        text = plain.when_text(card, self.scenario, card.owner or None)
         if card.when.random:
             return text, None
         story = self.story

@@ -324,10 +324,13 @@ def test_looking_back_at_an_earlier_turn(app, driver, game):
 
 
 def test_hovering_an_indicator_shows_what_it_means(app, driver, game):
-    """Tooltips say what each indicator means (from the model's variable documentation)."""
+    """Tooltips say what each indicator means (in the glossary's plain words)."""
+    from sim.play.plain_names import meaning
+
     driver.hover("index_institutionalization")
     app.render()
-    doc = game.doc("institutionalization")
+    doc = meaning("institutionalization")
+    assert doc
     tooltip = driver.widget("index_institutionalization").tooltip
     assert doc in tooltip
     first_line = app.fonts.wrap(tooltip, app.fonts.s(380) - 2 * app.fonts.s(8), "small")[0]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ui.scene import SceneFactory, SceneId
 from ui.scenes.console import ConsoleScene
 from ui.scenes.debrief import DebriefScene
+from ui.scenes.glossary import GlossaryScene
 from ui.scenes.moves import CoverScene, MoveScene, next_move_scene
 from ui.scenes.overlays import ConfirmScene, HelpScene
 from ui.scenes.picker import PickerScene
@@ -36,4 +37,5 @@ def scene_factories() -> dict[SceneId, SceneFactory]:
         SceneId.DEBRIEF: DebriefScene,
         SceneId.CONFIRM: ConfirmScene,
         SceneId.HELP: HelpScene,
+        SceneId.GLOSSARY: GlossaryScene,
     }

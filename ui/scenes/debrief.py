@@ -8,14 +8,15 @@ from typing import TYPE_CHECKING, Any
 from sim.engine.layout import GOVERNMENTS
 from sim.errors import TrilatError
 from sim.play.fairscore import SCORE_EXPLANATION, FairScore
-from sim.play.match import HEADLINE, Match, label
+from sim.play.match import HEADLINE, Match, TurningPoint, label
+from sim.play.plain_names import plain_label, points
 from ui import theme
 from ui.charts import ChartView, draw_chart, draw_legend_note
 from ui.input import Action, Intent, key
 from ui.scene import Scene, SceneId
 from ui.scenes.common import ButtonSpec, draw_footer, draw_header, footer_buttons, footer_height, header_height
-from ui.theme import pygame
-from ui.widgets import Region, Widget, draw_panel, draw_text, draw_wrapped, format_signed
+from ui.theme import Fonts, pygame
+from ui.widgets import Region, Widget, draw_panel, draw_text, draw_wrapped
 
 if TYPE_CHECKING:
     from ui.app import App
@@ -52,6 +53,7 @@ class DebriefScene(Scene):
         super().__init__(app)
         self.exported: dict[str, Any] | None = None
         self.export_message = ""
+        self.points_shown = 0
 
     @property
     def match(self) -> Match:
@@ -187,20 +189,14 @@ class DebriefScene(Scene):
         y += fonts.line_height("tiny")
         for name in TABLE:
             start, final = match.value(name, 0), match.value(name, match.turn)
-            change = final - start
-            draw_text(
-                surface,
-                fonts,
-                fonts.ellipsize(label(name), cols[0] - inner.left - fonts.s(50), "small"),
-                (inner.left, y),
-                "small",
-                theme.TEXT,
-            )
-            draw_text(surface, fonts, f"{start:.2f}", (cols[0], y), "small", theme.MUTED, anchor="topright")
-            draw_text(surface, fonts, f"{final:.2f}", (cols[1], y), "small", theme.TEXT, True, "topright")
-            color = theme.POSITIVE if change > 0.005 else theme.NEGATIVE if change < -0.005 else theme.MUTED
-            draw_text(surface, fonts, format_signed(change, 2), (cols[2], y), "small", color, True, "topright")
-            y += fonts.line_height("small")
+            name_rect = pygame.Rect(inner.left, y, cols[0] - inner.left - fonts.s(40), inner.height)
+            draw_text(surface, fonts, f"{points(start)}", (cols[0], y), "small", theme.MUTED, anchor="topright")
+            draw_text(surface, fonts, f"{points(final)}", (cols[1], y), "small", theme.TEXT, True, "topright")
+            moved = points(final) - points(start)  # the change in the points shown, so 63 -> 69 reads +6
+            color = theme.POSITIVE if moved > 0 else theme.NEGATIVE if moved < 0 else theme.MUTED
+            shown = f"{moved:+d}" if moved else "0"
+            draw_text(surface, fonts, shown, (cols[2], y), "small", color, True, "topright")
+            y = draw_wrapped(surface, fonts, plain_label(name), name_rect, "small", theme.TEXT)
         rows = self.score_rows(surface.get_size())
         top = min(r.top for r in rows.values())
         draw_text(
@@ -216,15 +212,9 @@ class DebriefScene(Scene):
         for gov, row in rows.items():
             score = self.scores.get(gov, 0.0)
             color = theme.GOVERNMENT_COLORS[gov]
-            draw_text(
-                surface,
-                fonts,
-                fonts.ellipsize(match.team_name(gov), row.width // 2, "body", True),
-                row.topleft,
-                "body",
-                color,
-                True,
-            )
+            name_role = "body" if fonts.width(match.team_name(gov), "body", True) <= row.width // 2 else "small"
+            name_rect = pygame.Rect(row.left, row.top, row.width // 2, fonts.line_height("heading"))
+            draw_wrapped(surface, fonts, match.team_name(gov), name_rect, name_role, color, True)
             draw_text(surface, fonts, f"{score:+.1f}", (row.right, row.top), "heading", theme.TEXT, True, "topright")
             bar_w = round((row.width // 4) * abs(score) / biggest)
             mid = row.left + row.width * 5 // 8
@@ -256,19 +246,10 @@ class DebriefScene(Scene):
             rect.left, chart_panel.bottom + fonts.s(10), rect.width, rect.height - chart_h - fonts.s(10)
         )
         inner = draw_panel(surface, fonts, panel, "Turning points and their causes")
-        y = inner.top
         if not self.points:
-            draw_text(surface, fonts, "No turns played.", (inner.left, y), "small", theme.MUTED)
-        for point in self.points:
-            if y > inner.bottom - fonts.line_height("small"):
-                break
-            color = theme.POSITIVE if point.change > 0 else theme.NEGATIVE
-            head = f"turn {point.turn}, {point.quarter}  {label(point.indicator)}  {format_signed(point.change)}"
-            y = draw_text(surface, fonts, head, (inner.left, y), "small", color, True).bottom
-            for source, value in point.causes:
-                text = fonts.ellipsize(f"{source} {format_signed(value)}", inner.width - fonts.s(16), "tiny")
-                y = draw_text(surface, fonts, text, (inner.left + fonts.s(16), y), "tiny", theme.TEXT).bottom
-            y += fonts.s(4)
+            draw_text(surface, fonts, "No turns played.", (inner.left, inner.top), "small", theme.MUTED)
+            return
+        self.points_shown = draw_turning_points(surface, fonts, inner, self.points)
 
     def _draw_questions(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
         fonts, match = self.fonts, self.match
@@ -289,3 +270,41 @@ class DebriefScene(Scene):
             surface, theme.PANEL_EDGE, (inner.left, area.top - fonts.s(4)), (inner.right, area.top - fonts.s(4))
         )
         draw_wrapped(surface, fonts, message, area, "small", theme.BLUE if self.exported else theme.MUTED, max_lines=3)
+
+
+def _point_lines(fonts: Fonts, point: TurningPoint, width: int) -> list[tuple[str, str, bool, int]]:
+    """A turning point's lines as (text, role, bold, indent): its head, then one wrapped line per cause."""
+    indent = fonts.s(16)
+    head = f"turn {point.turn}, {point.quarter}  {label(point.indicator)}  {point.change * 100:+.1f}"
+    lines = [(line, "small", True, 0) for line in fonts.wrap(head, width, "small", True)]
+    for source, value in point.causes:
+        for line in fonts.wrap(f"{source} {value * 100:+.1f}", width - indent, "tiny"):
+            lines.append((line, "tiny", False, indent))
+    return lines
+
+
+def draw_turning_points(surface: pygame.Surface, fonts: Fonts, inner: pygame.Rect, points: list[TurningPoint]) -> int:
+    """Whole turning points that fit in ``inner`` (never one cut in half); a last line counts the rest.
+
+    Returns:
+        How many turning points were drawn.
+    """
+    y, shown = inner.top, 0
+    note_h = fonts.line_height("tiny")
+    for i, point in enumerate(points):
+        lines = _point_lines(fonts, point, inner.width)
+        height = sum(fonts.line_height(role) for _, role, _, _ in lines)
+        room = inner.bottom - (note_h if i < len(points) - 1 else 0)
+        if y + height > room:
+            break
+        color = theme.POSITIVE if point.change > 0 else theme.NEGATIVE
+        for text, role, bold, indent in lines:
+            ink = color if bold else theme.TEXT
+            y = draw_text(surface, fonts, text, (inner.left + indent, y), role, ink, bold).bottom
+        y += fonts.s(4)
+        shown += 1
+    if shown < len(points):
+        rest = len(points) - shown
+        more = f"{rest} more turning point{'s' if rest != 1 else ''} in the exported report (X)"
+        draw_text(surface, fonts, more, (inner.left, inner.bottom - note_h), "tiny", theme.MUTED)
+    return shown

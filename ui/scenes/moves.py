@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING
 
 from sim.errors import TrilatError
 from sim.lang.scenario import Card
-from sim.play.match import GOV_CITIES, Match, label
+from sim.play.match import GOV_CITIES, Match
+from sim.play.plain_names import glossary_notes, level, meaning, noun, pair_name, spendable
 from ui import theme
+from ui.cards import CardView
 from ui.input import Action, Intent, key
 from ui.scene import Scene, SceneId
 from ui.scenes.common import (
@@ -27,7 +29,7 @@ from ui.scenes.common import (
     header_height,
 )
 from ui.theme import pygame
-from ui.widgets import CardView, Widget, draw_bar, draw_panel, draw_text, draw_wrapped
+from ui.widgets import Region, Widget, draw_bar, draw_panel, draw_text, draw_wrapped, wrapped_height
 
 if TYPE_CHECKING:
     from ui.app import App
@@ -73,6 +75,14 @@ def next_move_scene(app: App) -> Scene:
     return app.make(SceneId.RESOLUTION)
 
 
+def objective_text(indicator: str, weight: float, gov: str) -> str:
+    """An objective in words: ``Raise your approval at home`` (``Lower`` for a negative weight)."""
+    what = noun(indicator, gov)
+    if what.startswith("all ") and what.endswith(" ties"):
+        what = f"the overall {what[4:-1]}"
+    return f"{'Raise' if weight > 0 else 'Lower'} {what}"
+
+
 def card_tooltip(match: Match, card: Card) -> str:
     """Everything about a card, for its tooltip (the card itself may be too small for it all)."""
     parts = [f"{card.title} ({card.cost:g} capital, {card.stance})."]
@@ -82,9 +92,13 @@ def card_tooltip(match: Match, card: Card) -> str:
         parts.append(card.doc)
     effects = match.card_effects(card)
     if effects:
-        parts.append("Effects: " + ", ".join(effects) + ".")
+        parts.append("Effects: " + "; ".join(effects) + ".")
+    condition = match.condition(card)[0]
+    if condition:
+        parts.append(condition + ".")
     if card.source:
         parts.append(f"Source: {match.essay(card.source)}.")
+    parts.extend(glossary_notes(" ".join(effects + [card.title]), limit=2))
     return " ".join(parts)
 
 
@@ -242,7 +256,7 @@ class MoveScene(Scene):
             self.chosen.append(ident)
         else:
             card = self.match.card(self.gov, ident)
-            self.app.toast(f"'{card.title}' costs {card.cost:g}; {self.left():.1f} political capital left.")
+            self.app.toast(f"'{card.title}' costs {card.cost:g}; {spendable(self.left()):g} political capital left.")
 
     def submit(self, confirmed: bool = False) -> None:
         """Submit the hand (secretly) and hand over to the next team; passing with no card asks first."""
@@ -302,6 +316,7 @@ class MoveScene(Scene):
                     affordable=chosen or self.affordable(card.id),
                     effects=match.card_effects(card),
                     condition=match.condition(card),
+                    brief=match.card_effects_brief(card),
                     action=Action(Intent.CHOOSE_CARD, card.id),
                     key=key(CARD_KEYS[i]) if i < len(CARD_KEYS) else None,
                     name=f"card_{card.id}",
@@ -317,8 +332,16 @@ class MoveScene(Scene):
         left = [
             ButtonSpec(
                 "Back", Action(Intent.BACK), key(pygame.K_ESCAPE), tooltip="Back to the turn screen without moving"
-            )
+            ),
+            ButtonSpec(
+                "Glossary", Action(Intent.GLOSSARY), key(pygame.K_F3), tooltip="The game's words in plain language"
+            ),
         ]
+        side, _ = self.areas(size)
+        terms = ("approval", "polarization", "threat", "tie.USA_ROK", "capital")
+        words = ("Approval", "Division at home", "Threat felt", "Ties", "Political capital")
+        tip = " ".join(f"{word}: {meaning(term)}" for word, term in zip(words, terms, strict=True))
+        widgets.append(Region(side, None, tooltip=tip, focusable=False, name="standing"))
         return widgets + footer_buttons(fonts, size, right, left)
 
     def on_action(self, action: Action) -> None:
@@ -336,6 +359,39 @@ class MoveScene(Scene):
             self.app.stack.pop()
 
     # ------------------------------------------------------------------ drawing
+
+    def standing(self) -> list[tuple[str, str]]:
+        """The side panel's "where you stand" rows: who governs, and levels on the 0-100 scale with words."""
+        match, gov = self.match, self.gov
+        rows = [
+            ("In power", match.camp(gov)),
+            ("Approval", level(match.value(f"{gov}.approval"), tie=False)),
+            ("Division at home", level(match.value(f"{gov}.polarization"), tie=False)),
+            ("Threat felt", level(match.value(f"{gov}.threat"), tie=False)),
+        ]
+        for pair in ("USA_ROK", "USA_JPN", "ROK_JPN"):
+            if gov in pair:
+                rows.append((f"{pair_name(pair)} tie", level(match.value(f"tie.{pair}"))))
+        return rows
+
+    def _draw_rows(
+        self, surface: pygame.Surface, inner: pygame.Rect, y: int, rows: list[tuple[str, str]], muted: bool = True
+    ) -> int:
+        """Name-value rows; a name wraps beside its value, a value too wide for the row goes below its name."""
+        fonts = self.fonts
+        for name, value in rows:
+            value_w = fonts.width(value, "small", True)
+            room = inner.width - value_w - fonts.s(8)
+            if room < inner.width // 3:
+                y = draw_wrapped(surface, fonts, name, pygame.Rect(inner.left, y, inner.width, inner.height), "small")
+                y = draw_wrapped(
+                    surface, fonts, value, pygame.Rect(inner.left, y, inner.width, inner.height), "small", bold=True
+                )
+                continue
+            draw_text(surface, fonts, value, (inner.right, y), "small", theme.TEXT, True, "topright")
+            color = theme.MUTED if muted else theme.TEXT
+            y = draw_wrapped(surface, fonts, name, pygame.Rect(inner.left, y, room, inner.height), "small", color)
+        return y
 
     def draw_scene(self, surface: pygame.Surface) -> None:
         fonts, match, gov = self.fonts, self.match, self.gov
@@ -356,17 +412,16 @@ class MoveScene(Scene):
             surface, fonts, "Political capital", (inner.left, y), "heading", theme.TEXT, True
         ).bottom + fonts.s(4)
         capital, spent = self.capital(), match.hand_cost(gov, self.chosen)
-        big = draw_text(surface, fonts, f"{self.left():.1f} left", (inner.left, y), "large", theme.BLUE, True)
-        draw_text(
+        big = draw_text(surface, fonts, f"{spendable(self.left()):g} left", (inner.left, y), "large", theme.BLUE, True)
+        y = big.bottom + fonts.s(2)
+        y = draw_wrapped(
             surface,
             fonts,
-            f"of {capital:.1f}; chosen {spent:g}",
-            (big.right + fonts.s(8), big.bottom - fonts.s(4)),
+            f"of {spendable(capital):g} this turn; chosen {spent:g}",
+            pygame.Rect(inner.left, y, inner.width, fonts.s(60)),
             "small",
             theme.MUTED,
-            anchor="bottomleft",
         )
-        y = big.bottom + fonts.s(4)
         draw_bar(
             surface,
             pygame.Rect(inner.left, y, inner.width, fonts.s(10)),
@@ -379,72 +434,24 @@ class MoveScene(Scene):
         y = draw_text(surface, fonts, "Where you stand", (inner.left, y), "heading", theme.TEXT, True).bottom + fonts.s(
             4
         )
-        rows = (
-            ("In power", match.camp(gov)),
-            ("Approval", f"{match.value(f'{gov}.approval'):.2f}"),
-            ("Polarization", f"{match.value(f'{gov}.polarization'):.2f}"),
-            ("Threat perception", f"{match.value(f'{gov}.threat'):.2f}"),
-        )
-        for name, value in rows:
-            draw_text(surface, fonts, name, (inner.left, y), "small", theme.MUTED)
-            draw_text(
-                surface,
-                fonts,
-                fonts.ellipsize(value, inner.width // 2, "small", True),
-                (inner.right, y),
-                "small",
-                theme.TEXT,
-                True,
-                "topright",
-            )
-            y += fonts.line_height("small")
-        for pair in ("USA_ROK", "USA_JPN", "ROK_JPN"):
-            if gov in pair:
-                level = match.value(f"tie.{pair}")
-                draw_text(surface, fonts, f"{pair.replace('_', '-')} tie", (inner.left, y), "small", theme.MUTED)
-                draw_text(
-                    surface,
-                    fonts,
-                    f"{level:.2f} {theme.tie_word(level)}",
-                    (inner.right, y),
-                    "small",
-                    theme.TEXT,
-                    True,
-                    "topright",
-                )
-                y += fonts.line_height("small")
+        y = self._draw_rows(surface, inner, y, self.standing())
         objectives = match.scenario.objectives.get(gov, ())
         if objectives:
             y += fonts.s(12)
             y = draw_text(
                 surface, fonts, "Your objectives (score)", (inner.left, y), "heading", theme.TEXT, True
             ).bottom + fonts.s(4)
-            for indicator, weight in objectives:
-                draw_text(
-                    surface,
-                    fonts,
-                    fonts.ellipsize(label(indicator), inner.width - fonts.s(50), "small"),
-                    (inner.left, y),
-                    "small",
-                    theme.TEXT,
-                )
-                draw_text(
-                    surface,
-                    fonts,
-                    f"x{weight:g}",
-                    (inner.right, y),
-                    "small",
-                    theme.BLUE if weight > 0 else theme.VERMILLION,
-                    True,
-                    "topright",
-                )
-                y += fonts.line_height("small")
+            rows = [
+                (objective_text(indicator, weight, gov), f"weight {abs(weight):g}") for indicator, weight in objectives
+            ]
+            y = self._draw_rows(surface, inner, y, rows, muted=False)
         note = (
             "Click a card or press its number. Cards whose condition fails when the turn resolves "
             "are not played (and cost nothing)."
         )
         area = pygame.Rect(inner.left, y + fonts.s(12), inner.width, inner.bottom - y - fonts.s(12))
-        draw_wrapped(surface, fonts, note, area, "tiny", theme.MUTED)
+        if wrapped_height(fonts, note, area.width, "tiny") <= area.height:
+            draw_wrapped(surface, fonts, note, area, "tiny", theme.MUTED)
 
     def draw_banners(self, surface: pygame.Surface) -> None:
         if self.match.paused:

@@ -10,7 +10,7 @@ from ui.input import Action, Intent, key, key_label
 from ui.scene import Scene, SceneId
 from ui.scenes.common import ButtonSpec, button_row
 from ui.theme import pygame
-from ui.widgets import Button, Widget, draw_panel, draw_text, draw_wrapped
+from ui.widgets import Button, Widget, draw_panel, draw_text, draw_wrapped, wrapped_height
 
 if TYPE_CHECKING:
     from ui.app import App
@@ -76,6 +76,7 @@ class ConfirmScene(Scene):
 GLOBAL_HELP = (
     ("F1", "this help card"),
     ("F2", "facilitator console (in a game)"),
+    ("F3", "glossary: the game's words in plain language"),
     ("F11", "full screen on / off"),
     ("Tab / Shift+Tab", "move the keyboard focus; Enter activates"),
     ("Ctrl+Z", "undo the last turn (in a game)"),
@@ -127,8 +128,8 @@ class HelpScene(Scene):
         y = inner.top + fonts.s(4)
         col = inner.left + fonts.s(170)
         for key_text, action in lines:
-            if y + line_h > inner.bottom:
+            area = pygame.Rect(col, y, inner.right - col, inner.bottom - y)
+            if y + wrapped_height(fonts, action, area.width, "body") > inner.bottom:
                 break
             draw_text(surface, fonts, key_text, (inner.left, y), "body", theme.BLUE, bold=True)
-            draw_text(surface, fonts, fonts.ellipsize(action, inner.right - col, "body"), (col, y), "body")
-            y += line_h
+            y = draw_wrapped(surface, fonts, action, area, "body")

@@ -12,7 +12,7 @@ from ui.input import Action, Intent, key
 from ui.scene import Scene, SceneId
 from ui.scenes.common import ButtonSpec, draw_footer, draw_header, footer_buttons, footer_height, header_height
 from ui.theme import pygame
-from ui.widgets import Button, Widget, draw_panel, draw_text, draw_wrapped
+from ui.widgets import Button, Widget, draw_panel, draw_text, draw_wrapped, wrapped_height
 
 if TYPE_CHECKING:
     from ui.app import App
@@ -59,6 +59,7 @@ class PickerScene(Scene):
         self.entries: list[LibraryEntry] = []
         self.selected = 0
         self.offset = 0
+        self.visible = 0
         self.initial = selected
 
     def refresh(self) -> None:
@@ -84,6 +85,9 @@ class PickerScene(Scene):
         area = self.list_rect(size)
         row_h = fonts.s(40)
         visible = max(1, area.height // row_h)
+        if len(self.entries) > visible:
+            visible = max(1, (area.height - fonts.line_height("small")) // row_h)  # room for "N more below"
+        self.visible = visible
         if self.selected < self.offset:
             self.offset = self.selected
         elif self.selected >= self.offset + visible:
@@ -133,6 +137,16 @@ class PickerScene(Scene):
         elif intent is Intent.SCROLL:
             self.selected = max(0, min(len(self.entries) - 1, self.selected + (1 if action.value > 0 else -1)))
 
+    def draw_more(self, surface: pygame.Surface, area: pygame.Rect) -> None:
+        """Under the list, how many scenarios are above and below the rows shown (when not all fit)."""
+        above = self.offset
+        below = max(0, len(self.entries) - self.offset - self.visible)
+        if not above and not below:
+            return
+        parts = [f"\u25b2 {above} more above" if above else "", f"\u25bc {below} more below" if below else ""]
+        text = "   ".join(p for p in parts if p) + "  (Up / Down)"
+        draw_text(surface, self.fonts, text, (area.left, area.bottom), "small", theme.BLUE, True, "bottomleft")
+
     def choose(self) -> None:
         """Go to the setup screen for the selected scenario."""
         entry = self.entry
@@ -147,6 +161,7 @@ class PickerScene(Scene):
         draw_footer(surface, fonts)
         entry = self.entry
         area = self.list_rect(surface.get_size())
+        self.draw_more(surface, area)
         detail = pygame.Rect(
             area.right + fonts.s(14), area.top, surface.get_width() - area.right - fonts.s(26), area.height
         )
@@ -157,15 +172,14 @@ class PickerScene(Scene):
             return
         spec = entry.scenario.spec
         inner = draw_panel(surface, fonts, detail)
-        y = draw_wrapped(surface, fonts, spec.title, inner, "large", theme.TEXT, bold=True, max_lines=2)
+        y = draw_wrapped(surface, fonts, spec.title, inner, "large", theme.TEXT, bold=True)
         facts = (
             f"{spec.turns} quarterly turns from {spec.start}   |   "
             f"suggested length: about {spec.minutes} minutes   |   id: {spec.id}"
         )
-        y = draw_text(
-            surface, fonts, facts, (inner.left, y + fonts.s(2)), "small", theme.BLUE, bold=True
-        ).bottom + fonts.s(8)
-        summary = pygame.Rect(inner.left, y, inner.width, round(inner.height * 0.42))
+        facts_rect = pygame.Rect(inner.left, y + fonts.s(2), inner.width, inner.height)
+        y = draw_wrapped(surface, fonts, facts, facts_rect, "small", theme.BLUE, bold=True) + fonts.s(8)
+        summary = pygame.Rect(inner.left, y, inner.width, inner.bottom - y)
         y = draw_wrapped(surface, fonts, spec.summary.strip(), summary, "body", theme.TEXT) + fonts.s(8)
         if spec.sources:
             y = (
@@ -176,15 +190,12 @@ class PickerScene(Scene):
             )
             for ref in spec.sources:
                 rect = pygame.Rect(inner.left + fonts.s(10), y, inner.width - fonts.s(10), inner.bottom - y)
-                y = draw_wrapped(surface, fonts, f'{ref.author}, "{ref.title}"', rect, "small", theme.TEXT, max_lines=2)
-        if spec.teacher_notes and y < inner.bottom - fonts.s(40):
+                y = draw_wrapped(surface, fonts, f'{ref.author}, "{ref.title}"', rect, "small", theme.TEXT)
+        notes = spec.teacher_notes.strip()
+        if notes and y < inner.bottom - fonts.s(40):
             y += fonts.s(8)
             y = draw_text(surface, fonts, "For the teacher", (inner.left, y), "small", theme.MUTED, True).bottom + 2
-            draw_wrapped(
-                surface,
-                fonts,
-                spec.teacher_notes.strip(),
-                pygame.Rect(inner.left, y, inner.width, inner.bottom - y),
-                "small",
-                theme.MUTED,
-            )
+            room = pygame.Rect(inner.left, y, inner.width, inner.bottom - y)
+            if wrapped_height(fonts, notes, room.width, "small") > room.height:
+                notes = f"The teacher notes are longer than this panel: read them with 'trilat show {spec.id}'."
+            draw_wrapped(surface, fonts, notes, room, "small", theme.MUTED)

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 from sim.engine.layout import GOVERNMENTS
 from sim.engine.triggers import Firing
-from sim.play.match import HEADLINE, Match, label
+from sim.play.match import HEADLINE, Match
+from sim.play.plain_names import plain_label, points
 from ui import theme
 from ui.charts import firing_chip
 from ui.input import Action, Intent, key
@@ -21,7 +22,7 @@ from ui.scenes.common import (
     header_height,
 )
 from ui.theme import pygame
-from ui.widgets import Widget, draw_chip, draw_panel, draw_text, format_signed
+from ui.widgets import Widget, draw_chip, draw_panel, draw_text
 
 if TYPE_CHECKING:
     from ui.app import App
@@ -38,7 +39,7 @@ PHASE_NAMES = {
     "cooperation": "Cooperation",
     "outcomes": "Outcomes",
 }
-ROLES = {"title": "body", "text": "body", "source": "small"}
+ROLES = {"title": "body", "title_more": "body", "text": "body", "source": "small"}
 SHOWN = (*HEADLINE, *(f"{g}.approval" for g in GOVERNMENTS))
 
 
@@ -145,12 +146,15 @@ class ResolutionScene(Scene):
         width = entries.width - fonts.s(40)
         self.blocks = []
         for firing in self.firings:
-            lines: list[tuple[str, str, tuple[int, int, int]]] = [("title", firing.title or firing.label, theme.TEXT)]
+            chip_w = fonts.width(firing_chip(firing.source)[0], "tiny", True) + fonts.s(22)
+            titles = fonts.wrap(firing.title or firing.label, entries.width - fonts.s(20) - chip_w, "body", True)
+            lines: list[tuple[str, str, tuple[int, int, int]]] = [("title", titles[0], theme.TEXT)]
+            lines += [("title_more", line, theme.TEXT) for line in titles[1:]]
             for line in fonts.wrap(firing.say, width, "body") if firing.say else []:
                 lines.append(("text", line, theme.TEXT))
             source = self.match.essay(firing.citation)
             if source:
-                lines.append(("source", fonts.ellipsize(f"Source: {source}", width, "small"), theme.MUTED))
+                lines += [("source", line, theme.MUTED) for line in fonts.wrap(f"Source: {source}", width, "small")]
             self.blocks.append((firing.label, lines))
         if self.done:
             right = [ButtonSpec("Continue", Action(Intent.CONTINUE), key(pygame.K_RETURN), "primary")]
@@ -231,13 +235,15 @@ class ResolutionScene(Scene):
             if i == self.revealed - 1 and not self.done:
                 mark = pygame.Rect(inner.left - fonts.s(4), y, fonts.s(3), fonts.line_height("body"))
                 pygame.draw.rect(surface, theme.ORANGE, mark)
+            title_x = inner.left + fonts.s(24)
             for style, text, color in lines:
                 if style == "title":
                     chip_text, chip_color = firing_chip(self.firings[i].source)
                     chip = draw_chip(surface, fonts, chip_text, (inner.left + fonts.s(4), y + fonts.s(3)), chip_color)
-                    room = inner.right - chip.right - fonts.s(10)
-                    title = fonts.ellipsize(text, room, "body", True)
-                    draw_text(surface, fonts, title, (chip.right + fonts.s(8), y), "body", color, True)
+                    title_x = chip.right + fonts.s(8)
+                    draw_text(surface, fonts, text, (title_x, y), "body", color, True)
+                elif style == "title_more":
+                    draw_text(surface, fonts, text, (title_x, y), "body", color, True)
                 else:
                     draw_text(surface, fonts, text, (inner.left + fonts.s(24), y), ROLES[style], color)
                 y += fonts.line_height(ROLES[style])
@@ -253,12 +259,12 @@ class ResolutionScene(Scene):
             before, after = self.before.get(name, 0.0), self.after[name]
             now = before + (after - before) * t
             change = after - before
-            draw_text(surface, fonts, label(name), (inner.left, y), "small", theme.TEXT, True)
+            draw_text(surface, fonts, plain_label(name), (inner.left, y), "small", theme.TEXT, True)
             color = theme.POSITIVE if change > 0.0005 else theme.NEGATIVE if change < -0.0005 else theme.MUTED
             draw_text(
                 surface,
                 fonts,
-                f"{now:.3f} ({format_signed(change)})",
+                f"{points(now)} ({change * 100:+.1f})",
                 (inner.right, y),
                 "small",
                 color,

@@ -47,7 +47,7 @@ class SetupScene(Scene):
     """
 
     scene_id = SceneId.SETUP
-    hints = (("- / +", "fewer / more turns"), (", / .", "fewer / more shadow worlds"))
+    hints = (("- / +", "fewer / more turns"), (", / .", "fewer / more replays with other luck (shadow worlds)"))
 
     def __init__(self, app: App, name: str, scenario: Scenario | None = None) -> None:
         super().__init__(app)
@@ -178,7 +178,7 @@ class SetupScene(Scene):
                 Intent.SHADOWS,
                 key(pygame.K_COMMA),
                 key(pygame.K_PERIOD),
-                "Shadow worlds for the fan of possible futures (0: no fan)",
+                "Replays with the same moves but other luck, drawn as the fan of possible futures (0: no fan)",
             ),
         ):
             row = pygame.Rect(x + width - 2 * small - fonts.s(10), y, 2 * small + fonts.s(10), h)
@@ -311,7 +311,7 @@ class SetupScene(Scene):
         x = box.left + fonts.s(14)
         for name, text in (
             ("turns_minus", f"Turns: {self.turns}  (scenario: {spec.turns})"),
-            ("shadows_minus", f"Shadow worlds: {self.shadows}"),
+            ("shadows_minus", f"Replays: {self.shadows}"),
         ):
             widget = self.widget(name)
             if widget is not None:

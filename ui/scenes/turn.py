@@ -98,6 +98,9 @@ class TurnScene(Scene):
         left = [
             ButtonSpec("Keys", Action(Intent.HELP), key(pygame.K_F1)),
             ButtonSpec(
+                "Glossary", Action(Intent.GLOSSARY), key(pygame.K_F3), tooltip="The game's words in plain language"
+            ),
+            ButtonSpec(
                 "Console", Action(Intent.OPEN_CONSOLE), key(pygame.K_F2), tooltip="Facilitator (white cell) console"
             ),
         ]

@@ -1,0 +1,256 @@
+"""Hostile scenario files, experiment files and command-line arguments."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tests.redteam.harness import Case
+
+HEAD = "id: evil\ntitle: Evil\nextends: baseline\n"
+
+
+def write(name: str, text: str | bytes):
+    """A setup that writes ``name`` in the sandbox."""
+
+    def setup(box: Path) -> None:
+        path = box / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+
+    return setup
+
+
+def fifo(name: str):
+    def setup(box: Path) -> None:
+        os.mkfifo(box / name)
+
+    return setup
+
+
+def link(name: str, target: str):
+    def setup(box: Path) -> None:
+        (box / name).symlink_to(target)
+
+    return setup
+
+
+def folder(name: str):
+    def setup(box: Path) -> None:
+        (box / name).mkdir()
+
+    return setup
+
+
+def sparse(name: str, size: int):
+    def setup(box: Path) -> None:
+        with open(box / name, "wb") as handle:
+            handle.truncate(size)
+
+    return setup
+
+
+def rule(when: str = "1 > 0", effect: str = "0") -> str:
+    return (
+        HEAD
+        + f'rules:\n  - id: r\n    title: r\n    phase: cooperation\n    when: "{when}"\n'
+        + f'    effects:\n      ROK.approval: "{effect}"\n'
+    )
+
+
+SCENARIO_TEXTS: dict[str, str | bytes] = {
+    "empty": "",
+    "binary": b"\x00\x01\x02\xff" * 100,
+    "latin1": "id: \xe9v\xefl\n".encode("latin-1"),
+    "list_top": "- a\n- b\n",
+    "scalar_top": "just text\n",
+    "no_title": "id: evil\nextends: baseline\n",
+    "tab_indent": HEAD + "parameters:\n\tx: 1\n",
+    "duplicate_key": HEAD + "title: again\n",
+    "python_tag": HEAD + "x: !!python/object/apply:os.system ['echo pwned']\n",
+    "alias_bomb": "a: &a [x,x,x,x,x,x,x,x,x]\n"
+    + "".join(f"{n}: &{n} [" + ", ".join([f"*{p}"] * 9) + "]\n" for p, n in zip("abcdefgh", "bcdefghi", strict=True)),
+    "deep_mapping": HEAD + "x: " + "{a: " * 400 + "1" + "}" * 400 + "\n",
+    "deep_list": HEAD + "x: " + "[" * 5000 + "]" * 5000 + "\n",
+    "int_5000_digits": HEAD + "parameters:\n  x: {default: " + "9" * 5000 + ", range: [0, 1]}\n",
+    "huge_hex": HEAD + "parameters:\n  x: {default: 0x" + "f" * 400 + ", range: [0, 1]}\n",
+    "float_overflow": HEAD + "parameters:\n  x: {default: 1e400, range: [0, 1]}\n",
+    "nan_default": HEAD + "parameters:\n  x: {default: .nan, range: [0, 1]}\n",
+    "inf_range": HEAD + "parameters:\n  x: {default: 0.5, range: [0, .inf]}\n",
+    "weights_overflow": HEAD + "domains:\n  history: {weight: 1e308}\n  security: {weight: 1e308}\n",
+    "negative_weight": HEAD + "domains:\n  history: {weight: -1}\n",
+    "expr_import": rule(when="__import__('os').system('id')"),
+    "expr_dunder": rule(when="ROK.__class__.__mro__"),
+    "expr_lambda": rule(when="(lambda: 1)()"),
+    "expr_pow": rule(when="10 ** 400 > 0"),
+    "expr_bigint": rule(effect="9" * 400 + " * 0"),
+    "expr_parens": rule(when="(" * 300 + "1" + ")" * 300),
+    "expr_uniform": rule(when="uniform(" * 60 + "0, 1" + ", 1)" * 60 + " > 0"),
+    "expr_long": rule(when=" + ".join(["1"] * 3000)),
+    "expr_unknown_name": rule(when="ROK.aproval > 0"),
+    "expr_string": rule(when="'a' * 10"),
+    "unknown_key": HEAD + "ruels: []\n",
+    "bad_turns": HEAD + "turns: many\n",
+    "zero_turns": HEAD + "turns: 0\n",
+    "huge_turns": HEAD + "turns: 100000000\n",
+    "bad_start": HEAD + "start: 2025Q9\n",
+    "extends_cycle": "id: evil\ntitle: Evil\nextends: evil.yaml\n",
+    "extends_devzero": "id: evil\ntitle: Evil\nextends: /dev/zero\n",
+    "extends_dir": "id: evil\ntitle: Evil\nextends: /tmp\n",
+    "extends_missing": "id: evil\ntitle: Evil\nextends: ./nowhere.yaml\n",
+    "bad_effect_target": HEAD + "events:\n  - id: e\n    title: e\n    at: 2025Q2\n    effects: {ROK.nothing: 1}\n",
+    "unknown_government": HEAD + "governments:\n  PRK: {}\n",
+    "event_loop_chance": HEAD + "events:\n  - id: e\n    title: e\n    chance: 2\n    effects: {ROK.approval: 1}\n",
+}
+
+SCENARIO_CASES = [
+    Case(f"scenario-{name}", ("show", "{box}/evil.yaml"), write("evil.yaml", text), names="evil.yaml")
+    for name, text in SCENARIO_TEXTS.items()
+]
+SCENARIO_CASES += [
+    Case(f"validate-{name}", ("validate", "{box}/evil.yaml"), write("evil.yaml", text), names="evil.yaml")
+    for name, text in list(SCENARIO_TEXTS.items())[:8]
+]
+SCENARIO_CASES += [
+    Case("scenario-too-big", ("show", "{box}/big.yaml"), write("big.yaml", HEAD + "#" * (2 << 20)), names="big.yaml"),
+    Case("scenario-fifo", ("show", "{box}/pipe.yaml"), fifo("pipe.yaml"), names="pipe.yaml"),
+    Case("scenario-devzero", ("show", "/dev/zero"), names="/dev/zero"),
+    Case("scenario-directory", ("show", "{box}/folder.yaml"), folder("folder.yaml"), names="folder.yaml"),
+    Case(
+        "scenario-dangling-link",
+        ("show", "{box}/gone.yaml"),
+        link("gone.yaml", "/nonexistent/x.yaml"),
+        names="gone.yaml",
+    ),
+    Case("scenario-sparse-3gb", ("show", "{box}/sparse.yaml"), sparse("sparse.yaml", 3 << 30), names="sparse.yaml"),
+    Case("run-unknown-scenario", ("run", "no-such-scenario"), names="no-such-scenario"),
+]
+
+EXP_HEAD = "id: x\ntitle: x\nscenarios: [baseline]\n"
+EXPERIMENTS: dict[str, str] = {
+    "empty": "",
+    "not_mapping": "- 1\n",
+    "unknown_scenario": "id: x\ntitle: x\nscenarios: [nowhere]\nparameters: {us_transactionalism: {}}\nsamples: 4\n",
+    "unknown_parameter": EXP_HEAD + "parameters: {no_such: {}}\nsamples: 4\n",
+    "bad_sampler": EXP_HEAD + "parameters: {us_transactionalism: {}}\nsampler: magic\nsamples: 4\n",
+    "huge_design": EXP_HEAD + "parameters: {us_transactionalism: {}}\nsamples: 1000000000000\nreplications: 1000\n",
+    "negative_replications": EXP_HEAD + "parameters: {us_transactionalism: {}}\nsamples: 4\nreplications: -3\n",
+    "nan_range": EXP_HEAD + "parameters: {us_transactionalism: {range: [.nan, 1]}}\nsamples: 4\n",
+    "out_of_range": EXP_HEAD + "parameters: {us_transactionalism: {range: [0, 7]}}\nsamples: 4\n",
+    "int_5000_digits": EXP_HEAD + "parameters: {us_transactionalism: {}}\nsamples: " + "9" * 5000 + "\n",
+    "deep_yaml": EXP_HEAD + "x: " + "[" * 3000 + "]" * 3000 + "\n",
+    "bad_outcome": EXP_HEAD
+    + "parameters: {us_transactionalism: {}}\nsamples: 4\nanalysis: {outcome: \"__import__('os')\"}\n",
+}
+EXPERIMENT_CASES = [
+    Case(
+        f"experiment-{name}",
+        ("sweep", "{box}/exp.yaml", "--out", "{box}/out"),
+        write("exp.yaml", text),
+        names="exp.yaml",
+    )
+    for name, text in EXPERIMENTS.items()
+]
+EXPERIMENT_CASES += [
+    Case("experiment-fifo", ("sweep", "{box}/exp.yaml", "--out", "{box}/out"), fifo("exp.yaml"), names="exp.yaml"),
+    Case(
+        "experiment-directory", ("sweep", "{box}/exp.yaml", "--out", "{box}/out"), folder("exp.yaml"), names="exp.yaml"
+    ),
+]
+
+GOOD_EXP = EXP_HEAD + "parameters: {us_transactionalism: {}}\nsampler: grid\nlevels: 2\nreplications: 2\nseed: 1\n"
+ARGUMENT_CASES = [
+    Case("arg-runs-zero", ("run", "baseline", "--runs", "0"), names="--runs"),
+    Case("arg-runs-negative", ("run", "baseline", "--runs", "-5"), names="--runs"),
+    Case("arg-runs-text", ("run", "baseline", "--runs", "abc"), names="--runs"),
+    Case("arg-runs-float", ("run", "baseline", "--runs", "1e12"), names="--runs"),
+    Case("arg-runs-huge", ("run", "baseline", "--runs", "1000000000000"), names="runs"),
+    Case("arg-runs-digits", ("run", "baseline", "--runs", "9" * 5000), names="--runs"),
+    Case("arg-turns-huge", ("run", "baseline", "--turns", "1000000000"), names="turns"),
+    Case("arg-seed-nan", ("run", "baseline", "--seed", "nan"), names="--seed"),
+    Case("arg-seed-negative", ("run", "baseline", "--seed", "-1"), names="--seed"),
+    Case("arg-replication-2p63", ("run", "baseline", "--replication", str(2**63)), names="--replication"),
+    Case("arg-set-nan", ("run", "baseline", "--set", "us_transactionalism=nan"), names="us_transactionalism"),
+    Case("arg-set-inf", ("run", "baseline", "--set", "us_transactionalism=1e400"), names="us_transactionalism"),
+    Case("arg-set-unknown", ("run", "baseline", "--set", "no_such=1"), names="no_such"),
+    Case("arg-set-no-equals", ("run", "baseline", "--set", "us_transactionalism"), names="--set"),
+    Case("arg-strategy-unknown", ("run", "baseline", "--strategy", "USA=nope"), names="nope"),
+    Case("arg-strategy-government", ("run", "baseline", "--strategy", "PRK=default"), names="PRK"),
+    Case("arg-shadows-huge", ("play", "baseline", "--headless", "--auto", "--shadows", "100000000"), names="--shadows"),
+    Case("arg-top-zero", ("run", "baseline", "--explain", "--top", "0"), names="--top"),
+    Case("arg-bench-runs-huge", ("bench", "--runs", "1000000000000"), names="runs"),
+    Case(
+        "arg-compare-missing",
+        ("compare", "baseline", "--observed", "{box}/none.csv", "--variable", "tie.ROK_JPN"),
+        names="none.csv",
+    ),
+    Case(
+        "arg-compare-binary",
+        ("compare", "baseline", "--observed", "{box}/o.csv", "--variable", "tie.ROK_JPN"),
+        write("o.csv", b"\x00\xff" * 50),
+        names="o.csv",
+    ),
+    Case(
+        "arg-compare-nan",
+        ("compare", "baseline", "--observed", "{box}/o.csv", "--variable", "tie.ROK_JPN"),
+        write("o.csv", "year,value\n2025,nan\n2026,0.5\n2027,0.4\n"),
+        names="o.csv",
+    ),
+    Case(
+        "arg-compare-unknown-variable",
+        ("compare", "baseline", "--observed", "{box}/o.csv", "--variable", "tie.NOPE"),
+        write("o.csv", "year,value\n2025,0.4\n2026,0.5\n2027,0.4\n"),
+        names="tie.NOPE",
+    ),
+    Case(
+        "arg-out-devnull",
+        ("sweep", "{box}/exp.yaml", "--out", "/dev/null/x"),
+        write("exp.yaml", GOOD_EXP),
+        names="/dev/null/x",
+    ),
+    Case(
+        "arg-out-proc",
+        ("sweep", "{box}/exp.yaml", "--out", "/proc/trilat"),
+        write("exp.yaml", GOOD_EXP),
+        names="/proc/trilat",
+    ),
+    Case(
+        "arg-out-long-name",
+        ("sweep", "{box}/exp.yaml", "--out", "{box}/" + "x" * 300),
+        write("exp.yaml", GOOD_EXP),
+        names="x" * 40,
+    ),
+    Case(
+        "arg-out-is-file",
+        ("sweep", "{box}/exp.yaml", "--out", "{box}/exp.yaml"),
+        write("exp.yaml", GOOD_EXP),
+        names="exp.yaml",
+    ),
+    Case(
+        "arg-dask-not-url",
+        ("sweep", "{box}/exp.yaml", "--out", "{box}/out", "--dask", "not a url"),
+        write("exp.yaml", GOOD_EXP),
+        names="not a url",
+        may_change=("out",),
+    ),
+    Case(
+        "arg-dask-http",
+        ("sweep", "{box}/exp.yaml", "--out", "{box}/out", "--dask", "http://127.0.0.1:9/"),
+        write("exp.yaml", GOOD_EXP),
+        names="http://127.0.0.1:9/",
+        may_change=("out",),
+    ),
+    Case(
+        "arg-dask-closed-port",
+        ("sweep", "{box}/exp.yaml", "--out", "{box}/out", "--dask", "tcp://127.0.0.1:9"),
+        write("exp.yaml", GOOD_EXP),
+        names="127.0.0.1:9",
+        may_change=("out",),
+    ),
+    Case("arg-resume-missing-save", ("play", "--resume", "{box}/none.json", "--headless", "--auto"), names="none.json"),
+    Case("arg-report-missing-save", ("report", "{box}/none.json"), names="none.json"),
+    Case("arg-unknown-command", ("frobnicate",), names="frobnicate"),
+]

@@ -1,0 +1,171 @@
+"""Hostile saves and sweep folders: mutations of real ones."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tests.redteam.cases_files import GOOD_EXP, fifo, sparse
+from tests.redteam.harness import Case
+
+
+@functools.cache
+def template_save() -> dict[str, Any]:
+    """A real save of a one-turn baseline game (built once per process)."""
+    from sim.play.session import GameSession, GameSettings
+
+    folder = Path(tempfile.mkdtemp(prefix="trilat-redteam-save-"))
+    session = GameSession(GameSettings(scenario="baseline", turns=2, shadows=0), autosave=folder / "game.json")
+    session.resolve()
+    path = session.save(folder / "game.json")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def template_sweep() -> Path:
+    """A real, finished two-point sweep (built once per process)."""
+    from sim.research.sweep import run_sweep
+
+    folder = Path(tempfile.mkdtemp(prefix="trilat-redteam-sweep-"))
+    (folder / "exp.yaml").write_text(GOOD_EXP, encoding="utf-8")
+    run_sweep(folder / "exp.yaml", folder / "sweep", progress=False)
+    return folder
+
+
+def save_with(mutate: Callable[[dict[str, Any]], Any]):
+    """A setup writing game.json: the template save after ``mutate`` (which may return a replacement)."""
+
+    def setup(box: Path) -> None:
+        data = json.loads(json.dumps(template_save()))
+        replaced = mutate(data)
+        text = replaced if isinstance(replaced, str) else json.dumps(data if replaced is None else replaced)
+        (box / "game.json").write_text(text, encoding="utf-8")
+
+    return setup
+
+
+def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    def mutate(data: dict[str, Any]) -> None:
+        keys = path.split(".")
+        target = data
+        for key in keys[:-1]:
+            target = target[int(key)] if isinstance(target, list) else target[key]
+        last = keys[-1]
+        if isinstance(target, list):
+            target[int(last)] = value
+        elif value is ...:
+            del target[last]
+        else:
+            target[last] = value
+
+    return mutate
+
+
+SAVE_MUTATIONS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "turns-text": _set("settings.turns", "abc"),
+    "teams-list": _set("settings.team_names", ["a", "b"]),
+    "controllers-number": _set("settings.controllers", 5),
+    "seed-text": _set("settings.seed", "abc"),
+    "seed-nan": lambda d: json.dumps(d).replace('"seed": 1', '"seed": NaN'),
+    "seed-5000-digits": lambda d: json.dumps(d).replace('"seed": 1', '"seed": ' + "9" * 5000),
+    "shadows-billion": _set("settings.shadows", 1_000_000_000),
+    "shadows-negative": _set("settings.shadows", -4),
+    "command-without-kind": lambda d: d["log"].append({"turn": 1}),
+    "command-unknown-kind": lambda d: d["log"].append({"kind": "format_disk"}),
+    "command-cards-number": lambda d: d["log"].append({"kind": "choose", "gov": "USA", "cards": 7}),
+    "log-not-list": _set("log", {"a": 1}),
+    "no-settings": _set("settings", ...),
+    "no-scenario": _set("scenario", ...),
+    "scenario-path-devzero": _set("scenario.path", "/dev/zero"),
+    "deep-array": lambda d: "[" * 1_000_000 + "]" * 1_000_000,
+    "top-level-list": lambda d: [d],
+    "not-json": lambda d: "this is not json {",
+    "empty": lambda d: "",
+    "huge-string": lambda d: json.dumps({**d, "padding": "x" * (60 << 20)}),
+}
+
+SAVE_COMMANDS = {
+    "report": ("report", "{box}/game.json", "--out", "{box}/report"),
+    "replay": ("replay", "{box}/game.json", "--headless"),
+    "resume": ("play", "--resume", "{box}/game.json", "--headless", "--auto", "--turns", "1", "--shadows", "0"),
+}
+
+SAVE_CASES = [
+    Case(f"save-{name}-{command}", argv, save_with(mutate), names="game.json", may_change=("report",))
+    for name, mutate in SAVE_MUTATIONS.items()
+    for command, argv in SAVE_COMMANDS.items()
+    if command == "report"
+    or name in ("turns-text", "command-without-kind", "seed-nan", "deep-array", "shadows-billion")
+]
+SAVE_CASES += [
+    Case("save-fifo", ("report", "{box}/game.json"), fifo("game.json"), names="game.json"),
+    Case("save-devzero", ("report", "/dev/zero"), names="/dev/zero"),
+    Case("save-sparse-3gb", ("report", "{box}/game.json"), sparse("game.json", 3 << 30), names="game.json"),
+    Case("save-directory", ("report", "{box}/game.json"), lambda box: (box / "game.json").mkdir(), names="game.json"),
+]
+
+
+def sweep_with(change: Callable[[Path], None]):
+    """A setup copying the template sweep into the sandbox, then ``change(sweep folder)``."""
+
+    def setup(box: Path) -> None:
+        source = template_sweep()
+        shutil.copy(source / "exp.yaml", box / "exp.yaml")
+        shutil.copytree(source / "sweep", box / "sweep")
+        change(box / "sweep")
+
+    return setup
+
+
+def _manifest(edit: Callable[[dict[str, Any]], Any]) -> Callable[[Path], None]:
+    def change(folder: Path) -> None:
+        path = folder / "manifest.json"
+        data = json.loads(path.read_text(encoding="utf-8"))
+        replaced = edit(data)
+        text = replaced if isinstance(replaced, str) else json.dumps(data if replaced is None else replaced)
+        path.write_text(text, encoding="utf-8")
+
+    return change
+
+
+def _parts(action: Callable[[Path], None]) -> Callable[[Path], None]:
+    def change(folder: Path) -> None:
+        for part in sorted(folder.rglob("*.parquet")):
+            action(part)
+
+    return change
+
+
+SWEEP_CHANGES: dict[str, Callable[[Path], None]] = {
+    "manifest-missing": lambda f: (f / "manifest.json").unlink(),
+    "manifest-garbage": _manifest(lambda d: "garbage{"),
+    "manifest-no-experiment": _manifest(lambda d: d.pop("experiment")),
+    "manifest-no-chunks": _manifest(lambda d: d.pop("chunks", None)),
+    "manifest-chunks-string": _manifest(lambda d: d.__setitem__("chunks", "many")),
+    "manifest-list": _manifest(lambda d: [d]),
+    "manifest-fifo": lambda f: ((f / "manifest.json").unlink(), os.mkfifo(f / "manifest.json")),
+    "manifest-sparse": lambda f: ((f / "manifest.json").unlink(), sparse("manifest.json", 3 << 30)(f)),
+    "parts-truncated": _parts(lambda p: p.write_bytes(p.read_bytes()[:40])),
+    "parts-garbage": _parts(lambda p: p.write_bytes(b"garbage" * 10)),
+    "parts-deleted": _parts(lambda p: p.unlink()),
+    "analysis-is-file": lambda f: (shutil.rmtree(f / "analysis", ignore_errors=True), (f / "analysis").write_text("x")),
+}
+
+SWEEP_COMMANDS = {
+    "analyze": ("analyze", "{box}/sweep"),
+    "from-sweep": ("run", "--from-sweep", "{box}/sweep", "--run", "0"),
+    "resume": ("sweep", "{box}/exp.yaml", "--out", "{box}/sweep", "--quiet"),
+}
+
+SWEEP_CASES = [
+    Case(f"sweep-{name}-{command}", argv, sweep_with(change), names="sweep", may_change=("sweep/analysis",))
+    for name, change in SWEEP_CHANGES.items()
+    for command, argv in SWEEP_COMMANDS.items()
+    if not (name.startswith("parts-") and command == "resume")  # resume re-runs lost parts: a success
+]
