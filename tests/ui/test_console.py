@@ -223,5 +223,5 @@ def test_the_debrief_shows_contribution_and_raw_change_and_explains_them(app, dr
     assert app.fonts.has_rendered("Team scores: contribution")
     assert app.fonts.has_rendered(f"raw change {usa.raw:+.1f}, default play would score {usa.baseline:+.1f}")
     assert "default strategy in the same world" in driver.widget("score_USA").tooltip
-    assert app.fonts.rendered_containing("turn 1, 2025Q1  ")
+    assert app.fonts.rendered_containing("turn 1, 2025Q1 ROK-JPN tie")
     assert app.fonts.rendered_containing("ended by the facilitator after turn 1 of 16")
