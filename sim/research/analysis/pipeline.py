@@ -35,6 +35,8 @@ from sim.research.sweep import Manifest, SweepError, design_frame, load_manifest
 
 ANALYSIS = "analysis"
 PRINTED_ROWS = 20
+STALE_SUFFIXES = (".csv", ".parquet", ".png")
+"""Files in the analysis folder that each analysis rewrites or removes (so none is left stale)."""
 
 
 @dataclass
@@ -200,6 +202,7 @@ def analyze(
         explored = explore_stage(points, names, output, write, plot_folder)
         files += explored.files
 
+    _remove_stale(folder, files)
     result = AnalysisResult(out, output, chosen, summary, points, indices, discovered.results, files, notes)
     result.found, result.paths, result.explored = discovered, paths, explored
     if echo:
@@ -210,6 +213,14 @@ def analyze(
             print_explore(explored)
         print(f"\nwrote {len(result.files)} files in {result.out_dir / ANALYSIS}")
     return result
+
+
+def _remove_stale(folder: Path, written: list[Path]) -> None:
+    """Remove tables and plots an earlier analysis left in ``folder`` that this one did not write."""
+    keep = {p.resolve() for p in written}
+    for path in folder.iterdir():
+        if path.suffix in STALE_SUFFIXES and path.is_file() and path.resolve() not in keep:
+            path.unlink()
 
 
 def _write_discovery(found: Discovery, folder: Path) -> list[Path]:
