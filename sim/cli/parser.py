@@ -194,6 +194,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _share(text: str) -> float:
+    """A number in (0, 1), for ``--min-mass``."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got '{text}'") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {value:g}")
+    return value
+
+
 def _add_analyze_options(analyze: argparse.ArgumentParser) -> None:
     """Scenario discovery, trajectory and exploratory options of ``trilat analyze``."""
     found = analyze.add_argument_group("scenario discovery")
@@ -205,6 +216,9 @@ def _add_analyze_options(analyze: argparse.ArgumentParser) -> None:
         "--resample", type=non_negative_int, default=0, metavar="R", help="PRIM: stability over R bootstraps of runs"
     )
     found.add_argument("--cart", action="store_true", help="also grow a CART tree (scikit-learn)")
+    found.add_argument(
+        "--min-mass", type=_share, default=0.05, metavar="M", help="smallest share of runs in a box (default 0.05)"
+    )
     paths = analyze.add_argument_group("trajectories (needs per-turn records)")
     paths.add_argument("--trajectories", metavar="VAR[,VAR]", help="fan charts and typical paths of these variables")
     paths.add_argument("--by", metavar="GROUP", help="group runs by scenario, policy, box, all, or a parameter")
@@ -215,4 +229,6 @@ def _add_analyze_options(analyze: argparse.ArgumentParser) -> None:
     paths.add_argument(
         "--max-runs", type=positive_int, default=20_000, metavar="N", help="read about N runs (default 20000)"
     )
-    analyze.add_argument("--no-explore", action="store_true", help="skip feature scores, stacking and pairs plots")
+    analyze.add_argument(
+        "--explore", action="store_true", help="feature scores, dimensional stacking, pairs plot (grid/LHS/MC)"
+    )

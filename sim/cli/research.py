@@ -24,7 +24,9 @@ def command_sweep(args: argparse.Namespace) -> int:
 def command_analyze(args: argparse.Namespace) -> int:
     from sim.research.analysis import DiscoveryOptions, PathOptions, analyze
 
-    discovery = DiscoveryOptions(box=args.box, boxes=args.boxes, resamples=args.resample, cart=args.cart)
+    discovery = DiscoveryOptions(
+        box=args.box, boxes=args.boxes, resamples=args.resample, cart=args.cart, min_mass=args.min_mass
+    )
     paths = None
     if args.trajectories is not None:
         variables = [v.strip() for v in args.trajectories.split(",") if v.strip()]
@@ -40,7 +42,7 @@ def command_analyze(args: argparse.Namespace) -> int:
         outcome=args.outcome,
         discovery=discovery,
         trajectories=paths,
-        explore=False if args.no_explore else None,
+        explore=args.explore,
     )
     return 0
 

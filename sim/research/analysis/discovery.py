@@ -255,6 +255,7 @@ def discover(
     resamples: int = 0,
     with_cart: bool = False,
     seed: int = 0,
+    min_mass: float = 0.05,
 ) -> Discovery:
     """Run PRIM (and optionally covering, resampling, CART) per scenario on the design points.
 
@@ -269,6 +270,7 @@ def discover(
         resamples: bootstrap samples of the runs for the stability table (0: none).
         with_cart: also grow a CART tree.
         seed: seed of the bootstrap and of the tree.
+        min_mass: the smallest share of the runs a PRIM box (or CART leaf) may hold.
 
     Raises:
         ValueError: for a box index off a trajectory.
@@ -282,21 +284,21 @@ def discover(
             continue
         x, y, w = mine[names].to_numpy(), mine["outcome_share"].to_numpy(), mine["runs"].to_numpy()
         total_hits = float((w * y).sum())
-        first = prim(x, y, names, weights=w, box=box)
+        first = prim(x, y, names, weights=w, box=box, min_mass=min_mass)
         found.results[scenario] = first
         found.trajectory += _trajectory_rows(scenario, first)
         sequence = [first]
         if boxes > 1 and first.box.restricted:
-            sequence += cover(x, y, names, weights=w, boxes=boxes, box=box)[1:]
+            sequence += cover(x, y, names, weights=w, boxes=boxes, box=box, min_mass=min_mass)[1:]
         found.covering[scenario] = sequence
         for number, result in enumerate(sequence, start=1):
             found.rows += _box_rows(scenario, outcome, number, result.box, total_hits)
         if resamples > 0:
-            table = resample(x, y, names, weights=w, samples=resamples, seed=seed)
+            table = resample(x, y, names, weights=w, samples=resamples, seed=seed, min_mass=min_mass)
             table.insert(0, "scenario", scenario)
             stability.append(table)
         if with_cart:
-            for number, leaf in enumerate(cart(x, y, names, weights=w, seed=seed), start=1):
+            for number, leaf in enumerate(cart(x, y, names, weights=w, seed=seed, min_mass=min_mass), start=1):
                 rows = _box_rows(scenario, outcome, number, leaf, total_hits)
                 for row in rows:
                     row["leaf"] = row.pop("box")

@@ -74,6 +74,8 @@ class DiscoveryOptions:
     """Bootstrap samples of the runs for the stability table (0: none)."""
     cart: bool = False
     """Also grow a CART tree."""
+    min_mass: float = 0.05
+    """The smallest share of the runs a box (or CART leaf) may hold."""
 
 
 def _available_columns(manifest: Manifest) -> list[str]:
@@ -119,7 +121,7 @@ def analyze(
     echo: bool = True,
     discovery: DiscoveryOptions | None = None,
     trajectories: PathOptions | None = None,
-    explore: bool | None = None,
+    explore: bool = False,
 ) -> AnalysisResult:
     """Summarize a sweep folder, compute sensitivity indices and discover scenarios; write results.
 
@@ -132,8 +134,8 @@ def analyze(
         echo: print the tables.
         discovery: options of scenario discovery (box choice, covering, resampling, CART).
         trajectories: trajectory analytics to run (fan charts, time to event, typical paths).
-        explore: feature scores, dimensional stacking and pairs plots (default: for grid, LHS
-            and Monte Carlo designs).
+        explore: feature scores, dimensional stacking and pairs plots (for grid, LHS and Monte
+            Carlo designs with two or more parameters).
 
     Returns:
         The tables and the files written under ``DIR/analysis/``.
@@ -179,6 +181,7 @@ def analyze(
             boxes=options.boxes,
             resamples=options.resamples,
             with_cart=options.cart,
+            min_mass=options.min_mass,
         )
     except ValueError as exc:
         raise SweepError(str(exc)) from None
@@ -198,7 +201,7 @@ def analyze(
         paths = trajectory_stage(out, manifest, design, trajectories, discovered.results, write, plot_folder)
         files += paths.files
     explored = None
-    if explore if explore is not None else spec.sampler in EXPLORED and len(names) > 1:
+    if explore and spec.sampler in EXPLORED and len(names) > 1:
         explored = explore_stage(points, names, output, write, plot_folder)
         files += explored.files
 

@@ -29,7 +29,7 @@ from sim.research.analysis.trajectories import (
 from sim.research.sweep import Manifest, SweepError
 
 EXPLORED = ("grid", "lhs", "montecarlo")
-"""Designs that get exploratory analytics by default."""
+"""Designs that get exploratory analytics (``--explore``)."""
 LEVELS = 5
 """A parameter with at most this many values groups runs by value; otherwise by thirds."""
 

@@ -63,6 +63,8 @@ def test_discover_on_the_points_table_of_the_grid_keeps_both_limits_and_reports_
     assert rows["restricted"].all() and (rows["quasi_p"] < 1e-30).all()
     assert found.stability is not None and (found.stability["restricted"] == 1.0).all()
     assert {r["index"] for r in found.trajectory} == set(range(len(found.results["s"].trajectory)))
+    smaller = discover(points, ["a", "b"], parse_outcome("trilateral < 0.5"), ["s"], min_mass=0.03)
+    assert {(r["low"], r["high"]) for r in smaller.rows} == {(1.0, 1.0)}
 
 
 def test_a_limit_that_adds_nothing_is_dropped_because_its_quasi_p_is_large():

@@ -81,7 +81,7 @@ def test_reading_every_kth_run_keeps_memory_bounded(kept):
 def test_time_to_event_matches_a_direct_computation_and_counts_censored_runs(kept):
     threshold = 0.6
     options = PathOptions(["trilateral"], by="all", event=f"tie.ROK_JPN < {threshold} and turn >= 1", clusters=0)
-    result = analyze(kept, plots=True, echo=False, explore=False, trajectories=options)
+    result = analyze(kept, plots=True, echo=False, trajectories=options)
     rows = stored(kept)
     hit = rows[(rows["tie.ROK_JPN"] < threshold) & (rows["turn"] >= 1)]
     first = hit.groupby("replication")["turn"].min()
@@ -205,7 +205,8 @@ def test_dimensional_stacking_is_the_runs_weighted_mean_per_binned_combination()
 
 
 def test_analyze_explores_grid_designs_and_keeps_its_discovery_choices(kept):
-    result = analyze(kept, plots=True, echo=False, discovery=DiscoveryOptions(boxes=2, resamples=5, cart=True))
+    options = DiscoveryOptions(boxes=2, resamples=5, cart=True)
+    result = analyze(kept, plots=True, echo=False, discovery=options, explore=True)
     assert result.explored is not None
     scores = result.explored.scores
     top = scores[scores["target"] == "trilateral:mean"].set_index("parameter")
@@ -214,7 +215,7 @@ def test_analyze_explores_grid_designs_and_keeps_its_discovery_choices(kept):
     assert {"feature-scores.csv", "stack-sweep-sensitivity-test.csv", "pairs-sweep-sensitivity-test.png"} <= names
     assert {"stack-sweep-sensitivity-test.png", "prim-box-sweep-sensitivity-test.png", "prim-trajectory.csv"} <= names
     assert {"prim-stability.csv", "cart.csv"} <= names
-    again = analyze(kept, plots=False, echo=False, explore=False)
+    again = analyze(kept, plots=False, echo=False)
     assert again.explored is None
     # Nothing from the earlier analysis is left beside the new tables.
     left = {p.name for p in (kept / "analysis").iterdir()}
