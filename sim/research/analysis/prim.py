@@ -56,7 +56,8 @@ class PrimResult:
 
     Attributes:
         names: the parameter names.
-        trajectory: the peeled boxes, from the whole space to the smallest.
+        trajectory: the peeled boxes, from the whole space to the smallest (without quasi-p-values,
+            which are computed for the chosen box).
         chosen: index of the chosen box on the trajectory (by default the highest coverage x
             density).
         box: the chosen box after pasting and after dropping the limits that are not significant.
@@ -112,8 +113,8 @@ class PrimData:
         base = float(self.hits[freed].sum()) / max(float(self.w[freed].sum()), 1e-300)
         return float(binom.sf(successes - 1, max(trials, 1), min(max(base, 0.0), 1.0)))
 
-    def box(self, lo: np.ndarray, hi: np.ndarray) -> PrimBox:
-        """Measure the box ``[lo, hi]`` (with the quasi-p-value of each restricted limit)."""
+    def box(self, lo: np.ndarray, hi: np.ndarray, tests: bool = True) -> PrimBox:
+        """Measure the box ``[lo, hi]`` (with the quasi-p-value of each restricted limit when ``tests``)."""
         inside = self.inside(lo, hi)
         runs, hits = float(self.w[inside].sum()), float(self.hits[inside].sum())
         restricted = [j for j in range(len(self.names)) if lo[j] > self.data_lo[j] or hi[j] < self.data_hi[j]]
@@ -125,7 +126,7 @@ class PrimData:
             mass=runs / self.total_w,
             runs=runs,
             hits=hits,
-            quasi_p={self.names[j]: self.quasi_p(lo, hi, j) for j in restricted},
+            quasi_p={self.names[j]: self.quasi_p(lo, hi, j) for j in restricted} if tests else {},
         )
 
     def bounds(self, box: PrimBox) -> tuple[np.ndarray, np.ndarray]:
@@ -141,11 +142,14 @@ def format_p(value: float) -> str:
     return "< 1e-300" if value == 0 else f"{value:.2g}"
 
 
-def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
-    order = np.argsort(values, kind="stable")
+def _weighted_quantiles(values: np.ndarray, weights: np.ndarray, low: float, high: float) -> tuple[float, float]:
+    """The weighted ``low`` and ``high`` quantiles of ``values`` (one sort for both)."""
+    order = np.argsort(values)  # ties need no order: only the value at a cumulative weight matters
+    ordered = values[order]
     cumulative = np.cumsum(weights[order])
-    index = int(np.searchsorted(cumulative, q * cumulative[-1], side="left"))
-    return float(values[order][min(index, len(values) - 1)])
+    index = np.searchsorted(cumulative, np.array([low, high]) * cumulative[-1], side="left")
+    index = np.minimum(index, len(values) - 1)
+    return float(ordered[index[0]]), float(ordered[index[1]])
 
 
 def _peel(data: PrimData, alpha: float, min_mass: float) -> list[PrimBox]:
@@ -153,7 +157,7 @@ def _peel(data: PrimData, alpha: float, min_mass: float) -> list[PrimBox]:
     x, w, y = data.x, data.w, data.y
     inside = np.ones(len(w), dtype=bool)
     lo, hi = data.data_lo.copy(), data.data_hi.copy()
-    trajectory = [data.box(lo, hi)]
+    trajectory = [data.box(lo, hi, tests=False)]
     while True:
         best: tuple[float, float, int, str, float] | None = None
         wi, yi = w[inside], y[inside]
@@ -161,13 +165,13 @@ def _peel(data: PrimData, alpha: float, min_mass: float) -> list[PrimBox]:
         current = float((wi * yi).sum()) / in_w
         for j in range(x.shape[1]):
             xj = x[inside, j]
+            low_cut, high_cut = _weighted_quantiles(xj, wi, alpha, 1.0 - alpha)
+            xj_min, xj_max = xj.min(), xj.max()
             for side in ("low", "high"):
                 if side == "low":
-                    cut = _weighted_quantile(xj, wi, alpha)
-                    keep = xj > cut if cut <= xj.min() else xj >= cut
+                    keep = xj > low_cut if low_cut <= xj_min else xj >= low_cut
                 else:
-                    cut = _weighted_quantile(xj, wi, 1.0 - alpha)
-                    keep = xj < cut if cut >= xj.max() else xj <= cut
+                    keep = xj < high_cut if high_cut >= xj_max else xj <= high_cut
                 kept_w = float(wi[keep].sum())
                 if not keep.any() or keep.all() or kept_w <= 0:
                     continue
@@ -188,7 +192,7 @@ def _peel(data: PrimData, alpha: float, min_mass: float) -> list[PrimBox]:
         else:
             inside &= x[:, j] <= bound
             hi[j] = bound
-        trajectory.append(data.box(lo, hi))
+        trajectory.append(data.box(lo, hi, tests=False))
 
 
 def _paste_candidate(data: PrimData, lo: np.ndarray, hi: np.ndarray, j: int, side: str, step: float) -> float | None:
@@ -200,12 +204,10 @@ def _paste_candidate(data: PrimData, lo: np.ndarray, hi: np.ndarray, j: int, sid
     beyond = near & ((xj < lo[j]) if side == "low" else (xj > hi[j]))
     if not beyond.any():
         return None
-    levels = np.unique(xj[beyond])
-    if side == "low":
-        levels = levels[::-1]
-    weights = np.array([data.w[beyond & (xj == v)].sum() for v in levels])
-    index = int(np.searchsorted(np.cumsum(weights), step, side="left"))
-    return float(levels[min(index, len(levels) - 1)])
+    values, weights = xj[beyond], data.w[beyond]
+    order = np.argsort(-values if side == "low" else values, kind="stable")  # nearest the box first
+    index = int(np.searchsorted(np.cumsum(weights[order]), step, side="left"))
+    return float(values[order][min(index, len(values) - 1)])
 
 
 def paste(data: PrimData, box: PrimBox, alpha: float = 0.05) -> PrimBox:
@@ -216,7 +218,7 @@ def paste(data: PrimData, box: PrimBox, alpha: float = 0.05) -> PrimBox:
     """
     lo, hi = data.bounds(box)
     while True:
-        current = data.box(lo, hi)
+        current = data.box(lo, hi, tests=False)
         step = max(alpha * current.runs, 1e-12)
         best: tuple[float, float, int, str, float] | None = None
         for name in current.restricted:
@@ -233,7 +235,7 @@ def paste(data: PrimData, box: PrimBox, alpha: float = 0.05) -> PrimBox:
                 if density >= current.density - 1e-12 and (best is None or (density, runs) > best[:2]):
                     best = (density, runs, j, side, limit)
         if best is None:
-            return current
+            return data.box(lo, hi)
         _, _, j, side, limit = best
         (lo if side == "low" else hi)[j] = limit
 
@@ -303,7 +305,7 @@ def prim(
         raise ValueError(f"box {box} is not on the peeling trajectory (boxes 0 to {len(trajectory) - 1})")
     else:
         chosen = box
-    pasted = paste(data, trajectory[chosen], alpha) if pasting else trajectory[chosen]
+    pasted = paste(data, trajectory[chosen], alpha) if pasting else data.box(*data.bounds(trajectory[chosen]))
     simple, dropped = drop_limits(data, pasted, significance)
     return PrimResult(data.names, trajectory, chosen, simple, pasted, dropped)
 
