@@ -222,3 +222,15 @@ def test_analyze_explores_grid_designs_and_keeps_its_discovery_choices(kept):
     assert left == {p.name for p in again.files} and not any(name.endswith(".png") for name in left)
     with pytest.raises(SweepError, match="not on the peeling trajectory"):
         analyze(kept, plots=False, echo=False, discovery=DiscoveryOptions(box=999))
+
+
+def test_the_discovery_options_of_the_command_line(kept, capsys):
+    args = ["analyze", str(kept), "--box", "1", "--boxes", "2", "--resample", "4", "--cart", "--no-plots"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "box 1 of 0-" in out and "PRIM stability (bootstrap of runs)" in out and "CART leaves" in out
+    trajectory = pd.read_csv(kept / "analysis" / "prim-trajectory.csv")
+    assert trajectory[trajectory["chosen"]]["index"].tolist() == [1]
+    assert (pd.read_csv(kept / "analysis" / "prim-stability.csv")["samples"] == 4).all()
+    assert main(["analyze", str(kept), "--box", "999", "--no-plots"]) == 2
+    assert "not on the peeling trajectory" in capsys.readouterr().err
