@@ -12,6 +12,7 @@ each with the run nearest its centre, replayable with ``trilat run --from-sweep 
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,7 +111,10 @@ def fan_table(trajectories: Trajectories, groups: np.ndarray, variable: str) -> 
     rows = []
     for group in pd.unique(groups):
         block = series[groups == group]
-        bands = np.nanpercentile(block, BANDS, axis=0)
+        with warnings.catch_warnings():  # a turn that no run of the group reached gives NaN bands
+            warnings.simplefilter("ignore", RuntimeWarning)
+            bands = np.nanpercentile(block, BANDS, axis=0)
+            means = np.nanmean(block, axis=0)
         for t, turn in enumerate(trajectories.turns):
             rows.append(
                 {
@@ -118,7 +122,7 @@ def fan_table(trajectories: Trajectories, groups: np.ndarray, variable: str) -> 
                     "group": str(group),
                     "turn": int(turn),
                     "runs": int(np.isfinite(block[:, t]).sum()),
-                    "mean": float(np.nanmean(block[:, t])),
+                    "mean": float(means[t]),
                     **{f"p{int(q)}": float(bands[k, t]) for k, q in enumerate(BANDS)},
                 }
             )

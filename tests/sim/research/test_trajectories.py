@@ -234,3 +234,33 @@ def test_the_discovery_options_of_the_command_line(kept, capsys):
     assert (pd.read_csv(kept / "analysis" / "prim-stability.csv")["samples"] == 4).all()
     assert main(["analyze", str(kept), "--box", "999", "--no-plots"]) == 2
     assert "not on the peeling trajectory" in capsys.readouterr().err
+
+
+TWO_HORIZONS = """\
+id: two-horizons
+scenarios: ["{sensitive}", baseline]
+parameters:
+  us_transactionalism: [0.2, 0.8]
+sampler: grid
+replications: 10
+seed: 3
+outputs:
+  indicators: [trilateral]
+  keep_trajectories: true
+"""
+
+
+def test_scenarios_of_different_lengths_are_censored_at_their_own_last_turn(tmp_path):
+    out = tmp_path / "out"
+    run_sweep(write_experiment(tmp_path, TWO_HORIZONS), out, progress=False)
+    options = PathOptions(["trilateral"], by="scenario", event="trilateral > 5", clusters=2)
+    result = analyze(out, plots=True, echo=False, trajectories=options)
+    fans = result.paths.fans.set_index(["group", "turn"])
+    assert (
+        fans.loc[("sweep-sensitivity-test", 4), "runs"] == 20 and fans.loc[("sweep-sensitivity-test", 5), "runs"] == 0
+    )
+    assert fans.loc[("baseline", 16), "runs"] == 20
+    events = result.paths.events.set_index(["group", "turn"])
+    assert events.loc[("sweep-sensitivity-test", 4), "censored"] == 20
+    assert events.loc[("baseline", 16), "censored"] == 20 and events["events"].sum() == 0
+    assert len(result.paths.clusters) == 2 and result.paths.clusters["runs"].sum() == 40
