@@ -26,7 +26,7 @@ def plot_tradeoff(result: PrimResult, outcome: Outcome, scenario: str, path: Pat
     count = np.array([len(b.restricted) for b in result.trajectory])
     ax.plot(coverage, density, color="0.75", linewidth=1, zorder=1)
     dots = ax.scatter(coverage, density, c=count, cmap="viridis", s=26, zorder=2)
-    fig.colorbar(dots, ax=ax, label="restricted parameters")
+    fig.colorbar(dots, ax=ax, label="restricted parameters", ticks=range(int(count.max()) + 1))
     step = max(1, len(coverage) // 12)
     for k in range(0, len(coverage), step):
         ax.annotate(str(k), (coverage[k], density[k]), fontsize=7, xytext=(3, 3), textcoords="offset points")
