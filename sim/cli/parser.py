@@ -121,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--output", metavar="NAME", help="output to study (default: the experiment's, trilateral)")
     analyze.add_argument("--outcome", metavar="TEST", help="outcome of interest, e.g. 'trilateral < 0.4'")
     analyze.add_argument("--no-plots", action="store_true", help="do not write PNG plots")
+    _add_analyze_options(analyze)
 
     compare = sub.add_parser("compare", help="score a model variable against an observed yearly series")
     compare.add_argument("scenario", metavar="SCENARIO", help="library id or path to a YAML file")
@@ -233,3 +234,43 @@ def build_parser() -> argparse.ArgumentParser:
         help="runs per sweep with --sweep (default 1000000, about a minute)",
     )
     return parser
+
+
+def _share(text: str) -> float:
+    """A number in (0, 1), for ``--min-mass``."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got '{text}'") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {value:g}")
+    return value
+
+
+def _add_analyze_options(analyze: argparse.ArgumentParser) -> None:
+    """Scenario discovery, trajectory and exploratory options of ``trilat analyze``."""
+    found = analyze.add_argument_group("scenario discovery")
+    found.add_argument(
+        "--box", type=non_negative_int, metavar="N", help="PRIM: box N of the peeling trajectory (default: best)"
+    )
+    found.add_argument("--boxes", type=positive_int, default=1, metavar="K", help="PRIM: up to K boxes in sequence")
+    found.add_argument(
+        "--resample", type=non_negative_int, default=0, metavar="R", help="PRIM: stability over R bootstraps of runs"
+    )
+    found.add_argument("--cart", action="store_true", help="also grow a CART tree (scikit-learn)")
+    found.add_argument(
+        "--min-mass", type=_share, default=0.05, metavar="M", help="smallest share of runs in a box (default 0.05)"
+    )
+    paths = analyze.add_argument_group("trajectories (needs per-turn records)")
+    paths.add_argument("--trajectories", metavar="VAR[,VAR]", help="fan charts and typical paths of these variables")
+    paths.add_argument("--by", metavar="GROUP", help="group runs by scenario, policy, box, all, or a parameter")
+    paths.add_argument("--event", metavar="COND", help="time to the first turn COND holds, e.g. 'tie.ROK_JPN < 0.4'")
+    paths.add_argument(
+        "--clusters", type=non_negative_int, default=4, metavar="K", help="typical paths to find (default 4; 0: none)"
+    )
+    paths.add_argument(
+        "--max-runs", type=positive_int, default=20_000, metavar="N", help="read about N runs (default 20000)"
+    )
+    analyze.add_argument(
+        "--explore", action="store_true", help="feature scores, dimensional stacking, pairs plot (grid/LHS/MC)"
+    )

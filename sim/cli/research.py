@@ -22,9 +22,28 @@ def command_sweep(args: argparse.Namespace) -> int:
 
 
 def command_analyze(args: argparse.Namespace) -> int:
-    from sim.research.analysis import analyze
+    from sim.research.analysis import DiscoveryOptions, PathOptions, analyze
 
-    analyze(args.dir, plots=not args.no_plots, output=args.output, outcome=args.outcome)
+    discovery = DiscoveryOptions(
+        box=args.box, boxes=args.boxes, resamples=args.resample, cart=args.cart, min_mass=args.min_mass
+    )
+    paths = None
+    if args.trajectories is not None:
+        variables = [v.strip() for v in args.trajectories.split(",") if v.strip()]
+        paths = PathOptions(variables, by=args.by, event=args.event, clusters=args.clusters, max_runs=args.max_runs)
+    elif args.event is not None or args.by is not None:
+        from sim.errors import UsageError
+
+        raise UsageError("--event and --by go with --trajectories VAR[,VAR...]")
+    analyze(
+        args.dir,
+        plots=not args.no_plots,
+        output=args.output,
+        outcome=args.outcome,
+        discovery=discovery,
+        trajectories=paths,
+        explore=args.explore,
+    )
     return 0
 
 

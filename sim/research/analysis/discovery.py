@@ -1,246 +1,348 @@
-"""PRIM (Patient Rule Induction Method): the parameter box in which an outcome of interest concentrates.
+"""Scenario discovery on a sweep: PRIM boxes in sequence (covering), their stability, and CART.
 
-:func:`prim` is a small, self-contained peeling algorithm (Friedman and Fisher 1999) with Bryant
-and Lempert's quasi-p-value test to drop limits that are not significant; :func:`discover` runs
-it per scenario on a sweep's design points.
+:func:`prim` (module ``prim``) finds one box; :func:`cover` finds several in sequence (the runs in
+each box are set aside before looking for the next); :func:`resample` bootstraps the runs and
+counts how often each limit reappears; :func:`cart` grows a classification tree (scikit-learn)
+as an alternative. :func:`discover` runs them per scenario on a sweep's design points, where
+each point counts with its runs and its share of runs with the outcome.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from sim.research.analysis.prim import PrimBox, PrimResult, box_stats, format_p, prim
 from sim.research.experiment import Outcome
 
-
-@dataclass
-class PrimBox:
-    """One box of a PRIM peeling trajectory.
-
-    Attributes:
-        limits: ``{parameter: (low, high)}`` for every parameter.
-        restricted: the parameters whose limits are narrower than the data's.
-        coverage: share of all cases of interest that fall in the box.
-        density: share of the cases in the box that are of interest.
-        mass: share of all cases that fall in the box.
-    """
-
-    limits: dict[str, tuple[float, float]]
-    restricted: list[str]
-    coverage: float
-    density: float
-    mass: float
-
-    def describe(self) -> str:
-        """``name in [low, high]; ...`` for the restricted parameters."""
-        if not self.restricted:
-            return "no restriction (the outcome is spread over the whole space)"
-        return "; ".join(
-            f"{name} in [{self.limits[name][0]:.4g}, {self.limits[name][1]:.4g}]" for name in self.restricted
-        )
+__all__ = [
+    "Discovery",
+    "PrimBox",
+    "PrimResult",
+    "cart",
+    "cover",
+    "discover",
+    "prim",
+    "print_discovery_details",
+    "resample",
+]
 
 
-@dataclass
-class PrimResult:
-    """A PRIM peeling trajectory, the box chosen on it, and that box with needless limits dropped.
-
-    Attributes:
-        names: the parameter names.
-        trajectory: the boxes, from the whole space to the smallest.
-        chosen: index of the box with the highest coverage x density.
-        box: the chosen box after dropping the limits that are not significant (peeling also
-            trims parameters that do not matter).
-    """
-
-    names: list[str]
-    trajectory: list[PrimBox]
-    chosen: int
-    box: PrimBox
-
-
-def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
-    order = np.argsort(values, kind="stable")
-    cumulative = np.cumsum(weights[order])
-    index = int(np.searchsorted(cumulative, q * cumulative[-1], side="left"))
-    return float(values[order][min(index, len(values) - 1)])
-
-
-def prim(
+def cover(
     x: np.ndarray,
     y: np.ndarray,
-    names: Sequence[str] | None = None,
+    names: Sequence[str],
     *,
     weights: np.ndarray | None = None,
-    alpha: float = 0.05,
-    min_mass: float = 0.05,
-    significance: float = 0.05,
-) -> PrimResult:
-    """Patient Rule Induction Method (Friedman and Fisher 1999): peel a box toward an outcome.
+    boxes: int = 3,
+    **options: Any,
+) -> list[PrimResult]:
+    """Several PRIM boxes in sequence (covering): find a box, set its cases aside, repeat.
 
-    Starting from the box that holds every case, each step removes the ``alpha`` share of the
-    cases at the low or high end of one parameter, choosing the cut with the highest gain in
-    density of cases of interest per case removed (the "lenient" objective, fair to grids),
-    until less than ``min_mass`` of the cases would remain. (When the cut would remove nothing,
-    as with repeated grid values, every case at the extreme value goes.) The chosen box
-    maximizes coverage x density along the trajectory; limits that are not significant (Bryant
-    and Lempert's quasi-p-value above ``significance``) are then dropped.
+    Stops after ``boxes`` boxes, when no case of interest remains, or when a box restricts
+    nothing. Each box's coverage, density and mass are those on the cases left when it was
+    found (the usual convention); see :func:`total_coverage` for shares of the whole data.
 
     Args:
         x: parameter values, shape (cases, parameters).
-        y: outcome per case: 1/0, or the share of a case's runs in which the outcome occurs.
-        names: parameter names (default ``x0``, ``x1`` ...).
-        weights: weight per case (default 1).
-        alpha: share of the box's cases peeled per step.
-        min_mass: smallest share of all cases a box may keep.
-        significance: a limit of the chosen box is dropped when its quasi-p-value (the chance
-            of the box's density if the limit were dropped, binomial over cases) exceeds this.
+        y: outcome share per case.
+        names: parameter names.
+        weights: runs per case (default 1).
+        boxes: most boxes to find.
+        **options: passed to :func:`prim` (``alpha``, ``min_mass``, ``significance``, ...); ``box``
+            applies to the first box only.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=np.float64)
+    left = np.ones(len(y), dtype=bool)
+    found: list[PrimResult] = []
+    while len(found) < boxes and (w[left] * y[left]).sum() > 0:
+        result = prim(x[left], y[left], names, weights=w[left], **options)
+        options.pop("box", None)
+        if not result.box.restricted:
+            break
+        found.append(result)
+        lo = np.array([result.box.limits[n][0] for n in names])
+        hi = np.array([result.box.limits[n][1] for n in names])
+        left &= ~np.all((x >= lo) & (x <= hi), axis=1)
+    return found
+
+
+def resample(
+    x: np.ndarray,
+    y: np.ndarray,
+    names: Sequence[str],
+    *,
+    weights: np.ndarray | None = None,
+    samples: int = 100,
+    seed: int = 0,
+    **options: Any,
+) -> pd.DataFrame:
+    """Resampling stability: rerun PRIM on bootstrap samples of the runs; how often each limit reappears.
+
+    Each bootstrap draws as many runs as there are, with replacement, from all runs: a design
+    point gets a multinomial number of its runs, and each drawn run is of interest with the
+    point's share (exactly what resampling its stored runs would give).
 
     Returns:
-        The peeling trajectory and the chosen box.
-
-    Raises:
-        ValueError: for mismatched shapes or an outcome that never occurs.
+        One row per parameter: ``restricted`` (share of samples whose box restricts it), ``low``
+        and ``high`` (share restricting that side), and the median and 5-95% range of each limit.
     """
-    from scipy.stats import binom  # heavy: loads all of scipy.stats, only when PRIM runs
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    total = int(round(w.sum()))
+    lows, highs, restricted_low, restricted_high = [], [], [], []
+    data_lo, data_hi = x.min(axis=0), x.max(axis=0)
+    for _ in range(samples):
+        counts = rng.multinomial(total, w / w.sum()).astype(np.float64)
+        hits = rng.binomial(counts.astype(np.int64), np.clip(y, 0.0, 1.0)).astype(np.float64)
+        keep = counts > 0
+        if hits.sum() == 0:
+            continue
+        box = prim(x[keep], hits[keep] / counts[keep], names, weights=counts[keep], **options).box
+        lo = np.array([box.limits[n][0] for n in names])
+        hi = np.array([box.limits[n][1] for n in names])
+        lows.append(lo)
+        highs.append(hi)
+        restricted_low.append(lo > data_lo)
+        restricted_high.append(hi < data_hi)
+    if not lows:
+        return pd.DataFrame(columns=["parameter", "samples", "restricted", "low", "high"])
+    lo_m, hi_m = np.array(lows), np.array(highs)
+    r_lo, r_hi = np.array(restricted_low), np.array(restricted_high)
+    return pd.DataFrame(
+        {
+            "parameter": list(names),
+            "samples": len(lows),
+            "restricted": (r_lo | r_hi).mean(axis=0),
+            "low": r_lo.mean(axis=0),
+            "high": r_hi.mean(axis=0),
+            "low_p50": np.median(lo_m, axis=0),
+            "low_p5": np.percentile(lo_m, 5, axis=0),
+            "low_p95": np.percentile(lo_m, 95, axis=0),
+            "high_p50": np.median(hi_m, axis=0),
+            "high_p5": np.percentile(hi_m, 5, axis=0),
+            "high_p95": np.percentile(hi_m, 95, axis=0),
+        }
+    )
+
+
+def cart(
+    x: np.ndarray,
+    y: np.ndarray,
+    names: Sequence[str],
+    *,
+    weights: np.ndarray | None = None,
+    max_depth: int = 4,
+    min_mass: float = 0.05,
+    seed: int = 0,
+) -> list[PrimBox]:
+    """CART (scikit-learn's decision tree) as an alternative to PRIM: each leaf is a box.
+
+    The tree is grown on the runs (each design point enters twice, as its runs of interest and
+    its other runs, weighted by their counts), with leaves of at least ``min_mass`` of the runs.
+
+    Returns:
+        The leaves as boxes (limits are the design values inside each leaf's thresholds), the
+        densest first.
+    """
+    from sklearn.tree import DecisionTreeClassifier  # heavy: only when CART runs
 
     x = np.asarray(x, dtype=np.float64)
-    if x.ndim == 1:
-        x = x[:, None]
     y = np.asarray(y, dtype=np.float64)
-    n, d = x.shape
-    if y.shape != (n,):
-        raise ValueError(f"y must have one value per case ({n}), got shape {y.shape}")
-    w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
-    labels = list(names) if names is not None else [f"x{j}" for j in range(d)]
-    total_w = float(w.sum())
-    total_hits = float((w * y).sum())
-    if total_hits <= 0:
-        raise ValueError("the outcome never occurs: there is no box to find")
-    data_lo, data_hi = x.min(axis=0), x.max(axis=0)
-
-    def box(inside: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> PrimBox:
-        wi = w[inside]
-        hits = float((wi * y[inside]).sum())
-        restricted = [labels[j] for j in range(d) if lo[j] > data_lo[j] or hi[j] < data_hi[j]]
-        return PrimBox(
-            limits={labels[j]: (float(lo[j]), float(hi[j])) for j in range(d)},
-            restricted=restricted,
-            coverage=hits / total_hits,
-            density=hits / float(wi.sum()),
-            mass=float(wi.sum()) / total_w,
-        )
-
-    inside = np.ones(n, dtype=bool)
-    lo, hi = data_lo.copy(), data_hi.copy()
-    trajectory = [box(inside, lo, hi)]
-    while True:
-        best: tuple[float, float, int, str, float] | None = None
-        wi, yi = w[inside], y[inside]
-        in_w = float(wi.sum())
-        current = float((wi * yi).sum()) / in_w
-        for j in range(d):
-            xj = x[inside, j]
-            for side in ("low", "high"):
-                if side == "low":
-                    cut = _weighted_quantile(xj, wi, alpha)
-                    keep = xj > cut if cut <= xj.min() else xj >= cut
-                else:
-                    cut = _weighted_quantile(xj, wi, 1.0 - alpha)
-                    keep = xj < cut if cut >= xj.max() else xj <= cut
-                kept_w = float(wi[keep].sum())
-                if not keep.any() or keep.all() or kept_w <= 0:
-                    continue
-                density = float((wi[keep] * yi[keep]).sum()) / kept_w
-                # Gain in density per unit of weight peeled off, so a cut that removes a whole
-                # grid level competes fairly with a thinner one.
-                gain = (density - current) / (in_w - kept_w)
-                bound = float(xj[keep].min()) if side == "low" else float(xj[keep].max())
-                candidate = (gain, kept_w, j, side, bound)
-                if best is None or candidate[:2] > best[:2]:
-                    best = candidate
-        if best is None or best[1] / total_w < min_mass:
-            break
-        _, _, j, side, bound = best
-        if side == "low":
-            inside &= x[:, j] >= bound
-            lo[j] = bound
-        else:
-            inside &= x[:, j] <= bound
-            hi[j] = bound
-        trajectory.append(box(inside, lo, hi))
-    scores = [b.coverage * b.density for b in trajectory]
-    chosen = int(np.argmax(scores))
-    simple = trajectory[chosen]
-    mean_w = total_w / n
-    while simple.restricted:
-        # Bryant and Lempert's quasi-p-value: how likely is the box's density if a limit were
-        # dropped? Drop the least significant limit while that chance exceeds `significance`.
-        inside = np.all(
-            [
-                (x[:, j] >= simple.limits[name][0]) & (x[:, j] <= simple.limits[name][1])
-                for j, name in enumerate(labels)
-            ],
-            axis=0,
-        )
-        cases = float(w[inside].sum()) / mean_w
-        hits = float((w[inside] * y[inside]).sum()) / mean_w
-        worst, worst_p = None, significance
-        for name in simple.restricted:
-            j = labels.index(name)
-            low = np.array([simple.limits[n_][0] for n_ in labels])
-            high = np.array([simple.limits[n_][1] for n_ in labels])
-            low[j], high[j] = data_lo[j], data_hi[j]
-            freed = np.all((x >= low) & (x <= high), axis=1)
-            base = float((w[freed] * y[freed]).sum() / w[freed].sum())
-            p_value = float(binom.sf(math.ceil(hits) - 1, max(1, round(cases)), min(max(base, 0.0), 1.0)))
-            if p_value > worst_p:
-                worst, worst_p = (freed, low, high), p_value
-        if worst is None:
-            break
-        simple = box(*worst)
-    return PrimResult(names=labels, trajectory=trajectory, chosen=chosen, box=simple)
+    w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=np.float64)
+    hits = w * y
+    features = np.vstack([x, x])
+    labels = np.concatenate([np.ones(len(y)), np.zeros(len(y))])
+    sample_weight = np.concatenate([hits, w - hits])
+    keep = sample_weight > 0
+    tree = DecisionTreeClassifier(max_depth=max_depth, min_weight_fraction_leaf=min_mass, random_state=seed)
+    tree.fit(features[keep], labels[keep], sample_weight=sample_weight[keep])
+    structure = tree.tree_
+    bounds: dict[int, tuple[np.ndarray, np.ndarray]] = {0: (np.full(x.shape[1], -np.inf), np.full(x.shape[1], np.inf))}
+    leaves: list[PrimBox] = []
+    for node in range(structure.node_count):
+        lo_t, hi_t = bounds[node]
+        left, right = structure.children_left[node], structure.children_right[node]
+        if left == right:  # a leaf
+            limits = {}
+            for j, name in enumerate(names):
+                column = x[:, j]
+                within = column[(column > lo_t[j]) & (column <= hi_t[j])]
+                limits[name] = (float(within.min()), float(within.max()))
+            leaves.append(box_stats(x, y, names, w, limits))
+            continue
+        j, threshold = structure.feature[node], structure.threshold[node]
+        left_hi, right_lo = hi_t.copy(), lo_t.copy()
+        left_hi[j] = min(hi_t[j], threshold)
+        right_lo[j] = max(lo_t[j], threshold)
+        bounds[left] = (lo_t, left_hi)
+        bounds[right] = (right_lo, hi_t)
+    return sorted(leaves, key=lambda b: -b.density)
 
 
 @dataclass
 class Discovery:
-    """Scenario discovery over a sweep: the PRIM result per scenario and the boxes as table rows."""
+    """Scenario discovery over a sweep: per scenario, the PRIM result(s), stability and CART leaves."""
 
     results: dict[str, PrimResult | None]
-    """The PRIM result per scenario (None when the outcome never occurs in it)."""
+    """The first PRIM result per scenario (None when the outcome never occurs in it)."""
     rows: list[dict[str, Any]]
-    """One row per scenario and parameter: the chosen box's limits and its quality."""
+    """One row per scenario, box and parameter: limits, quasi-p-value and the box's quality."""
+    covering: dict[str, list[PrimResult]] = field(default_factory=dict)
+    """Every box found in sequence per scenario (the first is ``results[scenario]``)."""
+    trajectory: list[dict[str, Any]] = field(default_factory=list)
+    """One row per scenario and peeled box: index, coverage, density, mass, restricted limits."""
+    stability: pd.DataFrame | None = None
+    """Per scenario and parameter: how often the limit reappears in bootstrap samples."""
+    cart: list[dict[str, Any]] = field(default_factory=list)
+    """One row per scenario, CART leaf and parameter."""
 
 
-def discover(points: pd.DataFrame, names: list[str], outcome: Outcome, scenario_ids: list[str]) -> Discovery:
-    """Run PRIM per scenario on the design points' outcome shares, weighted by their runs."""
-    results: dict[str, PrimResult | None] = {}
-    rows: list[dict[str, Any]] = []
+def _box_rows(scenario: str, outcome: Outcome, number: int, box: PrimBox, total_hits: float) -> list[dict[str, Any]]:
+    return [
+        {
+            "scenario": scenario,
+            "outcome": str(outcome),
+            "parameter": name,
+            "low": low,
+            "high": high,
+            "restricted": name in box.restricted,
+            "coverage": box.coverage,
+            "density": box.density,
+            "mass": box.mass,
+            "box": number,
+            "quasi_p": box.quasi_p.get(name, float("nan")),
+            "runs": box.runs,
+            "hits": box.hits,
+            "share_of_all_hits": box.hits / total_hits if total_hits else 0.0,
+        }
+        for name, (low, high) in box.limits.items()
+    ]
+
+
+def _trajectory_rows(scenario: str, result: PrimResult) -> list[dict[str, Any]]:
+    return [
+        {
+            "scenario": scenario,
+            "index": k,
+            "coverage": b.coverage,
+            "density": b.density,
+            "mass": b.mass,
+            "restricted": len(b.restricted),
+            "chosen": k == result.chosen,
+            "box": b.describe(),
+        }
+        for k, b in enumerate(result.trajectory)
+    ]
+
+
+def discover(
+    points: pd.DataFrame,
+    names: list[str],
+    outcome: Outcome,
+    scenario_ids: list[str],
+    *,
+    box: int | None = None,
+    boxes: int = 1,
+    resamples: int = 0,
+    with_cart: bool = False,
+    seed: int = 0,
+    min_mass: float = 0.05,
+) -> Discovery:
+    """Run PRIM (and optionally covering, resampling, CART) per scenario on the design points.
+
+    Args:
+        points: one row per design point with the parameters, ``runs`` and ``outcome_share``.
+        names: the parameters.
+        outcome: the outcome of interest (for the table).
+        scenario_ids: the scenarios, each analysed on its own.
+        box: the index of the box to choose on the peeling trajectory (default: the highest
+            coverage x density).
+        boxes: most boxes to find in sequence (covering).
+        resamples: bootstrap samples of the runs for the stability table (0: none).
+        with_cart: also grow a CART tree.
+        seed: seed of the bootstrap and of the tree.
+        min_mass: the smallest share of the runs a PRIM box (or CART leaf) may hold.
+
+    Raises:
+        ValueError: for a box index off a trajectory.
+    """
+    found = Discovery({}, [])
+    stability: list[pd.DataFrame] = []
     for scenario in scenario_ids:
         mine = points[points["scenario"] == scenario]
         if mine.empty or mine["outcome_share"].sum() == 0:
-            results[scenario] = None
+            found.results[scenario] = None
             continue
-        result = prim(mine[names].to_numpy(), mine["outcome_share"].to_numpy(), names, weights=mine["runs"].to_numpy())
-        results[scenario] = result
-        box = result.box
-        for name in names:
-            low, high = box.limits[name]
-            rows.append(
-                {
-                    "scenario": scenario,
-                    "outcome": str(outcome),
-                    "parameter": name,
-                    "low": low,
-                    "high": high,
-                    "restricted": name in box.restricted,
-                    "coverage": box.coverage,
-                    "density": box.density,
-                    "mass": box.mass,
-                }
+        x, y, w = mine[names].to_numpy(), mine["outcome_share"].to_numpy(), mine["runs"].to_numpy()
+        total_hits = float((w * y).sum())
+        first = prim(x, y, names, weights=w, box=box, min_mass=min_mass)
+        found.results[scenario] = first
+        found.trajectory += _trajectory_rows(scenario, first)
+        sequence = [first]
+        if boxes > 1 and first.box.restricted:
+            sequence += cover(x, y, names, weights=w, boxes=boxes, box=box, min_mass=min_mass)[1:]
+        found.covering[scenario] = sequence
+        for number, result in enumerate(sequence, start=1):
+            found.rows += _box_rows(scenario, outcome, number, result.box, total_hits)
+        if resamples > 0:
+            table = resample(x, y, names, weights=w, samples=resamples, seed=seed, min_mass=min_mass)
+            table.insert(0, "scenario", scenario)
+            stability.append(table)
+        if with_cart:
+            for number, leaf in enumerate(cart(x, y, names, weights=w, seed=seed, min_mass=min_mass), start=1):
+                rows = _box_rows(scenario, outcome, number, leaf, total_hits)
+                for row in rows:
+                    row["leaf"] = row.pop("box")
+                found.cart += rows
+    if stability:
+        found.stability = pd.concat(stability, ignore_index=True)
+    return found
+
+
+def _limits_text(box: PrimBox) -> str:
+    return ", ".join(f"{name} {format_p(box.quasi_p[name])}" for name in box.restricted)
+
+
+def print_discovery_details(found: Discovery) -> None:
+    """Print what follows the first box: its quasi-p-values, later boxes, stability and CART leaves."""
+    for scenario, sequence in found.covering.items():
+        first = sequence[0]
+        print(
+            f"  {scenario}: box {first.chosen} of 0-{len(first.trajectory) - 1} on the peeling trajectory "
+            "(prim-trajectory.csv; pick another with --box N)"
+        )
+        if first.box.restricted:
+            print(f"    quasi-p-values (binomial, counted in runs): {_limits_text(first.box)}")
+        if first.dropped:
+            print(f"    limits dropped as not significant: {', '.join(first.dropped)}")
+        for number, result in enumerate(sequence[1:], start=2):
+            box = result.box
+            print(
+                f"    box {number} (on the runs left): {box.describe()} (coverage {box.coverage:.0%}, "
+                f"density {box.density:.0%}, mass {box.mass:.0%}; quasi-p {_limits_text(box)})"
             )
-    return Discovery(results, rows)
+    if found.stability is not None:
+        print("\nPRIM stability (bootstrap of runs): share of samples whose box restricts each parameter")
+        columns = ["scenario", "parameter", "samples", "restricted", "low", "high", "low_p50", "high_p50"]
+        shown = found.stability[columns]
+        print(shown.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+    if found.cart:
+        print("\nCART leaves (densest first)")
+        leaves = pd.DataFrame(found.cart)
+        for key, rows in leaves.groupby(["scenario", "leaf"], sort=False):
+            restricted = rows[rows["restricted"]]
+            limits = "; ".join(f"{r.parameter} in [{r.low:.4g}, {r.high:.4g}]" for r in restricted.itertuples())
+            top = rows.iloc[0]
+            print(
+                f"  {key[0]} leaf {key[1]}: {limits or 'whole space'} (coverage {top['coverage']:.0%}, "
+                f"density {top['density']:.0%}, mass {top['mass']:.0%})"
+            )

@@ -16,15 +16,27 @@ from pathlib import Path
 import pandas as pd
 
 from sim.errors import did_you_mean
-from sim.research.analysis.discovery import PrimResult, discover
+from sim.research.analysis.discovery import Discovery, PrimResult, discover, print_discovery_details
 from sim.research.analysis.plots import write_plots
 from sim.research.analysis.sensitivity import SAMPLERS, sensitivity
+from sim.research.analysis.stages import (
+    EXPLORED,
+    ExploreResult,
+    PathOptions,
+    PathResult,
+    explore_stage,
+    print_explore,
+    print_paths,
+    trajectory_stage,
+)
 from sim.research.analysis.summaries import points_table, read_point_stats, summary_table
 from sim.research.experiment import ExperimentSpec, Outcome, parse_outcome
 from sim.research.sweep import Manifest, SweepError, design_frame, load_manifest
 
 ANALYSIS = "analysis"
 PRINTED_ROWS = 20
+STALE_SUFFIXES = (".csv", ".parquet", ".png")
+"""Files in the analysis folder that each analysis rewrites or removes (so none is left stale)."""
 
 
 @dataclass
@@ -42,6 +54,28 @@ class AnalysisResult:
     discovery: dict[str, PrimResult | None]
     files: list[Path]
     notes: list[str]
+    found: Discovery | None = None
+    """Everything scenario discovery found: boxes in sequence, trajectory, stability, CART leaves."""
+    paths: PathResult | None = None
+    """Trajectory analytics (with ``trajectories=...``)."""
+    explored: ExploreResult | None = None
+    """Feature scores (grid, LHS and Monte Carlo designs)."""
+
+
+@dataclass
+class DiscoveryOptions:
+    """Options of scenario discovery (``trilat analyze --box/--boxes/--resample/--cart``)."""
+
+    box: int | None = None
+    """Index of the box on the peeling trajectory (default: the highest coverage x density)."""
+    boxes: int = 1
+    """Boxes to find in sequence (covering)."""
+    resamples: int = 0
+    """Bootstrap samples of the runs for the stability table (0: none)."""
+    cart: bool = False
+    """Also grow a CART tree."""
+    min_mass: float = 0.05
+    """The smallest share of the runs a box (or CART leaf) may hold."""
 
 
 def _available_columns(manifest: Manifest) -> list[str]:
@@ -85,6 +119,9 @@ def analyze(
     output: str | None = None,
     outcome: str | None = None,
     echo: bool = True,
+    discovery: DiscoveryOptions | None = None,
+    trajectories: PathOptions | None = None,
+    explore: bool = False,
 ) -> AnalysisResult:
     """Summarize a sweep folder, compute sensitivity indices and discover scenarios; write results.
 
@@ -95,6 +132,10 @@ def analyze(
             ``analysis.output``, ``trilateral`` at the final turn).
         outcome: the outcome of interest, e.g. ``"trilateral < 0.4"`` (default: the experiment's).
         echo: print the tables.
+        discovery: options of scenario discovery (box choice, covering, resampling, CART).
+        trajectories: trajectory analytics to run (fan charts, time to event, typical paths).
+        explore: feature scores, dimensional stacking and pairs plots (for grid, LHS and Monte
+            Carlo designs with two or more parameters).
 
     Returns:
         The tables and the files written under ``DIR/analysis/``.
@@ -129,17 +170,73 @@ def analyze(
         if indices is not None:
             files += _write_table(indices, folder, "sensitivity", parquet=False)
 
-    discovery = discover(points, names, chosen, scenario_ids)
-    if discovery.rows:
-        files += _write_table(pd.DataFrame(discovery.rows), folder, "discovery", parquet=False)
+    options = discovery or DiscoveryOptions()
+    try:
+        discovered = discover(
+            points,
+            names,
+            chosen,
+            scenario_ids,
+            box=options.box,
+            boxes=options.boxes,
+            resamples=options.resamples,
+            with_cart=options.cart,
+            min_mass=options.min_mass,
+        )
+    except ValueError as exc:
+        raise SweepError(str(exc)) from None
+    files += _write_discovery(discovered, folder)
 
     if plots:
-        files += write_plots(folder, points, names, output, chosen, spec.sampler, indices, discovery.results)
+        files += write_plots(
+            folder, points, names, output, chosen, spec.sampler, indices, discovered.results, discovered.stability
+        )
 
-    result = AnalysisResult(out, output, chosen, summary, points, indices, discovery.results, files, notes)
+    def write(frame: pd.DataFrame, stem: str) -> list[Path]:
+        return _write_table(frame, folder, stem)
+
+    plot_folder = folder if plots else None
+    paths = None
+    if trajectories is not None:
+        paths = trajectory_stage(out, manifest, design, trajectories, discovered.results, write, plot_folder)
+        files += paths.files
+    explored = None
+    if explore and spec.sampler in EXPLORED and len(names) > 1:
+        explored = explore_stage(points, names, output, write, plot_folder)
+        files += explored.files
+
+    _remove_stale(folder, files)
+    result = AnalysisResult(out, output, chosen, summary, points, indices, discovered.results, files, notes)
+    result.found, result.paths, result.explored = discovered, paths, explored
     if echo:
         print_analysis(result, manifest)
+        if paths is not None:
+            print_paths(paths, trajectories.event if trajectories else None)
+        if explored is not None:
+            print_explore(explored)
+        print(f"\nwrote {len(result.files)} files in {result.out_dir / ANALYSIS}")
     return result
+
+
+def _remove_stale(folder: Path, written: list[Path]) -> None:
+    """Remove tables and plots an earlier analysis left in ``folder`` that this one did not write."""
+    keep = {p.resolve() for p in written}
+    for path in folder.iterdir():
+        if path.suffix in STALE_SUFFIXES and path.is_file() and path.resolve() not in keep:
+            path.unlink()
+
+
+def _write_discovery(found: Discovery, folder: Path) -> list[Path]:
+    files: list[Path] = []
+    if found.rows:
+        files += _write_table(pd.DataFrame(found.rows), folder, "discovery", parquet=False)
+    if found.trajectory:
+        files += _write_table(pd.DataFrame(found.trajectory), folder, "prim-trajectory")
+    if found.stability is not None:
+        files += _write_table(found.stability, folder, "prim-stability")
+    if found.cart:
+        files += _write_table(pd.DataFrame(found.cart), folder, "cart")
+    return files
 
 
 def print_analysis(result: AnalysisResult, manifest: Manifest) -> None:
@@ -173,6 +270,7 @@ def print_analysis(result: AnalysisResult, manifest: Manifest) -> None:
             f"    (coverage {box.coverage:.0%} of those runs, density {box.density:.0%} inside the box, "
             f"mass {box.mass:.0%} of the design)"
         )
+    if result.found is not None:
+        print_discovery_details(result.found)
     for note in result.notes:
         print(f"note: {note}")
-    print(f"\nwrote {len(result.files)} files in {result.out_dir / ANALYSIS}")

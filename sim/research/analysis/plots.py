@@ -10,11 +10,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.research.analysis.discovery import PrimResult
+from sim.research.analysis.prim import PrimResult
 from sim.research.experiment import Outcome
 
 
-def _figure(width: float, height: float) -> Any:
+def figure(width: float, height: float) -> Any:
+    """A matplotlib figure with a constrained layout (no pyplot state)."""
     from matplotlib.figure import Figure  # heavy: only when plotting
 
     return Figure(figsize=(width, height), layout="constrained")
@@ -23,7 +24,7 @@ def _figure(width: float, height: float) -> Any:
 def _plot_vs_parameters(points: Any, names: list[str], output: str, path: Path) -> Path:
     cols = min(3, len(names))
     rows = math.ceil(len(names) / cols)
-    fig = _figure(4.2 * cols, 3.4 * rows)
+    fig = figure(4.2 * cols, 3.4 * rows)
     axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
     column = f"{output}:mean"
     for ax, name in zip(axes, names, strict=False):
@@ -53,7 +54,7 @@ def _plot_vs_parameters(points: Any, names: list[str], output: str, path: Path) 
 
 
 def _plot_heatmap(group: Any, names: list[str], output: str, outcome: Outcome, scenario: str, path: Path) -> Path:
-    fig = _figure(11, 4.6)
+    fig = figure(11, 4.6)
     axes = fig.subplots(1, 2)
     a, b = names
     xs, ys = np.unique(group[a].to_numpy()), np.unique(group[b].to_numpy())
@@ -78,7 +79,7 @@ def _plot_heatmap(group: Any, names: list[str], output: str, outcome: Outcome, s
 
 def _plot_sensitivity(rows: Sequence[Mapping[Any, Any]], method: str, output: str, scenario: str, path: Path) -> Path:
     names = [r["parameter"] for r in rows]
-    fig = _figure(max(6.0, 0.8 * len(names) + 2), 4.2)
+    fig = figure(max(6.0, 0.8 * len(names) + 2), 4.2)
     ax = fig.subplots()
     index = np.arange(len(names))
     if method == "sobol":
@@ -100,26 +101,6 @@ def _plot_sensitivity(rows: Sequence[Mapping[Any, Any]], method: str, output: st
     return path
 
 
-def _plot_prim(result: PrimResult, outcome: Outcome, scenario: str, path: Path) -> Path:
-    fig = _figure(6, 4.6)
-    ax = fig.subplots()
-    coverage = [b.coverage for b in result.trajectory]
-    density = [b.density for b in result.trajectory]
-    points = ax.scatter(coverage, density, c=[len(b.restricted) for b in result.trajectory], cmap="viridis", s=18)
-    fig.colorbar(points, ax=ax, label="restricted parameters")
-    peeled, chosen = result.trajectory[result.chosen], result.box
-    ax.scatter([peeled.coverage], [peeled.density], s=120, facecolors="none", edgecolors="red", label="chosen box")
-    if chosen is not peeled:
-        ax.scatter([chosen.coverage], [chosen.density], s=60, marker="x", color="red", label="after dropping limits")
-    ax.set_xlabel("coverage")
-    ax.set_ylabel("density")
-    ax.set_title(f"{scenario}: PRIM peeling for {outcome}")
-    ax.legend(loc="lower left")
-    ax.grid(alpha=0.3)
-    fig.savefig(path, dpi=110)
-    return path
-
-
 def safe_name(text: str) -> str:
     """``text`` with every character that is not safe in a file name replaced by ``_``."""
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in text)
@@ -134,6 +115,7 @@ def write_plots(
     sampler: str,
     sensitivity: pd.DataFrame | None,
     discovery: dict[str, PrimResult | None],
+    stability: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Write every plot that applies to this sweep into ``folder``; return the files."""
     files = [_plot_vs_parameters(points, names, output, folder / f"{safe_name(output)}-vs-parameters.png")]
@@ -148,6 +130,10 @@ def write_plots(
             files.append(_plot_sensitivity(rows_here, sampler, output, scenario, path))
         found = discovery[scenario]
         if found is not None:
-            path = folder / f"prim-{safe_name(scenario)}.png"
-            files.append(_plot_prim(found, outcome, scenario, path))
+            from sim.research.analysis.plots_discovery import plot_box, plot_tradeoff
+
+            files.append(plot_tradeoff(found, outcome, scenario, folder / f"prim-{safe_name(scenario)}.png"))
+            mine_stability = None if stability is None else stability[stability["scenario"] == scenario]
+            path = folder / f"prim-box-{safe_name(scenario)}.png"
+            files.append(plot_box(found, mine, names, outcome, scenario, path, mine_stability))
     return files
