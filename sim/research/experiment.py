@@ -297,7 +297,7 @@ def load_experiment(path: str | Path) -> Experiment:
     checks.scenario_names(context)
     unknown = checks.parameter_names(context) | pruned
     indicators = checks.indicator_names(context)
-    outcome = checks.analysis(context, indicators)
+    outcome = checks.analysis(context, indicators, tuple(str(k) for k in context.block("outcomes")))
     factors: list[Factor] = []
     fixed: dict[str, float] = {}
     found_policies = [NO_POLICY]

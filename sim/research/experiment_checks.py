@@ -155,8 +155,8 @@ def indicator_names(context: ExperimentContext) -> tuple[str, ...]:
     return tuple(names)
 
 
-def analysis(context: ExperimentContext, indicators: tuple[str, ...]) -> Outcome:
-    """The analysis output and outcome name recorded indicators; return the outcome."""
+def analysis(context: ExperimentContext, indicators: tuple[str, ...], outcomes: tuple[str, ...] = ()) -> Outcome:
+    """The analysis output names a recorded indicator or an outcome, the outcome an indicator; return it."""
     block, outputs = context.block("analysis"), context.block("outputs")
     diagnostics = context.diagnostics
     if outputs.get("at") == "summary":
@@ -164,8 +164,9 @@ def analysis(context: ExperimentContext, indicators: tuple[str, ...]) -> Outcome
         if isinstance(statistics, list):
             indicators = (*indicators, *(f"{i}:{s}" for i in indicators for s in statistics if isinstance(s, str)))
     output = block.get("output", "trilateral")
-    if isinstance(output, str) and output not in indicators:
-        message = f"analysis.output '{output}' is not a recorded indicator{did_you_mean(output, indicators)}"
+    if isinstance(output, str) and output not in indicators and output not in outcomes:
+        hint = did_you_mean(output, [*indicators, *outcomes])
+        message = f"analysis.output '{output}' is neither a recorded indicator nor an outcome{hint}"
         diagnostics.at(("analysis", "output"), message, "name")
     text = block.get("outcome", "trilateral < 0.4")
     try:

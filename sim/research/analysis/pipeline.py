@@ -139,6 +139,8 @@ def analyze(
     scenario_ids = [s.id for s in manifest.scenarios]
     computed = Sensitivity(None, [])
     studied = statistics.get(output) or point_statistic_table(out, manifest, spec, output)
+    if output not in statistics:  # an indicator: the same per-point means as the points table, bit for bit
+        studied.values[points["point_id"].to_numpy()] = points[f"{column}:mean"].to_numpy()
     if spec.sampler in SAMPLERS:
         computed = sensitivity(spec, names, design.reset_index(), studied.values, studied.noise)
         notes += computed.notes

@@ -87,6 +87,8 @@ def plot_robustness(table: pd.DataFrame, name: str, direction: str, path: Path) 
     left.legend(loc="best", fontsize=8)
     colors = ["tab:green" if best else "tab:gray" for best in table["minimax_regret"]]
     right.barh(y, table["max_regret"], color=colors)
+    for position, value in zip(y, table["max_regret"], strict=True):
+        right.text(value, position, f" {value:.3g}", va="center", fontsize=8)
     right.set_xlabel("maximum regret (green: minimax regret)")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
