@@ -16,6 +16,7 @@ from sim.errors import did_you_mean
 from sim.lang.schema import STRATEGY_NAMES
 from sim.research.experiment_checks import ExperimentContext
 from sim.research.experiment_spec import RESERVED_COLUMNS, ExperimentSpec, Lever
+from sim.research.outcomes import RunOutcome, run_outcomes
 
 DEFAULT_STRATEGY = "default"
 """A strategy lever's value meaning the scenario's own strategy for that government."""
@@ -176,6 +177,7 @@ class RunSettings:
     replication_index: int
     parameters: dict[str, float]
     strategies: dict[str, str]
+    outcomes: tuple[RunOutcome, ...] = ()
 
 
 def run_settings(spec_json: dict[str, Any], row: dict[str, Any], run_id: int, replications: int) -> RunSettings:
@@ -187,4 +189,4 @@ def run_settings(spec_json: dict[str, Any], row: dict[str, Any], run_id: int, re
     policy = NO_POLICY
     if spec.levers:
         policy = next(p for p in policy_list(spec) if p.name == row.get(POLICY_COLUMN))
-    return RunSettings(index, dict(policy.parameters), dict(policy.strategies))
+    return RunSettings(index, dict(policy.parameters), dict(policy.strategies), run_outcomes(spec.outcomes))

@@ -130,6 +130,7 @@ def _replay(out_dir: str | Path, run_id: int, record: bool) -> tuple[Recorded, M
         seed=manifest.seed,
         replication_ids=np.array([settings.replication_index], dtype=np.int64),
         strategies=settings.strategies,
+        outcomes=settings.outcomes,
         turns=entry.turns,
         parameters=parameters,
         indicators=manifest.indicators,
@@ -213,6 +214,12 @@ def verify_run(out_dir: str | Path, run_id: int, *, record: bool = True) -> RunC
             value, kept = float(recorded.statistics[stat][i, 0]), float(stored[f"{name}:{stat}"].iloc[0])
             if value != kept:
                 mismatches.append(f"{name}:{stat}: stored {kept!r}, reproduced {value!r}")
+    names = list(manifest.experiment.spec.get("outcomes") or {})
+    for j, name in enumerate(names):
+        assert recorded.outcomes is not None
+        value, kept = float(recorded.outcomes[j, 0]), float(stored[f"outcome:{name}"].iloc[0])
+        if not _same(value, kept):
+            mismatches.append(f"outcome {name}: stored {kept!r}, reproduced {value!r}")
     for name in manifest.parameters:
         if float(stored[name].iloc[0]) != float(found.row[name]):
             mismatches.append(f"parameter {name}: stored {stored[name].iloc[0]!r}, design {found.row[name]!r}")

@@ -7,7 +7,7 @@ import pytest
 
 from sim.engine.scoring import objective_scores
 from sim.research.analysis import analyze
-from sim.research.sweep import reproduce, run_sweep
+from sim.research.sweep import reproduce, run_sweep, verify_run
 
 from .conftest import read_runs, write_experiment
 
@@ -83,6 +83,8 @@ def test_an_objective_score_outcome_is_the_runs_score(swept):
     for run_id in (3, 250):
         model = reproduce(swept, run_id, record=False)
         assert runs.loc[run_id, "outcome:rok_score"] == objective_scores(model)["ROK"][0]
+        check = verify_run(swept, run_id, record=False)  # every outcome column is checked too
+        assert check.exact, check.mismatches
 
 
 def test_sensitivity_and_plots_take_any_outcome(swept, capsys):
