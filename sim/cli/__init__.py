@@ -1,4 +1,4 @@
-"""The ``trilat`` CLI: run, list, show, validate, new, schema, play, replay, report, sweep, analyze, compare, bench.
+"""The ``trilat`` CLI: playing, scenario tools (run, validate, new ...) and research (sweep, analyze, optimize ...).
 
 Every user error (bad scenario file, bad argument) is printed as one line per problem,
 ``path:line:col: message`` for files, with exit code 2 and no traceback. The command line is
@@ -35,6 +35,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "report": game.command_report,
     "sweep": research.command_sweep,
     "analyze": research.command_analyze,
+    "optimize": research.command_optimize,
     "compare": research.command_compare,
     "bench": research.command_bench,
 }

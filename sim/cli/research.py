@@ -1,4 +1,4 @@
-"""``trilat sweep``, ``analyze``, ``compare`` and ``bench``: sweeps, their analysis, validation and speed."""
+"""``trilat sweep``, ``analyze``, ``optimize``, ``compare``, ``bench``: sweeps, analysis, search, validation, speed."""
 
 from __future__ import annotations
 
@@ -25,6 +25,13 @@ def command_analyze(args: argparse.Namespace) -> int:
     from sim.research.analysis import analyze
 
     analyze(args.dir, plots=not args.no_plots, output=args.output, outcome=args.outcome)
+    return 0
+
+
+def command_optimize(args: argparse.Namespace) -> int:
+    from sim.research.optimize import optimize
+
+    optimize(args.experiment, args.out)
     return 0
 
 

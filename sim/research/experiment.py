@@ -36,6 +36,8 @@ from sim.research.experiment_spec import (
     ExperimentError,
     ExperimentSpec,
     Lever,
+    Objective,
+    Optimize,
     Outcome,
     OutcomeSpec,
     Outputs,
@@ -188,7 +190,17 @@ def design_table(experiment: Experiment) -> Any:
 
 def _known_keys() -> set[str]:
     keys: set[str] = set()
-    for model in (ExperimentSpec, VariedParameter, Outputs, Analysis, Lever, OutcomeSpec, Robustness):
+    for model in (
+        ExperimentSpec,
+        VariedParameter,
+        Outputs,
+        Analysis,
+        Lever,
+        OutcomeSpec,
+        Robustness,
+        Optimize,
+        Objective,
+    ):
         keys.update(model.model_fields)
     return keys
 
@@ -307,6 +319,7 @@ def load_experiment(path: str | Path) -> Experiment:
         found_policies = check_policies(context, partial)
         check_outcomes(context, partial.outcomes, indicators)
         _check_robustness(context, partial, indicators)
+        _check_optimize(context, partial, indicators)
         # With a broken structure, the value checks still run on every part that did validate.
         factors = checks.factors(context, partial, unknown)
         fixed = checks.fixed(context, partial, unknown)
@@ -346,6 +359,23 @@ def _check_robustness(context: checks.ExperimentContext, spec: ExperimentSpec, i
         context.diagnostics.at(("robustness", "outcome"), message, "name")
     if not spec.levers:
         context.diagnostics.at(("robustness",), "robustness compares policies: add levers: (and policies:)", key=True)
+
+
+def _check_optimize(context: checks.ExperimentContext, spec: ExperimentSpec, indicators: tuple[str, ...]) -> None:
+    """The objectives name outcomes or indicators, satisficing has a threshold, and there are levers."""
+    if spec.optimize is None:
+        return
+    known = [*spec.outcomes, *indicators]
+    for i, objective in enumerate(spec.optimize.objectives):
+        loc = ("optimize", "objectives", i)
+        if objective.outcome not in known:
+            hint = did_you_mean(objective.outcome, known)
+            message = f"objective '{objective.outcome}' is neither an outcome nor a recorded indicator{hint}"
+            context.diagnostics.at((*loc, "outcome"), message, "name")
+        if objective.metric == "satisficing" and objective.threshold is None:
+            context.diagnostics.at((*loc, "metric"), "metric: satisficing needs threshold:", "missing")
+    if not spec.levers:
+        context.diagnostics.at(("optimize",), "optimize searches over levers: add levers:", key=True)
 
 
 def json_schema() -> dict[str, Any]:

@@ -124,6 +124,23 @@ class Robustness(_Strict):
     threshold: FiniteFloat | None = None
 
 
+class Objective(_Strict):
+    """One objective of ``trilat optimize``: a robustness metric of an outcome over the uncertainty sample."""
+
+    outcome: str
+    metric: Literal["mean", "p5", "p50", "p95", "satisficing"] = "mean"
+    direction: Literal["maximize", "minimize"] = "minimize"
+    threshold: FiniteFloat | None = None
+
+
+class Optimize(_Strict):
+    """Many-objective search over the levers (``trilat optimize``, NSGA-II from pymoo)."""
+
+    objectives: list[Objective] = Field(min_length=1, max_length=10)
+    population: int = Field(default=12, ge=2, le=1000)
+    generations: int = Field(default=5, ge=1, le=1000)
+
+
 class ExperimentSpec(_Strict):
     """The experiment file format (see ``docs/experiments.md``).
 
@@ -150,6 +167,7 @@ class ExperimentSpec(_Strict):
     common_random_numbers: StrictBool = True
     outcomes: dict[Name, OutcomeSpec] = Field(default_factory=dict, max_length=100)
     robustness: Robustness | None = None
+    optimize: Optimize | None = None
 
     @model_validator(mode="before")
     @classmethod
