@@ -324,7 +324,7 @@ def load_experiment(path: str | Path) -> Experiment:
         factors = checks.factors(context, partial, unknown)
         fixed = checks.fixed(context, partial, unknown)
         if "sampler" not in pruned:
-            checks.sampler(context, partial, factors if spec is not None else [])
+            checks.sampler(context, partial, factors if spec is not None else [], len(found_policies))
         if "outputs" not in pruned:
             checks.outputs(context, partial)
     problems = diagnostics.deduplicated()

@@ -306,8 +306,8 @@ def _is_power_of_two(n: int) -> bool:
     return n > 0 and n & (n - 1) == 0
 
 
-def sampler(context: ExperimentContext, spec: ExperimentSpec, resolved: list[Factor]) -> None:
-    """The sampler's options apply to it, and the design is not too large."""
+def sampler(context: ExperimentContext, spec: ExperimentSpec, resolved: list[Factor], policies: int = 1) -> None:
+    """The sampler's options apply to it, and the design (x scenarios x policies) is not too large."""
     given, diagnostics = set(context.raw), context.diagnostics
     if spec.sampler == "grid":
         if "samples" in given:
@@ -328,7 +328,7 @@ def sampler(context: ExperimentContext, spec: ExperimentSpec, resolved: list[Fac
     if spec.sampler == "morris" and spec.levels is not None and spec.levels % 2:
         diagnostics.at(("levels",), f"morris levels should be even (e.g. 4 or 6), got {spec.levels}")
     if len(resolved) == len(spec.parameters) and resolved:
-        size = design_size(spec, resolved) * max(1, len(context.scenarios))
+        size = design_size(spec, resolved) * max(1, len(context.scenarios)) * policies
         if size > MAX_POINTS:
             diagnostics.at(("sampler",), f"the design has {size:,} points; at most {MAX_POINTS:,} are allowed")
 

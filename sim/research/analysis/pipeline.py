@@ -138,10 +138,11 @@ def analyze(
     indices = None
     scenario_ids = [s.id for s in manifest.scenarios]
     computed = Sensitivity(None, [])
-    studied = statistics.get(output) or point_statistic_table(out, manifest, spec, output)
-    if output not in statistics:  # an indicator: the same per-point means as the points table, bit for bit
-        studied.values[points["point_id"].to_numpy()] = points[f"{column}:mean"].to_numpy()
+    statistic = statistics[output].statistic if output in statistics else "mean"
     if spec.sampler in SAMPLERS:
+        studied = statistics.get(output) or point_statistic_table(out, manifest, spec, output)
+        if output not in statistics:  # an indicator: the same per-point means as the points table, bit for bit
+            studied.values[points["point_id"].to_numpy()] = points[f"{column}:mean"].to_numpy()
         computed = sensitivity(spec, names, design.reset_index(), studied.values, studied.noise)
         notes += computed.notes
         indices = computed.table
@@ -162,7 +163,7 @@ def analyze(
         files += write_plots(folder, points, names, column, chosen, spec.sampler, indices, discovery.results)
 
     result = AnalysisResult(out, output, chosen, summary, points, indices, discovery.results, files, notes)
-    result.second_order, result.robustness, result.statistic = computed.second_order, robust, studied.statistic
+    result.second_order, result.robustness, result.statistic = computed.second_order, robust, statistic
     if echo:
         print_analysis(result, manifest)
     return result

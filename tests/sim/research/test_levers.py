@@ -210,3 +210,16 @@ def test_uncertainties_and_parameters_together_are_refused(tmp_path):
     body = INERT_LEVER.replace("CRN", "true") + "parameters:\n  inert: [0.5]\n"
     with pytest.raises(ExperimentError, match="uncertainties: is a synonym of parameters:"):
         load_experiment(write_experiment(tmp_path, body))
+
+
+def test_problems_under_uncertainties_are_located(tmp_path):
+    body = (
+        "scenarios: [baseline]\nuncertainties:\n  us_transactionalsm: {range: [0, 1]}\n"
+        "  rok_polarization: {distribution: foo}\nsampler: lhs\nsamples: 4\nreplications: 2\n"
+    )
+    path = write_experiment(tmp_path, body)
+    with pytest.raises(ExperimentError) as caught:
+        load_experiment(path)
+    text = str(caught.value)
+    assert f"{path}:3:3: unknown parameter 'us_transactionalsm' for scenario 'baseline'" in text
+    assert f"{path}:4:36: " in text and "'foo' is not one of" in text
