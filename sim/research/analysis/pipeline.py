@@ -160,7 +160,10 @@ def analyze(
         files += _write_table(pd.DataFrame(discovery.rows), folder, "discovery", parquet=False)
 
     if plots:
-        files += write_plots(folder, points, names, column, chosen, spec.sampler, indices, discovery.results)
+        shown = indices
+        if shown is not None and "policy" in shown.columns:  # one bar per parameter and policy
+            shown = shown.assign(parameter=shown["parameter"] + " [" + shown["policy"] + "]")
+        files += write_plots(folder, points, names, column, chosen, spec.sampler, shown, discovery.results)
 
     result = AnalysisResult(out, output, chosen, summary, points, indices, discovery.results, files, notes)
     result.second_order, result.robustness, result.statistic = computed.second_order, robust, statistic
