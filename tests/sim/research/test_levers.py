@@ -223,3 +223,15 @@ def test_problems_under_uncertainties_are_located(tmp_path):
     text = str(caught.value)
     assert f"{path}:3:3: unknown parameter 'us_transactionalsm' for scenario 'baseline'" in text
     assert f"{path}:4:36: " in text and "'foo' is not one of" in text
+
+
+def test_a_policy_run_replays_as_a_game(tmp_path):
+    from sim.play.session import session_for_sweep_run
+    from sim.research.sweep import reproduce
+
+    body = TWO_POLICIES.replace("CRN", "true").replace("replications: 400", "replications: 4")
+    run_sweep(write_experiment(tmp_path, body), tmp_path / "out", progress=False)
+    session = session_for_sweep_run(tmp_path / "out", 13, shadows=2)  # policy stand_back, world 1
+    model = reproduce(tmp_path / "out", 13)
+    assert session.settings.controllers == {"ROK": "passive"} and session.settings.story_replication == 1
+    assert np.array_equal(session.story.x, model.x)
