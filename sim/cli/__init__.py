@@ -1,4 +1,4 @@
-"""The ``trilat`` CLI: run, list, show, handouts, validate, new, schema, play, host, replay, report, research commands.
+"""The ``trilat`` CLI: playing (play, host, replay, report, handouts), scenario tools and research commands.
 
 Every user error (bad scenario file, bad argument) is printed as one line per problem,
 ``path:line:col: message`` for files, with exit code 2 and no traceback. The command line is
@@ -38,6 +38,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "report": game.command_report,
     "sweep": research.command_sweep,
     "analyze": research.command_analyze,
+    "optimize": research.command_optimize,
     "compare": research.command_compare,
     "bench": research.command_bench,
 }

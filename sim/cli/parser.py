@@ -123,6 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--no-plots", action="store_true", help="do not write PNG plots")
     _add_analyze_options(analyze)
 
+    optimize = sub.add_parser("optimize", help="search an experiment's levers for a Pareto set of robust policies")
+    optimize.add_argument("experiment", metavar="EXPERIMENT", help="experiment file with levers and optimize:")
+    optimize.add_argument("--out", required=True, metavar="DIR", help="output folder (evaluations, Pareto set)")
+
     compare = sub.add_parser("compare", help="score a model variable against an observed yearly series")
     compare.add_argument("scenario", metavar="SCENARIO", help="library id or path to a YAML file")
     compare.add_argument(

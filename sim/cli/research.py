@@ -1,4 +1,4 @@
-"""``trilat sweep``, ``analyze``, ``compare`` and ``bench``: sweeps, their analysis, validation and speed."""
+"""``trilat sweep``, ``analyze``, ``optimize``, ``compare``, ``bench``: sweeps, analysis, search, validation, speed."""
 
 from __future__ import annotations
 
@@ -44,6 +44,13 @@ def command_analyze(args: argparse.Namespace) -> int:
         trajectories=paths,
         explore=args.explore,
     )
+    return 0
+
+
+def command_optimize(args: argparse.Namespace) -> int:
+    from sim.research.optimize import optimize
+
+    optimize(args.experiment, args.out)
     return 0
 
 

@@ -410,18 +410,25 @@ def session_for_sweep_run(out_dir: Path | str, run_id: int, shadows: int = 100) 
     The story is bit-identical to the sweep's stored run; the shadow worlds are the runs after
     it under the same parameters. Save it and open it with ``trilat replay``.
     """
+    from sim.research.levers import run_settings
     from sim.research.sweep import locate_run, read_manifest
 
     manifest = read_manifest(out_dir)
     row, entry, _ = locate_run(manifest, run_id)
-    parameters = {**manifest["fixed"], **{name: float(row[name]) for name in manifest["parameters"]}}
+    lever = run_settings(manifest["experiment"]["spec"], row, int(run_id), int(manifest["replications"]))
+    parameters = {
+        **manifest["fixed"],
+        **lever.parameters,
+        **{name: float(row[name]) for name in manifest["parameters"]},
+    }
     settings = GameSettings(
         scenario=entry["path"],
         seed=manifest["seed"],
         turns=entry["turns"],
         shadows=shadows,
         parameters=parameters,
-        story_replication=int(run_id),
+        story_replication=lever.replication_index,
+        controllers=dict(lever.strategies),
     )
     session = GameSession(settings)
     if session.scenario.content_hash != entry["content_hash"]:

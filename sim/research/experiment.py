@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
-from sim.errors import Problem, ScenarioError
+from sim.errors import Problem, ScenarioError, did_you_mean
 from sim.lang.diagnostics import Diagnostics
 from sim.lang.scenario import Scenario
 from sim.lang.validation import clean_loc
@@ -35,11 +35,19 @@ from sim.research.experiment_spec import (
     Analysis,
     ExperimentError,
     ExperimentSpec,
+    Lever,
+    Objective,
+    Optimize,
     Outcome,
+    OutcomeSpec,
     Outputs,
+    Robustness,
     VariedParameter,
     parse_outcome,
 )
+from sim.research.levers import NO_POLICY, POLICY_COLUMN, Policy
+from sim.research.levers import policies as check_policies
+from sim.research.outcomes import check_outcomes
 from sim.research.samplers import Factor, design_size, sample_units
 
 __all__ = [
@@ -81,6 +89,13 @@ class Experiment:
     file_sha256: str
     content_hash: str
     fixed: dict[str, float] = field(default_factory=dict)
+    policies: list[Policy] = field(default_factory=lambda: [NO_POLICY])
+    """The policies the sweep crosses with the uncertainty sample (one unnamed policy without levers)."""
+
+    @property
+    def has_policies(self) -> bool:
+        """Whether the experiment has levers (then the design and results have a ``policy`` column)."""
+        return bool(self.spec.levers)
 
     @property
     def parameter_names(self) -> list[str]:
@@ -99,8 +114,8 @@ class Experiment:
 
     @property
     def points(self) -> int:
-        """Design points in all (scenarios x samples)."""
-        return self.samples_per_scenario * len(self.scenarios)
+        """Design points in all (scenarios x policies x samples)."""
+        return self.samples_per_scenario * len(self.scenarios) * len(self.policies)
 
     @property
     def runs(self) -> int:
@@ -134,8 +149,9 @@ def unit_sample(experiment: Experiment) -> np.ndarray:
 def design_table(experiment: Experiment) -> Any:
     """The design: one row per design point, reproducible from the seed.
 
-    Columns: ``point_id`` (0-based, scenario-major), ``scenario`` (id), ``sample`` (row of the
-    parameter sample, shared by every scenario), then one column per varied parameter.
+    Columns: ``point_id`` (0-based, scenario-major, then policy-major), ``scenario`` (id),
+    ``policy`` (name; only with levers), ``sample`` (row of the parameter sample, shared by every
+    scenario and policy), then one column per varied parameter.
 
     Returns:
         A pandas DataFrame.
@@ -152,14 +168,19 @@ def design_table(experiment: Experiment) -> Any:
             tidy = np.clip([float(f"{v:.12g}") for v in levels], f.low, f.high)
             values[f.name] = np.asarray(tidy, dtype=np.float64)[index]
     frames = []
-    for s_index, scenario in enumerate(experiment.scenarios):
-        frame = {
-            "point_id": np.arange(s_index * n, (s_index + 1) * n, dtype=np.int64),
-            "scenario": [scenario.id] * n,
-            "sample": np.arange(n, dtype=np.int64),
-        }
-        frame.update(values)
-        frames.append(pd.DataFrame(frame))
+    block = 0
+    for scenario in experiment.scenarios:
+        for policy in experiment.policies:
+            frame: dict[str, Any] = {
+                "point_id": np.arange(block * n, (block + 1) * n, dtype=np.int64),
+                "scenario": [scenario.id] * n,
+            }
+            if experiment.has_policies:
+                frame[POLICY_COLUMN] = [policy.name] * n
+            frame["sample"] = np.arange(n, dtype=np.int64)
+            frame.update(values)
+            frames.append(pd.DataFrame(frame))
+            block += 1
     return pd.concat(frames, ignore_index=True)
 
 
@@ -169,7 +190,17 @@ def design_table(experiment: Experiment) -> Any:
 
 def _known_keys() -> set[str]:
     keys: set[str] = set()
-    for model in (ExperimentSpec, VariedParameter, Outputs, Analysis):
+    for model in (
+        ExperimentSpec,
+        VariedParameter,
+        Outputs,
+        Analysis,
+        Lever,
+        OutcomeSpec,
+        Robustness,
+        Optimize,
+        Objective,
+    ):
         keys.update(model.model_fields)
     return keys
 
@@ -183,7 +214,7 @@ def _plain(value: Any) -> Any:
 
 
 _PLACEHOLDERS: dict[str, Any] = {"scenarios": ["-"], "sampler": "grid", "replications": 1}
-_BLOCKS = ("parameters", "fixed", "outputs", "analysis")
+_BLOCKS = ("parameters", "fixed", "outputs", "analysis", "outcomes", "policies")
 
 
 def _best_effort_spec(raw: dict[Any, Any], exc: ValidationError) -> tuple[ExperimentSpec | None, set[str]]:
@@ -204,7 +235,7 @@ def _best_effort_spec(raw: dict[Any, Any], exc: ValidationError) -> tuple[Experi
         head = loc[0]
         if _prunable(data, loc):
             data[head].pop(loc[1], None)
-            dropped.add(str(loc[1]) if head in ("parameters", "fixed") else str(head))
+            dropped.add(str(loc[1]) if head in ("parameters", "fixed", "outcomes", "policies") else str(head))
         elif head in _PLACEHOLDERS:
             data[head] = _PLACEHOLDERS[head]
             dropped.add(str(head))
@@ -229,7 +260,26 @@ def _read(path: Path) -> dict[Any, Any]:
         raise ExperimentError(exc.problems) from None
     if not isinstance(raw, dict):
         raise ExperimentError([Problem(str(path), 1, 1, "an experiment file must be a YAML mapping", "type")])
-    return raw
+    return _alias_uncertainties(raw)
+
+
+def _alias_uncertainties(raw: dict[Any, Any]) -> dict[Any, Any]:
+    """``uncertainties:`` read as its synonym ``parameters:``, keeping every position for messages."""
+    if "uncertainties" not in raw or "parameters" in raw:
+        return raw
+    renamed = type(raw)()
+    for attribute in ("mark", "key_marks", "value_marks", "quoted"):
+        if hasattr(raw, attribute):
+            setattr(renamed, attribute, getattr(raw, attribute))
+    for key, value in raw.items():
+        renamed["parameters" if key == "uncertainties" else key] = value
+    for attribute in ("key_marks", "value_marks", "quoted"):
+        marks = getattr(renamed, attribute, None)
+        if isinstance(marks, dict) and "uncertainties" in marks:
+            marks = dict(marks)
+            marks["parameters"] = marks.pop("uncertainties")
+            setattr(renamed, attribute, marks)
+    return renamed
 
 
 def load_experiment(path: str | Path) -> Experiment:
@@ -259,15 +309,22 @@ def load_experiment(path: str | Path) -> Experiment:
     checks.scenario_names(context)
     unknown = checks.parameter_names(context) | pruned
     indicators = checks.indicator_names(context)
-    outcome = checks.analysis(context, indicators)
+    outcome = checks.analysis(context, indicators, tuple(str(k) for k in context.block("outcomes")))
     factors: list[Factor] = []
     fixed: dict[str, float] = {}
+    found_policies = [NO_POLICY]
+    if "uncertainties" in raw and "parameters" in raw:
+        diagnostics.at(("uncertainties",), "uncertainties: is a synonym of parameters:; give one of them", key=True)
     if partial is not None and context.scenarios:
+        found_policies = check_policies(context, partial)
+        check_outcomes(context, partial.outcomes, indicators)
+        _check_robustness(context, partial, indicators)
+        _check_optimize(context, partial, indicators)
         # With a broken structure, the value checks still run on every part that did validate.
         factors = checks.factors(context, partial, unknown)
         fixed = checks.fixed(context, partial, unknown)
         if "sampler" not in pruned:
-            checks.sampler(context, partial, factors if spec is not None else [])
+            checks.sampler(context, partial, factors if spec is not None else [], len(found_policies))
         if "outputs" not in pruned:
             checks.outputs(context, partial)
     problems = diagnostics.deduplicated()
@@ -285,7 +342,40 @@ def load_experiment(path: str | Path) -> Experiment:
         file_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
         content_hash=hashlib.sha256(canonical.encode()).hexdigest(),
         fixed=fixed,
+        policies=found_policies,
     )
+
+
+def _check_robustness(context: checks.ExperimentContext, spec: ExperimentSpec, indicators: tuple[str, ...]) -> None:
+    """The robustness outcome is an outcome or a recorded indicator, and there are policies to compare."""
+    if spec.robustness is None:
+        return
+    name = spec.robustness.outcome
+    known = [*spec.outcomes, *indicators]
+    if name not in known:
+        message = (
+            f"robustness outcome '{name}' is neither an outcome nor a recorded indicator{did_you_mean(name, known)}"
+        )
+        context.diagnostics.at(("robustness", "outcome"), message, "name")
+    if not spec.levers:
+        context.diagnostics.at(("robustness",), "robustness compares policies: add levers: (and policies:)", key=True)
+
+
+def _check_optimize(context: checks.ExperimentContext, spec: ExperimentSpec, indicators: tuple[str, ...]) -> None:
+    """The objectives name outcomes or indicators, satisficing has a threshold, and there are levers."""
+    if spec.optimize is None:
+        return
+    known = [*spec.outcomes, *indicators]
+    for i, objective in enumerate(spec.optimize.objectives):
+        loc = ("optimize", "objectives", i)
+        if objective.outcome not in known:
+            hint = did_you_mean(objective.outcome, known)
+            message = f"objective '{objective.outcome}' is neither an outcome nor a recorded indicator{hint}"
+            context.diagnostics.at((*loc, "outcome"), message, "name")
+        if objective.metric == "satisficing" and objective.threshold is None:
+            context.diagnostics.at((*loc, "metric"), "metric: satisficing needs threshold:", "missing")
+    if not spec.levers:
+        context.diagnostics.at(("optimize",), "optimize searches over levers: add levers:", key=True)
 
 
 def json_schema() -> dict[str, Any]:
@@ -300,8 +390,9 @@ def describe(experiment: Experiment) -> str:
     """A one-paragraph description of the design (for the CLI before a sweep starts)."""
     spec = experiment.spec
     names = ", ".join(experiment.parameter_names)
+    policies = f" x {len(experiment.policies)} policies" if experiment.has_policies else ""
     return (
         f"experiment '{experiment.id}': {spec.sampler} over {names}; "
-        f"{experiment.samples_per_scenario:,} design point(s) x {len(experiment.scenarios)} scenario(s) "
+        f"{experiment.samples_per_scenario:,} design point(s) x {len(experiment.scenarios)} scenario(s){policies} "
         f"x {spec.replications:,} replications = {experiment.runs:,} runs (seed {spec.seed})"
     )

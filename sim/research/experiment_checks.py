@@ -155,8 +155,8 @@ def indicator_names(context: ExperimentContext) -> tuple[str, ...]:
     return tuple(names)
 
 
-def analysis(context: ExperimentContext, indicators: tuple[str, ...]) -> Outcome:
-    """The analysis output and outcome name recorded indicators; return the outcome."""
+def analysis(context: ExperimentContext, indicators: tuple[str, ...], outcomes: tuple[str, ...] = ()) -> Outcome:
+    """The analysis output names a recorded indicator or an outcome, the outcome an indicator; return it."""
     block, outputs = context.block("analysis"), context.block("outputs")
     diagnostics = context.diagnostics
     if outputs.get("at") == "summary":
@@ -164,8 +164,9 @@ def analysis(context: ExperimentContext, indicators: tuple[str, ...]) -> Outcome
         if isinstance(statistics, list):
             indicators = (*indicators, *(f"{i}:{s}" for i in indicators for s in statistics if isinstance(s, str)))
     output = block.get("output", "trilateral")
-    if isinstance(output, str) and output not in indicators:
-        message = f"analysis.output '{output}' is not a recorded indicator{did_you_mean(output, indicators)}"
+    if isinstance(output, str) and output not in indicators and output not in outcomes:
+        hint = did_you_mean(output, [*indicators, *outcomes])
+        message = f"analysis.output '{output}' is neither a recorded indicator nor an outcome{hint}"
         diagnostics.at(("analysis", "output"), message, "name")
     text = block.get("outcome", "trilateral < 0.4")
     try:
@@ -305,8 +306,8 @@ def _is_power_of_two(n: int) -> bool:
     return n > 0 and n & (n - 1) == 0
 
 
-def sampler(context: ExperimentContext, spec: ExperimentSpec, resolved: list[Factor]) -> None:
-    """The sampler's options apply to it, and the design is not too large."""
+def sampler(context: ExperimentContext, spec: ExperimentSpec, resolved: list[Factor], policies: int = 1) -> None:
+    """The sampler's options apply to it, and the design (x scenarios x policies) is not too large."""
     given, diagnostics = set(context.raw), context.diagnostics
     if spec.sampler == "grid":
         if "samples" in given:
@@ -327,7 +328,7 @@ def sampler(context: ExperimentContext, spec: ExperimentSpec, resolved: list[Fac
     if spec.sampler == "morris" and spec.levels is not None and spec.levels % 2:
         diagnostics.at(("levels",), f"morris levels should be even (e.g. 4 or 6), got {spec.levels}")
     if len(resolved) == len(spec.parameters) and resolved:
-        size = design_size(spec, resolved) * max(1, len(context.scenarios))
+        size = design_size(spec, resolved) * max(1, len(context.scenarios)) * policies
         if size > MAX_POINTS:
             diagnostics.at(("sampler",), f"the design has {size:,} points; at most {MAX_POINTS:,} are allowed")
 

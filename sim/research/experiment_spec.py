@@ -76,8 +76,76 @@ class Analysis(_Strict):
     outcome: str = "trilateral < 0.4"
 
 
+LeverValue = Annotated[float, Field(allow_inf_nan=False)] | Annotated[str, Field(max_length=64)]
+Name = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$", max_length=64)]
+
+
+class Lever(_Strict):
+    """What a government chooses: a scenario parameter or a government's computer strategy.
+
+    ``parameter:`` names the scenario parameter the lever sets (default: the lever's own name);
+    ``strategy:`` names the government whose strategy it sets (a categorical lever whose values
+    are strategy names, ``default`` meaning the scenario's own choice).
+    """
+
+    name: Name
+    parameter: str | None = None
+    strategy: Literal["USA", "ROK", "JPN"] | None = None
+    values: list[LeverValue] = Field(min_length=1, max_length=1000)
+
+
+OutcomeStatistic = Literal["mean", "sd", "median", "min", "max", "quantile", "probability"]
+
+
+class OutcomeSpec(_Strict):
+    """A per-design-point statistic of a per-run value (see :mod:`sim.research.outcomes`).
+
+    Exactly one of ``of`` (an expression of state variables, at the last turn, or its change
+    from the start with ``change: true``), ``event`` (a condition, at the last turn or ``over``
+    ``any``/``all`` turns), ``first_turn`` (a condition: the first turn it holds, turns + 1 if
+    never) or ``score`` (a government's objective score at the end).
+    """
+
+    of: str | None = Field(default=None, max_length=2000)
+    event: str | None = Field(default=None, max_length=2000)
+    first_turn: str | None = Field(default=None, max_length=2000)
+    score: Literal["USA", "ROK", "JPN"] | None = None
+    over: Literal["final", "any", "all"] = "final"
+    change: StrictBool = False
+    statistic: OutcomeStatistic | None = None
+    q: float | None = Field(default=None, ge=0.0, le=1.0)
+
+
+class Robustness(_Strict):
+    """Robustness of each policy over the uncertainty ensemble: which outcome, which way, what suffices."""
+
+    outcome: str
+    direction: Literal["maximize", "minimize"] = "maximize"
+    threshold: FiniteFloat | None = None
+
+
+class Objective(_Strict):
+    """One objective of ``trilat optimize``: a robustness metric of an outcome over the uncertainty sample."""
+
+    outcome: str
+    metric: Literal["mean", "p5", "p50", "p95", "satisficing"] = "mean"
+    direction: Literal["maximize", "minimize"] = "minimize"
+    threshold: FiniteFloat | None = None
+
+
+class Optimize(_Strict):
+    """Many-objective search over the levers (``trilat optimize``, NSGA-II from pymoo)."""
+
+    objectives: list[Objective] = Field(min_length=1, max_length=10)
+    population: int = Field(default=12, ge=2, le=1000)
+    generations: int = Field(default=5, ge=1, le=1000)
+
+
 class ExperimentSpec(_Strict):
-    """The experiment file format (see ``docs/experiments.md``)."""
+    """The experiment file format (see ``docs/experiments.md``).
+
+    ``uncertainties:`` (what the world does) is accepted as a synonym of ``parameters:``.
+    """
 
     id: str | None = Field(default=None, max_length=100)
     title: str = ""
@@ -94,6 +162,12 @@ class ExperimentSpec(_Strict):
     turns: int | None = Field(default=None, ge=1, le=1000)
     outputs: Outputs = Field(default_factory=Outputs)
     analysis: Analysis = Field(default_factory=Analysis)
+    levers: list[Lever] = Field(default_factory=list, max_length=50)
+    policies: dict[Name, dict[str, LeverValue]] | None = Field(default=None, max_length=10_000)
+    common_random_numbers: StrictBool = True
+    outcomes: dict[Name, OutcomeSpec] = Field(default_factory=dict, max_length=100)
+    robustness: Robustness | None = None
+    optimize: Optimize | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -101,6 +175,9 @@ class ExperimentSpec(_Strict):
         if isinstance(data, dict) and isinstance(data.get("scenarios"), str):
             data = dict(data)
             data["scenarios"] = [data["scenarios"]]
+        if isinstance(data, dict) and "uncertainties" in data and "parameters" not in data:
+            data = dict(data)
+            data["parameters"] = data.pop("uncertainties")
         return data
 
 

@@ -17,8 +17,10 @@ import pandas as pd
 
 from sim.errors import did_you_mean
 from sim.research.analysis.discovery import Discovery, PrimResult, discover, print_discovery_details
+from sim.research.analysis.outcome_stats import PointValues, column_of, point_statistic_table
 from sim.research.analysis.plots import write_plots
-from sim.research.analysis.sensitivity import SAMPLERS, sensitivity
+from sim.research.analysis.robustness import plot_robustness, robustness_table
+from sim.research.analysis.sensitivity import SAMPLERS, Sensitivity, sensitivity
 from sim.research.analysis.stages import (
     EXPLORED,
     ExploreResult,
@@ -76,11 +78,18 @@ class DiscoveryOptions:
     """Also grow a CART tree."""
     min_mass: float = 0.05
     """The smallest share of the runs a box (or CART leaf) may hold."""
+    second_order: pd.DataFrame | None = None
+    """Sobol second-order indices (S2, S2_conf) per parameter pair, when the design has them."""
+    robustness: pd.DataFrame | None = None
+    """Per policy: robustness metrics over the uncertainty samples (experiments with levers)."""
+    statistic: str = "mean"
+    """The per-point statistic of the output that the sensitivity indices use."""
 
 
 def _available_columns(manifest: Manifest) -> list[str]:
     indicators = manifest.indicators
-    return [*indicators, *(f"{i}:{s}" for i in indicators for s in manifest.statistics)]
+    outcomes = manifest.experiment.spec.get("outcomes") or {}
+    return [*indicators, *(f"{i}:{s}" for i in indicators for s in manifest.statistics), *outcomes]
 
 
 def _chosen(
@@ -148,14 +157,20 @@ def analyze(
     spec = ExperimentSpec.model_validate(manifest.experiment.spec)
     names: list[str] = list(manifest.parameters)
     output, chosen = _chosen(out, manifest, spec, output, outcome)
-    columns = list(dict.fromkeys([*manifest.indicators, output]))
+    column = column_of(output, spec)
+    columns = list(dict.fromkeys([*manifest.indicators, column]))
     point = read_point_stats(out, manifest, columns, chosen)
     notes = point.notes
 
     design = design_frame(manifest).set_index("point_id")
     found = design.loc[point.point_ids].reset_index()
     summary = summary_table(found, names, columns, point)
-    points = points_table(found, names, columns, output, point)
+    points = points_table(found, names, columns, column, point)
+    if "policy" in found.columns:
+        points.insert(2, "policy", found["policy"].to_numpy())
+    statistics = {name: point_statistic_table(out, manifest, spec, name) for name in spec.outcomes}
+    for name, stat in statistics.items():
+        points[name] = stat.values[points["point_id"].to_numpy()]
 
     folder = out / ANALYSIS
     folder.mkdir(exist_ok=True)
@@ -163,12 +178,23 @@ def analyze(
 
     indices = None
     scenario_ids = [s.id for s in manifest.scenarios]
+    computed = Sensitivity(None, [])
+    statistic = statistics[output].statistic if output in statistics else "mean"
     if spec.sampler in SAMPLERS:
-        computed = sensitivity(spec, names, points, output, scenario_ids, len(design) // len(scenario_ids))
+        studied = statistics.get(output) or point_statistic_table(out, manifest, spec, output)
+        if output not in statistics:  # an indicator: the same per-point means as the points table, bit for bit
+            studied.values[points["point_id"].to_numpy()] = points[f"{column}:mean"].to_numpy()
+        computed = sensitivity(spec, names, design.reset_index(), studied.values, studied.noise)
         notes += computed.notes
         indices = computed.table
         if indices is not None:
             files += _write_table(indices, folder, "sensitivity", parquet=False)
+        if computed.second_order is not None:
+            files += _write_table(computed.second_order, folder, "sensitivity-s2", parquet=False)
+    robust = None
+    if "policy" in design.columns:
+        robust, robust_files = _robustness(out, manifest, spec, design.reset_index(), statistics, folder, plots)
+        files += robust_files
 
     options = discovery or DiscoveryOptions()
     try:
@@ -188,8 +214,11 @@ def analyze(
     files += _write_discovery(discovered, folder)
 
     if plots:
+        shown = indices
+        if shown is not None and "policy" in shown.columns:  # one bar per parameter and policy
+            shown = shown.assign(parameter=shown["parameter"] + " [" + shown["policy"] + "]")
         files += write_plots(
-            folder, points, names, output, chosen, spec.sampler, indices, discovered.results, discovered.stability
+            folder, points, names, column, chosen, spec.sampler, shown, discovered.results, discovered.stability
         )
 
     def write(frame: pd.DataFrame, stem: str) -> list[Path]:
@@ -202,12 +231,13 @@ def analyze(
         files += paths.files
     explored = None
     if explore and spec.sampler in EXPLORED and len(names) > 1:
-        explored = explore_stage(points, names, output, write, plot_folder)
+        explored = explore_stage(points, names, column, write, plot_folder)
         files += explored.files
 
     _remove_stale(folder, files)
     result = AnalysisResult(out, output, chosen, summary, points, indices, discovered.results, files, notes)
     result.found, result.paths, result.explored = discovered, paths, explored
+    result.second_order, result.robustness, result.statistic = computed.second_order, robust, statistic
     if echo:
         print_analysis(result, manifest)
         if paths is not None:
@@ -239,6 +269,29 @@ def _write_discovery(found: Discovery, folder: Path) -> list[Path]:
     return files
 
 
+def _robustness(
+    out: Path,
+    manifest: Manifest,
+    spec: ExperimentSpec,
+    design: pd.DataFrame,
+    statistics: dict[str, PointValues],
+    folder: Path,
+    plots: bool,
+) -> tuple[pd.DataFrame, list[Path]]:
+    """The robustness table of the experiment's policies (its ``robustness:`` block, else the analysis output)."""
+    chosen = spec.robustness
+    name = chosen.outcome if chosen is not None else spec.analysis.output
+    direction = chosen.direction if chosen is not None else "maximize"
+    threshold = chosen.threshold if chosen is not None else None
+    values = statistics[name] if name in statistics else point_statistic_table(out, manifest, spec, name)
+    table = robustness_table(design, values.values, direction, threshold)
+    table.insert(2, "outcome", name)
+    files = _write_table(table, folder, "robustness", parquet=False)
+    if plots and len(table):
+        files.append(plot_robustness(table, name, direction, folder / "robustness.png"))
+    return table, files
+
+
 def print_analysis(result: AnalysisResult, manifest: Manifest) -> None:
     """Print the per-point table (first rows), sensitivity indices and discovered boxes."""
     runs = int(result.points["runs"].sum())
@@ -247,16 +300,28 @@ def print_analysis(result: AnalysisResult, manifest: Manifest) -> None:
         f"{runs:,} runs, {manifest.replications:,} replications per point"
     )
     print(f"\n{result.output} at the end, per design point; share = runs with {result.outcome}")
-    shown = result.points.drop(columns=["sample"]).rename(columns=lambda c: c.replace(f"{result.output}:", ""))
+    prefixes = (f"outcome:{result.output}:", f"{result.output}:")
+    shown = result.points.drop(columns=["sample"]).rename(
+        columns=lambda c: next((c[len(p) :] for p in prefixes if c.startswith(p)), c)
+    )
     shown = shown.rename(columns={"outcome_share": "share"})
     with pd.option_context("display.width", 160, "display.max_columns", 30, "display.precision", 3):
         print(shown.head(PRINTED_ROWS).to_string(index=False))
     if len(shown) > PRINTED_ROWS:
         print(f"... {len(shown) - PRINTED_ROWS:,} more rows in {result.out_dir / ANALYSIS / 'points.csv'}")
     if result.sensitivity is not None:
-        print(f"\nSensitivity of mean {result.output} ({manifest.sampler}, 95% confidence intervals)")
+        print(f"\nSensitivity of {result.statistic} {result.output} ({manifest.sampler}, 95% confidence intervals)")
         table = result.sensitivity.drop(columns=["method"])
         print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        if "ST_noise" in table.columns or "mu_star_noise" in table.columns:
+            print("(ST_noise / mu_star_noise: the replication-noise floor, from split halves of the replications)")
+    if result.second_order is not None:
+        print("\nSecond-order Sobol indices (S2)")
+        print(result.second_order.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    if result.robustness is not None and len(result.robustness):
+        print(f"\nRobustness of the policies over the uncertainty samples: {result.robustness['outcome'].iloc[0]}")
+        shown = result.robustness.drop(columns=["outcome"])
+        print(shown.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     print(f"\nScenario discovery (PRIM): where {result.outcome}")
     for scenario, found in result.discovery.items():
         mine = result.points[result.points["scenario"] == scenario]

@@ -82,8 +82,8 @@ def _plot_sensitivity(rows: Sequence[Mapping[Any, Any]], method: str, output: st
     fig = figure(max(6.0, 0.8 * len(names) + 2), 4.2)
     ax = fig.subplots()
     index = np.arange(len(names))
+    width = 0.38
     if method == "sobol":
-        width = 0.38
         for offset, key, label in ((-width / 2, "S1", "first order S1"), (width / 2, "ST", "total ST")):
             values = [r[key] for r in rows]
             errors = [r[f"{key}_conf"] for r in rows]
@@ -93,6 +93,11 @@ def _plot_sensitivity(rows: Sequence[Mapping[Any, Any]], method: str, output: st
     else:
         ax.bar(index, [r["mu_star"] for r in rows], 0.6, yerr=[r["mu_star_conf"] for r in rows], capsize=3)
         ax.set_ylabel("Morris mu* (per unit of range, 95% CI)")
+    floor_key, floor_at = ("ST_noise", width / 2) if method == "sobol" else ("mu_star_noise", 0.0)
+    if rows and floor_key in rows[0]:  # the replication-noise floor of ST (mu_star) as a short black line
+        floors = [r[floor_key] for r in rows]
+        ax.plot(index + floor_at, floors, "_", color="black", markersize=18, mew=2, label="noise floor")
+        ax.legend()
     ax.set_xticks(index, names, rotation=30, ha="right")
     ax.axhline(0, color="black", linewidth=0.8)
     ax.grid(axis="y", alpha=0.3)

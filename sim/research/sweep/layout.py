@@ -29,14 +29,17 @@ def result_columns(
     *,
     with_turn: bool,
     statistics: Iterable[str] = (),
+    with_policy: bool = False,
+    outcomes: Iterable[str] = (),
 ) -> list[str]:
-    """The column names of the results dataset, in order."""
+    """The column names of the results dataset, in order (``policy`` only with levers)."""
     indicators = tuple(indicators)
-    names = ["point_id", "scenario", *parameter_names, "replication", "seed"]
+    names = ["point_id", "scenario", *(["policy"] if with_policy else []), *parameter_names, "replication", "seed"]
     if with_turn:
         names.append("turn")
     names += list(indicators)
     names += [f"{name}:{stat}" for name in indicators for stat in statistics]
+    names += [f"outcome:{name}" for name in outcomes]
     return names
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 
 from sim import __version__
 from sim.research.experiment import Experiment
+from sim.research.outcomes import run_outcomes
 from sim.research.sweep.layout import SweepError, result_columns
 from sim.research.sweep.manifest import (
     ChunkRecord,
@@ -26,12 +27,17 @@ DEFAULT_CHUNK_RUNS = 10_000
 
 
 def _chunk_bounds(experiment: Experiment, chunk_runs: int) -> list[tuple[int, int, int, int, int]]:
-    """(scenario index, first point, stop point, first run, stop run) of each chunk, in order."""
+    """(scenario index, first point, stop point, first run, stop run) of each chunk, in order.
+
+    Chunks never cross a block of one scenario and one policy.
+    """
     reps = experiment.spec.replications
     n = experiment.samples_per_scenario
+    per_policy = len(experiment.policies)
     bounds: list[tuple[int, int, int, int, int]] = []
-    for s_index in range(len(experiment.scenarios)):
-        first, stop = s_index * n, (s_index + 1) * n
+    for block in range(len(experiment.scenarios) * per_policy):
+        s_index = block // per_policy
+        first, stop = block * n, (block + 1) * n
         if reps <= chunk_runs:
             per = max(1, chunk_runs // reps)
             for p in range(first, stop, per):
@@ -125,6 +131,8 @@ def new_manifest(experiment: Experiment, design: pd.DataFrame, chunks: list[Chun
             experiment.indicators,
             with_turn=spec.outputs.at not in ("final", "summary"),
             statistics=_statistics(experiment),
+            with_policy=experiment.has_policies,
+            outcomes=list(spec.outcomes),
         ),
         total_runs=experiment.runs,
         chunk_runs=chunk_runs,
@@ -137,6 +145,7 @@ def chunk_task(experiment: Experiment, chunk: ChunkRecord, values: np.ndarray, o
     """The task a worker runs for ``chunk`` (``values``: the design's parameter values, one row per point)."""
     spec = experiment.spec
     scenario = experiment.scenarios[experiment.scenario_ids.index(chunk.scenario)]
+    policy = experiment.policies[(chunk.first_point // experiment.samples_per_scenario) % len(experiment.policies)]
     return ChunkTask(
         chunk_id=chunk.id,
         attempt=chunk.attempts,
@@ -158,4 +167,9 @@ def chunk_task(experiment: Experiment, chunk: ChunkRecord, values: np.ndarray, o
         statistics=_statistics(experiment),
         keep_trajectories=spec.outputs.keep_trajectories,
         out_dir=out_dir,
+        policy=policy.name if experiment.has_policies else None,
+        policy_parameters=tuple(sorted(policy.parameters.items())),
+        strategies=tuple(sorted(policy.strategies.items())),
+        common_random_numbers=spec.common_random_numbers,
+        outcomes=run_outcomes(spec.outcomes),
     )

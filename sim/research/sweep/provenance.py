@@ -23,6 +23,7 @@ from sim.engine.model import TrilateralModel
 from sim.errors import TrilatError
 from sim.lang.scenario import load_scenario
 from sim.research.experiment import Experiment
+from sim.research.levers import run_settings
 from sim.research.sweep.layout import PARTS, SweepError, part_path
 from sim.research.sweep.manifest import (
     ChunkRecord,
@@ -120,12 +121,16 @@ def _replay(out_dir: str | Path, run_id: int, record: bool) -> tuple[Recorded, M
             f"(hash {scenario.content_hash[:12]}, recorded {entry.content_hash[:12]}); cannot reproduce exactly"
         )
     parameters: dict[str, Any] = dict(manifest.fixed)
+    settings = run_settings(manifest.experiment.spec, found.row, found.run_id, manifest.replications)
+    parameters.update(settings.parameters)
     for name in manifest.parameters:
         parameters[name] = np.array([float(found.row[name])])
     recorded = simulate(
         scenario,
         seed=manifest.seed,
-        replication_ids=np.array([found.run_id], dtype=np.int64),
+        replication_ids=np.array([settings.replication_index], dtype=np.int64),
+        strategies=settings.strategies,
+        outcomes=settings.outcomes,
         turns=entry.turns,
         parameters=parameters,
         indicators=manifest.indicators,
@@ -209,6 +214,12 @@ def verify_run(out_dir: str | Path, run_id: int, *, record: bool = True) -> RunC
             value, kept = float(recorded.statistics[stat][i, 0]), float(stored[f"{name}:{stat}"].iloc[0])
             if value != kept:
                 mismatches.append(f"{name}:{stat}: stored {kept!r}, reproduced {value!r}")
+    names = list(manifest.experiment.spec.get("outcomes") or {})
+    for j, name in enumerate(names):
+        assert recorded.outcomes is not None
+        value, kept = float(recorded.outcomes[j, 0]), float(stored[f"outcome:{name}"].iloc[0])
+        if not _same(value, kept):
+            mismatches.append(f"outcome {name}: stored {kept!r}, reproduced {value!r}")
     for name in manifest.parameters:
         if float(stored[name].iloc[0]) != float(found.row[name]):
             mismatches.append(f"parameter {name}: stored {stored[name].iloc[0]!r}, design {found.row[name]!r}")

@@ -10,6 +10,7 @@ import numpy as np
 
 from sim.engine.model import TrilateralModel
 from sim.lang.scenario import Scenario
+from sim.research.outcomes import OutcomeTracker, RunOutcome
 
 
 @dataclass
@@ -23,6 +24,8 @@ class Recorded:
     """Indicators at each recorded turn, shape (indicators, runs)."""
     statistics: dict[str, np.ndarray] = field(default_factory=dict)
     """Statistic over turns 1..T (``mean``, ``min``, ``max``, ``sd``), shape (indicators, runs)."""
+    outcomes: np.ndarray | None = None
+    """Each outcome's per-run value (:mod:`sim.research.outcomes`), shape (outcomes, runs)."""
 
 
 class _RunningStatistics:
@@ -58,6 +61,8 @@ def simulate(
     record_turns: Iterable[int] = (),
     statistics: Iterable[str] = (),
     record: bool = False,
+    strategies: Mapping[str, str] | None = None,
+    outcomes: tuple[RunOutcome, ...] = (),
 ) -> Recorded:
     """Run a block of replications to the end and keep the indicators a sweep records.
 
@@ -71,13 +76,22 @@ def simulate(
         record_turns: turns (0 = the start) whose values to keep.
         statistics: statistics over turns 1..T to compute (``mean``, ``min``, ``max``, ``sd``).
         record: keep the model's cause-and-effect record (for the narrative; no effect on values).
+        strategies: governments' strategies that replace the scenario's (a policy's levers).
+        outcomes: the experiment's per-run outcome values to compute.
 
     Returns:
         The model run to the end and the recorded values.
     """
     model = TrilateralModel(
-        scenario, seed=seed, replication_ids=replication_ids, turns=turns, record=record, parameters=dict(parameters)
+        scenario,
+        seed=seed,
+        replication_ids=replication_ids,
+        turns=turns,
+        record=record,
+        parameters=dict(parameters),
+        strategies=dict(strategies) if strategies else None,
     )
+    tracker = OutcomeTracker(outcomes, model) if outcomes else None
     rows = [scenario.layout.rows[name] for name in indicators]
     wanted = set(record_turns)
     stats = tuple(statistics)
@@ -90,12 +104,16 @@ def simulate(
         values = model.x[rows]
         if model.turn in wanted:
             kept[model.turn] = values
+        if tracker is not None:
+            tracker.step(model)
         if stats:
             if running is None:
                 running = _RunningStatistics(values)
             else:
                 running.add(values)
     out = Recorded(model=model, final=model.x[rows], turns=kept)
+    if tracker is not None:
+        out.outcomes = tracker.finish(model)
     if running is not None:
         computed = running.computed()
         out.statistics = {name: computed[name] for name in stats}

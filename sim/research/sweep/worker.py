@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from sim import __version__
 from sim.lang.scenario import Scenario, load_scenario
+from sim.research.outcomes import PREFIX, RunOutcome
 from sim.research.sweep.layout import PARTS, TRAJECTORIES, SweepError, write_tables
 from sim.research.sweep.simulate import Recorded, simulate
 
@@ -53,6 +54,17 @@ class ChunkTask:
     keep_trajectories: bool
     out_dir: str | None
     """Where the worker writes the parts; None: it sends the tables back instead."""
+    policy: str | None = None
+    """The design points' policy (None: the experiment has no levers, no ``policy`` column)."""
+    policy_parameters: tuple[tuple[str, float], ...] = ()
+    strategies: tuple[tuple[str, str], ...] = ()
+    common_random_numbers: bool = False
+    """Run ``k`` of every point draws the random numbers of replication index ``k`` (else its run id)."""
+    outcomes: tuple[RunOutcome, ...] = ()
+
+    def model_replication_ids(self, ids: np.ndarray) -> np.ndarray:
+        """The counter-based RNG's replication indices of global run ids ``ids``."""
+        return ids % self.replications if self.common_random_numbers else ids
 
 
 @dataclass
@@ -102,6 +114,8 @@ def _results_table(task: ChunkTask, recorded: Recorded, ids: np.ndarray, local: 
         "point_id": pa.array(np.repeat(points, repeat)),
         "scenario": pa.array([task.scenario_id] * (runs * repeat), type=pa.string()),
     }
+    if task.policy is not None:
+        columns["policy"] = pa.array([task.policy] * (runs * repeat), type=pa.string())
     for j, name in enumerate(task.parameter_names):
         columns[name] = pa.array(np.repeat(task.parameter_values[local, j], repeat))
     columns["replication"] = pa.array(np.repeat(ids, repeat))
@@ -119,6 +133,9 @@ def _results_table(task: ChunkTask, recorded: Recorded, ids: np.ndarray, local: 
         values = recorded.statistics[stat]
         for j, name in enumerate(task.indicators):
             columns[f"{name}:{stat}"] = pa.array(np.repeat(values[j], repeat))
+    for j, outcome in enumerate(task.outcomes):
+        assert recorded.outcomes is not None
+        columns[PREFIX + outcome.name] = pa.array(np.repeat(recorded.outcomes[j], repeat))
     return pa.table(columns)
 
 
@@ -172,6 +189,7 @@ class ChunkRunner:
         ids = np.arange(task.first_run, task.stop_run, dtype=np.int64)
         local = ids // task.replications - task.first_point
         parameters: dict[str, float | np.ndarray] = dict(task.fixed)
+        parameters.update(task.policy_parameters)
         for j, name in enumerate(task.parameter_names):
             parameters[name] = np.ascontiguousarray(task.parameter_values[local, j])
         wanted = set(task.record_turns or ())
@@ -180,12 +198,14 @@ class ChunkRunner:
         recorded = simulate(
             compiled,
             seed=task.seed,
-            replication_ids=ids,
+            replication_ids=task.model_replication_ids(ids),
             turns=task.turns,
             parameters=parameters,
             indicators=task.indicators,
             record_turns=wanted,
             statistics=task.statistics,
+            strategies=dict(task.strategies),
+            outcomes=task.outcomes,
         )
         tables = chunk_tables(task, recorded, ids, local)
         self._release(recorded)

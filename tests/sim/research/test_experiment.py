@@ -243,7 +243,7 @@ def test_every_problem_is_reported_at_once_with_its_place_and_a_suggestion(tmp_p
         ),
         (
             "scenarios: [baseline]\nparameters: {us_transactionalism: {}}\nsampler: grid\nreplications: 2\nanalysis: {output: trilaterl}\n",
-            "analysis.output 'trilaterl' is not a recorded indicator (did you mean 'trilateral'?)",
+            "analysis.output 'trilaterl' is neither a recorded indicator nor an outcome (did you mean 'trilateral'?)",
         ),
         (
             "scenarios: [defaults]\nparameters: {us_transactionalism: {}}\nsampler: grid\nreplications: 2\n",
