@@ -62,6 +62,12 @@ class AnalysisResult:
     """Trajectory analytics (with ``trajectories=...``)."""
     explored: ExploreResult | None = None
     """Feature scores (grid, LHS and Monte Carlo designs)."""
+    second_order: pd.DataFrame | None = None
+    """Sobol second-order indices (S2, S2_conf) per parameter pair, when the design has them."""
+    robustness: pd.DataFrame | None = None
+    """Per policy: robustness metrics over the uncertainty samples (experiments with levers)."""
+    statistic: str = "mean"
+    """The per-point statistic of the output that the sensitivity indices use."""
 
 
 @dataclass
@@ -78,12 +84,6 @@ class DiscoveryOptions:
     """Also grow a CART tree."""
     min_mass: float = 0.05
     """The smallest share of the runs a box (or CART leaf) may hold."""
-    second_order: pd.DataFrame | None = None
-    """Sobol second-order indices (S2, S2_conf) per parameter pair, when the design has them."""
-    robustness: pd.DataFrame | None = None
-    """Per policy: robustness metrics over the uncertainty samples (experiments with levers)."""
-    statistic: str = "mean"
-    """The per-point statistic of the output that the sensitivity indices use."""
 
 
 def _available_columns(manifest: Manifest) -> list[str]:
