@@ -243,12 +243,12 @@ def test_dry_run_prints_runs_chunks_time_and_disk(small, tmp_path, capsys):
 HELD = 3
 
 
-def _start_held(experiment: Path, out: Path, tmp_path: Path, workers: int = 1) -> tuple[subprocess.Popen, Path]:
+def _start_held(experiment: Path, out: Path, tmp_path: Path, workers: str = "1") -> tuple[subprocess.Popen, Path]:
     """Start a sweep of 6 chunks in a subprocess; return once chunk HELD is held (and the gate)."""
     reached, gate = tmp_path / "reached", tmp_path / "gate"
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.sim.research.sweep_driver"]
-        + [str(experiment), str(out), "40", str(HELD), str(reached), str(gate), str(workers)],
+        + [str(experiment), str(out), "40", str(HELD), str(reached), str(gate), workers],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -295,11 +295,13 @@ def _gone(processes: list, guard_s: float = 60.0) -> list:
         time.sleep(0.1)
 
 
-@pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])
-def test_killing_the_main_process_leaves_no_orphan(small, tmp_path, small_reference, how):
+@pytest.mark.parametrize(("how", "workers"), [("SIGKILL", "2"), ("SIGTERM", "2"), ("SIGKILL", "dask")])
+def test_killing_the_main_process_leaves_no_orphan(small, tmp_path, small_reference, how, workers):
     psutil = pytest.importorskip("psutil")
+    if workers == "dask":
+        pytest.importorskip("distributed")
     out = tmp_path / "out"
-    process, gate = _start_held(small, out, tmp_path, workers=2)
+    process, gate = _start_held(small, out, tmp_path, workers=workers)
     children = psutil.Process(process.pid).children(recursive=True)
     assert len(children) >= 2  # the pool's workers (and the fork server, the resource tracker)
     os.kill(process.pid, getattr(signal, how))  # the main process only, not its group
