@@ -23,7 +23,7 @@ from sim.research.sweep.manifest import ChunkRecord, ChunkStatus, load_manifest
 from sim.research.sweep.plan import DEFAULT_CHUNK_RUNS, chunk_task, plan_chunks
 from sim.research.sweep.worker import ChunkRunner
 
-CALIBRATION_RUNS = 2_000
+CALIBRATION_RUNS = 5_000
 """Runs of the larger calibration block per scenario (the smaller one has a quarter)."""
 
 
