@@ -367,24 +367,24 @@ def session_for_sweep_run(out_dir: Path | str, run_id: int, shadows: int = 100) 
     The story is bit-identical to the sweep's stored run; the shadow worlds are the runs after
     it under the same parameters. Save it and open it with ``trilat replay``.
     """
-    from sim.research.sweep import find_run, load_manifest
+    from sim.research.sweep import locate_run, read_manifest
+    from sim.research.sweep.manifest import ScenarioRecord
     from sim.research.sweep.provenance import recorded_scenario
 
-    manifest = load_manifest(out_dir)
-    found = find_run(manifest, run_id)
-    entry = found.scenario
-    parameters = {**manifest.fixed, **{name: float(found.row[name]) for name in manifest.parameters}}
+    manifest = read_manifest(out_dir)
+    row, entry, _ = locate_run(manifest, run_id)
+    parameters = {**manifest["fixed"], **{name: float(row[name]) for name in manifest["parameters"]}}
     settings = GameSettings(
-        scenario=str(recorded_scenario(out_dir, entry).path),  # the stored texts if the file moved
-        seed=manifest.seed,
-        turns=entry.turns,
+        scenario=str(recorded_scenario(out_dir, ScenarioRecord.from_json(entry)).path),  # stored texts if moved
+        seed=manifest["seed"],
+        turns=entry["turns"],
         shadows=shadows,
         parameters=parameters,
         story_replication=int(run_id),
     )
     session = GameSession(settings)
-    if session.scenario.content_hash != entry.content_hash:
-        raise SaveError(f"scenario '{entry.id}' changed since the sweep; run {run_id} cannot be replayed exactly")
+    if session.scenario.content_hash != entry["content_hash"]:
+        raise SaveError(f"scenario '{entry['id']}' changed since the sweep; run {run_id} cannot be replayed exactly")
     while not session.finished:
         session.resolve()
     return session

@@ -27,13 +27,16 @@ MODEL_SOURCES: tuple[str, ...] = (
     "agents",
     "sim/research/sweep/simulate.py",
     "sim/research/sweep/worker.py",
+    "sim/research/levers.py",
+    "sim/research/outcomes.py",
     "scenarios/defaults.yaml",
 )
 """The code that determines a run's results, relative to :data:`ROOT` (folders: every ``.py`` in them).
 
 The engine (state, dynamics, triggers, random streams), the scenario language (how a file
 becomes a compiled model), the agents (strategies and decisions), the two sweep modules that
-derive each run's random numbers and record its values, and the coefficient defaults.
+derive each run's random numbers and record its values, the levers and per-run outcomes of an
+experiment (where present), and the coefficient defaults. A name that does not exist is skipped.
 """
 
 LIBRARIES: tuple[str, ...] = ("numpy", "mesa", "pyarrow", "pandas", "SALib", "scipy")

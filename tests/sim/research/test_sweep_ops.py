@@ -65,7 +65,7 @@ def test_the_fingerprint_covers_the_engine_and_changes_with_it(tmp_path, monkeyp
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, fake / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
+        elif source.is_file():
             (fake / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(source, fake / name)
     monkeypatch.setattr(environment, "ROOT", fake)
