@@ -290,7 +290,8 @@ class DesignTable:
         """A design stored as JSON rows (format ``trilat-sweep/1``)."""
         frame = pd.DataFrame(data, columns=columns)
         for name in ("point_id", "sample"):
-            frame[name] = frame[name].astype(np.int64)
+            if name in frame.columns:
+                frame[name] = frame[name].astype(np.int64)
         for name in parameters:
             frame[name] = frame[name].astype(np.float64)
         return cls(frame)
