@@ -115,6 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--chunk", type=positive_int, metavar="RUNS", help="runs per chunk of a new sweep (default 10000)"
     )
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    sweep.add_argument(
+        "--dry-run", action="store_true", help="print runs, chunks, estimated time and disk; run nothing"
+    )
+    sweep.add_argument(
+        "--allow-code-change",
+        action="store_true",
+        help="resume a sweep written by other model code, in a new segment recorded in the manifest",
+    )
 
     analyze = sub.add_parser("analyze", help="summaries, sensitivity indices, scenario discovery and plots")
     analyze.add_argument("dir", metavar="DIR", help="a sweep's output folder")

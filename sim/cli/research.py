@@ -9,6 +9,11 @@ import json
 def command_sweep(args: argparse.Namespace) -> int:
     from sim.research.sweep import run_sweep
 
+    if args.dry_run:
+        from sim.research.sweep.dryrun import dry_run
+
+        print(dry_run(args.experiment, args.out, workers=args.workers, chunk_runs=args.chunk))
+        return 0
     summary = run_sweep(
         args.experiment,
         args.out,
@@ -16,6 +21,7 @@ def command_sweep(args: argparse.Namespace) -> int:
         dask=args.dask,
         progress=not args.quiet,
         chunk_runs=args.chunk,
+        allow_code_change=args.allow_code_change,
     )
     print(summary)
     return 0 if summary.complete else 1

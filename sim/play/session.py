@@ -412,6 +412,8 @@ def session_for_sweep_run(out_dir: Path | str, run_id: int, shadows: int = 100) 
     """
     from sim.research.levers import run_settings
     from sim.research.sweep import locate_run, read_manifest
+    from sim.research.sweep.manifest import ScenarioRecord
+    from sim.research.sweep.provenance import recorded_scenario
 
     manifest = read_manifest(out_dir)
     row, entry, _ = locate_run(manifest, run_id)
@@ -422,7 +424,7 @@ def session_for_sweep_run(out_dir: Path | str, run_id: int, shadows: int = 100) 
         **{name: float(row[name]) for name in manifest["parameters"]},
     }
     settings = GameSettings(
-        scenario=entry["path"],
+        scenario=str(recorded_scenario(out_dir, ScenarioRecord.from_json(entry)).path),  # stored texts if moved
         seed=manifest["seed"],
         turns=entry["turns"],
         shadows=shadows,

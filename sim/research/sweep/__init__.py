@@ -3,8 +3,9 @@
 :func:`run_sweep` splits the design into chunks (a block of design points of one scenario, or
 a block of one point's replications), runs each chunk as one ensemble model that carries every
 point's parameters as per-replication arrays, and writes one Parquet part per chunk as it
-completes (to a temporary name, then ``os.replace``), plus ``manifest.json`` (experiment and
-scenario hashes, package version, seed, design table, chunk list). The run with global id
+completes (to a temporary name, then ``os.replace``), plus a small ``manifest.json`` (experiment
+and scenario hashes and texts, code fingerprint, versions, seed) beside ``design.parquet`` and
+``chunks.parquet``. The run with global id
 ``point_id * replications + k`` draws its random numbers from (seed, that id) through the
 counter-based RNG, so results do not depend on chunking, worker count, or Dask vs local
 processes. Re-running on the same folder skips finished chunks; :func:`reproduce` rebuilds any
@@ -13,11 +14,15 @@ stored run exactly. The output layout is documented in ``docs/experiments.md``.
 Modules, one concern each: ``layout`` (file names, parts), ``simulate`` (running a block of
 replications), ``worker`` (one chunk), ``manifest`` (typed manifest records), ``plan`` (chunks
 and tasks), ``backends`` (in-process, process pool, Dask), ``runner`` (:func:`run_sweep`),
-``provenance`` (hash checks, reproduction), ``bench`` (``trilat bench --sweep``).
+``provenance`` (hash and code checks, reproduction), ``environment`` (code fingerprint, library
+versions, scenario texts), ``lifeline`` (workers that die with the sweep process), ``dryrun``
+(``trilat sweep --dry-run``), ``bench`` (``trilat bench --sweep``).
 """
 
 from sim.research.sweep.backends import Backend, DaskCluster, InProcess, ProcessPool, make_backend
 from sim.research.sweep.bench import bench_sweep, print_bench_sweep
+from sim.research.sweep.dryrun import DryRun, dry_run
+from sim.research.sweep.environment import code_fingerprint, library_versions
 from sim.research.sweep.layout import FORMAT, MANIFEST, PARTS, TRAJECTORIES, SweepError, part_path, result_columns
 from sim.research.sweep.manifest import (
     ChunkRecord,
@@ -31,7 +36,7 @@ from sim.research.sweep.manifest import (
 )
 from sim.research.sweep.plan import DEFAULT_CHUNK_RUNS, plan_chunks
 from sim.research.sweep.provenance import RunCheck, RunLocation, find_run, locate_run, reproduce, stored_run, verify_run
-from sim.research.sweep.runner import MAX_ATTEMPTS, SweepSummary, run_sweep
+from sim.research.sweep.runner import MAX_ATTEMPTS, SweepSummary, SweepTerminated, run_sweep
 from sim.research.sweep.simulate import Recorded, simulate
 from sim.research.sweep.worker import ChunkResult, ChunkRunner, ChunkTask, ChunkWork, run_chunk
 
@@ -50,6 +55,7 @@ __all__ = [
     "ChunkTask",
     "ChunkWork",
     "DaskCluster",
+    "DryRun",
     "InProcess",
     "Manifest",
     "ProcessPool",
@@ -59,9 +65,13 @@ __all__ = [
     "SweepError",
     "SweepStatus",
     "SweepSummary",
+    "SweepTerminated",
     "bench_sweep",
+    "code_fingerprint",
     "design_frame",
+    "dry_run",
     "find_run",
+    "library_versions",
     "load_manifest",
     "locate_run",
     "make_backend",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import os
 import signal
 from collections.abc import Collection, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor
@@ -21,9 +22,12 @@ from typing import Any, Protocol
 
 from sim.lang.scenario import Scenario
 from sim.research.sweep.layout import SweepError
+from sim.research.sweep.lifeline import follow
 from sim.research.sweep.worker import ChunkResult, ChunkRunner, ChunkTask, ChunkWork, run_chunk
 
 DASK_CONNECT_TIMEOUT = "20s"
+LOCAL_TRIM = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
+"""The Dask setting a LocalCluster of this package leaves unset (see :class:`DaskCluster`)."""
 WORKER_MODULES = ["sim.research.sweep", "sim.engine.model", "pyarrow.parquet"]
 """Imported once by the fork server, so each worker starts with them loaded."""
 
@@ -102,9 +106,16 @@ class InProcess:
         """Nothing to stop."""
 
 
-def _ignore_sigint() -> None:
-    """Worker initializer: Ctrl-C goes to the parent, which lets running chunks finish."""
+def _worker_setup(sweep_pid: int) -> None:
+    """Worker initializer: leave Ctrl-C and SIGTERM to the sweep process, and die with it.
+
+    The sweep process stops gracefully on either signal (running chunks finish); the worker
+    must not die half-way on a signal sent to the whole process group. It must not outlive the
+    sweep process either (see :func:`sim.research.sweep.lifeline.follow`).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    follow(sweep_pid)
 
 
 def process_context() -> BaseContext:
@@ -135,7 +146,9 @@ class ProcessPool:
         self.pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self.context, initializer=_ignore_sigint)
+        return ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=self.context, initializer=_worker_setup, initargs=(os.getpid(),)
+        )
 
     def prepare(self, scenarios: Iterable[Scenario]) -> None:
         """Workers load each scenario from its file once (and check its hash)."""
@@ -173,13 +186,19 @@ class DaskCluster:
             ) from None
         self.cluster: Any = None
         if address == "local":
-            self.cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
+            import dask  # present with distributed
+
+            # Dask sets MALLOC_TRIM_THRESHOLD_=65536 in its workers, which makes glibc return
+            # memory to the system on nearly every free: a chunk's many short-lived arrays then
+            # cost about 3x the CPU of a pool worker (measured). Keep glibc's own, adaptive policy.
+            with dask.config.set({LOCAL_TRIM: None}):
+                self.cluster = LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
             self.client = Client(self.cluster)
             self.name = f"Dask LocalCluster ({workers} workers)"
         else:

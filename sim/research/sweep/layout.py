@@ -11,9 +11,15 @@ import pyarrow.parquet as pq
 from sim.atomic import atomic_write
 from sim.errors import TrilatError
 
-FORMAT = "trilat-sweep/1"
-"""The ``format`` value of every manifest this package writes and reads."""
+FORMAT = "trilat-sweep/2"
+"""The ``format`` value of every manifest this package writes."""
+READABLE_FORMATS = frozenset({"trilat-sweep/1", FORMAT})
+"""Formats it reads: ``/1`` kept the design and the chunks inside ``manifest.json``."""
 MANIFEST = "manifest.json"
+DESIGN = "design.parquet"
+"""The design table (one row per design point), beside the manifest."""
+CHUNKS = "chunks.parquet"
+"""The chunk table (one row per chunk, with its status), beside the manifest."""
 PARTS = "parts"
 TRAJECTORIES = "trajectories"
 COMPRESSION = "zstd"
@@ -75,3 +81,15 @@ def part_is_complete(out_dir: str | Path, chunk_id: int, rows: int, keep_traject
     except (OSError, ValueError, pa.ArrowException):
         return False
     return True
+
+
+def part_code(out_dir: str | Path, chunk_id: int) -> str | None:
+    """The model code fingerprint stamped in chunk ``chunk_id``'s results part (None: none, or unreadable)."""
+    try:
+        stamp = pq.read_metadata(part_path(out_dir, PARTS, chunk_id)).metadata or {}
+    except (OSError, ValueError, pa.ArrowException):
+        return None
+    if stamp.get(b"trilat.chunk") != str(chunk_id).encode():
+        return None
+    code = stamp.get(b"trilat.code")
+    return code.decode() if code else None

@@ -1,9 +1,11 @@
-"""A sweep folder's ``manifest.json`` as typed records: the design, the chunks and their status.
+"""A sweep folder's manifest as typed records: provenance, the design, the chunks and their status.
 
-The manifest on disk is plain JSON (its keys are documented in ``docs/experiments.md``);
-:class:`Manifest` reads and writes exactly those keys and values, so folders written before
-these records existed still resume. :func:`read_manifest` returns the stored JSON itself, for
-scripts; the sweep code works on :func:`load_manifest`'s typed records.
+On disk, ``manifest.json`` is small plain JSON (its keys are documented in
+``docs/experiments.md``); the design and the chunk table, which grow with the sweep, live beside
+it in ``design.parquet`` and ``chunks.parquet``. :class:`Manifest` reads both this layout and the
+older one that kept everything in the JSON (format ``trilat-sweep/1``), so old folders still
+resume. :func:`read_manifest` returns the JSON with both tables read in, for scripts; the sweep
+code works on :func:`load_manifest`'s typed records.
 """
 
 from __future__ import annotations
@@ -17,9 +19,20 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from sim.atomic import atomic_write
-from sim.research.sweep.layout import FORMAT, MANIFEST, SweepError, part_is_complete
+from sim.research.sweep.layout import (
+    CHUNKS,
+    DESIGN,
+    FORMAT,
+    MANIFEST,
+    READABLE_FORMATS,
+    SweepError,
+    part_is_complete,
+    write_parquet_atomic,
+)
 
 RUN_ID_RULE = "replication = point_id * replications + k, k = 0 .. replications - 1"
 
@@ -64,6 +77,8 @@ class ChunkRecord:
     attempts: int = 0
     error: str | None = None
     seconds: float | None = None
+    segment: int | None = None
+    """The code segment (index into the manifest's ``segments``) whose run stored the chunk."""
 
     def to_json(self) -> dict[str, Any]:
         """The chunk as the manifest stores it."""
@@ -80,6 +95,7 @@ class ChunkRecord:
             "attempts": self.attempts,
             "error": self.error,
             "seconds": self.seconds,
+            "segment": self.segment,
         }
 
     @classmethod
@@ -97,8 +113,23 @@ class ChunkRecord:
             status=ChunkStatus(data["status"]),
             attempts=int(data["attempts"]),
             error=data["error"],
-            seconds=data["seconds"],
+            seconds=None if _missing(data["seconds"]) else float(data["seconds"]),
+            segment=None if _missing(data.get("segment")) else int(data["segment"]),
         )
+
+
+def _missing(value: Any) -> bool:
+    """None, or NaN (a table edited with pandas turns missing numbers into NaN)."""
+    return value is None or value != value
+
+
+CHUNK_SCHEMA = pa.schema(
+    [("id", pa.int64()), ("scenario", pa.string())]
+    + [(name, pa.int64()) for name in ("first_point", "stop_point", "first_run", "stop_run", "runs", "rows")]
+    + [("status", pa.string()), ("attempts", pa.int64()), ("error", pa.string())]
+    + [("seconds", pa.float64()), ("segment", pa.int64())]
+)
+"""The columns of ``chunks.parquet``: the keys of :meth:`ChunkRecord.to_json`."""
 
 
 def part_is_valid(out_dir: str | Path, chunk: ChunkRecord, keep_trajectories: bool = False) -> bool:
@@ -115,6 +146,8 @@ class ScenarioRecord:
     content_hash: str
     turns: int
     recorded_turns: list[int] | None
+    files: list[dict[str, Any]] = field(default_factory=list)
+    """The file and its ``extends:`` chain, root first: ``{path, library, sha256, text}`` each."""
 
     def to_json(self) -> dict[str, Any]:
         """The scenario entry as the manifest stores it."""
@@ -124,6 +157,7 @@ class ScenarioRecord:
             "content_hash": self.content_hash,
             "turns": self.turns,
             "recorded_turns": self.recorded_turns,
+            "files": self.files,
         }
 
     @classmethod
@@ -136,6 +170,7 @@ class ScenarioRecord:
             content_hash=data["content_hash"],
             turns=int(data["turns"]),
             recorded_turns=[int(t) for t in turns] if turns is not None else None,
+            files=list(data.get("files", [])),
         )
 
 
@@ -200,30 +235,71 @@ class SessionRecord:
         return cls(data["started"], data["backend"], data["workers"], data["runs"], data["finished"])
 
 
+@dataclass
+class SegmentRecord:
+    """A stretch of a sweep run by one model code (a new one starts only with ``--allow-code-change``)."""
+
+    fingerprint: str
+    started: str
+    first_session: int
+    """Index of the first session of the segment in the manifest's ``sessions``."""
+    reason: str = "new sweep"
+
+    def to_json(self) -> dict[str, Any]:
+        """The segment as the manifest stores it."""
+        return {
+            "fingerprint": self.fingerprint,
+            "started": self.started,
+            "first_session": self.first_session,
+            "reason": self.reason,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SegmentRecord:
+        """A segment read from the manifest."""
+        return cls(data["fingerprint"], data["started"], int(data["first_session"]), data["reason"])
+
+
 @dataclass(frozen=True)
 class DesignTable:
     """The design: one row per design point (``point_id``, ``scenario``, ``sample``, parameters)."""
 
-    columns: list[str]
-    data: list[list[Any]]
+    frame: pd.DataFrame
+
+    @property
+    def columns(self) -> list[str]:
+        """The design's column names, in order."""
+        return [str(c) for c in self.frame.columns]
 
     def row(self, point_id: int) -> dict[str, Any]:
-        """Design point ``point_id`` as ``{column: value}``."""
-        return dict(zip(self.columns, self.data[point_id], strict=True))
+        """Design point ``point_id`` as ``{column: value}`` (plain Python values)."""
+        values = self.frame.iloc[int(point_id)]
+        return {str(name): (value.item() if isinstance(value, np.generic) else value) for name, value in values.items()}
 
     def to_json(self) -> dict[str, Any]:
-        """The design as the manifest stores it."""
-        return {"columns": self.columns, "data": self.data}
+        """The design's entry in ``manifest.json`` (the rows are in ``design.parquet``)."""
+        return {"file": DESIGN, "columns": self.columns, "points": len(self.frame)}
 
     @classmethod
     def from_frame(cls, design: pd.DataFrame) -> DesignTable:
-        """The design built by ``design_table``, as plain values."""
-        return cls(list(design.columns), design.to_numpy(dtype=object).tolist())
+        """The design built by ``design_table``."""
+        return cls(design.reset_index(drop=True))
+
+    @classmethod
+    def from_rows(cls, columns: list[str], data: list[list[Any]], parameters: list[str]) -> DesignTable:
+        """A design stored as JSON rows (format ``trilat-sweep/1``)."""
+        frame = pd.DataFrame(data, columns=columns)
+        for name in ("point_id", "sample"):
+            if name in frame.columns:
+                frame[name] = frame[name].astype(np.int64)
+        for name in parameters:
+            frame[name] = frame[name].astype(np.float64)
+        return cls(frame)
 
 
 @dataclass
 class Manifest:
-    """Everything ``manifest.json`` holds: provenance, the design, the chunks, the sessions."""
+    """Everything a sweep folder records: provenance, the design, the chunks, the sessions."""
 
     trilat_version: str
     created: str
@@ -245,6 +321,13 @@ class Manifest:
     design: DesignTable
     chunks: list[ChunkRecord]
     sessions: list[SessionRecord] = field(default_factory=list)
+    code: dict[str, Any] = field(default_factory=dict)
+    """The model code fingerprint and the sources it covers (``fingerprint``, ``sources``)."""
+    versions: dict[str, str] = field(default_factory=dict)
+    """Python's and the libraries' versions when the sweep was created."""
+    segments: list[SegmentRecord] = field(default_factory=list)
+    design_stored: bool = field(default=False, compare=False, repr=False)
+    """True once ``design.parquet`` holds this design (it is written once)."""
 
     @property
     def done_runs(self) -> int:
@@ -256,18 +339,31 @@ class Manifest:
         """Runs in chunks that failed."""
         return sum(c.runs for c in self.chunks if c.status is ChunkStatus.FAILED)
 
+    @property
+    def fingerprint(self) -> str | None:
+        """The code fingerprint of the current segment (None for a folder that recorded none)."""
+        if self.segments:
+            return self.segments[-1].fingerprint
+        return self.code.get("fingerprint")
+
     def scenario(self, scenario_id: str) -> ScenarioRecord:
         """The entry of scenario ``scenario_id``."""
         return next(s for s in self.scenarios if s.id == scenario_id)
 
     def to_json(self) -> dict[str, Any]:
-        """The manifest as stored on disk (same keys, in the same order, as ever)."""
+        """``manifest.json`` as stored (the design and chunk rows are in their Parquet files)."""
+        counts = {status.value: 0 for status in ChunkStatus}
+        for chunk in self.chunks:
+            counts[chunk.status.value] += 1
         return {
             "format": FORMAT,
             "trilat_version": self.trilat_version,
             "created": self.created,
             "updated": self.updated,
             "status": self.status.value,
+            "code": self.code,
+            "versions": self.versions,
+            "segments": [s.to_json() for s in self.segments],
             "experiment": self.experiment.to_json(),
             "scenarios": [s.to_json() for s in self.scenarios],
             "seed": self.seed,
@@ -283,13 +379,24 @@ class Manifest:
             "runs": {"total": self.total_runs, "done": self.done_runs, "failed": self.failed_runs},
             "chunk_runs": self.chunk_runs,
             "design": self.design.to_json(),
-            "chunks": [c.to_json() for c in self.chunks],
+            "chunks": {"file": CHUNKS, "count": len(self.chunks), "status": counts},
             "sessions": [s.to_json() for s in self.sessions],
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Manifest:
-        """The records of a manifest read from disk (``runs.done`` and ``runs.failed`` follow the chunks)."""
+    def from_json(cls, data: dict[str, Any], out_dir: str | Path | None = None) -> Manifest:
+        """The records of a manifest (``out_dir``: where to read the Parquet tables it points to).
+
+        Accepts the JSON with the tables inline too (format ``trilat-sweep/1``, or the
+        :func:`read_manifest` view); ``runs.done`` and ``runs.failed`` follow the chunks.
+        """
+        parameters = list(data["parameters"])
+        design_entry, chunk_entry = data["design"], data["chunks"]
+        if "data" in design_entry:
+            design = DesignTable.from_rows(list(design_entry["columns"]), design_entry["data"], parameters)
+        else:
+            design = DesignTable(_read_table(out_dir, design_entry["file"]).to_pandas())
+        rows = chunk_entry if isinstance(chunk_entry, list) else _read_table(out_dir, chunk_entry["file"]).to_pylist()
         return cls(
             trilat_version=data["trilat_version"],
             created=data["created"],
@@ -300,7 +407,7 @@ class Manifest:
             seed=int(data["seed"]),
             sampler=data["sampler"],
             replications=int(data["replications"]),
-            parameters=list(data["parameters"]),
+            parameters=parameters,
             fixed=dict(data["fixed"]),
             indicators=list(data["indicators"]),
             statistics=list(data["statistics"]),
@@ -308,23 +415,38 @@ class Manifest:
             columns=list(data["columns"]),
             total_runs=int(data["runs"]["total"]),
             chunk_runs=int(data["chunk_runs"]),
-            design=DesignTable(list(data["design"]["columns"]), data["design"]["data"]),
-            chunks=[ChunkRecord.from_json(c) for c in data["chunks"]],
+            design=design,
+            chunks=[ChunkRecord.from_json(c) for c in rows],
             sessions=[SessionRecord.from_json(s) for s in data.get("sessions", [])],
+            code=dict(data.get("code", {})),
+            versions=dict(data.get("versions", {})),
+            segments=[SegmentRecord.from_json(s) for s in data.get("segments", [])],
+            design_stored="data" not in design_entry,
         )
 
     def write(self, out_dir: str | Path) -> None:
-        """Write ``manifest.json`` atomically (a crash leaves the previous one)."""
+        """Write the tables, then ``manifest.json``, each atomically (a crash leaves the previous file)."""
+        out = Path(out_dir)
+        if not self.design_stored:
+            write_parquet_atomic(pa.Table.from_pandas(self.design.frame, preserve_index=False), out / DESIGN)
+            self.design_stored = True
+        chunks = pa.Table.from_pylist([c.to_json() for c in self.chunks], schema=CHUNK_SCHEMA)
+        write_parquet_atomic(chunks, out / CHUNKS)
         data = self.to_json()
-        atomic_write(Path(out_dir) / MANIFEST, lambda handle: json.dump(data, handle, indent=1))
+        atomic_write(out / MANIFEST, lambda handle: json.dump(data, handle, indent=1))
 
 
-def read_manifest(out_dir: str | Path) -> dict[str, Any]:
-    """A sweep folder's ``manifest.json``, as the plain JSON it stores.
+def _read_table(out_dir: str | Path | None, name: str) -> pa.Table:
+    if out_dir is None:
+        raise SweepError(f"the manifest keeps its table in {name}: give the sweep folder to read it")
+    path = Path(out_dir) / name
+    try:
+        return pq.read_table(path)
+    except (OSError, pa.ArrowException) as exc:
+        raise SweepError(f"{path}: cannot read the sweep's table ({exc})") from None
 
-    Raises:
-        SweepError: when the folder has no readable manifest.
-    """
+
+def _read_json(out_dir: str | Path) -> dict[str, Any]:
     path = Path(out_dir) / MANIFEST
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
@@ -332,8 +454,28 @@ def read_manifest(out_dir: str | Path) -> dict[str, Any]:
         raise SweepError(f"{out_dir}: no {MANIFEST}; not a sweep output folder") from None
     except (OSError, ValueError) as exc:
         raise SweepError(f"{path}: cannot read the manifest ({exc})") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+    if not isinstance(manifest, dict) or manifest.get("format") not in READABLE_FORMATS:
         raise SweepError(f"{path}: not a {FORMAT} manifest")
+    return manifest
+
+
+def read_manifest(out_dir: str | Path) -> dict[str, Any]:
+    """A sweep folder's manifest as plain JSON, with the design and chunk tables read in.
+
+    ``design.data`` holds the design rows and ``chunks`` the list of chunk records, as in the
+    JSON of format ``trilat-sweep/1`` (reading a big design this way is slow: the sweep code
+    itself uses :func:`load_manifest`).
+
+    Raises:
+        SweepError: when the folder has no readable manifest.
+    """
+    manifest = _read_json(out_dir)
+    design, chunks = manifest["design"], manifest["chunks"]
+    if "data" not in design:
+        frame = _read_table(out_dir, design["file"]).to_pandas()
+        design["data"] = frame.to_numpy(dtype=object).tolist()
+    if not isinstance(chunks, list):
+        manifest["chunks"] = _read_table(out_dir, chunks["file"]).to_pylist()
     return manifest
 
 
@@ -343,18 +485,13 @@ def load_manifest(out_dir: str | Path) -> Manifest:
     Raises:
         SweepError: when the folder has no readable manifest, or a damaged one.
     """
-    data = read_manifest(out_dir)
+    data = _read_json(out_dir)
     try:
-        return Manifest.from_json(data)
+        return Manifest.from_json(data, out_dir)
     except (KeyError, TypeError, ValueError) as exc:
         raise SweepError(f"{Path(out_dir) / MANIFEST}: damaged manifest ({type(exc).__name__}: {exc})") from None
 
 
 def design_frame(manifest: Manifest) -> pd.DataFrame:
-    """The design table stored in a manifest, as a pandas DataFrame."""
-    frame = pd.DataFrame(manifest.design.data, columns=manifest.design.columns)
-    for name in ("point_id", "sample"):
-        frame[name] = frame[name].astype(np.int64)
-    for name in manifest.parameters:
-        frame[name] = frame[name].astype(np.float64)
-    return frame
+    """The design table of a manifest, as a pandas DataFrame (a copy)."""
+    return manifest.design.frame.copy()

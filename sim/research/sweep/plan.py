@@ -10,6 +10,7 @@ import pandas as pd
 from sim import __version__
 from sim.research.experiment import Experiment
 from sim.research.outcomes import run_outcomes
+from sim.research.sweep.environment import MODEL_SOURCES, code_fingerprint, library_versions, scenario_files
 from sim.research.sweep.layout import SweepError, result_columns
 from sim.research.sweep.manifest import (
     ChunkRecord,
@@ -17,6 +18,7 @@ from sim.research.sweep.manifest import (
     ExperimentRecord,
     Manifest,
     ScenarioRecord,
+    SegmentRecord,
     SweepStatus,
     now,
 )
@@ -101,9 +103,11 @@ def new_manifest(experiment: Experiment, design: pd.DataFrame, chunks: list[Chun
                 content_hash=s.content_hash,
                 turns=experiment.turns_of(s),
                 recorded_turns=list(recorded) if recorded is not None else None,
+                files=scenario_files(s.files),
             )
         )
     created = now()
+    fingerprint = code_fingerprint()
     return Manifest(
         trilat_version=__version__,
         created=created,
@@ -138,11 +142,19 @@ def new_manifest(experiment: Experiment, design: pd.DataFrame, chunks: list[Chun
         chunk_runs=chunk_runs,
         design=DesignTable.from_frame(design),
         chunks=chunks,
+        code={"fingerprint": fingerprint, "sources": list(MODEL_SOURCES)},
+        versions=library_versions(),
+        segments=[SegmentRecord(fingerprint=fingerprint, started=created, first_session=0)],
     )
 
 
-def chunk_task(experiment: Experiment, chunk: ChunkRecord, values: np.ndarray, out_dir: str | None) -> ChunkTask:
-    """The task a worker runs for ``chunk`` (``values``: the design's parameter values, one row per point)."""
+def chunk_task(
+    experiment: Experiment, chunk: ChunkRecord, values: np.ndarray, out_dir: str | None, code: str = ""
+) -> ChunkTask:
+    """The task a worker runs for ``chunk`` (``values``: the design's parameter values, one row per point).
+
+    ``code``: the sweep's code fingerprint, stamped into the chunk's parts.
+    """
     spec = experiment.spec
     scenario = experiment.scenarios[experiment.scenario_ids.index(chunk.scenario)]
     policy = experiment.policies[(chunk.first_point // experiment.samples_per_scenario) % len(experiment.policies)]
@@ -172,4 +184,5 @@ def chunk_task(experiment: Experiment, chunk: ChunkRecord, values: np.ndarray, o
         strategies=tuple(sorted(policy.strategies.items())),
         common_random_numbers=spec.common_random_numbers,
         outcomes=run_outcomes(spec.outcomes),
+        code=code,
     )

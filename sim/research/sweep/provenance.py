@@ -1,14 +1,18 @@
-"""Provenance: the hashes and version a sweep folder records, and exact reproduction of any stored run.
+"""Provenance: the hashes, code fingerprint and versions a sweep folder records, and exact reproduction.
 
 On resume, :func:`check_same_experiment` refuses a folder written from another experiment,
-a changed scenario, another trilat version or another design. :func:`reproduce` rebuilds one
-stored run from the manifest (scenario, design-point parameters, seed, replication index) and
+a changed scenario, another trilat version or another design, and :func:`check_same_code` one
+written by other model code (unless the user allows a new segment). :func:`reproduce` rebuilds
+one stored run from the manifest (scenario, design-point parameters, seed, replication index),
+from the scenario texts the manifest embeds when the file moved or changed, and
 :func:`verify_run` compares every stored value with the reproduction.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,20 +25,26 @@ import pyarrow.parquet as pq
 from sim import __version__
 from sim.engine.model import TrilateralModel
 from sim.errors import TrilatError
-from sim.lang.scenario import load_scenario
+from sim.lang.scenario import Scenario, load_scenario
 from sim.research.experiment import Experiment
 from sim.research.levers import run_settings
+from sim.research.sweep.environment import MODEL_SOURCES, materialize
 from sim.research.sweep.layout import PARTS, SweepError, part_path
 from sim.research.sweep.manifest import (
     ChunkRecord,
     ChunkStatus,
     Manifest,
     ScenarioRecord,
+    SegmentRecord,
     design_frame,
     load_manifest,
+    now,
     part_is_valid,
 )
 from sim.research.sweep.simulate import Recorded, simulate
+
+SOURCES = "sources"
+"""Folder of a sweep where scenario texts from the manifest are written when the files moved."""
 
 
 def check_same_experiment(manifest: Manifest, experiment: Experiment, design: pd.DataFrame, out: Path) -> None:
@@ -69,6 +79,33 @@ def check_same_experiment(manifest: Manifest, experiment: Experiment, design: pd
         stored[names].to_numpy(dtype=np.float64), design[names].to_numpy(dtype=np.float64)
     ):
         raise SweepError(f"{out}: the design built from the seed differs from the stored one; use another --out folder")
+
+
+def check_same_code(manifest: Manifest, fingerprint: str, out: Path, allow_code_change: bool = False) -> None:
+    """Refuse to resume under other model code; with ``allow_code_change``, start a new segment instead.
+
+    A folder that recorded no fingerprint (written before fingerprints) gets one, in a segment
+    that says so.
+
+    Raises:
+        SweepError: naming both fingerprints, when the code changed and no new segment is allowed.
+    """
+    recorded = manifest.fingerprint
+    sessions = len(manifest.sessions)
+    if recorded is None:
+        manifest.segments.append(SegmentRecord(fingerprint, now(), sessions, "no fingerprint recorded before"))
+        return
+    if recorded == fingerprint:
+        return
+    if not allow_code_change:
+        raise SweepError(
+            f"{out}: the model code changed since these results were written (code fingerprint "
+            f"{recorded[:16]} recorded, this code is {fingerprint[:16]}; it covers {', '.join(MODEL_SOURCES)}): "
+            f"resuming would mix runs of two model versions; use another --out folder, or resume with "
+            f"--allow-code-change to continue in a new segment recorded in the manifest"
+        )
+    reason = f"--allow-code-change: code changed from {recorded[:16]}"
+    manifest.segments.append(SegmentRecord(fingerprint, now(), sessions, reason))
 
 
 @dataclass(frozen=True)
@@ -107,19 +144,55 @@ def locate_run(manifest: Mapping[str, Any], run_id: int) -> tuple[dict[str, Any]
     return found.row, found.scenario.to_json(), found.chunk.to_json()
 
 
+def _sources_folder(out_dir: Path, scenario_id: str) -> Path:
+    """Where to write a scenario's stored texts: in the sweep folder, else a new temporary folder."""
+    folder = out_dir / SOURCES / scenario_id
+    with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    return Path(tempfile.mkdtemp(prefix=f"trilat-{scenario_id}-"))
+
+
+def recorded_scenario(out_dir: str | Path, entry: ScenarioRecord) -> Scenario:
+    """The scenario a sweep ran, exactly: from its file if unchanged, else from the texts the manifest embeds.
+
+    The stored texts (the file and its ``extends:`` chain) are written under ``SOURCES`` in the
+    sweep folder and loaded from there; library files of the chain come from the installed
+    library and must still match the recorded content hash.
+
+    Raises:
+        SweepError: when neither the file nor the stored texts give the recorded scenario.
+    """
+    problem = f"{entry.path} no longer exists"
+    if Path(entry.path).is_file():
+        try:
+            scenario = load_scenario(Path(entry.path))
+        except TrilatError as exc:
+            problem = f"cannot load it from {entry.path}: {exc}"
+        else:
+            if scenario.content_hash == entry.content_hash:
+                return scenario
+            problem = f"{entry.path} changed (hash {scenario.content_hash[:12]}, recorded {entry.content_hash[:12]})"
+    if not entry.files:
+        raise SweepError(f"scenario '{entry.id}': {problem}, and the manifest stores no copy; cannot reproduce")
+    try:
+        scenario = load_scenario(materialize(entry.files, _sources_folder(Path(out_dir), entry.id)))
+    except TrilatError as exc:
+        raise SweepError(f"scenario '{entry.id}': {problem}; its stored copy does not load: {exc}") from None
+    if scenario.content_hash != entry.content_hash:
+        raise SweepError(
+            f"scenario '{entry.id}': {problem}; its stored copy gives hash {scenario.content_hash[:12]}, "
+            f"not {entry.content_hash[:12]} (a library file it extends, such as defaults.yaml, changed); "
+            f"cannot reproduce exactly"
+        )
+    return scenario
+
+
 def _replay(out_dir: str | Path, run_id: int, record: bool) -> tuple[Recorded, Manifest, RunLocation]:
     manifest = load_manifest(out_dir)
     found = find_run(manifest, run_id)
     entry = found.scenario
-    try:
-        scenario = load_scenario(Path(entry.path))
-    except TrilatError as exc:
-        raise SweepError(f"cannot load scenario '{entry.id}' from {entry.path}: {exc}") from None
-    if scenario.content_hash != entry.content_hash:
-        raise SweepError(
-            f"scenario '{entry.id}' ({entry.path}) changed since the sweep "
-            f"(hash {scenario.content_hash[:12]}, recorded {entry.content_hash[:12]}); cannot reproduce exactly"
-        )
+    scenario = recorded_scenario(out_dir, entry)
     parameters: dict[str, Any] = dict(manifest.fixed)
     settings = run_settings(manifest.experiment.spec, found.row, found.run_id, manifest.replications)
     parameters.update(settings.parameters)

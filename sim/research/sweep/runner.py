@@ -1,18 +1,23 @@
-"""Running (or resuming) a sweep: the chunk queue, retries, the manifest as it goes, Ctrl-C.
+"""Running (or resuming) a sweep: the chunk queue, retries, the manifest as it goes, Ctrl-C and SIGTERM.
 
-:func:`run_sweep` opens the output folder (a new one, or a sweep of the same experiment to
-resume), marks the chunks whose parts are already valid as done, and hands the others to a
-back end, a window of chunks at a time. A chunk that raises is retried once per invocation,
-then recorded as failed with its error; the others go on. The manifest is rewritten as chunks
-finish (at most every couple of seconds) and once more at the end, also after Ctrl-C.
+:func:`run_sweep` opens the output folder (a new one, or a sweep of the same experiment and
+model code to resume), marks the chunks whose parts are already valid as done (a part the
+manifest does not list as done counts only if it carries this code's fingerprint), and hands
+the others to a back end, a window of chunks at a time. A chunk that raises is retried once per
+invocation, then recorded as failed with its error; the others go on. The manifest is rewritten
+as chunks finish (at most every couple of seconds) and once more at the end, also after Ctrl-C
+or SIGTERM, which both stop the same graceful way.
 """
 
 from __future__ import annotations
 
 import contextlib
+import signal
 import sys
+import threading
 import time
 from collections import deque
+from collections.abc import Iterator
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +29,8 @@ from tqdm import tqdm
 
 from sim.research.experiment import Experiment, describe, design_table, load_experiment
 from sim.research.sweep.backends import Backend, ChunkFuture, make_backend, start_fork_server
-from sim.research.sweep.layout import MANIFEST, PARTS, TRAJECTORIES, SweepError, write_tables
+from sim.research.sweep.environment import code_fingerprint
+from sim.research.sweep.layout import MANIFEST, PARTS, TRAJECTORIES, SweepError, part_code, part_path, write_tables
 from sim.research.sweep.manifest import (
     ChunkRecord,
     ChunkStatus,
@@ -36,7 +42,7 @@ from sim.research.sweep.manifest import (
     part_is_valid,
 )
 from sim.research.sweep.plan import DEFAULT_CHUNK_RUNS, chunk_task, new_manifest, plan_chunks
-from sim.research.sweep.provenance import check_same_experiment
+from sim.research.sweep.provenance import check_same_code, check_same_experiment
 from sim.research.sweep.worker import ChunkResult
 
 MAX_ATTEMPTS = 2
@@ -89,11 +95,36 @@ class SweepSummary:
         return f"{head}: {speed}{tail}"
 
 
-def _prepare_folder(out: Path, experiment: Experiment, design: pd.DataFrame, chunk_runs: int | None) -> Manifest:
-    """Open a sweep folder to resume, or create it; refuse a folder of another experiment."""
+class SweepTerminated(KeyboardInterrupt):
+    """SIGTERM reached the sweep process: it stops as after Ctrl-C (running chunks finish, all is recorded)."""
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """While the sweep runs, SIGTERM raises :class:`SweepTerminated` (later ones are ignored)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one graceful stop; kill -9 ends a stuck one
+        raise SweepTerminated()
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _prepare_folder(
+    out: Path, experiment: Experiment, design: pd.DataFrame, chunk_runs: int | None, allow_code_change: bool = False
+) -> Manifest:
+    """Open a sweep folder to resume, or create it; refuse a folder of another experiment or model code."""
     if (out / MANIFEST).exists():
         manifest = load_manifest(out)
         check_same_experiment(manifest, experiment, design, out)
+        check_same_code(manifest, code_fingerprint(), out, allow_code_change)
         return manifest
     if out.exists() and not out.is_dir():
         raise SweepError(f"{out} is a file, not a folder")
@@ -195,7 +226,7 @@ class _SweepRun:
             chunk.attempts += 1
             chunk.status = ChunkStatus.RUNNING
             self.tries[chunk.id] = self.tries.get(chunk.id, 0) + 1
-            task = chunk_task(self.experiment, chunk, self.values, self.task_dir)
+            task = chunk_task(self.experiment, chunk, self.values, self.task_dir, self.manifest.fingerprint or "")
             self.in_flight[self.backend.submit(task)] = chunk
 
     def _collect(self, done: set[ChunkFuture], session: SessionRecord, bar: tqdm[Any]) -> None:
@@ -214,6 +245,7 @@ class _SweepRun:
             else:
                 chunk.status, chunk.error = ChunkStatus.DONE, None
                 chunk.seconds = round(float(result.seconds), 3)
+                chunk.segment = len(self.manifest.segments) - 1
                 session.runs += chunk.runs
                 bar.update(chunk.runs)
             if chunk.status is ChunkStatus.FAILED:
@@ -239,27 +271,52 @@ class _SweepRun:
     def _finish(self, session: SessionRecord, interrupted: bool) -> None:
         """Stop the back end and record where every chunk stands."""
         self.backend.close(cancel=interrupted)
-        keep = self.manifest.keep_trajectories
         for chunk in self.manifest.chunks:
             if chunk.status in (ChunkStatus.RUNNING, ChunkStatus.RETRYING):
                 # Chunks in flight at Ctrl-C may have finished while the workers wound down.
-                chunk.status = ChunkStatus.DONE if part_is_valid(self.out, chunk, keep) else ChunkStatus.PENDING
+                if _trusted_part(self.manifest, self.out, chunk):
+                    chunk.status, chunk.segment = ChunkStatus.DONE, len(self.manifest.segments) - 1
+                    session.runs += chunk.runs
+                else:
+                    chunk.status = ChunkStatus.PENDING
         complete = all(c.status is ChunkStatus.DONE for c in self.manifest.chunks)
         session.finished = now()
-        if interrupted:
-            status = SweepStatus.INTERRUPTED
+        if complete:
+            status = SweepStatus.COMPLETE  # also when a stop came after the last chunk finished
         else:
-            status = SweepStatus.COMPLETE if complete else SweepStatus.INCOMPLETE
+            status = SweepStatus.INTERRUPTED if interrupted else SweepStatus.INCOMPLETE
         self.writer.save(status, force=True)
 
 
+def _trusted_part(manifest: Manifest, out: Path, chunk: ChunkRecord) -> bool:
+    """True if a chunk's parts are valid and were written by this sweep's current model code."""
+    if not part_is_valid(out, chunk, manifest.keep_trajectories):
+        return False
+    return manifest.fingerprint is None or part_code(out, chunk.id) == manifest.fingerprint
+
+
+def _discard_parts(out: Path, chunk_id: int) -> None:
+    for kind in (PARTS, TRAJECTORIES):
+        with contextlib.suppress(FileNotFoundError):
+            part_path(out, kind, chunk_id).unlink()
+
+
 def _mark_finished_chunks(manifest: Manifest, out: Path) -> int:
-    """Mark chunks with valid parts done (and lost ones pending again); return the runs already done."""
+    """Mark chunks with trusted parts done (and lost ones pending again); return the runs already done.
+
+    A part of a chunk the manifest records as done is kept if valid; any other part is kept
+    only if it carries the current code fingerprint (a worker may have written it after the
+    last manifest write), and is deleted otherwise.
+    """
+    segment = len(manifest.segments) - 1
     for chunk in manifest.chunks:
-        if part_is_valid(out, chunk, manifest.keep_trajectories):
-            chunk.status, chunk.error = ChunkStatus.DONE, None
-        elif chunk.status is ChunkStatus.DONE:
-            chunk.status = ChunkStatus.PENDING  # its part went missing: run it again
+        if chunk.status is ChunkStatus.DONE:
+            if not part_is_valid(out, chunk, manifest.keep_trajectories):
+                chunk.status = ChunkStatus.PENDING  # its part went missing: run it again
+        elif _trusted_part(manifest, out, chunk):
+            chunk.status, chunk.error, chunk.segment = ChunkStatus.DONE, None, segment
+        elif part_path(out, PARTS, chunk.id).exists():
+            _discard_parts(out, chunk.id)
     return manifest.done_runs
 
 
@@ -271,6 +328,7 @@ def run_sweep(
     progress: bool = True,
     chunk_runs: int | None = None,
     backend: Backend | None = None,
+    allow_code_change: bool = False,
 ) -> SweepSummary:
     """Run (or resume) an experiment's sweep into ``out_dir``.
 
@@ -283,14 +341,17 @@ def run_sweep(
         progress: show a progress bar (runs done, runs/s, ETA) on stderr.
         chunk_runs: runs per chunk for a new sweep (default 10,000); a resumed sweep keeps its chunks.
         backend: the back end to run the chunks on (default: the one ``workers`` and ``dask`` say).
+        allow_code_change: resume a sweep written by other model code, in a new segment
+            recorded in the manifest (without it, such a resume is refused).
 
     Returns:
         What was done: runs stored, failed chunks, time.
 
     Raises:
         ExperimentError: for a bad experiment file (located problems).
-        SweepError: for an output folder of another experiment, or an unreachable cluster.
-        KeyboardInterrupt: after Ctrl-C, once the manifest records the finished chunks.
+        SweepError: for an output folder of another experiment or model code, or an unreachable cluster.
+        KeyboardInterrupt: after Ctrl-C (:class:`SweepTerminated` after SIGTERM), once the
+            manifest records the finished chunks.
     """
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise SweepError(f"workers must be a positive integer, got {workers!r}")
@@ -302,7 +363,7 @@ def run_sweep(
         print(describe(experiment), file=sys.stderr)
     design = design_table(experiment)
     out = Path(out_dir)
-    manifest = _prepare_folder(out, experiment, design, chunk_runs)
+    manifest = _prepare_folder(out, experiment, design, chunk_runs, allow_code_change)
     _clean_temporaries(out)
     skipped = _mark_finished_chunks(manifest, out)
     values = design[experiment.parameter_names].to_numpy(dtype=np.float64)
@@ -310,17 +371,18 @@ def run_sweep(
     session = SessionRecord(started=now(), backend=backend.name, workers=workers)
     manifest.sessions.append(session)
     bar = _progress_bar(experiment, manifest.total_runs, skipped, progress)
-    interrupted = False
+    stopped = ""
     try:
-        _SweepRun(experiment, values, out, manifest, backend).run(session, bar)
-    except KeyboardInterrupt:
-        interrupted = True
+        with _sigterm_as_interrupt():
+            _SweepRun(experiment, values, out, manifest, backend).run(session, bar)
+    except KeyboardInterrupt as exc:
+        stopped = "terminated (SIGTERM)" if isinstance(exc, SweepTerminated) else "interrupted"
         raise
     finally:
         bar.close()
-        if interrupted:
+        if stopped:
             print(
-                f"interrupted: {manifest.done_runs:,} of {manifest.total_runs:,} runs are stored in "
+                f"{stopped}: {manifest.done_runs:,} of {manifest.total_runs:,} runs are stored in "
                 f"{out}; re-run the same command to resume",
                 file=sys.stderr,
             )

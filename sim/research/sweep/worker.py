@@ -54,6 +54,8 @@ class ChunkTask:
     keep_trajectories: bool
     out_dir: str | None
     """Where the worker writes the parts; None: it sends the tables back instead."""
+    code: str = ""
+    """The sweep's model code fingerprint, stamped into each part's metadata (``trilat.code``)."""
     policy: str | None = None
     """The design points' policy (None: the experiment has no levers, no ``policy`` column)."""
     policy_parameters: tuple[tuple[str, float], ...] = ()
@@ -140,12 +142,21 @@ def _results_table(task: ChunkTask, recorded: Recorded, ids: np.ndarray, local: 
 
 
 def chunk_tables(task: ChunkTask, recorded: Recorded, ids: np.ndarray, local: np.ndarray) -> dict[str, pa.Table]:
-    """The tables of a finished chunk: ``parts``, and ``trajectories`` when the sweep keeps them."""
+    """The tables of a finished chunk: ``parts``, and ``trajectories`` when the sweep keeps them.
+
+    Each carries the chunk id and the code fingerprint in its metadata (see :func:`part_stamp`).
+    """
     tables: dict[str, pa.Table] = {}
     if task.keep_trajectories:
         tables[TRAJECTORIES] = _trajectory_table(task, recorded, ids, local + task.first_point)
     tables[PARTS] = _results_table(task, recorded, ids, local)
-    return tables
+    stamp = part_stamp(task.chunk_id, task.code)
+    return {kind: table.replace_schema_metadata(stamp) for kind, table in tables.items()}
+
+
+def part_stamp(chunk_id: int, code: str) -> dict[bytes, bytes]:
+    """The key-value metadata of a chunk's parts: which chunk, written by which model code."""
+    return {b"trilat.chunk": str(chunk_id).encode(), b"trilat.code": code.encode()}
 
 
 class ChunkRunner:
