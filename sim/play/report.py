@@ -10,6 +10,7 @@ from sim.engine.explain import contributions
 from sim.engine.indicators import EXPLAINED, HEADLINE, label
 from sim.engine.scoring import objective_scores
 from sim.engine.sources import SourceKind
+from sim.play.plain_names import short_source
 
 if TYPE_CHECKING:
     from sim.engine.model import TrilateralModel
@@ -64,7 +65,7 @@ def print_story(model: TrilateralModel, explain: bool = False, top: int = 6, sto
                     continue
                 kind = KIND_TAGS.get(entry.source.kind, entry.source.kind.value)
                 text = entry.say or entry.title
-                cite = f"  [{entry.citation}]" if entry.citation else ""
+                cite = f"  [{short_source(entry.citation)}]" if entry.citation else ""
                 print(f"  {kind:<8} {text}{cite}")
         ties = "  ".join(f"{label(n)} {np.mean(after[n]):.2f}" for n in HEADLINE[1:4])
         print(f"  {'state':<8} {ties}")

@@ -25,7 +25,7 @@ def test_run_baseline_tells_a_story_and_prints_a_final_table(capsys):
     assert "Camp David momentum" in out
     assert "2025Q1 (turn 1)" in out and "2028Q4 (turn 16)" in out
     assert "Ishiba" in out  # a scheduled event's narrative text, with its source
-    assert "[Choi]" in out
+    assert "[after Choi's related work]" in out and "[Choi]" not in out  # honest sources (issue 11)
     assert "trilateral index" in out and "change" in out
 
 
