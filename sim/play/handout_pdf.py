@@ -137,7 +137,7 @@ def _card(card: h.CardBox, styles: dict[str, ParagraphStyle], width: float) -> F
     if card.story:
         inner.append(Paragraph(_text(card.story), styles["story"]))
     if card.source:
-        inner.append(Paragraph(_text(f"Based on: {card.source}"), styles["note"]))
+        inner.append(Paragraph(_text(f"Source: {card.source}"), styles["note"]))
     bar = 3.5
     box = RLTable([["", inner]], colWidths=[bar, width - bar])
     box.setStyle(

@@ -72,7 +72,7 @@ def _card_html(card: CardBox) -> str:
     if card.story:
         parts.append(f'<p class="story">{escape(card.story)}</p>')
     if card.source:
-        parts.append(f'<p class="source">Based on: {escape(card.source)}</p>')
+        parts.append(f'<p class="source">Source: {escape(card.source)}</p>')
     parts.append("</section>")
     return "\n".join(parts)
 
@@ -144,5 +144,5 @@ def to_text(doc: Document, width: int = 92) -> str:
             if block.story:
                 lines += wrap(block.story, "      ")
             if block.source:
-                lines += wrap(f"Based on: {block.source}", "      ")
+                lines += wrap(f"Source: {block.source}", "      ")
     return "\n".join(lines)

@@ -227,7 +227,7 @@ function drawCards() {
       card.effects.length ? effects : null,
       condition,
       card.affordable ? null : el("p", { class: "condition off", text: "Costs more capital than you have now." }),
-      card.source ? el("p", { class: "source", text: "Based on: " + card.source }) : null);
+      card.source ? el("p", { class: "source", text: "Source: " + card.source }) : null);
     cardBox.addEventListener("click", event => {
       if (open && !event.target.closest("label")) input.click();
     });
