@@ -25,8 +25,8 @@ from sim.engine.layout import GOVERNMENTS
 from sim.engine.model import TrilateralModel
 from sim.engine.scoring import objective_scores
 from sim.lang.schema import GovCode
-from sim.play.commands import Choose, Custom, End, Inject, Resolve, SetParameter, SetState
-from sim.play.session import GameSession
+from sim.play.commands import Choose
+from sim.play.session import GameSession, apply_command
 
 
 @dataclass(frozen=True)
@@ -75,22 +75,9 @@ def counterfactual_model(session: GameSession, gov: str) -> TrilateralModel:
         record=False,
     )
     for command in session.log:
-        if isinstance(command, Choose):
-            if command.government != gov:
-                model.choose(command.government, command.cards)
-        elif isinstance(command, Inject):
-            model.inject(command.event)
-        elif isinstance(command, Custom):
-            model.inject(model.scenario.compile_injection(command.id, command.title, command.say, command.effects))
-        elif isinstance(command, SetParameter):
-            model.set_parameter(command.name, command.value)
-        elif isinstance(command, SetState):
-            model.set_state(command.name, command.value)
-        elif isinstance(command, Resolve):
-            model.step()
-        elif isinstance(command, End):
-            model.turns = model.turn
-            model.running = False
+        if isinstance(command, Choose) and command.government == gov:
+            continue  # the default strategy chooses for this government instead
+        apply_command(model, command, session.planned_turns)
     return model
 
 

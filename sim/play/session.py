@@ -84,6 +84,37 @@ class GameSettings:
         return [g for g in GOVERNMENTS if self.controllers.get(g) == "human"]
 
 
+def apply_command(model: TrilateralModel, command: Command, planned_turns: int) -> None:
+    """Carry out one logged command on one model (the story, the shadow worlds or a counterfactual).
+
+    Raises:
+        SaveError: for a command kind this version does not know.
+    """
+    if isinstance(command, Choose):
+        model.choose(command.government, command.cards)
+    elif isinstance(command, Inject):
+        model.inject(command.event)
+    elif isinstance(command, Custom):
+        model.inject(model.scenario.compile_injection(command.id, command.title, command.say, command.effects))
+    elif isinstance(command, SetParameter):
+        model.set_parameter(command.name, command.value)
+    elif isinstance(command, ApplyPreset):
+        for name, value in command.values.items():
+            model.set_parameter(name, value)
+    elif isinstance(command, SetState):
+        model.set_state(command.name, command.value)
+    elif isinstance(command, Resolve):
+        model.step()
+    elif isinstance(command, End):
+        model.turns = model.turn
+        model.running = False
+    elif isinstance(command, Reopen):
+        model.turns = planned_turns
+        model.running = model.turn < model.turns
+    elif not isinstance(command, Note):
+        raise SaveError(f"unknown command '{command.kind}'")
+
+
 class GameSession:
     """One game: settings, the story model, the shadow ensemble and the command log.
 
@@ -149,32 +180,10 @@ class GameSession:
     def _apply(self, command: Command) -> list[Firing]:
         firings: list[Firing] = []
         for model in self.models:
-            if isinstance(command, Choose):
-                model.choose(command.government, command.cards)
-            elif isinstance(command, Inject):
-                model.inject(command.event)
-            elif isinstance(command, Custom):
-                model.inject(model.scenario.compile_injection(command.id, command.title, command.say, command.effects))
-            elif isinstance(command, SetParameter):
-                model.set_parameter(command.name, command.value)
-            elif isinstance(command, ApplyPreset):
-                for name, value in command.values.items():
-                    model.set_parameter(name, value)
-            elif isinstance(command, SetState):
-                model.set_state(command.name, command.value)
-            elif isinstance(command, Resolve):
-                before = len(model.log)
-                model.step()
-                if model is self.story:
-                    firings = model.log[before:]
-            elif isinstance(command, End):
-                model.turns = model.turn
-                model.running = False
-            elif isinstance(command, Reopen):
-                model.turns = self.planned_turns
-                model.running = model.turn < model.turns
-            elif not isinstance(command, Note):
-                raise SaveError(f"unknown command '{command.kind}'")
+            before = len(model.log)
+            apply_command(model, command, self.planned_turns)
+            if isinstance(command, Resolve) and model is self.story:
+                firings = model.log[before:]
         return firings
 
     def _do(self, command: Command) -> list[Firing]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from sim.play.fairscore import SCORE_EXPLANATION, counterfactual_model, fair_scores
@@ -62,3 +63,21 @@ def test_a_government_playing_its_default_has_zero_contribution_in_every_world(t
     score = fair_scores(session)["ROK"]
     assert score.contribution == 0.0 and not score.counterfactual
     assert "default strategy" in SCORE_EXPLANATION
+
+
+def test_the_counterfactual_replays_every_logged_command_but_the_team_s_moves():
+    """Presets, parameters and injections reach the counterfactual exactly as they reached the game."""
+    from sim.play.fairscore import counterfactual_model
+    from sim.play.session import GameSession, GameSettings
+
+    session = GameSession(
+        GameSettings(scenario="trump2-transactional", turns=3, shadows=4, controllers={"ROK": "human"})
+    )
+    session.apply_preset("maximal_trump")
+    session.set_parameter("us_transactionalism", 0.8)
+    session.submit("ROK", [])
+    session.resolve()
+    model = counterfactual_model(session, "ROK")
+    assert float(np.mean(model.params["tariff_pressure"])) == 1.0  # from the preset
+    assert float(np.mean(model.params["us_transactionalism"])) == 0.8
+    assert model.turn == session.story.turn == 1
