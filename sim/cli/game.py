@@ -32,6 +32,12 @@ def command_play(args: argparse.Namespace) -> int:
     from ui import app
 
     headless_only = [f"--{n}" for n in ("turns", "screenshots", "seed", "shadows") if getattr(args, n) is not None]
+    if args.resume and args.headless:
+        _loaded(args.resume, "play")  # a bad save is reported as such, naming the file
+        raise UsageError(
+            f"--headless plays a new game; to continue {args.resume}, open it in the window "
+            f"(trilat play --resume {args.resume}) or host it (trilat host --resume {args.resume} --headless)"
+        )
     if args.headless:
         if not args.scenario:
             raise UsageError("--headless needs a SCENARIO")

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from sim.play.session import MAX_SHADOWS
+from sim.engine.limits import MAX_REPLICATIONS, MAX_SHADOWS
 
 EXIT_USAGE = 2
 DEFAULT_SEED = 1
@@ -51,6 +51,7 @@ def _integer_at_least(lowest: int, what: str, highest: int = LARGEST_INTEGER) ->
 positive_int = _integer_at_least(1, "positive integer")
 non_negative_int = _integer_at_least(0, "non-negative integer")
 shadow_count = _integer_at_least(0, "number of shadow worlds", MAX_SHADOWS)
+ensemble_size = _integer_at_least(1, "number of runs", MAX_REPLICATIONS)
 
 
 def _assignment(text: str) -> tuple[str, str]:
@@ -234,7 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="measure ensemble speed against one-at-a-time runs")
     bench.add_argument("--json", action="store_true", help="print JSON")
-    bench.add_argument("--runs", type=positive_int, default=10_000, metavar="R", help="ensemble size (default 10000)")
+    bench.add_argument("--runs", type=ensemble_size, default=10_000, metavar="R", help="ensemble size (default 10000)")
     bench.add_argument("--seconds", type=float, default=3.0, metavar="S", help="time budget of the one-at-a-time loop")
     bench.add_argument("--scenario", default="baseline", help="scenario to measure (default baseline)")
     bench.add_argument("--sweep", action="store_true", help="measure sweep runs/s with 1 and 2 workers instead")

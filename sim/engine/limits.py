@@ -19,6 +19,9 @@ MAX_REPLICATIONS = 10_000_000
 MAX_TURNS = 1_000
 """Turns one run may play (250 years of quarters)."""
 
+MAX_SHADOWS = 100_000
+"""Most shadow worlds a game carries (the fan needs hundreds, not millions)."""
+
 MAX_REPLICATION_ID = 2**62
 """Largest replication index (the counter-based streams take 64-bit counters)."""
 

@@ -61,6 +61,7 @@ Kept here as a plain list so that the scenario language does not import the agen
 Expr = str | float | int
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Finite = Annotated[float, Field(allow_inf_nan=False)]
 GovCode = Literal["USA", "ROK", "JPN"]
 ThreatCode = Literal["DPRK", "CHN", "RUS"]
 PairCode = Literal["USA_ROK", "USA_JPN", "ROK_JPN"]
@@ -100,7 +101,7 @@ class ParameterSpec(Strict):
     """A named, sweepable parameter (also a slider in the game)."""
 
     default: float = Field(allow_inf_nan=False)
-    range: tuple[float, float] | None = None
+    range: tuple[Finite, Finite] | None = None
     doc: str = ""
 
 

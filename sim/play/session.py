@@ -25,6 +25,7 @@ import numpy as np
 
 from sim.atomic import atomic_write
 from sim.engine.layout import GOVERNMENTS
+from sim.engine.limits import MAX_SHADOWS
 from sim.engine.model import INDICATORS, TrilateralModel
 from sim.engine.triggers import Firing
 from sim.errors import TrilatError, UsageError, did_you_mean
@@ -56,8 +57,6 @@ from sim.play.saved_scenario import SaveError, saved_scenario
 SAVE_FORMAT = "trilat-save"
 SAVE_VERSION = 1
 DEFAULT_SHADOWS = 300
-MAX_SHADOWS = 100_000
-"""Most shadow worlds a game carries (the fan needs hundreds, not millions)."""
 FAN_PERCENTILES = (5, 25, 50, 75, 95)
 
 

@@ -80,6 +80,8 @@ SCENARIO_TEXTS: dict[str, str | bytes] = {
     "float_overflow": HEAD + "parameters:\n  x: {default: 1e400, range: [0, 1]}\n",
     "nan_default": HEAD + "parameters:\n  x: {default: .nan, range: [0, 1]}\n",
     "inf_range": HEAD + "parameters:\n  x: {default: 0.5, range: [0, .inf]}\n",
+    "inf_effect": HEAD + "events:\n  - id: e\n    title: e\n    at: 2025Q2\n    effects: {ROK.approval: .inf}\n",
+    "nan_initial": HEAD + "governments:\n  ROK:\n    initial: {approval: .nan}\n",
     "weights_overflow": HEAD + "domains:\n  history: {weight: 1e308}\n  security: {weight: 1e308}\n",
     "negative_weight": HEAD + "domains:\n  history: {weight: -1}\n",
     "expr_import": rule(when="__import__('os').system('id')"),
