@@ -19,6 +19,7 @@ from sim.lang.schema import ObjectiveTerm
 from sim.play.glossary import GLOSSARY, lookup
 from sim.play.lesson import LessonPlan, lesson_plan
 from sim.play.match import GOV_CITIES, THREAT_NAMES, Match, label
+from sim.play.plain_names import band
 from sim.play.session import GameSession, GameSettings
 
 DOMAIN_WORDS = {
@@ -176,8 +177,8 @@ def objective_text(name: str, weight: float, gov: str) -> str:
 
 
 def level_word(value: float) -> str:
-    """``weak``, ``working`` or ``strong`` for a 0-1 value."""
-    return "weak" if value < 0.4 else "working" if value < 0.65 else "strong"
+    """The game's word for a tie's 0-1 level (strained, fragile, working, strong)."""
+    return band(value, tie=True)
 
 
 def points(value: float) -> str:

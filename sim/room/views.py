@@ -13,15 +13,8 @@ from typing import Any
 from sim.engine.indicators import HEADLINE
 from sim.play.glossary import GLOSSARY
 from sim.play.match import GOV_CITIES, label
+from sim.play.plain_names import band
 from sim.room.state import Room
-
-WORDS = ((35.0, "weak"), (65.0, "working"), (101.0, "strong"))
-"""A 0-100 value in words: below 35 weak, below 65 working, else strong."""
-
-
-def in_words(value: float) -> str:
-    """``weak``, ``working`` or ``strong`` for a value on the 0-100 scale."""
-    return next(word for limit, word in WORDS if value < limit)
 
 
 def _scaled(value: float) -> int:
@@ -38,7 +31,8 @@ def _world(room: Room, gov: str) -> list[dict[str, Any]]:
         except KeyError:
             continue
         scaled = _scaled(value)
-        out.append({"name": name, "label": label(name), "value": scaled, "word": in_words(scaled)})
+        word = band(value, tie=not name.endswith(".approval"))  # the game's words (sim.play.plain_names)
+        out.append({"name": name, "label": label(name), "value": scaled, "word": word})
     return out
 
 
