@@ -1,7 +1,10 @@
 """Packs (:class:`sim.play.handouts.Document`) as PDF, laid out by reportlab (no browser needed).
 
 The text is set in Bitstream Vera, which ships inside reportlab, so the PDF looks the same on any
-laptop and its text can be searched and copied.
+laptop and its text can be searched and copied. Vera has no Korean or Japanese glyphs, and the
+game's CJK font (ui/fonts, CFF outlines) cannot be embedded by reportlab, which reads only
+TrueType outlines: a character the font lacks is printed as ``?`` and the pack says so in a note
+(the HTML version of the pack shows every character).
 """
 
 from __future__ import annotations
@@ -81,9 +84,38 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
+MISSING_NOTE = (
+    "Some characters of this pack (Korean or Japanese text, for example) are not in the PDF's font and are "
+    "printed as '?'. The HTML version of the pack shows them."
+)
+
+
+def settable(text: str) -> str:
+    """``text`` with every character Vera has no glyph for replaced by ``?`` (never an empty box)."""
+    _register_fonts()
+    glyphs = pdfmetrics.getFont("Trilat").face.charToGlyph
+    return "".join(char if ord(char) in glyphs or char in "\n\t" else "?" for char in text)
+
+
+def has_missing(doc: h.Document) -> bool:
+    """Whether any text of ``doc`` holds a character the PDF's font cannot set."""
+    texts = [doc.title, doc.subtitle]
+    blocks = [b for block in doc.blocks for b in (block.blocks if isinstance(block, h.Group) else (block,))]
+    for block in blocks:
+        if isinstance(block, h.Heading | h.Para):
+            texts.append(block.text)
+        elif isinstance(block, h.Bullets):
+            texts += block.items
+        elif isinstance(block, h.Table):
+            texts += [*block.header, *(cell for row in block.rows for cell in row)]
+        elif isinstance(block, h.CardBox):
+            texts += [block.title, block.cost, block.kind, *block.effects, block.condition, block.story, block.source]
+    return any(settable(text) != text for text in texts)
+
+
 def _text(text: str) -> str:
-    """Escape for reportlab's paragraph markup; spans in backticks are set in Courier."""
-    parts = text.split("`")
+    """Escape for reportlab's paragraph markup; spans in backticks are set in Courier; unsettable characters: ``?``."""
+    parts = settable(text).split("`")
     return "".join(f'<font name="Courier">{escape(p)}</font>' if i % 2 else escape(p) for i, p in enumerate(parts))
 
 
@@ -204,7 +236,7 @@ def to_pdf(doc: h.Document) -> bytes:
         rightMargin=MARGIN,
         topMargin=MARGIN,
         bottomMargin=MARGIN,
-        title=doc.title,
+        title=settable(doc.title),
         author="Trilat",
         invariant=1,
     )
@@ -213,9 +245,13 @@ def to_pdf(doc: h.Document) -> bytes:
         canvas.saveState()
         canvas.setFont("Trilat", 7.5)
         canvas.setFillColor(MUTED)
-        canvas.drawString(MARGIN, 9 * mm, doc.title)
+        canvas.drawString(MARGIN, 9 * mm, settable(doc.title))
         canvas.drawRightString(A4[0] - MARGIN, 9 * mm, f"page {canvas.getPageNumber()}")
         canvas.restoreState()
 
-    template.build(_flowables(doc, _styles(), template.width), onFirstPage=footer, onLaterPages=footer)
+    styles = _styles()
+    flowables = _flowables(doc, styles, template.width)
+    if has_missing(doc):
+        flowables.insert(2, Paragraph(_text(MISSING_NOTE), styles["note"]))
+    template.build(flowables, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()

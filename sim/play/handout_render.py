@@ -10,7 +10,8 @@ from sim.play.handouts import Block, Bullets, CardBox, Document, Group, Heading,
 CSS = """
 :root { --ink: #1d1d1b; --muted: #5a5a55; --line: #c9c6bd; --accent: #0072b2; --card: #f6f4ee; }
 * { box-sizing: border-box; }
-body { font: 11.5pt/1.45 "Helvetica Neue", Arial, sans-serif; color: var(--ink); margin: 0 auto;
+body { font: 11.5pt/1.45 "Helvetica Neue", Arial, "Apple SD Gothic Neo", "Malgun Gothic", "Hiragino Sans",
+       "Yu Gothic", "Noto Sans CJK KR", "Noto Sans CJK JP", sans-serif; color: var(--ink); margin: 0 auto;
        max-width: 46rem; padding: 1.5rem; }
 header { border-bottom: 3px solid var(--accent); margin-bottom: 1rem; }
 header h1 { font-size: 1.6rem; margin: 0 0 .2rem; }
