@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import unicodedata
 from collections import OrderedDict
 from pathlib import Path
 
@@ -132,6 +133,16 @@ CJK_RANGES: tuple[tuple[int, int], ...] = (
 LOG = logging.getLogger(__name__)
 
 
+def drawable(text: str) -> str:
+    """``text`` as pygame can draw it: control characters (a NUL stops pygame) as spaces, lone surrogates as U+FFFD."""
+    if text.isprintable():
+        return text
+    return "".join(
+        "\ufffd" if 0xD800 <= ord(char) <= 0xDFFF else " " if unicodedata.category(char) == "Cc" else char
+        for char in text
+    )
+
+
 def needs_cjk(text: str) -> bool:
     """Whether ``text`` holds a character DejaVu lacks that the CJK font may have (Hangul, kana, kanji)."""
     return any(ord(char) >= 0x1100 and any(lo <= ord(char) <= hi for lo, hi in CJK_RANGES) for char in text)
@@ -216,7 +227,7 @@ class Fonts:
         key = (text, self.px(role), bold, color)
         surface = self._text.get(key)
         if surface is None:
-            surface = self.text_font(text, role, bold).render(text, True, color)
+            surface = self.text_font(text, role, bold).render(drawable(text), True, color)
             self._text[key] = surface
             if len(self._text) > TEXT_CACHE_SIZE:
                 self._text.popitem(last=False)
@@ -234,7 +245,7 @@ class Fonts:
 
     def width(self, text: str, role: str = "body", bold: bool = False) -> int:
         """Pixel width of ``text``."""
-        return self.text_font(text, role, bold).size(text)[0]
+        return self.text_font(text, role, bold).size(drawable(text))[0]
 
     def line_height(self, role: str = "body") -> int:
         """Pixel height of a line of text in ``role``, with a little leading."""
@@ -251,7 +262,7 @@ class Fonts:
         lines = []
         for paragraph in text.split("\n"):
             line = ""
-            for word in paragraph.split():
+            for word in drawable(paragraph).split():
                 candidate = f"{line} {word}" if line else word
                 if font.size(candidate)[0] <= width or not line:
                     line = candidate
@@ -278,7 +289,7 @@ class Fonts:
 
     def ellipsize(self, text: str, width: int, role: str = "body", bold: bool = False) -> str:
         """``text`` cut with '...' to fit ``width`` pixels."""
-        font = self.text_font(text, role, bold)
+        font, text = self.text_font(text, role, bold), drawable(text)
         if font.size(text)[0] <= width:
             return text
         self.cut(text)

@@ -36,12 +36,13 @@ STYLE = (
 
 
 def plain(text: object) -> str:
-    """``text`` on one line: control characters, line and paragraph breaks become spaces, bidi overrides go."""
+    """``text`` on one line: control characters and line breaks as spaces, no bidi overrides, lone surrogates U+FFFD."""
     out = []
     for char in str(text):
         if char in BIDI_CONTROLS:
             continue
-        out.append(" " if unicodedata.category(char) in ("Cc", "Zl", "Zp") else char)
+        category = unicodedata.category(char)
+        out.append(" " if category in ("Cc", "Zl", "Zp") else "\ufffd" if category == "Cs" else char)
     return "".join(out)
 
 

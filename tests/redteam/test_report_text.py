@@ -71,7 +71,7 @@ REPORT_CASES = [
 
 HOSTILE_TEAMS = {
     "ROK": 'Red | Team\n# Owned\n![x](http://evil.example/beacon.png) <img src="https://evil.example/b.gif">',
-    "JPN": "東京チーム <script>alert(1)</script>",
+    "JPN": "東京チーム <script>alert(1)</script> \x00\ud800",
     "USA": "서울 팀 [link](https://evil.example/) &amp; `code`",
 }
 

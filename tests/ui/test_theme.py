@@ -109,3 +109,13 @@ def test_the_setup_screen_takes_typed_hangul_and_draws_it(app, driver, baseline,
     assert scene.team_names["ROK"] == "서울 팀" and scene.team_names["JPN"] == "東京チーム"
     assert app.fonts.has_rendered("서울 팀") and app.fonts.has_rendered("東京チーム")
     assert scene.settings().team_names == {"ROK": "서울 팀", "JPN": "東京チーム"}
+
+
+def test_control_characters_and_lone_surrogates_from_a_save_do_not_stop_the_drawing():
+    fonts = Fonts((1280, 720))
+    for text in ("a\x00b", "\ud800 team", "\x1b[31mred\x07", "서울\x00팀"):
+        assert fonts.render(text).get_width() > 0
+        assert fonts.width(text) > 0
+        assert fonts.wrap(text * 20, 120)
+        assert fonts.ellipsize(text * 20, 120).endswith("...")
+    assert theme.drawable("a\x00b\ud800") == "a b\ufffd" and theme.drawable("서울 팀") == "서울 팀"

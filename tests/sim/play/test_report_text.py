@@ -48,7 +48,7 @@ def hostile_game() -> GameSession:
     )
     session.submit("ROK", [])
     session.inject_custom(HOSTILE_TITLE, "Story | with\n## heading <iframe src=//evil.example>", {"tie.ROK_JPN": 0.02})
-    session.note("note\n![n](https://evil.example/n.png)")
+    session.note("note\n![n](https://evil.example/n.png) nul\x00 lone \ud800")
     session.resolve()
     session.resolve()
     return session
@@ -60,6 +60,9 @@ def test_md_escapes_markup_and_keeps_words():
     assert md("us_transactionalism") == "us_transactionalism"  # intraword underscore: no emphasis
     assert md("_x_ *y* `z` [a](b) ![c](d) # h") == "\\_x\\_ \\*y\\* \\`z\\` \\[a\\](b) \\!\\[c\\](d) \\# h"
     assert md("\x1b[31mred\x07\u202egnp") == " \\[31mred gnp"  # control characters and bidi overrides go
+    assert (
+        md("a\x00b\ud800") == "a b\ufffd"
+    )  # a NUL or a lone surrogate (both possible in JSON) cannot stop the writing
 
 
 def test_escaped_text_comes_back_literally_in_html():
