@@ -52,6 +52,10 @@ code { font: .92em "DejaVu Sans Mono", Menlo, Consolas, monospace; background: #
 """
 
 
+CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+"""The pack's Content-Security-Policy: its inline style and nothing else (no script, image or font from anywhere)."""
+
+
 def inline(text: str) -> str:
     """Escape ``text`` for HTML; spans in backticks become ``<code>``."""
     parts = text.split("`")
@@ -107,6 +111,7 @@ def to_html(doc: Document) -> str:
     body = "\n".join(_block_html(block) for block in doc.blocks)
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(doc.title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
         f"<header><h1>{escape(doc.title)}</h1><p>{escape(doc.subtitle)}</p></header>\n"

@@ -43,6 +43,7 @@ def test_the_html_pack_escapes_supplied_text_and_loads_nothing():
     refs.feed(page)
     assert "img" not in refs.tags and "a" not in refs.tags and refs.refs == []
     assert "서울 팀 &lt;img" in page and "東京チーム" in page
+    assert "Content-Security-Policy\" content=\"default-src 'none'" in page
 
 
 def test_the_pdf_prints_a_question_mark_for_korean_and_japanese_and_says_why():
