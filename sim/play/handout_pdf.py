@@ -1,14 +1,16 @@
 """Packs (:class:`sim.play.handouts.Document`) as PDF, laid out by reportlab (no browser needed).
 
 The text is set in Bitstream Vera, which ships inside reportlab, so the PDF looks the same on any
-laptop and its text can be searched and copied. Vera has no Korean or Japanese glyphs, and the
-game's CJK font (ui/fonts, CFF outlines) cannot be embedded by reportlab, which reads only
-TrueType outlines: a character the font lacks is printed as ``?`` and the pack says so in a note
-(the HTML version of the pack shows every character).
+laptop and its text can be searched and copied. Korean and Japanese runs are set in the game's CJK
+subset as TrueType (ui/fonts/TrilatCJK-Regular.ttf, made by scripts/make_cjk_ttf.py: reportlab
+embeds only TrueType outlines, not the CFF ones of the .otf); bold and italic CJK runs stay
+regular. A character neither font has (or any CJK one, without that file) is printed as ``?`` and
+the pack says so in a note; the HTML version of the pack shows every character.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -20,7 +22,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
@@ -50,6 +52,8 @@ ACCENT = colors.HexColor("#0072b2")
 CARD = colors.HexColor("#f6f4ee")
 HEAD = colors.HexColor("#ebe8df")
 MARGIN = 16 * mm
+CJK_TTF = Path(__file__).resolve().parents[2] / "ui" / "fonts" / "TrilatCJK-Regular.ttf"
+CJK = "TrilatCJK"
 
 
 def _register_fonts() -> None:
@@ -85,20 +89,45 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 MISSING_NOTE = (
-    "Some characters of this pack (Korean or Japanese text, for example) are not in the PDF's font and are "
-    "printed as '?'. The HTML version of the pack shows them."
+    "Some characters of this pack are not in the PDF's fonts and are printed as '?'. "
+    "The HTML version of the pack shows them."
 )
 
 
-def settable(text: str) -> str:
-    """``text`` with every character Vera has no glyph for replaced by ``?`` (never an empty box)."""
+@functools.lru_cache(maxsize=1)
+def cjk_glyphs() -> frozenset[int]:
+    """Register the CJK TrueType font (once); the code points it has (none if it is missing or unreadable)."""
+    if CJK not in pdfmetrics.getRegisteredFontNames():
+        try:
+            pdfmetrics.registerFont(TTFont(CJK, str(CJK_TTF)))
+        except (TTFError, OSError):
+            return frozenset()
+        pdfmetrics.registerFontFamily(CJK, normal=CJK, bold=CJK, italic=CJK, boldItalic=CJK)
+    return frozenset(pdfmetrics.getFont(CJK).face.charToGlyph)
+
+
+@functools.lru_cache(maxsize=1)
+def latin_glyphs() -> frozenset[int]:
+    """The code points Vera has (registering it first)."""
     _register_fonts()
-    glyphs = pdfmetrics.getFont("Trilat").face.charToGlyph
-    return "".join(char if ord(char) in glyphs or char in "\n\t" else "?" for char in text)
+    return frozenset(pdfmetrics.getFont("Trilat").face.charToGlyph)
+
+
+def _kind(char: str) -> str:
+    """``latin`` (Vera has it), ``cjk`` (only the CJK font has it) or ``missing``."""
+    if ord(char) in latin_glyphs() or char in "\n\t":
+        return "latin"
+    return "cjk" if ord(char) in cjk_glyphs() else "missing"
+
+
+def settable(text: str, cjk: bool = False) -> str:
+    """``text`` with every character its fonts lack as ``?`` (Vera alone, or with ``cjk`` Vera or the CJK font)."""
+    allowed = ("latin", "cjk") if cjk else ("latin",)
+    return "".join(char if _kind(char) in allowed else "?" for char in text)
 
 
 def has_missing(doc: h.Document) -> bool:
-    """Whether any text of ``doc`` holds a character the PDF's font cannot set."""
+    """Whether any text of ``doc`` holds a character neither the PDF's font nor the CJK font can set."""
     texts = [doc.title, doc.subtitle]
     blocks = [b for block in doc.blocks for b in (block.blocks if isinstance(block, h.Group) else (block,))]
     for block in blocks:
@@ -110,13 +139,28 @@ def has_missing(doc: h.Document) -> bool:
             texts += [*block.header, *(cell for row in block.rows for cell in row)]
         elif isinstance(block, h.CardBox):
             texts += [block.title, block.cost, block.kind, *block.effects, block.condition, block.story, block.source]
-    return any(settable(text) != text for text in texts)
+    return any(_kind(char) == "missing" for text in texts for char in text)
+
+
+def _runs(text: str) -> str:
+    """``text`` escaped for paragraph markup, its Korean and Japanese runs in the CJK font, the rest ``?``."""
+    out, run, kind = [], "", "latin"
+    for char in text:
+        this = _kind(char)
+        char, this = ("?", "latin") if this == "missing" else (char, this)
+        if this != kind and run:
+            out.append(f'<font name="{CJK}">{escape(run)}</font>' if kind == "cjk" else escape(run))
+            run = ""
+        run, kind = run + char, this
+    if run:
+        out.append(f'<font name="{CJK}">{escape(run)}</font>' if kind == "cjk" else escape(run))
+    return "".join(out)
 
 
 def _text(text: str) -> str:
-    """Escape for reportlab's paragraph markup; spans in backticks are set in Courier; unsettable characters: ``?``."""
-    parts = settable(text).split("`")
-    return "".join(f'<font name="Courier">{escape(p)}</font>' if i % 2 else escape(p) for i, p in enumerate(parts))
+    """Escape for reportlab's paragraph markup; spans in backticks are set in Courier; CJK runs in the CJK font."""
+    parts = text.split("`")
+    return "".join(f'<font name="Courier">{_runs(p)}</font>' if i % 2 else _runs(p) for i, p in enumerate(parts))
 
 
 def _bullets(block: h.Bullets, style: ParagraphStyle) -> Flowable:
@@ -236,16 +280,17 @@ def to_pdf(doc: h.Document) -> bytes:
         rightMargin=MARGIN,
         topMargin=MARGIN,
         bottomMargin=MARGIN,
-        title=settable(doc.title),
+        title=doc.title,
         author="Trilat",
         invariant=1,
     )
 
     def footer(canvas: Canvas, template: SimpleDocTemplate) -> None:
         canvas.saveState()
-        canvas.setFont("Trilat", 7.5)
+        cjk = any(_kind(char) == "cjk" for char in doc.title)
+        canvas.setFont(CJK if cjk else "Trilat", 7.5)  # the CJK subset has ASCII too
         canvas.setFillColor(MUTED)
-        canvas.drawString(MARGIN, 9 * mm, settable(doc.title))
+        canvas.drawString(MARGIN, 9 * mm, settable(doc.title, cjk))
         canvas.drawRightString(A4[0] - MARGIN, 9 * mm, f"page {canvas.getPageNumber()}")
         canvas.restoreState()
 

@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 
 import pypdfium2 as pdfium
 
+from sim.play import handout_pdf
 from sim.play import handouts as h
 from sim.play.handout_pdf import MISSING_NOTE, has_missing, settable, to_pdf
 from sim.play.handout_render import to_html
@@ -46,11 +47,21 @@ def test_the_html_pack_escapes_supplied_text_and_loads_nothing():
     assert "Content-Security-Policy\" content=\"default-src 'none'" in page
 
 
-def test_the_pdf_prints_a_question_mark_for_korean_and_japanese_and_says_why():
+def test_the_pdf_sets_korean_and_japanese_in_the_cjk_font():
+    assert not has_missing(pack(HOSTILE)) and has_missing(pack("Seoul \u0e01 (Thai)"))
+    data = to_pdf(pack(HOSTILE))
+    text = pdf_text(data)
+    assert "서울 팀" in text and "東京チーム" in text and "<img" in text
+    assert b"TrilatCJK" in data  # the subset is embedded
+    assert "printed as '?'" not in text
+
+
+def test_without_the_cjk_font_the_pdf_prints_a_question_mark_and_says_why(monkeypatch):
+    monkeypatch.setattr(handout_pdf, "cjk_glyphs", frozenset)
     assert settable("서울 팀 Seoul") == "?? ? Seoul"
     assert not has_missing(pack("Seoul team – fine · 100%")) and has_missing(pack(HOSTILE))
     text = pdf_text(to_pdf(pack(HOSTILE)))
-    assert "?? ?" in text and "????" in text  # 서울 팀 ... 東京チーム
+    assert "?? ?" in text and "?????" in text  # 서울 팀 ... 東京チーム
     assert "printed as '?'" in text and "HTML version" in text
     assert MISSING_NOTE.split(".")[0][:40] in " ".join(text.split())
     assert "printed as '?'" not in pdf_text(to_pdf(pack("Seoul team")))
