@@ -7,7 +7,7 @@ import os
 import secrets
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from sim.errors import UsageError
 
@@ -52,3 +52,34 @@ def atomic_write(path: Path | str, write: Callable[[IO], object], binary: bool =
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
     return path
+
+
+def atomic_savefig(figure: Any, path: Path | str, **options: Any) -> Path:
+    """Save a matplotlib ``figure`` to ``path`` atomically (its format from the suffix).
+
+    Like :func:`atomic_write`, a symbolic link at ``path`` is replaced, never written through.
+    """
+    path = Path(path)
+    fmt = path.suffix.lstrip(".") or "png"
+    return atomic_write(path, lambda handle: figure.savefig(handle, format=fmt, **options), binary=True)
+
+
+def output_folder(folder: Path | str, option: str = "--out") -> Path:
+    """``folder`` ready to receive files: created if missing; a file, special file or link there is refused.
+
+    Raises:
+        UsageError: naming the folder and what is wrong with it, in one line.
+    """
+    folder = Path(folder)
+    try:
+        is_link, exists, is_dir, is_file = folder.is_symlink(), folder.exists(), folder.is_dir(), folder.is_file()
+        if not (is_link or exists):
+            folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{folder}: cannot create the folder ({exc.strerror or exc})") from None
+    if is_link:
+        raise UsageError(f"{folder}: is a symbolic link; give a real folder for {option}")
+    if exists and not is_dir:
+        kind = "a file" if is_file else "a special file (device, pipe or socket)"
+        raise UsageError(f"{folder}: is {kind}, not a folder; give a folder for {option}")
+    return folder

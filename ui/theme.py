@@ -9,8 +9,11 @@ and width, so the same layout is readable on a laptop and on a 1920x1080 project
 
 from __future__ import annotations
 
+import logging
 import os
+import unicodedata
 from collections import OrderedDict
+from pathlib import Path
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
@@ -115,6 +118,34 @@ ROLES: dict[str, int] = {"tiny": 12, "small": 14, "body": 16, "heading": 20, "la
 """Font pixel sizes at the base window size of 1280x720."""
 FONT_CANDIDATES = "dejavusans,liberationsans,arial,helvetica,freesans"
 TEXT_CACHE_SIZE = 4000
+CJK_FONT = Path(__file__).resolve().parent / "fonts" / "TrilatCJK-Regular.otf"
+"""Korean and Japanese text (Hangul, kana, level-1 kanji, ASCII): a subset of Noto Sans CJK KR (SIL OFL)."""
+CJK_RANGES: tuple[tuple[int, int], ...] = (
+    (0x1100, 0x11FF),  # Hangul jamo
+    (0x2E80, 0x9FFF),  # CJK radicals, punctuation, kana, compatibility jamo, unified ideographs
+    (0xA960, 0xA97F),  # Hangul jamo extended-A
+    (0xAC00, 0xD7FF),  # Hangul syllables, jamo extended-B
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    (0xFE30, 0xFE4F),  # CJK compatibility forms
+    (0xFF00, 0xFFEF),  # full-width and half-width forms
+)
+"""Code points DejaVu has no glyphs for and the CJK font is tried on (a string with any is set in it)."""
+LOG = logging.getLogger(__name__)
+
+
+def drawable(text: str) -> str:
+    """``text`` as pygame can draw it: control characters (a NUL stops pygame) as spaces, lone surrogates as U+FFFD."""
+    if text.isprintable():
+        return text
+    return "".join(
+        "\ufffd" if 0xD800 <= ord(char) <= 0xDFFF else " " if unicodedata.category(char) == "Cc" else char
+        for char in text
+    )
+
+
+def needs_cjk(text: str) -> bool:
+    """Whether ``text`` holds a character DejaVu lacks that the CJK font may have (Hangul, kana, kanji)."""
+    return any(ord(char) >= 0x1100 and any(lo <= ord(char) <= hi for lo, hi in CJK_RANGES) for char in text)
 
 
 def window_scale(size: tuple[int, int]) -> float:
@@ -141,7 +172,8 @@ class Fonts:
         if not pygame.font.get_init():
             pygame.font.init()
         self._files = {False: _match_font(bold=False), True: _match_font(bold=True)}
-        self._fonts: dict[tuple[int, bool], pygame.font.Font] = {}
+        self._cjk_file: Path | None = CJK_FONT
+        self._fonts: dict[tuple[int, bool, bool], pygame.font.Font] = {}
         self._text: OrderedDict[tuple, pygame.Surface] = OrderedDict()
         self._wrapped: OrderedDict[tuple, list[str]] = OrderedDict()
         self.shortened: OrderedDict[str, None] = OrderedDict()
@@ -160,21 +192,42 @@ class Fonts:
         """A spacing value (designed at 1280x720) scaled to the window."""
         return max(1, round(value * self.scale))
 
-    def font(self, role: str, bold: bool = False) -> pygame.font.Font:
-        """The font for a role."""
-        key = (self.px(role), bold)
+    def font(self, role: str, bold: bool = False, cjk: bool = False) -> pygame.font.Font:
+        """The font for a role; with ``cjk`` the Korean and Japanese font (bold: pygame's synthetic bold).
+
+        Without the CJK font file (or if it cannot be loaded) the Latin font stands in, with a
+        one-line notice logged once.
+        """
+        cjk = cjk and self._cjk_file is not None
+        key = (self.px(role), bold, cjk)
         font = self._fonts.get(key)
         if font is None:
-            font = pygame.font.Font(self._files[bold], key[0])
+            font = self._load(key[0], bold, cjk)
             self._fonts[key] = font
         return font
+
+    def _load(self, px: int, bold: bool, cjk: bool) -> pygame.font.Font:
+        if cjk and self._cjk_file is not None:
+            try:
+                font = pygame.font.Font(str(self._cjk_file), px)
+            except (OSError, pygame.error) as exc:
+                LOG.warning("no Korean/Japanese font (%s: %s): such text is drawn as boxes", self._cjk_file, exc)
+                self._cjk_file = None
+            else:
+                font.set_bold(bold)
+                return font
+        return pygame.font.Font(self._files[bold], px)
+
+    def text_font(self, text: str, role: str = "body", bold: bool = False) -> pygame.font.Font:
+        """The font ``text`` is set in: the CJK font if it holds Korean or Japanese, else the role's font."""
+        return self.font(role, bold, needs_cjk(text))
 
     def render(self, text: str, role: str = "body", color: Color = TEXT, bold: bool = False) -> pygame.Surface:
         """``text`` rendered (antialiased) in ``role``'s font and ``color``, from the cache if possible."""
         key = (text, self.px(role), bold, color)
         surface = self._text.get(key)
         if surface is None:
-            surface = self.font(role, bold).render(text, True, color)
+            surface = self.text_font(text, role, bold).render(drawable(text), True, color)
             self._text[key] = surface
             if len(self._text) > TEXT_CACHE_SIZE:
                 self._text.popitem(last=False)
@@ -192,7 +245,7 @@ class Fonts:
 
     def width(self, text: str, role: str = "body", bold: bool = False) -> int:
         """Pixel width of ``text``."""
-        return self.font(role, bold).size(text)[0]
+        return self.text_font(text, role, bold).size(drawable(text))[0]
 
     def line_height(self, role: str = "body") -> int:
         """Pixel height of a line of text in ``role``, with a little leading."""
@@ -204,11 +257,12 @@ class Fonts:
         lines = self._wrapped.get(key)
         if lines is not None:
             return lines
-        font = self.font(role, bold)
+        font = self.text_font(text, role, bold)
+        cjk = needs_cjk(text)  # Korean and Japanese lines may break between any two characters
         lines = []
         for paragraph in text.split("\n"):
             line = ""
-            for word in paragraph.split():
+            for word in drawable(paragraph).split():
                 candidate = f"{line} {word}" if line else word
                 if font.size(candidate)[0] <= width or not line:
                     line = candidate
@@ -216,7 +270,8 @@ class Fonts:
                     lines.append(line)
                     line = word
                 while font.size(line)[0] > width and len(line) > 1:
-                    self.cut(line)
+                    if not cjk:
+                        self.cut(line)
                     cut = _fit(font, line, width)
                     lines.append(line[:cut])
                     line = line[cut:]
@@ -234,7 +289,7 @@ class Fonts:
 
     def ellipsize(self, text: str, width: int, role: str = "body", bold: bool = False) -> str:
         """``text`` cut with '...' to fit ``width`` pixels."""
-        font = self.font(role, bold)
+        font, text = self.text_font(text, role, bold), drawable(text)
         if font.size(text)[0] <= width:
             return text
         self.cut(text)

@@ -9,19 +9,19 @@ scenario's debrief questions.
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 from typing import Any
 
+from sim.atomic import atomic_savefig, atomic_write_text, output_folder
 from sim.engine.indicators import HEADLINE, hex_colour, label
 from sim.engine.layout import GOVERNMENTS
 from sim.engine.sources import SourceKind
-from sim.play.commands import (
-    Choose,
-)
+from sim.errors import UsageError
+from sim.play.commands import Choose
 from sim.play.fairscore import SCORE_EXPLANATION, fair_scores
 from sim.play.match import Match
 from sim.play.plain_names import short_source
+from sim.play.report_markup import markdown_to_html, md
 from sim.play.session import GameSession
 from sim.play.wording import describe_action, government_name, objective_words, turn_label
 
@@ -66,7 +66,7 @@ def _chart(session: GameSession, names: list[str], title: str, path: Path) -> Pa
     ax.grid(alpha=0.3)
     ax.legend(loc="lower left", fontsize=8, ncols=2)
     fig.tight_layout()
-    fig.savefig(path)
+    atomic_savefig(fig, path)
     plt.close(fig)
     return path
 
@@ -142,7 +142,8 @@ def _teams_section(session: GameSession) -> list[str]:
         controller = settings.controller(gov) or scenario.spec.governments[gov].strategy  # type: ignore[index]
         who = "human team" if controller == "human" else f"computer ({controller})"
         objectives = "; ".join(objective_words(scenario, gov)) or "none"
-        rows.append([settings.team_names.get(gov, "") or "-", government_name(scenario, gov), who, objectives])
+        row = [settings.team_names.get(gov, "") or "-", government_name(scenario, gov), who, objectives]
+        rows.append([md(cell) for cell in row])
     return ["", "## Teams", "", *_table(["team", "government", "played by", "objectives"], rows)]
 
 
@@ -154,7 +155,7 @@ def _scores_section(session: GameSession) -> list[str]:
         spread = f"{_points(score.spread[0])} to {_points(score.spread[1])}" if score.spread else ""
         default = _points(score.baseline) if score.counterfactual else "(played the default)"
         rows.append(
-            [team_label(session, gov), _points(score.raw), default, f"**{_points(score.contribution)}**", spread]
+            [md(team_label(session, gov)), _points(score.raw), default, f"**{_points(score.contribution)}**", spread]
         )
     header = ["team", "raw change", "default play would score", "contribution", "middle half of shadow worlds"]
     return ["", "## Scores: raw change and contribution", "", *_table(header, rows), "", SCORE_EXPLANATION]
@@ -164,15 +165,15 @@ def _moves_section(session: GameSession) -> list[str]:
     scenario, story = session.scenario, session.story
     out = ["", "## Who chose what, turn by turn", ""]
     for turn in range(1, story.turn + 1):
-        out.append(f"### {_cap(turn_label(scenario, turn))}")
+        out.append(f"### {md(_cap(turn_label(scenario, turn)))}")
         out.append("")
         moves = moves_by_turn(session, turn)
-        out += [f"- **{team_label(session, gov)}**: {moves[gov]}" for gov in _governments(session)]
+        out += [f"- **{md(team_label(session, gov))}**: {md(moves[gov])}" for gov in _governments(session)]
         happened = [
             e.title for e in story.log if e.turn == turn and e.in_story and e.source.kind is not SourceKind.ACTION
         ]
         if happened:
-            out.append(f"- What else happened: {'; '.join(happened)}")
+            out.append(f"- What else happened: {md('; '.join(happened))}")
         out.append("")
     return out
 
@@ -195,13 +196,13 @@ def build_markdown(session: GameSession, charts: dict[str, Path]) -> str:
     """The report as Markdown (charts referenced by file name)."""
     scenario, story, settings = session.scenario, session.story, session.settings
     spec = scenario.spec
-    out: list[str] = [f"# After-action report: {spec.title}", ""]
+    out: list[str] = [f"# After-action report: {md(spec.title)}", ""]
     out.append(
-        f"Scenario `{spec.id}`, seed {settings.seed}, {played_summary(session)} "
-        f"({scenario.quarter_label(1)} to {scenario.quarter_label(max(story.turn, 1))}); "
-        f"{settings.shadows} shadow worlds."
+        f"Scenario `{md(spec.id)}`, seed {md(settings.seed)}, {played_summary(session)} "
+        f"({md(scenario.quarter_label(1))} to {md(scenario.quarter_label(max(story.turn, 1)))}); "
+        f"{md(settings.shadows)} shadow worlds."
     )
-    out += [f"Note: {notice}" for notice in session.notices]
+    out += [f"Note: {md(notice)}" for notice in session.notices]
     out += _teams_section(session)
     out += _scores_section(session)
 
@@ -212,7 +213,7 @@ def build_markdown(session: GameSession, charts: dict[str, Path]) -> str:
         fan = session.fan(name)
         spread = f"{fan['p5'][-1]:.2f} to {fan['p95'][-1]:.2f}" if "p5" in fan else ""
         a, b = float(first[name][0]), float(last[name][0])
-        rows.append([label(name), f"{a:.2f}", f"{b:.2f}", f"{b - a:+.2f}", spread])
+        rows.append([md(label(name)), f"{a:.2f}", f"{b:.2f}", f"{b - a:+.2f}", spread])
     out += _table(["indicator", "start", "end", "change", "90% of shadow worlds"], rows)
 
     out += ["", "## Charts", ""]
@@ -224,115 +225,55 @@ def build_markdown(session: GameSession, charts: dict[str, Path]) -> str:
         "",
     ]
     for key, path in charts.items():
-        out += [f"![{CHARTS[key][0]}]({path.name})", ""]
+        out += [f"![{md(CHARTS[key][0])}]({path.name})", ""]
 
     out += ["## Turning points", ""]
     for point in turning_points(session):
-        causes = "; ".join(f"{source} {value:+.3f}" for source, value in point["causes"])
-        out.append(f"- **{_cap(turn_label(scenario, point['turn']))}**: trilateral index {point['change']:+.3f}.")
+        causes = "; ".join(f"{md(source)} {value:+.3f}" for source, value in point["causes"])
+        out.append(f"- **{md(_cap(turn_label(scenario, point['turn'])))}**: trilateral index {point['change']:+.3f}.")
         if point["events"]:
-            out.append(f"  What happened: {', '.join(point['events'])}.")
+            out.append(f"  What happened: {md(', '.join(point['events']))}.")
         out.append(f"  Largest causes: {causes}.")
 
     out += _moves_section(session)
 
     out += ["## The story, turn by turn", ""]
     for turn in range(1, story.turn + 1):
-        out.append(f"### {_cap(turn_label(scenario, turn))}")
+        out.append(f"### {md(_cap(turn_label(scenario, turn)))}")
         for entry in (e for e in story.log if e.turn == turn and e.in_story):
-            cite = f" *({short_source(entry.citation)})*" if entry.citation else ""
-            out.append(f"- {entry.say or entry.title}{cite}")
+            cite = f" *({md(short_source(entry.citation))})*" if entry.citation else ""
+            out.append(f"- {md(entry.say or entry.title)}{cite}")
         out.append("")
 
     out += ["## Facilitator log (in order)", ""]
     actions = session.facilitator_actions()
-    out += [f"- {describe_action(scenario, a)}" for a in actions] if actions else ["No facilitator actions."]
+    out += [f"- {md(describe_action(scenario, a))}" for a in actions] if actions else ["No facilitator actions."]
 
     if spec.debrief:
         out += ["", "## Debrief questions", ""]
-        out += [f"{i}. {q}" for i, q in enumerate(spec.debrief, 1)]
+        out += [f"{i}. {md(q)}" for i, q in enumerate(spec.debrief, 1)]
     if spec.sources:
         out += ["", "## Sources", ""]
-        out += [f'- {s.author}, "{s.title}"' for s in spec.sources]
+        out += [f'- {md(s.author)}, "{md(s.title)}"' for s in spec.sources]
     return "\n".join(out) + "\n"
 
 
-def _inline(text: str) -> str:
-    escaped = html.escape(text)
-    parts = escaped.split("**")
-    escaped = "".join(f"<strong>{p}</strong>" if i % 2 else p for i, p in enumerate(parts))
-    parts = escaped.split("*")
-    escaped = "".join(f"<em>{p}</em>" if i % 2 else p for i, p in enumerate(parts))
-    parts = escaped.split("`")
-    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
-
-
-def markdown_to_html(markdown: str, title: str) -> str:
-    """A small converter for the report's own Markdown (headings, lists, tables, images)."""
-    body: list[str] = []
-    in_list: str | None = None
-    table: list[list[str]] = []
-
-    def close() -> None:
-        nonlocal in_list, table
-        if in_list:
-            body.append(f"</{in_list}>")
-            in_list = None
-        if table:
-            head, *rest = table
-            body.append("<table><thead><tr>" + "".join(f"<th>{_inline(c)}</th>" for c in head) + "</tr></thead><tbody>")
-            for row in rest:
-                body.append("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>")
-            body.append("</tbody></table>")
-            table = []
-
-    for line in markdown.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("|"):
-            cells = [c.strip() for c in stripped.strip("|").split("|")]
-            if not all(set(c) <= {"-"} for c in cells):
-                table.append(cells)
-            continue
-        if stripped.startswith("- ") or (stripped[:1].isdigit() and ". " in stripped[:4]):
-            kind = "ul" if stripped.startswith("- ") else "ol"
-            if in_list != kind:
-                close()
-                body.append(f"<{kind}>")
-                in_list = kind
-            body.append(f"<li>{_inline(stripped.split(' ', 1)[1])}</li>")
-            continue
-        if line.startswith("  ") and in_list and stripped:
-            body[-1] = body[-1].removesuffix("</li>") + f"<br>{_inline(stripped)}</li>"
-            continue
-        close()
-        if stripped.startswith("!["):
-            alt, src = stripped[2:].split("](", 1)
-            body.append(f'<p><img src="{html.escape(src.rstrip(")"))}" alt="{html.escape(alt)}"></p>')
-        elif stripped.startswith("#"):
-            level = len(stripped) - len(stripped.lstrip("#"))
-            body.append(f"<h{level}>{_inline(stripped[level:].strip())}</h{level}>")
-        elif stripped:
-            body.append(f"<p>{_inline(stripped)}</p>")
-    close()
-    style = (
-        "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.45;"
-        "color:#1a1a1a}table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #bbb;padding:.3rem .6rem;"
-        "text-align:left}th{background:#eef3f8}img{max-width:100%}h1{color:#0072B2}"
-    )
-    return (
-        f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-        f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
-    )
-
-
 def write_report(session: GameSession, folder: Path | str) -> dict[str, Any]:
-    """Write report.md, report.html and the PNG charts into ``folder``; return their paths."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    charts = {key: _chart(session, names, title, folder / f"{key}.png") for key, (title, names) in CHARTS.items()}
-    markdown = build_markdown(session, charts)
-    md_path = folder / "report.md"
-    md_path.write_text(markdown, encoding="utf-8")
-    html_path = folder / "report.html"
-    html_path.write_text(markdown_to_html(markdown, f"After-action report: {session.scenario.title}"), encoding="utf-8")
+    """Write report.md, report.html and the PNG charts into ``folder``; return their paths.
+
+    Every file is written atomically through :mod:`sim.atomic`: a symbolic link planted in the
+    folder under one of the report's names is replaced, never written through.
+
+    Raises:
+        UsageError: the folder is a file, a special file or a link, or cannot be written (one line).
+    """
+    folder = output_folder(folder)
+    page_title = f"After-action report: {session.scenario.title}"
+    try:
+        charts = {key: _chart(session, names, title, folder / f"{key}.png") for key, (title, names) in CHARTS.items()}
+        markdown = build_markdown(session, charts)
+        md_path = atomic_write_text(folder / "report.md", markdown)
+        html_path = atomic_write_text(folder / "report.html", markdown_to_html(markdown, page_title))
+    except OSError as exc:
+        raise UsageError(f"{folder}: cannot write the report ({exc.strerror or exc})") from None
     return {"markdown": md_path, "html": html_path, "charts": list(charts.values())}

@@ -1,11 +1,16 @@
 """Packs (:class:`sim.play.handouts.Document`) as PDF, laid out by reportlab (no browser needed).
 
 The text is set in Bitstream Vera, which ships inside reportlab, so the PDF looks the same on any
-laptop and its text can be searched and copied.
+laptop and its text can be searched and copied. Korean and Japanese runs are set in the game's CJK
+subset as TrueType (ui/fonts/TrilatCJK-Regular.ttf, made by scripts/make_cjk_ttf.py: reportlab
+embeds only TrueType outlines, not the CFF ones of the .otf); bold and italic CJK runs stay
+regular. A character neither font has (or any CJK one, without that file) is printed as ``?`` and
+the pack says so in a note; the HTML version of the pack shows every character.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -17,7 +22,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
@@ -47,6 +52,8 @@ ACCENT = colors.HexColor("#0072b2")
 CARD = colors.HexColor("#f6f4ee")
 HEAD = colors.HexColor("#ebe8df")
 MARGIN = 16 * mm
+CJK_TTF = Path(__file__).resolve().parents[2] / "ui" / "fonts" / "TrilatCJK-Regular.ttf"
+CJK = "TrilatCJK"
 
 
 def _register_fonts() -> None:
@@ -81,10 +88,79 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
+MISSING_NOTE = (
+    "Some characters of this pack are not in the PDF's fonts and are printed as '?'. "
+    "The HTML version of the pack shows them."
+)
+
+
+@functools.lru_cache(maxsize=1)
+def cjk_glyphs() -> frozenset[int]:
+    """Register the CJK TrueType font (once); the code points it has (none if it is missing or unreadable)."""
+    if CJK not in pdfmetrics.getRegisteredFontNames():
+        try:
+            pdfmetrics.registerFont(TTFont(CJK, str(CJK_TTF)))
+        except (TTFError, OSError):
+            return frozenset()
+        pdfmetrics.registerFontFamily(CJK, normal=CJK, bold=CJK, italic=CJK, boldItalic=CJK)
+    return frozenset(pdfmetrics.getFont(CJK).face.charToGlyph)
+
+
+@functools.lru_cache(maxsize=1)
+def latin_glyphs() -> frozenset[int]:
+    """The code points Vera has (registering it first)."""
+    _register_fonts()
+    return frozenset(pdfmetrics.getFont("Trilat").face.charToGlyph)
+
+
+def _kind(char: str) -> str:
+    """``latin`` (Vera has it), ``cjk`` (only the CJK font has it) or ``missing``."""
+    if ord(char) in latin_glyphs() or char in "\n\t":
+        return "latin"
+    return "cjk" if ord(char) in cjk_glyphs() else "missing"
+
+
+def settable(text: str, cjk: bool = False) -> str:
+    """``text`` with every character its fonts lack as ``?`` (Vera alone, or with ``cjk`` Vera or the CJK font)."""
+    allowed = ("latin", "cjk") if cjk else ("latin",)
+    return "".join(char if _kind(char) in allowed else "?" for char in text)
+
+
+def has_missing(doc: h.Document) -> bool:
+    """Whether any text of ``doc`` holds a character neither the PDF's font nor the CJK font can set."""
+    texts = [doc.title, doc.subtitle]
+    blocks = [b for block in doc.blocks for b in (block.blocks if isinstance(block, h.Group) else (block,))]
+    for block in blocks:
+        if isinstance(block, h.Heading | h.Para):
+            texts.append(block.text)
+        elif isinstance(block, h.Bullets):
+            texts += block.items
+        elif isinstance(block, h.Table):
+            texts += [*block.header, *(cell for row in block.rows for cell in row)]
+        elif isinstance(block, h.CardBox):
+            texts += [block.title, block.cost, block.kind, *block.effects, block.condition, block.story, block.source]
+    return any(_kind(char) == "missing" for text in texts for char in text)
+
+
+def _runs(text: str) -> str:
+    """``text`` escaped for paragraph markup, its Korean and Japanese runs in the CJK font, the rest ``?``."""
+    out, run, kind = [], "", "latin"
+    for char in text:
+        this = _kind(char)
+        char, this = ("?", "latin") if this == "missing" else (char, this)
+        if this != kind and run:
+            out.append(f'<font name="{CJK}">{escape(run)}</font>' if kind == "cjk" else escape(run))
+            run = ""
+        run, kind = run + char, this
+    if run:
+        out.append(f'<font name="{CJK}">{escape(run)}</font>' if kind == "cjk" else escape(run))
+    return "".join(out)
+
+
 def _text(text: str) -> str:
-    """Escape for reportlab's paragraph markup; spans in backticks are set in Courier."""
+    """Escape for reportlab's paragraph markup; spans in backticks are set in Courier; CJK runs in the CJK font."""
     parts = text.split("`")
-    return "".join(f'<font name="Courier">{escape(p)}</font>' if i % 2 else escape(p) for i, p in enumerate(parts))
+    return "".join(f'<font name="Courier">{_runs(p)}</font>' if i % 2 else _runs(p) for i, p in enumerate(parts))
 
 
 def _bullets(block: h.Bullets, style: ParagraphStyle) -> Flowable:
@@ -211,11 +287,16 @@ def to_pdf(doc: h.Document) -> bytes:
 
     def footer(canvas: Canvas, template: SimpleDocTemplate) -> None:
         canvas.saveState()
-        canvas.setFont("Trilat", 7.5)
+        cjk = any(_kind(char) == "cjk" for char in doc.title)
+        canvas.setFont(CJK if cjk else "Trilat", 7.5)  # the CJK subset has ASCII too
         canvas.setFillColor(MUTED)
-        canvas.drawString(MARGIN, 9 * mm, doc.title)
+        canvas.drawString(MARGIN, 9 * mm, settable(doc.title, cjk))
         canvas.drawRightString(A4[0] - MARGIN, 9 * mm, f"page {canvas.getPageNumber()}")
         canvas.restoreState()
 
-    template.build(_flowables(doc, _styles(), template.width), onFirstPage=footer, onLaterPages=footer)
+    styles = _styles()
+    flowables = _flowables(doc, styles, template.width)
+    if has_missing(doc):
+        flowables.insert(2, Paragraph(_text(MISSING_NOTE), styles["note"]))
+    template.build(flowables, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()

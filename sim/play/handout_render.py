@@ -10,7 +10,8 @@ from sim.play.handouts import Block, Bullets, CardBox, Document, Group, Heading,
 CSS = """
 :root { --ink: #1d1d1b; --muted: #5a5a55; --line: #c9c6bd; --accent: #0072b2; --card: #f6f4ee; }
 * { box-sizing: border-box; }
-body { font: 11.5pt/1.45 "Helvetica Neue", Arial, sans-serif; color: var(--ink); margin: 0 auto;
+body { font: 11.5pt/1.45 "Helvetica Neue", Arial, "Apple SD Gothic Neo", "Malgun Gothic", "Hiragino Sans",
+       "Yu Gothic", "Noto Sans CJK KR", "Noto Sans CJK JP", sans-serif; color: var(--ink); margin: 0 auto;
        max-width: 46rem; padding: 1.5rem; }
 header { border-bottom: 3px solid var(--accent); margin-bottom: 1rem; }
 header h1 { font-size: 1.6rem; margin: 0 0 .2rem; }
@@ -49,6 +50,10 @@ code { font: .92em "DejaVu Sans Mono", Menlo, Consolas, monospace; background: #
   a { color: inherit; text-decoration: none; }
 }
 """
+
+
+CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+"""The pack's Content-Security-Policy: its inline style and nothing else (no script, image or font from anywhere)."""
 
 
 def inline(text: str) -> str:
@@ -106,6 +111,7 @@ def to_html(doc: Document) -> str:
     body = "\n".join(_block_html(block) for block in doc.blocks)
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(doc.title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
         f"<header><h1>{escape(doc.title)}</h1><p>{escape(doc.subtitle)}</p></header>\n"
