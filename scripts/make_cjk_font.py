@@ -20,7 +20,9 @@ from fontTools.ttLib import TTCollection
 
 SOURCE = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 KOREAN_FACE = 1  # the collection's KR face: Korean glyph shapes, kana and kanji included
-OUT = Path(__file__).resolve().parents[1] / "ui" / "fonts" / "TrilatCJK-Regular.otf"
+OUT = (
+    Path(__file__).resolve().parents[1] / "ui" / "fonts" / "TrilatCJK-Regular.otf"
+)  # an intermediate: make_cjk_ttf.py converts it; only the .ttf ships
 FAMILY = "Trilat CJK"
 
 

@@ -118,7 +118,7 @@ ROLES: dict[str, int] = {"tiny": 12, "small": 14, "body": 16, "heading": 20, "la
 """Font pixel sizes at the base window size of 1280x720."""
 FONT_CANDIDATES = "dejavusans,liberationsans,arial,helvetica,freesans"
 TEXT_CACHE_SIZE = 4000
-CJK_FONT = Path(__file__).resolve().parent / "fonts" / "TrilatCJK-Regular.otf"
+CJK_FONT = Path(__file__).resolve().parent / "fonts" / "TrilatCJK-Regular.ttf"
 """Korean and Japanese text (Hangul, kana, level-1 kanji, ASCII): a subset of Noto Sans CJK KR (SIL OFL)."""
 CJK_RANGES: tuple[tuple[int, int], ...] = (
     (0x1100, 0x11FF),  # Hangul jamo
