@@ -33,6 +33,7 @@ from sim.research.sweep.layout import (
     part_is_complete,
     write_parquet_atomic,
 )
+from sim.research.sweep.staging import settle
 
 RUN_ID_RULE = "replication = point_id * replications + k, k = 0 .. replications - 1"
 
@@ -79,6 +80,28 @@ class ChunkRecord:
     seconds: float | None = None
     segment: int | None = None
     """The code segment (index into the manifest's ``segments``) whose run stored the chunk."""
+
+    def replication_range(self, replications: int) -> tuple[int, int]:
+        """The replication indices ``[first, stop)`` the chunk runs at each of its points.
+
+        A chunk is a rectangle: points ``[first_point, stop_point)`` times replication indices
+        ``[first, stop)``, with ``first_run = first_point * replications + first`` and
+        ``stop_run = (stop_point - 1) * replications + stop`` (whole points: 0 and
+        ``replications``; an extended sweep adds chunks of new replications of many points).
+        """
+        return self.first_run - self.first_point * replications, self.stop_run - (self.stop_point - 1) * replications
+
+    def run_ids(self, replications: int) -> np.ndarray:
+        """The chunk's run ids, point by point, in the order of its rows."""
+        first, stop = self.replication_range(replications)
+        points = np.arange(self.first_point, self.stop_point, dtype=np.int64)
+        return (points[:, None] * replications + np.arange(first, stop, dtype=np.int64)[None, :]).ravel()
+
+    def holds_run(self, run_id: int, replications: int) -> bool:
+        """True if run ``run_id`` is one of the chunk's runs."""
+        first, stop = self.replication_range(replications)
+        point, k = divmod(int(run_id), replications)
+        return self.first_point <= point < self.stop_point and first <= k < stop
 
     def to_json(self) -> dict[str, Any]:
         """The chunk as the manifest stores it."""
@@ -326,6 +349,8 @@ class Manifest:
     versions: dict[str, str] = field(default_factory=dict)
     """Python's and the libraries' versions when the sweep was created."""
     segments: list[SegmentRecord] = field(default_factory=list)
+    extensions: list[dict[str, Any]] = field(default_factory=list)
+    """Each ``--extend`` of the sweep: when, the design before and after, the relabelling rule."""
     design_stored: bool = field(default=False, compare=False, repr=False)
     """True once ``design.parquet`` holds this design (it is written once)."""
 
@@ -381,6 +406,7 @@ class Manifest:
             "design": self.design.to_json(),
             "chunks": {"file": CHUNKS, "count": len(self.chunks), "status": counts},
             "sessions": [s.to_json() for s in self.sessions],
+            "extensions": self.extensions,
         }
 
     @classmethod
@@ -421,6 +447,7 @@ class Manifest:
             code=dict(data.get("code", {})),
             versions=dict(data.get("versions", {})),
             segments=[SegmentRecord.from_json(s) for s in data.get("segments", [])],
+            extensions=list(data.get("extensions", [])),
             design_stored="data" not in design_entry,
         )
 
@@ -447,6 +474,7 @@ def _read_table(out_dir: str | Path | None, name: str) -> pa.Table:
 
 
 def _read_json(out_dir: str | Path) -> dict[str, Any]:
+    settle(out_dir)  # finish (or undo) an interrupted --extend before reading
     path = Path(out_dir) / MANIFEST
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
