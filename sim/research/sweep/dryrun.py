@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 from sim.research.experiment import Experiment, design_table, load_experiment
 from sim.research.sweep.layout import COMPRESSION, MANIFEST
 from sim.research.sweep.manifest import ChunkRecord, ChunkStatus, load_manifest
-from sim.research.sweep.plan import DEFAULT_CHUNK_RUNS, chunk_task, plan_chunks
+from sim.research.sweep.plan import DEFAULT_CHUNK_RUNS, chunk_task, plan_chunks, replication_range
 from sim.research.sweep.worker import ChunkRunner
 
 CALIBRATION_RUNS = 5_000
@@ -95,7 +95,7 @@ def _timed_block(
         Seconds, runs, result rows and compressed bytes.
     """
     reps = experiment.spec.replications
-    first, stop = chunk.replication_range(reps)
+    first, stop = replication_range(chunk, reps)
     width = stop - first
     if width >= runs or chunk.stop_point - chunk.first_point == 1:
         stop_run = chunk.first_run + min(runs, width)

@@ -36,7 +36,7 @@ from sim.research.sweep.manifest import (
     design_frame,
     now,
 )
-from sim.research.sweep.plan import Bounds, chunk_records, rectangle_bounds
+from sim.research.sweep.plan import Bounds, chunk_records, rectangle_bounds, replication_range
 from sim.research.sweep.staging import STAGING, commit
 
 EXTENDABLE = ("samples", "replications")
@@ -164,7 +164,7 @@ def _check_design(stored: pd.DataFrame, design: pd.DataFrame, ext: Extension, na
 
 def _relabelled(chunk: ChunkRecord, ext: Extension) -> ChunkRecord:
     """A stored chunk's record under the new labels (same rectangle of points x replication indices)."""
-    first, stop = chunk.replication_range(ext.old_replications)
+    first, stop = replication_range(chunk, ext.old_replications)
     p0, p1 = (int(p) for p in ext.points(np.array([chunk.first_point, chunk.stop_point - 1])))
     reps = ext.new_replications
     return dataclasses.replace(

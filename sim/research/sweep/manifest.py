@@ -81,28 +81,6 @@ class ChunkRecord:
     segment: int | None = None
     """The code segment (index into the manifest's ``segments``) whose run stored the chunk."""
 
-    def replication_range(self, replications: int) -> tuple[int, int]:
-        """The replication indices ``[first, stop)`` the chunk runs at each of its points.
-
-        A chunk is a rectangle: points ``[first_point, stop_point)`` times replication indices
-        ``[first, stop)``, with ``first_run = first_point * replications + first`` and
-        ``stop_run = (stop_point - 1) * replications + stop`` (whole points: 0 and
-        ``replications``; an extended sweep adds chunks of new replications of many points).
-        """
-        return self.first_run - self.first_point * replications, self.stop_run - (self.stop_point - 1) * replications
-
-    def run_ids(self, replications: int) -> np.ndarray:
-        """The chunk's run ids, point by point, in the order of its rows."""
-        first, stop = self.replication_range(replications)
-        points = np.arange(self.first_point, self.stop_point, dtype=np.int64)
-        return (points[:, None] * replications + np.arange(first, stop, dtype=np.int64)[None, :]).ravel()
-
-    def holds_run(self, run_id: int, replications: int) -> bool:
-        """True if run ``run_id`` is one of the chunk's runs."""
-        first, stop = self.replication_range(replications)
-        point, k = divmod(int(run_id), replications)
-        return self.first_point <= point < self.stop_point and first <= k < stop
-
     def to_json(self) -> dict[str, Any]:
         """The chunk as the manifest stores it."""
         return {
@@ -349,8 +327,7 @@ class Manifest:
     versions: dict[str, str] = field(default_factory=dict)
     """Python's and the libraries' versions when the sweep was created."""
     segments: list[SegmentRecord] = field(default_factory=list)
-    extensions: list[dict[str, Any]] = field(default_factory=list)
-    """Each ``--extend`` of the sweep: when, the design before and after, the relabelling rule."""
+    extensions: list[dict[str, Any]] = field(default_factory=list)  # each --extend: when, from, to, rule
     design_stored: bool = field(default=False, compare=False, repr=False)
     """True once ``design.parquet`` holds this design (it is written once)."""
 

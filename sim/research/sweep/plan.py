@@ -28,6 +28,22 @@ DEFAULT_CHUNK_RUNS = 10_000
 """Runs per chunk: large enough to amortize Python overhead, small enough to stay in cache."""
 
 
+def replication_range(chunk: ChunkRecord, replications: int) -> tuple[int, int]:
+    """Replication indices ``[first, stop)`` a chunk runs at each point: a chunk is points x indices.
+
+    ``first_run = first_point * replications + first`` and ``stop_run = (stop_point - 1) *
+    replications + stop`` (whole points: 0 and ``replications``; see ``docs/experiments.md``).
+    """
+    return chunk.first_run - chunk.first_point * replications, chunk.stop_run - (chunk.stop_point - 1) * replications
+
+
+def holds_run(chunk: ChunkRecord, run_id: int, replications: int) -> bool:
+    """True if run ``run_id`` is one of ``chunk``'s runs."""
+    first, stop = replication_range(chunk, replications)
+    point, k = divmod(int(run_id), replications)
+    return chunk.first_point <= point < chunk.stop_point and first <= k < stop
+
+
 Bounds = tuple[int, int, int, int, int]
 """A chunk's (scenario index, first point, stop point, first run, stop run)."""
 
@@ -40,7 +56,7 @@ def rectangle_bounds(
     Whole rows of the rectangle (every wanted replication of a point) when they fit in
     ``chunk_runs``, else blocks of one point's replications. A chunk's runs are
     ``first_run = first_point * reps + k0`` ... ``stop_run = (stop_point - 1) * reps + k1``
-    (see :meth:`ChunkRecord.replication_range`).
+    (see :func:`replication_range`).
     """
     (p0, p1), (k0, k1) = points, ks
     width = k1 - k0

@@ -41,6 +41,7 @@ from sim.research.sweep.manifest import (
     now,
     part_is_valid,
 )
+from sim.research.sweep.plan import holds_run
 from sim.research.sweep.simulate import Recorded, simulate
 
 SOURCES = "sources"
@@ -131,7 +132,7 @@ def find_run(manifest: Manifest, run_id: int) -> RunLocation:
     run_id = int(run_id)
     row = manifest.design.row(run_id // manifest.replications)
     scenario = manifest.scenario(row["scenario"])
-    chunk = next(c for c in manifest.chunks if c.holds_run(run_id, manifest.replications))
+    chunk = next(c for c in manifest.chunks if holds_run(c, run_id, manifest.replications))
     return RunLocation(run_id, row, scenario, chunk)
 
 
