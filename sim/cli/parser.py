@@ -124,6 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="resume a sweep written by other model code, in a new segment recorded in the manifest",
     )
+    sweep.add_argument(
+        "--extend",
+        action="store_true",
+        help="grow the stored sweep in DIR to EXPERIMENT's larger samples/replications, running only the new runs",
+    )
 
     analyze = sub.add_parser("analyze", help="summaries, sensitivity indices, scenario discovery and plots")
     analyze.add_argument("dir", metavar="DIR", help="a sweep's output folder")

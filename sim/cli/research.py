@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 
+from sim.errors import UsageError
+
 
 def command_sweep(args: argparse.Namespace) -> int:
     from sim.research.sweep import run_sweep
 
+    if args.dry_run and args.extend:
+        raise UsageError("--dry-run cannot be combined with --extend yet: extend, then --dry-run shows what is left")
     if args.dry_run:
         from sim.research.sweep.dryrun import dry_run
 
@@ -22,6 +26,7 @@ def command_sweep(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         chunk_runs=args.chunk,
         allow_code_change=args.allow_code_change,
+        extend=args.extend,
     )
     print(summary)
     return 0 if summary.complete else 1

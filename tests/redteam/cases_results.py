@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.redteam.cases_files import GOOD_EXP, fifo, sparse
+from tests.redteam.cases_files import GOOD_EXP, fifo, sparse, write
 from tests.redteam.harness import Case
 
 
@@ -168,4 +168,28 @@ SWEEP_CASES = [
     for name, change in SWEEP_CHANGES.items()
     for command, argv in SWEEP_COMMANDS.items()
     if not (name.startswith("parts-") and command == "resume")  # resume re-runs lost parts: a success
+]
+
+
+def _larger(old: str, new: str) -> Callable[[Path], None]:
+    """A change writing ``exp2.yaml`` beside the sweep: its experiment with ``old`` replaced by ``new``."""
+
+    def change(folder: Path) -> None:
+        text = (folder.parent / "exp.yaml").read_text(encoding="utf-8")
+        (folder.parent / "exp2.yaml").write_text(text.replace(old, new), encoding="utf-8")
+
+    return change
+
+
+EXTEND = ("sweep", "{box}/exp2.yaml", "--out", "{box}/sweep", "--quiet", "--extend")
+SWEEP_CASES += [
+    Case("sweep-extend-seed", EXTEND, sweep_with(_larger("seed: 1", "seed: 2")), names="'seed'"),
+    Case("sweep-extend-fewer", EXTEND, sweep_with(_larger("replications: 2", "replications: 1")), names="replications"),
+    Case("sweep-extend-levels", EXTEND, sweep_with(_larger("levels: 2", "levels: 3")), names="'levels'"),
+    Case(
+        "sweep-extend-nothing",
+        ("sweep", "{box}/exp.yaml", "--out", "{box}/none", "--extend"),
+        write("exp.yaml", GOOD_EXP),
+        names="none",
+    ),
 ]

@@ -102,20 +102,21 @@ def read_point_stats(out_dir: Path, manifest: Manifest, columns: list[str], outc
     Raises:
         SweepError: when no chunk has finished yet.
     """
-    reps = manifest.replications
     last_turn = {s.id: (max(s.recorded_turns) if s.recorded_turns else None) for s in manifest.scenarios}
     wanted = list(dict.fromkeys([*columns, outcome.indicator]))
     notes: list[str] = []
     reader = _Reader(columns, outcome)
-    missing = 0
-    for chunk in sorted(manifest.chunks, key=lambda c: c.first_run):
+    missing, buffered_stop = 0, 0
+    # By first point: every chunk holding a buffered point comes before one starting past them all
+    # (an extended sweep splits a point's runs over chunks that are not adjacent in run order).
+    for chunk in sorted(manifest.chunks, key=lambda c: (c.first_point, c.first_run)):
+        if chunk.first_point >= buffered_stop:
+            reader.flush()
         if chunk.status is not ChunkStatus.DONE and not part_is_valid(out_dir, chunk, manifest.keep_trajectories):
             missing += chunk.runs
-            reader.flush()
             continue
         reader.add(_read_chunk(out_dir, chunk, wanted, last_turn[chunk.scenario]))
-        if chunk.stop_run % reps == 0:
-            reader.flush()
+        buffered_stop = max(buffered_stop, chunk.stop_point)
     reader.flush()
     if missing:
         notes.append(

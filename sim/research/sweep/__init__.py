@@ -8,14 +8,17 @@ and scenario hashes and texts, code fingerprint, versions, seed) beside ``design
 ``chunks.parquet``. The run with global id
 ``point_id * replications + k`` draws its random numbers from (seed, that id) through the
 counter-based RNG, so results do not depend on chunking, worker count, or Dask vs local
-processes. Re-running on the same folder skips finished chunks; :func:`reproduce` rebuilds any
-stored run exactly. The output layout is documented in ``docs/experiments.md``.
+processes. Re-running on the same folder skips finished chunks; ``extend=True`` grows a stored
+sweep's samples or replications without rerunning it; :func:`reproduce` rebuilds any stored run
+exactly. The output layout is documented in ``docs/experiments.md``.
 
 Modules, one concern each: ``layout`` (file names, parts), ``simulate`` (running a block of
 replications), ``worker`` (one chunk), ``manifest`` (typed manifest records), ``plan`` (chunks
 and tasks), ``backends`` (in-process, process pool, Dask), ``runner`` (:func:`run_sweep`),
 ``provenance`` (hash and code checks, reproduction), ``environment`` (code fingerprint, library
-versions, scenario texts), ``lifeline`` (workers that die with the sweep process), ``dryrun``
+versions, scenario texts), ``extend`` and ``staging`` (``--extend``: relabelling a stored sweep
+into a larger design, through a committed journal), ``lifeline`` (workers that die with the sweep
+process), ``dryrun``
 (``trilat sweep --dry-run``), ``bench`` (``trilat bench --sweep``).
 """
 

@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 from sim.research.experiment import Experiment, design_table, load_experiment
 from sim.research.sweep.layout import COMPRESSION, MANIFEST
 from sim.research.sweep.manifest import ChunkRecord, ChunkStatus, load_manifest
-from sim.research.sweep.plan import DEFAULT_CHUNK_RUNS, chunk_task, plan_chunks
+from sim.research.sweep.plan import DEFAULT_CHUNK_RUNS, chunk_task, plan_chunks, replication_range
 from sim.research.sweep.worker import ChunkRunner
 
 CALIBRATION_RUNS = 5_000
@@ -88,11 +88,21 @@ class _Calibration:
 
 def _timed_block(
     experiment: Experiment, values: np.ndarray, chunk: ChunkRecord, runs: int, runner: ChunkRunner
-) -> tuple[float, int, int]:
-    """Run the first ``runs`` runs of ``chunk``; return (seconds, rows, compressed bytes)."""
-    stop = min(chunk.stop_run, chunk.first_run + runs)
-    points = -(-(stop - chunk.first_run) // experiment.spec.replications)
-    block = dataclasses.replace(chunk, stop_run=stop, stop_point=min(chunk.stop_point, chunk.first_point + points))
+) -> tuple[float, int, int, int]:
+    """Run about the first ``runs`` runs of ``chunk`` (whole rows of its rectangle).
+
+    Returns:
+        Seconds, runs, result rows and compressed bytes.
+    """
+    reps = experiment.spec.replications
+    first, stop = replication_range(chunk, reps)
+    width = stop - first
+    if width >= runs or chunk.stop_point - chunk.first_point == 1:
+        stop_run = chunk.first_run + min(runs, width)
+        block = dataclasses.replace(chunk, stop_point=chunk.first_point + 1, stop_run=stop_run)
+    else:
+        last = min(chunk.stop_point, chunk.first_point + runs // width) - 1
+        block = dataclasses.replace(chunk, stop_point=last + 1, stop_run=last * reps + stop)
     task = chunk_task(experiment, block, values, None)
     scenario = experiment.scenarios[experiment.scenario_ids.index(chunk.scenario)]
     start = time.perf_counter()
@@ -104,7 +114,7 @@ def _timed_block(
         pq.write_table(table, buffer, compression=COMPRESSION)
         size += buffer.tell()
         rows += table.num_rows if kind == "parts" else 0
-    return seconds, rows, size
+    return seconds, result.runs, rows, size
 
 
 def _calibrate(experiment: Experiment, chunks: list[ChunkRecord]) -> dict[str, _Calibration]:
@@ -117,8 +127,8 @@ def _calibrate(experiment: Experiment, chunks: list[ChunkRecord]) -> dict[str, _
         big = min(chunk.runs, CALIBRATION_RUNS)
         small = max(1, big // 4)
         _timed_block(experiment, values, chunk, small, runner)  # warm-up: first-use costs are not per chunk
-        t_small, _, _ = _timed_block(experiment, values, chunk, small, runner)
-        t_big, rows, size = _timed_block(experiment, values, chunk, big, runner)
+        t_small, small, _, _ = _timed_block(experiment, values, chunk, small, runner)
+        t_big, big, rows, size = _timed_block(experiment, values, chunk, big, runner)
         per_run = max((t_big - t_small) / (big - small), 0.0) if big > small else t_big / big
         per_chunk = max(t_big - per_run * big, 0.0)
         found[chunk.scenario] = _Calibration(per_run, per_chunk, size / max(rows, 1), small * 2 + big)

@@ -33,6 +33,7 @@ from sim.research.sweep.layout import (
     part_is_complete,
     write_parquet_atomic,
 )
+from sim.research.sweep.staging import settle
 
 RUN_ID_RULE = "replication = point_id * replications + k, k = 0 .. replications - 1"
 
@@ -326,6 +327,7 @@ class Manifest:
     versions: dict[str, str] = field(default_factory=dict)
     """Python's and the libraries' versions when the sweep was created."""
     segments: list[SegmentRecord] = field(default_factory=list)
+    extensions: list[dict[str, Any]] = field(default_factory=list)  # each --extend: when, from, to, rule
     design_stored: bool = field(default=False, compare=False, repr=False)
     """True once ``design.parquet`` holds this design (it is written once)."""
 
@@ -381,6 +383,7 @@ class Manifest:
             "design": self.design.to_json(),
             "chunks": {"file": CHUNKS, "count": len(self.chunks), "status": counts},
             "sessions": [s.to_json() for s in self.sessions],
+            "extensions": self.extensions,
         }
 
     @classmethod
@@ -421,6 +424,7 @@ class Manifest:
             code=dict(data.get("code", {})),
             versions=dict(data.get("versions", {})),
             segments=[SegmentRecord.from_json(s) for s in data.get("segments", [])],
+            extensions=list(data.get("extensions", [])),
             design_stored="data" not in design_entry,
         )
 
@@ -447,6 +451,7 @@ def _read_table(out_dir: str | Path | None, name: str) -> pa.Table:
 
 
 def _read_json(out_dir: str | Path) -> dict[str, Any]:
+    settle(out_dir)  # finish (or undo) an interrupted --extend before reading
     path = Path(out_dir) / MANIFEST
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))

@@ -28,7 +28,54 @@ DEFAULT_CHUNK_RUNS = 10_000
 """Runs per chunk: large enough to amortize Python overhead, small enough to stay in cache."""
 
 
-def _chunk_bounds(experiment: Experiment, chunk_runs: int) -> list[tuple[int, int, int, int, int]]:
+def replication_range(chunk: ChunkRecord, replications: int) -> tuple[int, int]:
+    """Replication indices ``[first, stop)`` a chunk runs at each point: a chunk is points x indices.
+
+    ``first_run = first_point * replications + first`` and ``stop_run = (stop_point - 1) *
+    replications + stop`` (whole points: 0 and ``replications``; see ``docs/experiments.md``).
+    """
+    return chunk.first_run - chunk.first_point * replications, chunk.stop_run - (chunk.stop_point - 1) * replications
+
+
+def holds_run(chunk: ChunkRecord, run_id: int, replications: int) -> bool:
+    """True if run ``run_id`` is one of ``chunk``'s runs."""
+    first, stop = replication_range(chunk, replications)
+    point, k = divmod(int(run_id), replications)
+    return chunk.first_point <= point < chunk.stop_point and first <= k < stop
+
+
+Bounds = tuple[int, int, int, int, int]
+"""A chunk's (scenario index, first point, stop point, first run, stop run)."""
+
+
+def rectangle_bounds(
+    s_index: int, points: tuple[int, int], ks: tuple[int, int], reps: int, chunk_runs: int
+) -> list[Bounds]:
+    """Chunks covering points ``[p0, p1)`` times replication indices ``[k0, k1)`` (``reps`` in all).
+
+    Whole rows of the rectangle (every wanted replication of a point) when they fit in
+    ``chunk_runs``, else blocks of one point's replications. A chunk's runs are
+    ``first_run = first_point * reps + k0`` ... ``stop_run = (stop_point - 1) * reps + k1``
+    (see :func:`replication_range`).
+    """
+    (p0, p1), (k0, k1) = points, ks
+    width = k1 - k0
+    bounds: list[Bounds] = []
+    if width <= chunk_runs:
+        per = max(1, chunk_runs // width)
+        for p in range(p0, p1, per):
+            q = min(p + per, p1)
+            bounds.append((s_index, p, q, p * reps + k0, (q - 1) * reps + k1))
+    else:
+        blocks = math.ceil(width / chunk_runs)
+        size = math.ceil(width / blocks)
+        for p in range(p0, p1):
+            for b in range(k0, k1, size):
+                bounds.append((s_index, p, p + 1, p * reps + b, p * reps + min(b + size, k1)))
+    return bounds
+
+
+def _chunk_bounds(experiment: Experiment, chunk_runs: int) -> list[Bounds]:
     """(scenario index, first point, stop point, first run, stop run) of each chunk, in order.
 
     Chunks never cross a block of one scenario and one policy.
@@ -36,22 +83,33 @@ def _chunk_bounds(experiment: Experiment, chunk_runs: int) -> list[tuple[int, in
     reps = experiment.spec.replications
     n = experiment.samples_per_scenario
     per_policy = len(experiment.policies)
-    bounds: list[tuple[int, int, int, int, int]] = []
+    bounds: list[Bounds] = []
     for block in range(len(experiment.scenarios) * per_policy):
-        s_index = block // per_policy
-        first, stop = block * n, (block + 1) * n
-        if reps <= chunk_runs:
-            per = max(1, chunk_runs // reps)
-            for p in range(first, stop, per):
-                q = min(p + per, stop)
-                bounds.append((s_index, p, q, p * reps, q * reps))
-        else:
-            blocks = math.ceil(reps / chunk_runs)
-            size = math.ceil(reps / blocks)
-            for p in range(first, stop):
-                for b in range(0, reps, size):
-                    bounds.append((s_index, p, p + 1, p * reps + b, p * reps + min(b + size, reps)))
+        bounds += rectangle_bounds(block // per_policy, (block * n, (block + 1) * n), (0, reps), reps, chunk_runs)
     return bounds
+
+
+def chunk_records(experiment: Experiment, bounds: list[Bounds], first_id: int = 0) -> list[ChunkRecord]:
+    """The chunk records of ``bounds``, numbered from ``first_id``."""
+    reps = experiment.spec.replications
+    chunks = []
+    for ident, (s_index, p, q, a, b) in enumerate(bounds, start=first_id):
+        scenario = experiment.scenarios[s_index]
+        recorded = experiment.recorded_turns(scenario)
+        runs = (q - p) * ((b - (q - 1) * reps) - (a - p * reps))
+        chunks.append(
+            ChunkRecord(
+                id=ident,
+                scenario=scenario.id,
+                first_point=p,
+                stop_point=q,
+                first_run=a,
+                stop_run=b,
+                runs=runs,
+                rows=runs * (len(recorded) if recorded is not None else 1),
+            )
+        )
+    return chunks
 
 
 def plan_chunks(experiment: Experiment, chunk_runs: int = DEFAULT_CHUNK_RUNS) -> list[ChunkRecord]:
@@ -65,23 +123,7 @@ def plan_chunks(experiment: Experiment, chunk_runs: int = DEFAULT_CHUNK_RUNS) ->
     """
     if chunk_runs < 1:
         raise SweepError(f"chunk size must be a positive number of runs, got {chunk_runs}")
-    chunks = []
-    for ident, (s_index, p, q, a, b) in enumerate(_chunk_bounds(experiment, chunk_runs)):
-        scenario = experiment.scenarios[s_index]
-        recorded = experiment.recorded_turns(scenario)
-        chunks.append(
-            ChunkRecord(
-                id=ident,
-                scenario=scenario.id,
-                first_point=p,
-                stop_point=q,
-                first_run=a,
-                stop_run=b,
-                runs=b - a,
-                rows=(b - a) * (len(recorded) if recorded is not None else 1),
-            )
-        )
-    return chunks
+    return chunk_records(experiment, _chunk_bounds(experiment, chunk_runs))
 
 
 def _statistics(experiment: Experiment) -> tuple[str, ...]:

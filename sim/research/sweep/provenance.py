@@ -41,6 +41,7 @@ from sim.research.sweep.manifest import (
     now,
     part_is_valid,
 )
+from sim.research.sweep.plan import holds_run
 from sim.research.sweep.simulate import Recorded, simulate
 
 SOURCES = "sources"
@@ -58,7 +59,8 @@ def check_same_experiment(manifest: Manifest, experiment: Experiment, design: pd
         raise SweepError(
             f"{out} holds results of a different experiment ('{old.id}' from {old.path}, "
             f"hash {old.content_hash[:12]}), not {experiment.path} (hash {experiment.content_hash[:12]}); "
-            f"use another --out folder, or delete {out} to start over"
+            f"use another --out folder, or delete {out} to start over (to raise only samples or "
+            f"replications, add --extend)"
         )
     recorded = {s.id: s.content_hash for s in manifest.scenarios}
     for scenario in experiment.scenarios:
@@ -130,7 +132,7 @@ def find_run(manifest: Manifest, run_id: int) -> RunLocation:
     run_id = int(run_id)
     row = manifest.design.row(run_id // manifest.replications)
     scenario = manifest.scenario(row["scenario"])
-    chunk = next(c for c in manifest.chunks if c.first_run <= run_id < c.stop_run)
+    chunk = next(c for c in manifest.chunks if holds_run(c, run_id, manifest.replications))
     return RunLocation(run_id, row, scenario, chunk)
 
 

@@ -30,6 +30,7 @@ from tqdm import tqdm
 from sim.research.experiment import Experiment, describe, design_table, load_experiment
 from sim.research.sweep.backends import Backend, ChunkFuture, make_backend, start_fork_server
 from sim.research.sweep.environment import code_fingerprint
+from sim.research.sweep.extend import check_extension, extend_folder
 from sim.research.sweep.layout import MANIFEST, PARTS, TRAJECTORIES, SweepError, part_code, part_path, write_tables
 from sim.research.sweep.manifest import (
     ChunkRecord,
@@ -65,6 +66,8 @@ class SweepSummary:
     failed_chunks: list[int]
     seconds: float
     interrupted: bool = False
+    extended: str = ""
+    """What ``--extend`` did (empty when it did not extend)."""
 
     @property
     def new_runs(self) -> int:
@@ -92,7 +95,8 @@ class SweepSummary:
             tail = f"; {len(self.failed_chunks)} chunk(s) failed ({shown}): see {MANIFEST}, re-run to retry"
         if self.interrupted:
             tail += "; interrupted: re-run the same command to resume"
-        return f"{head}: {speed}{tail}"
+        extended = f"{self.extended}; " if self.extended else ""
+        return f"{extended}{head}: {speed}{tail}"
 
 
 class SweepTerminated(KeyboardInterrupt):
@@ -118,14 +122,34 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 
 
 def _prepare_folder(
-    out: Path, experiment: Experiment, design: pd.DataFrame, chunk_runs: int | None, allow_code_change: bool = False
-) -> Manifest:
-    """Open a sweep folder to resume, or create it; refuse a folder of another experiment or model code."""
+    out: Path,
+    experiment: Experiment,
+    design: pd.DataFrame,
+    chunk_runs: int | None,
+    allow_code_change: bool = False,
+    extend: bool = False,
+) -> tuple[Manifest, str]:
+    """Open a sweep folder to resume (or extend), or create it; refuse another experiment or model code.
+
+    Returns:
+        The manifest, and what an extension did (empty without one).
+    """
     if (out / MANIFEST).exists():
         manifest = load_manifest(out)
-        check_same_experiment(manifest, experiment, design, out)
+        extension = check_extension(manifest, experiment, design, out) if extend else None
+        if extension is None:
+            check_same_experiment(manifest, experiment, design, out)
         check_same_code(manifest, code_fingerprint(), out, allow_code_change)
-        return manifest
+        if extension is None:
+            return manifest, ""
+        _clean_temporaries(out)
+        _mark_finished_chunks(manifest, out)
+        manifest = extend_folder(out, manifest, experiment, design, extension)
+        done = f"{extension.old_samples:,} -> {extension.new_samples:,} samples per block"
+        reps = f"{extension.old_replications:,} -> {extension.new_replications:,} replications"
+        return manifest, f"extended ({done}, {reps}; {manifest.done_runs:,} stored runs kept, not rerun)"
+    if extend:
+        raise SweepError(f"{out} holds no sweep to extend (no {MANIFEST}); run without --extend to start one")
     if out.exists() and not out.is_dir():
         raise SweepError(f"{out} is a file, not a folder")
     if out.exists() and any(out.iterdir()):
@@ -134,7 +158,7 @@ def _prepare_folder(
     size = chunk_runs or DEFAULT_CHUNK_RUNS
     manifest = new_manifest(experiment, design, plan_chunks(experiment, size), size)
     manifest.write(out)
-    return manifest
+    return manifest, ""
 
 
 def _clean_temporaries(out: Path) -> None:
@@ -329,6 +353,7 @@ def run_sweep(
     chunk_runs: int | None = None,
     backend: Backend | None = None,
     allow_code_change: bool = False,
+    extend: bool = False,
 ) -> SweepSummary:
     """Run (or resume) an experiment's sweep into ``out_dir``.
 
@@ -343,6 +368,9 @@ def run_sweep(
         backend: the back end to run the chunks on (default: the one ``workers`` and ``dask`` say).
         allow_code_change: resume a sweep written by other model code, in a new segment
             recorded in the manifest (without it, such a resume is refused).
+        extend: the experiment may differ from the stored one by larger ``samples`` and/or
+            ``replications``: relabel the stored runs into the larger design and run only the
+            new ones (see :mod:`~sim.research.sweep.extend`).
 
     Returns:
         What was done: runs stored, failed chunks, time.
@@ -363,7 +391,7 @@ def run_sweep(
         print(describe(experiment), file=sys.stderr)
     design = design_table(experiment)
     out = Path(out_dir)
-    manifest = _prepare_folder(out, experiment, design, chunk_runs, allow_code_change)
+    manifest, extended = _prepare_folder(out, experiment, design, chunk_runs, allow_code_change, extend)
     _clean_temporaries(out)
     skipped = _mark_finished_chunks(manifest, out)
     values = design[experiment.parameter_names].to_numpy(dtype=np.float64)
@@ -396,4 +424,5 @@ def run_sweep(
         chunks=len(manifest.chunks),
         failed_chunks=[c.id for c in manifest.chunks if c.status is ChunkStatus.FAILED],
         seconds=time.perf_counter() - started,
+        extended=extended,
     )

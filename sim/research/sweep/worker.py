@@ -64,6 +64,18 @@ class ChunkTask:
     """Run ``k`` of every point draws the random numbers of replication index ``k`` (else its run id)."""
     outcomes: tuple[RunOutcome, ...] = ()
 
+    def run_ids(self) -> np.ndarray:
+        """The chunk's global run ids, point by point: its points times its replication indices.
+
+        ``first_run = first_point * replications + first`` and ``stop_run = (stop_point - 1) *
+        replications + stop`` give the replication indices ``[first, stop)`` (a chunk of whole
+        points, or of a block of one point's replications, is a contiguous range of run ids).
+        """
+        reps = self.replications
+        first, stop = self.first_run - self.first_point * reps, self.stop_run - (self.stop_point - 1) * reps
+        points = np.arange(self.first_point, self.stop_point, dtype=np.int64)
+        return (points[:, None] * reps + np.arange(first, stop, dtype=np.int64)[None, :]).ravel()
+
     def model_replication_ids(self, ids: np.ndarray) -> np.ndarray:
         """The counter-based RNG's replication indices of global run ids ``ids``."""
         return ids % self.replications if self.common_random_numbers else ids
@@ -197,7 +209,7 @@ class ChunkRunner:
         """
         start = time.perf_counter()
         compiled = self.scenario(task.scenario_path, task.scenario_hash, scenario)
-        ids = np.arange(task.first_run, task.stop_run, dtype=np.int64)
+        ids = task.run_ids()
         local = ids // task.replications - task.first_point
         parameters: dict[str, float | np.ndarray] = dict(task.fixed)
         parameters.update(task.policy_parameters)
