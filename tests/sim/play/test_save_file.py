@@ -200,3 +200,21 @@ def test_a_session_accepts_only_what_its_save_can_hold(tmp_path):
     session.note("fine")
     session.resolve()
     assert GameSession.load(tmp_path / "g.json", autosave=False).turn == 1
+
+
+def test_replay_headless_checks_a_save_and_every_command_names_a_bad_one(tmp_path, real_save, capsys):
+    from sim.cli import main
+
+    good = write(tmp_path, real_save)
+    assert main(["replay", str(good), "--headless"]) == 0
+    assert capsys.readouterr().out.strip() == f"{good}: baseline, 1 of 3 turns replayed (seed 1, 2 shadow worlds)"
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "trilat-save", "seed": NaN}', encoding="utf-8")
+    for argv in (
+        ["replay", str(bad), "--headless"],
+        ["report", str(bad)],
+        ["play", "--resume", str(bad), "--headless"],
+    ):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert f"{bad}: damaged save (NaN is not a number a save may hold" in err and "Traceback" not in err
