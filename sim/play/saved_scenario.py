@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim.errors import TrilatError
+from sim.errors import ScenarioError, TrilatError
 from sim.lang.loading import describe_non_file
 from sim.lang.scenario import Scenario, load_embedded_scenario, load_scenario
 
@@ -35,8 +35,10 @@ def saved_scenario(path: Path, saved: SavedScenario) -> tuple[Scenario, list[str
         return _library_scenario(path, saved, required=True), []
     try:
         scenario = load_embedded_scenario(saved.path, [(f.path, f.text) for f in saved.files])
+    except ScenarioError as exc:
+        raise SaveError(f"{path}: damaged save (the scenario embedded in it {_first_problem(exc)})") from None
     except TrilatError as exc:
-        raise SaveError(f"{path}: the scenario embedded in the save cannot be loaded: {exc}") from None
+        raise SaveError(f"{path}: damaged save (the scenario embedded in it cannot be loaded: {exc})") from None
     if scenario.content_hash != saved.content_hash:
         raise SaveError(f"{path}: damaged save (the embedded scenario does not match its fingerprint)")
     try:
@@ -49,6 +51,15 @@ def saved_scenario(path: Path, saved: SavedScenario) -> tuple[Scenario, list[str
             f"scenario '{scenario.id}' {where} since this game was played; using the copy saved with the game"
         ]
     return scenario, []
+
+
+def _first_problem(exc: ScenarioError) -> str:
+    """The first problem of an embedded scenario, in one line (the file on disk is not the one at fault)."""
+    if not exc.problems:
+        return f"cannot be loaded: {exc}"
+    first = exc.problems[0]
+    more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
+    return f"has a problem in its copy of {first.path}, line {first.line}, column {first.col}: {first.message}{more}"
 
 
 def _check_scenario_path(path: Path, recorded: str) -> None:

@@ -218,3 +218,14 @@ def test_replay_headless_checks_a_save_and_every_command_names_a_bad_one(tmp_pat
         assert main(argv) == 2
         err = capsys.readouterr().err
         assert f"{bad}: damaged save (NaN is not a number a save may hold" in err and "Traceback" not in err
+
+
+def test_a_broken_embedded_scenario_is_one_line_naming_the_save_and_the_copy(tmp_path, real_save):
+    data = json.loads(json.dumps(real_save))
+    data["scenario"]["files"][0]["text"] = "parameters:\n  a: {bogus: 1}\n  b: {bogus: 2}\n"
+    path = write(tmp_path, data)
+    with pytest.raises(SaveError) as caught:
+        GameSession.load(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: damaged save (the scenario embedded in it has a problem in its copy of ")
+    assert "defaults.yaml, line " in message and "more)" in message and "\n" not in message
