@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sim.cli.parser import DEFAULT_SEED
@@ -27,13 +28,12 @@ def _loaded(save: str, command: str) -> GameSession:
 
 
 def command_play(args: argparse.Namespace) -> int:
-    from pathlib import Path
 
     from ui import app
 
     headless_only = [f"--{n}" for n in ("turns", "screenshots", "seed", "shadows") if getattr(args, n) is not None]
-    if args.resume and args.headless:
-        _loaded(args.resume, "play")  # a bad save is reported as such, naming the file
+    saved = _loaded(args.resume, "play") if args.resume else None  # a bad save is named before anything else
+    if saved is not None and args.headless:
         raise UsageError(
             f"--headless plays a new game; to continue {args.resume}, open it in the window "
             f"(trilat play --resume {args.resume}) or host it (trilat host --resume {args.resume} --headless)"
@@ -61,10 +61,8 @@ def command_play(args: argparse.Namespace) -> int:
         raise UsageError(
             f"{', '.join(headless_only)} only apply with --headless; in the window, the setup screen sets them"
         )
-    if args.resume:
-        saved = _loaded(args.resume, "play")
-        if args.scenario:
-            _check_same_scenario(args.scenario, saved)
+    if saved is not None and args.scenario:
+        _check_same_scenario(args.scenario, saved)
     return app.run_game(
         args.scenario,
         resume=Path(args.resume) if args.resume else None,
@@ -75,8 +73,6 @@ def command_play(args: argparse.Namespace) -> int:
 
 def _check_same_scenario(name: str, saved: GameSession) -> None:
     """Refuse ``trilat play SCENARIO --resume SAVE`` when the save is a game of another scenario."""
-    from pathlib import Path
-
     from sim.lang.scenario import load_scenario
 
     asked = load_scenario(name)
@@ -88,10 +84,8 @@ def _check_same_scenario(name: str, saved: GameSession) -> None:
 
 
 def command_replay(args: argparse.Namespace) -> int:
-    from pathlib import Path
 
     from sim.play.session import session_for_sweep_run
-    from ui import app
 
     if (args.from_sweep is None) != (args.run_id is None):
         raise UsageError("--from-sweep DIR and --run ID go together")
@@ -101,15 +95,26 @@ def command_replay(args: argparse.Namespace) -> int:
         session = session_for_sweep_run(args.from_sweep, args.run_id)
         save = session.save(Path(args.from_sweep) / "replays" / f"run-{args.run_id}.json")
         print(f"run {args.run_id} of {args.from_sweep} saved as {save}")
-        return app.run_replay(save)
+        return 0 if args.headless else _window_replay(save)
     if not args.save:
         raise UsageError("replay needs a SAVE (or --from-sweep DIR --run ID)")
-    _loaded(args.save, "replay")
-    return app.run_replay(Path(args.save))
+    session = _loaded(args.save, "replay")
+    if args.headless:
+        print(
+            f"{args.save}: {session.scenario.id}, {session.turn} of {session.turns} turns replayed "
+            f"(seed {session.settings.seed}, {session.settings.shadows} shadow worlds)"
+        )
+        return 0
+    return _window_replay(Path(args.save))
+
+
+def _window_replay(save: Path) -> int:
+    from ui import app
+
+    return app.run_replay(save)
 
 
 def command_report(args: argparse.Namespace) -> int:
-    from pathlib import Path
 
     from sim.play.aar import write_report
 

@@ -200,6 +200,9 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("save", nargs="?", metavar="SAVE", help="a save file (autosaves are in ~/.trilat/saves)")
     replay.add_argument("--from-sweep", metavar="DIR", help="replay run ID of this sweep (with --run ID)")
     replay.add_argument("--run", dest="run_id", type=non_negative_int, metavar="ID", help="with --from-sweep: run id")
+    replay.add_argument(
+        "--headless", action="store_true", help="no window: replay the save to check it, and say what it holds"
+    )
 
     report = sub.add_parser("report", help="write the after-action report of a saved game")
     report.add_argument("save", metavar="SAVE", help="a save file")

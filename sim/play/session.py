@@ -14,6 +14,7 @@ worlds are replications 1..N under the same moves, drawn as a fan of possible fu
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydantic import TypeAdapter, ValidationError
 
 from sim.atomic import atomic_write
 from sim.engine.layout import GOVERNMENTS
@@ -31,7 +33,6 @@ from sim.engine.triggers import Firing
 from sim.errors import TrilatError, UsageError, did_you_mean
 from sim.lang.scenario import Scenario, load_scenario
 from sim.play.commands import (
-    COMMAND_KINDS,
     ApplyPreset,
     Branch,
     Choose,
@@ -52,10 +53,10 @@ from sim.play.commands import (
     note_from_json,
     note_to_json,
 )
+from sim.play.save_file import describe_errors, read_save
+from sim.play.save_schema import MAX_SHADOWS, SAVE_FORMAT, SAVE_VERSION, LogEntry, SavedSettings
 from sim.play.saved_scenario import SaveError, saved_scenario
 
-SAVE_FORMAT = "trilat-save"
-SAVE_VERSION = 1
 DEFAULT_SHADOWS = 300
 FAN_PERCENTILES = (5, 25, 50, 75, 95)
 
@@ -124,6 +125,7 @@ class GameSession:
     """
 
     def __init__(self, settings: GameSettings, scenario: Scenario | None = None, autosave: Path | None = None):
+        _check_settings(settings)
         self.settings = settings
         self.scenario = scenario or load_scenario(settings.scenario)
         self.autosave_path = Path(autosave) if autosave else None
@@ -186,6 +188,7 @@ class GameSession:
         return firings
 
     def _do(self, command: Command) -> list[Firing]:
+        _check_command(command)  # what a session accepts, its save can hold
         firings = self._apply(command)  # raises before anything is logged if the command is bad
         self.log.append(command)
         return firings
@@ -240,12 +243,12 @@ class GameSession:
     def set_parameter(self, name: str, value: float) -> None:
         """Facilitator: change a scenario parameter from now on."""
         self._require_open()
-        self._do(SetParameter(self.turn, name, float(value)))
+        self._do(SetParameter(self.turn, name, _finite(f"parameter '{name}'", value)))
 
     def set_state(self, name: str, value: float) -> None:
         """Facilitator: set a state variable (e.g. ``ROK.approval``) in every world."""
         self._require_open()
-        self._do(SetState(self.turn, name, float(value)))
+        self._do(SetState(self.turn, name, _finite(f"'{name}'", value)))
 
     def note(self, text: str) -> None:
         """Facilitator: a note for the report."""
@@ -389,26 +392,25 @@ class GameSession:
 
     @classmethod
     def load(cls, path: Path | str, autosave: bool = True) -> GameSession:
-        """Rebuild a game from its save by replaying its log; a bad save raises SaveError."""
+        """Rebuild a game from its save by replaying its log; a bad save raises SaveError naming the file."""
         path = Path(path)
-        data = _read_save(path)
+        save = read_save(path)  # validated in full (sim.play.save_schema) before any of it is used
+        settings = GameSettings(**save.settings.model_dump())
+        scenario, notices = saved_scenario(path, save.scenario)
         try:
-            settings = GameSettings(**data["settings"])
-        except (TypeError, KeyError) as exc:
-            raise SaveError(f"{path}: damaged save (settings: {exc})") from None
-        scenario, notices = saved_scenario(path, data["scenario"])
-        session = cls(settings, scenario, autosave=path if autosave else None)
+            session = cls(settings, scenario, autosave=path if autosave else None)
+        except TrilatError as exc:
+            raise SaveError(f"{path}: the saved game cannot be set up: {exc}") from None
+        except MemoryError:
+            raise SaveError(f"{path}: not enough memory for {settings.shadows:,} shadow worlds") from None
         session.notices = notices
         try:
-            session._replay([command_from_json(e) for e in data["log"]])
+            session._replay([command_from_json(e.model_dump()) for e in save.log])
+            session.history_notes = [note_from_json(n.model_dump()) for n in save.history_notes]
         except (TrilatError, KeyError, TypeError, ValueError) as exc:
             raise SaveError(f"{path}: damaged save (command log: {exc})") from None
-        try:
-            session.history_notes = [note_from_json(n) for n in data.get("history_notes", [])]
-        except (KeyError, TypeError, ValueError) as exc:
-            raise SaveError(f"{path}: damaged save (undo and branch notes: {exc})") from None
-        if session.turn != data.get("turn"):
-            raise SaveError(f"{path}: damaged save (replayed to turn {session.turn}, saved at {data.get('turn')})")
+        if session.turn != save.turn:
+            raise SaveError(f"{path}: damaged save (replayed to turn {session.turn}, saved at {save.turn})")
         return session
 
 
@@ -448,35 +450,34 @@ def session_for_sweep_run(out_dir: Path | str, run_id: int, shadows: int = 100) 
     return session
 
 
-def _read_save(path: Path) -> dict[str, Any]:
+_LOG_ENTRY: TypeAdapter[Any] = TypeAdapter(LogEntry)
+
+
+def _check_settings(settings: GameSettings) -> None:
+    """Refuse settings a save could not hold (the same bounds a save is read with)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SaveError(f"{path}: no such save file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SaveError(f"{path}: cannot read the save ({exc.__class__.__name__})") from None
+        SavedSettings.model_validate(asdict(settings))
+    except ValidationError as exc:
+        raise UsageError(f"game settings: {describe_errors(exc)}") from None
+
+
+def _check_command(command: Command) -> None:
+    """Refuse a command a save could not hold (a note too long, a name not a name, a NaN)."""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SaveError(f"{path}:{exc.lineno}:{exc.colno}: damaged save (not valid JSON: {exc.msg})") from None
-    if not isinstance(data, dict) or data.get("format") != SAVE_FORMAT:
-        raise SaveError(f"{path}: not a Trilat save file")
-    version = data.get("version")
-    if not isinstance(version, int) or version > SAVE_VERSION:
-        raise SaveError(
-            f"{path}: save format version {version!r} is newer than this Trilat understands ({SAVE_VERSION})"
-        )
-    for key, kind in (("settings", dict), ("scenario", dict), ("log", list)):
-        if not isinstance(data.get(key), kind):
-            raise SaveError(f"{path}: damaged save ('{key}' is missing or malformed)")
-    for i, entry in enumerate(data["log"]):
-        if (
-            not isinstance(entry, dict)
-            or entry.get("kind") not in COMMAND_KINDS
-            or not isinstance(entry.get("turn"), int)
-        ):
-            raise SaveError(f"{path}: damaged save (command {i + 1} is malformed)")
-    return data
+        _LOG_ENTRY.validate_python(command_to_json(command))
+    except ValidationError as exc:
+        raise UsageError(describe_errors(exc)) from None
+
+
+def _finite(what: str, value: Any) -> float:
+    """``value`` as a finite float, else a UsageError naming ``what``."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise UsageError(f"{what} must be a number, got {value!r}") from None
+    if not math.isfinite(number):
+        raise UsageError(f"{what} must be a finite number, got {number}")
+    return number
 
 
 def _copy_settings(settings: GameSettings) -> GameSettings:

@@ -88,6 +88,15 @@ SAVE_MUTATIONS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "not-json": lambda d: "this is not json {",
     "empty": lambda d: "",
     "huge-string": lambda d: json.dumps({**d, "padding": "x" * (60 << 20)}),
+    "team-name-escape": _set("settings.team_names", {"ROK": "\x1b[2J\x07"}),
+    "seed-beyond-64-bits": _set("settings.seed", 2**64),
+    "set-state-overflow": lambda d: json.dumps(d).replace(
+        '"log": [', '"log": [{"kind": "set_state", "turn": 0, "name": "ROK.approval", "value": 1e999}, '
+    ),
+    "command-turn-huge": lambda d: d["log"].append({"kind": "resolve", "turn": 10**6}),
+    "embedded-text-huge": lambda d: d["scenario"]["files"][0].update(text="#" * (4 << 20)),
+    "content-hash-shell": _set("scenario.content_hash", "$(touch pwned)"),
+    "version-future": _set("version", 99),
 }
 
 SAVE_COMMANDS = {
@@ -108,6 +117,26 @@ SAVE_CASES += [
     Case("save-devzero", ("report", "/dev/zero"), names="/dev/zero"),
     Case("save-sparse-3gb", ("report", "{box}/game.json"), sparse("game.json", 3 << 30), names="game.json"),
     Case("save-directory", ("report", "{box}/game.json"), lambda box: (box / "game.json").mkdir(), names="game.json"),
+    Case("save-fifo-replay", ("replay", "{box}/game.json", "--headless"), fifo("game.json"), names="game.json"),
+    Case(
+        "save-fifo-resume",
+        ("play", "--resume", "{box}/game.json", "--headless", "--auto"),
+        fifo("game.json"),
+        names="game.json",
+    ),
+    Case("save-devzero-replay", ("replay", "/dev/zero", "--headless"), names="/dev/zero"),
+    Case(
+        "save-link-to-devzero",
+        ("report", "{box}/game.json"),
+        lambda box: (box / "game.json").symlink_to("/dev/zero"),
+        names="game.json",
+    ),
+    Case(
+        "save-dangling-link",
+        ("report", "{box}/game.json"),
+        lambda box: (box / "game.json").symlink_to(box / "gone.json"),
+        names="game.json",
+    ),
 ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from sim.play.commands import Custom, Inject, Note, SetParameter, SetState, Undo
@@ -278,6 +280,29 @@ def test_a_damaged_save_gives_a_message_not_a_crash(app, driver):
     driver.press(pygame.K_RETURN)
     assert driver.top.name == "saves"
     assert any("damaged save" in text for text, _ in app.toasts)
+
+
+def test_hostile_files_in_the_saves_folder_show_as_damaged(app, driver):
+    folder = app.saves_dir
+    folder.mkdir(parents=True)
+    os.mkfifo(folder / "pipe.json")  # never opened: it would block a reader forever
+    (folder / "folder.json").mkdir()
+    (folder / "deep.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    (folder / "nan.json").write_text('{"format": "trilat-save", "version": 1, "seed": NaN}', encoding="utf-8")
+    (folder / "gone.json").symlink_to(folder / "nowhere.json")
+    app.show_title()
+    driver.press(pygame.K_r)
+    assert driver.top.name == "saves"
+    problems = {info.path.name: info.problem for info in driver.top.saves}
+    assert problems == {
+        "pipe.json": "is a named pipe, not a save file",
+        "folder.json": "is a folder, not a save file",
+        "deep.json": "damaged save (JSON nested deeper than 16 levels)",
+        "nan.json": "damaged save (NaN is not a number a save may hold (numbers must be finite))",
+        "gone.json": "is a broken symbolic link",
+    }
+    driver.press(pygame.K_RETURN)  # opening one is a message, not a crash
+    assert driver.top.name == "saves" and app.toasts
 
 
 def test_submitted_moves_and_commands_are_autosaved_between_turns(app, driver, game):

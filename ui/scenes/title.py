@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sim.errors import TrilatError
 from sim.play.match import Match
+from sim.play.save_file import read_save
 from sim.play.session import GameSession
 from ui import theme
 from ui.charts import MapView, draw_map
@@ -112,18 +112,32 @@ class SaveInfo:
 
 
 def list_saves(folder: Path) -> list[SaveInfo]:
-    """Save files in ``folder``, newest first, with what their header says."""
+    """Save files in ``folder``, newest first, with what their header says (a bad one shows as damaged)."""
     if not folder.is_dir():
         return []
     out = []
-    for path in sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True):
+    for path in sorted(folder.glob("*.json"), key=_modified, reverse=True):
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            settings = data.get("settings", {})
-            out.append(SaveInfo(path, str(settings.get("scenario", "?")), data.get("turn"), str(data.get("saved", ""))))
-        except (OSError, ValueError, AttributeError):
-            out.append(SaveInfo(path, "?", None, "", "not a readable save"))
+            save = read_save(path)  # refuses pipes, devices, huge and malformed files without hanging
+        except TrilatError as exc:
+            out.append(SaveInfo(path, "?", None, "", _problem(path, str(exc))))
+            continue
+        out.append(SaveInfo(path, save.settings.scenario, save.turn, save.saved))
     return out
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except (OSError, ValueError):
+        return 0.0
+
+
+def _problem(path: Path, message: str) -> str:
+    """A save error without the path in front (the list shows the file name), cut to one short line."""
+    shown = message.removeprefix(str(path)).lstrip(":0123456789 ")
+    shown = "".join(ch if ch.isprintable() else "?" for ch in shown)
+    return shown if len(shown) <= 90 else shown[:87] + "..."
 
 
 class SavesScene(Scene):

@@ -148,11 +148,14 @@ def test_fan_of_futures(tmp_path):
         ('{"hello": 1}', "not a Trilat save"),
         ('{"format": "trilat-save", "version": 99}', "newer than"),
         (
-            '{"format": "trilat-save", "version": 1, "settings": {}, "scenario": {}, "log": [{"kind": "explode", "turn": 0}]}',
-            "command 1",
+            '{"format": "trilat-save", "version": 1, "settings": {"scenario": "baseline"}, "turn": 0, '
+            f'"scenario": {{"id": "baseline", "path": "x", "content_hash": "{"0" * 64}"}}, '
+            '"log": [{"kind": "explode", "turn": 0}]}',
+            "command 1: unknown command kind 'explode'",
         ),
         (
-            '{"format": "trilat-save", "version": 1, "settings": {"scenario": "nosuch"}, "scenario": {"id": "nosuch", "path": "x"}, "log": []}',
+            '{"format": "trilat-save", "version": 1, "settings": {"scenario": "nosuch"}, "turn": 0, '
+            f'"scenario": {{"id": "nosuch", "path": "x", "content_hash": "{"0" * 64}"}}, "log": []}}',
             "cannot be loaded",
         ),
         (
