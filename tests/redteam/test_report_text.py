@@ -69,9 +69,11 @@ REPORT_CASES = [
     ),
 ]
 
+# Team names a save may hold (at most 100 characters, no control characters: the save schema
+# refuses the rest with a message, see cases_results.py); within that, each still attacks the report.
 HOSTILE_TEAMS = {
-    "ROK": 'Red | Team\n# Owned\n![x](http://evil.example/beacon.png) <img src="https://evil.example/b.gif">',
-    "JPN": "東京チーム <script>alert(1)</script> \x00\ud800",
+    "ROK": '| Team # Owned ![x](http://evil.example/beacon.png) <img src="https://evil.example/b.gif">',
+    "JPN": "東京チーム <script>alert(1)</script>",
     "USA": "서울 팀 [link](https://evil.example/) &amp; `code`",
 }
 
@@ -122,7 +124,7 @@ def test_a_planted_link_and_hostile_team_names_change_nothing_outside(tmp_path):
     out = box / "out"
     assert not any(p.is_symlink() for p in out.iterdir())
     markdown = (out / "report.md").read_text(encoding="utf-8")
-    assert "<img" not in markdown and "<script" not in markdown and "\n# Owned" not in markdown
+    assert "<img" not in markdown and "<script" not in markdown and "\n# Owned" not in markdown and "\n| Team" not in markdown
     assert not re.search(r"(?<!\\)\]\((https?:)?//", markdown) and not re.search(r"https?://", markdown)
     page = Refs()
     page.feed((out / "report.html").read_text(encoding="utf-8"))

@@ -12,9 +12,9 @@ from sim.play.aar import build_markdown, write_report
 from sim.play.report_markup import markdown_to_html, md
 from sim.play.session import GameSession, GameSettings
 
-HOSTILE_TEAM = (
-    'Red | Team\n# Owned\n![x](http://evil.example/beacon.png) <img src="https://evil.example/b.gif"> *x* `y`'
-)
+# A team name is at most 100 characters without control characters (the save schema refuses the
+# rest at input); within that, it still tries a table break, a heading, a beacon and raw HTML.
+HOSTILE_TEAM = '| Team # Owned ![x](http://evil.example/b.png) <img src="https://evil.example/b.gif"> *x* `y`'
 HOSTILE_TITLE = "<script>alert(1)</script>\n| a | b |\n[link](https://evil.example/)"
 
 
@@ -48,7 +48,7 @@ def hostile_game() -> GameSession:
     )
     session.submit("ROK", [])
     session.inject_custom(HOSTILE_TITLE, "Story | with\n## heading <iframe src=//evil.example>", {"tie.ROK_JPN": 0.02})
-    session.note("note\n![n](https://evil.example/n.png) nul\x00 lone \ud800")
+    session.note("note\n![n](https://evil.example/n.png) nul\x00")
     session.resolve()
     session.resolve()
     return session
@@ -104,7 +104,7 @@ def test_the_html_report_has_no_markup_from_users_and_no_remote_resources(tmp_pa
     assert parser.refs and all(ref in ("cooperation.png", "institutions.png", "politics.png") for ref in parser.refs)
     assert "default-src 'none'" in parser.csp and "img-src 'self'" in parser.csp
     assert "http" not in parser.csp
-    assert "서울 팀 &amp; &lt;b&gt;co&lt;/b&gt;" in page and "Red | Team # Owned" in page
+    assert "서울 팀 &amp; &lt;b&gt;co&lt;/b&gt;" in page and "| Team # Owned" in page
 
 
 def test_a_link_planted_in_the_folder_is_replaced_not_written_through(tmp_path):
