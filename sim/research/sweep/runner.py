@@ -28,8 +28,17 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim.research.experiment import Experiment, describe, design_table, load_experiment
-from sim.research.sweep.backends import Backend, ChunkFuture, make_backend, start_fork_server
+from sim.research.sweep.backends import (
+    DASK_CONNECT_TIMEOUT,
+    Backend,
+    ChunkFuture,
+    make_backend,
+    start_fork_server,
+)
+from sim.research.sweep.damage import damaged_parts, describe_parts
+from sim.research.sweep.dask_probe import check_dask_address
 from sim.research.sweep.environment import code_fingerprint
+from sim.research.sweep.guard import LOCK, folder_lock, make_folder
 from sim.research.sweep.layout import MANIFEST, PARTS, TRAJECTORIES, SweepError, part_code, part_path, write_tables
 from sim.research.sweep.manifest import (
     ChunkRecord,
@@ -117,20 +126,52 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _prepare_folder(
-    out: Path, experiment: Experiment, design: pd.DataFrame, chunk_runs: int | None, allow_code_change: bool = False
-) -> Manifest:
-    """Open a sweep folder to resume, or create it; refuse a folder of another experiment or model code."""
-    if (out / MANIFEST).exists():
+def _open_folder(out: Path, experiment: Experiment, design: pd.DataFrame, allow_code_change: bool) -> Manifest | None:
+    """The manifest of a sweep folder to resume (checked), or None for a new or empty folder.
+
+    Raises:
+        SweepError: for a damaged manifest, another experiment or model code, or a folder that
+            holds other files.
+    """
+    try:
+        (out / MANIFEST).lstat()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            if out.is_dir():
+                raise SweepError(f"{out / MANIFEST}: cannot read the manifest ({exc.strerror})") from None
+        return None  # not a folder (yet): make_folder says what is wrong
+    else:
         manifest = load_manifest(out)
         check_same_experiment(manifest, experiment, design, out)
         check_same_code(manifest, code_fingerprint(), out, allow_code_change)
         return manifest
-    if out.exists() and not out.is_dir():
-        raise SweepError(f"{out} is a file, not a folder")
-    if out.exists() and any(out.iterdir()):
-        raise SweepError(f"{out} is not empty and holds no {MANIFEST}; refusing to write a sweep into it")
-    out.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):
+        if out.is_dir() and any(p.name != LOCK for p in out.iterdir()):
+            raise SweepError(f"{out} is not empty and holds no {MANIFEST}; refusing to write a sweep into it")
+    return None
+
+
+def _prepare_folder(
+    out: Path,
+    experiment: Experiment,
+    design: pd.DataFrame,
+    chunk_runs: int | None,
+    allow_code_change: bool,
+    stack: contextlib.ExitStack,
+) -> Manifest:
+    """Open a sweep folder to resume, or create it, holding its writer's lock (released by ``stack``).
+
+    The folder is checked before it is created or locked (a refused folder is left as it was)
+    and again under the lock (another sweep may have written it in between).
+    """
+    _open_folder(out, experiment, design, allow_code_change)
+    make_folder(out)
+    stack.enter_context(folder_lock(out))
+    manifest = _open_folder(out, experiment, design, allow_code_change)
+    if manifest is not None:
+        return manifest
     size = chunk_runs or DEFAULT_CHUNK_RUNS
     manifest = new_manifest(experiment, design, plan_chunks(experiment, size), size)
     manifest.write(out)
@@ -309,10 +350,13 @@ def _mark_finished_chunks(manifest: Manifest, out: Path) -> int:
     last manifest write), and is deleted otherwise.
     """
     segment = len(manifest.segments) - 1
+    lost = damaged_parts(out, manifest)
+    if lost:
+        print(f"warning: {out}: missing or unreadable, run again: {describe_parts(out, lost)}", file=sys.stderr)
     for chunk in manifest.chunks:
         if chunk.status is ChunkStatus.DONE:
-            if not part_is_valid(out, chunk, manifest.keep_trajectories):
-                chunk.status = ChunkStatus.PENDING  # its part went missing: run it again
+            if chunk in lost:
+                chunk.status = ChunkStatus.PENDING  # its part went missing or is damaged: run it again
         elif _trusted_part(manifest, out, chunk):
             chunk.status, chunk.error, chunk.segment = ChunkStatus.DONE, None, segment
         elif part_path(out, PARTS, chunk.id).exists():
@@ -329,6 +373,7 @@ def run_sweep(
     chunk_runs: int | None = None,
     backend: Backend | None = None,
     allow_code_change: bool = False,
+    dask_timeout: float = DASK_CONNECT_TIMEOUT,
 ) -> SweepSummary:
     """Run (or resume) an experiment's sweep into ``out_dir``.
 
@@ -343,6 +388,7 @@ def run_sweep(
         backend: the back end to run the chunks on (default: the one ``workers`` and ``dask`` say).
         allow_code_change: resume a sweep written by other model code, in a new segment
             recorded in the manifest (without it, such a resume is refused).
+        dask_timeout: seconds to wait for a Dask scheduler to answer.
 
     Returns:
         What was done: runs stored, failed chunks, time.
@@ -356,6 +402,8 @@ def run_sweep(
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise SweepError(f"workers must be a positive integer, got {workers!r}")
     started = time.perf_counter()
+    if dask is not None and backend is None:
+        check_dask_address(dask, dask_timeout)
     if backend is None and dask is None and workers > 1:
         start_fork_server()
     experiment = load_experiment(experiment_path)
@@ -363,11 +411,36 @@ def run_sweep(
         print(describe(experiment), file=sys.stderr)
     design = design_table(experiment)
     out = Path(out_dir)
-    manifest = _prepare_folder(out, experiment, design, chunk_runs, allow_code_change)
+    with contextlib.ExitStack() as stack:
+        manifest = _prepare_folder(out, experiment, design, chunk_runs, allow_code_change, stack)
+        return _run_locked(
+            experiment, design, out, manifest, _Options(workers, dask, dask_timeout, progress), backend, started
+        )
+
+
+@dataclass(frozen=True)
+class _Options:
+    workers: int
+    dask: str | None
+    dask_timeout: float
+    progress: bool
+
+
+def _run_locked(
+    experiment: Experiment,
+    design: pd.DataFrame,
+    out: Path,
+    manifest: Manifest,
+    options: _Options,
+    backend: Backend | None,
+    started: float,
+) -> SweepSummary:
+    """Run the chunks of a prepared (and locked) folder; return the summary."""
+    workers, progress = options.workers, options.progress
     _clean_temporaries(out)
     skipped = _mark_finished_chunks(manifest, out)
     values = design[experiment.parameter_names].to_numpy(dtype=np.float64)
-    backend = backend if backend is not None else make_backend(workers, dask)
+    backend = backend if backend is not None else make_backend(workers, options.dask, options.dask_timeout)
     session = SessionRecord(started=now(), backend=backend.name, workers=workers)
     manifest.sessions.append(session)
     bar = _progress_bar(experiment, manifest.total_runs, skipped, progress)
