@@ -56,6 +56,22 @@ def _chunk_bounds(experiment: Experiment, chunk_runs: int) -> list[tuple[int, in
     return bounds
 
 
+def check_chunk_size(experiment: Experiment, chunk_runs: int) -> None:
+    """Refuse a chunk size below one run, or one that splits the sweep into more than MAX_CHUNKS chunks.
+
+    Raises:
+        SweepError: naming --chunk and the limit.
+    """
+    if chunk_runs < 1:
+        raise SweepError(f"chunk size must be a positive number of runs, got {chunk_runs}")
+    count = chunk_count(experiment, chunk_runs)
+    if count > MAX_CHUNKS:
+        raise SweepError(
+            f"--chunk {chunk_runs:,} splits the sweep into {count:,} chunks; at most {MAX_CHUNKS:,} are allowed: "
+            f"give a larger --chunk (at least {math.ceil(experiment.runs / MAX_CHUNKS):,} runs)"
+        )
+
+
 def chunk_count(experiment: Experiment, chunk_runs: int) -> int:
     """How many chunks :func:`plan_chunks` makes (computed without making them)."""
     reps = experiment.spec.replications
@@ -75,14 +91,7 @@ def plan_chunks(experiment: Experiment, chunk_runs: int = DEFAULT_CHUNK_RUNS) ->
     Raises:
         SweepError: for a chunk size below one run.
     """
-    if chunk_runs < 1:
-        raise SweepError(f"chunk size must be a positive number of runs, got {chunk_runs}")
-    count = chunk_count(experiment, chunk_runs)
-    if count > MAX_CHUNKS:
-        raise SweepError(
-            f"--chunk {chunk_runs:,} splits the sweep into {count:,} chunks; at most {MAX_CHUNKS:,} are allowed: "
-            f"give a larger --chunk (at least {math.ceil(experiment.runs / MAX_CHUNKS):,} runs)"
-        )
+    check_chunk_size(experiment, chunk_runs)
     chunks = []
     for ident, (s_index, p, q, a, b) in enumerate(_chunk_bounds(experiment, chunk_runs)):
         scenario = experiment.scenarios[s_index]

@@ -50,7 +50,7 @@ from sim.research.sweep.manifest import (
     now,
     part_is_valid,
 )
-from sim.research.sweep.plan import DEFAULT_CHUNK_RUNS, chunk_task, new_manifest, plan_chunks
+from sim.research.sweep.plan import DEFAULT_CHUNK_RUNS, check_chunk_size, chunk_task, new_manifest, plan_chunks
 from sim.research.sweep.provenance import check_same_code, check_same_experiment
 from sim.research.sweep.worker import ChunkResult
 
@@ -166,7 +166,8 @@ def _prepare_folder(
     The folder is checked before it is created or locked (a refused folder is left as it was)
     and again under the lock (another sweep may have written it in between).
     """
-    _open_folder(out, experiment, design, allow_code_change)
+    if _open_folder(out, experiment, design, allow_code_change) is None:
+        check_chunk_size(experiment, chunk_runs or DEFAULT_CHUNK_RUNS)  # before anything is created
     make_folder(out)
     stack.enter_context(folder_lock(out))
     manifest = _open_folder(out, experiment, design, allow_code_change)

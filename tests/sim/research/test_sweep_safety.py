@@ -259,3 +259,21 @@ def test_a_real_dask_scheduler_passes_the_probe():
         n_workers=0, processes=False, protocol="tcp", dashboard_address=":0", silence_logs=logging.ERROR
     ) as cluster:
         probe_scheduler(cluster.scheduler_address, timeout=5)
+
+
+def test_too_many_chunks_are_refused_before_the_folder_is_made(tmp_path):
+    path = write_experiment(tmp_path, TINY.replace("replications: 4", "replications: 2000000"))
+    with pytest.raises(SweepError, match=r"--chunk 1 splits the sweep into 6,000,000 chunks; at most 1,000,000"):
+        run_sweep(path, tmp_path / "out", progress=False, chunk_runs=1)
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_experiment_of_too_many_runs_names_the_limit(tmp_path):
+    from sim.errors import TrilatError
+    from sim.research.experiment import load_experiment
+
+    text = TINY.replace("sampler: grid\nlevels: 3", "sampler: lhs\nsamples: 2000").replace(
+        "replications: 4", "replications: 10000000"
+    )
+    with pytest.raises(TrilatError, match=r"20,000,000,000 runs .*at most 10,000,000,000"):
+        load_experiment(write_experiment(tmp_path, text))
