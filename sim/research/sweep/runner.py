@@ -36,7 +36,7 @@ from sim.research.sweep.backends import (
     start_fork_server,
 )
 from sim.research.sweep.damage import damaged_parts, describe_parts
-from sim.research.sweep.dask_probe import check_dask_address
+from sim.research.sweep.dask_probe import check_dask_address, probe_scheduler
 from sim.research.sweep.environment import code_fingerprint
 from sim.research.sweep.guard import LOCK, folder_lock, make_folder
 from sim.research.sweep.layout import MANIFEST, PARTS, TRAJECTORIES, SweepError, part_code, part_path, write_tables
@@ -405,6 +405,8 @@ def run_sweep(
     started = time.perf_counter()
     if dask is not None and backend is None:
         check_dask_address(dask, dask_timeout)
+        if dask != "local":
+            probe_scheduler(dask, dask_timeout)  # before the output folder is created
     if backend is None and dask is None and workers > 1:
         start_fork_server()
     experiment = load_experiment(experiment_path)

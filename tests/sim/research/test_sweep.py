@@ -131,6 +131,7 @@ def test_an_unreachable_dask_scheduler_is_a_clear_error(small, tmp_path):
     pytest.importorskip("distributed")
     with pytest.raises(SweepError, match="--dask tcp://127.0.0.1:1: cannot connect"):
         run_sweep(small, tmp_path / "out", dask="tcp://127.0.0.1:1", progress=False, dask_timeout=1)
+    assert not (tmp_path / "out").exists()
 
 
 HELD = 3
