@@ -54,6 +54,17 @@ shadow_count = _integer_at_least(0, "number of shadow worlds", MAX_SHADOWS)
 ensemble_size = _integer_at_least(1, "number of runs", MAX_REPLICATIONS)
 
 
+def _seconds(text: str) -> float:
+    """A positive, finite number of seconds (at most an hour)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text[:40]!r}") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"expected seconds in (0, 3600], got {text[:40]!r}")
+    return value
+
+
 def _assignment(text: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
     if not sep or not name:
@@ -111,6 +122,13 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--workers", type=positive_int, default=1, metavar="N", help="worker processes (default 1)")
     sweep.add_argument(
         "--dask", metavar="ADDRESS", help="'local' for a Dask LocalCluster, or a scheduler address tcp://host:8786"
+    )
+    sweep.add_argument(
+        "--dask-timeout",
+        type=_seconds,
+        default=10.0,
+        metavar="S",
+        help="seconds to wait for a Dask scheduler to answer (default 10)",
     )
     sweep.add_argument(
         "--chunk", type=positive_int, metavar="RUNS", help="runs per chunk of a new sweep (default 10000)"

@@ -23,6 +23,7 @@ def command_sweep(args: argparse.Namespace) -> int:
         args.out,
         workers=args.workers,
         dask=args.dask,
+        dask_timeout=args.dask_timeout,
         progress=not args.quiet,
         chunk_runs=args.chunk,
         allow_code_change=args.allow_code_change,

@@ -13,13 +13,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sim.engine.limits import MAX_REPLICATION_ID, MAX_TURNS
+from sim.engine.limits import MAX_REPLICATION_ID, MAX_SHADOWS, MAX_TURNS
 from sim.lang.yamlio import MAX_FILE_BYTES
 
 SAVE_FORMAT = "trilat-save"
 SAVE_VERSION = 1
-MAX_SHADOWS = 100_000
-"""Most shadow worlds a game carries (the fan needs hundreds, not millions)."""
 MAX_SEED = 2**63 - 1
 """Largest seed (an experiment's seeds go this high, and a sweep's run can be replayed as a game)."""
 MAX_LOG = 100_000

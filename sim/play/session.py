@@ -54,7 +54,7 @@ from sim.play.commands import (
     note_to_json,
 )
 from sim.play.save_file import describe_errors, read_save
-from sim.play.save_schema import MAX_SHADOWS, SAVE_FORMAT, SAVE_VERSION, LogEntry, SavedSettings
+from sim.play.save_schema import SAVE_FORMAT, SAVE_VERSION, LogEntry, SavedSettings
 from sim.play.saved_scenario import SaveError, saved_scenario
 
 DEFAULT_SHADOWS = 300

@@ -20,6 +20,7 @@ from sim.lang.scenario import Scenario, library_ids, load_scenario, resolve_scen
 from sim.research.experiment_spec import (
     DEFAULT_GRID_LEVELS,
     MAX_POINTS,
+    MAX_RUNS,
     RESERVED_COLUMNS,
     ExperimentSpec,
     Outcome,
@@ -331,6 +332,10 @@ def sampler(context: ExperimentContext, spec: ExperimentSpec, resolved: list[Fac
         size = design_size(spec, resolved) * max(1, len(context.scenarios)) * policies
         if size > MAX_POINTS:
             diagnostics.at(("sampler",), f"the design has {size:,} points; at most {MAX_POINTS:,} are allowed")
+        elif size * spec.replications > MAX_RUNS:
+            runs = size * spec.replications
+            message = f"the sweep has {runs:,} runs ({size:,} points x {spec.replications:,} replications)"
+            diagnostics.at(("replications",), f"{message}; at most {MAX_RUNS:,} are allowed")
 
 
 def outputs(context: ExperimentContext, spec: ExperimentSpec) -> None:

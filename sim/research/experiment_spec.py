@@ -19,6 +19,8 @@ DEFAULT_GRID_LEVELS = 5
 DEFAULT_MORRIS_LEVELS = 4
 MAX_POINTS = 10_000_000
 """The most design points an experiment may have (the design table is held in memory)."""
+MAX_RUNS = 10_000_000_000
+"""The most runs (design points x replications) a sweep may have: about a CPU-year at 300 runs/s."""
 RESERVED_COLUMNS = ("point_id", "scenario", "replication", "seed", "turn")
 """Result columns that a parameter may not shadow."""
 

@@ -22,10 +22,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from sim.atomic import atomic_write, atomic_write_text
 from sim.research.experiment import Experiment, design_table, load_experiment
 from sim.research.experiment_spec import Lever, Objective
 from sim.research.levers import POLICY_COLUMN, Policy
 from sim.research.outcomes import point_statistic, run_outcomes, statistic_of
+from sim.research.sweep.guard import make_folder
 from sim.research.sweep.layout import SweepError
 from sim.research.sweep.simulate import simulate
 
@@ -221,7 +223,7 @@ def optimize(experiment_path: str | Path, out_dir: str | Path, *, echo: bool = T
     if spec.optimize is None:
         raise SweepError(f"{experiment.path}: no optimize: block (objectives to search the levers for)")
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     records = _search(experiment, Evaluator(experiment))
     columns = _objective_columns(spec.optimize.objectives)
     table = pd.DataFrame([{k: v for k, v in r.items() if k != "values"} for r in records])
@@ -235,9 +237,9 @@ def optimize(experiment_path: str | Path, out_dir: str | Path, *, echo: bool = T
             table[lever.name] = table[lever.name].astype(str)
     pareto = table[table["pareto"]].reset_index(drop=True)
     files = [out / "evaluations.parquet", out / "pareto.parquet", out / "replay.yaml"]
-    table.to_parquet(files[0], index=False)
-    pareto.to_parquet(files[1], index=False)
-    files[2].write_text(yaml.safe_dump(_replay_spec(experiment, table), sort_keys=False), encoding="utf-8")
+    atomic_write(files[0], lambda handle: table.to_parquet(handle, index=False), binary=True)
+    atomic_write(files[1], lambda handle: pareto.to_parquet(handle, index=False), binary=True)
+    atomic_write_text(files[2], yaml.safe_dump(_replay_spec(experiment, table), sort_keys=False))
     if echo:
         print(
             f"{len(table)} policies evaluated ({spec.optimize.generations} generations of {spec.optimize.population})"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
+import threading
 from pathlib import Path
 
 from tests.redteam.harness import Case
@@ -29,6 +32,27 @@ def fifo(name: str):
         os.mkfifo(box / name)
 
     return setup
+
+
+def listener(port: int, reply: bytes | None) -> None:
+    """Serve one connection on 127.0.0.1:``port`` for 20 s: send ``reply`` (None: say nothing)."""
+    server = socket.create_server(("127.0.0.1", port))
+    server.settimeout(20)
+
+    def serve() -> None:
+        with server:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            with conn:
+                if reply is not None:
+                    conn.sendall(reply)
+                conn.settimeout(20)
+                with contextlib.suppress(OSError):
+                    conn.recv(1)
+
+    threading.Thread(target=serve, daemon=True).start()
 
 
 def link(name: str, target: str):
@@ -251,6 +275,48 @@ ARGUMENT_CASES = [
         write("exp.yaml", GOOD_EXP),
         names="127.0.0.1:9",
         may_change=("out",),
+    ),
+    Case(
+        "arg-dask-bad-ipv6",
+        ("sweep", "{box}/exp.yaml", "--out", "{box}/out", "--dask", "tcp://[zz::1]:8786"),
+        write("exp.yaml", GOOD_EXP),
+        names="tcp://[zz::1]:8786",
+    ),
+    Case(
+        "arg-dask-timeout-nan",
+        ("sweep", "{box}/exp.yaml", "--out", "{box}/out", "--dask", "tcp://127.0.0.1:9", "--dask-timeout", "nan"),
+        write("exp.yaml", GOOD_EXP),
+        names="--dask-timeout",
+    ),
+    Case(
+        "arg-dask-silent-listener",
+        ("sweep", "{box}/exp.yaml", "--out", "{box}/out", "--dask", "tcp://127.0.0.1:47913", "--dask-timeout", "1"),
+        lambda box: (write("exp.yaml", GOOD_EXP)(box), listener(47913, None)),
+        names="127.0.0.1:47913",
+        may_change=("out",),
+    ),
+    Case(
+        "arg-dask-garbage-listener",
+        ("sweep", "{box}/exp.yaml", "--out", "{box}/out", "--dask", "tcp://127.0.0.1:47914", "--dask-timeout", "2"),
+        lambda box: (write("exp.yaml", GOOD_EXP)(box), listener(47914, b"\xff" * 4096)),
+        names="127.0.0.1:47914",
+        may_change=("out",),
+    ),
+    Case(
+        "arg-sweep-chunk-too-many",
+        ("sweep", "{box}/exp.yaml", "--out", "{box}/out", "--chunk", "1"),
+        write("exp.yaml", GOOD_EXP.replace("replications: 2", "replications: 2000000")),
+        names="--chunk",
+    ),
+    Case(
+        "arg-out-lock-file-link",
+        ("sweep", "{box}/exp.yaml", "--out", "{box}/out"),
+        lambda box: (
+            write("exp.yaml", GOOD_EXP)(box),
+            (box / "out").mkdir(),
+            (box / "out" / ".trilat-sweep.lock").symlink_to("/etc/passwd"),
+        ),
+        names=".trilat-sweep.lock",
     ),
     Case("arg-resume-missing-save", ("play", "--resume", "{box}/none.json", "--headless", "--auto"), names="none.json"),
     Case("arg-report-missing-save", ("report", "{box}/none.json"), names="none.json"),

@@ -183,6 +183,16 @@ SWEEP_CHANGES: dict[str, Callable[[Path], None]] = {
     "parts-truncated": _parts(lambda p: p.write_bytes(p.read_bytes()[:40])),
     "parts-garbage": _parts(lambda p: p.write_bytes(b"garbage" * 10)),
     "parts-deleted": _parts(lambda p: p.unlink()),
+    "manifest-seed-nan": _manifest(lambda d: json.dumps(d).replace('"seed": 1', '"seed": NaN')),
+    "manifest-seed-5000-digits": _manifest(lambda d: json.dumps(d).replace('"seed": 1', '"seed": ' + "9" * 5000)),
+    "manifest-deep": _manifest(lambda d: json.dumps(d)[:-1] + ', "x": ' + "[" * 100_000 + "]" * 100_000 + "}"),
+    "manifest-count-bool": _manifest(lambda d: d.__setitem__("replications", True)),
+    "manifest-total-mismatch": _manifest(lambda d: d["runs"].__setitem__("total", 5)),
+    "manifest-design-traversal": _manifest(lambda d: d["design"].__setitem__("file", "../../outside/precious.txt")),
+    "manifest-directory": lambda f: ((f / "manifest.json").unlink(), (f / "manifest.json").mkdir()),
+    "chunks-garbage": lambda f: (f / "chunks.parquet").write_bytes(b"garbage" * 10),
+    "chunks-fifo": lambda f: ((f / "chunks.parquet").unlink(), os.mkfifo(f / "chunks.parquet")),
+    "design-deleted": lambda f: (f / "design.parquet").unlink(),
     "analysis-is-file": lambda f: (shutil.rmtree(f / "analysis", ignore_errors=True), (f / "analysis").write_text("x")),
 }
 
@@ -197,6 +207,7 @@ SWEEP_CASES = [
     for name, change in SWEEP_CHANGES.items()
     for command, argv in SWEEP_COMMANDS.items()
     if not (name.startswith("parts-") and command == "resume")  # resume re-runs lost parts: a success
+    and not (name == "analysis-is-file" and command != "analyze")  # only analyze uses analysis/: others succeed
 ]
 
 

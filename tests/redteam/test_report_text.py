@@ -124,7 +124,12 @@ def test_a_planted_link_and_hostile_team_names_change_nothing_outside(tmp_path):
     out = box / "out"
     assert not any(p.is_symlink() for p in out.iterdir())
     markdown = (out / "report.md").read_text(encoding="utf-8")
-    assert "<img" not in markdown and "<script" not in markdown and "\n# Owned" not in markdown and "\n| Team" not in markdown
+    assert (
+        "<img" not in markdown
+        and "<script" not in markdown
+        and "\n# Owned" not in markdown
+        and "\n| Team" not in markdown
+    )
     assert not re.search(r"(?<!\\)\]\((https?:)?//", markdown) and not re.search(r"https?://", markdown)
     page = Refs()
     page.feed((out / "report.html").read_text(encoding="utf-8"))

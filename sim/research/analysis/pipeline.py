@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.atomic import atomic_write, atomic_write_text
 from sim.errors import did_you_mean
 from sim.research.analysis.discovery import Discovery, PrimResult, discover, print_discovery_details
 from sim.research.analysis.outcome_stats import PointValues, column_of, point_statistic_table
@@ -34,6 +35,7 @@ from sim.research.analysis.stages import (
 from sim.research.analysis.summaries import points_table, read_point_stats, summary_table
 from sim.research.experiment import ExperimentSpec, Outcome, parse_outcome
 from sim.research.sweep import Manifest, SweepError, design_frame, load_manifest
+from sim.research.sweep.damage import analysis_folder, skip_damaged_parts
 
 ANALYSIS = "analysis"
 PRINTED_ROWS = 20
@@ -114,10 +116,10 @@ def _chosen(
 
 def _write_table(frame: pd.DataFrame, folder: Path, stem: str, parquet: bool = True) -> list[Path]:
     """Write a table as CSV (and Parquet); return the files."""
-    frame.to_csv(folder / f"{stem}.csv", index=False)
+    atomic_write_text(folder / f"{stem}.csv", frame.to_csv(index=False))
     if not parquet:
         return [folder / f"{stem}.csv"]
-    frame.to_parquet(folder / f"{stem}.parquet", index=False)
+    atomic_write(folder / f"{stem}.parquet", lambda handle: frame.to_parquet(handle, index=False), binary=True)
     return [folder / f"{stem}.csv", folder / f"{stem}.parquet"]
 
 
@@ -154,13 +156,15 @@ def analyze(
     """
     out = Path(out_dir)
     manifest = load_manifest(out)
+    folder = analysis_folder(out)
+    notes = skip_damaged_parts(out, manifest)
     spec = ExperimentSpec.model_validate(manifest.experiment.spec)
     names: list[str] = list(manifest.parameters)
     output, chosen = _chosen(out, manifest, spec, output, outcome)
     column = column_of(output, spec)
     columns = list(dict.fromkeys([*manifest.indicators, column]))
     point = read_point_stats(out, manifest, columns, chosen)
-    notes = point.notes
+    notes += point.notes
 
     design = design_frame(manifest).set_index("point_id")
     found = design.loc[point.point_ids].reset_index()
@@ -172,7 +176,6 @@ def analyze(
     for name, stat in statistics.items():
         points[name] = stat.values[points["point_id"].to_numpy()]
 
-    folder = out / ANALYSIS
     folder.mkdir(exist_ok=True)
     files = _write_table(summary, folder, "summary") + _write_table(points, folder, "points")
 

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.atomic import atomic_write
 from sim.research.analysis.prim import PrimResult
 from sim.research.experiment import Outcome
 
@@ -19,6 +20,12 @@ def figure(width: float, height: float) -> Any:
     from matplotlib.figure import Figure  # heavy: only when plotting
 
     return Figure(figsize=(width, height), layout="constrained")
+
+
+def save_figure(fig: Any, path: Path) -> Path:
+    """Write ``fig`` as a PNG to ``path`` atomically (never through a link planted at ``path``)."""
+    atomic_write(path, lambda handle: fig.savefig(handle, dpi=110, format="png"), binary=True)
+    return path
 
 
 def _plot_vs_parameters(points: Any, names: list[str], output: str, path: Path) -> Path:
@@ -49,7 +56,7 @@ def _plot_vs_parameters(points: Any, names: list[str], output: str, path: Path) 
     if points["scenario"].nunique() > 1:
         axes[0].legend(fontsize=8)
     fig.suptitle(f"{output} at the end vs each parameter (dots: design points; line: mean)")
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path)
     return path
 
 
@@ -73,7 +80,7 @@ def _plot_heatmap(group: Any, names: list[str], output: str, outcome: Outcome, s
         ax.set_title(title)
         fig.colorbar(image, ax=ax)
     fig.suptitle(f"{scenario}: {a} x {b}")
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path)
     return path
 
 
@@ -102,7 +109,7 @@ def _plot_sensitivity(rows: Sequence[Mapping[Any, Any]], method: str, output: st
     ax.axhline(0, color="black", linewidth=0.8)
     ax.grid(axis="y", alpha=0.3)
     ax.set_title(f"{scenario}: sensitivity of mean {output} ({method})")
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path)
     return path
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.research.analysis.plots import figure
+from sim.research.analysis.plots import figure, save_figure
 from sim.research.analysis.prim import PrimBox, PrimResult, format_p
 from sim.research.experiment import Outcome
 
@@ -49,7 +49,7 @@ def plot_tradeoff(result: PrimResult, outcome: Outcome, scenario: str, path: Pat
     ax.set_ylim(-0.02, 1.02)
     ax.grid(alpha=0.3)
     ax.set_title(f"{scenario}: PRIM trade-off for {outcome} (numbers: box index for --box)", fontsize=10)
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path)
     return path
 
 
@@ -113,7 +113,7 @@ def plot_box(
     for ax in axes[len(pairs) + 1 :]:
         ax.set_visible(False)
     fig.suptitle(f"{scenario}: PRIM box for {outcome} ({box.describe()})", fontsize=10)
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path)
     return path
 
 

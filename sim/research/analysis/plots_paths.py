@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.research.analysis.plots import figure
+from sim.research.analysis.plots import figure, save_figure
 from sim.research.analysis.trajectories import Clusters, Trajectories
 
 MAX_PAIRS = 5
@@ -43,7 +43,7 @@ def plot_fan(table: pd.DataFrame, variable: str, by: str, path: Path) -> Path:
     for ax in axes[len(groups) :]:
         ax.set_visible(False)
     fig.suptitle(f"{variable} over turns by {by}: median and percentile bands")
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path)
     return path
 
 
@@ -64,7 +64,7 @@ def plot_time_to_event(table: pd.DataFrame, summary: pd.DataFrame, condition: st
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="upper left")
     ax.set_title(f"time to '{condition}' by {by}", fontsize=10)
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path)
     return path
 
 
@@ -95,7 +95,7 @@ def plot_clusters(trajectories: Trajectories, clusters: Clusters, variable: str,
     for ax in axes[k:]:
         ax.set_visible(False)
     fig.suptitle(f"typical paths of {variable} (k-means on standardized trajectories)")
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path)
     return path
 
 
@@ -114,7 +114,7 @@ def plot_stack(stack: pd.DataFrame, value: str, scenario: str, path: Path) -> Pa
     ax.set_ylabel(" | ".join(str(n) for n in stack.index.names))
     ax.set_xlabel(" | ".join(str(n) for n in stack.columns.names) if stack.shape[1] > 1 else "")
     ax.set_title(f"{scenario}: dimensional stacking of {value}", fontsize=10)
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path)
     return path
 
 
@@ -152,5 +152,5 @@ def plot_pairs(points: pd.DataFrame, order: list[str], value: str, scenario: str
     if dots is not None:
         fig.colorbar(dots, ax=axes, label=value, shrink=0.6)
     fig.suptitle(f"{scenario}: design pairs coloured by {value} (diagonal: mean per value)", fontsize=10)
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path)
     return path

@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.research.analysis.plots import save_figure
+
 PERCENTILES = (5.0, 50.0, 95.0)
 
 
@@ -91,6 +93,6 @@ def plot_robustness(table: pd.DataFrame, name: str, direction: str, path: Path) 
         right.text(value, position, f" {value:.3g}", va="center", fontsize=8)
     right.set_xlabel("maximum regret (green: minimax regret)")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path)
     plt.close(fig)
     return path

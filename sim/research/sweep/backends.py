@@ -21,11 +21,13 @@ from multiprocessing.context import BaseContext
 from typing import Any, Protocol
 
 from sim.lang.scenario import Scenario
+from sim.research.sweep.dask_probe import DEFAULT_TIMEOUT_S, check_dask_address, probe_scheduler
 from sim.research.sweep.layout import SweepError
 from sim.research.sweep.lifeline import follow
 from sim.research.sweep.worker import ChunkResult, ChunkRunner, ChunkTask, ChunkWork, run_chunk
 
-DASK_CONNECT_TIMEOUT = "20s"
+DASK_CONNECT_TIMEOUT = DEFAULT_TIMEOUT_S
+"""Seconds to wait for a Dask scheduler to answer (``--dask-timeout``)."""
 LOCAL_TRIM = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
 """The Dask setting a LocalCluster of this package leaves unset (see :class:`DaskCluster`)."""
 WORKER_MODULES = ["sim.research.sweep", "sim.engine.model", "pyarrow.parquet"]
@@ -176,7 +178,8 @@ class ProcessPool:
 class DaskCluster:
     """A Dask cluster: a LocalCluster (``'local'``) or an existing scheduler's address."""
 
-    def __init__(self, address: str, workers: int) -> None:
+    def __init__(self, address: str, workers: int, timeout: float = DASK_CONNECT_TIMEOUT) -> None:
+        check_dask_address(address, timeout)
         try:
             # Optional dependency (the 'cluster' extra): imported only for a Dask sweep.
             from distributed import Client, LocalCluster
@@ -202,10 +205,11 @@ class DaskCluster:
             self.client = Client(self.cluster)
             self.name = f"Dask LocalCluster ({workers} workers)"
         else:
+            probe_scheduler(address, timeout)  # fails fast: closed port, silent or foreign listener
             try:
-                self.client = Client(address, timeout=DASK_CONNECT_TIMEOUT)
+                self.client = Client(address, timeout=f"{timeout}s")
             except (OSError, TimeoutError) as exc:
-                raise SweepError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+                raise SweepError(f"--dask {address}: cannot reach the Dask scheduler: {exc}") from None
             self.name = f"Dask scheduler {address}"
         # A LocalCluster shares this file system; a remote cluster may not, so its workers send
         # the tables back and this process writes them.
@@ -242,10 +246,10 @@ class DaskCluster:
                 self.cluster.close()
 
 
-def make_backend(workers: int, dask: str | None) -> Backend:
-    """The back end for ``workers`` and ``dask`` (see :func:`run_sweep`)."""
+def make_backend(workers: int, dask: str | None, timeout: float = DASK_CONNECT_TIMEOUT) -> Backend:
+    """The back end for ``workers`` and ``dask`` (see :func:`run_sweep`; ``timeout``: seconds for a scheduler)."""
     if dask is not None:
-        return DaskCluster(dask, workers)
+        return DaskCluster(dask, workers, timeout)
     if workers == 1:
         return InProcess()
     return ProcessPool(workers)

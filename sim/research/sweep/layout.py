@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -71,13 +72,26 @@ def write_tables(out_dir: str | Path, chunk_id: int, tables: Mapping[str, pa.Tab
     return int(tables[PARTS].num_rows)
 
 
+def is_regular(path: Path) -> bool:
+    """True if ``path`` is a regular file (following links); False if missing, special or unreadable."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
+
+
 def part_is_complete(out_dir: str | Path, chunk_id: int, rows: int, keep_trajectories: bool = False) -> bool:
     """True if a chunk's part files exist, are readable Parquet, and the results part has ``rows`` rows."""
+    paths = [part_path(out_dir, PARTS, chunk_id)] + (
+        [part_path(out_dir, TRAJECTORIES, chunk_id)] if keep_trajectories else []
+    )
+    if not all(is_regular(path) for path in paths):
+        return False  # missing, or a directory or pipe (opening a pipe would block)
     try:
-        if pq.read_metadata(part_path(out_dir, PARTS, chunk_id)).num_rows != rows:
+        if pq.read_metadata(paths[0]).num_rows != rows:
             return False
         if keep_trajectories:
-            pq.read_metadata(part_path(out_dir, TRAJECTORIES, chunk_id))
+            pq.read_metadata(paths[1])
     except (OSError, ValueError, pa.ArrowException):
         return False
     return True
@@ -85,8 +99,11 @@ def part_is_complete(out_dir: str | Path, chunk_id: int, rows: int, keep_traject
 
 def part_code(out_dir: str | Path, chunk_id: int) -> str | None:
     """The model code fingerprint stamped in chunk ``chunk_id``'s results part (None: none, or unreadable)."""
+    path = part_path(out_dir, PARTS, chunk_id)
+    if not is_regular(path):
+        return None
     try:
-        stamp = pq.read_metadata(part_path(out_dir, PARTS, chunk_id)).metadata or {}
+        stamp = pq.read_metadata(path).metadata or {}
     except (OSError, ValueError, pa.ArrowException):
         return None
     if stamp.get(b"trilat.chunk") != str(chunk_id).encode():

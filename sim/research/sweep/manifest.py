@@ -20,18 +20,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
+from pydantic import ValidationError
 
 from sim.atomic import atomic_write
+from sim.research.experiment_spec import ExperimentSpec
 from sim.research.sweep.layout import (
     CHUNKS,
     DESIGN,
     FORMAT,
     MANIFEST,
-    READABLE_FORMATS,
-    SweepError,
     part_is_complete,
     write_parquet_atomic,
+)
+from sim.research.sweep.manifest_schema import (
+    check_chunk_rows,
+    check_design,
+    check_manifest,
+    damaged,
+    read_manifest_json,
+    read_table_file,
 )
 from sim.research.sweep.staging import settle
 
@@ -398,8 +405,10 @@ class Manifest:
         if "data" in design_entry:
             design = DesignTable.from_rows(list(design_entry["columns"]), design_entry["data"], parameters)
         else:
-            design = DesignTable(_read_table(out_dir, design_entry["file"]).to_pandas())
-        rows = chunk_entry if isinstance(chunk_entry, list) else _read_table(out_dir, chunk_entry["file"]).to_pylist()
+            design = DesignTable(read_table_file(out_dir, design_entry["file"]).to_pandas())
+        rows = (
+            chunk_entry if isinstance(chunk_entry, list) else read_table_file(out_dir, chunk_entry["file"]).to_pylist()
+        )
         return cls(
             trilat_version=data["trilat_version"],
             created=data["created"],
@@ -440,30 +449,6 @@ class Manifest:
         atomic_write(out / MANIFEST, lambda handle: json.dump(data, handle, indent=1))
 
 
-def _read_table(out_dir: str | Path | None, name: str) -> pa.Table:
-    if out_dir is None:
-        raise SweepError(f"the manifest keeps its table in {name}: give the sweep folder to read it")
-    path = Path(out_dir) / name
-    try:
-        return pq.read_table(path)
-    except (OSError, pa.ArrowException) as exc:
-        raise SweepError(f"{path}: cannot read the sweep's table ({exc})") from None
-
-
-def _read_json(out_dir: str | Path) -> dict[str, Any]:
-    settle(out_dir)  # finish (or undo) an interrupted --extend before reading
-    path = Path(out_dir) / MANIFEST
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SweepError(f"{out_dir}: no {MANIFEST}; not a sweep output folder") from None
-    except (OSError, ValueError) as exc:
-        raise SweepError(f"{path}: cannot read the manifest ({exc})") from None
-    if not isinstance(manifest, dict) or manifest.get("format") not in READABLE_FORMATS:
-        raise SweepError(f"{path}: not a {FORMAT} manifest")
-    return manifest
-
-
 def read_manifest(out_dir: str | Path) -> dict[str, Any]:
     """A sweep folder's manifest as plain JSON, with the design and chunk tables read in.
 
@@ -474,13 +459,14 @@ def read_manifest(out_dir: str | Path) -> dict[str, Any]:
     Raises:
         SweepError: when the folder has no readable manifest.
     """
-    manifest = _read_json(out_dir)
+    settle(out_dir)  # finish (or undo) an interrupted --extend before reading
+    manifest = read_manifest_json(out_dir)
     design, chunks = manifest["design"], manifest["chunks"]
     if "data" not in design:
-        frame = _read_table(out_dir, design["file"]).to_pandas()
+        frame = read_table_file(out_dir, design["file"]).to_pandas()
         design["data"] = frame.to_numpy(dtype=object).tolist()
     if not isinstance(chunks, list):
-        manifest["chunks"] = _read_table(out_dir, chunks["file"]).to_pylist()
+        manifest["chunks"] = read_table_file(out_dir, chunks["file"]).to_pylist()
     return manifest
 
 
@@ -490,11 +476,25 @@ def load_manifest(out_dir: str | Path) -> Manifest:
     Raises:
         SweepError: when the folder has no readable manifest, or a damaged one.
     """
-    data = _read_json(out_dir)
+    settle(out_dir)  # finish (or undo) an interrupted --extend before reading
+    data = read_manifest_json(out_dir)
+    path = Path(out_dir) / MANIFEST
+    entry = check_manifest(data, path)
     try:
-        return Manifest.from_json(data, out_dir)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise SweepError(f"{Path(out_dir) / MANIFEST}: damaged manifest ({type(exc).__name__}: {exc})") from None
+        ExperimentSpec.model_validate(entry.experiment.spec)
+    except ValidationError as exc:
+        raise damaged(path, f"manifest: experiment.spec: {exc.errors(include_url=False)[0]['msg']}") from None
+    if isinstance(entry.chunks, list):
+        data["chunks"] = check_chunk_rows(list(data["chunks"]), entry, path)
+    else:
+        rows = read_table_file(out_dir, CHUNKS).to_pylist()
+        data["chunks"] = check_chunk_rows(rows, entry, Path(out_dir) / CHUNKS)
+    try:
+        manifest = Manifest.from_json(data, out_dir)
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
+        raise damaged(path, f"manifest ({type(exc).__name__}: {exc})") from None
+    check_design(manifest.design.frame, entry, Path(out_dir) / DESIGN)
+    return manifest
 
 
 def design_frame(manifest: Manifest) -> pd.DataFrame:

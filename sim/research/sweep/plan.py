@@ -25,6 +25,8 @@ from sim.research.sweep.manifest import (
 from sim.research.sweep.worker import ChunkTask
 
 DEFAULT_CHUNK_RUNS = 10_000
+MAX_CHUNKS = 1_000_000
+"""The most chunks a sweep may have (each is a row of the chunk table and a file)."""
 """Runs per chunk: large enough to amortize Python overhead, small enough to stay in cache."""
 
 
@@ -112,6 +114,32 @@ def chunk_records(experiment: Experiment, bounds: list[Bounds], first_id: int = 
     return chunks
 
 
+def check_chunk_size(experiment: Experiment, chunk_runs: int) -> None:
+    """Refuse a chunk size below one run, or one that splits the sweep into more than MAX_CHUNKS chunks.
+
+    Raises:
+        SweepError: naming --chunk and the limit.
+    """
+    if chunk_runs < 1:
+        raise SweepError(f"chunk size must be a positive number of runs, got {chunk_runs}")
+    count = chunk_count(experiment, chunk_runs)
+    if count > MAX_CHUNKS:
+        raise SweepError(
+            f"--chunk {chunk_runs:,} splits the sweep into {count:,} chunks; at most {MAX_CHUNKS:,} are allowed: "
+            f"give a larger --chunk (at least {math.ceil(experiment.runs / MAX_CHUNKS):,} runs)"
+        )
+
+
+def chunk_count(experiment: Experiment, chunk_runs: int) -> int:
+    """How many chunks :func:`plan_chunks` makes (computed without making them)."""
+    reps = experiment.spec.replications
+    blocks = len(experiment.scenarios) * len(experiment.policies)
+    n = experiment.samples_per_scenario
+    if reps <= chunk_runs:
+        return blocks * math.ceil(n / max(1, chunk_runs // reps))
+    return blocks * n * math.ceil(reps / chunk_runs)
+
+
 def plan_chunks(experiment: Experiment, chunk_runs: int = DEFAULT_CHUNK_RUNS) -> list[ChunkRecord]:
     """Split the design into chunks of at most ``chunk_runs`` runs, never across scenarios.
 
@@ -121,8 +149,7 @@ def plan_chunks(experiment: Experiment, chunk_runs: int = DEFAULT_CHUNK_RUNS) ->
     Raises:
         SweepError: for a chunk size below one run.
     """
-    if chunk_runs < 1:
-        raise SweepError(f"chunk size must be a positive number of runs, got {chunk_runs}")
+    check_chunk_size(experiment, chunk_runs)
     return chunk_records(experiment, _chunk_bounds(experiment, chunk_runs))
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim import __version__
@@ -193,6 +194,12 @@ def recorded_scenario(out_dir: str | Path, entry: ScenarioRecord) -> Scenario:
 def _replay(out_dir: str | Path, run_id: int, record: bool) -> tuple[Recorded, Manifest, RunLocation]:
     manifest = load_manifest(out_dir)
     found = find_run(manifest, run_id)
+    chunk = found.chunk
+    if chunk.status is ChunkStatus.DONE and not part_is_valid(out_dir, chunk, manifest.keep_trajectories):
+        raise SweepError(
+            f"{part_path(out_dir, PARTS, chunk.id)}: the part holding run {run_id} (chunk {chunk.id}) is missing "
+            "or unreadable; re-run the sweep command to run it again"
+        )
     entry = found.scenario
     scenario = recorded_scenario(out_dir, entry)
     parameters: dict[str, Any] = dict(manifest.fixed)
@@ -238,9 +245,18 @@ def reproduce(out_dir: str | Path, run_id: int, *, record: bool = True) -> Trila
 def stored_run(out_dir: str | Path, run_id: int) -> pd.DataFrame:
     """The stored result rows of one run (one row, or one per recorded turn), as a DataFrame."""
     chunk = find_run(load_manifest(out_dir), run_id).chunk
-    if chunk.status is not ChunkStatus.DONE and not part_is_valid(out_dir, chunk):
-        raise SweepError(f"run {run_id} is in chunk {chunk.id}, which is {chunk.status.value}: no stored row")
-    table = pq.read_table(part_path(out_dir, PARTS, chunk.id), filters=[("replication", "==", int(run_id))])
+    path = part_path(out_dir, PARTS, chunk.id)
+    if not part_is_valid(out_dir, chunk):
+        if chunk.status is not ChunkStatus.DONE:
+            raise SweepError(f"run {run_id} is in chunk {chunk.id}, which is {chunk.status.value}: no stored row")
+        raise SweepError(
+            f"{path}: the part holding run {run_id} (chunk {chunk.id}) is missing or unreadable; "
+            "re-run the sweep command to run it again"
+        )
+    try:
+        table = pq.read_table(path, filters=[("replication", "==", int(run_id))])
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        raise SweepError(f"{path}: cannot read the part holding run {run_id} ({str(exc)[:200]})") from None
     return table.to_pandas()
 
 

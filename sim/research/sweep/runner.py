@@ -28,9 +28,18 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim.research.experiment import Experiment, describe, design_table, load_experiment
-from sim.research.sweep.backends import Backend, ChunkFuture, make_backend, start_fork_server
+from sim.research.sweep.backends import (
+    DASK_CONNECT_TIMEOUT,
+    Backend,
+    ChunkFuture,
+    make_backend,
+    start_fork_server,
+)
+from sim.research.sweep.damage import damaged_parts, describe_parts
+from sim.research.sweep.dask_probe import check_dask_address, probe_scheduler
 from sim.research.sweep.environment import code_fingerprint
-from sim.research.sweep.extend import check_extension, extend_folder
+from sim.research.sweep.extend import Extension, check_extension, extend_folder
+from sim.research.sweep.guard import LOCK, folder_lock, make_folder
 from sim.research.sweep.layout import MANIFEST, PARTS, TRAJECTORIES, SweepError, part_code, part_path, write_tables
 from sim.research.sweep.manifest import (
     ChunkRecord,
@@ -42,7 +51,7 @@ from sim.research.sweep.manifest import (
     now,
     part_is_valid,
 )
-from sim.research.sweep.plan import DEFAULT_CHUNK_RUNS, chunk_task, new_manifest, plan_chunks
+from sim.research.sweep.plan import DEFAULT_CHUNK_RUNS, check_chunk_size, chunk_task, new_manifest, plan_chunks
 from sim.research.sweep.provenance import check_same_code, check_same_experiment
 from sim.research.sweep.worker import ChunkResult
 
@@ -121,40 +130,72 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _prepare_folder(
-    out: Path,
-    experiment: Experiment,
-    design: pd.DataFrame,
-    chunk_runs: int | None,
-    allow_code_change: bool = False,
-    extend: bool = False,
-) -> tuple[Manifest, str]:
-    """Open a sweep folder to resume (or extend), or create it; refuse another experiment or model code.
+def _open_folder(
+    out: Path, experiment: Experiment, design: pd.DataFrame, allow_code_change: bool, extend: bool = False
+) -> tuple[Manifest | None, Extension | None]:
+    """The manifest of a sweep folder to resume (checked), or None for a new or empty folder.
 
-    Returns:
-        The manifest, and what an extension did (empty without one).
+    With ``extend``, also the extension the experiment asks for (None when it matches what is stored).
+
+    Raises:
+        SweepError: for a damaged manifest, another experiment or model code, or a folder that
+            holds other files.
     """
-    if (out / MANIFEST).exists():
+    try:
+        (out / MANIFEST).lstat()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            if out.is_dir():
+                raise SweepError(f"{out / MANIFEST}: cannot read the manifest ({exc.strerror})") from None
+        return None, None  # not a folder (yet): make_folder says what is wrong
+    else:
         manifest = load_manifest(out)
         extension = check_extension(manifest, experiment, design, out) if extend else None
         if extension is None:
             check_same_experiment(manifest, experiment, design, out)
         check_same_code(manifest, code_fingerprint(), out, allow_code_change)
-        if extension is None:
-            return manifest, ""
+        return manifest, extension
+    if extend:
+        raise SweepError(f"{out} holds no sweep to extend (no {MANIFEST}); run without --extend to start one")
+    with contextlib.suppress(OSError):
+        if out.is_dir() and any(p.name != LOCK for p in out.iterdir()):
+            raise SweepError(f"{out} is not empty and holds no {MANIFEST}; refusing to write a sweep into it")
+    return None, None
+
+
+def _prepare_folder(
+    out: Path,
+    experiment: Experiment,
+    design: pd.DataFrame,
+    chunk_runs: int | None,
+    allow_code_change: bool,
+    stack: contextlib.ExitStack,
+    extend: bool = False,
+) -> tuple[Manifest, str]:
+    """Open a sweep folder to resume (or extend), or create it, holding its writer's lock (released by ``stack``).
+
+    The folder is checked before it is created or locked (a refused folder is left as it was)
+    and again under the lock (another sweep may have written it in between).
+
+    Returns:
+        The manifest, and what an extension did (empty without one).
+    """
+    if _open_folder(out, experiment, design, allow_code_change, extend)[0] is None:
+        check_chunk_size(experiment, chunk_runs or DEFAULT_CHUNK_RUNS)  # before anything is created
+    make_folder(out)
+    stack.enter_context(folder_lock(out))
+    manifest, extension = _open_folder(out, experiment, design, allow_code_change, extend)
+    if manifest is not None and extension is None:
+        return manifest, ""
+    if manifest is not None and extension is not None:
         _clean_temporaries(out)
         _mark_finished_chunks(manifest, out)
         manifest = extend_folder(out, manifest, experiment, design, extension)
         done = f"{extension.old_samples:,} -> {extension.new_samples:,} samples per block"
         reps = f"{extension.old_replications:,} -> {extension.new_replications:,} replications"
         return manifest, f"extended ({done}, {reps}; {manifest.done_runs:,} stored runs kept, not rerun)"
-    if extend:
-        raise SweepError(f"{out} holds no sweep to extend (no {MANIFEST}); run without --extend to start one")
-    if out.exists() and not out.is_dir():
-        raise SweepError(f"{out} is a file, not a folder")
-    if out.exists() and any(out.iterdir()):
-        raise SweepError(f"{out} is not empty and holds no {MANIFEST}; refusing to write a sweep into it")
-    out.mkdir(parents=True, exist_ok=True)
     size = chunk_runs or DEFAULT_CHUNK_RUNS
     manifest = new_manifest(experiment, design, plan_chunks(experiment, size), size)
     manifest.write(out)
@@ -333,10 +374,13 @@ def _mark_finished_chunks(manifest: Manifest, out: Path) -> int:
     last manifest write), and is deleted otherwise.
     """
     segment = len(manifest.segments) - 1
+    lost = damaged_parts(out, manifest)
+    if lost:
+        print(f"warning: {out}: missing or unreadable, run again: {describe_parts(out, lost)}", file=sys.stderr)
     for chunk in manifest.chunks:
         if chunk.status is ChunkStatus.DONE:
-            if not part_is_valid(out, chunk, manifest.keep_trajectories):
-                chunk.status = ChunkStatus.PENDING  # its part went missing: run it again
+            if chunk in lost:
+                chunk.status = ChunkStatus.PENDING  # its part went missing or is damaged: run it again
         elif _trusted_part(manifest, out, chunk):
             chunk.status, chunk.error, chunk.segment = ChunkStatus.DONE, None, segment
         elif part_path(out, PARTS, chunk.id).exists():
@@ -353,6 +397,7 @@ def run_sweep(
     chunk_runs: int | None = None,
     backend: Backend | None = None,
     allow_code_change: bool = False,
+    dask_timeout: float = DASK_CONNECT_TIMEOUT,
     extend: bool = False,
 ) -> SweepSummary:
     """Run (or resume) an experiment's sweep into ``out_dir``.
@@ -368,6 +413,7 @@ def run_sweep(
         backend: the back end to run the chunks on (default: the one ``workers`` and ``dask`` say).
         allow_code_change: resume a sweep written by other model code, in a new segment
             recorded in the manifest (without it, such a resume is refused).
+        dask_timeout: seconds to wait for a Dask scheduler to answer.
         extend: the experiment may differ from the stored one by larger ``samples`` and/or
             ``replications``: relabel the stored runs into the larger design and run only the
             new ones (see :mod:`~sim.research.sweep.extend`).
@@ -384,6 +430,10 @@ def run_sweep(
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise SweepError(f"workers must be a positive integer, got {workers!r}")
     started = time.perf_counter()
+    if dask is not None and backend is None:
+        check_dask_address(dask, dask_timeout)
+        if dask != "local":
+            probe_scheduler(dask, dask_timeout)  # before the output folder is created
     if backend is None and dask is None and workers > 1:
         start_fork_server()
     experiment = load_experiment(experiment_path)
@@ -391,11 +441,38 @@ def run_sweep(
         print(describe(experiment), file=sys.stderr)
     design = design_table(experiment)
     out = Path(out_dir)
-    manifest, extended = _prepare_folder(out, experiment, design, chunk_runs, allow_code_change, extend)
+    with contextlib.ExitStack() as stack:
+        manifest, extended = _prepare_folder(out, experiment, design, chunk_runs, allow_code_change, stack, extend)
+        summary = _run_locked(
+            experiment, design, out, manifest, _Options(workers, dask, dask_timeout, progress), backend, started
+        )
+        summary.extended = extended
+        return summary
+
+
+@dataclass(frozen=True)
+class _Options:
+    workers: int
+    dask: str | None
+    dask_timeout: float
+    progress: bool
+
+
+def _run_locked(
+    experiment: Experiment,
+    design: pd.DataFrame,
+    out: Path,
+    manifest: Manifest,
+    options: _Options,
+    backend: Backend | None,
+    started: float,
+) -> SweepSummary:
+    """Run the chunks of a prepared (and locked) folder; return the summary."""
+    workers, progress = options.workers, options.progress
     _clean_temporaries(out)
     skipped = _mark_finished_chunks(manifest, out)
     values = design[experiment.parameter_names].to_numpy(dtype=np.float64)
-    backend = backend if backend is not None else make_backend(workers, dask)
+    backend = backend if backend is not None else make_backend(workers, options.dask, options.dask_timeout)
     session = SessionRecord(started=now(), backend=backend.name, workers=workers)
     manifest.sessions.append(session)
     bar = _progress_bar(experiment, manifest.total_runs, skipped, progress)
@@ -424,5 +501,4 @@ def run_sweep(
         chunks=len(manifest.chunks),
         failed_chunks=[c.id for c in manifest.chunks if c.status is ChunkStatus.FAILED],
         seconds=time.perf_counter() - started,
-        extended=extended,
     )
