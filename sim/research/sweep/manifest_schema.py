@@ -238,7 +238,7 @@ def check_chunk_rows(rows: list[dict[str, Any]], entry: ManifestEntry, path: Pat
         raise damaged(path, f"chunk table: {len(checked):,} rows, the manifest says {entry.chunks.count:,} chunks")
     points = entry.design.points if isinstance(entry.design, DesignFile) else len(entry.design.data)
     scenarios = {s.id for s in entry.scenarios}
-    run = 0
+    reps, total = entry.replications, 0
     for index, chunk in enumerate(checked):
         where = f"chunk table: row {index}"
         if chunk.id != index:
@@ -247,11 +247,17 @@ def check_chunk_rows(rows: list[dict[str, Any]], entry: ManifestEntry, path: Pat
             raise damaged(path, f"{where}: scenario {_shown(chunk.scenario)!r} is not one of the sweep's")
         if not (chunk.first_point < chunk.stop_point <= points):
             raise damaged(path, f"{where}: points {chunk.first_point}..{chunk.stop_point} outside 0..{points}")
-        if chunk.first_run != run or chunk.stop_run - chunk.first_run != chunk.runs:
-            raise damaged(path, f"{where}: runs {chunk.first_run}..{chunk.stop_run} do not follow the previous chunk")
+        # A chunk is a block of points x replication indices k0..k1 (runs point*reps + k).
+        k0 = chunk.first_run - chunk.first_point * reps
+        k1 = chunk.stop_run - (chunk.stop_point - 1) * reps
+        if not (0 <= k0 < k1 <= reps) or chunk.runs != (chunk.stop_point - chunk.first_point) * (k1 - k0):
+            raise damaged(
+                path, f"{where}: runs {chunk.first_run}..{chunk.stop_run} do not match its points and replications"
+            )
         if chunk.segment is not None and entry.segments and chunk.segment >= len(entry.segments):
             raise damaged(path, f"{where}: segment {chunk.segment} is not one of the manifest's segments")
-        run = chunk.stop_run
+        total += chunk.runs
+    run = total
     if run != entry.runs.total:
         raise damaged(path, f"chunk table: the chunks hold {run:,} runs, the manifest says {entry.runs.total:,}")
     return [chunk.model_dump() for chunk in checked]
