@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 
+from sim.cli import jsonout
 from sim.errors import UsageError
 
 
@@ -91,7 +91,7 @@ def command_compare(args: argparse.Namespace) -> int:
         quiet=False,
     )
     if args.json:
-        print(json.dumps(result.to_dict()))
+        print(jsonout.dumps(result.to_dict()))
     else:
         print(format_report(result))
     return 0
@@ -105,7 +105,7 @@ def command_bench(args: argparse.Namespace) -> int:
 
         results = bench_sweep(args.sweep_runs, (1, 2), scenario=args.scenario, progress=not args.json)
         if args.json:
-            print(json.dumps(results, indent=2))
+            print(jsonout.dumps(results, indent=2))
         else:
             print_bench_sweep(results)
         return 0
@@ -115,7 +115,7 @@ def command_bench(args: argparse.Namespace) -> int:
 
     results["ui_frames"] = measure_frames(args.scenario)
     if args.json:
-        print(json.dumps(results, indent=2))
+        print(jsonout.dumps(results, indent=2))
     else:
         print_bench(results)
     return 0
