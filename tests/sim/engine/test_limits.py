@@ -43,5 +43,5 @@ def test_estimate_grows_with_replications_and_turns():
 
 def test_a_game_refuses_too_many_shadow_worlds():
     settings = GameSettings(scenario="baseline", shadows=MAX_SHADOWS + 1, turns=2)
-    with pytest.raises(UsageError, match="shadow worlds must be from 0 to 100,000"):
+    with pytest.raises(UsageError, match=r"shadows: must be less than or equal to 100000"):
         GameSession(settings)
