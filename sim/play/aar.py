@@ -20,7 +20,7 @@ from sim.errors import UsageError
 from sim.play.commands import Choose
 from sim.play.fairscore import SCORE_EXPLANATION, fair_scores
 from sim.play.match import Match
-from sim.play.plain_names import short_source
+from sim.play.plain_names import reference_line, short_source
 from sim.play.report_markup import markdown_to_html, md
 from sim.play.session import GameSession
 from sim.play.wording import describe_action, government_name, objective_words, turn_label
@@ -254,7 +254,7 @@ def build_markdown(session: GameSession, charts: dict[str, Path]) -> str:
         out += [f"{i}. {md(q)}" for i, q in enumerate(spec.debrief, 1)]
     if spec.sources:
         out += ["", "## Sources", ""]
-        out += [f'- {md(s.author)}, "{md(s.title)}"' for s in spec.sources]
+        out += [f"- {md(reference_line(s.author, s.title, s.note))}" for s in spec.sources]
     return "\n".join(out) + "\n"
 
 

@@ -7,7 +7,7 @@ import textwrap
 from sim.engine.layout import GOVERNMENTS, THREAT_ACTORS
 from sim.lang.scenario import Scenario
 from sim.lang.schema import GovernmentSpec
-from sim.play.plain_names import short_source
+from sim.play.plain_names import reference_line, short_source
 
 WIDTH = 92
 
@@ -49,7 +49,7 @@ def _introduction(scenario: Scenario) -> list[str]:
     if spec.sources:
         out.append("\nSources")
         for source in spec.sources:
-            out.append(f'  - {source.author}, "{source.title}"' + (f" ({source.note})" if source.note else ""))
+            out.append(f"  - {reference_line(source.author, source.title, source.note)}")
     return out
 
 

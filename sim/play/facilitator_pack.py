@@ -22,6 +22,7 @@ from sim.play.handouts import (
 )
 from sim.play.lesson import LESSON_MINUTES, LessonPlan, lesson_plan
 from sim.play.match import GOV_CITIES, Match
+from sim.play.plain_names import reference_line
 
 
 def facilitator_pack(scenario: Scenario, minutes: int = 60, match: Match | None = None) -> Document:
@@ -43,9 +44,7 @@ def facilitator_pack(scenario: Scenario, minutes: int = 60, match: Match | None 
     if spec.sources:
         doc.add(
             Heading("Sources", 2),
-            Bullets(
-                tuple(f"{s.author}, \u201c{s.title}\u201d" + (f". {s.note}" if s.note else "") for s in spec.sources)
-            ),
+            Bullets(tuple(reference_line(s.author, s.title, s.note) for s in spec.sources)),
         )
     plans = [lesson_plan(scenario, minutes)] + [lesson_plan(scenario, m) for m in LESSON_MINUTES if m != minutes]
     for plan in plans:

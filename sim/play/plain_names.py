@@ -296,6 +296,23 @@ def short_source(source: str) -> str:
     return line + record
 
 
+NOT_AVAILABLE = "essay text not available: the scenario follows the author's related work"
+"""What a non-Chung source rests on, when the scenario's ``sources:`` entry gives no note."""
+
+
+def reference_line(author: str, title: str, note: str = "") -> str:
+    """One entry of a scenario's ``sources:`` as students and readers see it.
+
+    Chung's essay is in the repository and is named as it is. For every other author only the
+    essay's title was available, so the line says what the scenario rests on instead (the
+    scenario's own ``note:`` when it gives one).
+    """
+    line = f'{author}, "{title}"'
+    if any(name in author.lower() for name in ESSAY_IN_REPOSITORY):
+        return line + (f" ({note})" if note else "")
+    return line + f" ({note or NOT_AVAILABLE})"
+
+
 def _record_part(text: str) -> str:
     """``; public record (June 30, 2019)`` when a source also cites the public record, else ``""``."""
     at = text.lower().find("public record")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from sim.errors import TrilatError
 from sim.lang.scenario import Scenario, library_ids, load_scenario
+from sim.play.plain_names import reference_line
 from ui import theme
 from ui.input import Action, Intent, key
 from ui.scene import Scene, SceneId
@@ -190,7 +191,8 @@ class PickerScene(Scene):
             )
             for ref in spec.sources:
                 rect = pygame.Rect(inner.left + fonts.s(10), y, inner.width - fonts.s(10), inner.bottom - y)
-                y = draw_wrapped(surface, fonts, f'{ref.author}, "{ref.title}"', rect, "small", theme.TEXT)
+                line = reference_line(ref.author, ref.title, ref.note)
+                y = draw_wrapped(surface, fonts, line, rect, "small", theme.TEXT)
         notes = spec.teacher_notes.strip()
         if notes and y < inner.bottom - fonts.s(40):
             y += fonts.s(8)
