@@ -27,7 +27,6 @@ from pydantic import TypeAdapter, ValidationError
 
 from sim.atomic import atomic_write
 from sim.engine.layout import GOVERNMENTS
-from sim.engine.limits import MAX_SHADOWS
 from sim.engine.model import INDICATORS, TrilateralModel
 from sim.engine.triggers import Firing
 from sim.errors import TrilatError, UsageError, did_you_mean
@@ -141,8 +140,6 @@ class GameSession:
         settings = self.settings
         strategies = {g: c for g, c in settings.controllers.items() if c}
         story = settings.story_replication
-        if not 0 <= settings.shadows <= MAX_SHADOWS:
-            raise UsageError(f"shadow worlds must be from 0 to {MAX_SHADOWS:,}, got {settings.shadows}")
         common = partial(
             TrilateralModel,
             self.scenario,

@@ -6,10 +6,11 @@ import pytest
 
 from sim import TrilateralModel
 from sim.engine import limits
+from sim.engine.limits import MAX_SHADOWS
 from sim.engine.runner import run_ensemble
 from sim.errors import UsageError
 from sim.lang.scenario import load_scenario
-from sim.play.session import MAX_SHADOWS, GameSession, GameSettings
+from sim.play.session import GameSession, GameSettings
 
 
 def test_turns_over_the_limit_are_refused():
