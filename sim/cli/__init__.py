@@ -9,6 +9,7 @@ imported inside each command, so ``trilat list`` or ``trilat validate`` start qu
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -48,7 +49,13 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``trilat`` console script (output passes through :func:`safe_output`)."""
     with safe_output():
-        return _main(argv)
+        try:
+            return _main(argv)
+        finally:
+            # Free objects caught in reference cycles (an exception's frames holding an Arrow
+            # reader, say) while their libraries are alive: a native thread pool torn down during
+            # interpreter shutdown can abort the process after its work is done (apache/arrow#34314).
+            gc.collect()
 
 
 def _main(argv: Sequence[str] | None) -> int:

@@ -289,7 +289,9 @@ def read_table_file(out_dir: str | Path | None, name: str) -> pa.Table:
     path = Path(out_dir) / name
     raw = read_regular(path, MAX_TABLE_BYTES, f"table {name}")
     try:
-        return pq.read_table(pa.BufferReader(raw))
+        # ParquetFile.read on one thread: these tables are small, and Arrow's dataset scanner
+        # leaves background threads that can abort the process at exit (apache/arrow#34314).
+        return pq.ParquetFile(pa.BufferReader(raw)).read(use_threads=False)
     except (OSError, ValueError, pa.ArrowException) as exc:
         raise damaged(path, f"table (not readable Parquet: {str(exc)[:200]})") from None
 
