@@ -84,6 +84,32 @@ def evaluate(
     return fired
 
 
+def compiled_engine(model: TrilateralModel) -> bool:
+    """Whether this run's triggers go through the fused kernels.
+
+    Only with ``engine="compiled"`` and the cause record off (the record is kept on the numpy
+    path, the reference, which the kernels match bit for bit).
+    """
+    return getattr(model, "engine", "numpy") == "compiled" and not model.state.recorder.enabled
+
+
+def _run_compiled(
+    model: TrilateralModel,
+    triggers: Sequence[Trigger],
+    masks: list[np.ndarray | None] | None,
+    conditions: bool,
+) -> list[np.ndarray]:
+    from sim.engine.kernels.triggers import run_group
+
+    fired, anywhere = run_group(model, triggers, masks, conditions)
+    for trigger, mask, planned in zip(triggers, fired, anywhere, strict=True):
+        if planned:
+            model.log_firing(trigger, mask, trigger.cause)
+    if anywhere.any():
+        model.state.refresh_ties()
+    return list(fired)
+
+
 def run_triggers(
     model: TrilateralModel,
     triggers: Sequence[Trigger],
@@ -91,6 +117,8 @@ def run_triggers(
     conditions: bool = True,
 ) -> list[np.ndarray]:
     """Evaluate then apply a group of triggers simultaneously; return each one's fired mask."""
+    if triggers and compiled_engine(model):
+        return _run_compiled(model, triggers, masks, conditions)
     x, p, c, draws = model.x, model.p, model.context, model.draws
     R = model.replications
     planned = []

@@ -1,0 +1,215 @@
+"""Fused numba kernels for a group of triggers (a phase's rules, the events, an actor's acts, a government's cards).
+
+One generated kernel does, per world, what :func:`sim.engine.triggers.run_triggers` does with
+numpy over the ensemble, in the same order and with the same IEEE operations, so the state it
+leaves is bit-identical: pass 1 decides every trigger's firing (extra mask, ``once``, condition,
+chance draw) from the state before the group; if a trigger fired anywhere, pass 2 evaluates its
+effect values from that same state and applies them in file order, each clipped to the
+variable's bounds, then counts the firing. Sub-expressions whose numpy implementation no scalar
+one matches bit for bit (``exp``, ``log``, ``sigmoid``, ``**``, ``normal`` draws) are computed by
+the numpy runtime before the kernel (see :mod:`sim.lang.expr_kernel`).
+
+Kernels are generated from a group's compiled expressions only (never from scenario text) and
+compiled once per distinct group per process (cached by the generated source).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim.engine.rng import _GOLDEN, _MASK, _mix_int
+from sim.lang.expr import _make_function
+from sim.lang.expr_kernel import Slots, translate, translate_truth
+
+if TYPE_CHECKING:
+    from sim.engine.model import TrilateralModel
+    from sim.lang.compiled import Trigger
+
+SIGNATURE = (
+    "void(f8[:, ::1], f8[:, ::1], f8[::1], u8[::1], u8[::1], f8[:, ::1], b1[:, ::1], b1, b1, b1[:, ::1], f8[:, ::1])"
+)
+"""The one signature every trigger kernel is compiled for (eagerly, so compile time is measured)."""
+
+_ARGS = "x, pm, cv, keys, rep, hz, masks, use_masks, conditions, fired, vals"
+
+GroupKey = tuple[tuple[Any, ...], ...]
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """A compiled trigger group: its kernel, what it reads and how long it took to compile."""
+
+    run: Callable[..., None]
+    first: np.ndarray
+    starts: np.ndarray
+    stops: np.ndarray
+    sets: np.ndarray
+    counters: np.ndarray
+    params: tuple[int, ...]
+    keys: tuple[int, ...]
+    hoisted: tuple[Callable[..., Any], ...]
+    streams: tuple[int, ...]
+    source: str
+    compile_seconds: float
+
+
+def group_key(triggers: Sequence[Trigger]) -> GroupKey:
+    """Everything about a group that its kernel depends on (compiled code, rows, counters, streams)."""
+    return tuple(
+        (
+            None if t.when is None else t.when.code,
+            None if t.chance is None else t.chance.code,
+            tuple((e.rows.start, e.rows.stop, e.op, e.value.code) for e in t.effects),
+            t.counter_row,
+            bool(t.once),
+            t.stream,
+        )
+        for t in triggers
+    )
+
+
+def _trigger_lines(i: int, entry: tuple[Any, ...], slots: Slots, first: int) -> list[str]:
+    when, chance, effects, counter, once, _stream = entry
+    checks = []
+    if once and counter is not None:
+        checks.append(f"x[{counter}, w] == 0.0")
+    if when is not None:
+        checks.append(translate_truth(when, slots))
+    if chance is not None:
+        draw = f"_kuni(keys[{slots.slot(slots.keys, ('chance', i))}], rep[w])"
+        checks.append(f"{draw} < _kprob({translate(chance, slots)})")
+    lines = [f"        fired[{i}, w] = masks[{i}, w] or not use_masks"]
+    if checks:
+        # Choices are nested ifs and results go to arrays: no local is assigned twice (numba's
+        # SSA pass is slow on reassigned names).
+        lines.append(f"        if fired[{i}, w] and conditions:")
+        lines.append(f"            fired[{i}, w] = False")
+        indent = "            "
+        for check in checks:
+            lines.append(f"{indent}if {check}:")
+            indent += "    "
+        lines.append(f"{indent}fired[{i}, w] = True")
+    if effects:
+        # Effect values are read from the state before the group, only where the trigger fires.
+        lines.append(f"        if fired[{i}, w]:")
+        for j, (_start, _stop, _op, code) in enumerate(effects):
+            lines.append(f"            vals[{first + j}, w] = _kfin({translate(code, slots)})")
+    return lines
+
+
+def generate(key: GroupKey) -> tuple[str, Slots]:
+    """The source of a group's decision kernel (firings and effect values) and the slots it reads."""
+    slots = Slots()
+    lines = [f"def _group({_ARGS}):", "    wide = pm.shape[1] > 1", "    for w in range(x.shape[1]):"]
+    lines.append("        wp = w if wide else 0")
+    first = 0
+    for i, entry in enumerate(key):
+        lines += _trigger_lines(i, entry, slots, first)
+        first += len(entry[2])
+    return "\n".join(lines) + "\n", slots
+
+
+@lru_cache(maxsize=512)
+def _compile(source: str) -> tuple[Callable[..., None], float]:
+    from numba import njit
+
+    from sim.engine.kernels.triggers_runtime import HELPERS
+
+    namespace: dict[str, Any] = {"__builtins__": {"range": range}, "np": np, **HELPERS}
+    # ``source`` holds only names, numbers and indices generated here and in sim.lang.expr_kernel.
+    exec(compile(source, "<trigger-kernel>", "exec"), namespace)  # noqa: S102
+    start = time.process_time()
+    run = njit(SIGNATURE, cache=False, fastmath=False, error_model="numpy", nogil=True)(namespace["_group"])
+    return run, time.process_time() - start
+
+
+@lru_cache(maxsize=512)
+def kernel(key: GroupKey) -> Kernel:
+    """The compiled kernel of a group (generated and compiled once per process)."""
+    source, slots = generate(key)
+    run, seconds = _compile(source)
+    streams = tuple(int(key[item[1]][5]) if isinstance(item, tuple) else int(item) for item in slots.keys)
+    effects = [effect for entry in key for effect in entry[2]]
+    return Kernel(
+        run=run,
+        first=np.cumsum([0, *(len(entry[2]) for entry in key)], dtype=np.int64),
+        starts=np.array([e[0] for e in effects], dtype=np.int64),
+        stops=np.array([e[1] for e in effects], dtype=np.int64),
+        sets=np.array([e[2] == "set" for e in effects], dtype=np.bool_),
+        counters=np.array([-1 if entry[3] is None else entry[3] for entry in key], dtype=np.int64),
+        params=tuple(slots.params),
+        keys=tuple(slots.keys),
+        hoisted=tuple(_make_function(code) for code in slots.hoisted),
+        streams=streams,
+        source=source,
+        compile_seconds=seconds,
+    )
+
+
+def stream_key(seed_key: int, turn: int, stream: int, slot: int = 0) -> int:
+    """The key of :meth:`sim.engine.rng.CounterRNG.bits` for (turn, stream, slot)."""
+    key = _mix_int(seed_key ^ _mix_int((stream + _GOLDEN * (turn + 1)) & _MASK))
+    return _mix_int(key ^ ((slot + 1) * _GOLDEN))
+
+
+def _parameters(model: TrilateralModel, params: tuple[int, ...]) -> np.ndarray:
+    values = [model.p[i] for i in params]
+    wide = any(np.ndim(v) > 0 for v in values)
+    out = np.empty((len(values), model.replications if wide else 1))
+    for j, v in enumerate(values):
+        out[j] = v
+    return out
+
+
+def _masks(masks: list[np.ndarray | None] | None, count: int, replications: int) -> tuple[np.ndarray, bool]:
+    if masks is None:
+        return np.ones((count, 1), dtype=bool), False
+    out = np.ones((count, replications), dtype=bool)
+    for i, mask in enumerate(masks):
+        if mask is not None:
+            out[i] = mask
+    return out, True
+
+
+def run_group(
+    model: TrilateralModel,
+    triggers: Sequence[Trigger],
+    masks: list[np.ndarray | None] | None,
+    conditions: bool,
+    apply: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Run a group's kernels on the model's state; return the fired masks (n, R) and whether each fired anywhere.
+
+    With ``apply=False`` only the firings are decided (nothing changes).
+    """
+    from sim.engine.kernels.triggers_runtime import any_fired, apply_group
+
+    compiled = kernel(group_key(triggers))
+    x, R = model.x, model.replications
+    streams = model.streams
+    seed_key = streams._seed_key
+    keys = np.array([stream_key(seed_key, model.turn, s) for s in compiled.streams], dtype=np.uint64)
+    hz = np.empty((len(compiled.hoisted), R))
+    for h, function in enumerate(compiled.hoisted):
+        hz[h] = function(x, model.p, model.context, model.draws)
+    mask_matrix, use_masks = _masks(masks, len(triggers), R)
+    fired = np.empty((len(triggers), R), dtype=bool)
+    vals = np.empty((len(compiled.starts), R))
+    pm = _parameters(model, compiled.params)
+    cv = np.array(model.context, dtype=np.float64)
+    rep = np.ascontiguousarray(streams.replications, dtype=np.uint64)
+    compiled.run(x, pm, cv, keys, rep, hz, mask_matrix, use_masks, conditions, fired, vals)
+    anywhere = np.empty(len(triggers), dtype=bool)
+    any_fired(fired, anywhere)
+    if apply and anywhere.any():
+        lo = np.ascontiguousarray(model.state.lo[:, 0], dtype=np.float64)
+        hi = np.ascontiguousarray(model.state.hi[:, 0], dtype=np.float64)
+        c = compiled
+        apply_group(x, fired, anywhere, vals, c.first, c.starts, c.stops, c.sets, c.counters, lo, hi)
+    return fired, anywhere
