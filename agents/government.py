@@ -23,7 +23,7 @@ from sim.engine.rng import stream_id
 from sim.engine.scoring import card_values, domestic_payoffs, partner_reactions, sensitivity
 from sim.engine.sources import behaviour
 from sim.engine.state import elementwise_sum
-from sim.engine.triggers import evaluate, run_triggers
+from sim.engine.triggers import evaluate_all, run_triggers
 
 if TYPE_CHECKING:
     from agents.strategies import Strategy
@@ -174,7 +174,7 @@ class Government(mesa.Agent):
         model = self.model
         code = self.code
         cards = model.scenario.actions[code]
-        available = np.array([evaluate(model, card) for card in cards])
+        available = evaluate_all(model, cards)
         costs = np.array([card.cost for card in cards])
         available.flags.writeable = False
         costs.flags.writeable = False

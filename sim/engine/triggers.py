@@ -93,6 +93,18 @@ def compiled_engine(model: TrilateralModel) -> bool:
     return getattr(model, "engine", "numpy") == "compiled" and not model.state.recorder.enabled
 
 
+def evaluate_all(model: TrilateralModel, triggers: Sequence[Trigger]) -> np.ndarray:
+    """Which replications each trigger would fire in (condition, chance), shape (n, R); nothing is applied.
+
+    The same as stacking :func:`evaluate` for each trigger (used for the availability of cards).
+    """
+    if triggers and compiled_engine(model):
+        from sim.engine.kernels.triggers import run_group
+
+        return run_group(model, triggers, None, True, apply=False)[0]
+    return np.array([evaluate(model, trigger) for trigger in triggers])
+
+
 def _run_compiled(
     model: TrilateralModel,
     triggers: Sequence[Trigger],
