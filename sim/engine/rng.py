@@ -12,6 +12,8 @@ import hashlib
 
 import numpy as np
 
+from sim.engine import mathlib
+
 _MASK = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -73,7 +75,10 @@ class CounterRNG:
         return (self.bits(turn, stream, slot) >> _S11).astype(np.float64) * _TO_UNIT
 
     def normal(self, turn: int, stream: int, slot: int = 0) -> np.ndarray:
-        """Standard normal floats (Box-Muller on two independent uniforms)."""
+        """Standard normal floats (Box-Muller on two independent uniforms).
+
+        log1p and cos come from :mod:`sim.engine.mathlib`, so the compiled path gets the same bits.
+        """
         u1 = self.uniform(turn, stream, 2 * slot)
         u2 = self.uniform(turn, stream, 2 * slot + 1)
-        return np.sqrt(-2.0 * np.log1p(-u1)) * np.cos(2.0 * np.pi * u2)
+        return np.sqrt(-2.0 * mathlib.log1p(-u1)) * mathlib.cos(2.0 * np.pi * u2)
