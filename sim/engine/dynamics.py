@@ -200,7 +200,7 @@ def cooperation(model: TrilateralModel) -> None:
             clipped = (new - ties) - total
             if np.any(clipped):
                 recorder.add_mean(BOUNDS, tie_rows, clipped.mean(axis=1))
-    state.refresh_ties()
+    state.refresh_ties(force=True)
 
 
 def _upkeep(model: TrilateralModel) -> None:
