@@ -38,6 +38,14 @@ def pair_index(ties: np.ndarray, weakest_weight: float | np.ndarray) -> np.ndarr
     return weakest_weight * low + (1 - weakest_weight) * mean
 
 
+def _as_2d(delta: np.ndarray | float) -> np.ndarray:
+    """A change as a 2-D float array (rows x worlds, either axis possibly 1) for the apply kernel."""
+    array = np.asarray(delta, dtype=np.float64)
+    if array.ndim == 2:
+        return array
+    return array.reshape((1, -1) if array.ndim == 1 else (1, 1))
+
+
 @dataclass
 class TurnRecord:
     """Mean change per source and row during one turn."""
@@ -129,10 +137,8 @@ class WorldState:
         if self._kernels is not None and rows.step in (None, 1):
             start = rows.start if rows.start is not None else 0
             n = len(range(*rows.indices(self.layout.size)))
-            shape = (n, self.replications)
-            change = np.empty(shape)
-            delta_2d = np.broadcast_to(np.asarray(delta, dtype=np.float64), shape)
-            self._kernels.apply_rows(self.x, start, delta_2d, self.layout.lo, self.layout.hi, change)
+            change = np.empty((n, self.replications))
+            self._kernels.apply_rows(self.x, start, _as_2d(delta), self.layout.lo, self.layout.hi, change)
             self.recorder.add(source, rows, change)
             return change
         old = self.x[rows]
@@ -149,10 +155,8 @@ class WorldState:
         old = self.x[rows].copy()
         if self._kernels is not None and rows.step in (None, 1):
             self._touch(rows)
-            shape = old.shape
-            change = np.empty(shape)
-            total_2d = np.broadcast_to(np.asarray(total, dtype=np.float64), shape)
-            self._kernels.apply_rows(self.x, rows.start or 0, total_2d, self.layout.lo, self.layout.hi, change)
+            change = np.empty(old.shape)
+            self._kernels.apply_rows(self.x, rows.start or 0, _as_2d(total), self.layout.lo, self.layout.hi, change)
             new = self.x[rows]
         else:
             self._touch(rows)

@@ -37,7 +37,17 @@ _MATHLIB_FUNCTIONS = (
     "pow_scalar",
 )
 _HELPERS = ("mix", "unit", "_minimum", "_before")
-_KERNELS = ("uniform_block", "normal", "apply_rows", "refresh_ties", "greedy", "objective_choice")
+_KERNELS = (
+    "uniform_block",
+    "normal",
+    "apply_rows",
+    "refresh_ties",
+    "greedy",
+    "objective_choice",
+    "weighted_change",
+    "zero_nonfinite",
+    "tie_step",
+)
 
 
 @functools.cache
@@ -105,8 +115,8 @@ def warm_up() -> float:
     k.normal(reps, keys[0], keys[1], out[0])
     x = np.zeros((8, 2))
     lo, hi = np.zeros(8), np.ones(8)
-    k.apply_rows(x, 0, np.broadcast_to(np.ones((1, 1)), (1, 2)), lo, hi, np.zeros((1, 2)))
-    k.apply_rows(x, 0, np.ones((1, 2)), lo, hi, np.zeros((1, 2)))
+    for delta in (np.ones((1, 1)), np.ones((1, 2)), np.ones((2, 4))[:, ::2]):
+        k.apply_rows(x, 0, delta, lo, hi, np.zeros((delta.shape[0], 2)))
     weakest = np.broadcast_to(np.asarray(0.5), (2,))
     pair_rows, agg_rows = np.array([0, 1, 2]), np.array([3, 4, 5])
     k.refresh_ties(x, pair_rows, agg_rows, np.ones(1), 6, weakest)
@@ -114,6 +124,13 @@ def warm_up() -> float:
     chosen = np.zeros((2, 2), dtype=bool)
     k.greedy(out, np.ones((2, 2), dtype=bool), np.ones(2), np.ones(2), 0.5, chosen)
     k.objective_choice(out, np.ones(2), np.ones(2), 0.005, 1.5, 0.7, chosen)
+    ones = np.ones(2)
+    for value in (np.ones(1), ones):
+        k.weighted_change(x, 0, value, False, 0.0, 1.0, ones, np.zeros(2))
+    k.zero_nonfinite(out)
+    for rate in (np.ones((2, 1)), np.ones((2, 2))):
+        for history in (np.ones(2), np.zeros(0)):
+            k.tie_step(x, 0, 2, rate, ones, rate, history, ones, ones)
     return time.perf_counter() - start
 
 

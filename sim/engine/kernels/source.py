@@ -60,16 +60,19 @@ def normal(replications: np.ndarray, key1: np.uint64, key2: np.uint64, out: np.n
 def apply_rows(x: np.ndarray, r0: int, delta: np.ndarray, lo: np.ndarray, hi: np.ndarray, change: np.ndarray) -> None:
     """``WorldState.apply``: x += delta within [lo, hi] on rows r0.., the change made into ``change``.
 
-    ``delta`` is already broadcast to (rows, worlds). ``min(max(old + d, lo), hi)`` with numpy's
-    NaN-propagating maximum/minimum: a NaN sum stays NaN.
+    ``delta`` is 2-D with each axis either full or of length 1 (broadcast, as numpy would).
+    ``min(max(old + d, lo), hi)`` with numpy's NaN-propagating maximum/minimum: a NaN sum stays NaN.
     """
+    row_step = 1 if delta.shape[0] > 1 else 0
+    world_step = 1 if delta.shape[1] > 1 else 0
     for k in range(change.shape[0]):
         r = r0 + k
         low = lo[r]
         high = hi[r]
+        dk = k * row_step
         for w in range(change.shape[1]):
             old = x[r, w]
-            new = old + delta[k, w]
+            new = old + delta[dk, w * world_step]
             if new < low:
                 new = low
             if new > high:
@@ -82,13 +85,19 @@ def refresh_ties(x: np.ndarray, pair_rows: np.ndarray, agg_rows: np.ndarray, wei
                  weakest: np.ndarray) -> None:
     """``WorldState.refresh_ties``: each pair tie as the weighted sum of its domains, then the index."""
     n_domains = weights.shape[0]
-    for w in range(x.shape[1]):
-        for p in range(agg_rows.shape[0]):
-            first = pair_rows[p]
-            total = weights[0] * x[first, w]
-            for d in range(1, n_domains):
-                total += weights[d] * x[first + d, w]
-            x[agg_rows[p], w] = total
+    worlds = x.shape[1]
+    for p in range(agg_rows.shape[0]):
+        first = pair_rows[p]
+        agg = agg_rows[p]
+        w0 = weights[0]
+        for w in range(worlds):
+            x[agg, w] = w0 * x[first, w]
+        for d in range(1, n_domains):
+            wd = weights[d]
+            row = first + d
+            for w in range(worlds):
+                x[agg, w] += wd * x[row, w]
+    for w in range(worlds):
         t0 = x[agg_rows[0], w]
         t1 = x[agg_rows[1], w]
         t2 = x[agg_rows[2], w]
@@ -168,3 +177,62 @@ def objective_choice(value: np.ndarray, costs: np.ndarray, capital: np.ndarray, 
             chosen[best, w] = True
             left = left - costs[best]
             keep = keep * turn_decay
+
+
+def weighted_change(x: np.ndarray, row: int, value: np.ndarray, is_set: bool, low: float, high: float,
+                    weight: np.ndarray, out: np.ndarray) -> None:
+    """``scoring._weighted_changes`` for one row: out += weight * (clip(target, lo, hi) - x[row]).
+
+    ``value`` has 1 or R entries; a non-finite value counts as NaN (the card is then worth 0).
+    """
+    step = 1 if value.shape[0] > 1 else 0
+    for w in range(out.shape[0]):
+        v = value[w * step]
+        if not (v - v == 0.0):
+            v = math.nan
+        now = x[row, w]
+        target = v if is_set else now + v
+        if target < low:
+            target = low
+        if target > high:
+            target = high
+        out[w] += weight[w] * (target - now)
+
+
+def zero_nonfinite(values: np.ndarray) -> None:
+    """``np.nan_to_num(values, nan=0, posinf=0, neginf=0)`` in place (2-D)."""
+    for i in range(values.shape[0]):
+        for w in range(values.shape[1]):
+            v = values[i, w]
+            if not (v - v == 0.0):
+                values[i, w] = 0.0
+
+
+def tie_step(x: np.ndarray, r0: int, domains: int, rate: np.ndarray, base: np.ndarray, history_rate: np.ndarray,
+             history: np.ndarray, damp: np.ndarray, noise: np.ndarray) -> None:
+    """``dynamics.cooperation`` for one pair's domain ties (record off).
+
+    undamped = rate * (base - tie) [+ history_rate * history]; damping = damp * undamped where
+    undamped < 0; tie = clip(tie + ((undamped + damping) + noise), 0, 1). ``rate`` and
+    ``history_rate`` are (domains or 1, worlds or 1); ``history`` has 0 entries when the pair has
+    no history term.
+    """
+    rate_rows = 1 if rate.shape[0] > 1 else 0
+    rate_worlds = 1 if rate.shape[1] > 1 else 0
+    hist_rows = 1 if history_rate.shape[0] > 1 else 0
+    hist_worlds = 1 if history_rate.shape[1] > 1 else 0
+    with_history = history.shape[0] > 0
+    for d in range(domains):
+        r = r0 + d
+        for w in range(x.shape[1]):
+            tie = x[r, w]
+            undamped = rate[d * rate_rows, w * rate_worlds] * (base[w] - tie)
+            if with_history:
+                undamped = undamped + history_rate[d * hist_rows, w * hist_worlds] * history[w]
+            damping = damp[w] * undamped if undamped < 0 else 0.0
+            new = tie + ((undamped + damping) + noise[w])
+            if new < 0.0:
+                new = 0.0
+            if new > 1.0:
+                new = 1.0
+            x[r, w] = new
