@@ -168,7 +168,9 @@ class DecisionContext:
             scores = np.ascontiguousarray(np.broadcast_to(np.asarray(scores, dtype=np.float64), chosen.shape))
             capital = np.ascontiguousarray(self.own("capital"), dtype=np.float64)
             costs = np.asarray(self.costs, dtype=np.float64)
-            kernels.load().greedy(scores, np.ascontiguousarray(self.available), costs, capital, float(threshold), chosen)
+            kernels.load().greedy(
+                scores, np.ascontiguousarray(self.available), costs, capital, float(threshold), chosen
+            )
             return chosen
         scores = np.where(self.available, scores, -np.inf)
         order = np.argsort(-scores, axis=0, kind="stable")

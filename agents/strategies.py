@@ -220,8 +220,13 @@ class ObjectiveSeeking(Strategy):
 
             costs_1d = np.asarray(context.costs, dtype=np.float64)
             kernels.load().objective_choice(
-                np.ascontiguousarray(value, dtype=np.float64), costs_1d, left, float(self.capital_price),
-                float(self.reserve), float(self.turn_decay), chosen,
+                np.ascontiguousarray(value, dtype=np.float64),
+                costs_1d,
+                left,
+                float(self.capital_price),
+                float(self.reserve),
+                float(self.turn_decay),
+                chosen,
             )
             return chosen
         costs = context.costs[:, None]

@@ -211,7 +211,7 @@ def _tie_step_kernel(
     pair: str,
     tie_rows: slice,
     rate: np.ndarray,
-    drivers: np.ndarray,
+    drivers: np.ndarray | float,
     spill: np.ndarray,
     history: np.ndarray | None,
     inst: np.ndarray,
@@ -235,7 +235,9 @@ def _tie_step_kernel(
     damp = vector(-P["inst_damping"] * inst)
     noise = vector(P["tie_noise"] * model.streams.normal(model.turn, _NOISE_STREAMS[pair]))
     domains = tie_rows.stop - tie_rows.start
-    kernels.load().tie_step(model.x, tie_rows.start, domains, matrix(rate), base, history_rate, history_values, damp, noise)
+    kernels.load().tie_step(
+        model.x, tie_rows.start, domains, matrix(rate), base, history_rate, history_values, damp, noise
+    )
 
 
 def _upkeep(model: TrilateralModel) -> None:

@@ -114,7 +114,10 @@ class WorldState:
         self.weakest_weight: float | np.ndarray = 0.5
         # Rows whose change makes the pair ties and the index stale (domains, pair ties, index).
         tie_rows = [r for rows in self._pair_rows for r in range(rows.start, rows.stop)]
-        self._tie_span = (min([*tie_rows, *self._pair_agg, self._index_row]), max([*tie_rows, *self._pair_agg, self._index_row]))
+        self._tie_span = (
+            min([*tie_rows, *self._pair_agg, self._index_row]),
+            max([*tie_rows, *self._pair_agg, self._index_row]),
+        )
         self._pair_starts = np.array([rows.start for rows in self._pair_rows], dtype=np.int64)
         self._pair_agg_rows = np.array(self._pair_agg, dtype=np.int64)
         self.ties_stale = True
@@ -187,7 +190,9 @@ class WorldState:
         if self._kernels is not None:
             weakest = np.broadcast_to(np.asarray(self.weakest_weight, dtype=np.float64), (self.replications,))
             weights = np.asarray(self.layout.domain_weights, dtype=np.float64)
-            self._kernels.refresh_ties(self.x, self._pair_starts, self._pair_agg_rows, weights, self._index_row, weakest)
+            self._kernels.refresh_ties(
+                self.x, self._pair_starts, self._pair_agg_rows, weights, self._index_row, weakest
+            )
             return
         weights = self.layout.domain_weights
         for rows, agg in zip(self._pair_rows, self._pair_agg, strict=True):

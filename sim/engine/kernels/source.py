@@ -81,8 +81,9 @@ def apply_rows(x: np.ndarray, r0: int, delta: np.ndarray, lo: np.ndarray, hi: np
             change[k, w] = new - old
 
 
-def refresh_ties(x: np.ndarray, pair_rows: np.ndarray, agg_rows: np.ndarray, weights: np.ndarray, index_row: int,
-                 weakest: np.ndarray) -> None:
+def refresh_ties(
+    x: np.ndarray, pair_rows: np.ndarray, agg_rows: np.ndarray, weights: np.ndarray, index_row: int, weakest: np.ndarray
+) -> None:
     """``WorldState.refresh_ties``: each pair tie as the weighted sum of its domains, then the index."""
     n_domains = weights.shape[0]
     worlds = x.shape[1]
@@ -114,8 +115,14 @@ def _minimum(a: float, b: float) -> float:
     return b
 
 
-def greedy(scores: np.ndarray, available: np.ndarray, costs: np.ndarray, capital: np.ndarray, threshold: float,
-           chosen: np.ndarray) -> None:
+def greedy(
+    scores: np.ndarray,
+    available: np.ndarray,
+    costs: np.ndarray,
+    capital: np.ndarray,
+    threshold: float,
+    chosen: np.ndarray,
+) -> None:
     """``DecisionContext.greedy``: best score first (stable, NaN last) while score > threshold and capital lasts."""
     n = scores.shape[0]
     order = np.empty(n, dtype=np.int64)
@@ -145,8 +152,15 @@ def _before(a: float, b: float) -> bool:
     return a < b or (b != b and a == a)
 
 
-def objective_choice(value: np.ndarray, costs: np.ndarray, capital: np.ndarray, capital_price: float, reserve: float,
-                     turn_decay: float, chosen: np.ndarray) -> None:
+def objective_choice(
+    value: np.ndarray,
+    costs: np.ndarray,
+    capital: np.ndarray,
+    capital_price: float,
+    reserve: float,
+    turn_decay: float,
+    chosen: np.ndarray,
+) -> None:
     """``ObjectiveSeeking.choose``: take the best net card, one at a time, while its net value is positive.
 
     ``value`` is already -inf where a card is unavailable. A world stops at its first turn
@@ -179,8 +193,16 @@ def objective_choice(value: np.ndarray, costs: np.ndarray, capital: np.ndarray, 
             keep = keep * turn_decay
 
 
-def weighted_change(x: np.ndarray, row: int, value: np.ndarray, is_set: bool, low: float, high: float,
-                    weight: np.ndarray, out: np.ndarray) -> None:
+def weighted_change(
+    x: np.ndarray,
+    row: int,
+    value: np.ndarray,
+    is_set: bool,
+    low: float,
+    high: float,
+    weight: np.ndarray,
+    out: np.ndarray,
+) -> None:
     """``scoring._weighted_changes`` for one row: out += weight * (clip(target, lo, hi) - x[row]).
 
     ``value`` has 1 or R entries; a non-finite value counts as NaN (the card is then worth 0).
@@ -208,8 +230,17 @@ def zero_nonfinite(values: np.ndarray) -> None:
                 values[i, w] = 0.0
 
 
-def tie_step(x: np.ndarray, r0: int, domains: int, rate: np.ndarray, base: np.ndarray, history_rate: np.ndarray,
-             history: np.ndarray, damp: np.ndarray, noise: np.ndarray) -> None:
+def tie_step(
+    x: np.ndarray,
+    r0: int,
+    domains: int,
+    rate: np.ndarray,
+    base: np.ndarray,
+    history_rate: np.ndarray,
+    history: np.ndarray,
+    damp: np.ndarray,
+    noise: np.ndarray,
+) -> None:
     """``dynamics.cooperation`` for one pair's domain ties (record off).
 
     undamped = rate * (base - tie) [+ history_rate * history]; damping = damp * undamped where
