@@ -213,9 +213,23 @@ class ObjectiveSeeking(Strategy):
         if not context.objectives:
             return ThreatDriven().choose(context)
         value = np.where(context.available, self.values(context), -np.inf)
-        costs = context.costs[:, None]
         left = np.array(context.own("capital"), dtype=np.float64)
         chosen = np.zeros(context.available.shape, dtype=bool)
+        if context.compiled and type(self).price is ObjectiveSeeking.price:
+            from sim.engine import kernels
+
+            costs_1d = np.asarray(context.costs, dtype=np.float64)
+            kernels.load().objective_choice(
+                np.ascontiguousarray(value, dtype=np.float64),
+                costs_1d,
+                left,
+                float(self.capital_price),
+                float(self.reserve),
+                float(self.turn_decay),
+                chosen,
+            )
+            return chosen
+        costs = context.costs[:, None]
         keep = np.ones(context.replications)
         for _ in range(len(context.card_ids)):
             affordable = (~chosen) & (costs <= left + 1e-9)

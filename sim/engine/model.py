@@ -21,7 +21,7 @@ import numpy as np
 
 from agents import DomesticPolitics, Government, ThreatActor, make_strategy
 from agents.strategies import Strategy
-from sim.engine import bargaining, dynamics, indicators, sources, warmup
+from sim.engine import bargaining, dynamics, indicators, kernels, sources, warmup
 from sim.engine.explain import Contribution, contributions
 from sim.engine.layout import GOVERNMENTS, PHASES, THREAT_ACTORS
 from sim.engine.limits import MAX_REPLICATION_ID, MAX_REPLICATIONS, check_run_fits
@@ -93,9 +93,12 @@ def _as_turns(turns: Any, default: int) -> int:
     return int(turns)
 
 
-def _as_record(record: Any) -> bool:
+def _as_record(record: Any, replications: int) -> bool:
+    """``record``: None means on for a single story and off for an ensemble."""
+    if record is None:
+        return replications == 1
     if not isinstance(record, bool | np.bool_):
-        raise UsageError(f"record must be True or False, got {record!r}")
+        raise UsageError(f"record must be True, False or None, got {record!r}")
     return bool(record)
 
 
@@ -143,7 +146,12 @@ class TrilateralModel(mesa.Model):
         turns: number of turns to run (default: the scenario's); ``running`` turns False after.
         replication_ids: explicit replication indices to carry (e.g. ``[4711]``).
         strategies: per-government strategy names or instances overriding the scenario's.
-        record: keep the cause-and-effect record (slightly slower); True or False.
+        record: keep the cause-and-effect record (slower); True, False, or None (the default):
+            on for a single world (R = 1), off for an ensemble.
+        engine: ``"auto"`` (the default: the compiled numba engine for ensembles of 256 worlds
+            or more when numba is installed, else numpy), ``"numpy"`` or ``"compiled"``; both
+            give bit-identical results. Resolved into ``model.engine`` (``"numpy"`` or
+            ``"compiled"``); without numba, ``"compiled"`` falls back to numpy with a notice.
         parameters: scenario parameter values by name, scalars or arrays of shape (R,).
         **swept: scenario parameter values as keyword arguments. This exists only for
             ``mesa.batch_run``, which passes every swept name as a keyword; a name that is a
@@ -164,7 +172,8 @@ class TrilateralModel(mesa.Model):
         turns: int | None = None,
         replication_ids: Sequence[int] | np.ndarray | None = None,
         strategies: Mapping[str, str | Strategy] | None = None,
-        record: bool = True,
+        record: bool | None = None,
+        engine: str = "auto",
         parameters: Mapping[str, Any] | None = None,
         **swept: Any,
     ) -> None:
@@ -180,10 +189,12 @@ class TrilateralModel(mesa.Model):
         self.replication_ids = _as_replication_ids(replications, replication_ids)
         self.replications = len(self.replication_ids)
         self.turns = _as_turns(turns, spec.turns)
-        record = _as_record(record)
+        record = _as_record(record, self.replications)
+        self.engine = kernels.resolve(engine, self.replications)
+        compiled = self.engine == "compiled"
         check_run_fits(len(spec.layout.rows), self.replications, self.turns + spec.warmup, record)
         chosen_strategies = _strategy_choices(spec, strategies)
-        self.streams = CounterRNG(self.seed, self.replication_ids)
+        self.streams = CounterRNG(self.seed, self.replication_ids, compiled=compiled)
         self.draws = _Draws(self)
         self.params = self._resolve_parameters(_parameter_values(parameters, swept))
         self.p = [self.params[name] for name in spec.parameter_names]
@@ -198,11 +209,11 @@ class TrilateralModel(mesa.Model):
         self.turn = 0
         self.context: list[Any] = [0, *spec.start, *spec.series.row(1)]
         x0, self.profiles = spec.initial_state(self.p, self.replications)
-        self.state = WorldState(spec.layout, x0[:, 0] * 0, self.replications, record=record)
+        self.state = WorldState(spec.layout, x0[:, 0] * 0, self.replications, record=record, compiled=compiled)
         self.state.x[:] = x0
         self.x = self.state.x
         self.state.weakest_weight = self.params["weakest_weight"]
-        self.state.refresh_ties()
+        self.state.refresh_ties(force=True)
         self.responsiveness = np.array([spec.spec.domains[d].responsiveness for d in spec.layout.domains])
         self.history_spillover = np.array([spec.spec.domains[d].history_spillover for d in spec.layout.domains])
         self.applied_camp = {g: np.full(self.replications, spec.camp_start[g]) for g in GOVERNMENTS}
@@ -293,7 +304,7 @@ class TrilateralModel(mesa.Model):
         rows = layout.target_rows(name)
         old = self.x[rows].copy()
         self.x[rows] = np.clip(float(value), layout.lo[rows, None], layout.hi[rows, None])
-        self.state.refresh_ties()
+        self.state.refresh_ties(force=True)
         # Credited in the next turn's cause-and-effect record, so its parts still add up.
         self._adjustments.append((sources.facilitator(f"set {name}"), rows, self.x[rows] - old))
 

@@ -93,7 +93,8 @@ def _start(model: TrilateralModel, name: str) -> np.ndarray:
 def out_stance(model: TrilateralModel, gov: str) -> np.ndarray:
     """History stance of the camp out of power, per world (a one-camp government: its own camp's)."""
     table = model.profiles[gov][:, _STANCE]
-    return np.choose(1 - model.applied_camp[gov], table)
+    # The same selection as np.choose(1 - camp, table), several times faster for large ensembles.
+    return np.take_along_axis(table, (1 - model.applied_camp[gov])[None, :], axis=0)[0]
 
 
 def mobilization(model: TrilateralModel, gov: str) -> np.ndarray:

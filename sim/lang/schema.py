@@ -39,6 +39,7 @@ MODEL_OPTIONS = (
     "replication_ids",
     "strategies",
     "record",
+    "engine",
     "parameters",
 )
 """Keyword options of :class:`sim.TrilateralModel`; a scenario parameter may not take one of these names."""
