@@ -114,11 +114,14 @@ def _run_compiled(
     from sim.engine.kernels.triggers import run_group
 
     fired, anywhere = run_group(model, triggers, masks, conditions)
+    state = model.state
     for trigger, mask, planned in zip(triggers, fired, anywhere, strict=True):
         if planned:
+            for effect in trigger.effects:
+                state._touch(effect.rows)  # as state.apply does on the numpy path
             model.log_firing(trigger, mask, trigger.cause)
     if anywhere.any():
-        model.state.refresh_ties()
+        state.refresh_ties()
     return list(fired)
 
 

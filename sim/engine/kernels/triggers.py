@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.engine.rng import _GOLDEN, _MASK, _mix_int
 from sim.lang.expr import _make_function
 from sim.lang.expr_kernel import Slots, translate, translate_truth
 
@@ -152,12 +151,6 @@ def kernel(key: GroupKey) -> Kernel:
     )
 
 
-def stream_key(seed_key: int, turn: int, stream: int, slot: int = 0) -> int:
-    """The key of :meth:`sim.engine.rng.CounterRNG.bits` for (turn, stream, slot)."""
-    key = _mix_int(seed_key ^ _mix_int((stream + _GOLDEN * (turn + 1)) & _MASK))
-    return _mix_int(key ^ ((slot + 1) * _GOLDEN))
-
-
 def _parameters(model: TrilateralModel, params: tuple[int, ...]) -> np.ndarray:
     values = [model.p[i] for i in params]
     wide = any(np.ndim(v) > 0 for v in values)
@@ -193,8 +186,7 @@ def run_group(
     compiled = kernel(group_key(triggers))
     x, R = model.x, model.replications
     streams = model.streams
-    seed_key = streams._seed_key
-    keys = np.array([stream_key(seed_key, model.turn, s) for s in compiled.streams], dtype=np.uint64)
+    keys = np.array([streams.key(model.turn, s) for s in compiled.streams], dtype=np.uint64)
     hz = np.empty((len(compiled.hoisted), R))
     for h, function in enumerate(compiled.hoisted):
         hz[h] = function(x, model.p, model.context, model.draws)

@@ -82,7 +82,7 @@ def test_every_trigger_group_is_bit_identical_both_ways(scenario_id):
     scenario = load_scenario(scenario_id)
     fired = 0
     for size in SIZES:
-        model = TrilateralModel(scenario, replications=size, seed=11, record=False)
+        model = TrilateralModel(scenario, replications=size, seed=11, record=False, engine="numpy")
         for turn in range(1, max(CHECKED_TURNS) + 1):
             model.step()
             if turn in CHECKED_TURNS:
@@ -93,33 +93,34 @@ def test_every_trigger_group_is_bit_identical_both_ways(scenario_id):
 
 @pytest.mark.parametrize("scenario_id", library_ids())
 def test_whole_runs_with_compiled_triggers_match_numpy_runs(scenario_id):
+    """numpy throughout; numpy with compiled triggers only; the compiled engine throughout."""
     scenario = load_scenario(scenario_id)
     runs = []
-    for engine in ("numpy", "compiled"):
-        model = TrilateralModel(scenario, replications=7, seed=3, record=False)
-        model.engine = engine
+    for engine, triggers in (("numpy", "numpy"), ("numpy", "compiled"), ("compiled", "compiled")):
+        model = TrilateralModel(scenario, replications=7, seed=3, record=False, engine=engine)
+        model.engine = triggers
         model.run()
         runs.append(model)
-    numpy_run, compiled_run = runs
-    assert np.array_equal(bits(numpy_run.x), bits(compiled_run.x))
-    assert numpy_run.log == compiled_run.log
-    for before, after in zip(numpy_run.history, compiled_run.history, strict=True):
-        assert all(np.array_equal(bits(before[name]), bits(after[name])) for name in before)
+    reference = runs[0]
+    for other in runs[1:]:
+        assert np.array_equal(bits(reference.x), bits(other.x))
+        assert reference.log == other.log
+        for before, after in zip(reference.history, other.history, strict=True):
+            assert all(np.array_equal(bits(before[name]), bits(after[name])) for name in before)
 
 
 def test_a_replication_is_the_same_alone_or_in_an_ensemble_when_compiled():
     scenario = load_scenario("history-2013")
-    alone = TrilateralModel(scenario, replication_ids=[5], seed=2, record=False)
-    ensemble = TrilateralModel(scenario, replications=9, seed=2, record=False)
+    alone = TrilateralModel(scenario, replication_ids=[5], seed=2, record=False, engine="compiled")
+    ensemble = TrilateralModel(scenario, replications=9, seed=2, record=False, engine="compiled")
     for model in (alone, ensemble):
-        model.engine = "compiled"
         model.run()
     assert np.array_equal(bits(alone.x[:, 0]), bits(ensemble.x[:, 5].copy()))
 
 
 def test_with_the_record_on_triggers_stay_on_the_numpy_path():
-    model = TrilateralModel("baseline", replications=3, seed=1, record=True)
-    model.engine = "compiled"
+    model = TrilateralModel("baseline", replications=3, seed=1, record=True, engine="compiled")
+    assert model.engine == "compiled"
     assert not compiled_engine(model)
 
 
@@ -150,7 +151,7 @@ EDGE_EXPRESSIONS = [
 def test_every_construct_is_bit_identical_on_edge_values(op):
     """Each construct of the language, on values at its edges (0, -0.0, halves, domain limits, overflow)."""
     scenario = load_scenario("baseline")
-    model = TrilateralModel(scenario, replications=64, seed=4, record=False)
+    model = TrilateralModel(scenario, replications=64, seed=4, record=False, engine="numpy")
     model.step()
     rows = scenario.layout.rows
     edges = np.array([0.0, -0.0, 0.5, 0.25, 0.75, 0.3, 0.4, 1.0, 0.125, 0.05, 0.35, 0.45, 0.55, 0.95, 0.2, 0.6])
