@@ -98,6 +98,11 @@ def evaluate_all(model: TrilateralModel, triggers: Sequence[Trigger]) -> np.ndar
 
     The same as stacking :func:`evaluate` for each trigger (used for the availability of cards).
     """
+    unconditional = all(
+        t.when is None and t.chance is None and not (t.once and t.counter_row is not None) for t in triggers
+    )
+    if triggers and unconditional:
+        return np.ones((len(triggers), model.replications), dtype=bool)
     if triggers and compiled_engine(model):
         from sim.engine.kernels.triggers import run_group
 

@@ -29,13 +29,15 @@ from sim.lang.expr_kernel import Slots, translate, translate_truth
 if TYPE_CHECKING:
     from sim.engine.model import TrilateralModel
     from sim.lang.compiled import Trigger
+    from sim.lang.scenario import Scenario
 
 SIGNATURE = (
-    "void(f8[:, ::1], f8[:, ::1], f8[::1], u8[::1], u8[::1], f8[:, ::1], b1[:, ::1], b1, b1, b1[:, ::1], f8[:, ::1])"
+    "void(f8[:, ::1], f8[:, ::1], f8[::1], u8[::1], u8[::1], f8[:, ::1], "
+    "b1[:, ::1], b1, b1, b1, b1[:, ::1], f8[:, ::1])"
 )
 """The one signature every trigger kernel is compiled for (eagerly, so compile time is measured)."""
 
-_ARGS = "x, pm, cv, keys, rep, hz, masks, use_masks, conditions, fired, vals"
+_ARGS = "x, pm, cv, keys, rep, hz, masks, use_masks, conditions, values, fired, vals"
 
 GroupKey = tuple[tuple[Any, ...], ...]
 
@@ -96,7 +98,7 @@ def _trigger_lines(i: int, entry: tuple[Any, ...], slots: Slots, first: int) -> 
         lines.append(f"{indent}fired[{i}, w] = True")
     if effects:
         # Effect values are read from the state before the group, only where the trigger fires.
-        lines.append(f"        if fired[{i}, w]:")
+        lines.append(f"        if values and fired[{i}, w]:")
         for j, (_start, _stop, _op, code) in enumerate(effects):
             lines.append(f"            vals[{first + j}, w] = _kfin({translate(code, slots)})")
     return lines
@@ -196,7 +198,7 @@ def run_group(
     pm = _parameters(model, compiled.params)
     cv = np.array(model.context, dtype=np.float64)
     rep = np.ascontiguousarray(streams.replications, dtype=np.uint64)
-    compiled.run(x, pm, cv, keys, rep, hz, mask_matrix, use_masks, conditions, fired, vals)
+    compiled.run(x, pm, cv, keys, rep, hz, mask_matrix, use_masks, conditions, apply, fired, vals)
     anywhere = np.empty(len(triggers), dtype=bool)
     any_fired(fired, anywhere)
     if apply and anywhere.any():
@@ -205,3 +207,21 @@ def run_group(
         c = compiled
         apply_group(x, fired, anywhere, vals, c.first, c.starts, c.stops, c.sets, c.counters, lo, hi)
     return fired, anywhere
+
+
+def scenario_groups(scenario: Scenario) -> list[Sequence[Trigger]]:
+    """Every trigger group of a scenario's turn: rules by phase, events, acts by actor, cards by government."""
+    groups: list[Sequence[Trigger]] = [*scenario.rules.values(), scenario.events]
+    groups += [*scenario.acts.values(), *scenario.actions.values()]
+    return [group for group in groups if group]
+
+
+def compile_scenario(scenario: Scenario) -> float:
+    """Compile the kernels of every trigger group of a scenario (once per process); return the CPU seconds it took.
+
+    0 when they are compiled already (for ``trilat bench`` and for sweep workers that warm up).
+    """
+    start = time.process_time()
+    for group in scenario_groups(scenario):
+        kernel(group_key(group))
+    return time.process_time() - start

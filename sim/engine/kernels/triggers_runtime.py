@@ -208,18 +208,24 @@ def apply_group(
     trigger fired and 0 elsewhere, clipped to the bounds; then the counter row (if
     ``counters[i] >= 0``) counts the firing.
     """
-    for w in range(x.shape[1]):
-        for i in range(fired.shape[0]):
-            if not anywhere[i]:
-                continue
-            f = fired[i, w]
-            for k in range(first[i], first[i + 1]):
-                for row in range(starts[k], stops[k]):
-                    old = x[row, w]
-                    if f:
-                        delta = vals[k, w] - old if sets[k] else vals[k, w]
-                    else:
-                        delta = old - old if sets[k] else 0.0
-                    x[row, w] = _kclamp(old + delta, lo[row], hi[row])
-            if counters[i] >= 0:
-                x[counters[i], w] += 1.0 if f else 0.0
+    # Row by row over contiguous worlds; each element still sees the effects in file order.
+    n = x.shape[1]
+    for i in range(fired.shape[0]):
+        if not anywhere[i]:
+            continue
+        for k in range(first[i], first[i + 1]):
+            for row in range(starts[k], stops[k]):
+                low, high = lo[row], hi[row]
+                if sets[k]:
+                    for w in range(n):
+                        old = x[row, w]
+                        delta = vals[k, w] - old if fired[i, w] else old - old
+                        x[row, w] = _kclamp(old + delta, low, high)
+                else:
+                    for w in range(n):
+                        old = x[row, w]
+                        delta = vals[k, w] if fired[i, w] else 0.0
+                        x[row, w] = _kclamp(old + delta, low, high)
+        if counters[i] >= 0:
+            for w in range(n):
+                x[counters[i], w] += 1.0 if fired[i, w] else 0.0
