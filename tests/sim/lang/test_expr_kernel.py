@@ -20,6 +20,7 @@ from tests.sim.lang.test_security import ESCAPES, SYMBOLS, expressions
 SCAFFOLD_NAMES = {
     "_group",
     "shape",
+    "values",
     "vals",
     "fired",
     "masks",
