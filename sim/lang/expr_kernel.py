@@ -25,7 +25,7 @@ import math
 from dataclasses import dataclass, field
 
 KERNEL_NAMES = frozenset(
-    {"x", "w", "wp", "pm", "cv", "hz", "keys", "rep", "_kdiv", "_kmin", "_kmax", "_ktruth", "_kfloor"}
+    {"x", "w", "ps", "pm", "cv", "hz", "keys", "rep", "_kdiv", "_kmin", "_kmax", "_ktruth", "_kfloor"}
     | {"_kceil", "_kround", "_kabs", "_ksqrt", "_kuni", "_kone", "_knot", "_kand", "_kor", "_kpick"}
 )
 """Every name the generated scalar code may contain (tests check generated code against it)."""
@@ -114,7 +114,7 @@ class _Translator:
         if name == "x":
             return f"x[{index}, w]"
         if name == "p":
-            return f"pm[{self.slots.slot(self.slots.params, index)}, wp]"
+            return f"pm[{self.slots.slot(self.slots.params, index)}, w * ps]"
         if name == "c":
             return f"cv[{index}]"
         raise KernelError("unexpected subscript")

@@ -177,17 +177,6 @@ HELPERS = {
 
 
 @_jit
-def any_fired(fired: np.ndarray, anywhere: np.ndarray) -> None:  # pragma: no cover - compiled
-    """Whether each trigger (a row of ``fired``) fired in at least one world."""
-    for i in range(fired.shape[0]):
-        anywhere[i] = False
-        for w in range(fired.shape[1]):
-            if fired[i, w]:
-                anywhere[i] = True
-                break
-
-
-@_jit
 def apply_group(
     x: np.ndarray,
     fired: np.ndarray,
@@ -197,6 +186,8 @@ def apply_group(
     starts: np.ndarray,
     stops: np.ndarray,
     sets: np.ndarray,
+    constant: np.ndarray,
+    constants: np.ndarray,
     counters: np.ndarray,
     lo: np.ndarray,
     hi: np.ndarray,
@@ -204,9 +195,9 @@ def apply_group(
     """Apply the effects of the triggers that fired anywhere, in order, as the numpy path does.
 
     Trigger ``i`` owns effects ``first[i]`` to ``first[i + 1]``; effect ``k`` adds to (or, if
-    ``sets[k]``, sets) rows ``starts[k]`` to ``stops[k]`` its value ``vals[k, w]`` where the
-    trigger fired and 0 elsewhere, clipped to the bounds; then the counter row (if
-    ``counters[i] >= 0``) counts the firing.
+    ``sets[k]``, sets) rows ``starts[k]`` to ``stops[k]`` its value (``constants[k]`` if
+    ``constant[k]``, else ``vals[k, w]``) where the trigger fired and 0 elsewhere, clipped to
+    the bounds; then the counter row (if ``counters[i] >= 0``) counts the firing.
     """
     # Row by row over contiguous worlds; each element still sees the effects in file order.
     n = x.shape[1]
@@ -216,15 +207,18 @@ def apply_group(
         for k in range(first[i], first[i + 1]):
             for row in range(starts[k], stops[k]):
                 low, high = lo[row], hi[row]
+                same, value = constant[k], constants[k]
                 if sets[k]:
                     for w in range(n):
                         old = x[row, w]
-                        delta = vals[k, w] - old if fired[i, w] else old - old
+                        new = value if same else vals[k, w]
+                        delta = new - old if fired[i, w] else old - old
                         x[row, w] = _kclamp(old + delta, low, high)
                 else:
                     for w in range(n):
                         old = x[row, w]
-                        delta = vals[k, w] if fired[i, w] else 0.0
+                        new = value if same else vals[k, w]
+                        delta = new if fired[i, w] else 0.0
                         x[row, w] = _kclamp(old + delta, low, high)
         if counters[i] >= 0:
             for w in range(n):
