@@ -74,6 +74,26 @@ def _finite_constant(code: str) -> float:
     return value if np.isfinite(value) else 0.0
 
 
+class _Group:
+    """A group of trigger objects, hashed by identity (holding them, so their ids stay theirs)."""
+
+    def __init__(self, triggers: Sequence[Trigger]) -> None:
+        self.triggers = tuple(triggers)
+        self.ids = tuple(map(id, self.triggers))
+        self.hash = hash(self.ids)
+
+    def __hash__(self) -> int:
+        return self.hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Group) and self.ids == other.ids
+
+
+@lru_cache(maxsize=256)
+def _cached_key(group: _Group) -> GroupKey:
+    return group_key(group.triggers)
+
+
 def group_key(triggers: Sequence[Trigger]) -> GroupKey:
     """Everything about a group that its kernel depends on (compiled code, rows, counters, streams)."""
     return tuple(
@@ -211,7 +231,8 @@ def run_group(
     """
     from sim.engine.kernels.triggers_runtime import apply_group
 
-    compiled = kernel(group_key(triggers))
+    # The scenario's groups are the same objects every turn: their key is computed once.
+    compiled = kernel(_cached_key(_Group(triggers)))
     x, R = model.x, model.replications
     streams = model.streams
     keys = np.array([streams.key(model.turn, s) for s in compiled.streams], dtype=np.uint64)
