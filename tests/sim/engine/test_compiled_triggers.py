@@ -190,3 +190,27 @@ def test_every_construct_is_bit_identical_on_edge_values(op):
         assert both_ways(model, lambda m, group=rules[i : i + 1]: run_triggers(m, group)) > 0
     model.x[:] = start
     both_ways(model, lambda m: run_triggers(m, rules))
+
+
+def test_injections_and_injected_events_are_bit_identical_both_ways():
+    scenario = load_scenario("baseline")
+    custom = scenario.compile_injection(
+        "surprise",
+        "",
+        "Something happens.",
+        {"ROK.approval": "-0.1 * JPN.approval", "tie.ROK_JPN": "uniform(-0.05, 0)"},
+    )
+    event = scenario.events[0].id
+    runs = []
+    for engine in ("numpy", "compiled"):
+        model = TrilateralModel(scenario, replications=40, seed=8, record=False, engine=engine)
+        for turn in range(4):
+            if turn % 2 == 0:
+                model.inject(custom)
+            else:
+                model.inject(event)
+            model.step()
+        runs.append(model)
+    assert np.array_equal(bits(runs[0].x), bits(runs[1].x))
+    assert runs[0].log == runs[1].log
+    assert any(firing.label == "inject:surprise" for firing in runs[1].log)
