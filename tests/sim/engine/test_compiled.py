@@ -113,3 +113,14 @@ def test_bad_engine_is_a_usage_error():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert TrilateralModel("baseline", seed=1, engine="numpy").engine == "numpy"
+
+
+def test_skipping_unchanged_tie_refreshes_changes_nothing(monkeypatch):
+    from sim.engine.state import WorldState
+
+    skipped = [TrilateralModel(sid, replications=7, seed=5, engine="numpy").run() for sid in SCENARIOS]
+    refresh = WorldState.refresh_ties
+    monkeypatch.setattr(WorldState, "refresh_ties", lambda self, force=False: refresh(self, True))
+    for sid, fast in zip(SCENARIOS, skipped, strict=True):
+        always = TrilateralModel(sid, replications=7, seed=5, engine="numpy").run()
+        assert np.array_equal(bits(always.x), bits(fast.x)), sid
