@@ -68,10 +68,17 @@ def test_swept_parameter_arrays_run_bit_identically():
     assert_same_run(*runs)
 
 
-def test_auto_compiles_only_big_ensembles():
+def test_auto_uses_compiled_kernels_only_where_they_pay(monkeypatch):
+    kernels.warm_up()
     assert TrilateralModel("baseline", seed=1).engine == "numpy"
+    assert kernels.resolve("auto", kernels.AUTO_MIN_REPLICATIONS - 1) == "numpy"
     big = TrilateralModel("baseline", seed=1, replications=kernels.AUTO_MIN_REPLICATIONS, turns=1)
     assert big.engine == "compiled"
+    # Not compiled yet in this process: auto compiles only for a very large ensemble.
+    monkeypatch.setattr(kernels, "compiled", lambda: False)
+    assert kernels.resolve("auto", kernels.AUTO_MIN_REPLICATIONS) == "numpy"
+    assert kernels.resolve("auto", kernels.AUTO_COMPILE_REPLICATIONS) == "compiled"
+    assert kernels.resolve("compiled", 1) == "compiled"
 
 
 def test_warm_up_reports_compile_time_once():
