@@ -53,6 +53,7 @@ _KERNELS = (
     "weighted_change",
     "zero_nonfinite",
     "tie_step",
+    "objective_values",
 )
 
 
@@ -137,6 +138,7 @@ def warm_up() -> float:
     for value in (np.ones(1), ones):
         k.weighted_change(x, 0, value, False, 0.0, 1.0, ones, np.zeros(2))
     k.zero_nonfinite(out)
+    k.objective_values(out, out, out, ones, out, 0.5, np.ones((2, 2), dtype=bool), np.empty((2, 2)))
     for rate in (np.ones((2, 1)), np.ones((2, 2))):
         for history in (np.ones(2), np.zeros(0)):
             k.tie_step(x, 0, 2, rate, ones, rate, history, ones, ones)
