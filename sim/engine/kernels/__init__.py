@@ -142,7 +142,15 @@ def warm_up() -> float:
     for rate in (np.ones((2, 1)), np.ones((2, 2))):
         for history in (np.ones(2), np.zeros(0)):
             k.tie_step(x, 0, 2, rate, ones, rate, history, ones, ones)
+    _warm_up_model()
     return time.perf_counter() - start
+
+
+def _warm_up_model() -> None:
+    """Two turns of a small compiled baseline run: the argument types real runs pass get compiled too."""
+    from sim.engine.model import TrilateralModel
+
+    TrilateralModel("baseline", replications=4, seed=0, turns=2, engine="compiled").run()
 
 
 def compiled() -> bool:

@@ -131,3 +131,17 @@ def test_skipping_unchanged_tie_refreshes_changes_nothing(monkeypatch):
     for sid, fast in zip(SCENARIOS, skipped, strict=True):
         always = TrilateralModel(sid, replications=7, seed=5, engine="numpy").run()
         assert np.array_equal(bits(always.x), bits(fast.x)), sid
+
+
+def test_apply_reads_a_change_that_is_a_view_of_the_state_as_numpy_does():
+    from sim.engine.sources import behaviour
+
+    models = [TrilateralModel("baseline", replications=5, seed=2, engine=e, turns=1) for e in ("numpy", "compiled")]
+    for model in models:
+        # Four consecutive counters (wide bounds), set to 1, 2, 3, 4.
+        first = min(row for name, row in model.scenario.layout.rows.items() if name.startswith("fired."))
+        model.x[first : first + 4] = np.arange(1.0, 5.0)[:, None]
+        # Row k's change is row k-1, which the same call has just changed: numpy adds the old values.
+        model.state.apply(slice(first + 1, first + 4), model.x[first : first + 3], behaviour("test", "USA"))
+        assert np.array_equal(model.x[first : first + 4, 0], [1.0, 3.0, 5.0, 7.0])
+    assert np.array_equal(bits(models[0].x), bits(models[1].x))
