@@ -25,10 +25,10 @@ AUTO_MIN_REPLICATIONS = 256
 """``engine="auto"`` uses the compiled kernels for ensembles at least this big once they are compiled
 in this process (:func:`warm_up`; a one-story game stays numpy)."""
 
-AUTO_COMPILE_REPLICATIONS = 50_000
+AUTO_COMPILE_REPLICATIONS = 100_000
 """``engine="auto"`` compiles the kernels itself only for an ensemble at least this big: compiling
-takes a few seconds and saves about 0.03 ms per world (16-turn baseline), so it pays from some
-50-100 thousand worlds in one process. A sweep or bench that will run more calls :func:`warm_up`."""
+takes 3-6 s of CPU and saves about 0.03 ms per world (16-turn baseline), so it pays from about
+100 thousand worlds in one process. A sweep or bench that will run more calls :func:`warm_up`."""
 
 _MATHLIB_FUNCTIONS = (
     "_exp_core",
