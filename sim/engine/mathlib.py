@@ -168,10 +168,12 @@ def log1p_scalar(x: float) -> float:
     m, k = math.frexp(u)
     if m < _SQRT_HALF:
         k = k - 1
-    if k == 0:
-        return _log_core(x, 0, 0.0)
-    c = 1.0 - (u - x) if u >= 2.0 else x - (u - 1.0)
-    return _log_core(math.ldexp(u, -k) - 1.0, k, c / u)
+    # Both candidates, then a selection (no unpredictable branch; the array version does the same).
+    f_scaled = math.ldexp(u, -k) - 1.0
+    c_scaled = (1.0 - (u - x) if u >= 2.0 else x - (u - 1.0)) / u
+    f = x if k == 0 else f_scaled
+    c = 0.0 if k == 0 else c_scaled
+    return _log_core(f, k, c)
 
 
 def cos_scalar(x: float) -> float:
@@ -182,13 +184,12 @@ def cos_scalar(x: float) -> float:
     n = math.floor(ax * _INV_PIO2 + 0.5)
     y0, y1 = _reduce_pio2(ax, n)
     q = int(n) & 3
-    if q == 0:
-        return _kcos(y0, y1)
-    if q == 1:
-        return -_ksin(y0, y1)
-    if q == 2:
-        return -_kcos(y0, y1)
-    return _ksin(y0, y1)
+    c = _kcos(y0, y1)
+    s = _ksin(y0, y1)
+    # Both polynomials, then a selection (no unpredictable branch; as the array version).
+    even = c if q == 0 else -c
+    odd = -s if q == 1 else s
+    return even if (q & 1) == 0 else odd
 
 
 def pow_scalar(a: float, b: float) -> float:

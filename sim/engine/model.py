@@ -148,10 +148,11 @@ class TrilateralModel(mesa.Model):
         strategies: per-government strategy names or instances overriding the scenario's.
         record: keep the cause-and-effect record (slower); True, False, or None (the default):
             on for a single world (R = 1), off for an ensemble.
-        engine: ``"auto"`` (the default: the compiled numba engine for ensembles of 256 worlds
-            or more when numba is installed, else numpy), ``"numpy"`` or ``"compiled"``; both
-            give bit-identical results. Resolved into ``model.engine`` (``"numpy"`` or
-            ``"compiled"``); without numba, ``"compiled"`` falls back to numpy with a notice.
+        engine: ``"auto"`` (the default: the compiled numba engine when numba is installed and
+            the ensemble is big enough for compiling to pay, see :func:`sim.engine.kernels.resolve`;
+            else numpy), ``"numpy"`` or ``"compiled"``; both give bit-identical results.
+            Resolved into ``model.engine`` (``"numpy"`` or ``"compiled"``); without numba,
+            ``"compiled"`` falls back to numpy with a notice.
         parameters: scenario parameter values by name, scalars or arrays of shape (R,).
         **swept: scenario parameter values as keyword arguments. This exists only for
             ``mesa.batch_run``, which passes every swept name as a keyword; a name that is a

@@ -38,9 +38,11 @@ def pair_index(ties: np.ndarray, weakest_weight: float | np.ndarray) -> np.ndarr
     return weakest_weight * low + (1 - weakest_weight) * mean
 
 
-def _as_2d(delta: np.ndarray | float) -> np.ndarray:
+def _as_2d(delta: np.ndarray | float, x: np.ndarray) -> np.ndarray:
     """A change as a 2-D float array (rows x worlds, either axis possibly 1) for the apply kernel."""
     array = np.asarray(delta, dtype=np.float64)
+    if np.may_share_memory(array, x):
+        array = array.copy()  # the kernel writes x while it reads the change: read a copy
     if array.ndim == 2:
         return array
     return array.reshape((1, -1) if array.ndim == 1 else (1, 1))
@@ -106,6 +108,9 @@ class WorldState:
         self.x = np.repeat(initial[:, None], replications, axis=1)
         self.replications = replications
         self.lo = layout.lo[:, None]
+        # Float bounds for the kernels (layout.lo may hold integers; the values are the same).
+        self._lo_float = np.asarray(layout.lo, dtype=np.float64)
+        self._hi_float = np.asarray(layout.hi, dtype=np.float64)
         self.hi = layout.hi[:, None]
         self.recorder = Recorder(layout.size, record)
         self._pair_rows = [layout.tie_rows(pair) for pair in PAIRS]
@@ -129,6 +134,9 @@ class WorldState:
 
     def _touch(self, rows: slice) -> None:
         """Mark the ties stale if ``rows`` reach a tie row (or the index)."""
+        if not isinstance(rows, slice):
+            self.ties_stale = True
+            return
         start = rows.start if rows.start is not None else 0
         stop = rows.stop if rows.stop is not None else self.layout.size
         if start <= self._tie_span[1] and stop > self._tie_span[0]:
@@ -137,11 +145,11 @@ class WorldState:
     def apply(self, rows: slice, delta: np.ndarray | float, source: Source) -> np.ndarray:
         """Add ``delta`` to ``rows`` within bounds; credit the actual change to ``source``."""
         self._touch(rows)
-        if self._kernels is not None and rows.step in (None, 1):
+        if self._kernels is not None and isinstance(rows, slice) and rows.step in (None, 1):
             start = rows.start if rows.start is not None else 0
             n = len(range(*rows.indices(self.layout.size)))
             change = np.empty((n, self.replications))
-            self._kernels.apply_rows(self.x, start, _as_2d(delta), self.layout.lo, self.layout.hi, change)
+            self._kernels.apply_rows(self.x, start, _as_2d(delta, self.x), self._lo_float, self._hi_float, change)
             self.recorder.add(source, rows, change)
             return change
         old = self.x[rows]
@@ -156,10 +164,11 @@ class WorldState:
         parts = list(parts)
         total = sum(delta for _, delta in parts)
         old = self.x[rows].copy()
-        if self._kernels is not None and rows.step in (None, 1):
+        if self._kernels is not None and isinstance(rows, slice) and rows.step in (None, 1):
             self._touch(rows)
             change = np.empty(old.shape)
-            self._kernels.apply_rows(self.x, rows.start or 0, _as_2d(total), self.layout.lo, self.layout.hi, change)
+            lo, hi = self._lo_float, self._hi_float
+            self._kernels.apply_rows(self.x, rows.start or 0, _as_2d(total, self.x), lo, hi, change)
             new = self.x[rows]
         else:
             self._touch(rows)
@@ -188,7 +197,7 @@ class WorldState:
             return
         self.ties_stale = False
         if self._kernels is not None:
-            weakest = np.broadcast_to(np.asarray(self.weakest_weight, dtype=np.float64), (self.replications,))
+            weakest = np.array(np.broadcast_to(self.weakest_weight, (self.replications,)), dtype=np.float64)
             weights = np.asarray(self.layout.domain_weights, dtype=np.float64)
             self._kernels.refresh_ties(
                 self.x, self._pair_starts, self._pair_agg_rows, weights, self._index_row, weakest

@@ -22,7 +22,13 @@ ENGINES: tuple[str, ...] = ("auto", "numpy", "compiled")
 """Values of the model's ``engine`` option."""
 
 AUTO_MIN_REPLICATIONS = 256
-"""``engine="auto"`` compiles only for ensembles at least this big (a one-story game stays numpy)."""
+"""``engine="auto"`` uses the compiled kernels for ensembles at least this big once they are compiled
+in this process (:func:`warm_up`; a one-story game stays numpy)."""
+
+AUTO_COMPILE_REPLICATIONS = 100_000
+"""``engine="auto"`` compiles the kernels itself only for an ensemble at least this big: compiling
+takes 3-6 s of CPU and saves about 0.03 ms per world (16-turn baseline), so it pays from about
+100 thousand worlds in one process. A sweep or bench that will run more calls :func:`warm_up`."""
 
 _MATHLIB_FUNCTIONS = (
     "_exp_core",
@@ -47,6 +53,7 @@ _KERNELS = (
     "weighted_change",
     "zero_nonfinite",
     "tie_step",
+    "objective_values",
 )
 
 
@@ -69,8 +76,9 @@ def resolve(engine: Any, replications: int) -> str:
     """The engine a model runs on: ``"numpy"`` or ``"compiled"``.
 
     Args:
-        engine: ``"auto"`` (compiled for ensembles of at least :data:`AUTO_MIN_REPLICATIONS`
-            worlds when numba imports), ``"numpy"`` or ``"compiled"``.
+        engine: ``"auto"`` (compiled when numba imports, for ensembles of at least
+            :data:`AUTO_MIN_REPLICATIONS` worlds once the kernels are compiled in this process,
+            or of :data:`AUTO_COMPILE_REPLICATIONS` otherwise), ``"numpy"`` or ``"compiled"``.
         replications: the ensemble's size.
 
     Raises:
@@ -81,6 +89,8 @@ def resolve(engine: Any, replications: int) -> str:
     if not isinstance(engine, str) or engine not in ENGINES:
         raise UsageError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     if engine == "numpy" or (engine == "auto" and replications < AUTO_MIN_REPLICATIONS):
+        return "numpy"
+    if engine == "auto" and replications < AUTO_COMPILE_REPLICATIONS and not compiled():
         return "numpy"
     if not numba_available():
         _notice_no_numba()
@@ -128,15 +138,36 @@ def warm_up() -> float:
     for value in (np.ones(1), ones):
         k.weighted_change(x, 0, value, False, 0.0, 1.0, ones, np.zeros(2))
     k.zero_nonfinite(out)
+    k.objective_values(out, out, out, ones, out, 0.5, np.ones((2, 2), dtype=bool), np.empty((2, 2)))
     for rate in (np.ones((2, 1)), np.ones((2, 2))):
         for history in (np.ones(2), np.zeros(0)):
             k.tie_step(x, 0, 2, rate, ones, rate, history, ones, ones)
+    _warm_up_model()
     return time.perf_counter() - start
 
 
-def compiled_available() -> bool:
-    """Whether the compiled engine can run here (numba imports)."""
-    return numba_available()
+def _warm_up_model() -> None:
+    """Two turns of a small compiled baseline run: the argument types real runs pass get compiled too."""
+    from sim.engine.model import TrilateralModel
+
+    TrilateralModel("baseline", replications=4, seed=0, turns=2, engine="compiled").run()
 
 
-__all__ = ["AUTO_MIN_REPLICATIONS", "ENGINES", "load", "numba_available", "resolve", "warm_up"]
+def compiled() -> bool:
+    """Whether every kernel is already compiled in this process (then using them costs nothing extra)."""
+    if not load.cache_info().currsize:
+        return False
+    kernels = load()
+    return all(getattr(kernels, name).signatures for name in _KERNELS)
+
+
+__all__ = [
+    "AUTO_COMPILE_REPLICATIONS",
+    "AUTO_MIN_REPLICATIONS",
+    "ENGINES",
+    "compiled",
+    "load",
+    "numba_available",
+    "resolve",
+    "warm_up",
+]

@@ -267,3 +267,26 @@ def tie_step(
             if new > 1.0:
                 new = 1.0
             x[r, w] = new
+
+
+def objective_values(
+    card_values: np.ndarray,
+    domestic: np.ndarray,
+    reactions: np.ndarray,
+    vulnerable: np.ndarray,
+    draws: np.ndarray,
+    spread: float,
+    available: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """``ObjectiveSeeking.values`` and its availability mask: -inf where a card is unavailable.
+
+    value = (card_values + vulnerable * domestic + reactions) * (1 + spread * (2 * draw - 1)).
+    """
+    for c in range(out.shape[0]):
+        for w in range(out.shape[1]):
+            if available[c, w]:
+                value = card_values[c, w] + vulnerable[w] * domestic[c, w] + reactions[c, w]
+                out[c, w] = value * (1.0 + spread * (2.0 * draws[c, w] - 1.0))
+            else:
+                out[c, w] = -math.inf

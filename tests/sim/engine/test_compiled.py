@@ -68,10 +68,17 @@ def test_swept_parameter_arrays_run_bit_identically():
     assert_same_run(*runs)
 
 
-def test_auto_compiles_only_big_ensembles():
+def test_auto_uses_compiled_kernels_only_where_they_pay(monkeypatch):
+    kernels.warm_up()
     assert TrilateralModel("baseline", seed=1).engine == "numpy"
+    assert kernels.resolve("auto", kernels.AUTO_MIN_REPLICATIONS - 1) == "numpy"
     big = TrilateralModel("baseline", seed=1, replications=kernels.AUTO_MIN_REPLICATIONS, turns=1)
     assert big.engine == "compiled"
+    # Not compiled yet in this process: auto compiles only for a very large ensemble.
+    monkeypatch.setattr(kernels, "compiled", lambda: False)
+    assert kernels.resolve("auto", kernels.AUTO_MIN_REPLICATIONS) == "numpy"
+    assert kernels.resolve("auto", kernels.AUTO_COMPILE_REPLICATIONS) == "compiled"
+    assert kernels.resolve("compiled", 1) == "compiled"
 
 
 def test_warm_up_reports_compile_time_once():
@@ -113,3 +120,28 @@ def test_bad_engine_is_a_usage_error():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert TrilateralModel("baseline", seed=1, engine="numpy").engine == "numpy"
+
+
+def test_skipping_unchanged_tie_refreshes_changes_nothing(monkeypatch):
+    from sim.engine.state import WorldState
+
+    skipped = [TrilateralModel(sid, replications=7, seed=5, engine="numpy").run() for sid in SCENARIOS]
+    refresh = WorldState.refresh_ties
+    monkeypatch.setattr(WorldState, "refresh_ties", lambda self, force=False: refresh(self, True))
+    for sid, fast in zip(SCENARIOS, skipped, strict=True):
+        always = TrilateralModel(sid, replications=7, seed=5, engine="numpy").run()
+        assert np.array_equal(bits(always.x), bits(fast.x)), sid
+
+
+def test_apply_reads_a_change_that_is_a_view_of_the_state_as_numpy_does():
+    from sim.engine.sources import behaviour
+
+    models = [TrilateralModel("baseline", replications=5, seed=2, engine=e, turns=1) for e in ("numpy", "compiled")]
+    for model in models:
+        # Four consecutive counters (wide bounds), set to 1, 2, 3, 4.
+        first = min(row for name, row in model.scenario.layout.rows.items() if name.startswith("fired."))
+        model.x[first : first + 4] = np.arange(1.0, 5.0)[:, None]
+        # Row k's change is row k-1, which the same call has just changed: numpy adds the old values.
+        model.state.apply(slice(first + 1, first + 4), model.x[first : first + 3], behaviour("test", "USA"))
+        assert np.array_equal(model.x[first : first + 4, 0], [1.0, 3.0, 5.0, 7.0])
+    assert np.array_equal(bits(models[0].x), bits(models[1].x))
