@@ -11,11 +11,12 @@ only names this module emits, numbers and indices.
 Each construct keeps the numpy path's semantics for one world, bit for bit: the same IEEE
 operations in the same order (safe division, NaN-propagating ``min``/``max``/``clip``, NaN-false
 truth values, round half to even). Like numpy, every operand is evaluated (expressions are pure);
-choices are helper calls rather than branches, which keeps numba's compile time low. Functions
-whose numpy implementation differs from any scalar
-one in the last bit (``exp``, ``log``, ``sigmoid``, ``**``) and ``normal`` draws (which use
-them) are *hoisted*: the kernel reads their value from an array the numpy runtime computes
-before the kernel runs, from the same pre-group state, so the results stay identical.
+choices are helper calls rather than branches, which keeps numba's compile time low. The
+functions that are not a single IEEE operation (``exp``, ``log``, ``sigmoid``, ``**``) and
+``normal`` draws are *hoisted*: the kernel reads their value from an array that the numpy
+runtime (:mod:`sim.engine.mathlib` underneath) computes before the kernel runs, from the same
+pre-group state, so the results are identical by construction whatever implementation the
+runtime uses. (Shipped scenarios use one of them, once: ``exp`` in a chance of history-2013.)
 """
 
 from __future__ import annotations

@@ -1,16 +1,19 @@
-"""Fused numba kernels for a group of triggers (a phase's rules, the events, an actor's acts, a government's cards).
+"""Fused numba kernels for a trigger group (a phase's rules, the events, an actor's acts, a government's cards).
 
-One generated kernel does, per world, what :func:`sim.engine.triggers.run_triggers` does with
-numpy over the ensemble, in the same order and with the same IEEE operations, so the state it
-leaves is bit-identical: pass 1 decides every trigger's firing (extra mask, ``once``, condition,
-chance draw) from the state before the group; if a trigger fired anywhere, pass 2 evaluates its
-effect values from that same state and applies them in file order, each clipped to the
-variable's bounds, then counts the firing. Sub-expressions whose numpy implementation no scalar
-one matches bit for bit (``exp``, ``log``, ``sigmoid``, ``**``, ``normal`` draws) are computed by
-the numpy runtime before the kernel (see :mod:`sim.lang.expr_kernel`).
+Two kernels do what :func:`sim.engine.triggers.run_triggers` does with numpy, in the same order
+and with the same IEEE operations, so the state they leave is bit-identical. A *generated*
+decision kernel makes one pass over the worlds, all reading the state before the group: each
+trigger's firing (extra mask, ``once``, condition, chance draw), whether it fired anywhere, and
+where it fired its non-constant effect values (constant ones are computed once, by the numpy
+runtime). The shared :func:`~sim.engine.kernels.triggers_runtime.apply_group` then applies the
+effects of the triggers that fired anywhere in file order, row by row over contiguous worlds,
+each clipped to the variable's bounds, and counts the firings. Sub-expressions whose numpy
+implementation is not a plain IEEE operation (``exp``, ``log``, ``sigmoid``, ``**``, ``normal``
+draws) are computed by the numpy runtime before the kernel (see :mod:`sim.lang.expr_kernel`).
 
 Kernels are generated from a group's compiled expressions only (never from scenario text) and
-compiled once per distinct group per process (cached by the generated source).
+compiled once per distinct group per process: cached by the group's content (its code, rows,
+counters and streams), so equal scenarios and re-runs share them.
 """
 
 from __future__ import annotations
