@@ -20,6 +20,7 @@ import mesa
 import numpy as np
 
 from agents import DomesticPolitics, Government, ThreatActor, make_strategy
+from agents.schedule import merge_scripts, resolve_bans
 from agents.strategies import Strategy
 from sim.engine import bargaining, dynamics, indicators, sources, warmup
 from sim.engine.explain import Contribution, contributions
@@ -144,6 +145,12 @@ class TrilateralModel(mesa.Model):
         replication_ids: explicit replication indices to carry (e.g. ``[4711]``).
         strategies: per-government strategy names or instances overriding the scenario's.
         record: keep the cause-and-effect record (slightly slower); True or False.
+        bans: per government, card ids it never plays in any world or turn
+            (``{"ROK": ["hedge_toward_china"]}``), whether its strategy or the scenario's
+            script would choose them; a human team submitting one is refused.
+        script: per government, scripted moves by turn number or quarter label
+            (``{"USA": {3: ["tariff_threat"], "2026Q1": []}}``), added to the scenario's
+            ``script:`` (a quarter listed here replaces the scenario's moves for it).
         parameters: scenario parameter values by name, scalars or arrays of shape (R,).
         **swept: scenario parameter values as keyword arguments. This exists only for
             ``mesa.batch_run``, which passes every swept name as a keyword; a name that is a
@@ -165,6 +172,8 @@ class TrilateralModel(mesa.Model):
         replication_ids: Sequence[int] | np.ndarray | None = None,
         strategies: Mapping[str, str | Strategy] | None = None,
         record: bool = True,
+        bans: Mapping[str, Sequence[str]] | None = None,
+        script: Mapping[str, Mapping[int | str, Sequence[str]]] | None = None,
         parameters: Mapping[str, Any] | None = None,
         **swept: Any,
     ) -> None:
@@ -183,6 +192,8 @@ class TrilateralModel(mesa.Model):
         record = _as_record(record)
         check_run_fits(len(spec.layout.rows), self.replications, self.turns + spec.warmup, record)
         chosen_strategies = _strategy_choices(spec, strategies)
+        self.bans = resolve_bans(spec, bans)
+        self.scripts = merge_scripts(spec, script, self.turns, self.bans)
         self.streams = CounterRNG(self.seed, self.replication_ids)
         self.draws = _Draws(self)
         self.params = self._resolve_parameters(_parameter_values(parameters, swept))
@@ -268,6 +279,8 @@ class TrilateralModel(mesa.Model):
         for ident in ids:
             if ident not in known:
                 raise UsageError(f"unknown action '{ident}' for {government}{did_you_mean(ident, known)}")
+            if ident in self.bans.get(government, ()):
+                raise UsageError(f"{government} may not play '{ident}': this model bans it (bans=)")
         self.pending_choices[government] = ids
 
     def inject(self, event: str | Event) -> None:

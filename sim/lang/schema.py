@@ -39,6 +39,8 @@ MODEL_OPTIONS = (
     "replication_ids",
     "strategies",
     "record",
+    "bans",
+    "script",
     "parameters",
 )
 """Keyword options of :class:`sim.TrilateralModel`; a scenario parameter may not take one of these names."""
