@@ -251,6 +251,8 @@ def chunk_task(
         policy=policy.name if experiment.has_policies else None,
         policy_parameters=tuple(sorted(policy.parameters.items())),
         strategies=tuple(sorted(policy.strategies.items())),
+        bans=dict(policy.bans),
+        script=dict(policy.script),
         common_random_numbers=spec.common_random_numbers,
         outcomes=run_outcomes(spec.outcomes),
         code=code,

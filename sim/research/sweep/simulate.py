@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +63,8 @@ def simulate(
     record: bool = False,
     strategies: Mapping[str, str] | None = None,
     outcomes: tuple[RunOutcome, ...] = (),
+    bans: Mapping[str, Sequence[str]] | None = None,
+    script: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
 ) -> Recorded:
     """Run a block of replications to the end and keep the indicators a sweep records.
 
@@ -78,6 +80,8 @@ def simulate(
         record: keep the model's cause-and-effect record (for the narrative; no effect on values).
         strategies: governments' strategies that replace the scenario's (a policy's levers).
         outcomes: the experiment's per-run outcome values to compute.
+        bans: cards each government never plays (a policy's ban levers; the model's ``bans=``).
+        script: scripted moves, government -> quarter -> cards (a policy's script levers).
 
     Returns:
         The model run to the end and the recorded values.
@@ -90,6 +94,8 @@ def simulate(
         record=record,
         parameters=dict(parameters),
         strategies=dict(strategies) if strategies else None,
+        bans={gov: list(cards) for gov, cards in bans.items()} if bans else None,
+        script={gov: {q: list(c) for q, c in moves.items()} for gov, moves in script.items()} if script else None,
     )
     tracker = OutcomeTracker(outcomes, model) if outcomes else None
     rows = [scenario.layout.rows[name] for name in indicators]
