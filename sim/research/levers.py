@@ -166,7 +166,8 @@ def policies(context: ExperimentContext, spec: ExperimentSpec) -> list[Policy]:
         return [NO_POLICY]
     if spec.policies is not None:
         if not spec.policies:
-            context.diagnostics.at(("policies",), "policies: needs at least one policy")
+            if not context.block("policies"):  # (policies that did not validate are reported already)
+                context.diagnostics.at(("policies",), "policies: needs at least one policy")
             return [NO_POLICY]
         valid = all([_check_setting(context, name, setting, levers) for name, setting in spec.policies.items()])
         return _without_conflicts(context, policy_list(spec)) if valid else [NO_POLICY]

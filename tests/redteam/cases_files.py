@@ -156,6 +156,7 @@ SCENARIO_CASES += [
 ]
 
 EXP_HEAD = "id: x\ntitle: x\nscenarios: [baseline]\n"
+LEVER_HEAD = EXP_HEAD + "uncertainties: {us_transactionalism: [0.5]}\nsampler: grid\nreplications: 2\n"
 EXPERIMENTS: dict[str, str] = {
     "empty": "",
     "not_mapping": "- 1\n",
@@ -170,6 +171,24 @@ EXPERIMENTS: dict[str, str] = {
     "deep_yaml": EXP_HEAD + "x: " + "[" * 3000 + "]" * 3000 + "\n",
     "bad_outcome": EXP_HEAD
     + "parameters: {us_transactionalism: {}}\nsamples: 4\nanalysis: {outcome: \"__import__('os')\"}\n",
+    "ban_unknown_card": LEVER_HEAD + "levers: [{name: b, ban: ROK, values: [[no_such_card]]}]\n",
+    "ban_number": LEVER_HEAD + "levers: [{name: b, ban: ROK, values: [0.5]}]\n",
+    "ban_nested_list": LEVER_HEAD + "levers: [{name: b, ban: ROK, values: [[[hedge_toward_china]]]}]\n",
+    "ban_code": LEVER_HEAD + "levers: [{name: b, ban: ROK, values: [[\"__import__('os')\"]]}]\n",
+    "ban_unknown_government": LEVER_HEAD + "levers: [{name: b, ban: PRK, values: [[]]}]\n",
+    "ban_huge_list": LEVER_HEAD + "levers: [{name: b, ban: ROK, values: [[" + ", ".join(["c"] * 5000) + "]]}]\n",
+    "script_no_moves": LEVER_HEAD + "levers: [{name: s, script: USA, values: [a]}]\n",
+    "script_bad_quarter": LEVER_HEAD + "levers: [{name: s, script: USA, moves: {a: {2025Q7: [tariff_threat]}}}]\n",
+    "script_far_quarter": LEVER_HEAD + "levers: [{name: s, script: USA, moves: {a: {9999Q1: [tariff_threat]}}}]\n",
+    "script_int_quarter": LEVER_HEAD + "levers: [{name: s, script: USA, moves: {a: {3: [tariff_threat]}}}]\n",
+    "script_moves_list": LEVER_HEAD + "levers: [{name: s, script: USA, moves: [tariff_threat]}]\n",
+    "script_unknown_set": LEVER_HEAD
+    + "levers: [{name: s, script: USA, moves: {a: {}}}]\npolicies: {p: {s: nowhere}}\n",
+    "ban_and_script_clash": LEVER_HEAD
+    + "levers: [{name: b, ban: USA, values: [[tariff_threat]]}, "
+    + "{name: s, script: USA, moves: {a: {2025Q2: [tariff_threat]}}}]\n",
+    "ban_policy_mapping": LEVER_HEAD
+    + "levers: [{name: b, ban: ROK, values: [[]]}]\npolicies: {p: {b: {hedge_toward_china: true}}}\n",
 }
 EXPERIMENT_CASES = [
     Case(
