@@ -224,3 +224,11 @@ def test_a_policy_that_bans_and_scripts_one_card_is_refused(tmp_path: Path):
         f"{path}:8:3: policy 'muddle' bans and scripts a card: USA plays banned card 'tariff_threat' in 2025Q2"
         in str(caught.value)
     )
+
+
+def test_the_shipped_card_lever_example_loads():
+    root = Path(__file__).resolve().parents[3]
+    experiment = load_experiment(root / "scenarios" / "experiments" / "collapse-bans.yaml")
+    assert [p.name for p in experiment.policies] == ["status_quo", "no_hedge", "pressure", "pressure_no_hedge"]
+    assert experiment.policies[3].bans == {"ROK": ("hedge_toward_china",)}
+    assert set(experiment.policies[3].script["USA"]) == {"2025Q2", "2025Q4", "2026Q2"}
