@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    StrictBool,
+    model_serializer,
+    model_validator,
+)
 
 from sim.errors import ScenarioError
 
@@ -113,6 +121,13 @@ class Lever(_Strict):
         if isinstance(data, dict) and isinstance(data.get("moves"), dict) and "values" not in data:
             data = {**data, "values": list(data["moves"])}
         return data
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # A parameter or strategy lever dumps as before card levers existed (the experiment's
+        # content hash, hence resume and extend of older sweeps, does not change).
+        data = handler(self)
+        return {k: v for k, v in data.items() if k not in ("ban", "script", "moves") or v is not None}
 
     @property
     def kind(self) -> str:
