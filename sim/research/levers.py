@@ -100,8 +100,9 @@ def make_policy(name: str, setting: dict[str, Any], levers: dict[str, Lever]) ->
     strategies: dict[str, str] = {}
     bans: dict[str, tuple[str, ...]] = {}
     script: dict[str, dict[str, tuple[str, ...]]] = {}
-    for lever_name, value in setting.items():
-        lever = levers[lever_name]
+    order = list(levers)
+    for lever_name in sorted(setting, key=order.index):  # in the levers' order: a later script lever wins a quarter
+        lever, value = levers[lever_name], setting[lever_name]
         if lever.kind in ("ban", "script"):
             apply_card_lever(lever, value, bans, script)
         elif lever.strategy is not None:

@@ -232,3 +232,18 @@ def test_the_shipped_card_lever_example_loads():
     assert [p.name for p in experiment.policies] == ["status_quo", "no_hedge", "pressure", "pressure_no_hedge"]
     assert experiment.policies[3].bans == {"ROK": ("hedge_toward_china",)}
     assert set(experiment.policies[3].script["USA"]) == {"2025Q2", "2025Q4", "2026Q2"}
+
+
+def test_two_card_levers_on_one_government_merge_in_lever_order(tmp_path: Path):
+    body = (
+        "scenarios: [baseline]\nuncertainties:\n  us_transactionalism: {values: [0.2]}\nlevers:\n"
+        "  - {name: ban_a, ban: ROK, values: [[hedge_toward_china]]}\n"
+        "  - {name: ban_b, ban: ROK, values: [[national_unity, hedge_toward_china]]}\n"
+        "  - {name: early, script: USA, moves: {m: {2025Q2: [tariff_threat], 2025Q3: []}}}\n"
+        "  - {name: late, script: USA, moves: {m: {2025Q2: [rally_the_base]}}}\n"
+        "policies:\n  both: {late: m, ban_b: [national_unity, hedge_toward_china], early: m, "
+        "ban_a: [hedge_toward_china]}\nsampler: grid\nreplications: 2\n"
+    )
+    (policy,) = load_experiment(write_experiment(tmp_path, body)).policies
+    assert policy.bans == {"ROK": ("hedge_toward_china", "national_unity")}
+    assert policy.script == {"USA": {"2025Q2": ("rally_the_base",), "2025Q3": ()}}
