@@ -247,3 +247,12 @@ def test_two_card_levers_on_one_government_merge_in_lever_order(tmp_path: Path):
     (policy,) = load_experiment(write_experiment(tmp_path, body)).policies
     assert policy.bans == {"ROK": ("hedge_toward_china", "national_unity")}
     assert policy.script == {"USA": {"2025Q2": ("rally_the_base",), "2025Q3": ()}}
+
+
+def test_a_game_replay_of_a_card_lever_run_is_refused_clearly(sweep: Path, runs: pd.DataFrame):
+    from sim import UsageError
+    from sim.play.session import session_for_sweep_run
+
+    run_id = int(_policy(runs, "no_hedge", 1.0)["replication"].iloc[0])
+    with pytest.raises(UsageError, match="bans or scripts cards.*trilat run --from-sweep"):
+        session_for_sweep_run(sweep, run_id, shadows=2)
