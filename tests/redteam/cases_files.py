@@ -303,6 +303,27 @@ ARGUMENT_CASES = [
         may_change=("out",),
     ),
     Case(
+        "arg-dask-tls-plain-silent-listener",
+        ("sweep", "{box}/exp.yaml", "--out", "{box}/out", "--dask", "tls://127.0.0.1:47915", "--dask-timeout", "1"),
+        lambda box: (write("exp.yaml", GOOD_EXP)(box), listener(47915, None)),
+        names="tls://127.0.0.1:47915",
+        may_change=("out",),
+    ),
+    Case(
+        "arg-dask-tls-plain-garbage-listener",
+        ("sweep", "{box}/exp.yaml", "--out", "{box}/out", "--dask", "tls://127.0.0.1:47916", "--dask-timeout", "2"),
+        lambda box: (write("exp.yaml", GOOD_EXP)(box), listener(47916, b"HTTP/1.1 400 Bad Request\r\n\r\n")),
+        names="tls://127.0.0.1:47916",
+        may_change=("out",),
+    ),
+    Case(
+        "arg-dask-tls-closed-port",
+        ("sweep", "{box}/exp.yaml", "--out", "{box}/out", "--dask", "tls://127.0.0.1:9"),
+        write("exp.yaml", GOOD_EXP),
+        names="tls://127.0.0.1:9",
+        may_change=("out",),
+    ),
+    Case(
         "arg-sweep-chunk-too-many",
         ("sweep", "{box}/exp.yaml", "--out", "{box}/out", "--chunk", "1"),
         write("exp.yaml", GOOD_EXP.replace("replications: 2", "replications: 2000000")),
