@@ -376,7 +376,7 @@ def _mark_finished_chunks(manifest: Manifest, out: Path) -> int:
     segment = len(manifest.segments) - 1
     lost = damaged_parts(out, manifest)
     if lost:
-        print(f"warning: {out}: missing or unreadable, run again: {describe_parts(out, lost)}", file=sys.stderr)
+        print(f"warning: {out}: damaged, run again: {describe_parts(out, lost)}", file=sys.stderr)
     for chunk in manifest.chunks:
         if chunk.status is ChunkStatus.DONE:
             if chunk in lost:
