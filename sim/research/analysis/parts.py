@@ -41,10 +41,11 @@ class PartReader:
 
     @classmethod
     def open(cls, out: Path, manifest: Manifest, verify: bool = True) -> PartReader:
-        """A reader of ``out``'s parts, after checking every done chunk's parts (``verify``: their digests)."""
+        """A reader of ``out``'s parts, after checking every part it will read (``verify``: their digests)."""
         reader = cls(Path(out), manifest)
         for chunk in manifest.chunks:
-            if chunk.status is ChunkStatus.DONE:
+            # Done chunks, and parts written after the manifest's last update (a sweep still running).
+            if reader.usable(chunk):
                 fault = chunk_fault(reader.out, chunk, manifest.keep_trajectories, verify)
                 if fault is not None:
                     reader._skip(chunk, *fault, warn=False)
