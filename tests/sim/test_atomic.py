@@ -36,6 +36,10 @@ WRITE_CALLS = r"\.(write_text|write_bytes|to_parquet|savefig|to_csv|image\.save|
 """Calls that write a file; outside ``sim/atomic.py`` they must run inside an atomic-write callback."""
 
 
+INTO_A_HANDLE = {"sim/research/sweep/integrity.py"}
+"""Modules that only write into a handle they are given (``layout.write_parquet_atomic`` opens it with atomic_write)."""
+
+
 def test_every_file_write_in_sim_and_ui_goes_through_the_atomic_helper():
     """A call that writes a file appears only as the callback of ``atomic_write`` (or writes to memory)."""
     import re
@@ -44,7 +48,7 @@ def test_every_file_write_in_sim_and_ui_goes_through_the_atomic_helper():
     root = Path(__file__).resolve().parents[2]
     bypass = []
     for path in sorted([*root.joinpath("sim").rglob("*.py"), *root.joinpath("ui").rglob("*.py")]):
-        if path.name == "atomic.py":
+        if path.name == "atomic.py" or str(path.relative_to(root)) in INTO_A_HANDLE:
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             code = line.split("#")[0]
