@@ -22,6 +22,7 @@ from sim.engine.layout import THREAT_ACTORS, THREAT_VARIABLES, Layout
 from sim.errors import Problem, ScenarioError, did_you_mean
 from sim.lang import calendar, schema
 from sim.lang.check_leaders import government_leaders, schedule_quarters
+from sim.lang.check_limits import scenario_sizes
 from sim.lang.compiler import CONTEXT_NAMES, Compiler, make_symbols
 from sim.lang.diagnostics import Diagnostics
 from sim.lang.expr import FUNCTIONS
@@ -427,7 +428,7 @@ BrokenCheck = Callable[[Any, Diagnostics], None]
 FILE_CHECKS: tuple[FileCheck, ...] = (duplicate_ids,)
 """Run on each file as read, before ``extends:`` merging; any problem stops loading."""
 
-ID_CHECKS: tuple[IdCheck, ...] = (ids_shared_by_rules_and_events, act_ids_naming_variables)
+ID_CHECKS: tuple[IdCheck, ...] = (scenario_sizes, ids_shared_by_rules_and_events, act_ids_naming_variables)
 """Run on the merged, validated spec before its state layout is built; any problem stops loading."""
 
 SCENARIO_CHECKS: tuple[ScenarioCheck, ...] = (

@@ -29,6 +29,7 @@ from sim.errors import TrilatError
 from sim.lang.scenario import Scenario, load_scenario
 from sim.research.experiment import Experiment
 from sim.research.levers import POLICY_COLUMN, run_settings
+from sim.research.sweep.damage import chunk_problem
 from sim.research.sweep.environment import MODEL_SOURCES, materialize
 from sim.research.sweep.layout import PARTS, SweepError, part_path
 from sim.research.sweep.manifest import (
@@ -195,10 +196,12 @@ def _replay(out_dir: str | Path, run_id: int, record: bool) -> tuple[Recorded, M
     manifest = load_manifest(out_dir)
     found = find_run(manifest, run_id)
     chunk = found.chunk
-    if chunk.status is ChunkStatus.DONE and not part_is_valid(out_dir, chunk, manifest.keep_trajectories):
+    problem = None
+    if chunk.status is ChunkStatus.DONE:
+        problem = chunk_problem(Path(out_dir), chunk, manifest.keep_trajectories)
+    if problem is not None:
         raise SweepError(
-            f"{part_path(out_dir, PARTS, chunk.id)}: the part holding run {run_id} (chunk {chunk.id}) is missing "
-            "or unreadable; re-run the sweep command to run it again"
+            f"{problem}; it holds run {run_id} (chunk {chunk.id}); re-run the sweep command to run it again"
         )
     entry = found.scenario
     scenario = recorded_scenario(out_dir, entry)

@@ -35,7 +35,7 @@ from sim.research.sweep.backends import (
     make_backend,
     start_fork_server,
 )
-from sim.research.sweep.damage import damaged_parts, describe_parts
+from sim.research.sweep.damage import chunk_problem, damaged_parts, describe_parts
 from sim.research.sweep.dask_probe import check_dask_address, probe_scheduler
 from sim.research.sweep.environment import code_fingerprint
 from sim.research.sweep.extend import Extension, check_extension, extend_folder
@@ -49,7 +49,6 @@ from sim.research.sweep.manifest import (
     SweepStatus,
     load_manifest,
     now,
-    part_is_valid,
 )
 from sim.research.sweep.plan import DEFAULT_CHUNK_RUNS, check_chunk_size, chunk_task, new_manifest, plan_chunks
 from sim.research.sweep.provenance import check_same_code, check_same_experiment
@@ -354,8 +353,8 @@ class _SweepRun:
 
 
 def _trusted_part(manifest: Manifest, out: Path, chunk: ChunkRecord) -> bool:
-    """True if a chunk's parts are valid and were written by this sweep's current model code."""
-    if not part_is_valid(out, chunk, manifest.keep_trajectories):
+    """True if a chunk's parts are sound (their digests verified) and written by this sweep's current model code."""
+    if chunk_problem(out, chunk, manifest.keep_trajectories) is not None:
         return False
     return manifest.fingerprint is None or part_code(out, chunk.id) == manifest.fingerprint
 
@@ -376,7 +375,7 @@ def _mark_finished_chunks(manifest: Manifest, out: Path) -> int:
     segment = len(manifest.segments) - 1
     lost = damaged_parts(out, manifest)
     if lost:
-        print(f"warning: {out}: missing or unreadable, run again: {describe_parts(out, lost)}", file=sys.stderr)
+        print(f"warning: {out}: damaged, run again: {describe_parts(out, lost)}", file=sys.stderr)
     for chunk in manifest.chunks:
         if chunk.status is ChunkStatus.DONE:
             if chunk in lost:
