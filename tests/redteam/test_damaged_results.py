@@ -102,3 +102,25 @@ def test_resume_runs_a_corrupt_part_again(tmp_path):
     assert code == 0, err[-2000:]
     assert "Traceback" not in err and "part-000001.parquet" in err
     assert hashlib.sha256((box / PART).read_bytes()).hexdigest() == original  # the same bytes as first written
+
+
+def test_resume_does_not_adopt_a_corrupt_part_the_manifest_had_not_recorded(tmp_path):
+    """A worker's part written after the last manifest update is adopted only if its digest holds."""
+    from sim.research.sweep.manifest import ChunkStatus, load_manifest
+
+    box, outside = _box(tmp_path)
+    original = hashlib.sha256((chunked_sweep() / PART).read_bytes()).hexdigest()
+
+    def unrecorded_and_corrupt(folder: Path) -> None:
+        _corrupt(folder)
+        manifest = load_manifest(folder / "sweep")
+        chunk = manifest.chunks[1]
+        chunk.status, chunk.segment = ChunkStatus.PENDING, None
+        manifest.write(folder / "sweep")
+
+    argv = ("sweep", "{box}/exp.yaml", "--out", "{box}/sweep", "--quiet")
+    case = Case("damaged-unrecorded-resume", argv, unrecorded_and_corrupt, may_change=("sweep",))
+    code, _, err = run_case(case, box, outside)
+    assert code == 0, err[-2000:]
+    assert "Traceback" not in err
+    assert hashlib.sha256((box / PART).read_bytes()).hexdigest() == original  # run again, not adopted
