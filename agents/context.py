@@ -92,6 +92,10 @@ class DecisionContext:
             (cards x worlds; ``sim.engine.bargaining.reaction_values``: relief for a payment
             toward a pending U.S. demand, escalation risk shielded by a hedge, the ally's
             concession or resistance to a U.S. demand).
+        draw_block: ``draw_block(slots, scale)`` gives the first ``slots`` slots' draws at
+            once, times ``scale`` (slots x worlds; the same numbers as ``draw``), or None.
+        compiled: run :meth:`greedy` (and strategies' choice loops) as compiled kernels
+            (``sim.engine.kernels``), with the same bits as the numpy code.
     """
 
     code: str
@@ -109,6 +113,8 @@ class DecisionContext:
     valuer: Callable[[], np.ndarray]
     domestic_valuer: Callable[[], np.ndarray]
     reactor: Callable[[], np.ndarray]
+    draw_block: Callable[[int, float], np.ndarray] | None = None
+    compiled: bool = False
 
     @property
     def replications(self) -> int:
@@ -149,10 +155,23 @@ class DecisionContext:
 
     def jitter(self, scale: float = DEFAULT_JITTER) -> np.ndarray:
         """Small per-card, per-world random tie-breakers (cards x worlds), uniform on [0, scale)."""
+        if self.draw_block is not None:
+            return self.draw_block(len(self.card_ids), scale)
         return np.array([self.draw(i) for i in range(len(self.card_ids))]) * scale
 
     def greedy(self, scores: np.ndarray, threshold: float) -> np.ndarray:
         """Pick cards in order of score (best first) while score > threshold and capital lasts."""
+        if self.compiled:
+            from sim.engine import kernels
+
+            chosen = np.zeros(self.available.shape, dtype=bool)
+            scores = np.ascontiguousarray(np.broadcast_to(np.asarray(scores, dtype=np.float64), chosen.shape))
+            capital = np.ascontiguousarray(self.own("capital"), dtype=np.float64)
+            costs = np.asarray(self.costs, dtype=np.float64)
+            kernels.load().greedy(
+                scores, np.ascontiguousarray(self.available), costs, capital, float(threshold), chosen
+            )
+            return chosen
         scores = np.where(self.available, scores, -np.inf)
         order = np.argsort(-scores, axis=0, kind="stable")
         ranked_scores = np.take_along_axis(scores, order, axis=0)

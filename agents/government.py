@@ -186,6 +186,9 @@ class Government(mesa.Agent):
         def draw(slot: int) -> np.ndarray:
             return streams.uniform(turn, stream, slot)
 
+        def draw_block(slots: int, scale: float) -> np.ndarray:
+            return streams.uniform_block(turn, stream, slots, scale)
+
         weights: dict[int, np.ndarray] = {}
 
         def objective_weights() -> dict[int, np.ndarray]:
@@ -219,6 +222,8 @@ class Government(mesa.Agent):
             valuer=valuer,
             domestic_valuer=domestic_valuer,
             reactor=reactor,
+            draw_block=draw_block,
+            compiled=model.engine == "compiled",
         )
 
     def _tie_change_last_turn(self) -> np.ndarray:

@@ -212,10 +212,12 @@ class ObjectiveSeeking(Strategy):
     def choose(self, context: DecisionContext) -> np.ndarray:  # noqa: D102
         if not context.objectives:
             return ThreatDriven().choose(context)
+        if context.compiled and type(self).price is ObjectiveSeeking.price:
+            return self._choose_compiled(context)
         value = np.where(context.available, self.values(context), -np.inf)
-        costs = context.costs[:, None]
         left = np.array(context.own("capital"), dtype=np.float64)
         chosen = np.zeros(context.available.shape, dtype=bool)
+        costs = context.costs[:, None]
         keep = np.ones(context.replications)
         for _ in range(len(context.card_ids)):
             affordable = (~chosen) & (costs <= left + 1e-9)
@@ -228,6 +230,33 @@ class ObjectiveSeeking(Strategy):
             chosen[best[worlds], worlds] = True
             left = left - np.where(take, context.costs[best], 0.0)
             keep = np.where(take, keep * self.turn_decay, keep)
+        return chosen
+
+    def _choose_compiled(self, context: DecisionContext) -> np.ndarray:
+        """:meth:`choose` through the compiled kernels (``sim.engine.kernels``; the same bits)."""
+        from sim.engine import kernels
+
+        k = kernels.load()
+        shape = context.available.shape
+        available = np.ascontiguousarray(context.available)
+        if type(self).values is ObjectiveSeeking.values:
+            vulnerable = np.ascontiguousarray(
+                np.broadcast_to(self.domestic_weight * (1.0 - context.own("approval")), (shape[1],)), dtype=np.float64
+            )
+            parts = [
+                np.ascontiguousarray(np.broadcast_to(part, shape), dtype=np.float64)
+                for part in (context.card_values(), context.domestic_payoff(), context.reactions(), context.jitter(1.0))
+            ]
+            value = np.empty(shape)
+            k.objective_values(*parts[:3], vulnerable, parts[3], float(self.timing_spread), available, value)
+        else:
+            value = np.ascontiguousarray(np.where(available, self.values(context), -np.inf), dtype=np.float64)
+        chosen = np.zeros(shape, dtype=bool)
+        left = np.array(context.own("capital"), dtype=np.float64)
+        costs = np.asarray(context.costs, dtype=np.float64)
+        k.objective_choice(
+            value, costs, left, float(self.capital_price), float(self.reserve), float(self.turn_decay), chosen
+        )
         return chosen
 
 

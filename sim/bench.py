@@ -48,6 +48,10 @@ def run_bench(scenario_name: str = "baseline", ensemble_runs: int = 10_000, seco
     scenario = load_scenario(scenario_name)
     turns = scenario.turns
 
+    from sim.engine.kernels.measure import engine_figures
+
+    # First, so the compiled kernels are built before the ensemble timings below.
+    engines = engine_figures(scenario, ensemble_runs)
     # One replication at a time: a fresh R=1 model per run, as a naive tool would do.
     single_runs = 0
     start = time.perf_counter()
@@ -86,6 +90,7 @@ def run_bench(scenario_name: str = "baseline", ensemble_runs: int = 10_000, seco
         },
         "speedup": round(ensemble_rate / single_rate, 1),
         "game_turn_300_shadows_ms": round(game_turn_ms, 1),
+        "engines": engines,
         "goals": {"speedup": 100, "ensemble_runs_per_s": 20_000, "load_compile_ms": 100, "game_turn_ms": 200},
     }
 
@@ -118,6 +123,20 @@ def print_bench(results: dict[str, Any]) -> None:
         f"  speed-up per run:               {results['speedup']:>10.1f} x"
         f"       ({mark(results['speedup'] >= goals['speedup'])}; goal >= {goals['speedup']}x)"
     )
+    engines = results.get("engines")
+    if engines:
+        print(f"  numpy engine, CPU time:         {engines['numpy_runs_per_cpu_s']:>10.1f} runs/CPU-s")
+        if engines["compiled_runs_per_cpu_s"] is None:
+            print("  compiled engine:                 not available (numba missing)")
+        else:
+            print(
+                f"  compiled engine, CPU time:      {engines['compiled_runs_per_cpu_s']:>10.1f} runs/CPU-s"
+                f"   ({engines['speedup']:.2f}x numpy; kernels compiled in {engines['compile_s']:.2f} s)"
+            )
+        print(
+            f"  reference a*b+c workload:       {engines['reference_s']:>10.3f} CPU-s"
+            f"   (ensemble / reference = {engines['baseline_to_reference']:.2f}; goal <= 0.6)"
+        )
     for size, frames in results.get("ui_frames", {}).items():
         worst = max(frames.values())
         print(

@@ -73,6 +73,7 @@ def command_run(args: argparse.Namespace) -> int:
             turns=args.turns,
             strategies=strategies,
             parameters=parameters,
+            record=True,
         )
         model.run()
         if args.json:

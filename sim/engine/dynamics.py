@@ -8,7 +8,7 @@ how much shared threat lifted the ROK-Japan tie and how much history salience pu
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -176,9 +176,12 @@ def cooperation(model: TrilateralModel) -> None:
             weight = politics.polarization_weight(model)  # issue 10: the camp in power shapes the penalty
             terms.append((KOREAN_POLARIZATION, -P["polarization_penalty"] * weight * v("ROK.polarization")))
         tie_rows = layout.tie_rows(pair)
-        ties = x[tie_rows].copy()
         rate = P["tie_adjust_rate"] * responsiveness
         drivers = sum(term for _, term in terms)
+        if state.compiled and not state.recorder.enabled:
+            _tie_step_kernel(model, pair, tie_rows, rate, drivers, spill, history, inst)
+            continue
+        ties = x[tie_rows].copy()
         undamped = rate * (P["tie_base"] + drivers - ties)
         if history is not None:
             undamped = undamped + rate * spill * history
@@ -200,7 +203,41 @@ def cooperation(model: TrilateralModel) -> None:
             clipped = (new - ties) - total
             if np.any(clipped):
                 recorder.add_mean(BOUNDS, tie_rows, clipped.mean(axis=1))
-    state.refresh_ties()
+    state.refresh_ties(force=True)
+
+
+def _tie_step_kernel(
+    model: TrilateralModel,
+    pair: str,
+    tie_rows: slice,
+    rate: np.ndarray,
+    drivers: np.ndarray | float,
+    spill: np.ndarray,
+    history: np.ndarray | None,
+    inst: np.ndarray,
+) -> None:
+    """The compiled end of :func:`cooperation` for one pair (record off; the same bits)."""
+    from sim.engine import kernels
+
+    P, R = model.params, model.replications
+
+    def vector(value: Any) -> np.ndarray:
+        return np.ascontiguousarray(np.broadcast_to(np.asarray(value, dtype=np.float64), (R,)))
+
+    def matrix(value: np.ndarray) -> np.ndarray:
+        return np.asarray(value, dtype=np.float64).reshape(value.shape[0], -1)
+
+    base = vector(P["tie_base"] + drivers)
+    if history is None:
+        history_rate, history_values = matrix(rate), np.zeros(0)
+    else:
+        history_rate, history_values = matrix(rate * spill), vector(history)
+    damp = vector(-P["inst_damping"] * inst)
+    noise = vector(P["tie_noise"] * model.streams.normal(model.turn, _NOISE_STREAMS[pair]))
+    domains = tie_rows.stop - tie_rows.start
+    kernels.load().tie_step(
+        model.x, tie_rows.start, domains, matrix(rate), base, history_rate, history_values, damp, noise
+    )
 
 
 def _upkeep(model: TrilateralModel) -> None:

@@ -22,7 +22,7 @@ import numpy as np
 from agents import DomesticPolitics, Government, ThreatActor, make_strategy
 from agents.schedule import merge_scripts, resolve_bans
 from agents.strategies import Strategy
-from sim.engine import bargaining, dynamics, indicators, sources, warmup
+from sim.engine import bargaining, dynamics, indicators, kernels, sources, warmup
 from sim.engine.explain import Contribution, contributions
 from sim.engine.layout import GOVERNMENTS, PHASES, THREAT_ACTORS
 from sim.engine.limits import MAX_REPLICATION_ID, MAX_REPLICATIONS, check_run_fits
@@ -94,9 +94,12 @@ def _as_turns(turns: Any, default: int) -> int:
     return int(turns)
 
 
-def _as_record(record: Any) -> bool:
+def _as_record(record: Any, replications: int) -> bool:
+    """``record``: None means on for a single story and off for an ensemble."""
+    if record is None:
+        return replications == 1
     if not isinstance(record, bool | np.bool_):
-        raise UsageError(f"record must be True or False, got {record!r}")
+        raise UsageError(f"record must be True, False or None, got {record!r}")
     return bool(record)
 
 
@@ -144,7 +147,13 @@ class TrilateralModel(mesa.Model):
         turns: number of turns to run (default: the scenario's); ``running`` turns False after.
         replication_ids: explicit replication indices to carry (e.g. ``[4711]``).
         strategies: per-government strategy names or instances overriding the scenario's.
-        record: keep the cause-and-effect record (slightly slower); True or False.
+        record: keep the cause-and-effect record (slower); True, False, or None (the default):
+            on for a single world (R = 1), off for an ensemble.
+        engine: ``"auto"`` (the default: the compiled numba engine when numba is installed and
+            the ensemble is big enough for compiling to pay, see :func:`sim.engine.kernels.resolve`;
+            else numpy), ``"numpy"`` or ``"compiled"``; both give bit-identical results.
+            Resolved into ``model.engine`` (``"numpy"`` or ``"compiled"``); without numba,
+            ``"compiled"`` falls back to numpy with a notice.
         bans: per government, card ids it never plays in any world or turn
             (``{"ROK": ["hedge_toward_china"]}``), whether its strategy or the scenario's
             script would choose them; a human team submitting one is refused.
@@ -171,7 +180,8 @@ class TrilateralModel(mesa.Model):
         turns: int | None = None,
         replication_ids: Sequence[int] | np.ndarray | None = None,
         strategies: Mapping[str, str | Strategy] | None = None,
-        record: bool = True,
+        record: bool | None = None,
+        engine: str = "auto",
         bans: Mapping[str, Sequence[str]] | None = None,
         script: Mapping[str, Mapping[int | str, Sequence[str]]] | None = None,
         parameters: Mapping[str, Any] | None = None,
@@ -189,12 +199,14 @@ class TrilateralModel(mesa.Model):
         self.replication_ids = _as_replication_ids(replications, replication_ids)
         self.replications = len(self.replication_ids)
         self.turns = _as_turns(turns, spec.turns)
-        record = _as_record(record)
+        record = _as_record(record, self.replications)
+        self.engine = kernels.resolve(engine, self.replications)
+        compiled = self.engine == "compiled"
         check_run_fits(len(spec.layout.rows), self.replications, self.turns + spec.warmup, record)
         chosen_strategies = _strategy_choices(spec, strategies)
         self.bans = resolve_bans(spec, bans)
         self.scripts = merge_scripts(spec, script, self.turns, self.bans)
-        self.streams = CounterRNG(self.seed, self.replication_ids)
+        self.streams = CounterRNG(self.seed, self.replication_ids, compiled=compiled)
         self.draws = _Draws(self)
         self.params = self._resolve_parameters(_parameter_values(parameters, swept))
         self.p = [self.params[name] for name in spec.parameter_names]
@@ -209,11 +221,11 @@ class TrilateralModel(mesa.Model):
         self.turn = 0
         self.context: list[Any] = [0, *spec.start, *spec.series.row(1)]
         x0, self.profiles = spec.initial_state(self.p, self.replications)
-        self.state = WorldState(spec.layout, x0[:, 0] * 0, self.replications, record=record)
+        self.state = WorldState(spec.layout, x0[:, 0] * 0, self.replications, record=record, compiled=compiled)
         self.state.x[:] = x0
         self.x = self.state.x
         self.state.weakest_weight = self.params["weakest_weight"]
-        self.state.refresh_ties()
+        self.state.refresh_ties(force=True)
         self.responsiveness = np.array([spec.spec.domains[d].responsiveness for d in spec.layout.domains])
         self.history_spillover = np.array([spec.spec.domains[d].history_spillover for d in spec.layout.domains])
         self.applied_camp = {g: np.full(self.replications, spec.camp_start[g]) for g in GOVERNMENTS}
@@ -306,7 +318,7 @@ class TrilateralModel(mesa.Model):
         rows = layout.target_rows(name)
         old = self.x[rows].copy()
         self.x[rows] = np.clip(float(value), layout.lo[rows, None], layout.hi[rows, None])
-        self.state.refresh_ties()
+        self.state.refresh_ties(force=True)
         # Credited in the next turn's cause-and-effect record, so its parts still add up.
         self._adjustments.append((sources.facilitator(f"set {name}"), rows, self.x[rows] - old))
 

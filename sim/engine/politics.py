@@ -93,7 +93,11 @@ def _start(model: TrilateralModel, name: str) -> np.ndarray:
 def out_stance(model: TrilateralModel, gov: str) -> np.ndarray:
     """History stance of the camp out of power, per world (a one-camp government: its own camp's)."""
     table = model.profiles[gov][:, _STANCE]
-    return np.choose(1 - model.applied_camp[gov], table)
+    # The same selection as np.choose(1 - camp, table), several times faster for large ensembles.
+    camp = model.applied_camp[gov]
+    if len(table) == 2:
+        return np.where(camp == 1, table[0], table[1])
+    return np.take_along_axis(table, (1 - camp)[None, :], axis=0)[0]
 
 
 def mobilization(model: TrilateralModel, gov: str) -> np.ndarray:

@@ -12,6 +12,8 @@ import hashlib
 
 import numpy as np
 
+from sim.engine import mathlib
+
 _MASK = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -54,26 +56,55 @@ class CounterRNG:
     Args:
         seed: the ensemble's seed (any non-negative integer).
         replications: the replication indices these worlds carry (need not be contiguous).
+        compiled: draw with the compiled kernels (:mod:`sim.engine.kernels`; the same bits).
     """
 
-    def __init__(self, seed: int, replications: np.ndarray) -> None:
+    def __init__(self, seed: int, replications: np.ndarray, compiled: bool = False) -> None:
         self.seed = int(seed)
         self.replications = np.asarray(replications, dtype=np.uint64)
         self._seed_key = _mix_int(_mix_int(self.seed & _MASK) ^ 0x5EED5EED5EED5EED)
+        self.compiled = compiled
+
+    def key(self, turn: int, stream: int, slot: int = 0) -> int:
+        """The 64-bit key of one (turn, stream, slot)."""
+        key = _mix_int(self._seed_key ^ _mix_int((stream + _GOLDEN * (turn + 1)) & _MASK))
+        return _mix_int(key ^ ((slot + 1) * _GOLDEN))
 
     def bits(self, turn: int, stream: int, slot: int = 0) -> np.ndarray:
         """64 random bits per replication for this (turn, stream, slot)."""
-        key = _mix_int(self._seed_key ^ _mix_int((stream + _GOLDEN * (turn + 1)) & _MASK))
-        key = _mix_int(key ^ ((slot + 1) * _GOLDEN))
+        key = self.key(turn, stream, slot)
         z = self.replications * np.uint64(_GOLDEN) + np.uint64(key)
         return _mix_array(_mix_array(z) ^ np.uint64(key))
 
     def uniform(self, turn: int, stream: int, slot: int = 0) -> np.ndarray:
         """Uniform floats in [0, 1), one per replication."""
+        if self.compiled:
+            return self.uniform_block(turn, stream, 1, slot=slot)[0]
         return (self.bits(turn, stream, slot) >> _S11).astype(np.float64) * _TO_UNIT
 
+    def uniform_block(self, turn: int, stream: int, slots: int, scale: float = 1.0, slot: int = 0) -> np.ndarray:
+        """``slots`` consecutive slots' uniform draws times ``scale``, shape (slots, replications)."""
+        if not self.compiled:
+            return np.array([self.uniform(turn, stream, slot + s) for s in range(slots)]) * scale
+        from sim.engine import kernels
+
+        keys = np.array([self.key(turn, stream, slot + s) for s in range(slots)], dtype=np.uint64)
+        out = np.empty((slots, len(self.replications)))
+        kernels.load().uniform_block(self.replications, keys, float(scale), out)
+        return out
+
     def normal(self, turn: int, stream: int, slot: int = 0) -> np.ndarray:
-        """Standard normal floats (Box-Muller on two independent uniforms)."""
+        """Standard normal floats (Box-Muller on two independent uniforms).
+
+        log1p and cos come from :mod:`sim.engine.mathlib`, so the compiled path gets the same bits.
+        """
+        if self.compiled:
+            from sim.engine import kernels
+
+            out = np.empty(len(self.replications))
+            key1, key2 = self.key(turn, stream, 2 * slot), self.key(turn, stream, 2 * slot + 1)
+            kernels.load().normal(self.replications, np.uint64(key1), np.uint64(key2), out)
+            return out
         u1 = self.uniform(turn, stream, 2 * slot)
         u2 = self.uniform(turn, stream, 2 * slot + 1)
-        return np.sqrt(-2.0 * np.log1p(-u1)) * np.cos(2.0 * np.pi * u2)
+        return np.sqrt(-2.0 * mathlib.log1p(-u1)) * mathlib.cos(2.0 * np.pi * u2)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.engine import kernels
 from sim.engine.layout import GOVERNMENTS, PAIR_MEMBERS, PAIRS
 from sim.engine.politics import history_payoff
 
@@ -129,19 +130,37 @@ def _weighted_changes(model: TrilateralModel, cards: Sequence[Trigger], weights:
     x, p, c, draws = model.x, model.p, model.context, model.draws
     lo, hi = model.scenario.layout.lo, model.scenario.layout.hi
     values = np.zeros((len(cards), model.replications))
+    compiled = model.state.compiled
     for i, card in enumerate(cards):
         for effect in card.effects:
             rows = [r for r in range(effect.rows.start, effect.rows.stop) if r in weights]
             if not rows:
                 continue
             value = np.asarray(effect.value(x, p, c, draws), dtype=np.float64)
+            if compiled:
+                _weighted_change_kernel(model, values[i], rows, value.reshape(-1), effect.op == "set", weights)
+                continue
             value = np.where(np.isfinite(value), value, np.nan)  # a non-finite effect makes the card worth 0
             # Row by row, so each world's sum does not depend on how many worlds there are.
             for row in rows:
                 target = value if effect.op == "set" else x[row] + value
                 delta = np.clip(target, lo[row], hi[row]) - x[row]
                 values[i] += weights[row] * delta
+    if compiled:
+        kernels.load().zero_nonfinite(values)
+        return values
     return np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
+
+
+def _weighted_change_kernel(
+    model: TrilateralModel, out: np.ndarray, rows: list[int], value: np.ndarray, is_set: bool, weights: dict
+) -> None:
+    """The compiled row loop of :func:`_weighted_changes` (the same bits)."""
+    kernel = kernels.load().weighted_change
+    lo, hi = model.scenario.layout.lo, model.scenario.layout.hi
+    for row in rows:
+        weight = np.asarray(weights[row], dtype=np.float64)
+        kernel(model.x, row, value, is_set, float(lo[row]), float(hi[row]), weight, out)
 
 
 def sensitivity(model: TrilateralModel, gov: str) -> dict[int, np.ndarray]:

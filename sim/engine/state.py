@@ -38,6 +38,16 @@ def pair_index(ties: np.ndarray, weakest_weight: float | np.ndarray) -> np.ndarr
     return weakest_weight * low + (1 - weakest_weight) * mean
 
 
+def _as_2d(delta: np.ndarray | float, x: np.ndarray) -> np.ndarray:
+    """A change as a 2-D float array (rows x worlds, either axis possibly 1) for the apply kernel."""
+    array = np.asarray(delta, dtype=np.float64)
+    if np.may_share_memory(array, x):
+        array = array.copy()  # the kernel writes x while it reads the change: read a copy
+    if array.ndim == 2:
+        return array
+    return array.reshape((1, -1) if array.ndim == 1 else (1, 1))
+
+
 @dataclass
 class TurnRecord:
     """Mean change per source and row during one turn."""
@@ -79,27 +89,69 @@ class Recorder:
 
 
 class WorldState:
-    """The state matrix of an ensemble plus bound-respecting, recorded updates."""
+    """The state matrix of an ensemble plus bound-respecting, recorded updates.
 
-    def __init__(self, layout: Layout, initial: np.ndarray, replications: int, record: bool = True) -> None:
+    With ``compiled=True`` the updates and the tie refresh run as numba kernels
+    (:mod:`sim.engine.kernels`), with the same bits as the numpy code here.
+    """
+
+    def __init__(
+        self, layout: Layout, initial: np.ndarray, replications: int, record: bool = True, compiled: bool = False
+    ) -> None:
         self.layout = layout
+        self.compiled = compiled
+        self._kernels = None
+        if compiled:
+            from sim.engine import kernels
+
+            self._kernels = kernels.load()
         self.x = np.repeat(initial[:, None], replications, axis=1)
         self.replications = replications
         self.lo = layout.lo[:, None]
+        # Float bounds for the kernels (layout.lo may hold integers; the values are the same).
+        self._lo_float = np.asarray(layout.lo, dtype=np.float64)
+        self._hi_float = np.asarray(layout.hi, dtype=np.float64)
         self.hi = layout.hi[:, None]
         self.recorder = Recorder(layout.size, record)
         self._pair_rows = [layout.tie_rows(pair) for pair in PAIRS]
         self._pair_agg = [layout.rows[f"tie.{pair}"] for pair in PAIRS]
         self._index_row = layout.rows["trilateral"]
         self.weakest_weight: float | np.ndarray = 0.5
+        # Rows whose change makes the pair ties and the index stale (domains, pair ties, index).
+        tie_rows = [r for rows in self._pair_rows for r in range(rows.start, rows.stop)]
+        self._tie_span = (
+            min([*tie_rows, *self._pair_agg, self._index_row]),
+            max([*tie_rows, *self._pair_agg, self._index_row]),
+        )
+        self._pair_starts = np.array([rows.start for rows in self._pair_rows], dtype=np.int64)
+        self._pair_agg_rows = np.array(self._pair_agg, dtype=np.int64)
+        self.ties_stale = True
         self.refresh_ties()
 
     def row(self, name: str) -> np.ndarray:
         """The values of one variable across replications (a view)."""
         return self.x[self.layout.rows[name]]
 
+    def _touch(self, rows: slice) -> None:
+        """Mark the ties stale if ``rows`` reach a tie row (or the index)."""
+        if not isinstance(rows, slice):
+            self.ties_stale = True
+            return
+        start = rows.start if rows.start is not None else 0
+        stop = rows.stop if rows.stop is not None else self.layout.size
+        if start <= self._tie_span[1] and stop > self._tie_span[0]:
+            self.ties_stale = True
+
     def apply(self, rows: slice, delta: np.ndarray | float, source: Source) -> np.ndarray:
         """Add ``delta`` to ``rows`` within bounds; credit the actual change to ``source``."""
+        self._touch(rows)
+        if self._kernels is not None and isinstance(rows, slice) and rows.step in (None, 1):
+            start = rows.start if rows.start is not None else 0
+            n = len(range(*rows.indices(self.layout.size)))
+            change = np.empty((n, self.replications))
+            self._kernels.apply_rows(self.x, start, _as_2d(delta, self.x), self._lo_float, self._hi_float, change)
+            self.recorder.add(source, rows, change)
+            return change
         old = self.x[rows]
         new = np.minimum(np.maximum(old + delta, self.lo[rows]), self.hi[rows])
         change = new - old
@@ -112,8 +164,16 @@ class WorldState:
         parts = list(parts)
         total = sum(delta for _, delta in parts)
         old = self.x[rows].copy()
-        new = np.clip(old + total, self.lo[rows], self.hi[rows])
-        self.x[rows] = new
+        if self._kernels is not None and isinstance(rows, slice) and rows.step in (None, 1):
+            self._touch(rows)
+            change = np.empty(old.shape)
+            lo, hi = self._lo_float, self._hi_float
+            self._kernels.apply_rows(self.x, rows.start or 0, _as_2d(total, self.x), lo, hi, change)
+            new = self.x[rows]
+        else:
+            self._touch(rows)
+            new = np.clip(old + total, self.lo[rows], self.hi[rows])
+            self.x[rows] = new
         recorder = self.recorder
         if recorder.enabled:
             for source, delta in parts:
@@ -127,8 +187,22 @@ class WorldState:
         row = self.layout.rows[name]
         self.apply(slice(row, row + 1), np.asarray(value) - self.x[row], source)
 
-    def refresh_ties(self) -> None:
-        """Recompute each pair's tie (weighted mean of its domains) and the trilateral index."""
+    def refresh_ties(self, force: bool = False) -> None:
+        """Recompute each pair's tie (weighted mean of its domains) and the trilateral index.
+
+        Skipped when no tie row changed through :meth:`apply`/:meth:`apply_parts` since the last
+        refresh; ``force=True`` after writing ``x`` directly.
+        """
+        if not (force or self.ties_stale):
+            return
+        self.ties_stale = False
+        if self._kernels is not None:
+            weakest = np.array(np.broadcast_to(self.weakest_weight, (self.replications,)), dtype=np.float64)
+            weights = np.asarray(self.layout.domain_weights, dtype=np.float64)
+            self._kernels.refresh_ties(
+                self.x, self._pair_starts, self._pair_agg_rows, weights, self._index_row, weakest
+            )
+            return
         weights = self.layout.domain_weights
         for rows, agg in zip(self._pair_rows, self._pair_agg, strict=True):
             block = self.x[rows]

@@ -50,7 +50,7 @@ def restart(model: TrilateralModel, start: np.ndarray) -> None:
     """
     rows = restart_rows(model.scenario)
     model.x[rows] = start[rows]
-    model.state.refresh_ties()
+    model.state.refresh_ties(force=True)
     model.turn = 0
     model.context[:] = [0, *model.scenario.start, *model.scenario.series.row(1)]
     model.applied_camp = {g: np.full(model.replications, model.scenario.camp_start[g]) for g in GOVERNMENTS}

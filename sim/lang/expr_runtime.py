@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from sim.engine import mathlib
+
 
 def _safe_div(a: Any, b: Any) -> Any:
     b_arr = np.asarray(b, dtype=np.float64)
@@ -21,8 +23,8 @@ def _safe_div(a: Any, b: Any) -> Any:
 
 
 def _safe_pow(a: Any, b: Any) -> Any:
-    with np.errstate(all="ignore"):
-        return np.power(np.asarray(a, dtype=np.float64), b)
+    """``a ** b`` through :func:`sim.engine.mathlib.power` (the same bits as the compiled path)."""
+    return mathlib.power(a, b)
 
 
 def _fmin(*args: Any) -> Any:
@@ -86,9 +88,9 @@ RUNTIME: dict[str, Any] = {
     "_clip": np.clip,
     "_abs": np.abs,
     "_sqrt": lambda x: np.sqrt(np.maximum(x, 0.0)),
-    "_exp": lambda x: np.exp(np.clip(x, -50.0, 50.0)),
-    "_log": lambda x: np.log(np.maximum(x, 1e-12)),
-    "_sigmoid": lambda x: 1.0 / (1.0 + np.exp(-np.clip(x, -50.0, 50.0))),
+    "_exp": lambda x: mathlib.exp(np.clip(x, -50.0, 50.0)),
+    "_log": lambda x: mathlib.log(np.maximum(x, 1e-12)),
+    "_sigmoid": lambda x: 1.0 / (1.0 + mathlib.exp(-np.clip(x, -50.0, 50.0))),
     "_floor": np.floor,
     "_ceil": np.ceil,
     "_round": np.round,

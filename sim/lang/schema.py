@@ -41,6 +41,7 @@ MODEL_OPTIONS = (
     "record",
     "bans",
     "script",
+    "engine",
     "parameters",
 )
 """Keyword options of :class:`sim.TrilateralModel`; a scenario parameter may not take one of these names."""

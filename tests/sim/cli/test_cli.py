@@ -193,6 +193,9 @@ def test_bench_json_reports_rates_and_ratio(capsys):
 
     assert data["largest_scenario"] in library_ids()
     assert set(data["ui_frames"]) == {"1280x720", "1920x1080"}
+    engines = data["engines"]
+    assert engines["numpy_runs_per_cpu_s"] > 0 and engines["reference_s"] > 0
+    assert engines["compiled_runs_per_cpu_s"] is None or engines["speedup"] > 0
 
 
 def test_the_committed_json_schema_is_up_to_date(capsys):

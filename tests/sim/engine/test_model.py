@@ -101,11 +101,19 @@ def test_cause_record_names_rules_events_actions_and_behaviour(baseline):
 
 
 def test_cause_record_of_an_ensemble_is_the_mean_over_worlds(baseline):
-    model = TrilateralModel(baseline, seed=4, replications=300)
+    model = TrilateralModel(baseline, seed=4, replications=300, record=True)
     model.run(3)
     info = model.explain(3)["tie.ROK_JPN"]
     change = np.mean(model.history[3]["tie.ROK_JPN"] - model.history[2]["tie.ROK_JPN"])
     assert sum(v for _, v in info["parts"]) == pytest.approx(change, abs=1e-9)
+
+
+def test_record_defaults_to_on_for_one_world_and_off_for_an_ensemble(baseline):
+    assert TrilateralModel(baseline, seed=1).state.recorder.enabled
+    ensemble = TrilateralModel(baseline, seed=1, replications=2).run(1)
+    assert not ensemble.state.recorder.enabled
+    with pytest.raises(UsageError, match="record=False"):
+        ensemble.explain(1)
 
 
 def test_parameters_are_a_mapping_and_are_range_checked(baseline):
@@ -164,7 +172,7 @@ def test_parameters_go_in_their_mapping_and_options_stay_options(baseline):
     default = TrilateralModel(baseline, seed=3)
     assert default.params["us_transactionalism"] == baseline.parameter_defaults["us_transactionalism"]
     assert default.state.recorder.enabled is True
-    with pytest.raises(UsageError, match="record must be True or False, got 0.9"):
+    with pytest.raises(UsageError, match="record must be True, False or None, got 0.9"):
         TrilateralModel(baseline, seed=3, record=0.9)
 
 
@@ -181,7 +189,8 @@ def test_option_names_are_the_keyword_only_arguments():
     [
         ({"record": 1}, "record"),
         ({"record": "yes"}, "record"),
-        ({"record": None}, "record"),
+        ({"engine": "fast"}, "engine"),
+        ({"engine": None}, "engine"),
         ({"seed": 1.5}, "seed"),
         ({"seed": True}, "seed"),
         ({"rng": "7"}, "seed"),

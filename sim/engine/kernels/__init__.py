@@ -1,0 +1,173 @@
+"""The compiled engine: numba kernels for the turn's hot spots, loaded lazily, and the engine switch.
+
+``TrilateralModel(..., engine="auto"|"numpy"|"compiled")`` picks the path; :func:`resolve`
+turns the request into ``"numpy"`` or ``"compiled"``. numba is imported only when the compiled
+path is first used (never when ``sim.engine`` is imported), and the kernels compile once per
+process (:func:`load` is cached; :func:`warm_up` compiles them all and returns the seconds it
+took, for ``trilat bench``). Results are bit-identical to the numpy path (tests/sim/engine/
+test_compiled.py); the kernels' source is :mod:`sim.engine.kernels.source`.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+import warnings
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+ENGINES: tuple[str, ...] = ("auto", "numpy", "compiled")
+"""Values of the model's ``engine`` option."""
+
+AUTO_MIN_REPLICATIONS = 256
+"""``engine="auto"`` uses the compiled kernels for ensembles at least this big once they are compiled
+in this process (:func:`warm_up`; a one-story game stays numpy)."""
+
+AUTO_COMPILE_REPLICATIONS = 100_000
+"""``engine="auto"`` compiles the kernels itself only for an ensemble at least this big: compiling
+takes 3-6 s of CPU and saves about 0.03 ms per world (16-turn baseline), so it pays from about
+100 thousand worlds in one process. A sweep or bench that will run more calls :func:`warm_up`."""
+
+_MATHLIB_FUNCTIONS = (
+    "_exp_core",
+    "_log_core",
+    "_reduce_pio2",
+    "_kcos",
+    "_ksin",
+    "exp_scalar",
+    "log_scalar",
+    "log1p_scalar",
+    "cos_scalar",
+    "pow_scalar",
+)
+_HELPERS = ("mix", "unit", "_minimum", "_before")
+_KERNELS = (
+    "uniform_block",
+    "normal",
+    "apply_rows",
+    "refresh_ties",
+    "greedy",
+    "objective_choice",
+    "weighted_change",
+    "zero_nonfinite",
+    "tie_step",
+    "objective_values",
+)
+
+
+@functools.cache
+def numba_available() -> bool:
+    """Whether numba imports on this platform (checked once per process)."""
+    try:
+        import numba  # noqa: F401
+    except Exception:  # noqa: BLE001 - any import failure means: no JIT here
+        return False
+    return True
+
+
+@functools.cache
+def _notice_no_numba() -> None:
+    warnings.warn("numba is not available: the compiled engine falls back to numpy", RuntimeWarning, stacklevel=4)
+
+
+def resolve(engine: Any, replications: int) -> str:
+    """The engine a model runs on: ``"numpy"`` or ``"compiled"``.
+
+    Args:
+        engine: ``"auto"`` (compiled when numba imports, for ensembles of at least
+            :data:`AUTO_MIN_REPLICATIONS` worlds once the kernels are compiled in this process,
+            or of :data:`AUTO_COMPILE_REPLICATIONS` otherwise), ``"numpy"`` or ``"compiled"``.
+        replications: the ensemble's size.
+
+    Raises:
+        UsageError: for another value.
+    """
+    from sim.errors import UsageError
+
+    if not isinstance(engine, str) or engine not in ENGINES:
+        raise UsageError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+    if engine == "numpy" or (engine == "auto" and replications < AUTO_MIN_REPLICATIONS):
+        return "numpy"
+    if engine == "auto" and replications < AUTO_COMPILE_REPLICATIONS and not compiled():
+        return "numpy"
+    if not numba_available():
+        _notice_no_numba()
+        return "numpy"
+    return "compiled"
+
+
+@functools.cache
+def load() -> SimpleNamespace:
+    """The compiled kernels (numba dispatchers), built once per process; they compile on first call."""
+    import numba
+    from numba.extending import register_jitable
+
+    from sim.engine import mathlib
+    from sim.engine.kernels import source
+
+    for name in _MATHLIB_FUNCTIONS:
+        register_jitable(getattr(mathlib, name))
+    for name in _HELPERS:
+        register_jitable(getattr(source, name))
+    return SimpleNamespace(**{name: numba.njit(getattr(source, name)) for name in _KERNELS})
+
+
+def warm_up() -> float:
+    """Compile every kernel (once per process) and return the seconds it took (0 when already done)."""
+    start = time.perf_counter()
+    k = load()
+    reps = np.arange(2, dtype=np.uint64)
+    keys = np.array([1, 2], dtype=np.uint64)
+    out = np.zeros((2, 2))
+    k.uniform_block(reps, keys, 1.0, out)
+    k.normal(reps, keys[0], keys[1], out[0])
+    x = np.zeros((8, 2))
+    lo, hi = np.zeros(8), np.ones(8)
+    for delta in (np.ones((1, 1)), np.ones((1, 2)), np.ones((2, 4))[:, ::2]):
+        k.apply_rows(x, 0, delta, lo, hi, np.zeros((delta.shape[0], 2)))
+    weakest = np.broadcast_to(np.asarray(0.5), (2,))
+    pair_rows, agg_rows = np.array([0, 1, 2]), np.array([3, 4, 5])
+    k.refresh_ties(x, pair_rows, agg_rows, np.ones(1), 6, weakest)
+    k.refresh_ties(x, pair_rows, agg_rows, np.ones(1), 6, np.ones(2))
+    chosen = np.zeros((2, 2), dtype=bool)
+    k.greedy(out, np.ones((2, 2), dtype=bool), np.ones(2), np.ones(2), 0.5, chosen)
+    k.objective_choice(out, np.ones(2), np.ones(2), 0.005, 1.5, 0.7, chosen)
+    ones = np.ones(2)
+    for value in (np.ones(1), ones):
+        k.weighted_change(x, 0, value, False, 0.0, 1.0, ones, np.zeros(2))
+    k.zero_nonfinite(out)
+    k.objective_values(out, out, out, ones, out, 0.5, np.ones((2, 2), dtype=bool), np.empty((2, 2)))
+    for rate in (np.ones((2, 1)), np.ones((2, 2))):
+        for history in (np.ones(2), np.zeros(0)):
+            k.tie_step(x, 0, 2, rate, ones, rate, history, ones, ones)
+    _warm_up_model()
+    return time.perf_counter() - start
+
+
+def _warm_up_model() -> None:
+    """Two turns of a small compiled baseline run: the argument types real runs pass get compiled too."""
+    from sim.engine.model import TrilateralModel
+
+    TrilateralModel("baseline", replications=4, seed=0, turns=2, engine="compiled").run()
+
+
+def compiled() -> bool:
+    """Whether every kernel is already compiled in this process (then using them costs nothing extra)."""
+    if not load.cache_info().currsize:
+        return False
+    kernels = load()
+    return all(getattr(kernels, name).signatures for name in _KERNELS)
+
+
+__all__ = [
+    "AUTO_COMPILE_REPLICATIONS",
+    "AUTO_MIN_REPLICATIONS",
+    "ENGINES",
+    "compiled",
+    "load",
+    "numba_available",
+    "resolve",
+    "warm_up",
+]

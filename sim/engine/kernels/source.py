@@ -1,0 +1,292 @@
+"""The compiled path's kernels as plain Python loops; :mod:`sim.engine.kernels` compiles them with numba.
+
+Each kernel does, world by world, exactly the floating-point operations of the numpy code it
+replaces, in the same order (no fast-math, no fused multiply-add), so both paths give the same
+bits. The numpy code stays the reference; the comment on each kernel names it. This module does
+not import numba: it runs (slowly) as plain Python too, which the tests use.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.engine import mathlib
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_S30 = np.uint64(30)
+_S27 = np.uint64(27)
+_S31 = np.uint64(31)
+_S11 = np.uint64(11)
+_TO_UNIT = 1.0 / float(1 << 53)
+_TWO_PI = 2.0 * np.pi
+
+
+def mix(z: np.uint64) -> np.uint64:
+    """SplitMix64 finalizer on one uint64 (``sim.engine.rng._mix_array``)."""
+    z = z ^ (z >> _S30)
+    z = z * _M1
+    z = z ^ (z >> _S27)
+    z = z * _M2
+    return z ^ (z >> _S31)
+
+
+def unit(replication: np.uint64, key: np.uint64) -> float:
+    """One uniform draw in [0, 1) (``CounterRNG.uniform``)."""
+    z = replication * _GOLDEN + key
+    bits = mix(mix(z) ^ key)
+    return float(bits >> _S11) * _TO_UNIT
+
+
+def uniform_block(replications: np.ndarray, keys: np.ndarray, scale: float, out: np.ndarray) -> None:
+    """``out[s] = uniform(slot s) * scale`` for each key (``DecisionContext.jitter``; scale 1 for plain draws)."""
+    for s in range(keys.shape[0]):
+        key = keys[s]
+        for w in range(replications.shape[0]):
+            out[s, w] = unit(replications[w], key) * scale
+
+
+def normal(replications: np.ndarray, key1: np.uint64, key2: np.uint64, out: np.ndarray) -> None:
+    """Box-Muller normals from two slots (``CounterRNG.normal``)."""
+    for w in range(replications.shape[0]):
+        u1 = unit(replications[w], key1)
+        u2 = unit(replications[w], key2)
+        out[w] = math.sqrt(-2.0 * mathlib.log1p_scalar(-u1)) * mathlib.cos_scalar(_TWO_PI * u2)
+
+
+def apply_rows(x: np.ndarray, r0: int, delta: np.ndarray, lo: np.ndarray, hi: np.ndarray, change: np.ndarray) -> None:
+    """``WorldState.apply``: x += delta within [lo, hi] on rows r0.., the change made into ``change``.
+
+    ``delta`` is 2-D with each axis either full or of length 1 (broadcast, as numpy would).
+    ``min(max(old + d, lo), hi)`` with numpy's NaN-propagating maximum/minimum: a NaN sum stays NaN.
+    """
+    row_step = 1 if delta.shape[0] > 1 else 0
+    world_step = 1 if delta.shape[1] > 1 else 0
+    for k in range(change.shape[0]):
+        r = r0 + k
+        low = lo[r]
+        high = hi[r]
+        dk = k * row_step
+        for w in range(change.shape[1]):
+            old = x[r, w]
+            new = old + delta[dk, w * world_step]
+            if new < low:
+                new = low
+            if new > high:
+                new = high
+            x[r, w] = new
+            change[k, w] = new - old
+
+
+def refresh_ties(
+    x: np.ndarray, pair_rows: np.ndarray, agg_rows: np.ndarray, weights: np.ndarray, index_row: int, weakest: np.ndarray
+) -> None:
+    """``WorldState.refresh_ties``: each pair tie as the weighted sum of its domains, then the index."""
+    n_domains = weights.shape[0]
+    worlds = x.shape[1]
+    for p in range(agg_rows.shape[0]):
+        first = pair_rows[p]
+        agg = agg_rows[p]
+        w0 = weights[0]
+        for w in range(worlds):
+            x[agg, w] = w0 * x[first, w]
+        for d in range(1, n_domains):
+            wd = weights[d]
+            row = first + d
+            for w in range(worlds):
+                x[agg, w] += wd * x[row, w]
+    for w in range(worlds):
+        t0 = x[agg_rows[0], w]
+        t1 = x[agg_rows[1], w]
+        t2 = x[agg_rows[2], w]
+        low = _minimum(_minimum(t0, t1), t2)
+        mean = ((t0 + t1) + t2) / 3.0
+        a = weakest[w]
+        x[index_row, w] = a * low + (1 - a) * mean
+
+
+def _minimum(a: float, b: float) -> float:
+    """``np.minimum`` on two floats: NaN propagates, ties keep the first."""
+    if a <= b or a != a:
+        return a
+    return b
+
+
+def greedy(
+    scores: np.ndarray,
+    available: np.ndarray,
+    costs: np.ndarray,
+    capital: np.ndarray,
+    threshold: float,
+    chosen: np.ndarray,
+) -> None:
+    """``DecisionContext.greedy``: best score first (stable, NaN last) while score > threshold and capital lasts."""
+    n = scores.shape[0]
+    order = np.empty(n, dtype=np.int64)
+    ranked = np.empty(n)
+    for w in range(scores.shape[1]):
+        # Stable insertion sort of -score ascending, NaN last (np.argsort(kind="stable")).
+        for c in range(n):
+            key = -scores[c, w] if available[c, w] else math.inf
+            pos = c
+            while pos > 0 and _before(key, ranked[pos - 1]):
+                ranked[pos] = ranked[pos - 1]
+                order[pos] = order[pos - 1]
+                pos -= 1
+            ranked[pos] = key
+            order[pos] = c
+        left = capital[w]
+        for rank in range(n):
+            card = order[rank]
+            score = -ranked[rank]
+            if score > threshold and left >= costs[card] - 1e-9:
+                chosen[card, w] = True
+                left = left - costs[card]
+
+
+def _before(a: float, b: float) -> bool:
+    """Strict order of numpy's sort: a < b, and any number before NaN."""
+    return a < b or (b != b and a == a)
+
+
+def objective_choice(
+    value: np.ndarray,
+    costs: np.ndarray,
+    capital: np.ndarray,
+    capital_price: float,
+    reserve: float,
+    turn_decay: float,
+    chosen: np.ndarray,
+) -> None:
+    """``ObjectiveSeeking.choose``: take the best net card, one at a time, while its net value is positive.
+
+    ``value`` is already -inf where a card is unavailable. A world stops at its first turn
+    without a positive net value (the numpy loop changes nothing for it afterwards).
+    """
+    n = value.shape[0]
+    for w in range(value.shape[1]):
+        left = capital[w]
+        keep = 1.0
+        for _ in range(n):
+            best = 0
+            best_net = -math.inf
+            for c in range(n):
+                if not chosen[c, w] and costs[c] <= left + 1e-9:
+                    shortfall = (reserve - (left - costs[c])) / reserve
+                    if shortfall < 0.0:
+                        shortfall = 0.0
+                    if shortfall > 1.0:
+                        shortfall = 1.0
+                    net = keep * value[c, w] - capital_price * (1.0 + shortfall) * costs[c]
+                else:
+                    net = -math.inf
+                if c == 0 or net > best_net or (net != net and best_net == best_net):
+                    best = c
+                    best_net = net
+            if not best_net > 0.0:
+                break
+            chosen[best, w] = True
+            left = left - costs[best]
+            keep = keep * turn_decay
+
+
+def weighted_change(
+    x: np.ndarray,
+    row: int,
+    value: np.ndarray,
+    is_set: bool,
+    low: float,
+    high: float,
+    weight: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """``scoring._weighted_changes`` for one row: out += weight * (clip(target, lo, hi) - x[row]).
+
+    ``value`` has 1 or R entries; a non-finite value counts as NaN (the card is then worth 0).
+    """
+    step = 1 if value.shape[0] > 1 else 0
+    for w in range(out.shape[0]):
+        v = value[w * step]
+        if not (v - v == 0.0):
+            v = math.nan
+        now = x[row, w]
+        target = v if is_set else now + v
+        if target < low:
+            target = low
+        if target > high:
+            target = high
+        out[w] += weight[w] * (target - now)
+
+
+def zero_nonfinite(values: np.ndarray) -> None:
+    """``np.nan_to_num(values, nan=0, posinf=0, neginf=0)`` in place (2-D)."""
+    for i in range(values.shape[0]):
+        for w in range(values.shape[1]):
+            v = values[i, w]
+            if not (v - v == 0.0):
+                values[i, w] = 0.0
+
+
+def tie_step(
+    x: np.ndarray,
+    r0: int,
+    domains: int,
+    rate: np.ndarray,
+    base: np.ndarray,
+    history_rate: np.ndarray,
+    history: np.ndarray,
+    damp: np.ndarray,
+    noise: np.ndarray,
+) -> None:
+    """``dynamics.cooperation`` for one pair's domain ties (record off).
+
+    undamped = rate * (base - tie) [+ history_rate * history]; damping = damp * undamped where
+    undamped < 0; tie = clip(tie + ((undamped + damping) + noise), 0, 1). ``rate`` and
+    ``history_rate`` are (domains or 1, worlds or 1); ``history`` has 0 entries when the pair has
+    no history term.
+    """
+    rate_rows = 1 if rate.shape[0] > 1 else 0
+    rate_worlds = 1 if rate.shape[1] > 1 else 0
+    hist_rows = 1 if history_rate.shape[0] > 1 else 0
+    hist_worlds = 1 if history_rate.shape[1] > 1 else 0
+    with_history = history.shape[0] > 0
+    for d in range(domains):
+        r = r0 + d
+        for w in range(x.shape[1]):
+            tie = x[r, w]
+            undamped = rate[d * rate_rows, w * rate_worlds] * (base[w] - tie)
+            if with_history:
+                undamped = undamped + history_rate[d * hist_rows, w * hist_worlds] * history[w]
+            damping = damp[w] * undamped if undamped < 0 else 0.0
+            new = tie + ((undamped + damping) + noise[w])
+            if new < 0.0:
+                new = 0.0
+            if new > 1.0:
+                new = 1.0
+            x[r, w] = new
+
+
+def objective_values(
+    card_values: np.ndarray,
+    domestic: np.ndarray,
+    reactions: np.ndarray,
+    vulnerable: np.ndarray,
+    draws: np.ndarray,
+    spread: float,
+    available: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """``ObjectiveSeeking.values`` and its availability mask: -inf where a card is unavailable.
+
+    value = (card_values + vulnerable * domestic + reactions) * (1 + spread * (2 * draw - 1)).
+    """
+    for c in range(out.shape[0]):
+        for w in range(out.shape[1]):
+            if available[c, w]:
+                value = card_values[c, w] + vulnerable[w] * domestic[c, w] + reactions[c, w]
+                out[c, w] = value * (1.0 + spread * (2.0 * draws[c, w] - 1.0))
+            else:
+                out[c, w] = -math.inf
