@@ -11,12 +11,11 @@ from sim.cli.parser import EXIT_USAGE
 
 
 def command_list(args: argparse.Namespace) -> int:
-    from sim.lang.scenario import library_ids, load_scenario
+    from sim.lang.scenario import library_ids, load_spec
 
     rows = []
     for ident in library_ids():
-        scenario = load_scenario(ident)
-        spec = scenario.spec
+        spec = load_spec(ident)  # validated, not compiled: a listing needs no rules
         first = spec.sources[0] if spec.sources else None
         rows.append(
             {

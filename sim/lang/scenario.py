@@ -69,6 +69,7 @@ __all__ = [
     "library_ids",
     "load_embedded_scenario",
     "load_scenario",
+    "load_spec",
     "resolve_scenario_path",
     "validate_paths",
 ]
@@ -296,6 +297,20 @@ def compile_scenario(
         texts=texts,
         embedded=embedded,
     )
+
+
+def load_spec(name: str | Path) -> schema.ScenarioSpec:
+    """Load, merge (``extends:``) and validate a scenario without compiling it (for ``trilat list``).
+
+    The id, title, turns, start and sources are known; rules, cards and expressions are not
+    checked (:func:`load_scenario` does that).
+
+    Raises:
+        ScenarioError: for a file that cannot be read, or a tree the schema refuses.
+    """
+    path = resolve_scenario_path(name)
+    raw, _ = load_chain(path, checks.file_problems)
+    return _validate(raw, Diagnostics(raw, (str(path), 1, 1)))
 
 
 def load_scenario(name: str | Path) -> Scenario:
