@@ -23,6 +23,7 @@ from agents import DomesticPolitics, Government, ThreatActor, make_strategy
 from agents.strategies import Strategy
 from sim.engine import bargaining, dynamics, indicators, sources, warmup
 from sim.engine.explain import Contribution, contributions
+from sim.engine.history import KeptHistory, Snapshot, as_keep, new_history
 from sim.engine.layout import GOVERNMENTS, PHASES, THREAT_ACTORS
 from sim.engine.limits import MAX_REPLICATION_ID, MAX_REPLICATIONS, check_run_fits
 from sim.engine.rng import CounterRNG
@@ -145,6 +146,10 @@ class TrilateralModel(mesa.Model):
         strategies: per-government strategy names or instances overriding the scenario's.
         record: keep the cause-and-effect record (slightly slower); True or False.
         parameters: scenario parameter values by name, scalars or arrays of shape (R,).
+        keep: which past turns' indicators ``history`` keeps: ``"all"`` (the default; the game,
+            reports and ``explain`` read them), ``"final"`` (an ensemble that reads only the
+            final state) or a list of turns (0 = the start); see :mod:`sim.engine.history`.
+            Results are identical whatever is kept.
         **swept: scenario parameter values as keyword arguments. This exists only for
             ``mesa.batch_run``, which passes every swept name as a keyword; a name that is a
             model option can only be given in ``parameters=``. Giving a parameter both ways is
@@ -166,6 +171,7 @@ class TrilateralModel(mesa.Model):
         strategies: Mapping[str, str | Strategy] | None = None,
         record: bool = True,
         parameters: Mapping[str, Any] | None = None,
+        keep: str | Sequence[int] = "all",
         **swept: Any,
     ) -> None:
         if seed is not None and rng is not None:
@@ -180,6 +186,7 @@ class TrilateralModel(mesa.Model):
         self.replication_ids = _as_replication_ids(replications, replication_ids)
         self.replications = len(self.replication_ids)
         self.turns = _as_turns(turns, spec.turns)
+        self._keep = as_keep(keep)
         record = _as_record(record)
         check_run_fits(len(spec.layout.rows), self.replications, self.turns + spec.warmup, record)
         chosen_strategies = _strategy_choices(spec, strategies)
@@ -226,7 +233,7 @@ class TrilateralModel(mesa.Model):
 
         self._indicator_rows = [spec.layout.rows[name] for name in INDICATORS]
         self._run_warmup()
-        self.history: list[dict[str, np.ndarray]] = [self._snapshot()]
+        self.history: list[Snapshot] | KeptHistory = new_history(self._keep, self._snapshot())
         self.datacollector = mesa.DataCollector(
             model_reporters={name: partial(indicator_mean, name=name) for name in INDICATORS}
         )

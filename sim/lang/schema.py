@@ -40,6 +40,7 @@ MODEL_OPTIONS = (
     "strategies",
     "record",
     "parameters",
+    "keep",
 )
 """Keyword options of :class:`sim.TrilateralModel`; a scenario parameter may not take one of these names."""
 
