@@ -198,6 +198,11 @@ def _parse_cached(shown: str, data: bytes) -> Any:
     return parse_yaml(data.decode("utf-8"), shown)
 
 
+def clear_parse_cache() -> None:
+    """Forget every parsed file (the next load parses again; for timing a cold load)."""
+    _parse_cached.cache_clear()
+
+
 def _read_parsed(path: Path) -> Any:
     """A scenario file's located tree (shared: copy it before changing it).
 
