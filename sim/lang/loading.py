@@ -127,11 +127,19 @@ def _is_effect_op(value: dict[Any, Any]) -> bool:
 
 
 def _merge_mappings(parent: dict[Any, Any], child: dict[Any, Any]) -> LocDict:
-    out = copy_located(parent) if isinstance(parent, LocDict) else LocDict(parent)
+    # Each parent value is copied once: merged with the child's where the child has the key.
+    if isinstance(parent, LocDict):
+        out = LocDict((k, merge(v, child[k], str(k)) if k in child else copy_located(v)) for k, v in parent.items())
+        out.mark, out.key_marks = parent.mark, dict(parent.key_marks)
+        out.value_marks, out.quoted = dict(parent.value_marks), dict(parent.quoted)
+    else:
+        out = LocDict((k, merge(v, child[k], str(k)) if k in child else v) for k, v in parent.items())
+    for k, v in child.items():
+        if k not in parent:
+            out[k] = copy_located(v)
     if isinstance(child, LocDict):
         out.mark = child.mark
-    for k, v in child.items():
-        out[k] = merge(parent[k], v, str(k)) if k in parent else copy_located(v)
+    for k in child:
         if isinstance(child, LocDict):
             out.key_marks[k] = child.key_marks.get(k) or out.key_marks.get(k) or out.mark or ("?", 1, 1)
             out.value_marks[k] = child.value_marks.get(k) or out.value_marks.get(k) or out.mark or ("?", 1, 1)
@@ -232,12 +240,10 @@ def _read_one(path: Path, file_checks: FileCheck) -> LocDict:
 
 
 def _without_key(tree: LocDict, key: str) -> LocDict:
-    """A shallow copy of a located mapping, marks included, less ``key`` (the values are shared)."""
+    """A shallow copy of a located mapping less the item ``key`` (the values are shared; marks kept as they were)."""
     out = LocDict((k, v) for k, v in tree.items() if k != key)
-    out.mark = tree.mark
-    out.key_marks = {k: m for k, m in tree.key_marks.items() if k != key}
-    out.value_marks = {k: m for k, m in tree.value_marks.items() if k != key}
-    out.quoted = {k: q for k, q in tree.quoted.items() if k != key}
+    out.mark, out.key_marks = tree.mark, dict(tree.key_marks)
+    out.value_marks, out.quoted = dict(tree.value_marks), dict(tree.quoted)
     return out
 
 

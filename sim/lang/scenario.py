@@ -71,6 +71,7 @@ __all__ = [
     "load_scenario",
     "load_spec",
     "resolve_scenario_path",
+    "load_paths",
     "validate_paths",
 ]
 
@@ -360,6 +361,11 @@ def _content_hash(texts: tuple[str, ...], spec: schema.ScenarioSpec) -> str:
 
 def validate_paths(paths: Iterable[str | Path]) -> list[tuple[Path | str, list[Problem]]]:
     """Load every given file (every ``*.yaml`` of a folder; the library if none) and collect problems."""
+    return [(target, problems) for target, problems, _ in load_paths(paths)]
+
+
+def load_paths(paths: Iterable[str | Path]) -> list[tuple[Path | str, list[Problem], Scenario | None]]:
+    """Like :func:`validate_paths`, with each scenario that loaded (None for one with problems)."""
     targets: list[Path | str] = []
     for item in list(paths) or [library_dir()]:
         path = Path(item)
@@ -367,12 +373,12 @@ def validate_paths(paths: Iterable[str | Path]) -> list[tuple[Path | str, list[P
             targets.extend(sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml")))
         else:
             targets.append(item if path.suffix in (".yaml", ".yml") or path.exists() else str(item))
-    results: list[tuple[Path | str, list[Problem]]] = []
+    results: list[tuple[Path | str, list[Problem], Scenario | None]] = []
     for target in targets:
         try:
-            load_scenario(target)
+            scenario = load_scenario(target)
         except ScenarioError as exc:
-            results.append((target, exc.problems))
+            results.append((target, exc.problems, None))
         else:
-            results.append((target, []))
+            results.append((target, [], scenario))
     return results
