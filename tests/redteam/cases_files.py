@@ -155,6 +155,24 @@ SCENARIO_CASES += [
     Case("run-unknown-scenario", ("run", "no-such-scenario"), names="no-such-scenario"),
 ]
 
+
+def siblings_of_a_broken_parent(box: Path) -> None:
+    """Two files extending one broken parent: each is refused, the parse error not cached away (issue 14)."""
+    write("parent.yaml", "id: parent\ntitle: Parent\nturns: [\n")(box)
+    for name in ("a", "b"):
+        write(f"{name}.yaml", f"id: {name}\ntitle: {name}\nextends: parent.yaml\n")(box)
+
+
+SCENARIO_CASES += [
+    Case("validate-siblings-broken-parent", ("validate", "{box}"), siblings_of_a_broken_parent, names="parent.yaml"),
+    Case(
+        "validate-nul-in-parent",
+        ("validate", "{box}/evil.yaml"),
+        write("evil.yaml", HEAD + "x: \x00\n"),
+        names="evil.yaml",
+    ),
+]
+
 EXP_HEAD = "id: x\ntitle: x\nscenarios: [baseline]\n"
 EXPERIMENTS: dict[str, str] = {
     "empty": "",
