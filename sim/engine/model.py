@@ -183,10 +183,10 @@ class TrilateralModel(mesa.Model):
         spec = self.scenario
         if spec.spec.abstract:
             raise UsageError(f"scenario '{spec.id}' is abstract (shared defaults); run a scenario that extends it")
+        kept_turns = as_keep(keep)  # checked early; used when the history starts
         self.replication_ids = _as_replication_ids(replications, replication_ids)
         self.replications = len(self.replication_ids)
         self.turns = _as_turns(turns, spec.turns)
-        self._keep = as_keep(keep)
         record = _as_record(record)
         check_run_fits(len(spec.layout.rows), self.replications, self.turns + spec.warmup, record)
         chosen_strategies = _strategy_choices(spec, strategies)
@@ -233,7 +233,7 @@ class TrilateralModel(mesa.Model):
 
         self._indicator_rows = [spec.layout.rows[name] for name in INDICATORS]
         self._run_warmup()
-        self.history: list[Snapshot] | KeptHistory = new_history(self._keep, self._snapshot())
+        self.history: list[Snapshot] | KeptHistory = new_history(kept_turns, self._snapshot())
         self.datacollector = mesa.DataCollector(
             model_reporters={name: partial(indicator_mean, name=name) for name in INDICATORS}
         )
