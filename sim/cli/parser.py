@@ -261,6 +261,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="measure ensemble speed against one-at-a-time runs")
     bench.add_argument("--json", action="store_true", help="print JSON")
+    bench.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    bench.add_argument(
+        "--repeats",
+        type=positive_int,
+        default=3,
+        metavar="N",
+        help="timings per CPU-time and start-up figure; the median is kept (default 3)",
+    )
     bench.add_argument("--runs", type=ensemble_size, default=10_000, metavar="R", help="ensemble size (default 10000)")
     bench.add_argument("--seconds", type=float, default=3.0, metavar="S", help="time budget of the one-at-a-time loop")
     bench.add_argument("--scenario", default="baseline", help="scenario to measure (default baseline)")

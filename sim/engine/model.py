@@ -24,6 +24,7 @@ from agents.schedule import merge_scripts, resolve_bans
 from agents.strategies import Strategy
 from sim.engine import bargaining, dynamics, indicators, kernels, sources, warmup
 from sim.engine.explain import Contribution, contributions
+from sim.engine.history import KeptHistory, Snapshot, as_keep, new_history
 from sim.engine.layout import GOVERNMENTS, PHASES, THREAT_ACTORS
 from sim.engine.limits import MAX_REPLICATION_ID, MAX_REPLICATIONS, check_run_fits
 from sim.engine.rng import CounterRNG
@@ -161,6 +162,10 @@ class TrilateralModel(mesa.Model):
             (``{"USA": {3: ["tariff_threat"], "2026Q1": []}}``), added to the scenario's
             ``script:`` (a quarter listed here replaces the scenario's moves for it).
         parameters: scenario parameter values by name, scalars or arrays of shape (R,).
+        keep: which past turns' indicators ``history`` keeps: ``"all"`` (the default; the game,
+            reports and ``explain`` read them), ``"final"`` (an ensemble that reads only the
+            final state) or a list of turns (0 = the start); see :mod:`sim.engine.history`.
+            Results are identical whatever is kept.
         **swept: scenario parameter values as keyword arguments. This exists only for
             ``mesa.batch_run``, which passes every swept name as a keyword; a name that is a
             model option can only be given in ``parameters=``. Giving a parameter both ways is
@@ -185,6 +190,7 @@ class TrilateralModel(mesa.Model):
         bans: Mapping[str, Sequence[str]] | None = None,
         script: Mapping[str, Mapping[int | str, Sequence[str]]] | None = None,
         parameters: Mapping[str, Any] | None = None,
+        keep: str | Sequence[int] = "all",
         **swept: Any,
     ) -> None:
         if seed is not None and rng is not None:
@@ -196,6 +202,7 @@ class TrilateralModel(mesa.Model):
         spec = self.scenario
         if spec.spec.abstract:
             raise UsageError(f"scenario '{spec.id}' is abstract (shared defaults); run a scenario that extends it")
+        kept_turns = as_keep(keep)  # checked early; used when the history starts
         self.replication_ids = _as_replication_ids(replications, replication_ids)
         self.replications = len(self.replication_ids)
         self.turns = _as_turns(turns, spec.turns)
@@ -249,7 +256,7 @@ class TrilateralModel(mesa.Model):
 
         self._indicator_rows = [spec.layout.rows[name] for name in INDICATORS]
         self._run_warmup()
-        self.history: list[dict[str, np.ndarray]] = [self._snapshot()]
+        self.history: list[Snapshot] | KeptHistory = new_history(kept_turns, self._snapshot())
         self.datacollector = mesa.DataCollector(
             model_reporters={name: partial(indicator_mean, name=name) for name in INDICATORS}
         )

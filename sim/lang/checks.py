@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.engine.dynamics import required_parameters
 from sim.engine.layout import THREAT_ACTORS, THREAT_VARIABLES, Layout
+from sim.engine.required_parameters import REQUIRED_PARAMETERS
 from sim.errors import Problem, ScenarioError, did_you_mean
 from sim.lang import calendar, schema
 from sim.lang.check_leaders import government_leaders, schedule_quarters
@@ -154,7 +154,7 @@ def series_names(context: ScenarioContext) -> None:
 
 def required_parameters_defined(context: ScenarioContext) -> None:
     """Every parameter the built-in behaviour reads is declared (``defaults`` declares them all)."""
-    for name, needed_by in required_parameters().items():
+    for name, needed_by in REQUIRED_PARAMETERS.items():
         if name not in context.spec.parameters:
             context.diagnostics.at(
                 ("parameters",), f"parameter '{name}' (used by {needed_by}) is not defined", "missing"

@@ -43,6 +43,7 @@ MODEL_OPTIONS = (
     "script",
     "engine",
     "parameters",
+    "keep",
 )
 """Keyword options of :class:`sim.TrilateralModel`; a scenario parameter may not take one of these names."""
 

@@ -230,6 +230,24 @@ SCENARIO_CASES += [
     ),
 ]
 
+
+def siblings_of_a_broken_parent(box: Path) -> None:
+    """Two files extending one broken parent: each is refused, the parse error not cached away (issue 14)."""
+    write("parent.yaml", "id: parent\ntitle: Parent\nturns: [\n")(box)
+    for name in ("a", "b"):
+        write(f"{name}.yaml", f"id: {name}\ntitle: {name}\nextends: parent.yaml\n")(box)
+
+
+SCENARIO_CASES += [
+    Case("validate-siblings-broken-parent", ("validate", "{box}"), siblings_of_a_broken_parent, names="parent.yaml"),
+    Case(
+        "validate-nul-in-parent",
+        ("validate", "{box}/evil.yaml"),
+        write("evil.yaml", HEAD + "x: \x00\n"),
+        names="evil.yaml",
+    ),
+]
+
 EXP_HEAD = "id: x\ntitle: x\nscenarios: [baseline]\n"
 LEVER_HEAD = EXP_HEAD + "uncertainties: {us_transactionalism: [0.5]}\nsampler: grid\nreplications: 2\n"
 EXPERIMENTS: dict[str, str] = {

@@ -77,7 +77,9 @@ def simulate(
         indicators: state variables to keep.
         record_turns: turns (0 = the start) whose values to keep.
         statistics: statistics over turns 1..T to compute (``mean``, ``min``, ``max``, ``sd``).
-        record: keep the model's cause-and-effect record (for the narrative; no effect on values).
+        record: keep the model's cause-and-effect record and every turn's indicators in
+            ``model.history`` (for the narrative; no effect on values). Without it the model keeps
+            no per-turn snapshots (``keep="final"``): the turns a sweep records are kept here.
         strategies: governments' strategies that replace the scenario's (a policy's levers).
         outcomes: the experiment's per-run outcome values to compute.
         bans: cards each government never plays (a policy's ban levers; the model's ``bans=``).
@@ -89,6 +91,7 @@ def simulate(
     model = TrilateralModel(
         scenario,
         seed=seed,
+        keep="all" if record else "final",  # a narrative reads every turn; a sweep records its own
         replication_ids=replication_ids,
         turns=turns,
         record=record,
