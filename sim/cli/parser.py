@@ -135,6 +135,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
     sweep.add_argument(
+        "--engine",
+        choices=("auto", "numpy", "compiled"),
+        default="auto",
+        help="model engine: auto (compiled kernels when each worker has 200,000+ runs), numpy or compiled; "
+        "the results are identical",
+    )
+    sweep.add_argument(
         "--dry-run", action="store_true", help="print runs, chunks, estimated time and disk; run nothing"
     )
     sweep.add_argument(

@@ -28,6 +28,7 @@ def command_sweep(args: argparse.Namespace) -> int:
         chunk_runs=args.chunk,
         allow_code_change=args.allow_code_change,
         extend=args.extend,
+        engine=args.engine,
     )
     print(summary)
     return 0 if summary.complete else 1

@@ -65,6 +65,7 @@ def simulate(
     outcomes: tuple[RunOutcome, ...] = (),
     bans: Mapping[str, Sequence[str]] | None = None,
     script: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
+    engine: str = "auto",
 ) -> Recorded:
     """Run a block of replications to the end and keep the indicators a sweep records.
 
@@ -84,6 +85,7 @@ def simulate(
         outcomes: the experiment's per-run outcome values to compute.
         bans: cards each government never plays (a policy's ban levers; the model's ``bans=``).
         script: scripted moves, government -> quarter -> cards (a policy's script levers).
+        engine: the model's engine (``auto``, ``numpy`` or ``compiled``: the same results).
 
     Returns:
         The model run to the end and the recorded values.
@@ -99,6 +101,7 @@ def simulate(
         strategies=dict(strategies) if strategies else None,
         bans={gov: list(cards) for gov, cards in bans.items()} if bans else None,
         script={gov: {q: list(c) for q, c in moves.items()} for gov, moves in script.items()} if script else None,
+        engine=engine,
     )
     tracker = OutcomeTracker(outcomes, model) if outcomes else None
     rows = [scenario.layout.rows[name] for name in indicators]

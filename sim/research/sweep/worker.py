@@ -67,6 +67,8 @@ class ChunkTask:
     common_random_numbers: bool = False
     """Run ``k`` of every point draws the random numbers of replication index ``k`` (else its run id)."""
     outcomes: tuple[RunOutcome, ...] = ()
+    engine: str = "auto"
+    """The model engine the chunk runs on (``auto``, ``numpy`` or ``compiled``; bit-identical results)."""
 
     def run_ids(self) -> np.ndarray:
         """The chunk's global run ids, point by point: its points times its replication indices.
@@ -235,6 +237,7 @@ class ChunkRunner:
             bans=task.bans,
             script=task.script,
             outcomes=task.outcomes,
+            engine=task.engine,
         )
         tables = chunk_tables(task, recorded, ids, local)
         self._release(recorded)
