@@ -120,3 +120,6 @@ MAX_SCENARIO_NODES = 100_000
 YAML aliases let one expression of up to 2,000 characters be used at any number of sites, each
 compiled on its own, so the text limits alone do not bound the graph.
 """
+
+MAX_EXTENDS_DEPTH = 32
+"""Files in one scenario's ``extends:`` chain, itself and ``defaults`` included (shipped: at most 3)."""

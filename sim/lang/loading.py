@@ -20,6 +20,7 @@ from typing import Any
 
 import scenarios
 from sim.engine.layout import GOVERNMENTS, PAIRS
+from sim.engine.limits import MAX_EXTENDS_DEPTH
 from sim.errors import Problem, ScenarioError, did_you_mean
 from sim.lang.validation import sort_problems
 from sim.lang.yamlio import (
@@ -288,13 +289,16 @@ def _parent_path(raw: LocDict, path: Path, chain: list[Path]) -> Path:
     return parent_path
 
 
-def load_chain(path: Path, file_checks: FileCheck, seen: list[Path] | None = None) -> tuple[Any, list[Path]]:
+def load_chain(
+    path: Path, file_checks: FileCheck, seen: list[Path] | None = None, origin: Mark | None = None
+) -> tuple[Any, list[Path]]:
     """Read a file and everything it extends; return the merged located tree and the files read.
 
     Args:
         path: the scenario file.
         file_checks: checks run on each file as read (e.g. duplicate ids); any problem stops loading.
         seen: the files of the chain read so far (to detect cycles).
+        origin: the ``extends:`` of the chain's first file, where a chain too long is reported.
 
     Raises:
         ScenarioError: for a file that cannot be read, or an ``extends:`` that is missing or cyclic.
@@ -309,7 +313,11 @@ def load_chain(path: Path, file_checks: FileCheck, seen: list[Path] | None = Non
         # The parsed tree is shared with later loads: a caller gets its own copy.
         return (raw if seen else copy_located(raw)), [resolved]
     chain = [*seen, resolved]
-    parent_raw, files = load_chain(_parent_path(raw, path, chain), file_checks, chain)
+    origin = origin or value_mark(raw, "extends", (str(path), 1, 1))
+    if len(chain) >= MAX_EXTENDS_DEPTH:
+        message = f"extends: the chain is more than {MAX_EXTENDS_DEPTH} files long (reached {path.name})"
+        raise ScenarioError([problem_at(origin, message, "extends-depth")])
+    parent_raw, files = load_chain(_parent_path(raw, path, chain), file_checks, chain, origin)
     # merge() copies the parent and the child, so neither cached tree is changed.
     return merge(_without_key(parent_raw, "abstract"), raw), [*files, resolved]
 

@@ -248,6 +248,22 @@ SCENARIO_CASES += [
     ),
 ]
 
+
+def long_extends_chain(box: Path) -> None:
+    """``evil.yaml`` at the end of a chain of 1,200 files each extending the next."""
+    for k in range(1200):
+        parent = f"c{k + 1}.yaml" if k < 1199 else "baseline"
+        write(f"c{k}.yaml", f"id: c{k}\ntitle: c{k}\nextends: {parent}\n")(box)
+    write("evil.yaml", "id: evil\ntitle: Evil\nextends: c0.yaml\n")(box)
+
+
+SCENARIO_CASES += [
+    Case(
+        "extends-chain-1200-validate", ("validate", "{box}/evil.yaml"), long_extends_chain, names="extends: the chain"
+    ),
+    Case("extends-chain-1200-run", ("run", "{box}/evil.yaml"), long_extends_chain, names="extends: the chain"),
+]
+
 EXP_HEAD = "id: x\ntitle: x\nscenarios: [baseline]\n"
 LEVER_HEAD = EXP_HEAD + "uncertainties: {us_transactionalism: [0.5]}\nsampler: grid\nreplications: 2\n"
 EXPERIMENTS: dict[str, str] = {
