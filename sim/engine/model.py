@@ -155,6 +155,10 @@ class TrilateralModel(mesa.Model):
             else numpy), ``"numpy"`` or ``"compiled"``; both give bit-identical results.
             Resolved into ``model.engine`` (``"numpy"`` or ``"compiled"``); without numba,
             ``"compiled"`` falls back to numpy with a notice.
+        keep: which past turns' indicators ``history`` keeps: ``"all"`` (the default; the game,
+            reports and ``explain`` read them), ``"final"`` (an ensemble that reads only the
+            final state) or a list of turns (0 = the start); see :mod:`sim.engine.history`.
+            Results are identical whatever is kept.
         bans: per government, card ids it never plays in any world or turn
             (``{"ROK": ["hedge_toward_china"]}``), whether its strategy or the scenario's
             script would choose them; a human team submitting one is refused.
@@ -162,10 +166,6 @@ class TrilateralModel(mesa.Model):
             (``{"USA": {3: ["tariff_threat"], "2026Q1": []}}``), added to the scenario's
             ``script:`` (a quarter listed here replaces the scenario's moves for it).
         parameters: scenario parameter values by name, scalars or arrays of shape (R,).
-        keep: which past turns' indicators ``history`` keeps: ``"all"`` (the default; the game,
-            reports and ``explain`` read them), ``"final"`` (an ensemble that reads only the
-            final state) or a list of turns (0 = the start); see :mod:`sim.engine.history`.
-            Results are identical whatever is kept.
         **swept: scenario parameter values as keyword arguments. This exists only for
             ``mesa.batch_run``, which passes every swept name as a keyword; a name that is a
             model option can only be given in ``parameters=``. Giving a parameter both ways is
@@ -187,10 +187,10 @@ class TrilateralModel(mesa.Model):
         strategies: Mapping[str, str | Strategy] | None = None,
         record: bool | None = None,
         engine: str = "auto",
+        keep: str | Sequence[int] = "all",
         bans: Mapping[str, Sequence[str]] | None = None,
         script: Mapping[str, Mapping[int | str, Sequence[str]]] | None = None,
         parameters: Mapping[str, Any] | None = None,
-        keep: str | Sequence[int] = "all",
         **swept: Any,
     ) -> None:
         if seed is not None and rng is not None:

@@ -39,11 +39,11 @@ MODEL_OPTIONS = (
     "replication_ids",
     "strategies",
     "record",
+    "engine",
+    "keep",
     "bans",
     "script",
-    "engine",
     "parameters",
-    "keep",
 )
 """Keyword options of :class:`sim.TrilateralModel`; a scenario parameter may not take one of these names."""
 
