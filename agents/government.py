@@ -175,6 +175,9 @@ class Government(mesa.Agent):
         code = self.code
         cards = model.scenario.actions[code]
         available = evaluate_all(model, cards)
+        banned = model.bans.get(code)
+        if banned:  # the model's bans= option: a banned card is never available (a new array, not in place)
+            available = available & ~np.array([card.id in banned for card in cards])[:, None]
         costs = np.array([card.cost for card in cards])
         available.flags.writeable = False
         costs.flags.writeable = False
@@ -213,7 +216,7 @@ class Government(mesa.Agent):
             state=StateView(model.scenario.layout.rows, model.x),
             tie_change=self._tie_change_last_turn(),
             objectives=tuple(model.scenario.objectives.get(code, ())),
-            script=frozenset(() if model.warming_up else model.scenario.scripts[code].get(turn, ())),
+            script=frozenset(() if model.warming_up else model.scripts[code].get(turn, ())),
             submitted=frozenset(model.pending_choices.get(code, ())),
             draw=draw,
             valuer=valuer,
@@ -242,7 +245,7 @@ class Government(mesa.Agent):
             return
         context = self.decision_context()
         costs = context.costs
-        strategy = strategy_for_turn(self.strategy, context.turn, model.scenario.scripts[self.code])
+        strategy = strategy_for_turn(self.strategy, context.turn, model.scripts[self.code])
         chosen = np.asarray(strategy.choose(context), dtype=bool) & context.available
         # Whatever a strategy returns, a world never spends more capital than it has.
         capital = self.value("capital").copy()

@@ -21,6 +21,7 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
+from sim.atomic import atomic_write
 from sim.errors import TrilatError
 from sim.lang.scenario import load_scenario
 from sim.play.match import DEFAULT_SAVES, Match
@@ -337,9 +338,7 @@ class App:
         """Draw the current screen and save it as a PNG."""
         self.update(0.0)
         self.render()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        pygame.image.save(self.screen, str(path))
-        return path
+        return atomic_write(path, lambda handle: pygame.image.save(self.screen, handle, "screenshot.png"), binary=True)
 
 
 # ------------------------------------------------------------------------------------ entry points

@@ -55,7 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             # Free objects caught in reference cycles (an exception's frames holding an Arrow
             # reader, say) while their libraries are alive: a native thread pool torn down during
             # interpreter shutdown can abort the process after its work is done (apache/arrow#34314).
-            gc.collect()
+            # Without Arrow loaded (list, validate, show: no pandas) there is no such pool to wait for.
+            if "pyarrow" in sys.modules:
+                gc.collect()
 
 
 def _main(argv: Sequence[str] | None) -> int:

@@ -11,12 +11,11 @@ from sim.cli.parser import EXIT_USAGE
 
 
 def command_list(args: argparse.Namespace) -> int:
-    from sim.lang.scenario import library_ids, load_scenario
+    from sim.lang.scenario import library_ids, load_spec
 
     rows = []
     for ident in library_ids():
-        scenario = load_scenario(ident)
-        spec = scenario.spec
+        spec = load_spec(ident)  # validated, not compiled: a listing needs no rules
         first = spec.sources[0] if spec.sources else None
         rows.append(
             {
@@ -37,12 +36,16 @@ def command_list(args: argparse.Namespace) -> int:
 
 
 def command_validate(args: argparse.Namespace) -> int:
-    from sim.lang.check_plain import warnings_for
-    from sim.lang.scenario import validate_paths
+    from sim.lang.check_plain import plain_warnings
+    from sim.lang.scenario import load_paths
 
-    results = validate_paths(args.paths)
+    loaded = load_paths(args.paths)
+    results = [(target, found) for target, found, _ in loaded]
     problems = [problem for _, found in results for problem in found]
-    found_warnings = [warning for path, found in results if not found for warning in warnings_for(path)]
+    # Each scenario is compiled once: the plain-language check reads the one just loaded.
+    found_warnings = [
+        warning for _, _, scenario in loaded if scenario is not None for warning in plain_warnings(scenario)
+    ]
     warnings = list({str(w): w for w in found_warnings}.values())  # a file extended by many is warned about once
     if args.json:
         print(

@@ -135,6 +135,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
     sweep.add_argument(
+        "--engine",
+        choices=("auto", "numpy", "compiled"),
+        default="auto",
+        help="model engine: auto (compiled kernels when each worker has 200,000+ runs), numpy or compiled; "
+        "the results are identical",
+    )
+    sweep.add_argument(
         "--dry-run", action="store_true", help="print runs, chunks, estimated time and disk; run nothing"
     )
     sweep.add_argument(
@@ -261,6 +268,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="measure ensemble speed against one-at-a-time runs")
     bench.add_argument("--json", action="store_true", help="print JSON")
+    bench.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    bench.add_argument(
+        "--repeats",
+        type=positive_int,
+        default=3,
+        metavar="N",
+        help="timings per CPU-time and start-up figure; the median is kept (default 3)",
+    )
     bench.add_argument("--runs", type=ensemble_size, default=10_000, metavar="R", help="ensemble size (default 10000)")
     bench.add_argument("--seconds", type=float, default=3.0, metavar="S", help="time budget of the one-at-a-time loop")
     bench.add_argument("--scenario", default="baseline", help="scenario to measure (default baseline)")

@@ -28,6 +28,7 @@ def command_sweep(args: argparse.Namespace) -> int:
         chunk_runs=args.chunk,
         allow_code_change=args.allow_code_change,
         extend=args.extend,
+        engine=args.engine,
     )
     print(summary)
     return 0 if summary.complete else 1
@@ -103,14 +104,16 @@ def command_bench(args: argparse.Namespace) -> int:
     if args.sweep:
         from sim.research.sweep import bench_sweep, print_bench_sweep
 
-        results = bench_sweep(args.sweep_runs, (1, 2), scenario=args.scenario, progress=not args.json)
+        results = bench_sweep(args.sweep_runs, (1, 2), scenario=args.scenario, progress=not (args.json or args.quiet))
         if args.json:
             print(jsonout.dumps(results, indent=2))
         else:
             print_bench_sweep(results)
         return 0
 
-    results = run_bench(args.scenario, ensemble_runs=args.runs, seconds=args.seconds)
+    results = run_bench(
+        args.scenario, ensemble_runs=args.runs, seconds=args.seconds, repeats=args.repeats, quiet=args.quiet
+    )
     from ui.app import measure_frames  # the game's frame rate (the engine itself never imports the UI)
 
     results["ui_frames"] = measure_frames(args.scenario)

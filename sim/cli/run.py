@@ -148,6 +148,15 @@ def ensemble_json(result: Any) -> dict[str, Any]:
     }
 
 
+def policy_line(name: str, bans: dict[str, tuple[str, ...]], script: dict[str, dict[str, tuple[str, ...]]]) -> str:
+    """``policy NAME`` with the card bans and scripted moves it applied (for ``--from-sweep``)."""
+    parts = [f"{gov} never plays {', '.join(cards)}" for gov, cards in sorted(bans.items())]
+    for gov, moves in sorted(script.items()):
+        shown = "; ".join(f"{q}: {', '.join(c) or 'nothing'}" for q, c in sorted(moves.items()))
+        parts.append(f"{gov} scripted {shown}")
+    return f"policy {name}" + (f" ({'; '.join(parts)})" if parts else "")
+
+
 def from_sweep(args: argparse.Namespace) -> int:
     """``trilat run --from-sweep DIR --run ID``: replay one stored run and check it is exact."""
     from sim.play.report import print_story, story_json
@@ -168,10 +177,15 @@ def from_sweep(args: argparse.Namespace) -> int:
             "run": args.run_id,
             "exact": check.exact,
             "mismatches": check.mismatches,
+            "policy": check.policy,
+            "bans": {gov: list(cards) for gov, cards in check.bans.items()},
+            "script": {gov: {q: list(c) for q, c in moves.items()} for gov, moves in check.script.items()},
         }
         print(jsonout.dumps(record))
     else:
         print_story(check.model, explain=args.explain, top=args.top)
+        if check.policy is not None:
+            print(f"\n{policy_line(check.policy, check.bans, check.script)}")
         if check.exact:
             print(f"\nrun {args.run_id} of {args.from_sweep}: every stored value reproduced exactly")
         else:

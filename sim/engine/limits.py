@@ -83,3 +83,43 @@ def check_ensemble_fits(runs: int, values_per_run: int) -> None:
             f"{runs:,} runs keep about {need / 2**30:.1f} GiB of results; this machine has "
             f"{have / 2**30:.1f} GiB available: use fewer runs, or a sweep, which writes results to disk in chunks"
         )
+
+
+# ----------------------------------------------------------------------------------- scenarios
+# Checked when a scenario is validated (sim/lang/checks.py, sim/lang/compiler.py), each well above
+# the largest shipped scenario (measured: 50 events, 11 rules, 9 threat acts, 30 cards, at most 10
+# per government, 745 expression nodes in all and 34 in one expression). The text limits of a
+# scenario file live beside their readers: 1 MiB per file, 200,000 YAML nodes with aliases
+# expanded, 64 levels of nesting (sim/lang/yamlio.py); 2,000 characters and 40 levels of nesting
+# per expression (sim/lang/expr.py).
+
+MAX_EVENTS = 2_000
+"""Events in one scenario, its whole ``extends:`` chain merged."""
+
+MAX_RULES = 1_000
+"""Rules in one scenario."""
+
+MAX_RULES_PER_PHASE = 500
+"""Rules in one phase of the turn (each phase evaluates its rules every turn)."""
+
+MAX_THREAT_ACTS = 500
+"""Threat acts in one scenario, all threat actors together."""
+
+MAX_CARDS = 1_000
+"""Cards (``actions:``) in one scenario, all governments together."""
+
+MAX_CARDS_PER_GOVERNMENT = 300
+"""Cards one government may hold (its hand is drawn from them every turn)."""
+
+MAX_EXPRESSION_NODES = 1_500
+"""Nodes (operands, operators, calls) in one compiled expression."""
+
+MAX_SCENARIO_NODES = 100_000
+"""Nodes of all compiled expressions of one scenario together (its whole expression graph).
+
+YAML aliases let one expression of up to 2,000 characters be used at any number of sites, each
+compiled on its own, so the text limits alone do not bound the graph.
+"""
+
+MAX_EXTENDS_DEPTH = 32
+"""Files in one scenario's ``extends:`` chain, itself and ``defaults`` included (shipped: at most 3)."""

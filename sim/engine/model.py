@@ -20,9 +20,11 @@ import mesa
 import numpy as np
 
 from agents import DomesticPolitics, Government, ThreatActor, make_strategy
+from agents.schedule import merge_scripts, resolve_bans
 from agents.strategies import Strategy
 from sim.engine import bargaining, dynamics, indicators, kernels, sources, warmup
 from sim.engine.explain import Contribution, contributions
+from sim.engine.history import KeptHistory, Snapshot, as_keep, new_history
 from sim.engine.layout import GOVERNMENTS, PHASES, THREAT_ACTORS
 from sim.engine.limits import MAX_REPLICATION_ID, MAX_REPLICATIONS, check_run_fits
 from sim.engine.rng import CounterRNG
@@ -153,6 +155,16 @@ class TrilateralModel(mesa.Model):
             else numpy), ``"numpy"`` or ``"compiled"``; both give bit-identical results.
             Resolved into ``model.engine`` (``"numpy"`` or ``"compiled"``); without numba,
             ``"compiled"`` falls back to numpy with a notice.
+        keep: which past turns' indicators ``history`` keeps: ``"all"`` (the default; the game,
+            reports and ``explain`` read them), ``"final"`` (an ensemble that reads only the
+            final state) or a list of turns (0 = the start); see :mod:`sim.engine.history`.
+            Results are identical whatever is kept.
+        bans: per government, card ids it never plays in any world or turn
+            (``{"ROK": ["hedge_toward_china"]}``), whether its strategy or the scenario's
+            script would choose them; a human team submitting one is refused.
+        script: per government, scripted moves by turn number or quarter label
+            (``{"USA": {3: ["tariff_threat"], "2026Q1": []}}``), added to the scenario's
+            ``script:`` (a quarter listed here replaces the scenario's moves for it).
         parameters: scenario parameter values by name, scalars or arrays of shape (R,).
         **swept: scenario parameter values as keyword arguments. This exists only for
             ``mesa.batch_run``, which passes every swept name as a keyword; a name that is a
@@ -175,6 +187,9 @@ class TrilateralModel(mesa.Model):
         strategies: Mapping[str, str | Strategy] | None = None,
         record: bool | None = None,
         engine: str = "auto",
+        keep: str | Sequence[int] = "all",
+        bans: Mapping[str, Sequence[str]] | None = None,
+        script: Mapping[str, Mapping[int | str, Sequence[str]]] | None = None,
         parameters: Mapping[str, Any] | None = None,
         **swept: Any,
     ) -> None:
@@ -187,6 +202,7 @@ class TrilateralModel(mesa.Model):
         spec = self.scenario
         if spec.spec.abstract:
             raise UsageError(f"scenario '{spec.id}' is abstract (shared defaults); run a scenario that extends it")
+        kept_turns = as_keep(keep)  # checked early; used when the history starts
         self.replication_ids = _as_replication_ids(replications, replication_ids)
         self.replications = len(self.replication_ids)
         self.turns = _as_turns(turns, spec.turns)
@@ -195,6 +211,8 @@ class TrilateralModel(mesa.Model):
         compiled = self.engine == "compiled"
         check_run_fits(len(spec.layout.rows), self.replications, self.turns + spec.warmup, record)
         chosen_strategies = _strategy_choices(spec, strategies)
+        self.bans = resolve_bans(spec, bans)
+        self.scripts = merge_scripts(spec, script, self.turns, self.bans)
         self.streams = CounterRNG(self.seed, self.replication_ids, compiled=compiled)
         self.draws = _Draws(self)
         self.params = self._resolve_parameters(_parameter_values(parameters, swept))
@@ -238,7 +256,7 @@ class TrilateralModel(mesa.Model):
 
         self._indicator_rows = [spec.layout.rows[name] for name in INDICATORS]
         self._run_warmup()
-        self.history: list[dict[str, np.ndarray]] = [self._snapshot()]
+        self.history: list[Snapshot] | KeptHistory = new_history(kept_turns, self._snapshot())
         self.datacollector = mesa.DataCollector(
             model_reporters={name: partial(indicator_mean, name=name) for name in INDICATORS}
         )
@@ -280,6 +298,8 @@ class TrilateralModel(mesa.Model):
         for ident in ids:
             if ident not in known:
                 raise UsageError(f"unknown action '{ident}' for {government}{did_you_mean(ident, known)}")
+            if ident in self.bans.get(government, ()):
+                raise UsageError(f"{government} may not play '{ident}': this model bans it (bans=)")
         self.pending_choices[government] = ids
 
     def inject(self, event: str | Event) -> None:

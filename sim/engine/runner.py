@@ -89,6 +89,7 @@ def run_ensemble(
             strategies=strategies,
             record=False,
             parameters=parameters,
+            keep="final",  # only the final state is read: no per-turn snapshots
         )
         while model.running and model.turn < model.turns:
             model.step()

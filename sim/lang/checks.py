@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.engine.dynamics import required_parameters
 from sim.engine.layout import THREAT_ACTORS, THREAT_VARIABLES, Layout
+from sim.engine.required_parameters import REQUIRED_PARAMETERS
 from sim.errors import Problem, ScenarioError, did_you_mean
 from sim.lang import calendar, schema
 from sim.lang.check_leaders import government_leaders, schedule_quarters
+from sim.lang.check_limits import scenario_sizes
 from sim.lang.compiler import CONTEXT_NAMES, Compiler, make_symbols
 from sim.lang.diagnostics import Diagnostics
 from sim.lang.expr import FUNCTIONS
@@ -153,7 +154,7 @@ def series_names(context: ScenarioContext) -> None:
 
 def required_parameters_defined(context: ScenarioContext) -> None:
     """Every parameter the built-in behaviour reads is declared (``defaults`` declares them all)."""
-    for name, needed_by in required_parameters().items():
+    for name, needed_by in REQUIRED_PARAMETERS.items():
         if name not in context.spec.parameters:
             context.diagnostics.at(
                 ("parameters",), f"parameter '{name}' (used by {needed_by}) is not defined", "missing"
@@ -427,7 +428,7 @@ BrokenCheck = Callable[[Any, Diagnostics], None]
 FILE_CHECKS: tuple[FileCheck, ...] = (duplicate_ids,)
 """Run on each file as read, before ``extends:`` merging; any problem stops loading."""
 
-ID_CHECKS: tuple[IdCheck, ...] = (ids_shared_by_rules_and_events, act_ids_naming_variables)
+ID_CHECKS: tuple[IdCheck, ...] = (scenario_sizes, ids_shared_by_rules_and_events, act_ids_naming_variables)
 """Run on the merged, validated spec before its state layout is built; any problem stops loading."""
 
 SCENARIO_CHECKS: tuple[ScenarioCheck, ...] = (

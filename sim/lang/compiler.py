@@ -9,16 +9,18 @@ raw-expression scan use it.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sim.engine.layout import GOVERNMENTS, Layout
+from sim.engine.limits import MAX_EXPRESSION_NODES, MAX_SCENARIO_NODES
 from sim.engine.rng import stream_id
 from sim.errors import did_you_mean
 from sim.lang import schema
 from sim.lang.compiled import Effect
 from sim.lang.diagnostics import Diagnostics
-from sim.lang.expr import ExprError, Expression, Symbols, compile_expression
+from sim.lang.expr import MAX_EXPRESSION_LENGTH, ExprError, Expression, Symbols, compile_expression
 
 CONTEXT_NAMES = ("turn", "year", "quarter")
 """Names of the turn context an expression may read."""
@@ -60,8 +62,27 @@ def trigger_site(kind: str, ident: str, owner: str = "") -> str:
     return f"{kind}:{owner}.{ident}" if owner else f"{kind}:{ident}"
 
 
+def expression_nodes(source: Any) -> int:
+    """Nodes of an expression's graph: its operands, operators and calls (a number is one node).
+
+    Counted on the parsed text before it is compiled, so an oversized graph costs no compiling;
+    text that does not parse (or is too long) counts as one node, and the compiler reports it.
+    """
+    if not isinstance(source, str) or len(source) > MAX_EXPRESSION_LENGTH:
+        return 1
+    try:
+        tree = ast.parse(source.strip().replace("\n", " "), mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return 1
+    return sum(isinstance(node, ast.expr) for node in ast.walk(tree))
+
+
 class Compiler:
     """Compiles expressions and effects of one file, recording located problems.
+
+    It also keeps the scenario's expression graph bounded: one expression may have at most
+    ``MAX_EXPRESSION_NODES`` nodes, all of them together at most ``MAX_SCENARIO_NODES`` (YAML
+    aliases can repeat one expression at many sites); past that, nothing more is compiled.
 
     Args:
         diagnostics: where problems go (and the tree their positions are looked up in).
@@ -73,9 +94,29 @@ class Compiler:
         self.diagnostics = diagnostics
         self.layout = layout
         self.symbols = symbols
+        self.nodes = 0
+        """Nodes of every expression compiled so far."""
 
     def expr(self, source: Any, loc: tuple[Any, ...], site: str) -> Expression | None:
         """The compiled expression at ``loc`` (None, with a problem recorded, if it is wrong)."""
+        if self.nodes > MAX_SCENARIO_NODES:
+            return None  # reported once, where the budget ran out
+        nodes = expression_nodes(source)
+        if nodes > MAX_EXPRESSION_NODES:
+            message = f"expression has {nodes:,} nodes once compiled; at most {MAX_EXPRESSION_NODES:,} are allowed"
+            self.diagnostics.at(loc, message, "limit")
+            return None
+        self.nodes += nodes
+        if self.nodes > MAX_SCENARIO_NODES:
+            self.diagnostics.at(  # at the key: the site itself, not the anchor an alias points to
+                loc,
+                f"the scenario's expressions have more than {MAX_SCENARIO_NODES:,} nodes in all once compiled "
+                f"(this one brings them to {self.nodes:,}; at most {MAX_SCENARIO_NODES:,} are allowed): "
+                "use fewer or shorter expressions (a YAML alias repeats its expression at every use)",
+                "limit",
+                key=True,
+            )
+            return None
         try:
             return compile_expression(source, self.symbols, site)
         except ExprError as exc:

@@ -4,19 +4,27 @@ A scenario names the scenario it extends (``defaults``, the abstract root, if it
 :func:`load_chain` reads the whole chain and deep-merges it, child over parent, keeping the
 position of every key and value so that problems found later point at the file and line that
 set the value.
+
+Each file is parsed once per process: :func:`_parse_cached` keeps the located tree of the last
+files read, keyed by their path and their exact bytes, so ``defaults.yaml`` is parsed once however
+many scenarios extend it, and a file edited in a long process is parsed again. Cached trees are
+shared, never mutated: merging copies them, and a tree handed to a caller is a copy.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import scenarios
 from sim.engine.layout import GOVERNMENTS, PAIRS
+from sim.engine.limits import MAX_EXTENDS_DEPTH
 from sim.errors import Problem, ScenarioError, did_you_mean
 from sim.lang.validation import sort_problems
 from sim.lang.yamlio import (
+    MAX_FILE_BYTES,
     LocDict,
     LocList,
     Mark,
@@ -120,11 +128,19 @@ def _is_effect_op(value: dict[Any, Any]) -> bool:
 
 
 def _merge_mappings(parent: dict[Any, Any], child: dict[Any, Any]) -> LocDict:
-    out = copy_located(parent) if isinstance(parent, LocDict) else LocDict(parent)
+    # Each parent value is copied once: merged with the child's where the child has the key.
+    if isinstance(parent, LocDict):
+        out = LocDict((k, merge(v, child[k], str(k)) if k in child else copy_located(v)) for k, v in parent.items())
+        out.mark, out.key_marks = parent.mark, dict(parent.key_marks)
+        out.value_marks, out.quoted = dict(parent.value_marks), dict(parent.quoted)
+    else:
+        out = LocDict((k, merge(v, child[k], str(k)) if k in child else v) for k, v in parent.items())
+    for k, v in child.items():
+        if k not in parent:
+            out[k] = copy_located(v)
     if isinstance(child, LocDict):
         out.mark = child.mark
-    for k, v in child.items():
-        out[k] = merge(parent[k], v, str(k)) if k in parent else copy_located(v)
+    for k in child:
         if isinstance(child, LocDict):
             out.key_marks[k] = child.key_marks.get(k) or out.key_marks.get(k) or out.mark or ("?", 1, 1)
             out.value_marks[k] = child.value_marks.get(k) or out.value_marks.get(k) or out.mark or ("?", 1, 1)
@@ -178,9 +194,58 @@ def merge(parent: Any, child: Any, key: str = "") -> Any:
 # the chain
 
 
+PARSE_CACHE_FILES = 64
+"""How many parsed files :func:`_parse_cached` keeps (the library holds about 20)."""
+
+
+@lru_cache(maxsize=PARSE_CACHE_FILES)
+def _parse_cached(shown: str, data: bytes) -> Any:
+    """The located tree of a file's bytes (UTF-8 text without NUL), parsed once per process.
+
+    Keyed by the exact bytes, so an edited file is parsed again; a parse error is not cached.
+    """
+    return parse_yaml(data.decode("utf-8"), shown)
+
+
+def clear_parse_cache() -> None:
+    """Forget every parsed file (the next load parses again; for timing a cold load)."""
+    _parse_cached.cache_clear()
+
+
+def _read_parsed(path: Path) -> Any:
+    """A scenario file's located tree (shared: copy it before changing it).
+
+    Raises:
+        ScenarioError: for a file that cannot be read or parsed (located).
+    """
+    try:
+        data = path.read_bytes() if path.is_file() and path.stat().st_size <= MAX_FILE_BYTES else None
+    except OSError:
+        data = None
+    if data is None or b"\x00" in data or not _is_utf8(data):
+        return read_yaml_file(path)  # it says what is wrong with the file, located
+    return _parse_cached(str(path), data)
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _read_one(path: Path, file_checks: FileCheck) -> LocDict:
     """One file of the chain: a mapping with an id and a title and no problem ``file_checks`` finds."""
-    return _checked(read_yaml_file(path), str(path), file_checks)
+    return _checked(_read_parsed(path), str(path), file_checks)
+
+
+def _without_key(tree: LocDict, key: str) -> LocDict:
+    """A shallow copy of a located mapping less the item ``key`` (the values are shared; marks kept as they were)."""
+    out = LocDict((k, v) for k, v in tree.items() if k != key)
+    out.mark, out.key_marks = tree.mark, dict(tree.key_marks)
+    out.value_marks, out.quoted = dict(tree.value_marks), dict(tree.quoted)
+    return out
 
 
 def _checked(raw: Any, shown: str, file_checks: FileCheck) -> LocDict:
@@ -224,13 +289,16 @@ def _parent_path(raw: LocDict, path: Path, chain: list[Path]) -> Path:
     return parent_path
 
 
-def load_chain(path: Path, file_checks: FileCheck, seen: list[Path] | None = None) -> tuple[Any, list[Path]]:
+def load_chain(
+    path: Path, file_checks: FileCheck, seen: list[Path] | None = None, origin: Mark | None = None
+) -> tuple[Any, list[Path]]:
     """Read a file and everything it extends; return the merged located tree and the files read.
 
     Args:
         path: the scenario file.
         file_checks: checks run on each file as read (e.g. duplicate ids); any problem stops loading.
         seen: the files of the chain read so far (to detect cycles).
+        origin: the ``extends:`` of the chain's first file, where a chain too long is reported.
 
     Raises:
         ScenarioError: for a file that cannot be read, or an ``extends:`` that is missing or cyclic.
@@ -242,12 +310,16 @@ def load_chain(path: Path, file_checks: FileCheck, seen: list[Path] | None = Non
         raise ScenarioError.single(str(path), 1, 1, f"extends: cycle: {names}", "extends-cycle")
     raw = _read_one(path, file_checks)
     if resolved == (library_dir() / f"{ROOT_SCENARIO}.yaml").resolve():
-        return raw, [resolved]
+        # The parsed tree is shared with later loads: a caller gets its own copy.
+        return (raw if seen else copy_located(raw)), [resolved]
     chain = [*seen, resolved]
-    parent_raw, files = load_chain(_parent_path(raw, path, chain), file_checks, chain)
-    parent_raw = copy_located(parent_raw)
-    parent_raw.pop("abstract", None)
-    return merge(parent_raw, raw), [*files, resolved]
+    origin = origin or value_mark(raw, "extends", (str(path), 1, 1))
+    if len(chain) >= MAX_EXTENDS_DEPTH:
+        message = f"extends: the chain is more than {MAX_EXTENDS_DEPTH} files long (reached {path.name})"
+        raise ScenarioError([problem_at(origin, message, "extends-depth")])
+    parent_raw, files = load_chain(_parent_path(raw, path, chain), file_checks, chain, origin)
+    # merge() copies the parent and the child, so neither cached tree is changed.
+    return merge(_without_key(parent_raw, "abstract"), raw), [*files, resolved]
 
 
 def load_chain_texts(chain: list[tuple[str, str]], file_checks: FileCheck) -> Any:

@@ -69,7 +69,9 @@ __all__ = [
     "library_ids",
     "load_embedded_scenario",
     "load_scenario",
+    "load_spec",
     "resolve_scenario_path",
+    "load_paths",
     "validate_paths",
 ]
 
@@ -298,6 +300,20 @@ def compile_scenario(
     )
 
 
+def load_spec(name: str | Path) -> schema.ScenarioSpec:
+    """Load, merge (``extends:``) and validate a scenario without compiling it (for ``trilat list``).
+
+    The id, title, turns, start and sources are known; rules, cards and expressions are not
+    checked (:func:`load_scenario` does that).
+
+    Raises:
+        ScenarioError: for a file that cannot be read, or a tree the schema refuses.
+    """
+    path = resolve_scenario_path(name)
+    raw, _ = load_chain(path, checks.file_problems)
+    return _validate(raw, Diagnostics(raw, (str(path), 1, 1)))
+
+
 def load_scenario(name: str | Path) -> Scenario:
     """Load, merge (``extends:``), validate and compile a scenario.
 
@@ -345,6 +361,11 @@ def _content_hash(texts: tuple[str, ...], spec: schema.ScenarioSpec) -> str:
 
 def validate_paths(paths: Iterable[str | Path]) -> list[tuple[Path | str, list[Problem]]]:
     """Load every given file (every ``*.yaml`` of a folder; the library if none) and collect problems."""
+    return [(target, problems) for target, problems, _ in load_paths(paths)]
+
+
+def load_paths(paths: Iterable[str | Path]) -> list[tuple[Path | str, list[Problem], Scenario | None]]:
+    """Like :func:`validate_paths`, with each scenario that loaded (None for one with problems)."""
     targets: list[Path | str] = []
     for item in list(paths) or [library_dir()]:
         path = Path(item)
@@ -352,12 +373,12 @@ def validate_paths(paths: Iterable[str | Path]) -> list[tuple[Path | str, list[P
             targets.extend(sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml")))
         else:
             targets.append(item if path.suffix in (".yaml", ".yml") or path.exists() else str(item))
-    results: list[tuple[Path | str, list[Problem]]] = []
+    results: list[tuple[Path | str, list[Problem], Scenario | None]] = []
     for target in targets:
         try:
-            load_scenario(target)
+            scenario = load_scenario(target)
         except ScenarioError as exc:
-            results.append((target, exc.problems))
+            results.append((target, exc.problems, None))
         else:
-            results.append((target, []))
+            results.append((target, [], scenario))
     return results

@@ -40,6 +40,9 @@ MODEL_OPTIONS = (
     "strategies",
     "record",
     "engine",
+    "keep",
+    "bans",
+    "script",
     "parameters",
 )
 """Keyword options of :class:`sim.TrilateralModel`; a scenario parameter may not take one of these names."""

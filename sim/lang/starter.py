@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from sim.atomic import atomic_write_text, check_destination
 from sim.errors import UsageError
 
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -94,10 +95,10 @@ def write_starter(name: str, extends: str = "baseline", folder: Path | str = "."
         modeline=f"# yaml-language-server: $schema={schema.as_uri()}\n#\n" if schema.is_file() else "",
     )
     path.parent.mkdir(parents=True, exist_ok=True)
+    check_destination(path)
     # Write beside the target (so extends: resolves the same way), check it, then move it in place:
     # a starter that does not validate is never left behind.
-    tmp = path.with_name(f".{path.name}.tmp.yaml")
-    tmp.write_text(text, encoding="utf-8")
+    tmp = atomic_write_text(path.with_name(f".{path.name}.tmp.yaml"), text)  # never through a planted link
     try:
         load_scenario(tmp)
     except ScenarioError as exc:

@@ -425,6 +425,11 @@ def session_for_sweep_run(out_dir: Path | str, run_id: int, shadows: int = 100) 
     manifest = read_manifest(out_dir)
     row, entry, _ = locate_run(manifest, run_id)
     lever = run_settings(manifest["experiment"]["spec"], row, int(run_id), int(manifest["replications"]))
+    if lever.bans or lever.script:  # a game's settings and saves hold no card bans or scripted moves yet
+        raise UsageError(
+            f"run {run_id}'s policy bans or scripts cards, which a replayed game cannot hold yet; "
+            f"read its story with: trilat run --from-sweep {out_dir} --run {run_id}"
+        )
     parameters = {
         **manifest["fixed"],
         **lever.parameters,

@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    StrictBool,
+    model_serializer,
+    model_validator,
+)
 
 from sim.errors import ScenarioError
 
@@ -78,22 +86,56 @@ class Analysis(_Strict):
     outcome: str = "trilateral < 0.4"
 
 
-LeverValue = Annotated[float, Field(allow_inf_nan=False)] | Annotated[str, Field(max_length=64)]
+CardId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
+LeverValue = (
+    Annotated[float, Field(allow_inf_nan=False)]
+    | Annotated[str, Field(max_length=64)]
+    | Annotated[list[CardId], Field(max_length=200)]
+)
 Name = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$", max_length=64)]
+Government = Literal["USA", "ROK", "JPN"]
 
 
 class Lever(_Strict):
-    """What a government chooses: a scenario parameter or a government's computer strategy.
+    """What a government chooses: a scenario parameter, its computer strategy, card bans or scripted moves.
 
     ``parameter:`` names the scenario parameter the lever sets (default: the lever's own name);
     ``strategy:`` names the government whose strategy it sets (a categorical lever whose values
-    are strategy names, ``default`` meaning the scenario's own choice).
+    are strategy names, ``default`` meaning the scenario's own choice); ``ban:`` names the
+    government whose cards it bans (each value a list of card ids, ``[]`` for none); ``script:``
+    names the government whose moves it scripts, with ``moves:`` naming each set of scripted
+    moves (quarter -> cards) and ``values:`` the sets the lever takes (default: all of them).
     """
 
     name: Name
     parameter: str | None = None
-    strategy: Literal["USA", "ROK", "JPN"] | None = None
+    strategy: Government | None = None
+    ban: Government | None = None
+    script: Government | None = None
+    moves: dict[Name, dict[str, list[CardId]]] | None = Field(default=None, max_length=1000)
     values: list[LeverValue] = Field(min_length=1, max_length=1000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _moves_are_values(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("moves"), dict) and "values" not in data:
+            data = {**data, "values": list(data["moves"])}
+        return data
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # A parameter or strategy lever dumps as before card levers existed (the experiment's
+        # content hash, hence resume and extend of older sweeps, does not change).
+        data = handler(self)
+        return {k: v for k, v in data.items() if k not in ("ban", "script", "moves") or v is not None}
+
+    @property
+    def kind(self) -> str:
+        """``parameter``, ``strategy``, ``ban`` or ``script``."""
+        for kind in ("strategy", "ban", "script"):
+            if getattr(self, kind) is not None:
+                return kind
+        return "parameter"
 
 
 OutcomeStatistic = Literal["mean", "sd", "median", "min", "max", "quantile", "probability"]

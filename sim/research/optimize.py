@@ -23,9 +23,10 @@ import pandas as pd
 import yaml
 
 from sim.atomic import atomic_write, atomic_write_text
+from sim.research.card_levers import label_value, value_label
 from sim.research.experiment import Experiment, design_table, load_experiment
 from sim.research.experiment_spec import Lever, Objective
-from sim.research.levers import POLICY_COLUMN, Policy
+from sim.research.levers import POLICY_COLUMN, Policy, make_policy
 from sim.research.outcomes import point_statistic, run_outcomes, statistic_of
 from sim.research.sweep.guard import make_folder
 from sim.research.sweep.layout import SweepError
@@ -38,12 +39,17 @@ DIGITS = 4
 
 
 def decode(levers: list[Lever], u: np.ndarray) -> dict[str, float | str]:
-    """Lever values from unit coordinates: a category by its slice of [0, 1], a number in its range."""
+    """Lever values from unit coordinates: a category by its slice of [0, 1], a number in its range.
+
+    A categorical lever (a strategy, a ban, a script) takes one of its listed values; a ban's
+    value is given by its label (``none``, ``hedge_toward_china``, ``a+b``).
+    """
     setting: dict[str, float | str] = {}
     for lever, x in zip(levers, u, strict=True):
-        numeric = [float(v) for v in lever.values if not isinstance(v, str)]
-        if lever.strategy is not None or len(numeric) < 2:
-            setting[lever.name] = lever.values[min(int(x * len(lever.values)), len(lever.values) - 1)]
+        numeric = [float(v) for v in lever.values if isinstance(v, int | float)]
+        if lever.kind != "parameter" or len(numeric) < 2:
+            value = lever.values[min(int(x * len(lever.values)), len(lever.values) - 1)]
+            setting[lever.name] = value_label(value) if isinstance(value, list) else value
         else:
             low, high = min(numeric), max(numeric)
             setting[lever.name] = round(low + float(x) * (high - low), DIGITS)
@@ -51,16 +57,8 @@ def decode(levers: list[Lever], u: np.ndarray) -> dict[str, float | str]:
 
 
 def _policy(experiment: Experiment, name: str, setting: dict[str, float | str]) -> Policy:
-    parameters: dict[str, float] = {}
-    strategies: dict[str, str] = {}
-    for lever in experiment.spec.levers:
-        value = setting[lever.name]
-        if lever.strategy is not None:
-            if value != "default":
-                strategies[lever.strategy] = str(value)
-        else:
-            parameters[lever.parameter or lever.name] = float(value)
-    return Policy(name, parameters, strategies, dict(setting))
+    levers = {lever.name: lever for lever in experiment.spec.levers}
+    return make_policy(name, {k: label_value(levers[k], v) for k, v in setting.items()}, levers)
 
 
 def _metric(values: np.ndarray, objective: Objective) -> float:
@@ -111,6 +109,8 @@ class Evaluator:
                     parameters=parameters,
                     indicators=indicators,
                     strategies=policy.strategies,
+                    bans=policy.bans,
+                    script=policy.script,
                     outcomes=self.outcomes,
                 )
                 for name in names:
@@ -203,8 +203,11 @@ def _replay_spec(experiment: Experiment, table: pd.DataFrame) -> dict[str, Any]:
     spec["id"] = f"{experiment.id}-replay"
     spec["scenarios"] = [str(s.path.resolve()) for s in experiment.scenarios]
     spec["common_random_numbers"] = True
-    names = [lever.name for lever in experiment.spec.levers]
-    spec["policies"] = {row["policy"]: {n: row[n] for n in names} for row in table.to_dict("records")}
+    levers = experiment.spec.levers
+    spec["policies"] = {
+        row["policy"]: {lever.name: label_value(lever, row[lever.name]) for lever in levers}
+        for row in table.to_dict("records")
+    }
     spec.pop("optimize", None)
     if "robustness" not in spec and experiment.spec.optimize is not None:
         first = experiment.spec.optimize.objectives[0]
@@ -233,7 +236,7 @@ def optimize(experiment_path: str | Path, out_dir: str | Path, *, echo: bool = T
     signs = np.array([-1.0 if o.direction == "maximize" else 1.0 for o in spec.optimize.objectives])
     table["pareto"] = pareto_mask(values * signs)
     for lever in spec.levers:  # categorical levers as text, numeric ones as numbers
-        if lever.strategy is not None:
+        if lever.kind != "parameter":
             table[lever.name] = table[lever.name].astype(str)
     pareto = table[table["pareto"]].reset_index(drop=True)
     files = [out / "evaluations.parquet", out / "pareto.parquet", out / "replay.yaml"]

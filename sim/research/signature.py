@@ -96,7 +96,13 @@ class EnsembleMeans:
         key = (scenario.content_hash, runs, seed, turns, overrides)
         if key not in self._stats:
             model = TrilateralModel(
-                scenario, seed=seed, replications=runs, turns=turns, parameters=dict(overrides), record=False
+                scenario,
+                seed=seed,
+                replications=runs,
+                turns=turns,
+                parameters=dict(overrides),
+                record=False,
+                keep="final",
             ).run()
             self._stats[key] = {
                 name: (float(np.mean(model.x[row])), float(np.var(model.x[row])))

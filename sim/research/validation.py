@@ -107,7 +107,13 @@ def model_yearly(
     for start in range(0, runs, chunk):
         ids = np.arange(start, min(start + chunk, runs), dtype=np.int64)
         model = TrilateralModel(
-            scenario, seed=seed, replication_ids=ids, strategies=strategies, record=False, parameters=parameters
+            scenario,
+            seed=seed,
+            replication_ids=ids,
+            strategies=strategies,
+            record=False,
+            parameters=parameters,
+            keep="final",
         )
         quarterly, labels = [], []
         while model.running and model.turn < model.turns:

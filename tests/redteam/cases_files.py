@@ -132,6 +132,66 @@ SCENARIO_TEXTS: dict[str, str | bytes] = {
     "event_loop_chance": HEAD + "events:\n  - id: e\n    title: e\n    chance: 2\n    effects: {ROK.approval: 1}\n",
 }
 
+ROOT_HEAD = "id: evil\ntitle: Evil\n"  # extends the defaults: no events, rules or cards of its own
+LONG = "+".join(["ROK.approval"] * 150)  # 1,949 characters, 449 nodes: within every per-expression limit
+
+
+def items(count: int, item: str, indent: int = 2) -> str:
+    """``count`` one-line list items indented by ``indent`` (``{i}`` in ``item`` becomes the index)."""
+    return "".join(" " * indent + "- " + item.replace("{i}", str(i)) + "\n" for i in range(count))
+
+
+def aliased_events(count: int) -> str:
+    """``count`` events whose effect is one long expression, written once and aliased at every other event."""
+    first = f'  - {{id: e0, title: e, at: 2025Q2, effects: {{ROK.approval: &long "{LONG}"}}}}\n'
+    rest = "".join(
+        f"  - {{id: e{i}, title: e, at: 2025Q2, effects: {{ROK.approval: *long}}}}\n" for i in range(1, count)
+    )
+    return ROOT_HEAD + "events:\n" + first + rest
+
+
+EVENT = "{id: e{i}, title: e, at: 2025Q2, effects: {ROK.approval: 0.001}}"
+RULE = "{id: r{i}, title: r, phase: cooperation, effects: {ROK.approval: 0.001}}"
+CARD = "{id: c{i}, title: c, cost: 1, effects: {ROK.approval: 0.001}}"
+ACT = "{id: a{i}, title: a, chance: 0.01, severity: 0.5, effects: {DPRK.activity: 0.001}}"
+LIMIT_TEXTS: dict[str, tuple[str, str]] = {
+    "events-5001": (
+        ROOT_HEAD + "events:\n" + items(5001, EVENT),
+        "evil.yaml:2004:5: scenario has 5,001 events; at most 2,000 are allowed",
+    ),
+    "rules-3000": (
+        ROOT_HEAD + "rules:\n" + items(3000, RULE),
+        "evil.yaml:1004:5: scenario has 3,000 rules; at most 1,000 are allowed",
+    ),
+    "rules-one-phase-600": (
+        ROOT_HEAD + "rules:\n" + items(600, RULE),
+        "evil.yaml:504:5: scenario has 600 rules in phase 'cooperation'; at most 500 are allowed",
+    ),
+    "threat-acts-2000": (
+        ROOT_HEAD + "threats:\n  DPRK:\n    acts:\n" + items(2000, ACT, indent=6),
+        "scenario has 2,006 threat acts (all actors together); at most 500 are allowed",
+    ),
+    "cards-3000": (
+        ROOT_HEAD
+        + "actions:\n"
+        + "".join(
+            f"  {gov}:\n" + items(1000, CARD.replace("c{i}", gov + "{i}"), indent=4) for gov in ("USA", "ROK", "JPN")
+        ),
+        "scenario has 3,000 cards (all governments together); at most 1,000 are allowed",
+    ),
+    "cards-one-government-400": (
+        ROOT_HEAD + "actions:\n  ROK:\n" + items(400, CARD, indent=4),
+        "evil.yaml:305:7: government ROK has 400 cards; at most 300 are allowed",
+    ),
+    "expr-graph-aliases": (aliased_events(400), "nodes in all once compiled"),
+    "expr-graph-one-expression": (
+        ROOT_HEAD
+        + "events:\n"
+        + items(1, "{id: e, title: e, at: 2025Q2, effects: {ROK.approval: '" + "+".join(["1*1"] * 495) + "'}}"),
+        "expression has 1,979 nodes once compiled; at most 1,500 are allowed",
+    ),
+}
+
 SCENARIO_CASES = [
     Case(f"scenario-{name}", ("show", "{box}/evil.yaml"), write("evil.yaml", text), names="evil.yaml")
     for name, text in SCENARIO_TEXTS.items()
@@ -154,8 +214,58 @@ SCENARIO_CASES += [
     Case("scenario-sparse-3gb", ("show", "{box}/sparse.yaml"), sparse("sparse.yaml", 3 << 30), names="sparse.yaml"),
     Case("run-unknown-scenario", ("run", "no-such-scenario"), names="no-such-scenario"),
 ]
+SCENARIO_CASES += [
+    Case(f"limit-{name}", ("validate", "{box}/evil.yaml"), write("evil.yaml", text), names=message)
+    for name, (text, message) in LIMIT_TEXTS.items()
+]
+SCENARIO_CASES += [
+    Case(
+        "limit-events-run",
+        ("run", "{box}/evil.yaml"),
+        write("evil.yaml", LIMIT_TEXTS["events-5001"][0]),
+        names="evil.yaml",
+    ),
+    Case(
+        "limit-expr-graph-run", ("run", "{box}/evil.yaml"), write("evil.yaml", aliased_events(5000)), names="evil.yaml"
+    ),
+]
+
+
+def siblings_of_a_broken_parent(box: Path) -> None:
+    """Two files extending one broken parent: each is refused, the parse error not cached away (issue 14)."""
+    write("parent.yaml", "id: parent\ntitle: Parent\nturns: [\n")(box)
+    for name in ("a", "b"):
+        write(f"{name}.yaml", f"id: {name}\ntitle: {name}\nextends: parent.yaml\n")(box)
+
+
+SCENARIO_CASES += [
+    Case("validate-siblings-broken-parent", ("validate", "{box}"), siblings_of_a_broken_parent, names="parent.yaml"),
+    Case(
+        "validate-nul-in-parent",
+        ("validate", "{box}/evil.yaml"),
+        write("evil.yaml", HEAD + "x: \x00\n"),
+        names="evil.yaml",
+    ),
+]
+
+
+def long_extends_chain(box: Path) -> None:
+    """``evil.yaml`` at the end of a chain of 1,200 files each extending the next."""
+    for k in range(1200):
+        parent = f"c{k + 1}.yaml" if k < 1199 else "baseline"
+        write(f"c{k}.yaml", f"id: c{k}\ntitle: c{k}\nextends: {parent}\n")(box)
+    write("evil.yaml", "id: evil\ntitle: Evil\nextends: c0.yaml\n")(box)
+
+
+SCENARIO_CASES += [
+    Case(
+        "extends-chain-1200-validate", ("validate", "{box}/evil.yaml"), long_extends_chain, names="extends: the chain"
+    ),
+    Case("extends-chain-1200-run", ("run", "{box}/evil.yaml"), long_extends_chain, names="extends: the chain"),
+]
 
 EXP_HEAD = "id: x\ntitle: x\nscenarios: [baseline]\n"
+LEVER_HEAD = EXP_HEAD + "uncertainties: {us_transactionalism: [0.5]}\nsampler: grid\nreplications: 2\n"
 EXPERIMENTS: dict[str, str] = {
     "empty": "",
     "not_mapping": "- 1\n",
@@ -170,6 +280,24 @@ EXPERIMENTS: dict[str, str] = {
     "deep_yaml": EXP_HEAD + "x: " + "[" * 3000 + "]" * 3000 + "\n",
     "bad_outcome": EXP_HEAD
     + "parameters: {us_transactionalism: {}}\nsamples: 4\nanalysis: {outcome: \"__import__('os')\"}\n",
+    "ban_unknown_card": LEVER_HEAD + "levers: [{name: b, ban: ROK, values: [[no_such_card]]}]\n",
+    "ban_number": LEVER_HEAD + "levers: [{name: b, ban: ROK, values: [0.5]}]\n",
+    "ban_nested_list": LEVER_HEAD + "levers: [{name: b, ban: ROK, values: [[[hedge_toward_china]]]}]\n",
+    "ban_code": LEVER_HEAD + "levers: [{name: b, ban: ROK, values: [[\"__import__('os')\"]]}]\n",
+    "ban_unknown_government": LEVER_HEAD + "levers: [{name: b, ban: PRK, values: [[]]}]\n",
+    "ban_huge_list": LEVER_HEAD + "levers: [{name: b, ban: ROK, values: [[" + ", ".join(["c"] * 5000) + "]]}]\n",
+    "script_no_moves": LEVER_HEAD + "levers: [{name: s, script: USA, values: [a]}]\n",
+    "script_bad_quarter": LEVER_HEAD + "levers: [{name: s, script: USA, moves: {a: {2025Q7: [tariff_threat]}}}]\n",
+    "script_far_quarter": LEVER_HEAD + "levers: [{name: s, script: USA, moves: {a: {9999Q1: [tariff_threat]}}}]\n",
+    "script_int_quarter": LEVER_HEAD + "levers: [{name: s, script: USA, moves: {a: {3: [tariff_threat]}}}]\n",
+    "script_moves_list": LEVER_HEAD + "levers: [{name: s, script: USA, moves: [tariff_threat]}]\n",
+    "script_unknown_set": LEVER_HEAD
+    + "levers: [{name: s, script: USA, moves: {a: {}}}]\npolicies: {p: {s: nowhere}}\n",
+    "ban_and_script_clash": LEVER_HEAD
+    + "levers: [{name: b, ban: USA, values: [[tariff_threat]]}, "
+    + "{name: s, script: USA, moves: {a: {2025Q2: [tariff_threat]}}}]\n",
+    "ban_policy_mapping": LEVER_HEAD
+    + "levers: [{name: b, ban: ROK, values: [[]]}]\npolicies: {p: {b: {hedge_toward_china: true}}}\n",
 }
 EXPERIMENT_CASES = [
     Case(
@@ -300,6 +428,27 @@ ARGUMENT_CASES = [
         ("sweep", "{box}/exp.yaml", "--out", "{box}/out", "--dask", "tcp://127.0.0.1:47914", "--dask-timeout", "2"),
         lambda box: (write("exp.yaml", GOOD_EXP)(box), listener(47914, b"\xff" * 4096)),
         names="127.0.0.1:47914",
+        may_change=("out",),
+    ),
+    Case(
+        "arg-dask-tls-plain-silent-listener",
+        ("sweep", "{box}/exp.yaml", "--out", "{box}/out", "--dask", "tls://127.0.0.1:47915", "--dask-timeout", "1"),
+        lambda box: (write("exp.yaml", GOOD_EXP)(box), listener(47915, None)),
+        names="tls://127.0.0.1:47915",
+        may_change=("out",),
+    ),
+    Case(
+        "arg-dask-tls-plain-garbage-listener",
+        ("sweep", "{box}/exp.yaml", "--out", "{box}/out", "--dask", "tls://127.0.0.1:47916", "--dask-timeout", "2"),
+        lambda box: (write("exp.yaml", GOOD_EXP)(box), listener(47916, b"HTTP/1.1 400 Bad Request\r\n\r\n")),
+        names="tls://127.0.0.1:47916",
+        may_change=("out",),
+    ),
+    Case(
+        "arg-dask-tls-closed-port",
+        ("sweep", "{box}/exp.yaml", "--out", "{box}/out", "--dask", "tls://127.0.0.1:9"),
+        write("exp.yaml", GOOD_EXP),
+        names="tls://127.0.0.1:9",
         may_change=("out",),
     ),
     Case(

@@ -171,6 +171,19 @@ def _parts(action: Callable[[Path], None]) -> Callable[[Path], None]:
     return change
 
 
+def flip_data_page(part: Path) -> None:
+    """Flip four bytes inside the last column chunk's data of ``part``; its footer stays valid."""
+    import pyarrow.parquet as pq
+
+    group = pq.read_metadata(part).row_group(0)
+    chunk = group.column(group.num_columns - 1)
+    start = chunk.dictionary_page_offset if chunk.has_dictionary_page else chunk.data_page_offset
+    data = bytearray(part.read_bytes())
+    for k in range(4):
+        data[start + chunk.total_compressed_size // 2 + k] ^= 0x5A
+    part.write_bytes(bytes(data))
+
+
 SWEEP_CHANGES: dict[str, Callable[[Path], None]] = {
     "manifest-missing": lambda f: (f / "manifest.json").unlink(),
     "manifest-garbage": _manifest(lambda d: "garbage{"),
@@ -183,6 +196,7 @@ SWEEP_CHANGES: dict[str, Callable[[Path], None]] = {
     "parts-truncated": _parts(lambda p: p.write_bytes(p.read_bytes()[:40])),
     "parts-garbage": _parts(lambda p: p.write_bytes(b"garbage" * 10)),
     "parts-deleted": _parts(lambda p: p.unlink()),
+    "parts-flipped-data-page": _parts(flip_data_page),
     "manifest-seed-nan": _manifest(lambda d: json.dumps(d).replace('"seed": 1', '"seed": NaN')),
     "manifest-seed-5000-digits": _manifest(lambda d: json.dumps(d).replace('"seed": 1', '"seed": ' + "9" * 5000)),
     "manifest-deep": _manifest(lambda d: json.dumps(d)[:-1] + ', "x": ' + "[" * 100_000 + "]" * 100_000 + "}"),

@@ -19,9 +19,10 @@ ALL_CASES: list[Case] = SCENARIO_CASES + EXPERIMENT_CASES + ARGUMENT_CASES + SAV
 
 
 def test_the_red_team_is_large():
-    from tests.redteam.test_report_text import REPORT_CASES  # run by their own test, with more checks
+    from tests.redteam.test_damaged_results import DAMAGED_CASES  # run by their own tests, with more checks
+    from tests.redteam.test_report_text import REPORT_CASES
 
-    names = [case.name for case in [*ALL_CASES, *REPORT_CASES]]
+    names = [case.name for case in [*ALL_CASES, *REPORT_CASES, *DAMAGED_CASES]]
     assert len(names) == len(set(names))
     assert len(names) >= 100, len(names)
 

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
+from sim.research.analysis.parts import PartReader
 from sim.research.experiment_spec import ExperimentSpec
 from sim.research.outcomes import PREFIX, point_statistic, statistic_of
-from sim.research.sweep import PARTS, ChunkStatus, Manifest, part_is_valid, part_path
+from sim.research.sweep import Manifest
 
 HALVES = 16
 """Random half splits averaged in the noise estimate."""
@@ -43,18 +43,18 @@ def column_of(name: str, spec: ExperimentSpec) -> str:
     return PREFIX + name if name in spec.outcomes else name
 
 
-def point_values(out_dir: Path, manifest: Manifest, column: str) -> np.ndarray:
-    """Run values of ``column``, shape (points, replications), NaN where a run is missing."""
+def point_values(out_dir: Path, manifest: Manifest, column: str, parts: PartReader | None = None) -> np.ndarray:
+    """Run values of ``column``, shape (points, replications), NaN where a run is missing or its part skipped."""
+    parts = parts if parts is not None else PartReader.open(out_dir, manifest)
     reps = manifest.replications
     points = manifest.total_runs // reps
     matrix = np.full(points * reps, np.nan)
     last_turn = {s.id: (max(s.recorded_turns) if s.recorded_turns else None) for s in manifest.scenarios}
-    for chunk in manifest.chunks:
-        if chunk.status is not ChunkStatus.DONE and not part_is_valid(out_dir, chunk, manifest.keep_trajectories):
-            continue
+    for chunk in parts.chunks():
         turn = last_turn[chunk.scenario]
-        read = ["replication", column] + (["turn"] if turn is not None else [])
-        table = pq.read_table(part_path(out_dir, PARTS, chunk.id), columns=read)
+        table = parts.read(chunk, ["replication", column] + (["turn"] if turn is not None else []))
+        if table is None:
+            continue
         if turn is not None:
             table = table.filter(pc.equal(table["turn"], turn))
         matrix[table["replication"].to_numpy()] = table[column].to_numpy()
@@ -62,13 +62,22 @@ def point_values(out_dir: Path, manifest: Manifest, column: str) -> np.ndarray:
 
 
 def point_statistic_table(
-    out_dir: Path, manifest: Manifest, spec: ExperimentSpec, name: str, *, halves: int = HALVES
+    out_dir: Path,
+    manifest: Manifest,
+    spec: ExperimentSpec,
+    name: str,
+    *,
+    halves: int = HALVES,
+    parts: PartReader | None = None,
 ) -> PointValues:
-    """The statistic of ``name`` (an outcome or an indicator: its mean) per point, with noise replicates."""
+    """The statistic of ``name`` (an outcome or an indicator: its mean) per point, with noise replicates.
+
+    ``parts`` reads the results (default: a new reader, which checks the parts first).
+    """
     outcome = spec.outcomes.get(name)
     statistic = statistic_of(outcome) if outcome is not None else "mean"
     q = outcome.q if outcome is not None else None
-    matrix = point_values(out_dir, manifest, column_of(name, spec))
+    matrix = point_values(out_dir, manifest, column_of(name, spec), parts)
     complete = ~np.isnan(matrix).any(axis=1)
     values = np.full(len(matrix), np.nan)
     values[complete] = point_statistic(matrix[complete], statistic, q, axis=1)

@@ -19,6 +19,7 @@ from sim.atomic import atomic_write, atomic_write_text
 from sim.errors import did_you_mean
 from sim.research.analysis.discovery import Discovery, PrimResult, discover, print_discovery_details
 from sim.research.analysis.outcome_stats import PointValues, column_of, point_statistic_table
+from sim.research.analysis.parts import PartReader
 from sim.research.analysis.plots import write_plots
 from sim.research.analysis.robustness import plot_robustness, robustness_table
 from sim.research.analysis.sensitivity import SAMPLERS, Sensitivity, sensitivity
@@ -35,7 +36,7 @@ from sim.research.analysis.stages import (
 from sim.research.analysis.summaries import points_table, read_point_stats, summary_table
 from sim.research.experiment import ExperimentSpec, Outcome, parse_outcome
 from sim.research.sweep import Manifest, SweepError, design_frame, load_manifest
-from sim.research.sweep.damage import analysis_folder, skip_damaged_parts
+from sim.research.sweep.damage import analysis_folder
 
 ANALYSIS = "analysis"
 PRINTED_ROWS = 20
@@ -157,14 +158,14 @@ def analyze(
     out = Path(out_dir)
     manifest = load_manifest(out)
     folder = analysis_folder(out)
-    notes = skip_damaged_parts(out, manifest)
+    parts = PartReader.open(out, manifest)  # checks every part first: damaged ones are named and skipped
     spec = ExperimentSpec.model_validate(manifest.experiment.spec)
     names: list[str] = list(manifest.parameters)
     output, chosen = _chosen(out, manifest, spec, output, outcome)
     column = column_of(output, spec)
     columns = list(dict.fromkeys([*manifest.indicators, column]))
-    point = read_point_stats(out, manifest, columns, chosen)
-    notes += point.notes
+    point = read_point_stats(out, manifest, columns, chosen, parts)
+    notes = point.notes
 
     design = design_frame(manifest).set_index("point_id")
     found = design.loc[point.point_ids].reset_index()
@@ -172,7 +173,7 @@ def analyze(
     points = points_table(found, names, columns, column, point)
     if "policy" in found.columns:
         points.insert(2, "policy", found["policy"].to_numpy())
-    statistics = {name: point_statistic_table(out, manifest, spec, name) for name in spec.outcomes}
+    statistics = {name: point_statistic_table(out, manifest, spec, name, parts=parts) for name in spec.outcomes}
     for name, stat in statistics.items():
         points[name] = stat.values[points["point_id"].to_numpy()]
 
@@ -184,7 +185,7 @@ def analyze(
     computed = Sensitivity(None, [])
     statistic = statistics[output].statistic if output in statistics else "mean"
     if spec.sampler in SAMPLERS:
-        studied = statistics.get(output) or point_statistic_table(out, manifest, spec, output)
+        studied = statistics.get(output) or point_statistic_table(out, manifest, spec, output, parts=parts)
         if output not in statistics:  # an indicator: the same per-point means as the points table, bit for bit
             studied.values[points["point_id"].to_numpy()] = points[f"{column}:mean"].to_numpy()
         computed = sensitivity(spec, names, design.reset_index(), studied.values, studied.noise)
@@ -196,7 +197,7 @@ def analyze(
             files += _write_table(computed.second_order, folder, "sensitivity-s2", parquet=False)
     robust = None
     if "policy" in design.columns:
-        robust, robust_files = _robustness(out, manifest, spec, design.reset_index(), statistics, folder, plots)
+        robust, robust_files = _robustness(parts, spec, design.reset_index(), statistics, folder, plots)
         files += robust_files
 
     options = discovery or DiscoveryOptions()
@@ -230,13 +231,16 @@ def analyze(
     plot_folder = folder if plots else None
     paths = None
     if trajectories is not None:
-        paths = trajectory_stage(out, manifest, design, trajectories, discovered.results, write, plot_folder)
+        paths = trajectory_stage(out, manifest, design, trajectories, discovered.results, write, plot_folder, parts)
         files += paths.files
     explored = None
     if explore and spec.sampler in EXPLORED and len(names) > 1:
         explored = explore_stage(points, names, column, write, plot_folder)
         files += explored.files
 
+    if parts.skipped:  # which parts were left out, and how many runs (the report's note says it too)
+        files += _write_table(parts.skipped_table(), folder, "skipped", parquet=False)
+        notes = parts.notes() + notes
     _remove_stale(folder, files)
     result = AnalysisResult(out, output, chosen, summary, points, indices, discovered.results, files, notes)
     result.found, result.paths, result.explored = discovered, paths, explored
@@ -273,8 +277,7 @@ def _write_discovery(found: Discovery, folder: Path) -> list[Path]:
 
 
 def _robustness(
-    out: Path,
-    manifest: Manifest,
+    parts: PartReader,
     spec: ExperimentSpec,
     design: pd.DataFrame,
     statistics: dict[str, PointValues],
@@ -286,7 +289,10 @@ def _robustness(
     name = chosen.outcome if chosen is not None else spec.analysis.output
     direction = chosen.direction if chosen is not None else "maximize"
     threshold = chosen.threshold if chosen is not None else None
-    values = statistics[name] if name in statistics else point_statistic_table(out, manifest, spec, name)
+    if name in statistics:
+        values = statistics[name]
+    else:
+        values = point_statistic_table(parts.out, parts.manifest, spec, name, parts=parts)
     table = robustness_table(design, values.values, direction, threshold)
     table.insert(2, "outcome", name)
     files = _write_table(table, folder, "robustness", parquet=False)

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.research.analysis.parts import PartReader
 from sim.research.analysis.plots import safe_name
 from sim.research.analysis.prim import PrimResult
 from sim.research.analysis.trajectories import (
@@ -115,6 +116,7 @@ def trajectory_stage(
     discovery: dict[str, PrimResult | None],
     write: WriteTable,
     folder: Path | None,
+    parts: PartReader | None = None,
 ) -> PathResult:
     """Fan charts, time to event and typical paths from the per-turn records; plots when ``folder``."""
     from sim.research.analysis import plots_paths
@@ -124,7 +126,7 @@ def trajectory_stage(
     if options.event is not None:
         reads = compile_condition(options.event, manifest.indicators)[1]
     variables = list(dict.fromkeys([*options.variables, *reads]))
-    paths = read_trajectories(out, manifest, variables, options.max_runs)
+    paths = read_trajectories(out, manifest, variables, options.max_runs, parts)
     by = options.by or _default_by(design, discovery)
     groups = group_labels(paths, design, by, names, discovery)
     fans = pd.concat([fan_table(paths, groups, v) for v in options.variables], ignore_index=True)

@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
+from sim.research.analysis.parts import PartReader
 from sim.research.experiment import Outcome
-from sim.research.sweep import PARTS, ChunkRecord, ChunkStatus, Manifest, SweepError, part_is_valid, part_path
+from sim.research.sweep import ChunkRecord, Manifest, SweepError
 
 STATISTICS = ("mean", "p5", "p50", "p95")
 PERCENTILES = (5.0, 50.0, 95.0)
@@ -87,21 +87,31 @@ class _Reader:
         self.acc.add(table["point_id"].to_numpy(), matrix, hits)
 
 
-def _read_chunk(out_dir: Path, chunk: ChunkRecord, wanted: list[str], turn: int | None) -> pa.Table:
-    """A chunk's point ids and wanted columns (at the last recorded turn, when it records turns)."""
+def _read_chunk(parts: PartReader, chunk: ChunkRecord, wanted: list[str], turn: int | None) -> pa.Table | None:
+    """A chunk's point ids and wanted columns (at the last recorded turn, when it records turns); None: skipped."""
     read = ["point_id", *wanted] + (["turn"] if turn is not None else [])
-    table = pq.read_table(part_path(out_dir, PARTS, chunk.id), columns=read)
-    if turn is not None:
+    table = parts.read(chunk, read)
+    if table is not None and turn is not None:
         table = table.filter(pc.equal(table["turn"], turn))
     return table
 
 
-def read_point_stats(out_dir: Path, manifest: Manifest, columns: list[str], outcome: Outcome) -> PointStats:
+def read_point_stats(
+    out_dir: Path, manifest: Manifest, columns: list[str], outcome: Outcome, parts: PartReader | None = None
+) -> PointStats:
     """Per design point: ids, runs, (points, columns, statistics) array, outcome share; notes.
+
+    Args:
+        out_dir: the sweep folder.
+        manifest: its manifest.
+        columns: the indicators to summarize.
+        outcome: the outcome of interest.
+        parts: the reader of the parts (default: a new one, which checks them first).
 
     Raises:
         SweepError: when no chunk has finished yet.
     """
+    parts = parts if parts is not None else PartReader.open(out_dir, manifest)
     last_turn = {s.id: (max(s.recorded_turns) if s.recorded_turns else None) for s in manifest.scenarios}
     wanted = list(dict.fromkeys([*columns, outcome.indicator]))
     notes: list[str] = []
@@ -112,15 +122,16 @@ def read_point_stats(out_dir: Path, manifest: Manifest, columns: list[str], outc
     for chunk in sorted(manifest.chunks, key=lambda c: (c.first_point, c.first_run)):
         if chunk.first_point >= buffered_stop:
             reader.flush()
-        if chunk.status is not ChunkStatus.DONE and not part_is_valid(out_dir, chunk, manifest.keep_trajectories):
+        table = _read_chunk(parts, chunk, wanted, last_turn[chunk.scenario]) if parts.usable(chunk) else None
+        if table is None:
             missing += chunk.runs
             continue
-        reader.add(_read_chunk(out_dir, chunk, wanted, last_turn[chunk.scenario]))
+        reader.add(table)
         buffered_stop = max(buffered_stop, chunk.stop_point)
     reader.flush()
     if missing:
         notes.append(
-            f"{missing:,} of {manifest.total_runs:,} runs are missing (failed or unfinished chunks); "
+            f"{missing:,} of {manifest.total_runs:,} runs are missing (failed, unfinished or skipped chunks); "
             "re-run the sweep command to complete them"
         )
     acc = reader.acc

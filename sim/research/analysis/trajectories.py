@@ -20,11 +20,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from sim.errors import did_you_mean
 from sim.lang.expr import ExprError, Expression, Symbols, compile_expression
-from sim.research.sweep import PARTS, TRAJECTORIES, ChunkStatus, Manifest, SweepError, part_is_valid, part_path
+from sim.research.analysis.parts import PartReader
+from sim.research.sweep import PARTS, TRAJECTORIES, Manifest, SweepError
 
 BANDS = (5.0, 25.0, 50.0, 75.0, 95.0)
 DEFAULT_MAX_RUNS = 20_000
@@ -67,9 +67,16 @@ def _source(manifest: Manifest, out_dir: Path) -> str:
 
 
 def read_trajectories(
-    out_dir: str | Path, manifest: Manifest, variables: list[str], max_runs: int = DEFAULT_MAX_RUNS
+    out_dir: str | Path,
+    manifest: Manifest,
+    variables: list[str],
+    max_runs: int = DEFAULT_MAX_RUNS,
+    parts: PartReader | None = None,
 ) -> Trajectories:
     """Read the per-turn values of ``variables`` for every k-th run (at most about ``max_runs`` runs).
+
+    ``parts`` reads the per-turn records (default: a new reader, which checks the parts first);
+    a part that cannot be read is named, skipped and counted there.
 
     Raises:
         SweepError: when the sweep kept no per-turn records, a variable was not recorded, or no
@@ -81,13 +88,14 @@ def read_trajectories(
         if name not in manifest.indicators:
             raise SweepError(f"'{name}' was not recorded in {out}{did_you_mean(name, manifest.indicators)}")
     stride = max(1, -(-manifest.total_runs // max(1, max_runs)))
+    parts = parts if parts is not None else PartReader.open(out, manifest)
     frames = []
-    for chunk in sorted(manifest.chunks, key=lambda c: c.first_run):
-        if chunk.status is not ChunkStatus.DONE and not part_is_valid(out, chunk, manifest.keep_trajectories):
+    for chunk in parts.chunks(key=lambda c: c.first_run):
+        names = parts.schema_names(chunk, kind)
+        run_column = "run" if names is not None and "run" in names else "replication"
+        table = parts.read(chunk, ["point_id", run_column, "turn", *variables], kind) if names is not None else None
+        if table is None:
             continue
-        path = part_path(out, kind, chunk.id)
-        run_column = "run" if "run" in pq.read_schema(path).names else "replication"
-        table = pq.read_table(path, columns=["point_id", run_column, "turn", *variables])
         if stride > 1:
             table = table.filter(pa.array(table[run_column].to_numpy() % stride == 0))
         frames.append(table.to_pandas().rename(columns={run_column: "run"}))

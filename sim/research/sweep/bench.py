@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pyarrow.dataset as ds
 
+from sim.atomic import atomic_write_text
 from sim.lang.scenario import load_scenario
 from sim.research.sweep.layout import PARTS
 from sim.research.sweep.manifest import load_manifest
@@ -66,9 +67,7 @@ def bench_sweep(
     digests = []
     with tempfile.TemporaryDirectory(prefix="trilat-bench-") as tmp:
         path = Path(tmp) / "bench.yaml"
-        path.write_text(
-            _BENCH_EXPERIMENT.format(scenario=scenario, samples=samples, replications=replications), encoding="utf-8"
-        )
+        atomic_write_text(path, _BENCH_EXPERIMENT.format(scenario=scenario, samples=samples, replications=replications))
         for count in counts:
             out = Path(tmp) / f"out-{count}"
             summary = run_sweep(path, out, workers=count, progress=progress, chunk_runs=chunk_runs)

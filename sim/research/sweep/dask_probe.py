@@ -6,7 +6,10 @@ timeout and reads the first message a Dask scheduler sends on every new connecti
 handshake: an 8-byte little-endian length, then that many bytes). A closed port, a listener
 that says nothing within the timeout, and one whose first bytes are not a plausible Dask frame
 (a web server, a random service) are refused with a clear message, so the client never waits
-forever or sizes a buffer from garbage.
+forever or sizes a buffer from garbage. For a ``tls://`` address the probe first completes a TLS
+handshake within the same timeout (with the client certificate of the Dask configuration
+``distributed.comm.tls`` when one is set; otherwise without verifying the server's certificate,
+since the probe only checks who answers), then reads the scheduler's first message through it.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
+import ssl
 import struct
 import time
 
@@ -89,7 +93,8 @@ def _read_exactly(sock: socket.socket, count: int, deadline: float) -> bytes:
 def probe_scheduler(address: str, timeout: float = DEFAULT_TIMEOUT_S) -> None:
     """Check that a Dask scheduler answers at ``address`` within ``timeout`` seconds.
 
-    A TLS address is only checked for a listening port (its handshake is encrypted).
+    A ``tls://`` address must complete a TLS handshake within the timeout; the scheduler's first
+    message is then read through the encrypted channel.
 
     Raises:
         SweepError: for a malformed address, a closed port, a silent listener or one that is
@@ -107,9 +112,9 @@ def probe_scheduler(address: str, timeout: float = DEFAULT_TIMEOUT_S) -> None:
         raise SweepError(
             f"{where}: cannot connect ({exc.strerror or exc}); is a Dask scheduler running there?"
         ) from None
+    if scheme == "tls":
+        sock = _tls_handshake(sock, host, deadline, where, timeout)
     with sock:
-        if scheme == "tls":
-            return
         try:
             (size,) = struct.unpack("<Q", _read_exactly(sock, 8, deadline))
             if not 0 < size <= MAX_HANDSHAKE_BYTES:
@@ -118,10 +123,76 @@ def probe_scheduler(address: str, timeout: float = DEFAULT_TIMEOUT_S) -> None:
         except TimeoutError:
             message = f"the listener sent nothing within {timeout:g} s: not a Dask scheduler (see --dask-timeout)"
             raise SweepError(f"{where}: {message}") from None
+        except ssl.SSLError as exc:
+            raise SweepError(
+                f"{where}: the TLS server there closed the connection ({_reason(exc)}); {TLS_HINT}"
+            ) from None
         except (ValueError, OSError):
             raise SweepError(f"{where}: the listener there is not a Dask scheduler (unexpected reply)") from None
         if b"compression" not in body and b"pickle-protocol" not in body:
             raise SweepError(f"{where}: the listener there is not a Dask scheduler (unexpected handshake)")
+
+
+TLS_HINT = (
+    "is it a Dask scheduler with TLS, and does it need a client certificate "
+    "(set distributed.comm.tls.ca-file, client.cert and client.key in the Dask configuration)?"
+)
+
+
+def _reason(exc: ssl.SSLError) -> str:
+    return _shown(str(exc.reason or exc.strerror or type(exc).__name__).lower().replace("_", " "))
+
+
+def tls_context() -> ssl.SSLContext:
+    """The client TLS context of the Dask configuration, else one that accepts any server certificate.
+
+    The probe checks liveness only: the Dask client that connects afterwards applies the
+    configured verification itself.
+    """
+    try:
+        from distributed import Security  # optional dependency
+
+        context = Security().get_connection_args("client").get("ssl_context")
+    except Exception:  # noqa: BLE001 - no distributed, or a configuration the client will report itself
+        context = None
+    if isinstance(context, ssl.SSLContext):
+        return context
+    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def _tls_handshake(sock: socket.socket, host: str, deadline: float, where: str, timeout: float) -> ssl.SSLSocket:
+    """Complete a TLS handshake on ``sock`` before ``deadline``; refuse in one line otherwise.
+
+    Raises:
+        SweepError: when the handshake times out, fails, or the peer closes the connection.
+    """
+    try:
+        wrapped = tls_context().wrap_socket(sock, server_hostname=host, do_handshake_on_connect=False)
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        sock.close()
+        raise SweepError(f"{where}: cannot start a TLS connection ({exc})") from None
+    try:
+        wrapped.settimeout(max(deadline - time.monotonic(), 0.001))
+        wrapped.do_handshake()
+    except TimeoutError:
+        wrapped.close()
+        raise SweepError(
+            f"{where}: no TLS handshake within {timeout:g} s: the listener there does not speak TLS, "
+            "or is not a Dask scheduler (see --dask-timeout)"
+        ) from None
+    except ssl.SSLError as exc:
+        wrapped.close()
+        raise SweepError(f"{where}: the TLS handshake failed ({_reason(exc)}); {TLS_HINT}") from None
+    except OSError as exc:
+        wrapped.close()
+        raise SweepError(
+            f"{where}: the listener closed the connection during the TLS handshake ({exc.strerror or exc}); "
+            "it does not speak TLS, or is not a Dask scheduler"
+        ) from None
+    return wrapped
 
 
 def check_dask_address(address: str, timeout: float = DEFAULT_TIMEOUT_S) -> None:

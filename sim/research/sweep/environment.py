@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from sim.atomic import atomic_write_text
 from sim.lang.loading import library_dir
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -110,7 +111,7 @@ def materialize(records: Sequence[dict[str, Any]], folder: Path) -> Path:
     for record, path in zip(users, paths, strict=True):
         target = folder / path.relative_to(base)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(record["text"].encode("utf-8"))
+        atomic_write_text(target, record["text"])
     return folder / Path(records[-1]["path"]).relative_to(base)
 
 

@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 
 from sim.atomic import atomic_write
 from sim.errors import TrilatError
+from sim.research.sweep.integrity import write_parquet
 
 FORMAT = "trilat-sweep/2"
 """The ``format`` value of every manifest this package writes."""
@@ -56,8 +57,8 @@ def part_path(out_dir: str | Path, kind: str, chunk_id: int) -> Path:
 
 
 def write_parquet_atomic(table: pa.Table, final: Path) -> None:
-    """Write a Parquet file under a hidden temporary name, flush it to disk, then rename it."""
-    atomic_write(final, lambda handle: pq.write_table(table, handle, compression=COMPRESSION), binary=True)
+    """Write a Parquet file (its content digest in the footer) under a temporary name, flush it, then rename it."""
+    atomic_write(final, lambda handle: write_parquet(table, handle, COMPRESSION), binary=True)
 
 
 def write_tables(out_dir: str | Path, chunk_id: int, tables: Mapping[str, pa.Table]) -> int:

@@ -26,6 +26,8 @@ from sim.research.sweep.worker import ChunkTask
 
 DEFAULT_CHUNK_RUNS = 10_000
 MAX_CHUNKS = 1_000_000
+SWEEP_COMPILE_RUNS = 200_000
+"""Runs per worker from which ``engine: auto`` compiles the kernels (compiling takes a few seconds once)."""
 """The most chunks a sweep may have (each is a row of the chunk table and a file)."""
 """Runs per chunk: large enough to amortize Python overhead, small enough to stay in cache."""
 
@@ -217,12 +219,40 @@ def new_manifest(experiment: Experiment, design: pd.DataFrame, chunks: list[Chun
     )
 
 
+def sweep_engine(requested: str, runs_to_do: int, workers: int) -> str:
+    """The model engine a sweep's chunks run on: ``requested``, or for ``auto`` the cheaper one.
+
+    The compiled engine costs each worker process a few seconds to compile once and then saves
+    CPU on every run; ``auto`` takes it when each worker has at least
+    :data:`SWEEP_COMPILE_RUNS` runs to do and numba is installed, else numpy. Results are
+    bit-identical either way, so the choice is not part of the sweep's identity.
+
+    Raises:
+        SweepError: for an unknown engine name.
+    """
+    from sim.engine import kernels
+
+    if requested not in kernels.ENGINES:
+        raise SweepError(f"engine must be one of {', '.join(kernels.ENGINES)}, got {requested!r}")
+    if requested != "auto":
+        return requested
+    if runs_to_do >= SWEEP_COMPILE_RUNS * max(workers, 1) and kernels.numba_available():
+        return "compiled"
+    return "numpy"
+
+
 def chunk_task(
-    experiment: Experiment, chunk: ChunkRecord, values: np.ndarray, out_dir: str | None, code: str = ""
+    experiment: Experiment,
+    chunk: ChunkRecord,
+    values: np.ndarray,
+    out_dir: str | None,
+    code: str = "",
+    engine: str = "auto",
 ) -> ChunkTask:
     """The task a worker runs for ``chunk`` (``values``: the design's parameter values, one row per point).
 
-    ``code``: the sweep's code fingerprint, stamped into the chunk's parts.
+    ``code``: the sweep's code fingerprint, stamped into the chunk's parts; ``engine``: the
+    model engine (see :func:`sweep_engine`).
     """
     spec = experiment.spec
     scenario = experiment.scenarios[experiment.scenario_ids.index(chunk.scenario)]
@@ -251,7 +281,10 @@ def chunk_task(
         policy=policy.name if experiment.has_policies else None,
         policy_parameters=tuple(sorted(policy.parameters.items())),
         strategies=tuple(sorted(policy.strategies.items())),
+        bans=dict(policy.bans),
+        script=dict(policy.script),
         common_random_numbers=spec.common_random_numbers,
         outcomes=run_outcomes(spec.outcomes),
         code=code,
+        engine=engine,
     )

@@ -14,7 +14,7 @@ import contextlib
 import math
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,8 @@ from sim.engine.model import TrilateralModel
 from sim.errors import TrilatError
 from sim.lang.scenario import Scenario, load_scenario
 from sim.research.experiment import Experiment
-from sim.research.levers import run_settings
+from sim.research.levers import POLICY_COLUMN, run_settings
+from sim.research.sweep.damage import chunk_problem
 from sim.research.sweep.environment import MODEL_SOURCES, materialize
 from sim.research.sweep.layout import PARTS, SweepError, part_path
 from sim.research.sweep.manifest import (
@@ -195,10 +196,12 @@ def _replay(out_dir: str | Path, run_id: int, record: bool) -> tuple[Recorded, M
     manifest = load_manifest(out_dir)
     found = find_run(manifest, run_id)
     chunk = found.chunk
-    if chunk.status is ChunkStatus.DONE and not part_is_valid(out_dir, chunk, manifest.keep_trajectories):
+    problem = None
+    if chunk.status is ChunkStatus.DONE:
+        problem = chunk_problem(Path(out_dir), chunk, manifest.keep_trajectories)
+    if problem is not None:
         raise SweepError(
-            f"{part_path(out_dir, PARTS, chunk.id)}: the part holding run {run_id} (chunk {chunk.id}) is missing "
-            "or unreadable; re-run the sweep command to run it again"
+            f"{problem}; it holds run {run_id} (chunk {chunk.id}); re-run the sweep command to run it again"
         )
     entry = found.scenario
     scenario = recorded_scenario(out_dir, entry)
@@ -212,6 +215,8 @@ def _replay(out_dir: str | Path, run_id: int, record: bool) -> tuple[Recorded, M
         seed=manifest.seed,
         replication_ids=np.array([settings.replication_index], dtype=np.int64),
         strategies=settings.strategies,
+        bans=settings.bans,
+        script=settings.script,
         outcomes=settings.outcomes,
         turns=entry.turns,
         parameters=parameters,
@@ -268,6 +273,12 @@ class RunCheck:
     model: TrilateralModel
     stored: pd.DataFrame
     mismatches: list[str]
+    policy: str | None = None
+    """The run's policy (None: the sweep has no levers)."""
+    bans: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """The policy's card bans (government -> cards), as the replay applied them."""
+    script: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    """The policy's scripted moves (government -> quarter -> cards), as the replay applied them."""
 
     @property
     def exact(self) -> bool:
@@ -314,4 +325,14 @@ def verify_run(out_dir: str | Path, run_id: int, *, record: bool = True) -> RunC
     for name in manifest.parameters:
         if float(stored[name].iloc[0]) != float(found.row[name]):
             mismatches.append(f"parameter {name}: stored {stored[name].iloc[0]!r}, design {found.row[name]!r}")
-    return RunCheck(run_id=int(run_id), model=recorded.model, stored=stored, mismatches=mismatches)
+    settings = run_settings(manifest.experiment.spec, found.row, found.run_id, manifest.replications)
+    policy = found.row.get(POLICY_COLUMN)
+    return RunCheck(
+        run_id=int(run_id),
+        model=recorded.model,
+        stored=stored,
+        mismatches=mismatches,
+        policy=None if policy is None else str(policy),
+        bans=settings.bans,
+        script=settings.script,
+    )

@@ -35,7 +35,7 @@ from sim.research.sweep.backends import (
     make_backend,
     start_fork_server,
 )
-from sim.research.sweep.damage import damaged_parts, describe_parts
+from sim.research.sweep.damage import chunk_problem, damaged_parts, describe_parts
 from sim.research.sweep.dask_probe import check_dask_address, probe_scheduler
 from sim.research.sweep.environment import code_fingerprint
 from sim.research.sweep.extend import Extension, check_extension, extend_folder
@@ -49,9 +49,15 @@ from sim.research.sweep.manifest import (
     SweepStatus,
     load_manifest,
     now,
-    part_is_valid,
 )
-from sim.research.sweep.plan import DEFAULT_CHUNK_RUNS, check_chunk_size, chunk_task, new_manifest, plan_chunks
+from sim.research.sweep.plan import (
+    DEFAULT_CHUNK_RUNS,
+    check_chunk_size,
+    chunk_task,
+    new_manifest,
+    plan_chunks,
+    sweep_engine,
+)
 from sim.research.sweep.provenance import check_same_code, check_same_experiment
 from sim.research.sweep.worker import ChunkResult
 
@@ -255,9 +261,16 @@ class _SweepRun:
     """One invocation of a sweep on a prepared folder: the queue, the chunks in flight, the retries."""
 
     def __init__(
-        self, experiment: Experiment, values: np.ndarray, out: Path, manifest: Manifest, backend: Backend
+        self,
+        experiment: Experiment,
+        values: np.ndarray,
+        out: Path,
+        manifest: Manifest,
+        backend: Backend,
+        engine: str = "auto",
     ) -> None:
         self.experiment = experiment
+        self.engine = engine
         self.values = values
         self.out = out
         self.manifest = manifest
@@ -291,7 +304,8 @@ class _SweepRun:
             chunk.attempts += 1
             chunk.status = ChunkStatus.RUNNING
             self.tries[chunk.id] = self.tries.get(chunk.id, 0) + 1
-            task = chunk_task(self.experiment, chunk, self.values, self.task_dir, self.manifest.fingerprint or "")
+            code = self.manifest.fingerprint or ""
+            task = chunk_task(self.experiment, chunk, self.values, self.task_dir, code, self.engine)
             self.in_flight[self.backend.submit(task)] = chunk
 
     def _collect(self, done: set[ChunkFuture], session: SessionRecord, bar: tqdm[Any]) -> None:
@@ -354,8 +368,8 @@ class _SweepRun:
 
 
 def _trusted_part(manifest: Manifest, out: Path, chunk: ChunkRecord) -> bool:
-    """True if a chunk's parts are valid and were written by this sweep's current model code."""
-    if not part_is_valid(out, chunk, manifest.keep_trajectories):
+    """True if a chunk's parts are sound (their digests verified) and written by this sweep's current model code."""
+    if chunk_problem(out, chunk, manifest.keep_trajectories) is not None:
         return False
     return manifest.fingerprint is None or part_code(out, chunk.id) == manifest.fingerprint
 
@@ -376,7 +390,7 @@ def _mark_finished_chunks(manifest: Manifest, out: Path) -> int:
     segment = len(manifest.segments) - 1
     lost = damaged_parts(out, manifest)
     if lost:
-        print(f"warning: {out}: missing or unreadable, run again: {describe_parts(out, lost)}", file=sys.stderr)
+        print(f"warning: {out}: damaged, run again: {describe_parts(out, lost)}", file=sys.stderr)
     for chunk in manifest.chunks:
         if chunk.status is ChunkStatus.DONE:
             if chunk in lost:
@@ -399,6 +413,7 @@ def run_sweep(
     allow_code_change: bool = False,
     dask_timeout: float = DASK_CONNECT_TIMEOUT,
     extend: bool = False,
+    engine: str = "auto",
 ) -> SweepSummary:
     """Run (or resume) an experiment's sweep into ``out_dir``.
 
@@ -417,6 +432,9 @@ def run_sweep(
         extend: the experiment may differ from the stored one by larger ``samples`` and/or
             ``replications``: relabel the stored runs into the larger design and run only the
             new ones (see :mod:`~sim.research.sweep.extend`).
+        engine: the model engine, ``auto`` (compiled for big sweeps, see
+            :func:`~sim.research.sweep.plan.sweep_engine`), ``numpy`` or ``compiled``; the
+            results are bit-identical whichever runs.
 
     Returns:
         What was done: runs stored, failed chunks, time.
@@ -429,6 +447,7 @@ def run_sweep(
     """
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise SweepError(f"workers must be a positive integer, got {workers!r}")
+    sweep_engine(engine, 0, workers)  # an unknown engine is refused before the folder is touched
     started = time.perf_counter()
     if dask is not None and backend is None:
         check_dask_address(dask, dask_timeout)
@@ -444,7 +463,13 @@ def run_sweep(
     with contextlib.ExitStack() as stack:
         manifest, extended = _prepare_folder(out, experiment, design, chunk_runs, allow_code_change, stack, extend)
         summary = _run_locked(
-            experiment, design, out, manifest, _Options(workers, dask, dask_timeout, progress), backend, started
+            experiment,
+            design,
+            out,
+            manifest,
+            _Options(workers, dask, dask_timeout, progress, engine),
+            backend,
+            started,
         )
         summary.extended = extended
         return summary
@@ -456,6 +481,7 @@ class _Options:
     dask: str | None
     dask_timeout: float
     progress: bool
+    engine: str = "auto"
 
 
 def _run_locked(
@@ -479,7 +505,8 @@ def _run_locked(
     stopped = ""
     try:
         with _sigterm_as_interrupt():
-            _SweepRun(experiment, values, out, manifest, backend).run(session, bar)
+            engine = sweep_engine(options.engine, manifest.total_runs - skipped, workers)
+            _SweepRun(experiment, values, out, manifest, backend, engine).run(session, bar)
     except KeyboardInterrupt as exc:
         stopped = "terminated (SIGTERM)" if isinstance(exc, SweepTerminated) else "interrupted"
         raise

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +63,9 @@ def simulate(
     record: bool = False,
     strategies: Mapping[str, str] | None = None,
     outcomes: tuple[RunOutcome, ...] = (),
+    bans: Mapping[str, Sequence[str]] | None = None,
+    script: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
+    engine: str = "auto",
 ) -> Recorded:
     """Run a block of replications to the end and keep the indicators a sweep records.
 
@@ -75,9 +78,14 @@ def simulate(
         indicators: state variables to keep.
         record_turns: turns (0 = the start) whose values to keep.
         statistics: statistics over turns 1..T to compute (``mean``, ``min``, ``max``, ``sd``).
-        record: keep the model's cause-and-effect record (for the narrative; no effect on values).
+        record: keep the model's cause-and-effect record and every turn's indicators in
+            ``model.history`` (for the narrative; no effect on values). Without it the model keeps
+            no per-turn snapshots (``keep="final"``): the turns a sweep records are kept here.
         strategies: governments' strategies that replace the scenario's (a policy's levers).
         outcomes: the experiment's per-run outcome values to compute.
+        bans: cards each government never plays (a policy's ban levers; the model's ``bans=``).
+        script: scripted moves, government -> quarter -> cards (a policy's script levers).
+        engine: the model's engine (``auto``, ``numpy`` or ``compiled``: the same results).
 
     Returns:
         The model run to the end and the recorded values.
@@ -85,11 +93,15 @@ def simulate(
     model = TrilateralModel(
         scenario,
         seed=seed,
+        keep="all" if record else "final",  # a narrative reads every turn; a sweep records its own
         replication_ids=replication_ids,
         turns=turns,
         record=record,
         parameters=dict(parameters),
         strategies=dict(strategies) if strategies else None,
+        bans={gov: list(cards) for gov, cards in bans.items()} if bans else None,
+        script={gov: {q: list(c) for q, c in moves.items()} for gov, moves in script.items()} if script else None,
+        engine=engine,
     )
     tracker = OutcomeTracker(outcomes, model) if outcomes else None
     rows = [scenario.layout.rows[name] for name in indicators]

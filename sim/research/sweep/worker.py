@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gc
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -60,9 +60,15 @@ class ChunkTask:
     """The design points' policy (None: the experiment has no levers, no ``policy`` column)."""
     policy_parameters: tuple[tuple[str, float], ...] = ()
     strategies: tuple[tuple[str, str], ...] = ()
+    bans: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """The policy's card bans: government -> cards it never plays."""
+    script: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    """The policy's scripted moves: government -> quarter label -> cards."""
     common_random_numbers: bool = False
     """Run ``k`` of every point draws the random numbers of replication index ``k`` (else its run id)."""
     outcomes: tuple[RunOutcome, ...] = ()
+    engine: str = "auto"
+    """The model engine the chunk runs on (``auto``, ``numpy`` or ``compiled``; bit-identical results)."""
 
     def run_ids(self) -> np.ndarray:
         """The chunk's global run ids, point by point: its points times its replication indices.
@@ -228,7 +234,10 @@ class ChunkRunner:
             record_turns=wanted,
             statistics=task.statistics,
             strategies=dict(task.strategies),
+            bans=task.bans,
+            script=task.script,
             outcomes=task.outcomes,
+            engine=task.engine,
         )
         tables = chunk_tables(task, recorded, ids, local)
         self._release(recorded)

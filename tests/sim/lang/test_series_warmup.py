@@ -282,7 +282,7 @@ def test_the_turn_0_state_is_reached_with_warmup_and_the_scenarios_without(tmp_p
 
 
 def test_nothing_from_warmup_is_recorded(tmp_path):
-    model = TrilateralModel(warm(tmp_path), replications=R, seed=3)
+    model = TrilateralModel(warm(tmp_path), replications=R, seed=3, record=True)  # an ensemble: ask for it
     assert len(model.history) == 1
     assert model.log == [] and model.elections == []
     assert model.state.recorder.turns == []

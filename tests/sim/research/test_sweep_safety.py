@@ -127,7 +127,7 @@ def test_analyze_skips_a_damaged_part_with_a_warning_and_resume_runs_it_again(sw
     assert "parts/part-000001.parquet" in capsys.readouterr().err
     assert any("part-000001" in note and "4 runs" in note for note in result.notes)
     assert int(result.points["runs"].sum()) == 8  # the two intact chunks
-    with pytest.raises(SweepError, match="part-000001.*missing or unreadable"):
+    with pytest.raises(SweepError, match="part-000001.*missing, unreadable"):
         reproduce(sweep, 4)
     summary = run_sweep(sweep.parent / "experiment.yaml", sweep, progress=False)
     assert summary.complete and summary.new_runs == 4

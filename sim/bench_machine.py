@@ -1,0 +1,165 @@
+"""``trilat bench``'s CPU-time figures: the machine's reference workload, each engine path, start-up.
+
+Speeds here are in runs per CPU-second (:func:`time.process_time`), which a busy machine disturbs
+less than wall time, and are set against the CPU time of a fixed numpy workload measured in the
+same process, so the ratio says how close the model is to what this machine's numpy can do:
+
+- the reference: :data:`REFERENCE_ITERATIONS` evaluations of ``a * b + c`` on
+  :data:`REFERENCE_ELEMENTS`-element float64 arrays (687 million element-operations);
+- a baseline ensemble of R worlds (no cause record, no per-turn snapshots) on the numpy path
+  and, where the build has it, the compiled path (``TrilateralModel(..., engine=...)``);
+- the compiled kernels' first-call compile time (``sim.engine.kernels.warm_up()``);
+- the start-up of ``trilat list`` and of a one-story ``trilat run`` in fresh processes (wall
+  and CPU time, the median of a few).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REFERENCE_ELEMENTS = 10_000
+REFERENCE_ITERATIONS = 68_700
+"""687 million element-operations of ``a * b + c`` (the issue's fixed reference workload)."""
+
+NOT_AVAILABLE = "not available in this build"
+
+
+def load_average() -> list[float] | None:
+    """The machine's 1, 5 and 15 minute load averages (None where the system has none)."""
+    try:
+        return [round(value, 2) for value in os.getloadavg()]
+    except OSError:
+        return None
+
+
+def reference_cpu_seconds(iterations: int = REFERENCE_ITERATIONS) -> float:
+    """CPU seconds of ``iterations`` evaluations of ``a * b + c`` on 10,000-element float64 arrays."""
+    rng = np.random.default_rng(0)
+    a, b, c = (rng.random(REFERENCE_ELEMENTS) for _ in range(3))
+    start = time.process_time()
+    for _ in range(iterations):
+        a * b + c
+    return round(time.process_time() - start, 6)
+
+
+def engine_option() -> bool:
+    """Whether this build's model takes ``engine=`` (the compiled path's switch)."""
+    from sim.engine.model import TrilateralModel
+
+    return "engine" in inspect.signature(TrilateralModel.__init__).parameters
+
+
+def compiled_warm_up() -> Callable[[], float] | None:
+    """``sim.engine.kernels.warm_up`` (compiles the kernels, returns seconds) if this build has it."""
+    if importlib.util.find_spec("sim.engine.kernels") is None:
+        return None
+    warm_up = getattr(importlib.import_module("sim.engine.kernels"), "warm_up", None)
+    return warm_up if callable(warm_up) else None
+
+
+def _model(scenario: Any, runs: int, engine: str | None) -> Any:
+    from sim.engine.model import TrilateralModel
+
+    options: dict[str, Any] = {"engine": engine} if engine is not None else {}
+    return TrilateralModel(scenario, seed=1, replications=runs, record=False, keep="final", **options)
+
+
+def compiled_path_note(scenario: Any) -> str | None:
+    """None when the compiled path runs here, else why not (one line)."""
+    if not engine_option():
+        return NOT_AVAILABLE
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = _model(scenario, 2, "compiled")
+    if getattr(model, "engine", "compiled") != "compiled":
+        said = "; ".join(str(w.message) for w in caught)
+        return f"not available on this machine ({said or 'the model fell back to numpy'})"
+    return None
+
+
+def cpu_seconds_of_run(scenario: Any, runs: int, engine: str | None, repeats: int) -> float:
+    """Median CPU seconds of an R-world run (after a small warm-up run on the same path)."""
+    _model(scenario, 16, engine).run()
+    times = []
+    for _ in range(repeats):
+        start = time.process_time()
+        _model(scenario, runs, engine).run()
+        times.append(time.process_time() - start)
+    return float(statistics.median(times))
+
+
+def _path_figures(cpu_s: float, runs: int, reference_s: float) -> dict[str, float]:
+    """A path's figures, each derived from the reported (rounded) CPU times."""
+    cpu_s = round(cpu_s, 6)
+    return {
+        "cpu_s": cpu_s,
+        "runs_per_cpu_s": round(runs / cpu_s, 1),
+        "ratio_to_reference": round(cpu_s / max(reference_s, 1e-6), 3),
+    }
+
+
+def engine_figures(scenario: Any, runs: int, reference_s: float, repeats: int) -> dict[str, Any]:
+    """Runs per CPU-second on each path, their ratio, each path's CPU time over the reference's."""
+    numpy_engine = "numpy" if engine_option() else None
+    numpy_s = cpu_seconds_of_run(scenario, runs, numpy_engine, repeats)
+    out: dict[str, Any] = {
+        "runs": runs,
+        "numpy": _path_figures(numpy_s, runs, reference_s),
+        "compiled": None,
+        "compiled_note": compiled_path_note(scenario),
+        "compiled_over_numpy": None,
+        "first_call_compile_s": None,
+    }
+    warm_up = compiled_warm_up()
+    if out["compiled_note"] is None and warm_up is not None:
+        out["first_call_compile_s"] = round(float(warm_up()), 3)
+    if out["compiled_note"] is None:
+        compiled_s = cpu_seconds_of_run(scenario, runs, "compiled", repeats)
+        out["compiled"] = _path_figures(compiled_s, runs, reference_s)
+        out["compiled_over_numpy"] = round(
+            out["numpy"]["cpu_s"] / out["compiled"]["cpu_s"], 3
+        )  # a rate ratio: compiled runs/s over numpy's
+    return out
+
+
+def _child_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def startup_seconds(args: list[str], repeats: int) -> dict[str, Any]:
+    """Median wall and CPU seconds of ``trilat ARGS`` in a fresh interpreter (this code, this Python)."""
+    root = Path(__file__).resolve().parent.parent  # the folder holding the ``sim`` package
+    walls, cpus = [], []
+    for _ in range(repeats):
+        cpu, wall = _child_cpu(), time.perf_counter()
+        subprocess.run(  # noqa: S603 - this Python running this package's CLI, with fixed arguments
+            [sys.executable, "-m", "sim.cli", *args],
+            cwd=root,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=True,
+            timeout=300,
+        )
+        walls.append(time.perf_counter() - wall)
+        cpus.append(_child_cpu() - cpu)
+    return {
+        "command": " ".join(["trilat", *args]),
+        "wall_s": round(statistics.median(walls), 3),
+        "cpu_s": round(statistics.median(cpus), 3),
+        "repeats": repeats,
+    }

@@ -1,0 +1,55 @@
+"""The model engine a sweep runs on: chosen by size for ``auto``, and never a change in the results."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+from sim.engine import kernels
+from sim.research.sweep import run_sweep
+from sim.research.sweep.layout import SweepError
+from sim.research.sweep.plan import SWEEP_COMPILE_RUNS, sweep_engine
+from tests.sim.research.conftest import read_runs
+
+needs_numba = pytest.mark.skipif(not kernels.numba_available(), reason="numba is not installed")
+
+
+def test_auto_runs_numpy_for_a_small_sweep_and_compiles_for_a_big_one(monkeypatch):
+    assert sweep_engine("auto", SWEEP_COMPILE_RUNS - 1, 1) == "numpy"
+    assert sweep_engine("auto", 2 * SWEEP_COMPILE_RUNS - 1, 2) == "numpy"  # per worker, not in all
+    monkeypatch.setattr(kernels, "numba_available", lambda: True)
+    assert sweep_engine("auto", 2 * SWEEP_COMPILE_RUNS, 2) == "compiled"
+    monkeypatch.setattr(kernels, "numba_available", lambda: False)
+    assert sweep_engine("auto", 10 * SWEEP_COMPILE_RUNS, 1) == "numpy"
+
+
+def test_an_explicit_engine_is_kept_and_an_unknown_one_refused():
+    assert sweep_engine("numpy", 10 * SWEEP_COMPILE_RUNS, 1) == "numpy"
+    assert sweep_engine("compiled", 1, 1) == "compiled"
+    with pytest.raises(SweepError, match="engine must be one of auto, numpy, compiled"):
+        sweep_engine("fast", 1, 1)
+
+
+def test_run_sweep_refuses_an_unknown_engine_before_writing(small, tmp_path):
+    with pytest.raises(SweepError, match="engine"):
+        run_sweep(small, tmp_path / "out", progress=False, engine="fast")
+    assert not (tmp_path / "out").exists()
+
+
+@needs_numba
+def test_a_sweep_on_the_compiled_engine_stores_the_numpy_sweeps_results(small, small_reference, tmp_path, monkeypatch):
+    simulate = importlib.import_module("sim.research.sweep.simulate")  # the module, not the function
+    engines: list[str] = []
+
+    class Spy(simulate.TrilateralModel):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            engines.append(self.engine)
+
+    monkeypatch.setattr(simulate, "TrilateralModel", Spy)
+    summary = run_sweep(small, tmp_path / "out", progress=False, chunk_runs=80, engine="compiled")
+    assert summary.complete
+    assert engines and set(engines) == {"compiled"}
+    compiled = read_runs(tmp_path / "out")
+    assert compiled.equals(small_reference)  # every value, bit for bit (the reference ran on auto: numpy)

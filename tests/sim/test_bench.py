@@ -1,0 +1,91 @@
+"""``trilat bench``: every figure is reported, and every ratio is computed from the measured numbers.
+
+No timing is asserted (the machine is shared): only that the figures exist, are positive and agree
+with one another.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sim import bench_machine
+from sim.bench import GOALS, print_bench, run_bench
+
+
+@pytest.fixture(scope="module")
+def results():
+    return run_bench("baseline", ensemble_runs=300, seconds=0.1, repeats=1, reference_iterations=500)
+
+
+def test_the_json_has_every_figure(results):
+    assert set(results) >= {
+        "scenario",
+        "load_average",
+        "reference",
+        "cpu",
+        "startup",
+        "single",
+        "ensemble",
+        "ensemble_no_record",
+        "speedup",
+        "load_compile_ms",
+        "game_turn_300_shadows_ms",
+        "goals",
+    }
+    assert set(results["cpu"]) == {
+        "runs",
+        "numpy",
+        "compiled",
+        "compiled_note",
+        "compiled_over_numpy",
+        "first_call_compile_s",
+    }
+    assert set(results["load_average"]) == {"start", "end"}
+    assert results["reference"]["iterations"] == 500
+    assert results["reference"]["element_operations"] == 500 * bench_machine.REFERENCE_ELEMENTS
+    assert results["goals"] == GOALS and GOALS["ratio_to_reference"] == 0.6
+    for name, command in (("list", "trilat list"), ("run", "trilat run baseline")):
+        timing = results["startup"][name]
+        assert timing["command"] == command and timing["repeats"] == 1
+        assert timing["wall_s"] > 0 and timing["cpu_s"] > 0
+
+
+def test_ratios_are_computed_from_the_measured_times(results):
+    cpu, reference = results["cpu"], results["reference"]["cpu_s"]
+    numpy_path = cpu["numpy"]
+    assert numpy_path["runs_per_cpu_s"] == pytest.approx(cpu["runs"] / numpy_path["cpu_s"], rel=1e-3)
+    assert numpy_path["ratio_to_reference"] == pytest.approx(numpy_path["cpu_s"] / reference, rel=0.01, abs=1e-3)
+
+
+def test_the_compiled_path_is_reported_or_said_to_be_missing(results):
+    cpu = results["cpu"]
+    if not bench_machine.engine_option():
+        assert cpu["compiled_note"] == bench_machine.NOT_AVAILABLE
+    if cpu["compiled_note"] is not None:
+        assert cpu["compiled"] is None and cpu["compiled_over_numpy"] is None
+    else:
+        assert cpu["compiled_over_numpy"] == pytest.approx(cpu["numpy"]["cpu_s"] / cpu["compiled"]["cpu_s"], rel=0.01)
+        assert cpu["first_call_compile_s"] is not None
+
+
+def test_with_a_compiled_path_its_rate_ratio_and_compile_time_come_from_measurements(monkeypatch, baseline):
+    """Stand-in timings (not a clock): each figure is derived from them."""
+    seconds = {"numpy": 0.8, "compiled": 0.2}
+    monkeypatch.setattr(bench_machine, "engine_option", lambda: True)
+    monkeypatch.setattr(bench_machine, "compiled_path_note", lambda scenario: None)
+    monkeypatch.setattr(bench_machine, "compiled_warm_up", lambda: lambda: 1.25)
+    monkeypatch.setattr(bench_machine, "cpu_seconds_of_run", lambda scenario, runs, engine, repeats: seconds[engine])
+    cpu = bench_machine.engine_figures(baseline, 10_000, 0.4, repeats=1)
+    assert cpu["numpy"] == {"cpu_s": 0.8, "runs_per_cpu_s": 12_500.0, "ratio_to_reference": 2.0}
+    assert cpu["compiled"] == {"cpu_s": 0.2, "runs_per_cpu_s": 50_000.0, "ratio_to_reference": 0.5}
+    assert cpu["compiled_over_numpy"] == 4.0 and cpu["first_call_compile_s"] == 1.25
+
+
+def test_the_printout_shows_the_new_figures(results, capsys):
+    print_bench(results)
+    out = capsys.readouterr().out
+    assert "machine load (1/5/15 min)" in out and "reference (5M x a*b+c)" in out
+    assert "numpy path (R=300)" in out and "x reference" in out
+    assert "start-up, trilat list" in out and "start-up, trilat run baseline" in out
+    if results["cpu"]["compiled"] is None:
+        assert results["cpu"]["compiled_note"] in out
