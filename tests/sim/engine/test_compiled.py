@@ -68,6 +68,19 @@ def test_swept_parameter_arrays_run_bit_identically():
     assert_same_run(*runs)
 
 
+def test_card_bans_and_scripts_run_bit_identically():
+    options = {
+        "bans": {"ROK": ["hedge_toward_china"]},
+        "script": {"USA": {3: ["tariff_threat"], 5: []}},
+    }
+    runs = [
+        TrilateralModel("trump2-transactional", replications=60, seed=5, engine=engine, **options).run()
+        for engine in ("numpy", "compiled")
+    ]
+    assert runs[1].engine == "compiled"
+    assert_same_run(*runs)
+
+
 def test_auto_uses_compiled_kernels_only_where_they_pay(monkeypatch):
     kernels.warm_up()
     assert TrilateralModel("baseline", seed=1).engine == "numpy"
