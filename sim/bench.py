@@ -119,13 +119,14 @@ def run_bench(
     single_rate = single_runs / elapsed
 
     start = time.perf_counter()
-    TrilateralModel(scenario, seed=1, replications=ensemble_runs).run()
+    default = TrilateralModel(scenario, seed=1, replications=ensemble_runs).run()
     ensemble_s = time.perf_counter() - start
     ensemble_rate = ensemble_runs / ensemble_s
 
+    # The default leaves an ensemble's cause-and-effect record off: this is what asking for it costs.
     start = time.perf_counter()
-    TrilateralModel(scenario, seed=1, replications=ensemble_runs, record=False).run()
-    fast_s = time.perf_counter() - start
+    TrilateralModel(scenario, seed=1, replications=ensemble_runs, record=True).run()
+    recorded_s = time.perf_counter() - start
 
     game_turn_ms = _time_game_turns(scenario)
 
@@ -147,11 +148,16 @@ def run_bench(
         "largest_scenario": largest,
         "largest_load_compile_ms": round(largest_load_s * 1000, 2),
         "single": {"runs": single_runs, "seconds": round(elapsed, 3), "runs_per_s": round(single_rate, 1)},
-        "ensemble": {"runs": ensemble_runs, "seconds": round(ensemble_s, 3), "runs_per_s": round(ensemble_rate, 1)},
-        "ensemble_no_record": {
+        "ensemble": {
             "runs": ensemble_runs,
-            "seconds": round(fast_s, 3),
-            "runs_per_s": round(ensemble_runs / fast_s, 1),
+            "seconds": round(ensemble_s, 3),
+            "runs_per_s": round(ensemble_rate, 1),
+            "engine": getattr(default, "engine", "numpy"),
+        },
+        "ensemble_with_record": {
+            "runs": ensemble_runs,
+            "seconds": round(recorded_s, 3),
+            "runs_per_s": round(ensemble_runs / recorded_s, 1),
         },
         "speedup": round(ensemble_rate / single_rate, 1),
         "game_turn_300_shadows_ms": round(game_turn_ms, 1),
@@ -212,13 +218,14 @@ def print_bench(results: dict[str, Any]) -> None:
         + f"{results['largest_load_compile_ms']:>10.1f} ms"
         + f"   ({mark(results['largest_load_compile_ms'] <= goals['load_compile_ms'])})"
     )
-    single, ens, fast = results["single"], results["ensemble"], results["ensemble_no_record"]
+    single, ens, fast = results["single"], results["ensemble"], results["ensemble_with_record"]
     print(f"  one at a time (R=1):            {single['runs_per_s']:>10.1f} runs/s  ({single['runs']} runs)")
     print(
         f"  ensemble (R={ens['runs']}):           {ens['runs_per_s']:>10.1f} runs/s"
-        f"   ({mark(ens['runs_per_s'] >= goals['ensemble_runs_per_s'])}; goal >= {goals['ensemble_runs_per_s']})"
+        f"   ({mark(ens['runs_per_s'] >= goals['ensemble_runs_per_s'])}; goal >= {goals['ensemble_runs_per_s']};"
+        f" {ens['engine']} engine)"
     )
-    print(f"  ensemble, no cause record:      {fast['runs_per_s']:>10.1f} runs/s")
+    print(f"  ensemble, with cause record:    {fast['runs_per_s']:>10.1f} runs/s")
     print(
         f"  speed-up per run:               {results['speedup']:>10.1f} x"
         f"       ({mark(results['speedup'] >= goals['speedup'])}; goal >= {goals['speedup']}x)"

@@ -26,7 +26,7 @@ def test_the_json_has_every_figure(results):
         "startup",
         "single",
         "ensemble",
-        "ensemble_no_record",
+        "ensemble_with_record",
         "speedup",
         "load_compile_ms",
         "game_turn_300_shadows_ms",
@@ -41,6 +41,8 @@ def test_the_json_has_every_figure(results):
         "first_call_compile_s",
     }
     assert set(results["load_average"]) == {"start", "end"}
+    assert results["ensemble"]["engine"] in {"numpy", "compiled"}
+    assert results["ensemble_with_record"]["runs"] == results["ensemble"]["runs"] == 300
     assert results["reference"]["iterations"] == 500
     assert results["reference"]["element_operations"] == 500 * bench_machine.REFERENCE_ELEMENTS
     assert results["goals"] == GOALS and GOALS["ratio_to_reference"] == 0.6
