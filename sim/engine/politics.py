@@ -17,6 +17,7 @@ Jeong 2023).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -175,14 +176,23 @@ def history_payoff(model: TrilateralModel, gov: str, card: Trigger) -> np.ndarra
     return model.params["history_politics"] * history_signal(model, card) * history_lean(model, gov)
 
 
+def history_payoffs(model: TrilateralModel, gov: str, cards: Sequence[Trigger]) -> list[np.ndarray]:
+    """:func:`history_payoff` of each card, the government's lean computed once (the same bits)."""
+    if gov not in HISTORY_GOVERNMENTS:
+        return [np.zeros(model.replications) for _ in cards]
+    coefficient, lean = model.params["history_politics"], history_lean(model, gov)
+    return [coefficient * history_signal(model, card) * lean for card in cards]
+
+
 def played_payoff(model: TrilateralModel, gov: str, played: np.ndarray) -> np.ndarray:
     """Summed domestic payoff of the cards ``gov`` played, given how often each was played (cards x worlds)."""
     total = np.zeros(model.replications)
     if gov not in HISTORY_GOVERNMENTS:
         return total
-    for card, times in zip(model.scenario.actions[gov], played, strict=True):
-        if np.any(times):
-            total = total + times * history_payoff(model, gov, card)
+    pairs = [(card, times) for card, times in zip(model.scenario.actions[gov], played, strict=True) if np.any(times)]
+    payoffs = history_payoffs(model, gov, [card for card, _ in pairs])
+    for (_, times), payoff in zip(pairs, payoffs, strict=True):
+        total = total + times * payoff
     return total
 
 

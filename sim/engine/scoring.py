@@ -16,7 +16,7 @@ import numpy as np
 
 from sim.engine import kernels
 from sim.engine.layout import GOVERNMENTS, PAIR_MEMBERS, PAIRS
-from sim.engine.politics import history_payoff
+from sim.engine.politics import history_payoffs
 
 if TYPE_CHECKING:
     from sim.engine.model import TrilateralModel
@@ -53,8 +53,8 @@ def card_values(
     values = _weighted_changes(model, cards, weights)
     approval_weight = weights.get(model.scenario.layout.rows[f"{gov}.approval"])
     if approval_weight is not None:
-        for i, card in enumerate(cards):
-            values[i] += approval_weight * history_payoff(model, gov, card)
+        for i, payoff in enumerate(history_payoffs(model, gov, cards)):
+            values[i] += approval_weight * payoff
     return values
 
 
@@ -68,8 +68,8 @@ def domestic_payoffs(model: TrilateralModel, gov: str, cards: Sequence[Trigger])
     """
     approval = model.scenario.layout.rows[f"{gov}.approval"]
     payoffs = _weighted_changes(model, cards, {approval: np.ones(model.replications)})
-    for i, card in enumerate(cards):
-        payoffs[i] += history_payoff(model, gov, card)
+    for i, payoff in enumerate(history_payoffs(model, gov, cards)):
+        payoffs[i] += payoff
     return payoffs - defection_costs(model, cards)
 
 
@@ -127,40 +127,70 @@ def partner_reactions(
 
 def _weighted_changes(model: TrilateralModel, cards: Sequence[Trigger], weights: dict[int, np.ndarray]) -> np.ndarray:
     """Sum over each card's effects of weight x change (bounded), per world (cards x worlds)."""
+    if model.state.compiled:
+        return _weighted_changes_compiled(model, cards, weights)
     x, p, c, draws = model.x, model.p, model.context, model.draws
     lo, hi = model.scenario.layout.lo, model.scenario.layout.hi
     values = np.zeros((len(cards), model.replications))
-    compiled = model.state.compiled
     for i, card in enumerate(cards):
         for effect in card.effects:
             rows = [r for r in range(effect.rows.start, effect.rows.stop) if r in weights]
             if not rows:
                 continue
             value = np.asarray(effect.value(x, p, c, draws), dtype=np.float64)
-            if compiled:
-                _weighted_change_kernel(model, values[i], rows, value.reshape(-1), effect.op == "set", weights)
-                continue
             value = np.where(np.isfinite(value), value, np.nan)  # a non-finite effect makes the card worth 0
             # Row by row, so each world's sum does not depend on how many worlds there are.
             for row in rows:
                 target = value if effect.op == "set" else x[row] + value
                 delta = np.clip(target, lo[row], hi[row]) - x[row]
                 values[i] += weights[row] * delta
-    if compiled:
-        kernels.load().zero_nonfinite(values)
-        return values
     return np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
 
 
-def _weighted_change_kernel(
-    model: TrilateralModel, out: np.ndarray, rows: list[int], value: np.ndarray, is_set: bool, weights: dict
-) -> None:
-    """The compiled row loop of :func:`_weighted_changes` (the same bits)."""
-    kernel = kernels.load().weighted_change
-    lo, hi = model.scenario.layout.lo, model.scenario.layout.hi
-    for row in rows:
-        weight = np.asarray(weights[row], dtype=np.float64)
-        kernel(model.x, row, value, is_set, float(lo[row]), float(hi[row]), weight, out)
+def _weighted_changes_compiled(
+    model: TrilateralModel, cards: Sequence[Trigger], weights: dict[int, np.ndarray]
+) -> np.ndarray:
+    """:func:`_weighted_changes` as one kernel call (``kernels.weighted_changes``; the same bits).
+
+    The effects' values are evaluated here, in the numpy code's order, and handed over as one
+    flat array with a table of (card, row, value, set, weight) terms.
+    """
+    x, p, c, draws = model.x, model.p, model.context, model.draws
+    out = np.zeros((len(cards), model.replications))
+    values: list[np.ndarray] = []
+    weight_of: dict[int, int] = {}
+    terms: list[tuple[int, int, int, int, int]] = []
+    for i, card in enumerate(cards):
+        for effect in card.effects:
+            rows = [r for r in range(effect.rows.start, effect.rows.stop) if r in weights]
+            if not rows:
+                continue
+            values.append(np.asarray(effect.value(x, p, c, draws), dtype=np.float64).reshape(-1))
+            for row in rows:
+                k = weight_of.setdefault(row, len(weight_of))
+                terms.append((i, row, len(values) - 1, effect.op == "set", k))
+    if not terms:
+        return out
+    sizes = np.array([len(v) for v in values], dtype=np.int64)
+    starts = np.zeros(len(values), dtype=np.int64)
+    np.cumsum(sizes[:-1], out=starts[1:])
+    steps = (sizes > 1).astype(np.int64)
+    stacked = np.empty((len(weight_of), model.replications))
+    for row, k in weight_of.items():
+        stacked[k] = weights[row]
+    lo, hi = model.state.float_bounds
+    kernels.load().weighted_changes(
+        x,
+        lo,
+        hi,
+        np.array(terms, dtype=np.int64),
+        np.concatenate(values),
+        starts,
+        steps,
+        stacked,
+        out,
+    )
+    return out
 
 
 def sensitivity(model: TrilateralModel, gov: str) -> dict[int, np.ndarray]:

@@ -128,6 +128,11 @@ class WorldState:
         self.ties_stale = True
         self.refresh_ties()
 
+    @property
+    def float_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's lower and upper bound as float64 vectors (what the kernels read)."""
+        return self._lo_float, self._hi_float
+
     def row(self, name: str) -> np.ndarray:
         """The values of one variable across replications (a view)."""
         return self.x[self.layout.rows[name]]

@@ -158,3 +158,33 @@ def test_apply_reads_a_change_that_is_a_view_of_the_state_as_numpy_does():
         model.state.apply(slice(first + 1, first + 4), model.x[first : first + 3], behaviour("test", "USA"))
         assert np.array_equal(model.x[first : first + 4, 0], [1.0, 3.0, 5.0, 7.0])
     assert np.array_equal(bits(models[0].x), bits(models[1].x))
+
+
+def test_card_valuation_kernel_matches_numpy_with_set_effects_and_non_finite_values():
+    """``scoring._weighted_changes``: one batched kernel call gives the row-by-row numpy sums' bits."""
+    from sim.engine import scoring
+
+    runs = [
+        TrilateralModel("baseline", replications=40, seed=3, engine=engine, turns=3).run()
+        for engine in ("numpy", "compiled")
+    ]
+    scenario = runs[0].scenario
+    made = [
+        scenario.compile_injection("a", "A", "", {"ROK.approval": {"set": "ROK.approval * 0.5"}, "JPN.approval": 0.2}),
+        scenario.compile_injection("b", "B", "", {"tie.USA_ROK.economic": {"set": 0.3}, "USA.approval": "-0.1"}),
+        scenario.compile_injection("c", "C", "", {"ROK.approval": "log(0)", "JPN.approval": "ROK.approval - 0.6"}),
+    ]
+    rows = runs[0].x.shape[0]
+    for gov in ("USA", "ROK", "JPN"):
+        cards = [*scenario.actions[gov], *made]
+        for weights in (
+            scoring.sensitivity(runs[0], gov),
+            {r: np.linspace(-1.0, 2.0, 40) for r in range(rows)},
+            {r: np.full(40, np.inf) for r in range(0, rows, 3)},
+        ):
+            values = [scoring._weighted_changes(model, cards, weights) for model in runs]
+            assert np.array_equal(bits(values[0]), bits(values[1])), gov
+            assert np.isfinite(values[1]).all()
+        costs = [scoring.defection_costs(model, cards) for model in runs]
+        assert np.array_equal(bits(costs[0]), bits(costs[1]))
+    assert np.any(scoring._weighted_changes(runs[1], made[:1], {r: np.ones(40) for r in range(rows)}))
