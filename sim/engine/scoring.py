@@ -158,7 +158,9 @@ def _weighted_changes_compiled(
     x, p, c, draws = model.x, model.p, model.context, model.draws
     out = np.zeros((len(cards), model.replications))
     values: list[np.ndarray] = []
-    weight_of: dict[int, int] = {}
+    # A sensitivity's rows are read in place (rows of its matrix); other weights are stacked.
+    in_place = isinstance(weights, _Sensitivity) and len(weights.index) <= _Sensitivity.CAPACITY
+    weight_of: dict[int, int] = dict(weights.index) if in_place else {}  # type: ignore[attr-defined]
     terms: list[tuple[int, int, int, int, int]] = []
     for i, card in enumerate(cards):
         for effect in card.effects:
@@ -175,9 +177,7 @@ def _weighted_changes_compiled(
     starts = np.zeros(len(values), dtype=np.int64)
     np.cumsum(sizes[:-1], out=starts[1:])
     steps = (sizes > 1).astype(np.int64)
-    stacked = np.empty((len(weight_of), model.replications))
-    for row, k in weight_of.items():
-        stacked[k] = weights[row]
+    stacked = _stacked_weights(weights, weight_of, model.replications)
     lo, hi = model.state.float_bounds
     kernels.load().weighted_changes(
         x,
@@ -191,6 +191,16 @@ def _weighted_changes_compiled(
         out,
     )
     return out
+
+
+def _stacked_weights(weights: dict[int, np.ndarray], weight_of: dict[int, int], replications: int) -> np.ndarray:
+    """The weights as one matrix: a sensitivity's own matrix, or the rows ``weight_of`` names stacked."""
+    if isinstance(weights, _Sensitivity) and weight_of == weights.index:
+        return weights.matrix
+    stacked = np.empty((len(weight_of), replications))
+    for row, k in weight_of.items():
+        stacked[k] = weights[row]
+    return stacked
 
 
 def sensitivity(model: TrilateralModel, gov: str) -> dict[int, np.ndarray]:
@@ -221,15 +231,29 @@ def sensitivity(model: TrilateralModel, gov: str) -> dict[int, np.ndarray]:
 
 
 class _Sensitivity(dict):
-    """Sparse sensitivities: row -> array over worlds."""
+    """Sparse sensitivities: row -> array over worlds.
+
+    The arrays are rows of one matrix (``matrix``, row ``index[row]``; up to ``CAPACITY`` rows),
+    so the compiled card valuation reads them without copying them first.
+    """
+
+    CAPACITY = 64
 
     def __init__(self, replications: int) -> None:
         super().__init__()
         self.replications = replications
+        self.matrix = np.empty((self.CAPACITY, replications))
+        self.index: dict[int, int] = {}
 
     def add(self, row: int, value: float | np.ndarray) -> None:
         value = np.broadcast_to(np.asarray(value, dtype=np.float64), (self.replications,))
-        self[row] = self[row] + value if row in self else value.copy()
+        total = self[row] + value if row in self else value
+        k = self.index.setdefault(row, len(self.index))
+        if k < self.CAPACITY:
+            self.matrix[k] = total
+            self[row] = self.matrix[k]
+        else:
+            self[row] = total.copy()
 
 
 INDIRECT_HORIZON = 4.0

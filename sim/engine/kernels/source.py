@@ -211,26 +211,41 @@ def weighted_changes(
     flat array); ``weights`` is (weights, worlds). A non-finite value counts as NaN, and at the end
     every non-finite sum becomes 0 (``np.nan_to_num``): the card is then worth 0.
     """
+    worlds = out.shape[1]
     for t in range(terms.shape[0]):
         card = terms[t, 0]
         row = terms[t, 1]
         start = value_start[terms[t, 2]]
-        step = value_step[terms[t, 2]]
         is_set = terms[t, 3] != 0
         k = terms[t, 4]
         low = lo[row]
         high = hi[row]
-        for w in range(out.shape[1]):
-            v = values[start + w * step]
+        # Two loops, a constant value and a value per world, so that each one vectorizes.
+        if value_step[terms[t, 2]] == 0:
+            v = values[start]
             if not (v - v == 0.0):
                 v = math.nan
-            now = x[row, w]
-            target = v if is_set else now + v
-            if target < low:
-                target = low
-            if target > high:
-                target = high
-            out[card, w] += weights[k, w] * (target - now)
+            for w in range(worlds):
+                now = x[row, w]
+                target = v if is_set else now + v
+                if target < low:
+                    target = low
+                if target > high:
+                    target = high
+                out[card, w] += weights[k, w] * (target - now)
+        else:
+            per_world = values[start : start + worlds]
+            for w in range(worlds):
+                v = per_world[w]
+                if not (v - v == 0.0):
+                    v = math.nan
+                now = x[row, w]
+                target = v if is_set else now + v
+                if target < low:
+                    target = low
+                if target > high:
+                    target = high
+                out[card, w] += weights[k, w] * (target - now)
     zero_nonfinite(out)
 
 
