@@ -111,6 +111,9 @@ class ThreatActor(mesa.Agent):
         # Severities are read in the state the acts' chances see, before any act's effects.
         severities = [act.intensity(model.x, model.p, model.context, model.draws) for act in acts]
         fired_all = run_triggers(model, acts)
+        if model.state.compiled:
+            self._acts_compiled(severities, fired_all)
+            return
         for act, intensity, habit_row, fired in zip(acts, severities, self._habituation_rows, fired_all, strict=True):
             model.x[act.flag_row] = fired
             severity = intensity * fired
@@ -127,3 +130,30 @@ class ThreatActor(mesa.Agent):
         model.x[layout.rows[f"{code}.activity"]] = np.minimum(activity, 1.0)
         model.x[layout.rows[f"{code}.impact"]] = np.minimum(impact, 1.0)
         model.x[layout.rows["provocations"]] += count
+
+    def _acts_compiled(self, severities: list, fired_all: list[np.ndarray]) -> None:
+        """The act loop of :meth:`act` as one kernel (``kernels.threat_acts``; the same bits)."""
+        from sim.engine import kernels
+
+        model = self.model
+        rows, P, R = model.scenario.layout.rows, model.params, model.replications
+        acts = model.scenario.acts[self.code]
+        intensity = np.empty((len(acts), R))
+        fired = np.zeros((len(acts), R), dtype=bool)
+        for a, (severity, mask) in enumerate(zip(severities, fired_all, strict=True)):
+            intensity[a] = severity
+            fired[a] = mask
+        coefficients = np.empty((3, R))
+        for k, name in enumerate(("habituation_gain", "habituation_build", "habituation_decay")):
+            coefficients[k] = P[name]
+        kernels.load().threat_acts(
+            model.x,
+            np.array([act.flag_row for act in acts], dtype=np.int64),
+            np.array(self._habituation_rows, dtype=np.int64),
+            intensity,
+            fired,
+            coefficients,
+            rows[f"{self.code}.activity"],
+            rows[f"{self.code}.impact"],
+            rows["provocations"],
+        )

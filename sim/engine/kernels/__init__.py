@@ -53,6 +53,7 @@ _KERNELS = (
     "weighted_changes",
     "tie_step",
     "objective_values",
+    "threat_acts",
 )
 
 
@@ -141,6 +142,8 @@ def warm_up() -> float:
     for rate in (np.ones((2, 1)), np.ones((2, 2))):
         for history in (np.ones(2), np.zeros(0)):
             k.tie_step(x, 0, 2, rate, ones, rate, history, ones, ones)
+    rows = np.array([0, 1], dtype=np.int64)
+    k.threat_acts(x, rows, rows + 2, out, np.ones((2, 2), dtype=bool), out, 4, 5, 6)
     _warm_up_model()
     return time.perf_counter() - start
 

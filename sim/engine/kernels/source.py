@@ -318,3 +318,44 @@ def objective_values(
                 out[c, w] = value * (1.0 + spread * (2.0 * draws[c, w] - 1.0))
             else:
                 out[c, w] = -math.inf
+
+
+def threat_acts(
+    x: np.ndarray,
+    flag_rows: np.ndarray,
+    habit_rows: np.ndarray,
+    intensity: np.ndarray,
+    fired: np.ndarray,
+    coefficients: np.ndarray,
+    activity_row: int,
+    impact_row: int,
+    provocations_row: int,
+) -> None:
+    """The act loop of ``ThreatActor.act``: flags, severities, habituation, activity, impact, provocations.
+
+    ``intensity`` and ``fired`` are (acts, worlds); ``coefficients`` holds habituation_gain,
+    habituation_build and habituation_decay per world. Each act is perceived with the habituation
+    it found, then habituation builds (act fired) or decays; activity and impact are capped at 1.
+    """
+    for w in range(x.shape[1]):
+        gain = coefficients[0, w]
+        build = coefficients[1, w]
+        decay = coefficients[2, w]
+        activity = 0.0
+        impact = 0.0
+        count = 0.0
+        for a in range(flag_rows.shape[0]):
+            f = 1.0 if fired[a, w] else 0.0
+            x[flag_rows[a], w] = f
+            severity = intensity[a, w] * f
+            activity = activity + severity
+            count = count + f
+            habituation = x[habit_rows[a], w]
+            impact = impact + severity * (1.0 - gain * habituation)
+            if fired[a, w]:
+                x[habit_rows[a], w] = habituation + build * (1.0 - habituation)
+            else:
+                x[habit_rows[a], w] = habituation * (1.0 - decay)
+        x[activity_row, w] = _minimum(activity, 1.0)
+        x[impact_row, w] = _minimum(impact, 1.0)
+        x[provocations_row, w] = x[provocations_row, w] + count
