@@ -91,6 +91,9 @@ class Government(mesa.Agent):
     def perceive(self, rate: float | None = None) -> None:
         """Update threat perceptions (per actor and overall); ``rate`` overrides ``perception_rate``."""
         model = self.model
+        if model.state.compiled and not model.state.recorder.enabled:
+            self._perceive_compiled(rate)
+            return
         x, P, state, layout = model.x, model.params, model.state, model.scenario.layout
         exposure = model.scenario.exposure[self.code]
         combined = np.ones(model.replications)
@@ -113,6 +116,40 @@ class Government(mesa.Agent):
             state.apply(rows, speed * (signal - x[rows][0]), source)
             combined *= 1.0 - x[rows][0]
         state.set(f"{self.code}.threat", 1.0 - combined, source)
+
+    def _perceive_compiled(self, rate: float | None) -> None:
+        """:meth:`perceive` as one kernel (``kernels.perceive``; record off; the same bits)."""
+        from sim.engine import kernels
+
+        model = self.model
+        P, layout, R = model.params, model.scenario.layout, model.replications
+        rows = layout.rows
+        actor_rows = np.array(
+            [
+                [rows[f"{actor}.{var}"] for var in ("capability", "aggressiveness", "impact", "alignment")]
+                for actor in THREAT_ACTORS
+            ],
+            dtype=np.int64,
+        )
+        threat_rows = np.array([rows[f"{self.code}.threat_{actor}"] for actor in THREAT_ACTORS], dtype=np.int64)
+        coefficients = np.empty((4, R))
+        coefficients[0] = P["act_signal_gain"]
+        coefficients[1] = P["alignment_gain"]
+        coefficients[2] = P["camp_lens_gain"]
+        coefficients[3] = P["perception_rate"] if rate is None else rate
+        lo, hi = model.state.float_bounds
+        kernels.load().perceive(
+            model.x,
+            actor_rows,
+            threat_rows,
+            np.asarray(model.scenario.exposure[self.code], dtype=np.float64),
+            THREAT_ACTORS.index("DPRK"),
+            rows[f"{self.code}.dovishness"],
+            rows[f"{self.code}.threat"],
+            coefficients,
+            lo,
+            hi,
+        )
 
     def fears(self) -> tuple[np.ndarray, np.ndarray]:
         """This government's fear of abandonment and of entrapment, per world.

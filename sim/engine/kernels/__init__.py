@@ -42,7 +42,7 @@ _MATHLIB_FUNCTIONS = (
     "cos_scalar",
     "pow_scalar",
 )
-_HELPERS = ("mix", "unit", "_minimum", "_before", "zero_nonfinite")
+_HELPERS = ("mix", "unit", "_minimum", "_before", "zero_nonfinite", "_bounded")
 _KERNELS = (
     "uniform_block",
     "normal",
@@ -54,6 +54,7 @@ _KERNELS = (
     "tie_step",
     "objective_values",
     "threat_acts",
+    "perceive",
 )
 
 
@@ -144,6 +145,7 @@ def warm_up() -> float:
             k.tie_step(x, 0, 2, rate, ones, rate, history, ones, ones)
     rows = np.array([0, 1], dtype=np.int64)
     k.threat_acts(x, rows, rows + 2, out, np.ones((2, 2), dtype=bool), out, 4, 5, 6)
+    k.perceive(x, np.array([[0, 1, 2, 3]], dtype=np.int64), rows[:1], ones[:1], 0, 4, 5, np.ones((4, 2)), lo, hi)
     _warm_up_model()
     return time.perf_counter() - start
 

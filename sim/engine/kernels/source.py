@@ -359,3 +359,52 @@ def threat_acts(
         x[activity_row, w] = _minimum(activity, 1.0)
         x[impact_row, w] = _minimum(impact, 1.0)
         x[provocations_row, w] = x[provocations_row, w] + count
+
+
+def _bounded(value: float, low: float, high: float) -> float:
+    """``np.clip`` (and ``WorldState.apply``'s bounds) on one float: NaN stays NaN, a tie keeps the value."""
+    if value < low:
+        value = low
+    if value > high:
+        value = high
+    return value
+
+
+def perceive(
+    x: np.ndarray,
+    actor_rows: np.ndarray,
+    threat_rows: np.ndarray,
+    exposure: np.ndarray,
+    lens_actor: int,
+    dovishness_row: int,
+    threat_row: int,
+    coefficients: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+) -> None:
+    """``Government.perceive`` (record off): each actor's perceived threat, then the overall threat.
+
+    signal = exposure * clip(capability * aggressiveness + act_signal_gain * impact + alignment_gain
+    * alignment, 0, 1), times (1 - camp_lens_gain * dovishness) for the lens actor; the perception
+    moves by rate * (signal - perception) within bounds; threat = 1 - prod(1 - perception).
+    ``actor_rows`` is (actors, 4): capability, aggressiveness, impact, alignment; ``coefficients``
+    holds act_signal_gain, alignment_gain, camp_lens_gain and the rate per world.
+    """
+    for w in range(x.shape[1]):
+        combined = 1.0
+        for a in range(actor_rows.shape[0]):
+            raw = (
+                x[actor_rows[a, 0], w] * x[actor_rows[a, 1], w]
+                + coefficients[0, w] * x[actor_rows[a, 2], w]
+                + coefficients[1, w] * x[actor_rows[a, 3], w]
+            )
+            signal = exposure[a] * _bounded(raw, 0.0, 1.0)
+            if a == lens_actor:
+                signal = signal * (1.0 - coefficients[2, w] * x[dovishness_row, w])
+            r = threat_rows[a]
+            old = x[r, w]
+            new = _bounded(old + coefficients[3, w] * (signal - old), lo[r], hi[r])
+            x[r, w] = new
+            combined = combined * (1.0 - new)
+        old = x[threat_row, w]
+        x[threat_row, w] = _bounded(old + ((1.0 - combined) - old), lo[threat_row], hi[threat_row])
