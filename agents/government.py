@@ -226,13 +226,13 @@ class Government(mesa.Agent):
         def draw_block(slots: int, scale: float) -> np.ndarray:
             return streams.uniform_block(turn, stream, slots, scale)
 
-        weights: list[dict[int, np.ndarray]] = []
+        weights: dict[int, np.ndarray] = {}
 
         def objective_weights() -> dict[int, np.ndarray]:
             # Computed at most once per decision, and only if a strategy asks for values.
             if not weights:
-                weights.append(sensitivity(model, code))
-            return weights[0]
+                weights.update(sensitivity(model, code))
+            return weights
 
         def valuer() -> np.ndarray:
             return card_values(model, code, cards, objective_weights())

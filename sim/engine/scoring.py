@@ -127,80 +127,40 @@ def partner_reactions(
 
 def _weighted_changes(model: TrilateralModel, cards: Sequence[Trigger], weights: dict[int, np.ndarray]) -> np.ndarray:
     """Sum over each card's effects of weight x change (bounded), per world (cards x worlds)."""
-    if model.state.compiled:
-        return _weighted_changes_compiled(model, cards, weights)
     x, p, c, draws = model.x, model.p, model.context, model.draws
     lo, hi = model.scenario.layout.lo, model.scenario.layout.hi
     values = np.zeros((len(cards), model.replications))
+    compiled = model.state.compiled
     for i, card in enumerate(cards):
         for effect in card.effects:
             rows = [r for r in range(effect.rows.start, effect.rows.stop) if r in weights]
             if not rows:
                 continue
             value = np.asarray(effect.value(x, p, c, draws), dtype=np.float64)
+            if compiled:
+                _weighted_change_kernel(model, values[i], rows, value.reshape(-1), effect.op == "set", weights)
+                continue
             value = np.where(np.isfinite(value), value, np.nan)  # a non-finite effect makes the card worth 0
             # Row by row, so each world's sum does not depend on how many worlds there are.
             for row in rows:
                 target = value if effect.op == "set" else x[row] + value
                 delta = np.clip(target, lo[row], hi[row]) - x[row]
                 values[i] += weights[row] * delta
+    if compiled:
+        kernels.load().zero_nonfinite(values)
+        return values
     return np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
 
 
-def _weighted_changes_compiled(
-    model: TrilateralModel, cards: Sequence[Trigger], weights: dict[int, np.ndarray]
-) -> np.ndarray:
-    """:func:`_weighted_changes` as one kernel call (``kernels.weighted_changes``; the same bits).
-
-    The effects' values are evaluated here, in the numpy code's order, and handed over as one
-    flat array with a table of (card, row, value, set, weight) terms.
-    """
-    x, p, c, draws = model.x, model.p, model.context, model.draws
-    out = np.zeros((len(cards), model.replications))
-    values: list[np.ndarray] = []
-    # A sensitivity's rows are read in place (rows of its matrix); other weights are stacked.
-    in_place = isinstance(weights, _Sensitivity) and len(weights.index) <= _Sensitivity.CAPACITY
-    weight_of: dict[int, int] = dict(weights.index) if in_place else {}  # type: ignore[attr-defined]
-    terms: list[tuple[int, int, int, int, int]] = []
-    for i, card in enumerate(cards):
-        for effect in card.effects:
-            rows = [r for r in range(effect.rows.start, effect.rows.stop) if r in weights]
-            if not rows:
-                continue
-            values.append(np.asarray(effect.value(x, p, c, draws), dtype=np.float64).reshape(-1))
-            for row in rows:
-                k = weight_of.setdefault(row, len(weight_of))
-                terms.append((i, row, len(values) - 1, effect.op == "set", k))
-    if not terms:
-        return out
-    sizes = np.array([len(v) for v in values], dtype=np.int64)
-    starts = np.zeros(len(values), dtype=np.int64)
-    np.cumsum(sizes[:-1], out=starts[1:])
-    steps = (sizes > 1).astype(np.int64)
-    stacked = _stacked_weights(weights, weight_of, model.replications)
-    lo, hi = model.state.float_bounds
-    kernels.load().weighted_changes(
-        x,
-        lo,
-        hi,
-        np.array(terms, dtype=np.int64),
-        np.concatenate(values),
-        starts,
-        steps,
-        stacked,
-        out,
-    )
-    return out
-
-
-def _stacked_weights(weights: dict[int, np.ndarray], weight_of: dict[int, int], replications: int) -> np.ndarray:
-    """The weights as one matrix: a sensitivity's own matrix, or the rows ``weight_of`` names stacked."""
-    if isinstance(weights, _Sensitivity) and weight_of == weights.index:
-        return weights.matrix
-    stacked = np.empty((len(weight_of), replications))
-    for row, k in weight_of.items():
-        stacked[k] = weights[row]
-    return stacked
+def _weighted_change_kernel(
+    model: TrilateralModel, out: np.ndarray, rows: list[int], value: np.ndarray, is_set: bool, weights: dict
+) -> None:
+    """The compiled row loop of :func:`_weighted_changes` (the same bits)."""
+    kernel = kernels.load().weighted_change
+    lo, hi = model.scenario.layout.lo, model.scenario.layout.hi
+    for row in rows:
+        weight = np.asarray(weights[row], dtype=np.float64)
+        kernel(model.x, row, value, is_set, float(lo[row]), float(hi[row]), weight, out)
 
 
 def sensitivity(model: TrilateralModel, gov: str) -> dict[int, np.ndarray]:
@@ -231,29 +191,15 @@ def sensitivity(model: TrilateralModel, gov: str) -> dict[int, np.ndarray]:
 
 
 class _Sensitivity(dict):
-    """Sparse sensitivities: row -> array over worlds.
-
-    The arrays are rows of one matrix (``matrix``, row ``index[row]``; up to ``CAPACITY`` rows),
-    so the compiled card valuation reads them without copying them first.
-    """
-
-    CAPACITY = 64
+    """Sparse sensitivities: row -> array over worlds."""
 
     def __init__(self, replications: int) -> None:
         super().__init__()
         self.replications = replications
-        self.matrix = np.empty((self.CAPACITY, replications))
-        self.index: dict[int, int] = {}
 
     def add(self, row: int, value: float | np.ndarray) -> None:
         value = np.broadcast_to(np.asarray(value, dtype=np.float64), (self.replications,))
-        total = self[row] + value if row in self else value
-        k = self.index.setdefault(row, len(self.index))
-        if k < self.CAPACITY:
-            self.matrix[k] = total
-            self[row] = self.matrix[k]
-        else:
-            self[row] = total.copy()
+        self[row] = self[row] + value if row in self else value.copy()
 
 
 INDIRECT_HORIZON = 4.0

@@ -42,7 +42,7 @@ _MATHLIB_FUNCTIONS = (
     "cos_scalar",
     "pow_scalar",
 )
-_HELPERS = ("mix", "unit", "_minimum", "_before", "zero_nonfinite", "_bounded")
+_HELPERS = ("mix", "unit", "_minimum", "_before", "_bounded")
 _KERNELS = (
     "uniform_block",
     "normal",
@@ -50,7 +50,8 @@ _KERNELS = (
     "refresh_ties",
     "greedy",
     "objective_choice",
-    "weighted_changes",
+    "weighted_change",
+    "zero_nonfinite",
     "tie_step",
     "objective_values",
     "threat_acts",
@@ -136,9 +137,9 @@ def warm_up() -> float:
     k.greedy(out, np.ones((2, 2), dtype=bool), np.ones(2), np.ones(2), 0.5, chosen)
     k.objective_choice(out, np.ones(2), np.ones(2), 0.005, 1.5, 0.7, chosen)
     ones = np.ones(2)
-    terms = np.array([[0, 0, 0, 0, 0], [1, 1, 1, 1, 0]], dtype=np.int64)
-    starts, steps = np.array([0, 1], dtype=np.int64), np.array([0, 1], dtype=np.int64)
-    k.weighted_changes(x, lo, hi, terms, np.ones(3), starts, steps, np.ones((1, 2)), np.zeros((2, 2)))
+    for value in (np.ones(1), ones):
+        k.weighted_change(x, 0, value, False, 0.0, 1.0, ones, np.zeros(2))
+    k.zero_nonfinite(out)
     k.objective_values(out, out, out, ones, out, 0.5, np.ones((2, 2), dtype=bool), np.empty((2, 2)))
     for rate in (np.ones((2, 1)), np.ones((2, 2))):
         for history in (np.ones(2), np.zeros(0)):

@@ -193,60 +193,32 @@ def objective_choice(
             keep = keep * turn_decay
 
 
-def weighted_changes(
+def weighted_change(
     x: np.ndarray,
-    lo: np.ndarray,
-    hi: np.ndarray,
-    terms: np.ndarray,
-    values: np.ndarray,
-    value_start: np.ndarray,
-    value_step: np.ndarray,
-    weights: np.ndarray,
+    row: int,
+    value: np.ndarray,
+    is_set: bool,
+    low: float,
+    high: float,
+    weight: np.ndarray,
     out: np.ndarray,
 ) -> None:
-    """``scoring._weighted_changes`` in one call: out[card] += weight * (clip(target, lo, hi) - x[row]).
+    """``scoring._weighted_changes`` for one row: out += weight * (clip(target, lo, hi) - x[row]).
 
-    Each row of ``terms`` is (card, row, value, is_set, weight), in the numpy code's order (card,
-    effect, row). Value v is ``values[value_start[v] + w * value_step[v]]`` (1 or R entries, one
-    flat array); ``weights`` is (weights, worlds). A non-finite value counts as NaN, and at the end
-    every non-finite sum becomes 0 (``np.nan_to_num``): the card is then worth 0.
+    ``value`` has 1 or R entries; a non-finite value counts as NaN (the card is then worth 0).
     """
-    worlds = out.shape[1]
-    for t in range(terms.shape[0]):
-        card = terms[t, 0]
-        row = terms[t, 1]
-        start = value_start[terms[t, 2]]
-        is_set = terms[t, 3] != 0
-        k = terms[t, 4]
-        low = lo[row]
-        high = hi[row]
-        # Two loops, a constant value and a value per world, so that each one vectorizes.
-        if value_step[terms[t, 2]] == 0:
-            v = values[start]
-            if not (v - v == 0.0):
-                v = math.nan
-            for w in range(worlds):
-                now = x[row, w]
-                target = v if is_set else now + v
-                if target < low:
-                    target = low
-                if target > high:
-                    target = high
-                out[card, w] += weights[k, w] * (target - now)
-        else:
-            per_world = values[start : start + worlds]
-            for w in range(worlds):
-                v = per_world[w]
-                if not (v - v == 0.0):
-                    v = math.nan
-                now = x[row, w]
-                target = v if is_set else now + v
-                if target < low:
-                    target = low
-                if target > high:
-                    target = high
-                out[card, w] += weights[k, w] * (target - now)
-    zero_nonfinite(out)
+    step = 1 if value.shape[0] > 1 else 0
+    for w in range(out.shape[0]):
+        v = value[w * step]
+        if not (v - v == 0.0):
+            v = math.nan
+        now = x[row, w]
+        target = v if is_set else now + v
+        if target < low:
+            target = low
+        if target > high:
+            target = high
+        out[w] += weight[w] * (target - now)
 
 
 def zero_nonfinite(values: np.ndarray) -> None:
