@@ -17,6 +17,7 @@ import numpy as np
 from agents import leadership
 from sim.engine import politics
 from sim.engine.layout import PROFILE_TRAITS
+from sim.engine.required_parameters import DOMESTIC_POLITICS_COEFFICIENTS
 from sim.engine.rng import stream_id
 from sim.engine.sources import Source, behaviour
 
@@ -45,27 +46,7 @@ class DomesticPolitics(mesa.Agent):
     inertia, and feeds public support.
     """
 
-    COEFFICIENTS: ClassVar[tuple[str, ...]] = (
-        "approval_anchor",
-        "approval_reversion",
-        "approval_noise",
-        "crisis_approval_cost",
-        "polarization_reversion",
-        "crisis_polarization",
-        "salience_reversion",
-        "support_rate",
-        "support_base",
-        "support_threat_gain",
-        "support_history_loss",
-        "support_polarization_loss",
-        "crisis_decay",
-        "capital_regen",
-        "capital_max",
-        "turnover_base",
-        "turnover_approval_gain",
-        "honeymoon_approval",
-        *politics.COEFFICIENTS,
-    )
+    COEFFICIENTS: ClassVar[tuple[str, ...]] = DOMESTIC_POLITICS_COEFFICIENTS
 
     def __init__(self, model: TrilateralModel, code: str) -> None:
         super().__init__(model)

@@ -19,6 +19,7 @@ import numpy as np
 from agents.context import DecisionContext, StateView, own_ties
 from agents.schedule import strategy_for_turn
 from sim.engine.layout import THREAT_ACTORS
+from sim.engine.required_parameters import GOVERNMENT_COEFFICIENTS
 from sim.engine.rng import stream_id
 from sim.engine.scoring import card_values, domestic_payoffs, partner_reactions, sensitivity
 from sim.engine.sources import behaviour
@@ -46,23 +47,7 @@ class Government(mesa.Agent):
     pair tie costs approval in proportion to institutionalization.
     """
 
-    COEFFICIENTS: ClassVar[tuple[str, ...]] = (
-        "perception_rate",
-        "act_signal_gain",
-        "alignment_gain",
-        "willingness_base",
-        "threat_gain",
-        "commitment_gain",
-        "transactional_drag",
-        "support_gain",
-        "hedging_drag",
-        "hedging_rate",
-        "hedging_gain",
-        "camp_lens_gain",
-        "entrapment_gain",
-        "leverage_gain",
-        "defection_cost",
-    )
+    COEFFICIENTS: ClassVar[tuple[str, ...]] = GOVERNMENT_COEFFICIENTS
     model: TrilateralModel  # set by mesa.Agent; declared so the type checker knows the model's type
 
     def __init__(self, model: TrilateralModel, code: str, strategy: Strategy) -> None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 import mesa
 import numpy as np
 
+from sim.engine.required_parameters import THREAT_ACTOR_COEFFICIENTS
 from sim.engine.sources import behaviour
 
 if TYPE_CHECKING:
@@ -32,18 +33,7 @@ class ThreatActor(mesa.Agent):
     acts. Habituation to an act kind grows each time it recurs and fades in quiet quarters.
     """
 
-    COEFFICIENTS: ClassVar[tuple[str, ...]] = (
-        "growth_DPRK",
-        "growth_CHN",
-        "growth_RUS",
-        "aggression_reversion",
-        "engagement_gain",
-        "engagement_decay",
-        "habituation_gain",
-        "habituation_build",
-        "habituation_decay",
-        "habituation_start",
-    )
+    COEFFICIENTS: ClassVar[tuple[str, ...]] = THREAT_ACTOR_COEFFICIENTS
     model: TrilateralModel  # set by mesa.Agent; declared so the type checker knows the model's type
 
     def __init__(self, model: TrilateralModel, code: str) -> None:

@@ -1,4 +1,4 @@
-"""The mesa-free table of the parameters the built-in behaviour reads matches the agents' own lists."""
+"""The mesa-free table of the parameters the built-in behaviour reads is the one the agents and dynamics use."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from sim.engine.required_parameters import REQUIRED_PARAMETERS
 
 
 def test_the_table_equals_what_the_agents_and_dynamics_read():
-    """If this fails, copy ``sim.engine.dynamics.required_parameters()`` into the table."""
+    """If this fails, an agent or engine module reads a coefficient list not declared in the table's module."""
     assert list(REQUIRED_PARAMETERS.items()) == list(required_parameters().items())
 
 
