@@ -11,25 +11,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_S30 = np.uint64(30)
-_S27 = np.uint64(27)
-_S31 = np.uint64(31)
-_S11 = np.uint64(11)
-_TO_UNIT = 1.0 / float(1 << 53)
+from sim.engine.kernels import source
+from sim.engine.kernels.source import _GOLDEN, _S11, _TO_UNIT
 
 _jit = njit(cache=False, fastmath=False, error_model="numpy", nogil=True)
 
 
-@_jit
-def _mix(z: np.uint64) -> np.uint64:  # pragma: no cover - compiled
-    z = z ^ (z >> _S30)
-    z = z * _M1
-    z = z ^ (z >> _S27)
-    z = z * _M2
-    return z ^ (z >> _S31)
+_mix = _jit(source.mix)  # the counter RNG's SplitMix64 finalizer, the built-in kernels' own
 
 
 @_jit
