@@ -11,6 +11,7 @@ test_compiled.py); the kernels' source is :mod:`sim.engine.kernels.source`.
 from __future__ import annotations
 
 import functools
+import importlib
 import time
 import warnings
 from types import SimpleNamespace
@@ -42,21 +43,9 @@ _MATHLIB_FUNCTIONS = (
     "cos_scalar",
     "pow_scalar",
 )
-_HELPERS = ("mix", "unit", "_minimum", "_before", "_bounded")
-_KERNELS = (
-    "uniform_block",
-    "normal",
-    "apply_rows",
-    "refresh_ties",
-    "greedy",
-    "objective_choice",
-    "weighted_change",
-    "zero_nonfinite",
-    "tie_step",
-    "objective_values",
-    "threat_acts",
-    "perceive",
-)
+_KERNEL_MODULES = ("sim.engine.kernels.source",)
+"""Modules of kernels: each declares ``HELPERS`` (functions its kernels call, inlined) and ``KERNELS``
+(the entry points compiled with ``numba.njit``), all plain Python a test can also run uncompiled."""
 
 
 @functools.cache
@@ -107,13 +96,18 @@ def load() -> SimpleNamespace:
     from numba.extending import register_jitable
 
     from sim.engine import mathlib
-    from sim.engine.kernels import source
 
     for name in _MATHLIB_FUNCTIONS:
         register_jitable(getattr(mathlib, name))
-    for name in _HELPERS:
-        register_jitable(getattr(source, name))
-    return SimpleNamespace(**{name: numba.njit(getattr(source, name)) for name in _KERNELS})
+    kernels: dict[str, Any] = {}
+    for module in map(importlib.import_module, _KERNEL_MODULES):
+        for name in module.HELPERS:
+            register_jitable(getattr(module, name))
+        for name in module.KERNELS:
+            if name in kernels:
+                raise RuntimeError(f"two kernels named {name!r} ({module.__name__})")
+            kernels[name] = numba.njit(getattr(module, name))
+    return SimpleNamespace(**kernels)
 
 
 def warm_up() -> float:
@@ -163,7 +157,7 @@ def compiled() -> bool:
     if not load.cache_info().currsize:
         return False
     kernels = load()
-    return all(getattr(kernels, name).signatures for name in _KERNELS)
+    return all(kernel.signatures for kernel in vars(kernels).values())
 
 
 __all__ = [

@@ -24,6 +24,24 @@ _S11 = np.uint64(11)
 _TO_UNIT = 1.0 / float(1 << 53)
 _TWO_PI = 2.0 * np.pi
 
+HELPERS = ("mix", "unit", "_minimum", "_before", "_bounded")
+"""Functions the kernels call (``sim.engine.kernels.load`` inlines them)."""
+KERNELS = (
+    "uniform_block",
+    "normal",
+    "apply_rows",
+    "refresh_ties",
+    "greedy",
+    "objective_choice",
+    "weighted_change",
+    "zero_nonfinite",
+    "tie_step",
+    "objective_values",
+    "threat_acts",
+    "perceive",
+)
+"""The kernels ``sim.engine.kernels.load`` compiles from this module."""
+
 
 def mix(z: np.uint64) -> np.uint64:
     """SplitMix64 finalizer on one uint64 (``sim.engine.rng._mix_array``)."""
