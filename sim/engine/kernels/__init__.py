@@ -96,6 +96,7 @@ def load() -> SimpleNamespace:
     from numba.extending import register_jitable
 
     from sim.engine import mathlib
+    from sim.engine.kernels import cache
 
     for name in _MATHLIB_FUNCTIONS:
         register_jitable(getattr(mathlib, name))
@@ -107,6 +108,7 @@ def load() -> SimpleNamespace:
             if name in kernels:
                 raise RuntimeError(f"two kernels named {name!r} ({module.__name__})")
             kernels[name] = numba.njit(getattr(module, name))
+            cache.enable(kernels[name], f"{module.__name__.rsplit('.', 1)[-1]}.{name}")
     return SimpleNamespace(**kernels)
 
 
