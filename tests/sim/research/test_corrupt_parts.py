@@ -16,23 +16,11 @@ from sim.research.analysis.trajectories import read_trajectories
 from sim.research.sweep import SweepError, load_manifest, reproduce, run_sweep
 from sim.research.sweep.damage import chunk_problem, damaged_parts
 from sim.research.sweep.integrity import DIGEST_KEY, part_problem
+from tests.sim.research.conftest import TINY as BASE_TINY
 from tests.sim.research.conftest import read_runs
 from tests.sim.research.sweep_driver import copy_of_sweep, finished_sweep
 
-TINY = """\
-id: tiny
-scenarios: [baseline]
-parameters:
-  us_transactionalism: {range: [0, 1]}
-sampler: grid
-levels: 3
-replications: 4
-seed: 5
-turns: 2
-outputs:
-  indicators: [trilateral, tie.ROK_JPN]
-  keep_trajectories: true
-"""
+TINY = BASE_TINY + "  keep_trajectories: true\n"
 
 
 def flip_data_page(path: Path, column: int = -1, where: str = "middle") -> None:

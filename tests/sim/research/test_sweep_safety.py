@@ -19,22 +19,9 @@ from sim.research.analysis import analyze
 from sim.research.sweep import SweepError, load_manifest, reproduce, run_sweep
 from sim.research.sweep.dask_probe import parse_address, probe_scheduler
 from sim.research.sweep.guard import LOCK, folder_lock
-from tests.sim.research.conftest import read_runs, write_experiment
+from tests.sim.research.conftest import TINY, read_runs, write_experiment
 from tests.sim.research.sweep_driver import copy_of_sweep, finished_sweep
 
-TINY = """\
-id: tiny
-scenarios: [baseline]
-parameters:
-  us_transactionalism: {range: [0, 1]}
-sampler: grid
-levels: 3
-replications: 4
-seed: 5
-turns: 2
-outputs:
-  indicators: [trilateral, tie.ROK_JPN]
-"""
 OTHER = TINY.replace("id: tiny", "id: other").replace("seed: 5", "seed: 6")
 
 
