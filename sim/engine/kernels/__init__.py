@@ -43,6 +43,11 @@ _MATHLIB_FUNCTIONS = (
     "cos_scalar",
     "pow_scalar",
 )
+AUTO_CACHED_REPLICATIONS = 20_000
+"""``engine="auto"`` also takes the compiled kernels for an ensemble at least this big when the
+on-disk kernel cache (:mod:`sim.engine.kernels.cache`) holds them all: loading them costs about
+a second instead of compiling for several."""
+
 _KERNEL_MODULES = ("sim.engine.kernels.source",)
 """Modules of kernels: each declares ``HELPERS`` (functions its kernels call, inlined) and ``KERNELS``
 (the entry points compiled with ``numba.njit``), all plain Python a test can also run uncompiled."""
@@ -69,7 +74,8 @@ def resolve(engine: Any, replications: int) -> str:
     Args:
         engine: ``"auto"`` (compiled when numba imports, for ensembles of at least
             :data:`AUTO_MIN_REPLICATIONS` worlds once the kernels are compiled in this process,
-            or of :data:`AUTO_COMPILE_REPLICATIONS` otherwise), ``"numpy"`` or ``"compiled"``.
+            of :data:`AUTO_CACHED_REPLICATIONS` when the kernel cache holds them, or of
+            :data:`AUTO_COMPILE_REPLICATIONS` otherwise), ``"numpy"`` or ``"compiled"``.
         replications: the ensemble's size.
 
     Raises:
@@ -82,7 +88,8 @@ def resolve(engine: Any, replications: int) -> str:
     if engine == "numpy" or (engine == "auto" and replications < AUTO_MIN_REPLICATIONS):
         return "numpy"
     if engine == "auto" and replications < AUTO_COMPILE_REPLICATIONS and not compiled():
-        return "numpy"
+        if replications < AUTO_CACHED_REPLICATIONS or not cached():
+            return "numpy"
     if not numba_available():
         _notice_no_numba()
         return "numpy"
@@ -108,8 +115,26 @@ def load() -> SimpleNamespace:
             if name in kernels:
                 raise RuntimeError(f"two kernels named {name!r} ({module.__name__})")
             kernels[name] = numba.njit(getattr(module, name))
-            cache.enable(kernels[name], f"{module.__name__.rsplit('.', 1)[-1]}.{name}")
+            cache.enable(kernels[name], _cache_name(module.__name__, name))
     return SimpleNamespace(**kernels)
+
+
+def _cache_name(module: str, name: str) -> str:
+    return f"{module.rsplit('.', 1)[-1]}.{name}"
+
+
+def cached() -> bool:
+    """Whether the on-disk kernel cache holds every built-in kernel of this code (then loading is cheap)."""
+    if not numba_available():
+        return False
+    from sim.engine.kernels import cache
+
+    names = [
+        _cache_name(module.__name__, name)
+        for module in map(importlib.import_module, _KERNEL_MODULES)
+        for name in module.KERNELS
+    ]
+    return cache.holds(names)
 
 
 def warm_up() -> float:
@@ -163,7 +188,9 @@ def compiled() -> bool:
 
 
 __all__ = [
+    "AUTO_CACHED_REPLICATIONS",
     "AUTO_COMPILE_REPLICATIONS",
+    "cached",
     "AUTO_MIN_REPLICATIONS",
     "ENGINES",
     "compiled",

@@ -74,6 +74,16 @@ def folder() -> Path | None:
     return path
 
 
+def holds(names: list[str]) -> bool:
+    """Whether this code's cache folder has entries for every kernel named (as given to :func:`enable`)."""
+    root = cache_root()
+    if root is None:
+        return False
+    path = root / code_fingerprint()[:32]
+    tag = f"py{sys.version_info[0]}{sys.version_info[1]}{getattr(sys, 'abiflags', '')}"
+    return all((path / f"trilat-{name}.{tag}.nbi").is_file() for name in names)
+
+
 def enable(dispatcher: Any, name: str, extra: str = "") -> bool:
     """Give a numba dispatcher (not compiled yet) the fingerprinted on-disk cache.
 

@@ -45,6 +45,19 @@ def test_a_second_process_loads_the_kernel_from_the_cache_with_the_same_bits(tmp
     assert stat.S_IMODE(folder.stat().st_mode) & 0o077 == 0  # owner only: numba stores pickles there
 
 
+def test_cached_says_whether_every_built_in_kernel_is_in_the_cache(tmp_path, monkeypatch):
+    from sim.engine import kernels
+
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path))
+    assert not kernels.cached()
+    env = {**os.environ, cache.CACHE_ENV: str(tmp_path)}
+    code = "from sim.engine import kernels; kernels.warm_up()"
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=600)
+    assert kernels.cached()
+    monkeypatch.setenv(cache.CACHE_ENV, "off")
+    assert not kernels.cached()
+
+
 def test_the_cache_can_be_turned_off(tmp_path):
     off = _child("off")
     assert off["path"] is None  # numba's null cache: compiled in memory, nothing stored
