@@ -31,7 +31,7 @@ _EXPONENT_ONE = np.uint64(1023 << 52)
 _SQRT_HALF_BITS = np.uint64(int(np.array(_SQRT_HALF).view(np.uint64)))
 """The bits of sqrt(1/2): positive floats compare as their bits do."""
 
-HELPERS = ("log1p_block", "cos_block")
+HELPERS = ("log1p_block", "cos_block", "normal_row")
 """Functions the kernels call (``sim.engine.kernels.load`` inlines them)."""
 KERNELS = ("normal_pairs",)
 """The kernels ``sim.engine.kernels.load`` compiles from this module."""
@@ -95,11 +95,14 @@ def cos_block(x: np.ndarray, n: int, out: np.ndarray) -> None:
         out[i] = y if inside else math.nan
 
 
-def normal_pairs(replications: np.ndarray, keys: np.ndarray, scale: np.ndarray, scaled: bool, out: np.ndarray) -> None:
-    """``out[s] = CounterRNG.normal`` from the key pair ``keys[s]`` (its slots ``2 * slot`` and ``2 * slot + 1``).
+def normal_row(
+    replications: np.ndarray, key1: np.uint64, key2: np.uint64, scale: np.ndarray, scaled: bool, out: np.ndarray
+) -> None:
+    """``out = CounterRNG.normal`` from the keys of its two slots, times ``scale`` when ``scaled``.
 
-    sqrt(-2 * log1p(-u1)) * cos(2 * pi * u2), block by block of worlds; times ``scale`` (1 or
-    one value per world) when ``scaled``, as the caller's ``normal(...) * scale`` would.
+    sqrt(-2 * log1p(-u1)) * cos(2 * pi * u2), block by block of worlds; ``scale`` has 1 or one
+    value per world, and the product is the caller's ``normal(...) * scale``. Other kernels may
+    call this helper; it vectorizes when they are compiled with this module's ``JIT_OPTIONS``.
     """
     worlds = replications.shape[0]
     per_world = scale.shape[0] > 1
@@ -111,23 +114,26 @@ def normal_pairs(replications: np.ndarray, keys: np.ndarray, scale: np.ndarray, 
     u = np.empty(_BLOCK)
     scaled_u = np.empty(_BLOCK)
     k = np.empty(_BLOCK)
-    for s in range(keys.shape[0]):
-        key1 = keys[s, 0]
-        key2 = keys[s, 1]
-        for start in range(0, worlds, _BLOCK):
-            n = min(_BLOCK, worlds - start)
+    for start in range(0, worlds, _BLOCK):
+        n = min(_BLOCK, worlds - start)
+        for i in range(n):
+            replication = replications[start + i]
+            minus_u1[i] = -unit(replication, key1)
+            angle[i] = _TWO_PI * unit(replication, key2)
+        log1p_block(minus_u1, n, logs, u, scaled_u, k)
+        cos_block(angle, n, cosines)
+        if not scaled:
             for i in range(n):
-                replication = replications[start + i]
-                minus_u1[i] = -unit(replication, key1)
-                angle[i] = _TWO_PI * unit(replication, key2)
-            log1p_block(minus_u1, n, logs, u, scaled_u, k)
-            cos_block(angle, n, cosines)
-            if not scaled:
-                for i in range(n):
-                    out[s, start + i] = math.sqrt(-2.0 * logs[i]) * cosines[i]
-            elif per_world:
-                for i in range(n):
-                    out[s, start + i] = (math.sqrt(-2.0 * logs[i]) * cosines[i]) * scale[start + i]
-            else:
-                for i in range(n):
-                    out[s, start + i] = (math.sqrt(-2.0 * logs[i]) * cosines[i]) * factor
+                out[start + i] = math.sqrt(-2.0 * logs[i]) * cosines[i]
+        elif per_world:
+            for i in range(n):
+                out[start + i] = (math.sqrt(-2.0 * logs[i]) * cosines[i]) * scale[start + i]
+        else:
+            for i in range(n):
+                out[start + i] = (math.sqrt(-2.0 * logs[i]) * cosines[i]) * factor
+
+
+def normal_pairs(replications: np.ndarray, keys: np.ndarray, scale: np.ndarray, scaled: bool, out: np.ndarray) -> None:
+    """``out[s]`` = :func:`normal_row` from the key pair ``keys[s]`` (slots ``2 * slot`` and ``2 * slot + 1``)."""
+    for s in range(keys.shape[0]):
+        normal_row(replications, keys[s, 0], keys[s, 1], scale, scaled, out[s])
