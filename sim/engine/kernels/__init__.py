@@ -48,9 +48,10 @@ AUTO_CACHED_REPLICATIONS = 20_000
 on-disk kernel cache (:mod:`sim.engine.kernels.cache`) holds them all: loading them costs about
 a second instead of compiling for several."""
 
-_KERNEL_MODULES = ("sim.engine.kernels.source",)
+_KERNEL_MODULES = ("sim.engine.kernels.source", "sim.engine.kernels.draws")
 """Modules of kernels: each declares ``HELPERS`` (functions its kernels call, inlined) and ``KERNELS``
-(the entry points compiled with ``numba.njit``), all plain Python a test can also run uncompiled."""
+(the entry points compiled with ``numba.njit``), all plain Python a test can also run uncompiled; an
+optional ``JIT_OPTIONS`` tuple of (name, value) pairs holds ``numba.njit`` options for its kernels."""
 
 
 @functools.cache
@@ -111,10 +112,11 @@ def load() -> SimpleNamespace:
     for module in map(importlib.import_module, _KERNEL_MODULES):
         for name in module.HELPERS:
             register_jitable(getattr(module, name))
+        options = dict(getattr(module, "JIT_OPTIONS", ()))
         for name in module.KERNELS:
             if name in kernels:
                 raise RuntimeError(f"two kernels named {name!r} ({module.__name__})")
-            kernels[name] = numba.njit(getattr(module, name))
+            kernels[name] = numba.njit(**options)(getattr(module, name))
             cache.enable(kernels[name], _cache_name(module.__name__, name))
     return SimpleNamespace(**kernels)
 
@@ -145,7 +147,8 @@ def warm_up() -> float:
     keys = np.array([1, 2], dtype=np.uint64)
     out = np.zeros((2, 2))
     k.uniform_block(reps, keys, 1.0, out)
-    k.normal(reps, keys[0], keys[1], out[0])
+    for scale in (np.ones(1), np.ones(2)):
+        k.normal_pairs(reps, keys.reshape(1, 2), scale, True, out)
     x = np.zeros((8, 2))
     lo, hi = np.zeros(8), np.ones(8)
     for delta in (np.ones((1, 1)), np.ones((1, 2)), np.ones((2, 4))[:, ::2]):
