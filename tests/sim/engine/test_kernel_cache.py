@@ -19,9 +19,9 @@ import json, sys
 import numpy as np
 from sim.engine import kernels
 k = kernels.load()
-out = np.empty(5)
-k.normal(np.arange(5, dtype=np.uint64), np.uint64(11), np.uint64(12), out)
-stats = k.normal.stats
+out = np.empty((2, 5))
+k.uniform_block(np.arange(5, dtype=np.uint64), np.array([11, 12], dtype=np.uint64), 0.5, out)
+stats = k.uniform_block.stats
 print(json.dumps({"hits": sum(stats.cache_hits.values()), "misses": sum(stats.cache_misses.values()),
                   "bits": out.view(np.uint64).tolist(), "path": stats.cache_path}))
 """
