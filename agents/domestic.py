@@ -174,6 +174,9 @@ class DomesticPolitics(mesa.Agent):
         for rows in f.changed:
             state._touch(rows)
         lo, hi = state.float_bounds
+        noise, shock = (
+            model.streams.normal(turn, stream) for stream in (self._noise_stream, self._polarization_stream)
+        )
         f.kernels.domestic_step(
             x,
             model.start_state,
@@ -182,8 +185,8 @@ class DomesticPolitics(mesa.Agent):
             f.rows,
             f.view_history,
             f.step_coefficients.matrix(model.params, model.replications),
-            model.streams.normal(turn, self._noise_stream),
-            model.streams.normal(turn, self._polarization_stream),
+            noise,
+            shock,
             np.ascontiguousarray(payoff, dtype=np.float64),
             f.stance_mode,
             model.profiles[code],

@@ -1,36 +1,44 @@
-"""The domestic phase as kernels: one pass over the worlds per government and turn (record off).
+"""The domestic phase and the camps' history stances as kernels (compiled engine, record off).
 
-:func:`domestic_step` does, world by world, the floating-point operations of
-:meth:`agents.domestic.DomesticPolitics.step` (approval, polarization, history salience, the
-views of both partners, public support, crisis decay and, in a quarter without an election, the
-campaign polarization of a change of leadership) in the numpy code's order; :func:`replenish`
-does :meth:`~agents.domestic.DomesticPolitics.replenish`. Sums start from 0.0 as Python's
-``sum`` does, ``np.maximum``/``np.minimum`` keep their NaN and signed-zero rules, state updates
-clip as the numpy path does (``np.minimum(np.maximum(...))``). Plain Python; ``sim.engine.kernels``
-compiles it with numba.
+:func:`domestic_step` does :meth:`agents.domestic.DomesticPolitics.step` up to the elections for
+one government: stage loops over the worlds that the compiler vectorizes, or world by world when
+the coefficients differ per world. :func:`replenish` does the end-of-turn capital, the ``*_two``
+kernels the :mod:`sim.engine.politics` functions of a government with two camps. Every world gets
+the numpy code's operations in its order (the terms: :mod:`sim.engine.kernels.domestic_terms`).
+Plain Python; ``sim.engine.kernels`` compiles it with numba.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from sim.engine.kernels.domestic_terms import (
+    approval_change,
+    bounded,
+    np_maximum,
+    np_minimum,
+    polarization_change,
+    shared_threat_rise,
+    support_change,
+    view_change,
+)
+
 HELPERS = (
-    "np_maximum",
-    "np_minimum",
-    "clipped",
-    "bounded",
-    "approval_change",
-    "polarization_change",
-    "view_change",
-    "support_change",
-    "shared_threat_rise",
     "_mobilization",
     "_world",
     "_stages",
     "_polarization_stage",
 )
 """Functions the kernels call (``sim.engine.kernels.load`` inlines them)."""
-KERNELS = ("domestic_step", "replenish", "camp_unchanged")
+KERNELS = (
+    "domestic_step",
+    "replenish",
+    "camp_unchanged",
+    "out_stance_two",
+    "mobilization_two",
+    "history_lean_two",
+    "polarization_weight_two",
+)
 """The kernels ``sim.engine.kernels.load`` compiles from this module."""
 
 ROWS: tuple[str, ...] = (
@@ -115,125 +123,6 @@ NO_MOBILIZATION, TWO_CAMPS, GIVEN = 0, 1, 2
 other of two camps read from the profile table, or the out-party's stance given per world."""
 
 
-def np_maximum(a: float, b: float) -> float:
-    """``np.maximum`` on two floats: NaN in either propagates, a tie (0.0 and -0.0) gives ``b``."""
-    if a > b or a != a:
-        return a
-    return b
-
-
-def np_minimum(a: float, b: float) -> float:
-    """``np.minimum`` on two floats: NaN in either propagates, a tie (0.0 and -0.0) gives ``b``."""
-    if a < b or a != a:
-        return a
-    return b
-
-
-def clipped(value: float, low: float, high: float) -> float:
-    """``np.clip`` with scalar bounds: NaN stays NaN, a value equal to a bound (0.0 and -0.0) stays."""
-    if value < low:
-        value = low
-    if value > high:
-        value = high
-    return value
-
-
-def bounded(value: float, low: float, high: float) -> float:
-    """A state update's bounds as the numpy path applies them: ``np.minimum(np.maximum(value, low), high)``."""
-    return np_minimum(np_maximum(value, low), high)
-
-
-def approval_change(
-    approval: float,
-    crisis: float,
-    noise: float,
-    payoff: float,
-    willingness: float,
-    support: float,
-    c_reversion: float,
-    c_anchor: float,
-    c_crisis: float,
-    c_noise: float,
-    c_gap: float,
-) -> float:
-    """The sum of the approval parts of ``DomesticPolitics.step`` (drift, crisis, noise, history moves, gap)."""
-    total = 0.0 + c_reversion * (c_anchor - approval)
-    total = total + -c_crisis * crisis
-    total = total + noise * c_noise
-    total = total + payoff
-    return total + -c_gap * abs(willingness - support)
-
-
-def polarization_change(
-    polarization: float,
-    start: float,
-    crisis: float,
-    shock: float,
-    mobilization: float,
-    salience_rise: float,
-    threat_rise: float,
-    c_reversion: float,
-    c_crisis: float,
-    c_shock: float,
-    c_mobilization: float,
-    c_salience: float,
-    c_convergence: float,
-) -> float:
-    """The sum of the polarization parts (drift, crisis, shocks, mobilization, history, threat)."""
-    total = 0.0 + c_reversion * (start - polarization)
-    total = total + c_crisis * crisis
-    total = total + shock * c_shock
-    total = total + c_mobilization * mobilization
-    total = total + c_salience * salience_rise
-    return total + -c_convergence * threat_rise
-
-
-def view_change(
-    view: float,
-    start: float,
-    tie_rise: float,
-    shared_threat_rise: float,
-    salience_rise: float,
-    history: bool,
-    rate: float,
-    c_tie: float,
-    c_threat: float,
-    c_history: float,
-) -> float:
-    """The sum of a view's parts: drift and the drivers of ``politics.view_drivers``, each times the rate."""
-    total = 0.0 + rate * (start - view)
-    total = total + rate * (c_tie * tie_rise)
-    total = total + rate * (c_threat * shared_threat_rise)
-    if history:
-        total = total + rate * (-c_history * salience_rise)
-    return total
-
-
-def support_change(
-    support: float,
-    threat: float,
-    salience: float,
-    polarization: float,
-    view_rises: float,
-    c_base: float,
-    c_threat: float,
-    c_history: float,
-    c_polarization: float,
-    c_view: float,
-    c_rate: float,
-) -> float:
-    """The change of public support, rate * (clip(target, 0, 1) - support); ``view_rises`` is the views' summed rise."""
-    target = (
-        c_base + c_threat * threat - c_history * salience - c_polarization * polarization + c_view * (view_rises / 2.0)
-    )
-    return c_rate * (clipped(target, 0.0, 1.0) - support)
-
-
-def shared_threat_rise(threat: float, partner: float, threat0: float, partner0: float) -> float:
-    """The rise of the lower of two threat perceptions since the start (``np.minimum`` each time)."""
-    return np_minimum(threat, partner) - np_minimum(threat0, partner0)
-
-
 def domestic_step(
     x: np.ndarray,
     start: np.ndarray,
@@ -280,7 +169,9 @@ def domestic_step(
         scratch: work space, (3, worlds).
     """
     mobilization = scratch[0]
-    _mobilization(x, rows, stance_mode, profiles, stance_trait, camp, out_stance, mobilization)
+    _mobilization(
+        x, rows[_POLARIZATION], rows[_STANCE], stance_mode, profiles, stance_trait, camp, out_stance, mobilization
+    )
     if coef.shape[1] > 1:
         for w in range(x.shape[1]):
             _world(x, start, lo, hi, rows, view_history, coef, noise, shock, payoff, mobilization[w], campaign, w)
@@ -290,7 +181,8 @@ def domestic_step(
 
 def _mobilization(
     x: np.ndarray,
-    rows: np.ndarray,
+    polarization_row: int,
+    stance_row: int,
     stance_mode: int,
     profiles: np.ndarray,
     stance_trait: int,
@@ -299,8 +191,8 @@ def _mobilization(
     out: np.ndarray,
 ) -> None:
     """``politics.mobilization`` per world into ``out``: polarization * max(out-party stance - stance, 0)."""
-    polarization = x[rows[_POLARIZATION]]
-    stance = x[rows[_STANCE]]
+    polarization = x[polarization_row]
+    stance = x[stance_row]
     if stance_mode == TWO_CAMPS:
         first = profiles[0, stance_trait]
         second = profiles[1, stance_trait]
@@ -571,3 +463,57 @@ def camp_unchanged(x: np.ndarray, camp_row: int, applied: np.ndarray) -> bool:
         if x[camp_row, w] != applied[w]:
             return False
     return True
+
+
+# ------------------------------------------------ the camps' history stances (sim.engine.politics, two camps)
+
+
+def out_stance_two(profiles: np.ndarray, trait: int, camp: np.ndarray, out: np.ndarray) -> None:
+    """``politics.out_stance`` with two camps: the other camp's history stance, per world."""
+    first = profiles[0, trait]
+    second = profiles[1, trait]
+    for w in range(out.shape[0]):
+        out[w] = first[w] if camp[w] == 1 else second[w]
+
+
+def mobilization_two(
+    x: np.ndarray,
+    polarization_row: int,
+    stance_row: int,
+    profiles: np.ndarray,
+    trait: int,
+    camp: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """``politics.mobilization`` with two camps."""
+    _mobilization(x, polarization_row, stance_row, TWO_CAMPS, profiles, trait, camp, out, out)
+
+
+def history_lean_two(
+    x: np.ndarray,
+    polarization_row: int,
+    stance_row: int,
+    profiles: np.ndarray,
+    trait: int,
+    camp: np.ndarray,
+    pivot: float,
+    outflank: float,
+    out: np.ndarray,
+) -> None:
+    """``politics.history_lean`` with two camps and scalar coefficients: (stance - pivot) + outflank * mobilization."""
+    _mobilization(x, polarization_row, stance_row, TWO_CAMPS, profiles, trait, camp, out, out)
+    stance = x[stance_row]
+    for w in range(out.shape[0]):
+        out[w] = (stance[w] - pivot) + outflank * out[w]
+
+
+def polarization_weight_two(
+    x: np.ndarray, stance_row: int, profiles: np.ndarray, trait: int, camp: np.ndarray, gain: float, out: np.ndarray
+) -> None:
+    """``politics.polarization_weight`` with two camps and a scalar gain: max(1 + gain * (stance - out stance), 0)."""
+    stance = x[stance_row]
+    first = profiles[0, trait]
+    second = profiles[1, trait]
+    for w in range(out.shape[0]):
+        other = first[w] if camp[w] == 1 else second[w]
+        out[w] = np_maximum(1.0 + gain * (stance[w] - other), 0.0)

@@ -165,3 +165,42 @@ def test_the_compiled_engine_runs_the_fused_step(monkeypatch):
     assert len(calls) == 6
     TrilateralModel("baseline", replications=8, seed=1, engine="compiled", record=True, turns=2).run()
     assert len(calls) == 6
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_two_camp_politics_kernels_match_numpy_on_edge_values(seed):
+    """out_stance, mobilization, history_lean and polarization_weight: the compiled engine's kernels give numpy's bits."""
+    from sim.engine import politics
+
+    models = pair()
+    poke(models, seed)
+    rng = np.random.default_rng(seed)
+    profiles = rng.choice(EDGE, (2, 5, R))
+    camps = rng.integers(0, 2, R)
+    for model in models:
+        for gov in ("ROK", "JPN"):
+            model.profiles[gov] = profiles.copy()
+            model.applied_camp[gov] = camps.copy()
+        model.params["polarization_camp_gain"] = 0.7
+        model.params["history_outflank"] = -1.5
+    numpy_model, compiled_model = models
+    with np.errstate(all="ignore"):
+        for gov in ("ROK", "JPN"):
+            for function in (politics.out_stance, politics.mobilization, politics.history_lean):
+                expected, got = function(numpy_model, gov), function(compiled_model, gov)
+                assert np.array_equal(np.isnan(expected), np.isnan(got)), function.__name__
+                assert np.array_equal(bits(np.nan_to_num(expected)), bits(np.nan_to_num(got))), function.__name__
+        expected, got = politics.polarization_weight(numpy_model), politics.polarization_weight(compiled_model)
+    assert np.array_equal(np.isnan(expected), np.isnan(got))
+    assert np.array_equal(bits(np.nan_to_num(expected)), bits(np.nan_to_num(got)))
+
+
+def test_two_camp_politics_kernels_are_the_path_taken_and_compile_in_warm_up():
+    kernels.warm_up()
+    assert kernels.compiled()
+    model = TrilateralModel("baseline", replications=8, seed=1, engine="compiled", record=False, turns=1)
+    from sim.engine import politics
+
+    assert politics._two_camp_kernels(model, "ROK") is kernels.load()
+    numpy_model = TrilateralModel("baseline", replications=8, seed=1, engine="numpy", record=False, turns=1)
+    assert politics._two_camp_kernels(numpy_model, "ROK") is None
