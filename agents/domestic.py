@@ -174,9 +174,7 @@ class DomesticPolitics(mesa.Agent):
         for rows in f.changed:
             state._touch(rows)
         lo, hi = state.float_bounds
-        noise, shock = (
-            model.streams.normal(turn, stream) for stream in (self._noise_stream, self._polarization_stream)
-        )
+        noise, shock = model.streams.normals(turn, (self._noise_stream, self._polarization_stream))
         f.kernels.domestic_step(
             x,
             model.start_state,

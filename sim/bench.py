@@ -191,6 +191,8 @@ def print_cpu_figures(results: dict[str, Any], mark: Callable[[bool], str]) -> N
         print(f"  compiled / numpy (runs/CPU-s):  {cpu['compiled_over_numpy']:>10.2f} x")
     if cpu["first_call_compile_s"] is not None:
         print(f"  first-call compile:             {cpu['first_call_compile_s']:>10.2f} s")
+    if cpu.get("cached_load_s") is not None:
+        print(f"  kernels from the disk cache:    {cpu['cached_load_s']:>10.2f} s")
     for name, goal_key in (("list", "list_s"), ("run", "run_s")):
         timing = results["startup"][name]
         print(

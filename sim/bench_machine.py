@@ -8,7 +8,9 @@ same process, so the ratio says how close the model is to what this machine's nu
   :data:`REFERENCE_ELEMENTS`-element float64 arrays (687 million element-operations);
 - a baseline ensemble of R worlds (no cause record, no per-turn snapshots) on the numpy path
   and, where the build has it, the compiled path (``TrilateralModel(..., engine=...)``);
-- the compiled kernels' first-call compile time (``sim.engine.kernels.warm_up()``);
+- the compiled kernels' first-call compile time (``sim.engine.kernels.warm_up()`` in a fresh
+  process with the kernel cache off) and the time the same warm-up takes when it loads them from
+  the on-disk cache (:mod:`sim.engine.kernels.cache`; a fresh cache filled by a first process);
 - the start-up of ``trilat list`` and of a one-story ``trilat run`` in fresh processes (wall
   and CPU time, the median of a few).
 """
@@ -78,6 +80,33 @@ def _model(scenario: Any, runs: int, engine: str | None) -> Any:
     return TrilateralModel(scenario, seed=1, replications=runs, record=False, keep="final", **options)
 
 
+def warm_up_seconds(cache: str) -> float:
+    """Seconds ``sim.engine.kernels.warm_up()`` takes in a fresh process with ``TRILAT_KERNEL_CACHE=cache``."""
+    from sim.engine.kernels.cache import CACHE_ENV
+
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(  # noqa: S603 - this Python running a fixed snippet of this package
+        [sys.executable, "-c", "from sim.engine import kernels; print(kernels.warm_up())"],
+        cwd=root,
+        env={**os.environ, CACHE_ENV: cache},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    return round(float(done.stdout.strip().splitlines()[-1]), 3)
+
+
+def compile_figures() -> dict[str, float]:
+    """The kernels' compile time (no cache) and their load time from a filled on-disk cache."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="trilat-bench-cache-") as folder:
+        warm_up_seconds(folder)  # fills the cache
+        cached = warm_up_seconds(folder)
+    return {"first_call_compile_s": warm_up_seconds("off"), "cached_load_s": cached}
+
+
 def compiled_path_note(scenario: Any) -> str | None:
     """None when the compiled path runs here, else why not (one line)."""
     if not engine_option():
@@ -123,10 +152,12 @@ def engine_figures(scenario: Any, runs: int, reference_s: float, repeats: int) -
         "compiled_note": compiled_path_note(scenario),
         "compiled_over_numpy": None,
         "first_call_compile_s": None,
+        "cached_load_s": None,
     }
     warm_up = compiled_warm_up()
     if out["compiled_note"] is None and warm_up is not None:
-        out["first_call_compile_s"] = round(float(warm_up()), 3)
+        out.update(compile_figures())
+        warm_up()  # this process's kernels (from the user's cache when it has them)
     if out["compiled_note"] is None:
         compiled_s = cpu_seconds_of_run(scenario, runs, "compiled", repeats)
         out["compiled"] = _path_figures(compiled_s, runs, reference_s)

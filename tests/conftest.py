@@ -13,6 +13,9 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+# Compiled kernels are cached outside the user's own cache (the cache is keyed by the code's
+# fingerprint, so a stale entry is never loaded; tests/sim/engine/test_kernel_cache.py).
+os.environ.setdefault("TRILAT_KERNEL_CACHE", str(Path(tempfile.gettempdir()) / "trilat-kernel-cache-tests"))
 
 # Hypothesis keeps its files (example database, constants cache) outside the checkout, so a
 # test run leaves it clean, and has no per-example deadline (a wall-clock assertion on a

@@ -193,10 +193,14 @@ def cos_scalar(x: float) -> float:
 
 
 def pow_scalar(a: float, b: float) -> float:
-    """a**b (scalar; numba-compilable); see the module docstring for accuracy."""
+    """a**b (scalar; numba-compilable); see the module docstring for accuracy.
+
+    ``np.floor`` rather than ``math.floor``: numba's ``math.floor`` returns an int64, which
+    overflows for exponents beyond 2**63 (and infinity), while ``np.floor`` stays a float.
+    """
     if b == 0.0 or a == 1.0:
         return 1.0
-    integral = b == math.floor(b) and abs(b) <= POW_INT_MAX
+    integral = b == np.floor(b) and abs(b) <= POW_INT_MAX
     if integral:
         n = int(abs(b))
         base = a
@@ -211,12 +215,13 @@ def pow_scalar(a: float, b: float) -> float:
         return 1.0 / result if result != 0.0 else math.copysign(math.inf, result)
     if a != a or b != b:
         return math.nan
+    odd = b == np.floor(b) and np.floor(b * 0.5) * 2.0 != b
     if a == 0.0:
-        return 0.0 if b > 0.0 else math.inf
+        zero = 0.0 if b > 0.0 else math.inf
+        return math.copysign(zero, a) if odd else zero  # C's pow: (-0) ** odd keeps the sign
     if a < 0.0:
-        if b != math.floor(b):
+        if b != np.floor(b):
             return math.nan
-        odd = math.floor(b * 0.5) * 2.0 != b
         magnitude = exp_scalar(b * log_scalar(-a))
         return -magnitude if odd else magnitude
     return exp_scalar(b * log_scalar(a))
@@ -304,10 +309,12 @@ def power(a: Any, b: Any) -> Any:
         magnitude = exp(b * log(safe_a))
         odd = np.floor(b * 0.5) * 2.0 != b
         signed = np.where((a < 0.0) & odd, -magnitude, magnitude)
+        unsigned_zero = np.where(b > 0.0, 0.0, np.inf)
+        zero = np.where(odd & (b == fb), np.copysign(unsigned_zero, a), unsigned_zero)
         general = np.where(
             np.isnan(a) | np.isnan(b),
             np.nan,
-            np.where(a == 0.0, np.where(b > 0.0, 0.0, np.inf), np.where((a < 0.0) & (b != fb), np.nan, signed)),
+            np.where(a == 0.0, zero, np.where((a < 0.0) & (b != fb), np.nan, signed)),
         )
         y = np.where((b == 0.0) | (a == 1.0), 1.0, np.where(integral, by_products, general))
     return _out(np.asarray(y))

@@ -9,6 +9,8 @@ replication index; it is vectorized over replications with numpy's wrapping uint
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -70,6 +72,11 @@ class CounterRNG:
         key = _mix_int(self._seed_key ^ _mix_int((stream + _GOLDEN * (turn + 1)) & _MASK))
         return _mix_int(key ^ ((slot + 1) * _GOLDEN))
 
+    def keys(self, turn: int, stream: int, slots: int, slot: int = 0) -> list[int]:
+        """The keys of ``slots`` consecutive slots from ``slot`` (each :meth:`key`; the stream hashed once)."""
+        key = _mix_int(self._seed_key ^ _mix_int((stream + _GOLDEN * (turn + 1)) & _MASK))
+        return [_mix_int(key ^ ((s + 1) * _GOLDEN)) for s in range(slot, slot + slots)]
+
     def bits(self, turn: int, stream: int, slot: int = 0) -> np.ndarray:
         """64 random bits per replication for this (turn, stream, slot)."""
         key = self.key(turn, stream, slot)
@@ -88,23 +95,41 @@ class CounterRNG:
             return np.array([self.uniform(turn, stream, slot + s) for s in range(slots)]) * scale
         from sim.engine import kernels
 
-        keys = np.array([self.key(turn, stream, slot + s) for s in range(slots)], dtype=np.uint64)
+        keys = np.array(self.keys(turn, stream, slots, slot), dtype=np.uint64)
         out = np.empty((slots, len(self.replications)))
         kernels.load().uniform_block(self.replications, keys, float(scale), out)
         return out
 
-    def normal(self, turn: int, stream: int, slot: int = 0) -> np.ndarray:
-        """Standard normal floats (Box-Muller on two independent uniforms).
+    def normal(self, turn: int, stream: int, slot: int = 0, scale: Any = None) -> np.ndarray:
+        """Standard normal floats (Box-Muller on two independent uniforms), times ``scale`` if given.
 
         log1p and cos come from :mod:`sim.engine.mathlib`, so the compiled path gets the same bits.
+        ``normal(t, s, scale=c)`` is ``normal(t, s) * c`` (a float or one value per replication),
+        with the product made in the compiled kernel.
         """
         if self.compiled:
-            from sim.engine import kernels
-
-            out = np.empty(len(self.replications))
-            key1, key2 = self.key(turn, stream, 2 * slot), self.key(turn, stream, 2 * slot + 1)
-            kernels.load().normal(self.replications, np.uint64(key1), np.uint64(key2), out)
-            return out
+            return self.normals(turn, (stream,), slot, scale)[0]
         u1 = self.uniform(turn, stream, 2 * slot)
         u2 = self.uniform(turn, stream, 2 * slot + 1)
-        return np.sqrt(-2.0 * mathlib.log1p(-u1)) * mathlib.cos(2.0 * np.pi * u2)
+        values = np.sqrt(-2.0 * mathlib.log1p(-u1)) * mathlib.cos(2.0 * np.pi * u2)
+        return values if scale is None else values * scale
+
+    def normals(self, turn: int, streams: Sequence[int], slot: int = 0, scale: Any = None) -> np.ndarray:
+        """:meth:`normal` of several streams in one call, shape (streams, replications).
+
+        Row ``i`` is ``normal(turn, streams[i], slot, scale)``; ``scale`` is a float or one value
+        per replication, the same for every row. The compiled path draws them all in one kernel call.
+        """
+        if not self.compiled:
+            return np.array([self.normal(turn, stream, slot, scale) for stream in streams]).reshape(
+                len(streams), len(self.replications)
+            )
+        from sim.engine import kernels
+
+        keys = np.array([self.keys(turn, stream, 2, 2 * slot) for stream in streams], dtype=np.uint64)
+        factors = np.ones(1) if scale is None else np.ascontiguousarray(scale, dtype=np.float64).reshape(-1)
+        if factors.shape[0] not in (1, len(self.replications)):
+            raise ValueError(f"scale has {factors.shape[0]} values for {len(self.replications)} replications")
+        out = np.empty((len(streams), len(self.replications)))
+        kernels.load().normal_pairs(self.replications, keys.reshape(-1, 2), factors, scale is not None, out)
+        return out

@@ -43,9 +43,20 @@ _MATHLIB_FUNCTIONS = (
     "cos_scalar",
     "pow_scalar",
 )
-_KERNEL_MODULES = ("sim.engine.kernels.source", "sim.engine.kernels.domestic", "sim.engine.kernels.domestic_terms")
+AUTO_CACHED_REPLICATIONS = 20_000
+"""``engine="auto"`` also takes the compiled kernels for an ensemble at least this big when the
+on-disk kernel cache (:mod:`sim.engine.kernels.cache`) holds them all: loading them costs about
+a second instead of compiling for several."""
+
+_KERNEL_MODULES = (
+    "sim.engine.kernels.source",
+    "sim.engine.kernels.draws",
+    "sim.engine.kernels.domestic",
+    "sim.engine.kernels.domestic_terms",
+)
 """Modules of kernels: each declares ``HELPERS`` (functions its kernels call, inlined) and ``KERNELS``
-(the entry points compiled with ``numba.njit``), all plain Python a test can also run uncompiled."""
+(the entry points compiled with ``numba.njit``), all plain Python a test can also run uncompiled; an
+optional ``JIT_OPTIONS`` tuple of (name, value) pairs holds ``numba.njit`` options for its kernels."""
 
 
 @functools.cache
@@ -69,7 +80,8 @@ def resolve(engine: Any, replications: int) -> str:
     Args:
         engine: ``"auto"`` (compiled when numba imports, for ensembles of at least
             :data:`AUTO_MIN_REPLICATIONS` worlds once the kernels are compiled in this process,
-            or of :data:`AUTO_COMPILE_REPLICATIONS` otherwise), ``"numpy"`` or ``"compiled"``.
+            of :data:`AUTO_CACHED_REPLICATIONS` when the kernel cache holds them, or of
+            :data:`AUTO_COMPILE_REPLICATIONS` otherwise), ``"numpy"`` or ``"compiled"``.
         replications: the ensemble's size.
 
     Raises:
@@ -82,7 +94,8 @@ def resolve(engine: Any, replications: int) -> str:
     if engine == "numpy" or (engine == "auto" and replications < AUTO_MIN_REPLICATIONS):
         return "numpy"
     if engine == "auto" and replications < AUTO_COMPILE_REPLICATIONS and not compiled():
-        return "numpy"
+        if replications < AUTO_CACHED_REPLICATIONS or not cached():
+            return "numpy"
     if not numba_available():
         _notice_no_numba()
         return "numpy"
@@ -96,6 +109,7 @@ def load() -> SimpleNamespace:
     from numba.extending import register_jitable
 
     from sim.engine import mathlib
+    from sim.engine.kernels import cache
 
     for name in _MATHLIB_FUNCTIONS:
         register_jitable(getattr(mathlib, name))
@@ -103,11 +117,31 @@ def load() -> SimpleNamespace:
     for module in map(importlib.import_module, _KERNEL_MODULES):
         for name in module.HELPERS:
             register_jitable(getattr(module, name))
+        options = dict(getattr(module, "JIT_OPTIONS", ()))
         for name in module.KERNELS:
             if name in kernels:
                 raise RuntimeError(f"two kernels named {name!r} ({module.__name__})")
-            kernels[name] = numba.njit(getattr(module, name))
+            kernels[name] = numba.njit(**options)(getattr(module, name))
+            cache.enable(kernels[name], _cache_name(module.__name__, name))
     return SimpleNamespace(**kernels)
+
+
+def _cache_name(module: str, name: str) -> str:
+    return f"{module.rsplit('.', 1)[-1]}.{name}"
+
+
+def cached() -> bool:
+    """Whether the on-disk kernel cache holds every built-in kernel of this code (then loading is cheap)."""
+    if not numba_available():
+        return False
+    from sim.engine.kernels import cache
+
+    names = [
+        _cache_name(module.__name__, name)
+        for module in map(importlib.import_module, _KERNEL_MODULES)
+        for name in module.KERNELS
+    ]
+    return cache.holds(names)
 
 
 def warm_up() -> float:
@@ -118,7 +152,8 @@ def warm_up() -> float:
     keys = np.array([1, 2], dtype=np.uint64)
     out = np.zeros((2, 2))
     k.uniform_block(reps, keys, 1.0, out)
-    k.normal(reps, keys[0], keys[1], out[0])
+    for scale in (np.ones(1), np.ones(2)):
+        k.normal_pairs(reps, keys.reshape(1, 2), scale, True, out)
     x = np.zeros((8, 2))
     lo, hi = np.zeros(8), np.ones(8)
     for delta in (np.ones((1, 1)), np.ones((1, 2)), np.ones((2, 4))[:, ::2]):
@@ -166,7 +201,9 @@ def compiled() -> bool:
 
 
 __all__ = [
+    "AUTO_CACHED_REPLICATIONS",
     "AUTO_COMPILE_REPLICATIONS",
+    "cached",
     "AUTO_MIN_REPLICATIONS",
     "ENGINES",
     "compiled",

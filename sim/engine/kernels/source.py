@@ -12,8 +12,6 @@ import math
 
 import numpy as np
 
-from sim.engine import mathlib
-
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -22,13 +20,11 @@ _S27 = np.uint64(27)
 _S31 = np.uint64(31)
 _S11 = np.uint64(11)
 _TO_UNIT = 1.0 / float(1 << 53)
-_TWO_PI = 2.0 * np.pi
 
 HELPERS = ("mix", "unit", "_minimum", "_before", "_bounded")
 """Functions the kernels call (``sim.engine.kernels.load`` inlines them)."""
 KERNELS = (
     "uniform_block",
-    "normal",
     "apply_rows",
     "refresh_ties",
     "greedy",
@@ -65,14 +61,6 @@ def uniform_block(replications: np.ndarray, keys: np.ndarray, scale: float, out:
         key = keys[s]
         for w in range(replications.shape[0]):
             out[s, w] = unit(replications[w], key) * scale
-
-
-def normal(replications: np.ndarray, key1: np.uint64, key2: np.uint64, out: np.ndarray) -> None:
-    """Box-Muller normals from two slots (``CounterRNG.normal``)."""
-    for w in range(replications.shape[0]):
-        u1 = unit(replications[w], key1)
-        u2 = unit(replications[w], key2)
-        out[w] = math.sqrt(-2.0 * mathlib.log1p_scalar(-u1)) * mathlib.cos_scalar(_TWO_PI * u2)
 
 
 def apply_rows(x: np.ndarray, r0: int, delta: np.ndarray, lo: np.ndarray, hi: np.ndarray, change: np.ndarray) -> None:

@@ -89,7 +89,14 @@ def test_auto_uses_compiled_kernels_only_where_they_pay(monkeypatch):
     assert big.engine == "compiled"
     # Not compiled yet in this process: auto compiles only for a very large ensemble.
     monkeypatch.setattr(kernels, "compiled", lambda: False)
+    monkeypatch.setattr(kernels, "cached", lambda: False)
     assert kernels.resolve("auto", kernels.AUTO_MIN_REPLICATIONS) == "numpy"
+    assert kernels.resolve("auto", kernels.AUTO_CACHED_REPLICATIONS) == "numpy"
+    # ... unless the on-disk cache holds them: then loading is cheap enough from a smaller ensemble.
+    monkeypatch.setattr(kernels, "cached", lambda: True)
+    assert kernels.resolve("auto", kernels.AUTO_CACHED_REPLICATIONS - 1) == "numpy"
+    assert kernels.resolve("auto", kernels.AUTO_CACHED_REPLICATIONS) == "compiled"
+    monkeypatch.setattr(kernels, "cached", lambda: False)
     assert kernels.resolve("auto", kernels.AUTO_COMPILE_REPLICATIONS) == "compiled"
     assert kernels.resolve("compiled", 1) == "compiled"
 

@@ -95,3 +95,26 @@ def test_power_small_integer_exponents_are_repeated_products():
     assert math.isnan(mathlib.pow_scalar(-2.0, 0.5))
     assert mathlib.power(7.0, 0.0) == 1.0
     assert np.array_equal(mathlib.power(np.array([2.0, 3.0]), 2.0), [4.0, 9.0])
+
+
+def test_power_keeps_the_sign_of_negative_zero_under_odd_exponents_as_c_pow_does():
+    # C99 pow: (-0) ** y is -0 (y > 0) or -inf (y < 0) for odd integers y, +0 or +inf otherwise.
+    cases = {65.0: -0.0, 3.0: -0.0, -65.0: -math.inf, -3.0: -math.inf, 66.0: 0.0, -66.0: math.inf, 0.5: 0.0, 1e300: 0.0}
+    for b, expected in cases.items():
+        assert _same_bits(mathlib.pow_scalar(-0.0, b), expected), b
+        assert _same_bits(float(mathlib.power(np.array([-0.0]), np.array([b]))[0]), expected), b
+
+
+def test_compiled_power_matches_the_array_version_for_huge_and_special_exponents():
+    numba = pytest.importorskip("numba")
+    from sim.engine import kernels
+
+    kernels.load()  # registers exp_scalar and log_scalar for numba
+    compiled_pow = numba.njit(mathlib.pow_scalar)
+    bases = [-2.0, -0.5, -0.0, 0.0, 0.5, 2.0, -math.inf, math.inf, math.nan]
+    exponents = [65.0, -65.0, 64.0, 2.0**63, 1e20, 1e300, -1e300, math.inf, -math.inf, 2.5, -2.5, math.nan]
+    a, b = (np.array(v) for v in zip(*[(x, y) for x in bases for y in exponents], strict=True))
+    array = mathlib.power(a, b)
+    for x, y, z in zip(a, b, array, strict=True):
+        assert _same_bits(compiled_pow(x, y), z) or (math.isnan(z) and math.isnan(compiled_pow(x, y))), (x, y)
+        assert _same_bits(mathlib.pow_scalar(float(x), float(y)), z) or math.isnan(z), (x, y)

@@ -41,6 +41,21 @@ outputs:
 """
 """6 design points x 40 replications of 3 turns: 240 runs, quick enough for any back end."""
 
+TINY = """\
+id: tiny
+scenarios: [baseline]
+parameters:
+  us_transactionalism: {range: [0, 1]}
+sampler: grid
+levels: 3
+replications: 4
+seed: 5
+turns: 2
+outputs:
+  indicators: [trilateral, tie.ROK_JPN]
+"""
+"""3 grid points x 4 replications of 2 turns: three chunks of 4 runs with ``chunk_runs=4``."""
+
 
 @pytest.fixture()
 def small(tmp_path: Path) -> Path:

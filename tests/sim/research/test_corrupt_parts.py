@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 import struct
 from pathlib import Path
 
@@ -17,22 +16,11 @@ from sim.research.analysis.trajectories import read_trajectories
 from sim.research.sweep import SweepError, load_manifest, reproduce, run_sweep
 from sim.research.sweep.damage import chunk_problem, damaged_parts
 from sim.research.sweep.integrity import DIGEST_KEY, part_problem
-from tests.sim.research.conftest import read_runs, write_experiment
+from tests.sim.research.conftest import TINY as BASE_TINY
+from tests.sim.research.conftest import read_runs
+from tests.sim.research.sweep_driver import copy_of_sweep, finished_sweep
 
-TINY = """\
-id: tiny
-scenarios: [baseline]
-parameters:
-  us_transactionalism: {range: [0, 1]}
-sampler: grid
-levels: 3
-replications: 4
-seed: 5
-turns: 2
-outputs:
-  indicators: [trilateral, tie.ROK_JPN]
-  keep_trajectories: true
-"""
+TINY = BASE_TINY + "  keep_trajectories: true\n"
 
 
 def flip_data_page(path: Path, column: int = -1, where: str = "middle") -> None:
@@ -50,17 +38,12 @@ def flip_data_page(path: Path, column: int = -1, where: str = "middle") -> None:
 @pytest.fixture(scope="module")
 def stored(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A finished tiny sweep of three chunks, with trajectories (copied by each test that damages it)."""
-    folder = tmp_path_factory.mktemp("stored")
-    path = write_experiment(folder, TINY)
-    assert run_sweep(path, folder / "out", progress=False, chunk_runs=4).complete
-    return folder
+    return finished_sweep(tmp_path_factory.mktemp("stored"), TINY)
 
 
 @pytest.fixture()
 def sweep(stored: Path, tmp_path: Path) -> Path:
-    shutil.copy(stored / "experiment.yaml", tmp_path / "experiment.yaml")
-    shutil.copytree(stored / "out", tmp_path / "out")
-    return tmp_path / "out"
+    return copy_of_sweep(stored, tmp_path)
 
 
 def test_a_part_carries_the_digest_of_its_bytes_and_its_data_is_unchanged(sweep):

@@ -5,10 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -32,8 +28,7 @@ from sim.research.sweep import (
 )
 from tests.sim.research.conftest import SMALL, read_runs, write_experiment
 from tests.sim.research.sweep_backends import FailingBackend
-
-ROOT = Path(__file__).resolve().parents[3]
+from tests.sim.research.sweep_driver import HELD, start_held
 
 
 def test_a_sweep_writes_parts_and_a_manifest(small, tmp_path):
@@ -134,32 +129,12 @@ def test_an_unreachable_dask_scheduler_is_a_clear_error(small, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-HELD = 3
 """The chunk the interrupted sweep waits in: chunks 0-2 (40 runs each) are stored, 3-5 are not."""
-
-
-def _start_held(experiment: Path, out: Path, tmp_path: Path) -> tuple[subprocess.Popen, Path]:
-    """Start a sweep of 6 chunks in a subprocess; return once it waits in chunk HELD (and the gate)."""
-    reached, gate = tmp_path / "reached", tmp_path / "gate"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.sim.research.sweep_driver"]
-        + [str(experiment), str(out), "40", str(HELD), str(reached), str(gate)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    guard = time.monotonic() + 120  # hang guard only: the driver says when it is there
-    while not reached.exists():
-        assert process.poll() is None, process.communicate()
-        assert time.monotonic() < guard, "the sweep never reached the held chunk"
-        time.sleep(0.02)
-    return process, gate
 
 
 def test_a_sweep_killed_with_sigkill_resumes_to_the_same_results(small, tmp_path, small_reference):
     out = tmp_path / "out"
-    process, _ = _start_held(small, out, tmp_path)
+    process, _ = start_held(small, out, tmp_path)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     finished = sorted(p.name for p in (out / "parts").glob("part-*.parquet"))
@@ -175,7 +150,7 @@ def test_a_sweep_killed_with_sigkill_resumes_to_the_same_results(small, tmp_path
 
 def test_ctrl_c_stops_cleanly_and_the_sweep_resumes(small, tmp_path, small_reference):
     out = tmp_path / "out"
-    process, _ = _start_held(small, out, tmp_path)
+    process, _ = start_held(small, out, tmp_path)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=120)  # hang guard
     assert process.returncode != 0

@@ -6,8 +6,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -33,6 +31,7 @@ from sim.research.sweep.environment import MODEL_SOURCES, code_fingerprint
 from sim.research.sweep.layout import CHUNKS, DESIGN, PARTS, part_code, part_path
 from sim.research.sweep.plan import new_manifest, plan_chunks
 from tests.sim.research.conftest import SENSITIVE, read_runs, write_experiment
+from tests.sim.research.sweep_driver import HELD, start_held
 
 ROOT = Path(__file__).resolve().parents[3]
 OTHER_CODE = "0123456789abcdef" * 4
@@ -240,31 +239,10 @@ def test_dry_run_prints_runs_chunks_time_and_disk(small, tmp_path, capsys):
 
 # --- signals and orphans (real subprocesses) --------------------------------------------------
 
-HELD = 3
-
-
-def _start_held(experiment: Path, out: Path, tmp_path: Path, workers: str = "1") -> tuple[subprocess.Popen, Path]:
-    """Start a sweep of 6 chunks in a subprocess; return once chunk HELD is held (and the gate)."""
-    reached, gate = tmp_path / "reached", tmp_path / "gate"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.sim.research.sweep_driver"]
-        + [str(experiment), str(out), "40", str(HELD), str(reached), str(gate), workers],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    guard = time.monotonic() + 120  # hang guard only: the driver says when it is there
-    while not reached.exists():
-        assert process.poll() is None, process.communicate()
-        assert time.monotonic() < guard, "the sweep never reached the held chunk"
-        time.sleep(0.02)
-    return process, gate
-
 
 def test_sigterm_stops_like_ctrl_c_and_the_sweep_resumes(small, tmp_path, small_reference):
     out = tmp_path / "out"
-    process, _ = _start_held(small, out, tmp_path)
+    process, _ = start_held(small, out, tmp_path)
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=120)  # hang guard
     assert process.returncode != 0
@@ -301,7 +279,7 @@ def test_killing_the_main_process_leaves_no_orphan(small, tmp_path, small_refere
     if workers == "dask":
         pytest.importorskip("distributed")
     out = tmp_path / "out"
-    process, gate = _start_held(small, out, tmp_path, workers=workers)
+    process, gate = start_held(small, out, tmp_path, workers=workers)
     children = psutil.Process(process.pid).children(recursive=True)
     assert len(children) >= 2  # the pool's workers (and the fork server, the resource tracker)
     os.kill(process.pid, getattr(signal, how))  # the main process only, not its group

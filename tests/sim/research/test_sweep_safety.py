@@ -19,39 +19,22 @@ from sim.research.analysis import analyze
 from sim.research.sweep import SweepError, load_manifest, reproduce, run_sweep
 from sim.research.sweep.dask_probe import parse_address, probe_scheduler
 from sim.research.sweep.guard import LOCK, folder_lock
-from tests.sim.research.conftest import read_runs, write_experiment
+from tests.sim.research.conftest import TINY, read_runs, write_experiment
+from tests.sim.research.sweep_driver import copy_of_sweep, finished_sweep
 
-TINY = """\
-id: tiny
-scenarios: [baseline]
-parameters:
-  us_transactionalism: {range: [0, 1]}
-sampler: grid
-levels: 3
-replications: 4
-seed: 5
-turns: 2
-outputs:
-  indicators: [trilateral, tie.ROK_JPN]
-"""
 OTHER = TINY.replace("id: tiny", "id: other").replace("seed: 5", "seed: 6")
 
 
 @pytest.fixture(scope="module")
 def stored(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A finished tiny sweep of three chunks (copied by each test that damages it)."""
-    folder = tmp_path_factory.mktemp("stored")
-    path = write_experiment(folder, TINY)
-    assert run_sweep(path, folder / "out", progress=False, chunk_runs=4).complete
-    return folder
+    return finished_sweep(tmp_path_factory.mktemp("stored"), TINY)
 
 
 @pytest.fixture()
 def sweep(stored: Path, tmp_path: Path) -> Path:
     """A copy of the stored sweep folder (and its experiment file beside it)."""
-    shutil.copy(stored / "experiment.yaml", tmp_path / "experiment.yaml")
-    shutil.copytree(stored / "out", tmp_path / "out")
-    return tmp_path / "out"
+    return copy_of_sweep(stored, tmp_path)
 
 
 def _edit_manifest(out: Path, edit) -> None:
