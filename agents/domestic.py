@@ -9,13 +9,14 @@ Cooperation under the New Leadership Changes" (new leaders in all three capitals
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import mesa
 import numpy as np
 
 from agents import leadership
-from sim.engine import politics
+from sim.engine import kernels, politics
+from sim.engine.kernels import domestic as fused
 from sim.engine.layout import PROFILE_TRAITS
 from sim.engine.required_parameters import DOMESTIC_POLITICS_COEFFICIENTS
 from sim.engine.rng import stream_id
@@ -55,14 +56,22 @@ class DomesticPolitics(mesa.Agent):
         self._noise_stream = stream_id(f"approval-noise:{code}")
         self._polarization_stream = stream_id(f"polarization-noise:{code}")
         self._played_seen = np.zeros((len(model.scenario.actions[code]), model.replications))
+        self._fused = _FusedRows(model, code) if model.engine == "compiled" else None
 
     def _rows(self, var: str) -> slice:
         row = self.model.scenario.layout.rows[f"{self.code}.{var}"]
         return slice(row, row + 1)
 
     def step(self) -> None:
-        """Run this government's domestic politics for one turn."""
+        """Run this government's domestic politics for one turn.
+
+        On the compiled engine with the record off, one kernel does the arithmetic
+        (:func:`sim.engine.kernels.domestic.domestic_step`, the same bits as the code here).
+        """
         model = self.model
+        if self._fused is not None and not model.state.recorder.enabled:
+            self._step_fused(self._fused)
+            return
         x, P, state = model.x, model.params, model.state
         code = self.code
         r = {v: self._rows(v) for v in ("approval", "polarization", "history_salience", "support", "crisis", "capital")}
@@ -135,13 +144,59 @@ class DomesticPolitics(mesa.Agent):
         counts = np.array([model.x[card.counter_row] for card in cards if card.counter_row is not None])
         payoff = np.zeros(model.replications)
         if len(counts) == len(cards) and len(cards):
-            payoff = politics.played_payoff(model, code, counts - self._played_seen)
-            self._played_seen = counts
+            payoff = self._played_payoff(counts)
         gap = -P["elite_gap_cost"] * politics.elite_gap(model, code)
         return [
             (behaviour("domestic: history politics", code), payoff),
             (behaviour("domestic: elite-public gap", code), gap),
         ]
+
+    def _played_payoff(self, counts: np.ndarray) -> np.ndarray:
+        """The payoff of the cards played since the last domestic step, given the counters now (cards x worlds)."""
+        payoff = politics.played_payoff(self.model, self.code, counts - self._played_seen)
+        self._played_seen = counts
+        return payoff
+
+    def _step_fused(self, fused_rows: _FusedRows) -> None:
+        """:meth:`step` on the compiled engine, record off: one kernel up to the elections (the same bits).
+
+        The elections, a change of camp or leader and the campaign polarization that follows
+        them run as in :meth:`step` in a quarter that has them; otherwise the kernel also applies
+        the campaign polarization of a change of leadership earlier in the turn.
+        """
+        model, code, f = self.model, self.code, fused_rows
+        x, state, turn = model.x, model.state, model.turn
+        payoff = f.zeros if f.counter_rows is None else self._played_payoff(x[f.counter_rows])
+        camp = model.applied_camp[code]
+        tail = not model.warming_up and (turn in model.scenario.election_turns[code] or _leader_due(model, code))
+        campaign = not tail and f.kernels.camp_unchanged(x, f.camp_row, camp)
+        out_stance = politics.out_stance(model, code) if f.stance_mode == fused.GIVEN else f.zeros
+        for rows in f.changed:
+            state._touch(rows)
+        lo, hi = state.float_bounds
+        noise, shock = model.streams.normals(turn, (self._noise_stream, self._polarization_stream))
+        f.kernels.domestic_step(
+            x,
+            model.start_state,
+            lo,
+            hi,
+            f.rows,
+            f.view_history,
+            f.step_coefficients.matrix(model.params, model.replications),
+            noise,
+            shock,
+            np.ascontiguousarray(payoff, dtype=np.float64),
+            f.stance_mode,
+            model.profiles[code],
+            _STANCE,
+            camp,
+            np.ascontiguousarray(out_stance, dtype=np.float64),
+            campaign,
+            f.scratch,
+        )
+        if not campaign:
+            self._elections()
+            self._election_polarization()
 
     def _polarization_parts(self, mobilization: np.ndarray) -> list[tuple[Source, np.ndarray]]:
         """Polarization terms of the second generation.
@@ -200,6 +255,13 @@ class DomesticPolitics(mesa.Agent):
         model = self.model
         x, P = model.x, model.params
         capital_rows, approval_rows = self._rows("capital"), self._rows("approval")
+        f = self._fused
+        if f is not None and not model.state.recorder.enabled:
+            model.state._touch(capital_rows)
+            lo, hi = model.state.float_bounds
+            coefficients = f.replenish_coefficients.matrix(P, model.replications)
+            f.kernels.replenish(x, capital_rows.start, approval_rows.start, coefficients, lo, hi)
+            return
         capital = x[capital_rows]
         regen = np.minimum(P["capital_regen"] * (0.5 + x[approval_rows]), np.maximum(P["capital_max"] - capital, 0))
         model.state.apply(capital_rows, regen, behaviour("domestic: political capital", self.code))
@@ -229,6 +291,9 @@ class DomesticPolitics(mesa.Agent):
         model = self.model
         x, P, state = model.x, model.params, model.state
         code = self.code
+        f = self._fused
+        if f is not None and f.kernels.camp_unchanged(x, f.camp_row, model.applied_camp[code]):
+            return  # the quick exact check: every world's camp row is the applied camp
         camp = x[self._rows("camp")][0].round().astype(int)
         changed = camp != model.applied_camp[code]
         if not changed.any():
@@ -247,3 +312,69 @@ class DomesticPolitics(mesa.Agent):
         state.apply(crisis, np.where(changed, -x[crisis][0], 0.0), source)
         model.applied_camp[code] = camp
         leadership.camp_changed(model, code, changed)
+
+
+_STANCE = PROFILE_TRAITS.index("history_stance")
+
+
+def _leader_due(model: TrilateralModel, code: str) -> bool:
+    """Whether a named leader of ``code`` is scheduled to take office this turn."""
+    table = model.scenario.leaders.get(code)
+    return table is not None and model.turn in table.changes
+
+
+class _Coefficients:
+    """Parameters as a kernel's coefficient matrix (one column when all are scalars, else one per world)."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.names = names
+        self._values: list[Any] | None = None
+        self._matrix = np.zeros((len(names), 1))
+
+    def matrix(self, params: dict[str, Any], replications: int) -> np.ndarray:
+        """The matrix for the parameters' current values (rebuilt when one was replaced)."""
+        values = [params[name] for name in self.names]
+        cached = self._values
+        if cached is not None and all(a is b for a, b in zip(values, cached, strict=True)):
+            return self._matrix
+        if all(np.ndim(v) == 0 for v in values):
+            self._matrix = np.array(values, dtype=np.float64).reshape(-1, 1)
+            self._values = values  # scalars cannot change in place: reuse while the same objects
+            return self._matrix
+        self._values = None  # an array may be changed in place: rebuild every time
+        matrix = np.empty((len(values), replications))
+        for i, value in enumerate(values):
+            matrix[i] = value
+        return matrix
+
+
+class _FusedRows:
+    """What the domestic kernels need of one government that does not change during a run."""
+
+    def __init__(self, model: TrilateralModel, code: str) -> None:
+        rows = model.scenario.layout.rows
+        names = [f"{code}.{var}" for var in fused.ROWS]
+        view_history = []
+        for partner in politics.partners(code):
+            pair = politics.pair_of(code, partner)
+            names += [politics.view_name(code, partner), f"tie.{pair}", f"{partner}.threat"]
+            view_history.append(1 if pair == "ROK_JPN" else 0)  # as politics.view_drivers
+        self.kernels = kernels.load()
+        self.rows = np.array([rows[name] for name in names], dtype=np.int64)
+        self.view_history = np.array(view_history, dtype=np.int64)
+        changed = [*(f"{code}.{var}" for var in fused.ROWS[:5]), names[len(fused.ROWS)], names[len(fused.ROWS) + 3]]
+        self.changed = [slice(rows[name], rows[name] + 1) for name in changed]
+        self.camp_row = rows[f"{code}.camp"]
+        self.zeros = np.zeros(model.replications)
+        self.scratch = np.empty((3, model.replications))
+        if code not in politics.HISTORY_GOVERNMENTS:
+            self.stance_mode = fused.NO_MOBILIZATION
+        else:
+            self.stance_mode = fused.TWO_CAMPS if len(model.profiles[code]) == 2 else fused.GIVEN
+        cards = model.scenario.actions[code]
+        counters = [card.counter_row for card in cards if card.counter_row is not None]
+        history_moves = code in politics.HISTORY_GOVERNMENTS and bool(cards) and len(counters) == len(cards)
+        # Washington's payoff is always 0: its counters need not be read.
+        self.counter_rows = np.array(counters, dtype=np.int64) if history_moves else None
+        self.step_coefficients = _Coefficients(fused.COEFFICIENTS)
+        self.replenish_coefficients = _Coefficients(fused.REPLENISH_COEFFICIENTS)

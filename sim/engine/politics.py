@@ -18,10 +18,11 @@ Jeong 2023).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.engine import kernels
 from sim.engine.layout import GOVERNMENTS, PAIR_MEMBERS, PAIRS, PROFILE_TRAITS
 
 if TYPE_CHECKING:
@@ -91,8 +92,24 @@ def _start(model: TrilateralModel, name: str) -> np.ndarray:
 # ------------------------------------------------------------------------------ camps and mobilization
 
 
+def _two_camp_kernels(model: TrilateralModel, gov: str) -> Any:
+    """The compiled kernels where they apply (the compiled engine, a government of two camps), else None.
+
+    They give the numpy code's bits (:mod:`sim.engine.kernels.domestic`, tests/sim/engine/
+    test_compiled_domestic.py).
+    """
+    if getattr(model, "engine", "numpy") != "compiled" or len(model.profiles[gov]) != 2:
+        return None
+    return kernels.load()
+
+
 def out_stance(model: TrilateralModel, gov: str) -> np.ndarray:
     """History stance of the camp out of power, per world (a one-camp government: its own camp's)."""
+    fast = _two_camp_kernels(model, gov)
+    if fast is not None:
+        out = np.empty(model.replications)
+        fast.out_stance_two(model.profiles[gov], _STANCE, model.applied_camp[gov], out)
+        return out
     table = model.profiles[gov][:, _STANCE]
     # The same selection as np.choose(1 - camp, table), several times faster for large ensembles.
     camp = model.applied_camp[gov]
@@ -110,6 +127,13 @@ def mobilization(model: TrilateralModel, gov: str) -> np.ndarray:
     """
     if gov not in HISTORY_GOVERNMENTS:
         return np.zeros(model.replications)
+    fast = _two_camp_kernels(model, gov)
+    if fast is not None:
+        out = np.empty(model.replications)
+        rows = model.scenario.layout.rows
+        polarization, stance = rows[f"{gov}.polarization"], rows[f"{gov}.history_stance"]
+        fast.mobilization_two(model.x, polarization, stance, model.profiles[gov], _STANCE, model.applied_camp[gov], out)
+        return out
     gap = np.maximum(out_stance(model, gov) - _row(model, f"{gov}.history_stance"), 0.0)
     return _row(model, f"{gov}.polarization") * gap
 
@@ -122,6 +146,15 @@ def polarization_weight(model: TrilateralModel) -> np.ndarray:
     the divide into policy toward Japan) and less when the more pragmatic camp does.
     """
     gov = POLARIZED_GOVERNMENT
+    gain = model.params["polarization_camp_gain"]
+    fast = _two_camp_kernels(model, gov)
+    if fast is not None and np.ndim(gain) == 0:
+        out = np.empty(model.replications)
+        stance = model.scenario.layout.rows[f"{gov}.history_stance"]
+        fast.polarization_weight_two(
+            model.x, stance, model.profiles[gov], _STANCE, model.applied_camp[gov], float(gain), out
+        )
+        return out
     gap = _row(model, f"{gov}.history_stance") - out_stance(model, gov)
     return np.maximum(1.0 + model.params["polarization_camp_gain"] * gap, 0.0)
 
@@ -160,7 +193,18 @@ def history_lean(model: TrilateralModel, gov: str) -> np.ndarray:
     in power, plus the pressure of an out-party that mobilizes history.
     """
     P = model.params
-    return _row(model, f"{gov}.history_stance") - P["history_pivot"] + P["history_outflank"] * mobilization(model, gov)
+    pivot, outflank = P["history_pivot"], P["history_outflank"]
+    fast = _two_camp_kernels(model, gov) if gov in HISTORY_GOVERNMENTS else None
+    if fast is not None and np.ndim(pivot) == 0 and np.ndim(outflank) == 0:
+        out = np.empty(model.replications)
+        rows = model.scenario.layout.rows
+        polarization, stance = rows[f"{gov}.polarization"], rows[f"{gov}.history_stance"]
+        profiles, camp = model.profiles[gov], model.applied_camp[gov]
+        fast.history_lean_two(
+            model.x, polarization, stance, profiles, _STANCE, camp, float(pivot), float(outflank), out
+        )
+        return out
+    return _row(model, f"{gov}.history_stance") - pivot + outflank * mobilization(model, gov)
 
 
 def history_payoff(model: TrilateralModel, gov: str, card: Trigger) -> np.ndarray:

@@ -48,7 +48,12 @@ AUTO_CACHED_REPLICATIONS = 20_000
 on-disk kernel cache (:mod:`sim.engine.kernels.cache`) holds them all: loading them costs about
 a second instead of compiling for several."""
 
-_KERNEL_MODULES = ("sim.engine.kernels.source", "sim.engine.kernels.draws")
+_KERNEL_MODULES = (
+    "sim.engine.kernels.source",
+    "sim.engine.kernels.draws",
+    "sim.engine.kernels.domestic",
+    "sim.engine.kernels.domestic_terms",
+)
 """Modules of kernels: each declares ``HELPERS`` (functions its kernels call, inlined) and ``KERNELS``
 (the entry points compiled with ``numba.njit``), all plain Python a test can also run uncompiled; an
 optional ``JIT_OPTIONS`` tuple of (name, value) pairs holds ``numba.njit`` options for its kernels."""
@@ -171,6 +176,11 @@ def warm_up() -> float:
     rows = np.array([0, 1], dtype=np.int64)
     k.threat_acts(x, rows, rows + 2, out, np.ones((2, 2), dtype=bool), out, 4, 5, 6)
     k.perceive(x, np.array([[0, 1, 2, 3]], dtype=np.int64), rows[:1], ones[:1], 0, 4, 5, np.ones((4, 2)), lo, hi)
+    camp, profiles = np.zeros(2, dtype=np.int64), np.zeros((2, 5, 2))
+    k.out_stance_two(profiles, 3, camp, np.empty(2))
+    k.mobilization_two(x, 0, 1, profiles, 3, camp, np.empty(2))
+    k.history_lean_two(x, 0, 1, profiles, 3, camp, 0.5, 0.5, np.empty(2))
+    k.polarization_weight_two(x, 1, profiles, 3, camp, 0.5, np.empty(2))
     _warm_up_model()
     return time.perf_counter() - start
 
