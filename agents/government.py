@@ -11,6 +11,7 @@ literature (Snyder: fear of abandonment and fear of entrapment) for the two sour
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 import mesa
@@ -25,10 +26,12 @@ from sim.engine.scoring import card_values, domestic_payoffs, partner_reactions,
 from sim.engine.sources import behaviour
 from sim.engine.state import elementwise_sum
 from sim.engine.triggers import evaluate_all, run_triggers
+from sim.engine.valuation import ValuationPlan, build_plan, plan_key, value_cards
 
 if TYPE_CHECKING:
     from agents.strategies import Strategy
     from sim.engine.model import TrilateralModel
+    from sim.lang.scenario import Trigger
 
 
 class Government(mesa.Agent):
@@ -56,6 +59,7 @@ class Government(mesa.Agent):
         self.strategy = strategy
         self._strategy_stream = stream_id(f"strategy:{code}")
         self.last_choice: np.ndarray = np.zeros((0, model.replications), dtype=bool)
+        self._valuation_plan: ValuationPlan | None = None
 
     def _row(self, var: str) -> int:
         return self.model.scenario.layout.rows[f"{self.code}.{var}"]
@@ -211,22 +215,42 @@ class Government(mesa.Agent):
         def draw_block(slots: int, scale: float) -> np.ndarray:
             return streams.uniform_block(turn, stream, slots, scale)
 
-        weights: dict[int, np.ndarray] = {}
+        weights: dict[int, float | np.ndarray] = {}
 
-        def objective_weights() -> dict[int, np.ndarray]:
+        def objective_weights() -> dict[int, float | np.ndarray]:
             # Computed at most once per decision, and only if a strategy asks for values.
             if not weights:
                 weights.update(sensitivity(model, code))
             return weights
 
-        def valuer() -> np.ndarray:
-            return card_values(model, code, cards, objective_weights())
+        if model.state.compiled:
+            # One kernel call values every card for all three parts (the same bits), at most once.
+            parts: list[np.ndarray] = []
 
-        def domestic_valuer() -> np.ndarray:
-            return domestic_payoffs(model, code, cards)
+            def valued(part: int) -> np.ndarray:
+                if not parts:
+                    parts.extend(self._value_cards(cards, objective_weights()))
+                return parts[part]
 
-        def reactor() -> np.ndarray:
-            return partner_reactions(model, code, cards, objective_weights())
+            def valuer() -> np.ndarray:
+                return valued(0)
+
+            def domestic_valuer() -> np.ndarray:
+                return valued(1)
+
+            def reactor() -> np.ndarray:
+                return valued(2)
+
+        else:
+
+            def valuer() -> np.ndarray:
+                return card_values(model, code, cards, objective_weights())
+
+            def domestic_valuer() -> np.ndarray:
+                return domestic_payoffs(model, code, cards)
+
+            def reactor() -> np.ndarray:
+                return partner_reactions(model, code, cards, objective_weights())
 
         return DecisionContext(
             code=code,
@@ -247,6 +271,16 @@ class Government(mesa.Agent):
             draw_block=draw_block,
             compiled=model.engine == "compiled",
         )
+
+    def _value_cards(
+        self, cards: Sequence[Trigger], weights: dict[int, float | np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Card values, domestic payoffs and reactions through one kernel call (``sim.engine.valuation``)."""
+        model = self.model
+        key = plan_key(model, weights)
+        if self._valuation_plan is None or self._valuation_plan.key != key:
+            self._valuation_plan = build_plan(model, self.code, cards, weights)
+        return value_cards(model, self.code, cards, weights, self._valuation_plan)
 
     def _tie_change_last_turn(self) -> np.ndarray:
         """Mean change of this government's two ties over the previous turn (0 on turn 1)."""

@@ -27,6 +27,7 @@ from sim.engine.sources import behaviour
 
 if TYPE_CHECKING:
     from sim.engine.model import TrilateralModel
+    from sim.engine.scoring import Weights
     from sim.lang.scenario import Trigger
 
 COEFFICIENTS = (
@@ -117,9 +118,7 @@ def settle(model: TrilateralModel) -> None:
     state.refresh_ties()
 
 
-def reaction_values(
-    model: TrilateralModel, gov: str, cards: Sequence[Trigger], weights: dict[int, np.ndarray]
-) -> np.ndarray:
+def reaction_values(model: TrilateralModel, gov: str, cards: Sequence[Trigger], weights: Weights) -> np.ndarray:
     """What a government expects the bargaining loop to add to each card's value (cards x worlds).
 
     ``weights`` are the government's objective sensitivities (``scoring.sensitivity``). A card
@@ -147,7 +146,7 @@ def reaction_values(
 class _LoopValues:
     """The loop's expected consequences of a change in a bargaining row, valued with one government's weights."""
 
-    def __init__(self, model: TrilateralModel, weights: dict[int, np.ndarray]) -> None:
+    def __init__(self, model: TrilateralModel, weights: Weights) -> None:
         self.model = model
         self.weights = weights
         rows = model.scenario.layout.rows
