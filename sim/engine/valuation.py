@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.engine import kernels
-from sim.engine.bargaining import reaction_values
-from sim.engine.kernels.valuation import NO_REF, SETS
-from sim.engine.layout import PAIRS
+from sim.engine.bargaining import LoopValues
+from sim.engine.kernels.valuation import CONCESSION, DEMAND, HEDGE, NO_REACTION, NO_REF, SETS
+from sim.engine.layout import ALLIES, PAIRS
 from sim.engine.politics import HISTORY_DOMAIN, HISTORY_GOVERNMENTS, HISTORY_SALIENCE_ROWS, history_lean
 from sim.engine.scoring import HISTORY_ECHO, HISTORY_SIDES, Weights
 
@@ -44,6 +44,8 @@ class ValuationPlan:
         effects: the effects whose values the entries read, in order.
         slots: the (set, row) pairs the entries weight.
         echo: for each of the two echo sets, the objective row its weight is read from (or None).
+        loop: the bargaining-row changes (card, kind, ally, effect), as ``bargaining.reaction_values``
+            reads them (kinds: ``kernels.valuation.CONCESSION`` ...).
     """
 
     key: tuple[Any, ...]
@@ -56,6 +58,7 @@ class ValuationPlan:
     effects: tuple[Effect, ...]
     slots: tuple[tuple[int, int], ...]
     echo: tuple[int | None, int | None]
+    loop: np.ndarray
 
 
 def plan_key(model: TrilateralModel, weights: Weights) -> tuple[Any, ...]:
@@ -80,9 +83,21 @@ def build_plan(model: TrilateralModel, gov: str, cards: Sequence[Trigger], weigh
     slots: dict[tuple[int, int], int] = {}
     effects: dict[int, int] = {}
     effect_list: list[Effect] = []
-    card_start, entries = [0], []
-    for card in cards:
+
+    def effect_index(effect: Effect) -> int:
+        index = effects.setdefault(id(effect), len(effect_list))
+        if index == len(effect_list):
+            effect_list.append(effect)
+        return index
+
+    row_names = LoopValues(model, weights).row_names
+    card_start, entries, loop = [0], [], []
+    for i, card in enumerate(cards):
         for effect in card.effects:
+            name = row_names.get(effect.rows.start)
+            if effect.op != "set" and effect.rows.stop - effect.rows.start == 1 and name is not None:
+                kind, ally = _loop_kind(gov, name)
+                loop.append((i, kind, ALLIES.index(ally), effect_index(effect)))
             sign = 0.0
             if gov in HISTORY_GOVERNMENTS and effect.target in HISTORY_SALIENCE_ROWS:
                 sign = 1.0
@@ -92,9 +107,7 @@ def build_plan(model: TrilateralModel, gov: str, cards: Sequence[Trigger], weigh
                 members = [s for s in range(SETS) if row in sets[s]]
                 if not members and not sign:
                     continue
-                index = effects.setdefault(id(effect), len(effect_list))
-                if index == len(effect_list):
-                    effect_list.append(effect)
+                index = effect_index(effect)
                 slot_of = [slots.setdefault((s, row), len(slots)) if s in members else -1 for s in range(SETS)]
                 entries.append((row, index, effect.op == "set", sign, slot_of))
         card_start.append(len(entries))
@@ -109,7 +122,33 @@ def build_plan(model: TrilateralModel, gov: str, cards: Sequence[Trigger], weigh
         effects=tuple(effect_list),
         slots=tuple(slots),
         echo=(echo[0], echo[1]),
+        loop=np.array(loop, dtype=np.int64).reshape(len(loop), 4),
     )
+
+
+def _loop_kind(gov: str, name: str) -> tuple[int, str]:
+    """The kind of a bargaining-row change for ``gov`` and the ally it concerns (``LoopValues.value``)."""
+    ally = name.rsplit(".", 1)[-1] if name.startswith("USA.") else name.split(".", 1)[0]
+    if name.startswith("USA.concession.") and gov == ally:
+        return CONCESSION, ally
+    if name.endswith(".hedging") and gov == ally:
+        return HEDGE, ally
+    if name.startswith("USA.demand.") and gov == "USA":
+        return DEMAND, ally
+    return NO_REACTION, ally
+
+
+_LOOP_COEFFICIENTS = (
+    "bargaining_gain",
+    "escalation_chance",
+    "hedge_shield",
+    "concession_relief",
+    "relief_hedging",
+    "concession_win",
+    "escalation_tie_cost",
+    "escalation_hedging",
+)
+"""The bargaining loop's coefficients, in the order ``kernels.valuation.bargaining_values`` reads them."""
 
 
 class _Numbers:
@@ -179,12 +218,42 @@ def value_cards(
         ],
         dtype=np.int64,
     )
-    vectors, scalars = numbers.tables()
     lean = np.ascontiguousarray(history_lean(model, gov), dtype=np.float64) if history else np.zeros(0)
-    loop = np.ascontiguousarray(reaction_values(model, gov, cards, weights), dtype=np.float64)
+    loop = LoopValues(model, weights)
+    demanded = {int(a) for a in plan.loop[plan.loop[:, 1] == DEMAND, 2]}
+    ally_refs = np.array(
+        [
+            [
+                numbers.ref(loop.tie_weight(ally)),
+                numbers.ref(loop.weight(f"{ally}.hedging")),
+                numbers.ref(loop.capacity(ally)) if a in demanded else NO_REF,
+            ]
+            for a, ally in enumerate(ALLIES)
+        ],
+        dtype=np.int64,
+    )
+    coefficients = np.array(
+        [numbers.ref(P[name]) for name in _LOOP_COEFFICIENTS] + [numbers.ref(loop.weight("USA.approval"))],
+        dtype=np.int64,
+    )
+    vectors, scalars = numbers.tables()
+    k = kernels.load()
     shape = (len(cards), model.replications)
+    bargaining = np.empty(shape)
+    entries = plan.loop.copy()
+    entries[:, 3] = np.array(value_refs, dtype=np.int64)[plan.loop[:, 3]]
+    ally_rows = np.array(
+        [
+            [rows[f"USA.demand.{a}"], rows[f"USA.concession.{a}"], rows[f"{a}.hedging"], rows[f"{a}.willingness"]]
+            for a in ALLIES
+        ],
+        dtype=np.int64,
+    )
+    k.bargaining_values(
+        x, entries, ally_rows, ally_refs, coefficients, rows["USA.transactionalism"], vectors, scalars, bargaining
+    )
     out = np.empty(shape), np.empty(shape), np.empty(shape)
-    kernels.load().card_valuation(
+    k.card_valuation(
         x,
         layout.lo,
         layout.hi,
@@ -198,7 +267,7 @@ def value_cards(
         scalars,
         config,
         lean,
-        loop,
+        bargaining,
         *out,
     )
     return out

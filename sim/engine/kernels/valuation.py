@@ -23,8 +23,8 @@ SETS = 7
 BLOCK = 256
 """Worlds per block: a block's sums stay in the L1 cache."""
 
-HELPERS = ("_fill", "_entry")
-KERNELS = ("card_valuation",)
+HELPERS = ("_fill", "_entry", "_finite", "_number", "_clip01", "_least")
+KERNELS = ("card_valuation", "bargaining_values")
 
 
 def _fill(vectors: np.ndarray, scalars: np.ndarray, ref: int, first: int, n: int, out: np.ndarray) -> None:
@@ -205,3 +205,121 @@ def _entry(
             raw = v - x[r, first + j] if is_set else v
             raw = raw if raw - raw == 0.0 else 0.0
             signal[j] = signal[j] + sign * raw
+
+
+CONCESSION, HEDGE, DEMAND, NO_REACTION = 0, 1, 2, 3
+"""Kinds of bargaining-row change (``bargaining._LoopValues.value``): a payment toward a demand on
+the government itself, a hedge under such a demand, a U.S. demand, and anything else (worth 0)."""
+
+_BIG = np.finfo(np.float64).max
+
+
+def _finite(v: float) -> float:
+    """``np.nan_to_num`` with its defaults on one float: NaN -> 0, +-inf -> the largest finite float."""
+    if v != v:
+        return 0.0
+    if v > _BIG:
+        return _BIG
+    if v < -_BIG:
+        return -_BIG
+    return v
+
+
+def _number(vectors: np.ndarray, scalars: np.ndarray, ref: int, w: int) -> float:
+    """The referenced number in world ``w``."""
+    return vectors[ref, w] if ref >= 0 else scalars[-ref - 1]
+
+
+def bargaining_values(
+    x: np.ndarray,
+    entries: np.ndarray,
+    ally_rows: np.ndarray,
+    ally_refs: np.ndarray,
+    coefficients: np.ndarray,
+    transactionalism_row: int,
+    vectors: np.ndarray,
+    scalars: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """``bargaining.reaction_values``: what the bargaining loop adds to each card's value (cards x worlds).
+
+    ``entries`` rows are (card, kind, ally, value reference) in card and effect order, kinds as
+    :data:`CONCESSION` ...; ``ally_rows`` holds each ally's demand, concession, hedging and
+    willingness rows; ``ally_refs`` the references of its tie weight (summed over domains), its
+    hedging weight and its capacity (the most its cards pay); ``coefficients`` the references of
+    bargaining_gain, escalation_chance, hedge_shield, concession_relief, relief_hedging,
+    concession_win, escalation_tie_cost, escalation_hedging and the U.S. approval weight.
+    ``out`` starts at 0; non-finite sums end as 0.
+    """
+    for i in range(out.shape[0]):
+        for w in range(out.shape[1]):
+            out[i, w] = 0.0
+    for k in range(entries.shape[0]):
+        card = entries[k, 0]
+        kind = entries[k, 1]
+        a = entries[k, 2]
+        vref = entries[k, 3]
+        demand_row = ally_rows[a, 0]
+        for w in range(out.shape[1]):
+            if kind == NO_REACTION:
+                out[card, w] = out[card, w] + 0.0
+                continue
+            change = _finite(_number(vectors, scalars, vref, w))
+            g = _number(vectors, scalars, coefficients[0], w)
+            chance = _number(vectors, scalars, coefficients[1], w)
+            shield_gain = _number(vectors, scalars, coefficients[2], w)
+            tie = _number(vectors, scalars, ally_refs[a, 0], w)
+            hedging_weight = _number(vectors, scalars, ally_refs[a, 1], w)
+            t = x[transactionalism_row, w]
+            demand = x[demand_row, w]
+            escalation = g * (
+                -_number(vectors, scalars, coefficients[6], w) * tie
+                + _number(vectors, scalars, coefficients[7], w) * hedging_weight
+            )
+            if kind == HEDGE:
+                shielded = ((g * chance) * shield_gain) * change
+                shielded = ((shielded * t) * (1.0 if demand > 1e-9 else 0.0)) * 4.0
+                out[card, w] = out[card, w] + (-shielded) * escalation
+                continue
+            relief = g * (
+                (
+                    _number(vectors, scalars, coefficients[3], w) * tie
+                    - _number(vectors, scalars, coefficients[4], w) * hedging_weight
+                )
+                + (_number(vectors, scalars, coefficients[5], w) * t) * _number(vectors, scalars, coefficients[8], w)
+            )
+            shield = 1.0 - shield_gain * x[ally_rows[a, 2], w]
+            risk = _clip01(((g * chance) * t) * shield) * 4.0
+            if kind == CONCESSION:
+                paid_now = x[ally_rows[a, 1], w]
+                paid = _least(paid_now + change, demand) - _least(paid_now, demand)
+                share = paid / demand if demand > 1e-9 else 0.0
+                out[card, w] = out[card, w] + ((paid * relief) - ((share * risk) * escalation))
+            else:
+                capacity = _number(vectors, scalars, ally_refs[a, 2], w)
+                concede = _clip01(x[ally_rows[a, 3], w])
+                expected = _least(demand + change, capacity) - _least(demand, capacity)
+                new = 1.0 if demand <= 1e-9 and change > 0 else 0.0
+                out[card, w] = out[card, w] + (
+                    ((concede * expected) * relief) + ((((1.0 - concede) * risk) * escalation) * new)
+                )
+    for i in range(out.shape[0]):
+        for w in range(out.shape[1]):
+            v = out[i, w]
+            out[i, w] = v if v - v == 0.0 else 0.0
+
+
+def _clip01(v: float) -> float:
+    """``np.clip(v, 0, 1)`` on one float (NaN stays NaN)."""
+    if v < 0.0:
+        v = 0.0
+    if v > 1.0:
+        v = 1.0
+    return v
+
+
+def _least(a: float, b: float) -> float:
+    """``np.minimum`` on two floats: NaN propagates."""
+    if a <= b or a != a:
+        return a
+    return b

@@ -98,7 +98,8 @@ def test_fused_valuation_without_defection_cost_and_uncompiled(models, monkeypat
     assert plan.key != valuation.build_plan(compiled, gov, cards, {**weights, extra: 1.0}).key
     expected = numpy_parts(reference, gov, cards, weights)
     got = valuation.value_cards(compiled, gov, cards, weights, plan)
-    monkeypatch.setattr(kernels, "load", lambda: SimpleNamespace(card_valuation=valuation_source.card_valuation))
+    plain_kernels = SimpleNamespace(**{name: getattr(valuation_source, name) for name in valuation_source.KERNELS})
+    monkeypatch.setattr(kernels, "load", lambda: plain_kernels)
     plain = valuation.value_cards(compiled, gov, cards, weights, plan)
     for a, b, c in zip(expected, got, plain, strict=True):
         assert np.array_equal(bits(a), bits(b))
