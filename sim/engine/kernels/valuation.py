@@ -23,7 +23,7 @@ SETS = 7
 BLOCK = 256
 """Worlds per block: a block's sums stay in the L1 cache."""
 
-HELPERS = ("_fill", "_entry", "_finite", "_number", "_clip01", "_least")
+HELPERS = ("_fill",)
 KERNELS = ("card_valuation", "bargaining_values")
 
 
@@ -106,21 +106,36 @@ def card_valuation(  # noqa: C901 - one fused pass; each branch is loop-invarian
             for j in range(n):
                 signal[j] = 0.0
             for e in range(card_start[i], card_start[i + 1]):
-                _entry(
-                    x,
-                    lo,
-                    hi,
-                    entry_row[e],
-                    entry_value[e],
-                    entry_set[e],
-                    entry_sign[e],
-                    vectors,
-                    scalars,
-                    first,
-                    n,
-                    delta,
-                    signal,
-                )
+                r = entry_row[e]
+                low = lo[r]
+                high = hi[r]
+                is_set = entry_set[e]
+                ref = entry_value[e]
+                if ref >= 0:
+                    for j in range(n):
+                        v = vectors[ref, first + j]
+                        v = v if v - v == 0.0 else math.nan
+                        now = x[r, first + j]
+                        t = v if is_set else now + v
+                        t = low if t < low else t
+                        t = high if t > high else t
+                        delta[j] = t - now
+                else:
+                    v = scalars[-ref - 1]
+                    v = v if v - v == 0.0 else math.nan
+                    for j in range(n):
+                        now = x[r, first + j]
+                        t = v if is_set else now + v
+                        t = low if t < low else t
+                        t = high if t > high else t
+                        delta[j] = t - now
+                sign = entry_sign[e]
+                if sign != 0.0:  # the history signal: sign * (value, or value - x for a set), non-finite as 0
+                    for j in range(n):
+                        v = vectors[ref, first + j] if ref >= 0 else scalars[-ref - 1]
+                        raw = v - x[r, first + j] if is_set else v
+                        raw = raw if raw - raw == 0.0 else 0.0
+                        signal[j] = signal[j] + sign * raw
                 for s in range(SETS):
                     wref = entry_weight[e, s]
                     if wref == NO_REF:
@@ -163,50 +178,6 @@ def card_valuation(  # noqa: C901 - one fused pass; each branch is loop-invarian
                 reactions[i, w] = reaction
 
 
-def _entry(
-    x: np.ndarray,
-    lo: np.ndarray,
-    hi: np.ndarray,
-    r: int,
-    ref: int,
-    is_set: bool,
-    sign: float,
-    vectors: np.ndarray,
-    scalars: np.ndarray,
-    first: int,
-    n: int,
-    delta: np.ndarray,
-    signal: np.ndarray,
-) -> None:
-    """One entry on worlds first..first+n: its bounded change into ``delta``, its history signal added."""
-    low = lo[r]
-    high = hi[r]
-    if ref >= 0:
-        for j in range(n):
-            v = vectors[ref, first + j]
-            v = v if v - v == 0.0 else math.nan
-            now = x[r, first + j]
-            t = v if is_set else now + v
-            t = low if t < low else t
-            t = high if t > high else t
-            delta[j] = t - now
-    else:
-        v = scalars[-ref - 1]
-        v = v if v - v == 0.0 else math.nan
-        for j in range(n):
-            now = x[r, first + j]
-            t = v if is_set else now + v
-            t = low if t < low else t
-            t = high if t > high else t
-            delta[j] = t - now
-    if sign != 0.0:
-        for j in range(n):
-            v = vectors[ref, first + j] if ref >= 0 else scalars[-ref - 1]
-            raw = v - x[r, first + j] if is_set else v
-            raw = raw if raw - raw == 0.0 else 0.0
-            signal[j] = signal[j] + sign * raw
-
-
 CONCESSION, HEDGE, DEMAND, NO_REACTION = 0, 1, 2, 3
 """Kinds of bargaining-row change (``bargaining._LoopValues.value``): a payment toward a demand on
 the government itself, a hedge under such a demand, a U.S. demand, and anything else (worth 0)."""
@@ -214,23 +185,7 @@ the government itself, a hedge under such a demand, a U.S. demand, and anything 
 _BIG = np.finfo(np.float64).max
 
 
-def _finite(v: float) -> float:
-    """``np.nan_to_num`` with its defaults on one float: NaN -> 0, +-inf -> the largest finite float."""
-    if v != v:
-        return 0.0
-    if v > _BIG:
-        return _BIG
-    if v < -_BIG:
-        return -_BIG
-    return v
-
-
-def _number(vectors: np.ndarray, scalars: np.ndarray, ref: int, w: int) -> float:
-    """The referenced number in world ``w``."""
-    return vectors[ref, w] if ref >= 0 else scalars[-ref - 1]
-
-
-def bargaining_values(
+def bargaining_values(  # noqa: C901 - one loop per kind of change, each without calls so it vectorizes
     x: np.ndarray,
     entries: np.ndarray,
     ally_rows: np.ndarray,
@@ -249,77 +204,77 @@ def bargaining_values(
     hedging weight and its capacity (the most its cards pay); ``coefficients`` the references of
     bargaining_gain, escalation_chance, hedge_shield, concession_relief, relief_hedging,
     concession_win, escalation_tie_cost, escalation_hedging and the U.S. approval weight.
-    ``out`` starts at 0; non-finite sums end as 0.
+    ``out`` starts at 0; non-finite sums end as 0. The change is ``np.nan_to_num``-ed (NaN -> 0,
+    +-inf -> the largest finite float), as the numpy code does; ``np.minimum`` and ``np.clip``
+    are spelled out (NaN propagates).
     """
+    worlds = out.shape[1]
     for i in range(out.shape[0]):
-        for w in range(out.shape[1]):
+        for w in range(worlds):
             out[i, w] = 0.0
+    coef = np.empty((coefficients.shape[0], worlds))
+    for c in range(coefficients.shape[0]):
+        _fill(vectors, scalars, coefficients[c], 0, worlds, coef[c])
+    tie = np.empty(worlds)
+    hedging_weight = np.empty(worlds)
+    capacity = np.empty(worlds)
+    change = np.empty(worlds)
+    big = _BIG
     for k in range(entries.shape[0]):
         card = entries[k, 0]
         kind = entries[k, 1]
         a = entries[k, 2]
-        vref = entries[k, 3]
-        demand_row = ally_rows[a, 0]
-        for w in range(out.shape[1]):
-            if kind == NO_REACTION:
+        if kind == NO_REACTION:
+            for w in range(worlds):
                 out[card, w] = out[card, w] + 0.0
-                continue
-            change = _finite(_number(vectors, scalars, vref, w))
-            g = _number(vectors, scalars, coefficients[0], w)
-            chance = _number(vectors, scalars, coefficients[1], w)
-            shield_gain = _number(vectors, scalars, coefficients[2], w)
-            tie = _number(vectors, scalars, ally_refs[a, 0], w)
-            hedging_weight = _number(vectors, scalars, ally_refs[a, 1], w)
+            continue
+        _fill(vectors, scalars, entries[k, 3], 0, worlds, change)
+        _fill(vectors, scalars, ally_refs[a, 0], 0, worlds, tie)
+        _fill(vectors, scalars, ally_refs[a, 1], 0, worlds, hedging_weight)
+        if kind == DEMAND:
+            _fill(vectors, scalars, ally_refs[a, 2], 0, worlds, capacity)
+        demand_row = ally_rows[a, 0]
+        paid_row = ally_rows[a, 1]
+        hedging_row = ally_rows[a, 2]
+        willingness_row = ally_rows[a, 3]
+        for w in range(worlds):
+            v = change[w]
+            v = 0.0 if v != v else v
+            v = big if v > big else v
+            v = -big if v < -big else v
+            g = coef[0, w]
             t = x[transactionalism_row, w]
             demand = x[demand_row, w]
-            escalation = g * (
-                -_number(vectors, scalars, coefficients[6], w) * tie
-                + _number(vectors, scalars, coefficients[7], w) * hedging_weight
-            )
+            escalation = g * (-coef[6, w] * tie[w] + coef[7, w] * hedging_weight[w])
             if kind == HEDGE:
-                shielded = ((g * chance) * shield_gain) * change
+                shielded = ((g * coef[1, w]) * coef[2, w]) * v
                 shielded = ((shielded * t) * (1.0 if demand > 1e-9 else 0.0)) * 4.0
                 out[card, w] = out[card, w] + (-shielded) * escalation
                 continue
-            relief = g * (
-                (
-                    _number(vectors, scalars, coefficients[3], w) * tie
-                    - _number(vectors, scalars, coefficients[4], w) * hedging_weight
-                )
-                + (_number(vectors, scalars, coefficients[5], w) * t) * _number(vectors, scalars, coefficients[8], w)
-            )
-            shield = 1.0 - shield_gain * x[ally_rows[a, 2], w]
-            risk = _clip01(((g * chance) * t) * shield) * 4.0
+            relief = g * ((coef[3, w] * tie[w] - coef[4, w] * hedging_weight[w]) + (coef[5, w] * t) * coef[8, w])
+            risk = ((g * coef[1, w]) * t) * (1.0 - coef[2, w] * x[hedging_row, w])
+            risk = 0.0 if risk < 0.0 else risk
+            risk = (1.0 if risk > 1.0 else risk) * 4.0
             if kind == CONCESSION:
-                paid_now = x[ally_rows[a, 1], w]
-                paid = _least(paid_now + change, demand) - _least(paid_now, demand)
+                now = x[paid_row, w]
+                after = now + v
+                paid = after if after <= demand or after != after else demand
+                paid = paid - (now if now <= demand or now != now else demand)
                 share = paid / demand if demand > 1e-9 else 0.0
                 out[card, w] = out[card, w] + ((paid * relief) - ((share * risk) * escalation))
             else:
-                capacity = _number(vectors, scalars, ally_refs[a, 2], w)
-                concede = _clip01(x[ally_rows[a, 3], w])
-                expected = _least(demand + change, capacity) - _least(demand, capacity)
-                new = 1.0 if demand <= 1e-9 and change > 0 else 0.0
+                most = capacity[w]
+                concede = x[willingness_row, w]
+                concede = 0.0 if concede < 0.0 else concede
+                concede = 1.0 if concede > 1.0 else concede
+                after = demand + v
+                expected = after if after <= most or after != after else most
+                expected = expected - (demand if demand <= most or demand != demand else most)
+                new = 1.0 if demand <= 1e-9 and v > 0 else 0.0
                 out[card, w] = out[card, w] + (
                     ((concede * expected) * relief) + ((((1.0 - concede) * risk) * escalation) * new)
                 )
     for i in range(out.shape[0]):
-        for w in range(out.shape[1]):
+        for w in range(worlds):
             v = out[i, w]
             out[i, w] = v if v - v == 0.0 else 0.0
-
-
-def _clip01(v: float) -> float:
-    """``np.clip(v, 0, 1)`` on one float (NaN stays NaN)."""
-    if v < 0.0:
-        v = 0.0
-    if v > 1.0:
-        v = 1.0
-    return v
-
-
-def _least(a: float, b: float) -> float:
-    """``np.minimum`` on two floats: NaN propagates."""
-    if a <= b or a != a:
-        return a
-    return b
