@@ -19,7 +19,8 @@ import numpy as np
 
 from agents.context import DecisionContext, StateView, own_ties
 from agents.schedule import strategy_for_turn
-from sim.engine.layout import THREAT_ACTORS
+from sim.engine import kernels
+from sim.engine.layout import PAIRS, THREAT_ACTORS
 from sim.engine.required_parameters import GOVERNMENT_COEFFICIENTS
 from sim.engine.rng import stream_id
 from sim.engine.scoring import card_values, domestic_payoffs, partner_reactions, sensitivity
@@ -302,17 +303,23 @@ class Government(mesa.Agent):
         context = self.decision_context()
         costs = context.costs
         strategy = strategy_for_turn(self.strategy, context.turn, model.scripts[self.code])
-        chosen = np.asarray(strategy.choose(context), dtype=bool) & context.available
         # Whatever a strategy returns, a world never spends more capital than it has.
-        capital = self.value("capital").copy()
-        for i in range(len(cards)):
-            affordable = chosen[i] & (capital >= costs[i] - 1e-9)
-            chosen[i] = affordable
-            capital -= costs[i] * affordable
-        spent = elementwise_sum(cost * row for cost, row in zip(costs, chosen, strict=True))
+        if model.state.compiled:
+            shape = context.available.shape
+            chosen = np.array(np.broadcast_to(strategy.choose(context), shape), dtype=bool, order="C")
+            spent = np.empty(R)
+            kernels.load().pay(chosen, context.available, costs, self.value("capital"), spent)
+        else:
+            chosen = np.asarray(strategy.choose(context), dtype=bool) & context.available
+            capital = self.value("capital").copy()
+            for i in range(len(cards)):
+                affordable = chosen[i] & (capital >= costs[i] - 1e-9)
+                chosen[i] = affordable
+                capital -= costs[i] * affordable
+            spent = elementwise_sum(cost * row for cost, row in zip(costs, chosen, strict=True))
         model.state.apply(self._rows("capital"), -spent, behaviour("spends political capital", self.code))
         # Availability (``when:``) was checked before paying; do not check it again after.
-        ties_before = model.state.pair_ties().copy()
+        ties_before = model.state.pair_ties()
         run_triggers(model, cards, masks=list(chosen), conditions=False)
         self._defection_cost(ties_before)
         self.last_choice = chosen
@@ -323,9 +330,15 @@ class Government(mesa.Agent):
         approval -= defection_cost * institutionalization * (sum of the falls of the three pair ties)
         """
         model = self.model
-        fall = elementwise_sum(np.maximum(ties_before - model.state.pair_ties(), 0.0))
-        if not fall.any():
-            return
+        if model.state.compiled:
+            fall = np.empty(model.replications)
+            rows = np.array([model.scenario.layout.rows[f"tie.{pair}"] for pair in PAIRS], dtype=np.int64)
+            if not kernels.load().tie_falls(model.x, rows, np.ascontiguousarray(ties_before), fall):
+                return
+        else:
+            fall = elementwise_sum(np.maximum(ties_before - model.state.pair_ties(), 0.0))
+            if not fall.any():
+                return
         inst = model.x[model.scenario.layout.rows["institutionalization"]]
         cost = model.params["defection_cost"] * inst * fall
         model.state.apply(self._rows("approval"), -cost, behaviour("defection cost", self.code))

@@ -24,7 +24,7 @@ BLOCK = 256
 """Worlds per block: a block's sums stay in the L1 cache."""
 
 HELPERS = ("_fill",)
-KERNELS = ("card_valuation", "bargaining_values")
+KERNELS = ("card_valuation", "bargaining_values", "pay", "tie_falls")
 
 
 def _fill(vectors: np.ndarray, scalars: np.ndarray, ref: int, first: int, n: int, out: np.ndarray) -> None:
@@ -278,3 +278,38 @@ def bargaining_values(  # noqa: C901 - one loop per kind of change, each without
         for w in range(worlds):
             v = out[i, w]
             out[i, w] = v if v - v == 0.0 else 0.0
+
+
+def pay(chosen: np.ndarray, available: np.ndarray, costs: np.ndarray, capital: np.ndarray, spent: np.ndarray) -> None:
+    """``Government.play``'s payment: cards in order while capital lasts, their costs summed into ``spent``.
+
+    chosen &= available; then per card: affordable = chosen and capital >= cost - 1e-9, capital
+    -= cost * affordable; spent = cost_0 * chosen_0 + cost_1 * chosen_1 + ... (in card order).
+    """
+    worlds = chosen.shape[1]
+    left = capital.copy()
+    for i in range(chosen.shape[0]):
+        cost = costs[i]
+        floor = cost - 1e-9
+        for w in range(worlds):
+            take = chosen[i, w] and available[i, w] and left[w] >= floor
+            chosen[i, w] = take
+            paid = cost * (1.0 if take else 0.0)
+            left[w] = left[w] - paid
+            spent[w] = paid if i == 0 else spent[w] + paid
+
+
+def tie_falls(x: np.ndarray, pair_rows: np.ndarray, before: np.ndarray, fall: np.ndarray) -> bool:
+    """``Government._defection_cost``'s sum over the pair ties of max(before - now, 0); whether any is non-zero."""
+    worlds = x.shape[1]
+    for p in range(pair_rows.shape[0]):
+        row = pair_rows[p]
+        for w in range(worlds):
+            drop = before[p, w] - x[row, w]
+            drop = drop if drop >= 0.0 or drop != drop else 0.0
+            fall[w] = drop if p == 0 else fall[w] + drop
+    nonzero = False
+    for w in range(worlds):
+        if fall[w] != 0.0:
+            nonzero = True
+    return nonzero

@@ -142,3 +142,39 @@ def test_plan_counts_each_row_once_per_weight_set():
     rows_of_summit = plan.entry_row[plan.card_start[0] : plan.card_start[1]]
     assert list(rows_of_summit) == [r for e in summit.effects for r in range(e.rows.start, e.rows.stop)]
     assert load_scenario("baseline").id == model.scenario.id
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_payment_and_tie_fall_kernels_match_the_numpy_code(compiled):
+    """``Government.play``'s payment loop and ``_defection_cost``'s tie falls (NaN, ties at the limit)."""
+    from sim.engine.state import elementwise_sum
+
+    k = kernels.load() if compiled else SimpleNamespace(pay=valuation_source.pay, tie_falls=valuation_source.tie_falls)
+    rng = np.random.default_rng(7)
+    worlds = 50
+    costs = np.array([0.0, 1.0, 2.0, 0.5, 1.5])
+    capital = rng.choice([0.0, 0.5, 1.0 - 1e-9, 1.0 - 2e-9, 2.0, 3.0, 5.0, np.nan, np.inf], worlds)
+    chosen = rng.random((5, worlds)) < 0.6
+    available = rng.random((5, worlds)) < 0.8
+    available.flags.writeable = False
+    expected = chosen & available
+    left = capital.copy()
+    for i in range(len(costs)):
+        affordable = expected[i] & (left >= costs[i] - 1e-9)
+        expected[i] = affordable
+        left -= costs[i] * affordable
+    spent_expected = elementwise_sum(cost * row for cost, row in zip(costs, expected, strict=True))
+    got, spent = chosen.copy(), np.empty(worlds)
+    k.pay(got, available, costs, capital, spent)
+    assert np.array_equal(got, expected)
+    assert np.array_equal(bits(spent), bits(spent_expected))
+
+    x = rng.random((6, worlds))
+    x[1, :5] = np.nan
+    rows = np.array([0, 1, 3], dtype=np.int64)
+    for before in (x[rows].copy(), x[rows] + rng.normal(0.0, 0.1, (3, worlds)), x[rows] - 1.0):
+        fall = np.empty(worlds)
+        nonzero = k.tie_falls(x, rows, before, fall)
+        reference = elementwise_sum(np.maximum(before - x[rows], 0.0))
+        assert np.array_equal(bits(fall), bits(reference))
+        assert nonzero == bool(reference.any())
