@@ -161,6 +161,9 @@ class _Numbers:
 
     def ref(self, value: float | np.ndarray) -> int:
         """A reference to ``value`` (a vector of one value per world, or one number for all)."""
+        if isinstance(value, float):  # a Python or numpy float: the common case, kept cheap
+            self.scalars.append(value)
+            return -len(self.scalars)
         array = np.asarray(value, dtype=np.float64)
         if array.size == 1:
             self.scalars.append(float(array.reshape(-1)[0]))
