@@ -38,7 +38,7 @@ def _fill(vectors: np.ndarray, scalars: np.ndarray, ref: int, first: int, n: int
             out[j] = value
 
 
-def card_valuation(  # noqa: C901 - one fused pass; each branch is loop-invariant
+def card_valuation(  # noqa: C901 - one fused pass: helper calls with array arguments in its loops cost a reference count each
     x: np.ndarray,
     lo: np.ndarray,
     hi: np.ndarray,
@@ -185,7 +185,7 @@ the government itself, a hedge under such a demand, a U.S. demand, and anything 
 _BIG = np.finfo(np.float64).max
 
 
-def bargaining_values(  # noqa: C901 - one loop per kind of change, each without calls so it vectorizes
+def bargaining_values(
     x: np.ndarray,
     entries: np.ndarray,
     ally_rows: np.ndarray,
