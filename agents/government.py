@@ -11,6 +11,7 @@ literature (Snyder: fear of abandonment and fear of entrapment) for the two sour
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 import mesa
@@ -18,17 +19,20 @@ import numpy as np
 
 from agents.context import DecisionContext, StateView, own_ties
 from agents.schedule import strategy_for_turn
-from sim.engine.layout import THREAT_ACTORS
+from sim.engine import kernels
+from sim.engine.layout import PAIRS, THREAT_ACTORS
 from sim.engine.required_parameters import GOVERNMENT_COEFFICIENTS
 from sim.engine.rng import stream_id
 from sim.engine.scoring import card_values, domestic_payoffs, partner_reactions, sensitivity
 from sim.engine.sources import behaviour
 from sim.engine.state import elementwise_sum
 from sim.engine.triggers import evaluate_all, run_triggers
+from sim.engine.valuation import ValuationPlan, build_plan, plan_key, value_cards
 
 if TYPE_CHECKING:
     from agents.strategies import Strategy
     from sim.engine.model import TrilateralModel
+    from sim.lang.scenario import Trigger
 
 
 class Government(mesa.Agent):
@@ -56,6 +60,7 @@ class Government(mesa.Agent):
         self.strategy = strategy
         self._strategy_stream = stream_id(f"strategy:{code}")
         self.last_choice: np.ndarray = np.zeros((0, model.replications), dtype=bool)
+        self._valuation_plan: ValuationPlan | None = None
 
     def _row(self, var: str) -> int:
         return self.model.scenario.layout.rows[f"{self.code}.{var}"]
@@ -211,22 +216,42 @@ class Government(mesa.Agent):
         def draw_block(slots: int, scale: float) -> np.ndarray:
             return streams.uniform_block(turn, stream, slots, scale)
 
-        weights: dict[int, np.ndarray] = {}
+        weights: dict[int, float | np.ndarray] = {}
 
-        def objective_weights() -> dict[int, np.ndarray]:
+        def objective_weights() -> dict[int, float | np.ndarray]:
             # Computed at most once per decision, and only if a strategy asks for values.
             if not weights:
                 weights.update(sensitivity(model, code))
             return weights
 
-        def valuer() -> np.ndarray:
-            return card_values(model, code, cards, objective_weights())
+        if model.state.compiled:
+            # One kernel call values every card for all three parts (the same bits), at most once.
+            parts: list[np.ndarray] = []
 
-        def domestic_valuer() -> np.ndarray:
-            return domestic_payoffs(model, code, cards)
+            def valued(part: int) -> np.ndarray:
+                if not parts:
+                    parts.extend(self._value_cards(cards, objective_weights()))
+                return parts[part]
 
-        def reactor() -> np.ndarray:
-            return partner_reactions(model, code, cards, objective_weights())
+            def valuer() -> np.ndarray:
+                return valued(0)
+
+            def domestic_valuer() -> np.ndarray:
+                return valued(1)
+
+            def reactor() -> np.ndarray:
+                return valued(2)
+
+        else:
+
+            def valuer() -> np.ndarray:
+                return card_values(model, code, cards, objective_weights())
+
+            def domestic_valuer() -> np.ndarray:
+                return domestic_payoffs(model, code, cards)
+
+            def reactor() -> np.ndarray:
+                return partner_reactions(model, code, cards, objective_weights())
 
         return DecisionContext(
             code=code,
@@ -248,6 +273,16 @@ class Government(mesa.Agent):
             compiled=model.engine == "compiled",
         )
 
+    def _value_cards(
+        self, cards: Sequence[Trigger], weights: dict[int, float | np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Card values, domestic payoffs and reactions through one kernel call (``sim.engine.valuation``)."""
+        model = self.model
+        key = plan_key(model, weights)
+        if self._valuation_plan is None or self._valuation_plan.key != key:
+            self._valuation_plan = build_plan(model, self.code, cards, weights)
+        return value_cards(model, self.code, cards, weights, self._valuation_plan)
+
     def _tie_change_last_turn(self) -> np.ndarray:
         """Mean change of this government's two ties over the previous turn (0 on turn 1)."""
         history = self.model.history
@@ -268,17 +303,23 @@ class Government(mesa.Agent):
         context = self.decision_context()
         costs = context.costs
         strategy = strategy_for_turn(self.strategy, context.turn, model.scripts[self.code])
-        chosen = np.asarray(strategy.choose(context), dtype=bool) & context.available
         # Whatever a strategy returns, a world never spends more capital than it has.
-        capital = self.value("capital").copy()
-        for i in range(len(cards)):
-            affordable = chosen[i] & (capital >= costs[i] - 1e-9)
-            chosen[i] = affordable
-            capital -= costs[i] * affordable
-        spent = elementwise_sum(cost * row for cost, row in zip(costs, chosen, strict=True))
+        if model.state.compiled:
+            shape = context.available.shape
+            chosen = np.array(np.broadcast_to(strategy.choose(context), shape), dtype=bool, order="C")
+            spent = np.empty(R)
+            kernels.load().pay(chosen, context.available, costs, self.value("capital"), spent)
+        else:
+            chosen = np.asarray(strategy.choose(context), dtype=bool) & context.available
+            capital = self.value("capital").copy()
+            for i in range(len(cards)):
+                affordable = chosen[i] & (capital >= costs[i] - 1e-9)
+                chosen[i] = affordable
+                capital -= costs[i] * affordable
+            spent = elementwise_sum(cost * row for cost, row in zip(costs, chosen, strict=True))
         model.state.apply(self._rows("capital"), -spent, behaviour("spends political capital", self.code))
         # Availability (``when:``) was checked before paying; do not check it again after.
-        ties_before = model.state.pair_ties().copy()
+        ties_before = model.state.pair_ties()
         run_triggers(model, cards, masks=list(chosen), conditions=False)
         self._defection_cost(ties_before)
         self.last_choice = chosen
@@ -289,9 +330,15 @@ class Government(mesa.Agent):
         approval -= defection_cost * institutionalization * (sum of the falls of the three pair ties)
         """
         model = self.model
-        fall = elementwise_sum(np.maximum(ties_before - model.state.pair_ties(), 0.0))
-        if not fall.any():
-            return
+        if model.state.compiled:
+            fall = np.empty(model.replications)
+            rows = np.array([model.scenario.layout.rows[f"tie.{pair}"] for pair in PAIRS], dtype=np.int64)
+            if not kernels.load().tie_falls(model.x, rows, np.ascontiguousarray(ties_before), fall):
+                return
+        else:
+            fall = elementwise_sum(np.maximum(ties_before - model.state.pair_ties(), 0.0))
+            if not fall.any():
+                return
         inst = model.x[model.scenario.layout.rows["institutionalization"]]
         cost = model.params["defection_cost"] * inst * fall
         model.state.apply(self._rows("approval"), -cost, behaviour("defection cost", self.code))

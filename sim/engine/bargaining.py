@@ -27,6 +27,7 @@ from sim.engine.sources import behaviour
 
 if TYPE_CHECKING:
     from sim.engine.model import TrilateralModel
+    from sim.engine.scoring import Weights
     from sim.lang.scenario import Trigger
 
 COEFFICIENTS = (
@@ -117,9 +118,7 @@ def settle(model: TrilateralModel) -> None:
     state.refresh_ties()
 
 
-def reaction_values(
-    model: TrilateralModel, gov: str, cards: Sequence[Trigger], weights: dict[int, np.ndarray]
-) -> np.ndarray:
+def reaction_values(model: TrilateralModel, gov: str, cards: Sequence[Trigger], weights: Weights) -> np.ndarray:
     """What a government expects the bargaining loop to add to each card's value (cards x worlds).
 
     ``weights`` are the government's objective sensitivities (``scoring.sensitivity``). A card
@@ -131,7 +130,7 @@ def reaction_values(
     """
     x, p, c, draws = model.x, model.p, model.context, model.draws
     values = np.zeros((len(cards), model.replications))
-    loop = _LoopValues(model, weights)
+    loop = LoopValues(model, weights)
     for i, card in enumerate(cards):
         for effect in card.effects:
             if effect.op == "set" or effect.rows.stop - effect.rows.start != 1:
@@ -144,10 +143,10 @@ def reaction_values(
     return np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
 
 
-class _LoopValues:
+class LoopValues:
     """The loop's expected consequences of a change in a bargaining row, valued with one government's weights."""
 
-    def __init__(self, model: TrilateralModel, weights: dict[int, np.ndarray]) -> None:
+    def __init__(self, model: TrilateralModel, weights: Weights) -> None:
         self.model = model
         self.weights = weights
         rows = model.scenario.layout.rows
@@ -157,10 +156,12 @@ class _LoopValues:
             for name in (f"USA.demand.{ally}", f"USA.concession.{ally}", f"{ally}.hedging"):
                 self.row_names[rows[name]] = name
 
-    def _w(self, name: str) -> np.ndarray | float:
+    def weight(self, name: str) -> np.ndarray | float:
+        """The government's objective weight of state variable ``name`` (0 when it has none)."""
         return self.weights.get(self.rows[name], 0.0)
 
-    def _tie(self, ally: str) -> np.ndarray | float:
+    def tie_weight(self, ally: str) -> np.ndarray | float:
+        """The summed objective weights of the U.S.-``ally`` tie's domains."""
         tie_rows = self.model.scenario.layout.tie_rows(f"USA_{ally}")
         return sum(self.weights.get(r, 0.0) for r in range(tie_rows.start, tie_rows.stop))
 
@@ -169,16 +170,16 @@ class _LoopValues:
         P, x = self.model.params, self.model.x
         t = x[self.rows["USA.transactionalism"]]
         return P["bargaining_gain"] * (
-            P["concession_relief"] * self._tie(ally)
-            - P["relief_hedging"] * self._w(f"{ally}.hedging")
-            + P["concession_win"] * t * self._w("USA.approval")
+            P["concession_relief"] * self.tie_weight(ally)
+            - P["relief_hedging"] * self.weight(f"{ally}.hedging")
+            + P["concession_win"] * t * self.weight("USA.approval")
         )
 
     def escalation(self, ally: str) -> np.ndarray:
         """Value of one escalation against ``ally`` (usually negative)."""
         P = self.model.params
         return P["bargaining_gain"] * (
-            -P["escalation_tie_cost"] * self._tie(ally) + P["escalation_hedging"] * self._w(f"{ally}.hedging")
+            -P["escalation_tie_cost"] * self.tie_weight(ally) + P["escalation_hedging"] * self.weight(f"{ally}.hedging")
         )
 
     def capacity(self, ally: str) -> np.ndarray:

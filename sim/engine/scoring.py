@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 SCORE_SCALE = 100.0
 
+Weights = dict[int, float | np.ndarray]
+"""Objective sensitivities: state row -> a float (the same in every world) or an array over worlds."""
+
 
 def objective_scores(model: TrilateralModel) -> dict[str, np.ndarray]:
     """Each government's score per world: 100 x sum of weight x (now - start)."""
@@ -39,7 +42,7 @@ def objective_scores(model: TrilateralModel) -> dict[str, np.ndarray]:
 
 
 def card_values(
-    model: TrilateralModel, gov: str, cards: Sequence[Trigger], weights: dict[int, np.ndarray] | None = None
+    model: TrilateralModel, gov: str, cards: Sequence[Trigger], weights: Weights | None = None
 ) -> np.ndarray:
     """Direct effect of each card on a government's objectives, per world (cards x worlds).
 
@@ -101,7 +104,7 @@ HISTORY_SIDES = (("ROK", "JPN"), ("JPN", "ROK"))
 
 
 def partner_reactions(
-    model: TrilateralModel, gov: str, cards: Sequence[Trigger], weights: dict[int, np.ndarray] | None = None
+    model: TrilateralModel, gov: str, cards: Sequence[Trigger], weights: Weights | None = None
 ) -> np.ndarray:
     """What a government expects its partners' reactions to add to each card's value (cards x worlds).
 
@@ -125,7 +128,7 @@ def partner_reactions(
     return values
 
 
-def _weighted_changes(model: TrilateralModel, cards: Sequence[Trigger], weights: dict[int, np.ndarray]) -> np.ndarray:
+def _weighted_changes(model: TrilateralModel, cards: Sequence[Trigger], weights: Weights) -> np.ndarray:
     """Sum over each card's effects of weight x change (bounded), per world (cards x worlds)."""
     x, p, c, draws = model.x, model.p, model.context, model.draws
     lo, hi = model.scenario.layout.lo, model.scenario.layout.hi
@@ -160,10 +163,12 @@ def _weighted_change_kernel(
     lo, hi = model.scenario.layout.lo, model.scenario.layout.hi
     for row in rows:
         weight = np.asarray(weights[row], dtype=np.float64)
+        if weight.ndim == 0:  # a sensitivity kept scalar
+            weight = np.full(model.replications, weight)
         kernel(model.x, row, value, is_set, float(lo[row]), float(hi[row]), weight, out)
 
 
-def sensitivity(model: TrilateralModel, gov: str) -> dict[int, np.ndarray]:
+def sensitivity(model: TrilateralModel, gov: str) -> Weights:
     """d(objective)/d(state row) for one government: {row: value per world} for the rows that matter.
 
     A pair tie is the domain-weighted mean of its domains; the trilateral index is credited to
@@ -175,9 +180,9 @@ def sensitivity(model: TrilateralModel, gov: str) -> dict[int, np.ndarray]:
     objectives = model.scenario.objectives.get(gov, ())
     if not objectives:
         return out
-    index_weights = model.state.index_weights()
+    index_weights = model.state.index_weights() if any(name == "trilateral" for name, _ in objectives) else None
     for indicator, weight in objectives:
-        if indicator == "trilateral":
+        if indicator == "trilateral" and index_weights is not None:
             for k, pair in enumerate(PAIRS):
                 _add_pair(model, out, pair, weight * index_weights[k])
         elif indicator.startswith("tie.") and indicator.count(".") == 1:
@@ -191,15 +196,25 @@ def sensitivity(model: TrilateralModel, gov: str) -> dict[int, np.ndarray]:
 
 
 class _Sensitivity(dict):
-    """Sparse sensitivities: row -> array over worlds."""
+    """Sparse sensitivities: row -> a float (the same in every world) or an array over worlds.
+
+    A sensitivity stays a float while every term added to it is one (the same numbers as an
+    array of equal values, without array copies).
+    """
 
     def __init__(self, replications: int) -> None:
         super().__init__()
         self.replications = replications
 
     def add(self, row: int, value: float | np.ndarray) -> None:
-        value = np.broadcast_to(np.asarray(value, dtype=np.float64), (self.replications,))
-        self[row] = self[row] + value if row in self else value.copy()
+        if np.ndim(value) == 0:
+            term: float | np.ndarray = float(value)
+        else:
+            term = np.broadcast_to(np.asarray(value, dtype=np.float64), (self.replications,))
+        if row in self:
+            self[row] = self[row] + term
+        else:
+            self[row] = term.copy() if isinstance(term, np.ndarray) else term
 
 
 INDIRECT_HORIZON = 4.0

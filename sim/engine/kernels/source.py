@@ -169,34 +169,41 @@ def objective_choice(
 ) -> None:
     """``ObjectiveSeeking.choose``: take the best net card, one at a time, while its net value is positive.
 
-    ``value`` is already -inf where a card is unavailable. A world stops at its first turn
-    without a positive net value (the numpy loop changes nothing for it afterwards).
+    ``value`` is already -inf where a card is unavailable. Round by round over all worlds, as the
+    numpy loop (worlds innermost, so the rounds vectorize): a world that takes no card in a
+    round changes nothing, so it takes none in later rounds either; the loop ends at the first
+    round in which no world takes a card.
     """
     n = value.shape[0]
-    for w in range(value.shape[1]):
-        left = capital[w]
-        keep = 1.0
-        for _ in range(n):
-            best = 0
-            best_net = -math.inf
-            for c in range(n):
-                if not chosen[c, w] and costs[c] <= left + 1e-9:
-                    shortfall = (reserve - (left - costs[c])) / reserve
-                    if shortfall < 0.0:
-                        shortfall = 0.0
-                    if shortfall > 1.0:
-                        shortfall = 1.0
-                    net = keep * value[c, w] - capital_price * (1.0 + shortfall) * costs[c]
-                else:
-                    net = -math.inf
-                if c == 0 or net > best_net or (net != net and best_net == best_net):
-                    best = c
-                    best_net = net
-            if not best_net > 0.0:
-                break
-            chosen[best, w] = True
-            left = left - costs[best]
-            keep = keep * turn_decay
+    worlds = value.shape[1]
+    left = capital.copy()
+    keep = np.ones(worlds)
+    best = np.zeros(worlds, dtype=np.int64)
+    best_net = np.empty(worlds)
+    for _ in range(n):
+        for c in range(n):
+            cost = costs[c]
+            for w in range(worlds):
+                spare = left[w]
+                shortfall = (reserve - (spare - cost)) / reserve
+                shortfall = 0.0 if shortfall < 0.0 else shortfall
+                shortfall = 1.0 if shortfall > 1.0 else shortfall
+                net = keep[w] * value[c, w] - capital_price * (1.0 + shortfall) * cost
+                net = net if not chosen[c, w] and cost <= spare + 1e-9 else -math.inf
+                old = best_net[w]
+                if c == 0 or net > old or (net != net and old == old):
+                    best[w] = c
+                    best_net[w] = net
+        taken = False
+        for w in range(worlds):
+            if best_net[w] > 0.0:
+                card = best[w]
+                chosen[card, w] = True
+                left[w] = left[w] - costs[card]
+                keep[w] = keep[w] * turn_decay
+                taken = True
+        if not taken:
+            break
 
 
 def weighted_change(
