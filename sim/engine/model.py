@@ -228,8 +228,7 @@ class TrilateralModel(mesa.Model):
         self.turn = 0
         self.context: list[Any] = [0, *spec.start, *spec.series.row(1)]
         x0, self.profiles = spec.initial_state(self.p, self.replications)
-        self.state = WorldState(spec.layout, x0[:, 0] * 0, self.replications, record=record, compiled=compiled)
-        self.state.x[:] = x0
+        self.state = WorldState(spec.layout, x0, self.replications, record=record, compiled=compiled)
         self.x = self.state.x
         self.state.weakest_weight = self.params["weakest_weight"]
         self.state.refresh_ties(force=True)
