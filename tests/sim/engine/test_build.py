@@ -58,3 +58,28 @@ def test_only_rows_the_ties_are_made_of_make_them_stale(baseline):
     first = rows["tie.ROK_JPN.history"]
     state.apply(slice(first - 2, first + 3), 0.0, source)  # a block reaching into the ties
     assert state.ties_stale
+
+
+def test_the_datacollector_keeps_each_indicators_mean_bit_for_bit(baseline):
+    from sim.engine.model import INDICATORS, indicator_mean
+
+    model = TrilateralModel(baseline, replications=37, seed=3, turns=3).run()
+    collected = model.datacollector.model_vars
+    for name in INDICATORS:
+        assert len(collected[name]) == 4
+        for turn in range(4):
+            value = collected[name][turn]
+            assert type(value) is float
+            assert value == float(np.mean(model.history[turn][name])) or np.isnan(value)
+    # A caller collecting at another time gets the means then (not a stale copy).
+    model.set_state("ROK.approval", 0.123)
+    model.datacollector.collect(model)
+    assert model.datacollector.model_vars["trilateral"][-1] == indicator_mean(model, "trilateral")
+
+
+def test_the_narrative_log_names_each_firings_quarter(baseline):
+    model = TrilateralModel(baseline, replications=20, seed=4, turns=6).run()
+    assert model.log
+    for firing in model.log:
+        assert firing.quarter == baseline.quarter_label(firing.turn)
+        assert firing.worlds > 0
