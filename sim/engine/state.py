@@ -135,6 +135,9 @@ class WorldState:
         self._pair_agg = [layout.rows[f"tie.{pair}"] for pair in PAIRS]
         self._index_row = layout.rows["trilateral"]
         self.weakest_weight: float | np.ndarray = 0.5
+        self._weakest_cache: tuple[float | np.ndarray, np.ndarray] | None = None
+        self._weakest_spread: tuple[np.ndarray, np.ndarray] | None = None
+        self._domain_weights = np.asarray(layout.domain_weights, dtype=np.float64)
         # Rows whose change makes the pair ties and the index stale (domains, pair ties, index),
         # as runs of consecutive rows; a row between them (institutionalization ...) does not.
         tie_rows = {r for rows in self._pair_rows for r in range(rows.start, rows.stop)}
@@ -219,10 +222,11 @@ class WorldState:
             return
         self.ties_stale = False
         if self._kernels is not None:
-            weakest = np.array(np.broadcast_to(self.weakest_weight, (self.replications,)), dtype=np.float64)
-            weights = np.asarray(self.layout.domain_weights, dtype=np.float64)
+            weakest = self._weakest_array()
+            if len(weakest) != self.replications:
+                weakest = self._weakest_per_world(weakest)
             self._kernels.refresh_ties(
-                self.x, self._pair_starts, self._pair_agg_rows, weights, self._index_row, weakest
+                self.x, self._pair_starts, self._pair_agg_rows, self._domain_weights, self._index_row, weakest
             )
             return
         weights = self.layout.domain_weights
@@ -233,10 +237,32 @@ class WorldState:
 
     def index_weights(self) -> np.ndarray:
         """Weight of each pair tie in the trilateral index, per world, shape (3, R)."""
+        if self._kernels is not None:
+            out = np.empty((len(PAIRS), self.replications))
+            self._kernels.index_weights(self.x, self._pair_agg_rows, self._weakest_array(), out)
+            return out
         ties = self.pair_ties()
         weakest = ties.argmin(axis=0)
         a = self.weakest_weight
         return np.array([(1 - a) / 3 + a * (weakest == k) for k in range(len(PAIRS))])
+
+    def _weakest_array(self) -> np.ndarray:
+        """``weakest_weight`` as a float64 vector for the kernels: one value, or one per world (cached)."""
+        value = self.weakest_weight
+        if isinstance(value, np.ndarray):  # per world: read as it is now, never a stale copy
+            return np.ascontiguousarray(value, dtype=np.float64).reshape(-1)
+        cached = self._weakest_cache
+        if cached is None or cached[0] is not value:
+            array = np.array(value, dtype=np.float64).reshape(-1)
+            cached = self._weakest_cache = (value, array)
+        return cached[1]
+
+    def _weakest_per_world(self, weakest: np.ndarray) -> np.ndarray:
+        """One ``weakest_weight`` spread over the worlds (kept while it is the same one value)."""
+        spread = self._weakest_spread
+        if spread is None or spread[0] is not weakest:
+            spread = self._weakest_spread = (weakest, np.array(np.broadcast_to(weakest, (self.replications,))))
+        return spread[1]
 
     def pair_ties(self) -> np.ndarray:
         """The three pair ties, shape (3, R)."""

@@ -83,3 +83,128 @@ def test_the_narrative_log_names_each_firings_quarter(baseline):
     for firing in model.log:
         assert firing.quarter == baseline.quarter_label(firing.turn)
         assert firing.worlds > 0
+
+
+ADVERSARIAL = np.array([np.nan, np.inf, -np.inf, -0.0, 0.0, 1.0, -1e-300, 1.5, -2.0, 0.25, 0.5, 1e308, 0.999])
+
+
+def _pair(scenario, parameters=None):
+    """The same model on the numpy and the compiled engine (record off)."""
+    from sim.engine import kernels
+
+    if not kernels.numba_available():
+        pytest.skip("numba is not installed")
+    return [
+        TrilateralModel(
+            scenario, replications=len(ADVERSARIAL), seed=9, turns=2, record=False, engine=e, parameters=parameters
+        )
+        for e in ("numpy", "compiled")
+    ]
+
+
+def _scramble(model, names, shift):
+    """Adversarial values (NaN, infinities, signed zeros, out of bounds) in the rows ``names``."""
+    for k, name in enumerate(names):
+        model.x[model.scenario.layout.rows[name]] = np.roll(ADVERSARIAL, shift + k)
+
+
+def _same_bits(a, b):
+    """The same bits wherever a value is a number (signed zeros told apart); NaN in the same places.
+
+    A NaN's sign and payload are not compared: x86 takes them from whichever operand comes first,
+    and compilers (numpy's own loops included) may swap the operands of a multiplication.
+    """
+    nan = np.isnan(a)
+    return np.array_equal(nan, np.isnan(b)) and np.array_equal(a[~nan].view(np.uint64), b[~nan].view(np.uint64))
+
+
+READ_BY_PERCEIVE_AND_ASSESS = [
+    f"{actor}.{var}"
+    for actor in ("DPRK", "CHN", "RUS")
+    for var in ("capability", "aggressiveness", "impact", "alignment")
+] + [
+    f"{gov}.{var}"
+    for gov in ("USA", "ROK", "JPN")
+    for var in (
+        "dovishness",
+        "threat",
+        "threat_DPRK",
+        "threat_CHN",
+        "threat_RUS",
+        "abandonment",
+        "entrapment",
+        "hedging",
+        "willingness",
+        "china_leverage",
+        "commitment",
+        "transactionalism",
+        "multilateralism",
+        "support",
+    )
+]
+
+
+@pytest.mark.parametrize("swept", [False, True])
+@pytest.mark.parametrize("shift", [0, 3, 7])
+def test_compiled_perception_and_assessment_give_the_numpy_bits_on_adversarial_states(baseline, swept, shift):
+    parameters = None
+    if swept:  # per-world coefficients (a sweep), including bounds of their ranges
+        n = len(ADVERSARIAL)
+        parameters = {
+            "perception_rate": np.linspace(0.0, 1.0, n),
+            "hedging_gain": np.linspace(1.0, 0.0, n),
+            "threat_gain": np.roll(np.linspace(0.0, 1.0, n), shift),
+        }
+        parameters = {k: v for k, v in parameters.items() if k in baseline.parameter_defaults}
+        assert parameters
+    models = _pair(baseline, parameters)
+    for model in models:
+        _scramble(model, READ_BY_PERCEIVE_AND_ASSESS, shift)
+    for code in ("USA", "ROK", "JPN"):
+        for rate in (None, 1.0):
+            for model in models:
+                model.governments[code].perceive(rate=rate)
+                model.governments[code].assess(hedging_rate=rate)
+            assert _same_bits(models[0].x, models[1].x), (code, rate)
+    for model in models:
+        model.run()
+    assert _same_bits(models[0].x, models[1].x)
+
+
+def test_the_kernels_two_bounds_are_numpys_clip_and_apply_even_for_signed_zeros():
+    from sim.engine.kernels.build import _bound, _clip
+
+    for value in (-0.0, 0.0, 1.0, -1.0, 2.0, 0.5, np.nan, np.inf, -np.inf):
+        for low, high in ((0.0, 1.0), (-0.0, 1.0), (-1.0, 0.0), (-1.0, -0.0)):
+            array = np.array([value])
+            clipped = np.clip(array, low, high)
+            applied = np.minimum(np.maximum(array, np.array([[low]])), np.array([[high]]))[0]
+            assert np.array([_clip(value, low, high)]).view(np.uint64)[0] == clipped.view(np.uint64)[0] or np.isnan(
+                value
+            )
+            assert np.array([_bound(value, low, high)]).view(np.uint64)[0] == applied.view(np.uint64)[0] or np.isnan(
+                value
+            )
+
+
+TIE_ROWS = [
+    f"tie.{pair}.{domain}" for pair in ("USA_ROK", "USA_JPN", "ROK_JPN") for domain in ("deterrence", "history")
+]
+
+
+@pytest.mark.parametrize("swept", [False, True])
+@pytest.mark.parametrize("shift", [0, 5])
+def test_compiled_tie_refresh_and_index_weights_give_the_numpy_bits(baseline, swept, shift):
+    parameters = {"weakest_weight": np.linspace(0.0, 1.0, len(ADVERSARIAL))} if swept else None
+    models = _pair(baseline, parameters)
+    for model in models:
+        _scramble(model, TIE_ROWS, shift)
+        model.state.refresh_ties(force=True)
+    assert _same_bits(models[0].x, models[1].x)
+    assert _same_bits(*(model.state.index_weights() for model in models))
+    for model in models:  # ties equal or NaN: argmin's first minimum, numpy's minimum on signed zeros
+        rows = [model.scenario.layout.rows[f"tie.{pair}"] for pair in ("USA_ROK", "USA_JPN", "ROK_JPN")]
+        model.x[rows[0]] = np.resize([0.0, -0.0, 0.2, np.nan, 0.3, 0.1], len(ADVERSARIAL))
+        model.x[rows[1]] = np.roll(model.x[rows[0]], 1 + shift)
+        model.x[rows[2]] = -np.roll(model.x[rows[0]], 2)
+    assert _same_bits(*(model.state.index_weights() for model in models))
