@@ -61,6 +61,9 @@ class Government(mesa.Agent):
         self._strategy_stream = stream_id(f"strategy:{code}")
         self.last_choice: np.ndarray = np.zeros((0, model.replications), dtype=bool)
         self._valuation_plan: ValuationPlan | None = None
+        # Row indices the compiled perception and assessment kernels read (worked out on first use).
+        self._perceive_rows: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._assess_rows: np.ndarray | None = None
 
     def _row(self, var: str) -> int:
         return self.model.scenario.layout.rows[f"{self.code}.{var}"]
@@ -108,37 +111,39 @@ class Government(mesa.Agent):
         state.set(f"{self.code}.threat", 1.0 - combined, source)
 
     def _perceive_compiled(self, rate: float | None) -> None:
-        """:meth:`perceive` as one kernel (``kernels.perceive``; record off; the same bits)."""
+        """:meth:`perceive` as one kernel (``kernels.perceive_threats``; record off; the same bits)."""
         from sim.engine import kernels
 
         model = self.model
-        P, layout, R = model.params, model.scenario.layout, model.replications
-        rows = layout.rows
-        actor_rows = np.array(
-            [
-                [rows[f"{actor}.{var}"] for var in ("capability", "aggressiveness", "impact", "alignment")]
-                for actor in THREAT_ACTORS
-            ],
-            dtype=np.int64,
-        )
-        threat_rows = np.array([rows[f"{self.code}.threat_{actor}"] for actor in THREAT_ACTORS], dtype=np.int64)
-        coefficients = np.empty((4, R))
-        coefficients[0] = P["act_signal_gain"]
-        coefficients[1] = P["alignment_gain"]
-        coefficients[2] = P["camp_lens_gain"]
-        coefficients[3] = P["perception_rate"] if rate is None else rate
+        P, rows = model.params, model.scenario.layout.rows
+        speed = P["perception_rate"] if rate is None else rate
+        coefficients = _coefficients([P["act_signal_gain"], P["alignment_gain"], P["camp_lens_gain"], speed], model)
+        if self._perceive_rows is None:
+            self._perceive_rows = (
+                np.array(
+                    [
+                        [rows[f"{actor}.{var}"] for var in ("capability", "aggressiveness", "impact", "alignment")]
+                        for actor in THREAT_ACTORS
+                    ],
+                    dtype=np.int64,
+                ),
+                np.array([rows[f"{self.code}.threat_{actor}"] for actor in THREAT_ACTORS], dtype=np.int64),
+                np.asarray(model.scenario.exposure[self.code], dtype=np.float64),
+            )
+        actor_rows, threat_rows, exposure = self._perceive_rows
         lo, hi = model.state.float_bounds
-        kernels.load().perceive(
+        kernels.load().perceive_threats(
             model.x,
             actor_rows,
             threat_rows,
-            np.asarray(model.scenario.exposure[self.code], dtype=np.float64),
+            exposure,
             THREAT_ACTORS.index("DPRK"),
             rows[f"{self.code}.dovishness"],
             rows[f"{self.code}.threat"],
             coefficients,
             lo,
             hi,
+            np.empty(model.replications),
         )
 
     def fears(self) -> tuple[np.ndarray, np.ndarray]:
@@ -164,6 +169,9 @@ class Government(mesa.Agent):
     def assess(self, hedging_rate: float | None = None) -> None:
         """Move hedging, then set willingness to cooperate (``hedging_rate`` overrides the parameter)."""
         model = self.model
+        if model.state.compiled and not model.state.recorder.enabled:
+            self._assess_compiled(hedging_rate)
+            return
         x, P, state = model.x, model.params, model.state
         code = self.code
         abandonment, entrapment = self.fears()
@@ -189,6 +197,34 @@ class Government(mesa.Agent):
             - P["hedging_drag"] * self.value("hedging")
         )
         state.set(f"{code}.willingness", np.clip(willingness, 0.0, 1.0), behaviour("willingness", code))
+
+    def _assess_compiled(self, hedging_rate: float | None) -> None:
+        """:meth:`assess` as one kernel (``kernels.assess_hedging``; record off; the same bits)."""
+        from sim.engine import kernels
+
+        model = self.model
+        P, rows, code = model.params, model.scenario.layout.rows, self.code
+        values = [P[name] for name in ("hedging_gain", "entrapment_gain", "leverage_gain")]
+        values.append(P["hedging_rate"] if hedging_rate is None else hedging_rate)
+        drivers = ("willingness_base", "threat_gain", "commitment_gain", "transactional_drag", "support_gain")
+        values += [P[name] for name in (*drivers, "hedging_drag")]
+        if self._assess_rows is None:
+            own = ("abandonment", "entrapment", "hedging", "willingness", "china_leverage", "threat", "commitment")
+            restraint = "USA.multilateralism" if code == "USA" else "USA.commitment"
+            self._assess_rows = np.array(
+                [
+                    *(rows[f"{code}.{var}"] for var in (*own, "transactionalism", "support")),
+                    rows["USA.transactionalism"],
+                    rows[restraint],
+                    rows["CHN.aggressiveness"],
+                ],
+                dtype=np.int64,
+            )
+        lo, hi = model.state.float_bounds
+        china = float(model.scenario.exposure[code][THREAT_ACTORS.index("CHN")])
+        kernels.load().assess_hedging(
+            model.x, self._assess_rows, code == "USA", china, _coefficients(values, model), lo, hi
+        )
 
     def decide(self) -> None:
         """Perceive, assess, then choose and play action cards."""
@@ -342,3 +378,13 @@ class Government(mesa.Agent):
         inst = model.x[model.scenario.layout.rows["institutionalization"]]
         cost = model.params["defection_cost"] * inst * fall
         model.state.apply(self._rows("approval"), -cost, behaviour("defection cost", self.code))
+
+
+def _coefficients(values: list[float | np.ndarray], model: TrilateralModel) -> np.ndarray:
+    """Coefficients for a kernel: (k, 1) when each is one number, else (k, R) (a swept parameter)."""
+    if all(isinstance(value, float | int) or np.ndim(value) == 0 for value in values):
+        return np.array(values, dtype=np.float64).reshape(-1, 1)
+    block = np.empty((len(values), model.replications))
+    for k, value in enumerate(values):
+        block[k] = value
+    return block

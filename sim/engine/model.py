@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import mesa
 import numpy as np
@@ -26,7 +26,15 @@ from sim.engine import bargaining, dynamics, indicators, kernels, sources, warmu
 from sim.engine.explain import Contribution, contributions
 from sim.engine.history import KeptHistory, Snapshot, as_keep, new_history
 from sim.engine.layout import GOVERNMENTS, PHASES, THREAT_ACTORS
-from sim.engine.limits import MAX_REPLICATION_ID, MAX_REPLICATIONS, check_run_fits
+from sim.engine.limits import check_run_fits
+from sim.engine.options import (
+    as_record,
+    as_replication_ids,
+    as_seed,
+    as_turns,
+    parameter_values,
+    strategy_choices,
+)
 from sim.engine.rng import CounterRNG
 from sim.engine.sources import Source
 from sim.engine.state import WorldState, elementwise_sum
@@ -34,7 +42,6 @@ from sim.engine.triggers import Firing, run_triggers
 from sim.errors import UsageError, did_you_mean
 from sim.lang import schema
 from sim.lang.scenario import Event, Scenario, Trigger, load_scenario
-from sim.lang.schema import GovCode
 
 INDICATORS: tuple[str, ...] = indicators.NAMES
 """Indicators recorded every turn (means for the datacollector, full arrays in ``history``)."""
@@ -56,81 +63,6 @@ class _Draws:
 MODEL_OPTIONS: tuple[str, ...] = tuple(name for name in schema.MODEL_OPTIONS if name != "scenario")
 """The model's keyword-only options: the scenario language's reserved names less the positional
 ``scenario``. A scenario parameter may not take one of these names (a located validation error)."""
-
-
-def _as_seed(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise UsageError(f"seed must be a non-negative integer, got {value!r}")
-    if value < 0:
-        raise UsageError(f"seed must be a non-negative integer, got {value}")
-    return int(value)
-
-
-def _as_replication_ids(replications: Any, replication_ids: Any) -> np.ndarray:
-    """The replication indices to carry: ``replication_ids`` if given, else ``0 .. replications-1``."""
-    if replication_ids is None:
-        if isinstance(replications, bool) or not isinstance(replications, int | np.integer) or replications < 1:
-            raise UsageError(f"replications must be a positive integer, got {replications!r}")
-        if replications > MAX_REPLICATIONS:
-            raise UsageError(f"replications is at most {MAX_REPLICATIONS} per model")
-        return np.arange(int(replications), dtype=np.int64)
-    ids = np.asarray(replication_ids)
-    if ids.dtype == bool or (ids.size and not np.issubdtype(ids.dtype, np.integer)):
-        raise UsageError(f"replication_ids must be a non-empty list of non-negative integers, got {replication_ids!r}")
-    ids = ids.astype(np.int64)
-    if ids.ndim != 1 or len(ids) == 0 or (ids < 0).any():
-        raise UsageError("replication_ids must be a non-empty list of non-negative integers")
-    if len(ids) > MAX_REPLICATIONS:
-        raise UsageError(f"replications is at most {MAX_REPLICATIONS} per model")
-    if (ids > MAX_REPLICATION_ID).any():
-        raise UsageError(f"a replication index is at most 2**62 (got {int(ids.max())})")
-    return ids
-
-
-def _as_turns(turns: Any, default: int) -> int:
-    if turns is None:
-        return default
-    if isinstance(turns, bool) or not isinstance(turns, int | np.integer) or turns < 1:
-        raise UsageError(f"turns must be an integer of at least 1, got {turns!r}")
-    return int(turns)
-
-
-def _as_record(record: Any, replications: int) -> bool:
-    """``record``: None means on for a single story and off for an ensemble."""
-    if record is None:
-        return replications == 1
-    if not isinstance(record, bool | np.bool_):
-        raise UsageError(f"record must be True, False or None, got {record!r}")
-    return bool(record)
-
-
-def _strategy_choices(spec: Scenario, strategies: Any) -> dict[str, str | Strategy]:
-    """Each government's strategy: the scenario's, overridden by ``strategies``."""
-    chosen: dict[str, str | Strategy] = {g: spec.spec.governments[cast(GovCode, g)].strategy for g in GOVERNMENTS}
-    if strategies is None:
-        return chosen
-    if not isinstance(strategies, Mapping):
-        raise UsageError(f"strategies must map a government to a strategy name, got {strategies!r}")
-    for gov, strategy in strategies.items():
-        if gov not in GOVERNMENTS:
-            raise UsageError(f"unknown government '{gov}'{did_you_mean(str(gov), GOVERNMENTS)}")
-        if not isinstance(strategy, str | Strategy):
-            raise UsageError(f"strategy for {gov} must be a strategy name, got {strategy!r}")
-        chosen[gov] = strategy
-    return chosen
-
-
-def _parameter_values(parameters: Any, swept: Mapping[str, Any]) -> dict[str, Any]:
-    """Scenario parameter values from ``parameters=`` and keyword arguments (as ``mesa.batch_run`` passes them)."""
-    if parameters is None:
-        parameters = {}
-    if not isinstance(parameters, Mapping) or not all(isinstance(name, str) for name in parameters):
-        raise UsageError(f"parameters must map parameter names to values, got {parameters!r}")
-    both = sorted(set(parameters) & set(swept))
-    if both:
-        names = ", ".join(f"'{name}'" for name in both)
-        raise UsageError(f"parameter {names} given both in parameters= and as a keyword argument; give it once")
-    return {**parameters, **swept}
 
 
 class TrilateralModel(mesa.Model):
@@ -196,26 +128,26 @@ class TrilateralModel(mesa.Model):
         if seed is not None and rng is not None:
             raise UsageError("pass either seed or rng, not both")
         chosen = seed if seed is not None else rng
-        self.seed = secrets.randbits(62) if chosen is None else _as_seed(chosen)
+        self.seed = secrets.randbits(62) if chosen is None else as_seed(chosen)
         super().__init__(rng=self.seed)
         self.scenario: Scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         spec = self.scenario
         if spec.spec.abstract:
             raise UsageError(f"scenario '{spec.id}' is abstract (shared defaults); run a scenario that extends it")
         kept_turns = as_keep(keep)  # checked early; used when the history starts
-        self.replication_ids = _as_replication_ids(replications, replication_ids)
+        self.replication_ids = as_replication_ids(replications, replication_ids)
         self.replications = len(self.replication_ids)
-        self.turns = _as_turns(turns, spec.turns)
-        record = _as_record(record, self.replications)
+        self.turns = as_turns(turns, spec.turns)
+        record = as_record(record, self.replications)
         self.engine = kernels.resolve(engine, self.replications)
         compiled = self.engine == "compiled"
         check_run_fits(len(spec.layout.rows), self.replications, self.turns + spec.warmup, record)
-        chosen_strategies = _strategy_choices(spec, strategies)
+        chosen_strategies = strategy_choices(spec, strategies)
         self.bans = resolve_bans(spec, bans)
         self.scripts = merge_scripts(spec, script, self.turns, self.bans)
         self.streams = CounterRNG(self.seed, self.replication_ids, compiled=compiled)
         self.draws = _Draws(self)
-        self.params = self._resolve_parameters(_parameter_values(parameters, swept))
+        self.params = self._resolve_parameters(parameter_values(parameters, swept))
         self.p = [self.params[name] for name in spec.parameter_names]
         self.warmup = spec.warmup
         self.warming_up = False
@@ -226,10 +158,10 @@ class TrilateralModel(mesa.Model):
                 f"run at most {spec.turns} turns or give the series a default"
             )
         self.turn = 0
+        self._label: tuple[int, str] = (0, spec.quarter_label(0))
         self.context: list[Any] = [0, *spec.start, *spec.series.row(1)]
         x0, self.profiles = spec.initial_state(self.p, self.replications)
-        self.state = WorldState(spec.layout, x0[:, 0] * 0, self.replications, record=record, compiled=compiled)
-        self.state.x[:] = x0
+        self.state = WorldState(spec.layout, x0, self.replications, record=record, compiled=compiled)
         self.x = self.state.x
         self.state.weakest_weight = self.params["weakest_weight"]
         self.state.refresh_ties(force=True)
@@ -256,11 +188,13 @@ class TrilateralModel(mesa.Model):
 
         self._indicator_rows = [spec.layout.rows[name] for name in INDICATORS]
         self._run_warmup()
-        self.history: list[Snapshot] | KeptHistory = new_history(kept_turns, self._snapshot())
+        self._means: np.ndarray | None = None  # the indicators' means while the datacollector collects
+        block = self.x[self._indicator_rows]
+        self.history: list[Snapshot] | KeptHistory = new_history(kept_turns, dict(zip(INDICATORS, block, strict=True)))
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: partial(indicator_mean, name=name) for name in INDICATORS}
+            model_reporters={name: partial(_collected_mean, index=i, name=name) for i, name in enumerate(INDICATORS)}
         )
-        self.datacollector.collect(self)
+        self._collect(block)
 
     # ----------------------------------------------------------------------------- set-up
 
@@ -344,8 +278,9 @@ class TrilateralModel(mesa.Model):
         if self.state.recorder.enabled:
             self.state.recorder.turns[-1].index_weights = self.state.index_weights().mean(axis=1)
         self.pending_choices = {}
-        self.history.append(self._snapshot())
-        self.datacollector.collect(self)
+        block = self.x[self._indicator_rows]  # one copy; the snapshot holds views into it
+        self.history.append(dict(zip(INDICATORS, block, strict=True)))
+        self._collect(block)
         if self.turn >= self.turns:
             self.running = False
 
@@ -440,13 +375,13 @@ class TrilateralModel(mesa.Model):
 
         ``source`` is the trigger's typed source when the caller has it already.
         """
-        worlds = int(fired.sum())
+        worlds = int(np.count_nonzero(fired) if fired.dtype == np.bool_ else fired.sum())
         if worlds == 0:
             return
         self.log.append(
             Firing(
                 turn=self.turn,
-                quarter=self.scenario.quarter_label(self.turn),
+                quarter=self._quarter_label(),
                 phase=trigger.phase,
                 source=trigger.cause if source is None else source,
                 title=trigger.title,
@@ -466,7 +401,7 @@ class TrilateralModel(mesa.Model):
             self.log.append(
                 Firing(
                     turn=self.turn,
-                    quarter=self.scenario.quarter_label(self.turn),
+                    quarter=self._quarter_label(),
                     phase="domestic",
                     source=sources.election(government),
                     title=f"{government} election",
@@ -476,6 +411,24 @@ class TrilateralModel(mesa.Model):
                     in_story=True,
                 )
             )
+
+    def _quarter_label(self) -> str:
+        """The current turn's quarter label (``2025Q3``), worked out once per turn."""
+        cached = self._label
+        if cached[0] != self.turn:
+            cached = self._label = (self.turn, self.scenario.quarter_label(self.turn))
+        return cached[1]
+
+    def _collect(self, block: np.ndarray) -> None:
+        """Collect the indicators' means (the datacollector) from ``block``, a copy of their rows now.
+
+        One reduction for all of them; each mean has the bits of ``np.mean`` of its row.
+        """
+        self._means = np.add.reduce(block, axis=1) / self.replications
+        try:
+            self.datacollector.collect(self)
+        finally:
+            self._means = None
 
     def _snapshot(self) -> dict[str, np.ndarray]:
         values = self.x[self._indicator_rows]  # one copy; the dict holds views into it
@@ -504,6 +457,12 @@ class TrilateralModel(mesa.Model):
         the indicator's change over the turn. Pair ties sum their domains with the domain weights.
         """
         return contributions(self, turn if turn is not None else self.turn, top)
+
+
+def _collected_mean(model: TrilateralModel, index: int, name: str) -> float:
+    """The model's datacollector reporter: the mean its collection computed, else :func:`indicator_mean`."""
+    means = model._means
+    return indicator_mean(model, name) if means is None else float(means[index])
 
 
 def indicator_mean(model: TrilateralModel, name: str) -> float:

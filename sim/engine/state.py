@@ -38,6 +38,17 @@ def pair_index(ties: np.ndarray, weakest_weight: float | np.ndarray) -> np.ndarr
     return weakest_weight * low + (1 - weakest_weight) * mean
 
 
+def _runs(rows: Iterable[int]) -> tuple[tuple[int, int], ...]:
+    """Row indices as runs of consecutive rows ``(first, end)`` (end exclusive), in order."""
+    runs: list[tuple[int, int]] = []
+    for row in sorted(rows):
+        if runs and runs[-1][1] == row:
+            runs[-1] = (runs[-1][0], row + 1)
+        else:
+            runs.append((row, row + 1))
+    return tuple(runs)
+
+
 def _as_2d(delta: np.ndarray | float, x: np.ndarray) -> np.ndarray:
     """A change as a 2-D float array (rows x worlds, either axis possibly 1) for the apply kernel."""
     array = np.asarray(delta, dtype=np.float64)
@@ -92,7 +103,9 @@ class WorldState:
     """The state matrix of an ensemble plus bound-respecting, recorded updates.
 
     With ``compiled=True`` the updates and the tie refresh run as numba kernels
-    (:mod:`sim.engine.kernels`), with the same bits as the numpy code here.
+    (:mod:`sim.engine.kernels`), with the same bits as the numpy code here. ``initial`` is
+    either one value per row (repeated over the worlds) or the whole (rows, R) float64 matrix,
+    which the state then uses as its ``x`` without copying it.
     """
 
     def __init__(
@@ -105,7 +118,12 @@ class WorldState:
             from sim.engine import kernels
 
             self._kernels = kernels.load()
-        self.x = np.repeat(initial[:, None], replications, axis=1)
+        if initial.ndim == 2:
+            if initial.shape != (layout.size, replications) or initial.dtype != np.float64:
+                raise ValueError(f"initial state must be float64 of shape {(layout.size, replications)}")
+            self.x = initial  # adopted, not copied (the model builds it for this state)
+        else:
+            self.x = np.repeat(initial[:, None], replications, axis=1)
         self.replications = replications
         self.lo = layout.lo[:, None]
         # Float bounds for the kernels (layout.lo may hold integers; the values are the same).
@@ -117,12 +135,13 @@ class WorldState:
         self._pair_agg = [layout.rows[f"tie.{pair}"] for pair in PAIRS]
         self._index_row = layout.rows["trilateral"]
         self.weakest_weight: float | np.ndarray = 0.5
-        # Rows whose change makes the pair ties and the index stale (domains, pair ties, index).
-        tie_rows = [r for rows in self._pair_rows for r in range(rows.start, rows.stop)]
-        self._tie_span = (
-            min([*tie_rows, *self._pair_agg, self._index_row]),
-            max([*tie_rows, *self._pair_agg, self._index_row]),
-        )
+        self._weakest_cache: tuple[float | np.ndarray, np.ndarray] | None = None
+        self._weakest_spread: tuple[np.ndarray, np.ndarray] | None = None
+        self._domain_weights = np.asarray(layout.domain_weights, dtype=np.float64)
+        # Rows whose change makes the pair ties and the index stale (domains, pair ties, index),
+        # as runs of consecutive rows; a row between them (institutionalization ...) does not.
+        tie_rows = {r for rows in self._pair_rows for r in range(rows.start, rows.stop)}
+        self._tie_blocks = _runs(tie_rows | {*self._pair_agg, self._index_row})
         self._pair_starts = np.array([rows.start for rows in self._pair_rows], dtype=np.int64)
         self._pair_agg_rows = np.array(self._pair_agg, dtype=np.int64)
         self.ties_stale = True
@@ -142,10 +161,11 @@ class WorldState:
         if not isinstance(rows, slice):
             self.ties_stale = True
             return
-        start = rows.start if rows.start is not None else 0
-        stop = rows.stop if rows.stop is not None else self.layout.size
-        if start <= self._tie_span[1] and stop > self._tie_span[0]:
-            self.ties_stale = True
+        start, stop, _ = rows.indices(self.layout.size)
+        for first, end in self._tie_blocks:
+            if start < end and stop > first:
+                self.ties_stale = True
+                return
 
     def apply(self, rows: slice, delta: np.ndarray | float, source: Source) -> np.ndarray:
         """Add ``delta`` to ``rows`` within bounds; credit the actual change to ``source``."""
@@ -202,10 +222,11 @@ class WorldState:
             return
         self.ties_stale = False
         if self._kernels is not None:
-            weakest = np.array(np.broadcast_to(self.weakest_weight, (self.replications,)), dtype=np.float64)
-            weights = np.asarray(self.layout.domain_weights, dtype=np.float64)
+            weakest = self._weakest_array()
+            if len(weakest) != self.replications:
+                weakest = self._weakest_per_world(weakest)
             self._kernels.refresh_ties(
-                self.x, self._pair_starts, self._pair_agg_rows, weights, self._index_row, weakest
+                self.x, self._pair_starts, self._pair_agg_rows, self._domain_weights, self._index_row, weakest
             )
             return
         weights = self.layout.domain_weights
@@ -216,10 +237,32 @@ class WorldState:
 
     def index_weights(self) -> np.ndarray:
         """Weight of each pair tie in the trilateral index, per world, shape (3, R)."""
+        if self._kernels is not None:
+            out = np.empty((len(PAIRS), self.replications))
+            self._kernels.index_weights(self.x, self._pair_agg_rows, self._weakest_array(), out)
+            return out
         ties = self.pair_ties()
         weakest = ties.argmin(axis=0)
         a = self.weakest_weight
         return np.array([(1 - a) / 3 + a * (weakest == k) for k in range(len(PAIRS))])
+
+    def _weakest_array(self) -> np.ndarray:
+        """``weakest_weight`` as a float64 vector for the kernels: one value, or one per world (cached)."""
+        value = self.weakest_weight
+        if isinstance(value, np.ndarray):  # per world: read as it is now, never a stale copy
+            return np.ascontiguousarray(value, dtype=np.float64).reshape(-1)
+        cached = self._weakest_cache
+        if cached is None or cached[0] is not value:
+            array = np.array(value, dtype=np.float64).reshape(-1)
+            cached = self._weakest_cache = (value, array)
+        return cached[1]
+
+    def _weakest_per_world(self, weakest: np.ndarray) -> np.ndarray:
+        """One ``weakest_weight`` spread over the worlds (kept while it is the same one value)."""
+        spread = self._weakest_spread
+        if spread is None or spread[0] is not weakest:
+            spread = self._weakest_spread = (weakest, np.array(np.broadcast_to(weakest, (self.replications,))))
+        return spread[1]
 
     def pair_ties(self) -> np.ndarray:
         """The three pair ties, shape (3, R)."""

@@ -171,7 +171,7 @@ class Scenario:
             for t, trait in enumerate(PROFILE_TRAITS):
                 x[layout.rows[f"{gov}.{trait}"]] = profiles[gov][camp, t]
         place_starting_leaders(self.leaders, x, layout, params)
-        x = np.clip(x, layout.lo[:, None], layout.hi[:, None])
+        np.clip(x, layout.lo[:, None], layout.hi[:, None], out=x)  # in place: no second (rows, R) matrix
         return x, profiles
 
     def event(self, ident: str) -> Event:

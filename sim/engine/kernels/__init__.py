@@ -54,6 +54,7 @@ _KERNEL_MODULES = (
     "sim.engine.kernels.domestic",
     "sim.engine.kernels.domestic_terms",
     "sim.engine.kernels.valuation",
+    "sim.engine.kernels.build",
 )
 """Modules of kernels: each declares ``HELPERS`` (functions its kernels call, inlined) and ``KERNELS``
 (the entry points compiled with ``numba.njit``), all plain Python a test can also run uncompiled; an

@@ -1,0 +1,210 @@
+"""Model construction and the per-turn framework: no needless copies, no needless tie refreshes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import TrilateralModel
+from sim.engine.sources import behaviour
+from sim.engine.state import WorldState
+from sim.lang.scenario import load_scenario
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return load_scenario("baseline")
+
+
+def test_the_state_adopts_the_initial_matrix_and_the_start_state_is_a_separate_copy(baseline):
+    x0, _ = baseline.initial_state([baseline.parameter_defaults[n] for n in baseline.parameter_names], 5)
+    state = WorldState(baseline.layout, x0, 5, record=False)
+    assert state.x is x0
+    with pytest.raises(ValueError, match="shape"):
+        WorldState(baseline.layout, x0[:, :3], 5)
+    model = TrilateralModel(baseline, replications=5, seed=1, turns=1)
+    assert not np.shares_memory(model.start_state, model.x)
+    before = model.start_state.copy()
+    model.run()
+    assert np.array_equal(model.start_state, before)
+
+
+def test_initial_state_is_clipped_to_the_bounds(baseline):
+    params = [baseline.parameter_defaults[n] for n in baseline.parameter_names]
+    x, _ = baseline.initial_state(params, 3)
+    lo, hi = baseline.layout.lo[:, None], baseline.layout.hi[:, None]
+    assert np.all((x >= lo) & (x <= hi))
+
+
+def test_only_rows_the_ties_are_made_of_make_them_stale(baseline):
+    model = TrilateralModel(baseline, replications=3, seed=1, turns=1)
+    state, rows = model.state, baseline.layout.rows
+    source = behaviour("test", "USA")
+
+    def stale_after(name: str) -> bool:
+        state.refresh_ties(force=True)
+        row = rows[name]
+        state.apply(slice(row, row + 1), 0.0, source)
+        return state.ties_stale
+
+    # Rows inside the span of the tie rows but not tie rows themselves.
+    assert not stale_after("institutionalization")
+    assert not stale_after("deterrence")
+    assert not stale_after("USA.approval")
+    assert stale_after("tie.ROK_JPN.history")
+    assert stale_after("tie.USA_ROK")
+    assert stale_after("trilateral")
+    state.refresh_ties(force=True)
+    first = rows["tie.ROK_JPN.history"]
+    state.apply(slice(first - 2, first + 3), 0.0, source)  # a block reaching into the ties
+    assert state.ties_stale
+
+
+def test_the_datacollector_keeps_each_indicators_mean_bit_for_bit(baseline):
+    from sim.engine.model import INDICATORS, indicator_mean
+
+    model = TrilateralModel(baseline, replications=37, seed=3, turns=3).run()
+    collected = model.datacollector.model_vars
+    for name in INDICATORS:
+        assert len(collected[name]) == 4
+        for turn in range(4):
+            value = collected[name][turn]
+            assert type(value) is float
+            assert value == float(np.mean(model.history[turn][name])) or np.isnan(value)
+    # A caller collecting at another time gets the means then (not a stale copy).
+    model.set_state("ROK.approval", 0.123)
+    model.datacollector.collect(model)
+    assert model.datacollector.model_vars["trilateral"][-1] == indicator_mean(model, "trilateral")
+
+
+def test_the_narrative_log_names_each_firings_quarter(baseline):
+    model = TrilateralModel(baseline, replications=20, seed=4, turns=6).run()
+    assert model.log
+    for firing in model.log:
+        assert firing.quarter == baseline.quarter_label(firing.turn)
+        assert firing.worlds > 0
+
+
+ADVERSARIAL = np.array([np.nan, np.inf, -np.inf, -0.0, 0.0, 1.0, -1e-300, 1.5, -2.0, 0.25, 0.5, 1e308, 0.999])
+
+
+def _pair(scenario, parameters=None):
+    """The same model on the numpy and the compiled engine (record off)."""
+    from sim.engine import kernels
+
+    if not kernels.numba_available():
+        pytest.skip("numba is not installed")
+    return [
+        TrilateralModel(
+            scenario, replications=len(ADVERSARIAL), seed=9, turns=2, record=False, engine=e, parameters=parameters
+        )
+        for e in ("numpy", "compiled")
+    ]
+
+
+def _scramble(model, names, shift):
+    """Adversarial values (NaN, infinities, signed zeros, out of bounds) in the rows ``names``."""
+    for k, name in enumerate(names):
+        model.x[model.scenario.layout.rows[name]] = np.roll(ADVERSARIAL, shift + k)
+
+
+def _same_bits(a, b):
+    """The same bits wherever a value is a number (signed zeros told apart); NaN in the same places.
+
+    A NaN's sign and payload are not compared: x86 takes them from whichever operand comes first,
+    and compilers (numpy's own loops included) may swap the operands of a multiplication.
+    """
+    nan = np.isnan(a)
+    return np.array_equal(nan, np.isnan(b)) and np.array_equal(a[~nan].view(np.uint64), b[~nan].view(np.uint64))
+
+
+READ_BY_PERCEIVE_AND_ASSESS = [
+    f"{actor}.{var}"
+    for actor in ("DPRK", "CHN", "RUS")
+    for var in ("capability", "aggressiveness", "impact", "alignment")
+] + [
+    f"{gov}.{var}"
+    for gov in ("USA", "ROK", "JPN")
+    for var in (
+        "dovishness",
+        "threat",
+        "threat_DPRK",
+        "threat_CHN",
+        "threat_RUS",
+        "abandonment",
+        "entrapment",
+        "hedging",
+        "willingness",
+        "china_leverage",
+        "commitment",
+        "transactionalism",
+        "multilateralism",
+        "support",
+    )
+]
+
+
+@pytest.mark.parametrize("swept", [False, True])
+@pytest.mark.parametrize("shift", [0, 3, 7])
+def test_compiled_perception_and_assessment_give_the_numpy_bits_on_adversarial_states(baseline, swept, shift):
+    parameters = None
+    if swept:  # per-world coefficients (a sweep), including bounds of their ranges
+        n = len(ADVERSARIAL)
+        parameters = {
+            "perception_rate": np.linspace(0.0, 1.0, n),
+            "hedging_gain": np.linspace(1.0, 0.0, n),
+            "threat_gain": np.roll(np.linspace(0.0, 1.0, n), shift),
+        }
+        parameters = {k: v for k, v in parameters.items() if k in baseline.parameter_defaults}
+        assert parameters
+    models = _pair(baseline, parameters)
+    for model in models:
+        _scramble(model, READ_BY_PERCEIVE_AND_ASSESS, shift)
+    for code in ("USA", "ROK", "JPN"):
+        for rate in (None, 1.0):
+            for model in models:
+                model.governments[code].perceive(rate=rate)
+                model.governments[code].assess(hedging_rate=rate)
+            assert _same_bits(models[0].x, models[1].x), (code, rate)
+    for model in models:
+        model.run()
+    assert _same_bits(models[0].x, models[1].x)
+
+
+def test_the_kernels_two_bounds_are_numpys_clip_and_apply_even_for_signed_zeros():
+    from sim.engine.kernels.build import _bound, _clip
+
+    for value in (-0.0, 0.0, 1.0, -1.0, 2.0, 0.5, np.nan, np.inf, -np.inf):
+        for low, high in ((0.0, 1.0), (-0.0, 1.0), (-1.0, 0.0), (-1.0, -0.0)):
+            array = np.array([value])
+            clipped = np.clip(array, low, high)
+            applied = np.minimum(np.maximum(array, np.array([[low]])), np.array([[high]]))[0]
+            assert np.array([_clip(value, low, high)]).view(np.uint64)[0] == clipped.view(np.uint64)[0] or np.isnan(
+                value
+            )
+            assert np.array([_bound(value, low, high)]).view(np.uint64)[0] == applied.view(np.uint64)[0] or np.isnan(
+                value
+            )
+
+
+TIE_ROWS = [
+    f"tie.{pair}.{domain}" for pair in ("USA_ROK", "USA_JPN", "ROK_JPN") for domain in ("deterrence", "history")
+]
+
+
+@pytest.mark.parametrize("swept", [False, True])
+@pytest.mark.parametrize("shift", [0, 5])
+def test_compiled_tie_refresh_and_index_weights_give_the_numpy_bits(baseline, swept, shift):
+    parameters = {"weakest_weight": np.linspace(0.0, 1.0, len(ADVERSARIAL))} if swept else None
+    models = _pair(baseline, parameters)
+    for model in models:
+        _scramble(model, TIE_ROWS, shift)
+        model.state.refresh_ties(force=True)
+    assert _same_bits(models[0].x, models[1].x)
+    assert _same_bits(*(model.state.index_weights() for model in models))
+    for model in models:  # ties equal or NaN: argmin's first minimum, numpy's minimum on signed zeros
+        rows = [model.scenario.layout.rows[f"tie.{pair}"] for pair in ("USA_ROK", "USA_JPN", "ROK_JPN")]
+        model.x[rows[0]] = np.resize([0.0, -0.0, 0.2, np.nan, 0.3, 0.1], len(ADVERSARIAL))
+        model.x[rows[1]] = np.roll(model.x[rows[0]], 1 + shift)
+        model.x[rows[2]] = -np.roll(model.x[rows[0]], 2)
+    assert _same_bits(*(model.state.index_weights() for model in models))
