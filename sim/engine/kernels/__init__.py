@@ -128,6 +128,17 @@ def load() -> SimpleNamespace:
     return SimpleNamespace(**kernels)
 
 
+def plain() -> SimpleNamespace:
+    """Every kernel as the plain Python it is compiled from (slow; tests check both give the same bits)."""
+    return SimpleNamespace(
+        **{
+            name: getattr(module, name)
+            for module in map(importlib.import_module, _KERNEL_MODULES)
+            for name in module.KERNELS
+        }
+    )
+
+
 def _cache_name(module: str, name: str) -> str:
     return f"{module.rsplit('.', 1)[-1]}.{name}"
 

@@ -98,7 +98,7 @@ def test_fused_valuation_without_defection_cost_and_uncompiled(models, monkeypat
     assert plan.key != valuation.build_plan(compiled, gov, cards, {**weights, extra: 1.0}).key
     expected = numpy_parts(reference, gov, cards, weights)
     got = valuation.value_cards(compiled, gov, cards, weights, plan)
-    plain_kernels = SimpleNamespace(**{name: getattr(valuation_source, name) for name in valuation_source.KERNELS})
+    plain_kernels = kernels.plain()
     monkeypatch.setattr(kernels, "load", lambda: plain_kernels)
     plain = valuation.value_cards(compiled, gov, cards, weights, plan)
     for a, b, c in zip(expected, got, plain, strict=True):
