@@ -43,7 +43,7 @@ _MATHLIB_FUNCTIONS = (
     "cos_scalar",
     "pow_scalar",
 )
-_KERNEL_MODULES = ("sim.engine.kernels.source",)
+_KERNEL_MODULES = ("sim.engine.kernels.source", "sim.engine.kernels.dynamics")
 """Modules of kernels: each declares ``HELPERS`` (functions its kernels call, inlined) and ``KERNELS``
 (the entry points compiled with ``numba.njit``), all plain Python a test can also run uncompiled."""
 
