@@ -8,7 +8,7 @@ how much shared threat lifted the ROK-Japan tie and how much history salience pu
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -143,6 +143,9 @@ def cooperation(model: TrilateralModel) -> None:
              + tie_noise * N(0, 1)   (one draw per pair and turn)
     """
     x, P, state, layout = model.x, model.params, model.state, model.scenario.layout
+    if state.compiled and not state.recorder.enabled:
+        _cooperation_compiled(model)
+        return
     rows = layout.rows
     responsiveness = model.responsiveness[:, None]
     inst = x[rows["institutionalization"]]
@@ -178,9 +181,6 @@ def cooperation(model: TrilateralModel) -> None:
         tie_rows = layout.tie_rows(pair)
         rate = P["tie_adjust_rate"] * responsiveness
         drivers = sum(term for _, term in terms)
-        if state.compiled and not state.recorder.enabled:
-            _tie_step_kernel(model, pair, tie_rows, rate, drivers, spill, history, inst)
-            continue
         ties = x[tie_rows].copy()
         undamped = rate * (P["tie_base"] + drivers - ties)
         if history is not None:
@@ -206,37 +206,75 @@ def cooperation(model: TrilateralModel) -> None:
     state.refresh_ties(force=True)
 
 
-def _tie_step_kernel(
-    model: TrilateralModel,
-    pair: str,
-    tie_rows: slice,
-    rate: np.ndarray,
-    drivers: np.ndarray | float,
-    spill: np.ndarray,
-    history: np.ndarray | None,
-    inst: np.ndarray,
-) -> None:
-    """The compiled end of :func:`cooperation` for one pair (record off; the same bits)."""
+def coefficient_matrix(model: TrilateralModel, names: tuple[str, ...]) -> np.ndarray:
+    """The named coefficients as a kernel reads them: shape (len(names), 1), or (len(names), R) if one is per world."""
+    values = [model.params[name] for name in names]
+    if all(np.ndim(value) == 0 for value in values):
+        return np.array(values, dtype=np.float64).reshape(-1, 1)
+    out = np.empty((len(names), model.replications))
+    for k, value in enumerate(values):
+        out[k] = value
+    return out
+
+
+def _standard_normals(model: TrilateralModel) -> np.ndarray:
+    """This turn's N(0, 1) tie noise draws, one row per pair (shape (3, R))."""
+    out = np.empty((len(PAIRS), model.replications))
+    for k, pair in enumerate(PAIRS):
+        out[k] = model.streams.normal(model.turn, _NOISE_STREAMS[pair])
+    return out
+
+
+def _cooperation_compiled(model: TrilateralModel) -> None:
+    """:func:`cooperation` with the record off on the compiled engine: one fused kernel, the same bits."""
     from sim.engine import kernels
+    from sim.engine.kernels import dynamics as fused
 
-    P, R = model.params, model.replications
+    layout = model.scenario.layout
+    rows = layout.rows
+    members = np.array(
+        [
+            [rows[f"{gov}.{var}"] for var in fused.COOPERATION_MEMBER_VARIABLES for gov in PAIR_MEMBERS[pair]]
+            for pair in PAIRS
+        ],
+        dtype=np.int64,
+    )
+    kinds = np.array([2 if pair == "ROK_JPN" else int("USA" in PAIR_MEMBERS[pair]) for pair in PAIRS], dtype=np.int64)
+    kernels.load().cooperation_step(
+        model.x,
+        np.array([rows[name] for name in fused.COOPERATION_SHARED], dtype=np.int64),
+        members,
+        kinds,
+        np.array([layout.tie_rows(pair).start for pair in PAIRS], dtype=np.int64),
+        coefficient_matrix(model, fused.COOPERATION_SLOTS),
+        np.asarray(model.responsiveness, dtype=np.float64),
+        np.asarray(model.history_spillover, dtype=np.float64),
+        np.ascontiguousarray(politics.polarization_weight(model), dtype=np.float64),
+        _standard_normals(model),
+    )
+    model.state.refresh_ties(force=True)
 
-    def vector(value: Any) -> np.ndarray:
-        return np.ascontiguousarray(np.broadcast_to(np.asarray(value, dtype=np.float64), (R,)))
 
-    def matrix(value: np.ndarray) -> np.ndarray:
-        return np.asarray(value, dtype=np.float64).reshape(value.shape[0], -1)
+def _outcomes_compiled(model: TrilateralModel) -> None:
+    """:func:`outcomes` with the record off on the compiled engine: one fused kernel, the same bits."""
+    from sim.engine import kernels
+    from sim.engine.kernels import dynamics as fused
 
-    base = vector(P["tie_base"] + drivers)
-    if history is None:
-        history_rate, history_values = matrix(rate), np.zeros(0)
+    layout, state = model.scenario.layout, model.state
+    rows = layout.rows
+    if "deterrence" in layout.domains:
+        tie_rows = [rows[f"tie.{pair}.deterrence"] for pair in PAIRS]
     else:
-        history_rate, history_values = matrix(rate * spill), vector(history)
-    damp = vector(-P["inst_damping"] * inst)
-    noise = vector(P["tie_noise"] * model.streams.normal(model.turn, _NOISE_STREAMS[pair]))
-    domains = tie_rows.stop - tie_rows.start
-    kernels.load().tie_step(
-        model.x, tie_rows.start, domains, matrix(rate), base, history_rate, history_values, damp, noise
+        tie_rows = [rows[f"tie.{pair}"] for pair in PAIRS]
+    for name in ("upkeep", "institutionalization", "deterrence"):
+        state._touch(slice(rows[name], rows[name] + 1))  # as WorldState.apply does
+    lo, hi = state.float_bounds
+    kernels.load().outcomes_step(
+        model.x,
+        np.array([*(rows[name] for name in fused.OUTCOME_ROWS), *tie_rows], dtype=np.int64),
+        coefficient_matrix(model, fused.OUTCOME_SLOTS),
+        lo,
+        hi,
     )
 
 
@@ -273,6 +311,9 @@ def outcomes(model: TrilateralModel) -> None:
                   - deterrence_threat_drag * DPRK.capability, 0, 1) - deterrence)
     """
     x, P, state, layout = model.x, model.params, model.state, model.scenario.layout
+    if state.compiled and not state.recorder.enabled:
+        _outcomes_compiled(model)
+        return
     rows = layout.rows
     ties = state.pair_ties()
     # The trilateral index itself is kept up to date by WorldState.refresh_ties.

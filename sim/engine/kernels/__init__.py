@@ -55,6 +55,7 @@ _KERNEL_MODULES = (
     "sim.engine.kernels.domestic_terms",
     "sim.engine.kernels.valuation",
     "sim.engine.kernels.build",
+    "sim.engine.kernels.dynamics",
 )
 """Modules of kernels: each declares ``HELPERS`` (functions its kernels call, inlined) and ``KERNELS``
 (the entry points compiled with ``numba.njit``), all plain Python a test can also run uncompiled; an

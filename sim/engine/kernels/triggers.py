@@ -2,10 +2,10 @@
 
 Two kernels do what :func:`sim.engine.triggers.run_triggers` does with numpy, in the same order
 and with the same IEEE operations, so the state they leave is bit-identical. A *generated*
-decision kernel makes one pass over the worlds, all reading the state before the group: each
-trigger's firing (extra mask, ``once``, condition, chance draw), whether it fired anywhere, and
-where it fired its non-constant effect values (constant ones are computed once, by the numpy
-runtime). The shared :func:`~sim.engine.kernels.triggers_runtime.apply_group` then applies the
+decision kernel makes a few branch-free (vectorized) passes over the worlds, all reading the
+state before the group: each trigger's firing (extra mask, ``once``, condition, chance draw),
+whether it fired anywhere, and its non-constant effect values (constant ones are computed once,
+by the numpy runtime). The shared :func:`~sim.engine.kernels.triggers_runtime.apply_group` then applies the
 effects of the triggers that fired anywhere in file order, row by row over contiguous worlds,
 each clipped to the variable's bounds, and counts the firings. Sub-expressions whose numpy
 implementation is not a plain IEEE operation (``exp``, ``log``, ``sigmoid``, ``**``, ``normal``
@@ -112,49 +112,76 @@ def group_key(triggers: Sequence[Trigger]) -> GroupKey:
     )
 
 
-def _trigger_lines(i: int, entry: tuple[Any, ...], slots: Slots, first: int) -> list[str]:
-    when, chance, effects, counter, once, _stream = entry
+LOOP_TRIGGERS = 2
+"""Triggers (or varying effect values) per loop over the worlds in a generated kernel.
+
+A loop's body is branch-free, so LLVM vectorizes it, but only while it reads and writes few
+enough arrays for its run-time overlap checks; two per loop measured fastest (baseline at
+10,000 worlds: about 4x faster than one branchy loop for the whole group) at about 25% more
+compile time than one loop."""
+
+
+def _checks(i: int, entry: tuple[Any, ...], slots: Slots) -> list[str]:
+    """Scalar code of a trigger's tests for world ``w`` (``once``, condition, chance draw), all to pass."""
+    when, chance, _effects, counter, once, _stream = entry
     checks = []
     if once and counter is not None:
-        checks.append(f"x[{counter}, w] == 0.0")
+        checks.append(f"(x[{counter}, w] == 0.0)")
     if when is not None:
         checks.append(translate_truth(when, slots))
     if chance is not None:
         draw = f"_kuni(keys[{slots.slot(slots.keys, ('chance', i))}], rep[w])"
-        checks.append(f"{draw} < _kprob({translate(chance, slots)})")
-    # Mode 0: no world can fire (an all-false mask; ``fired`` starts false); 1: no mask; 2: mask.
-    # Choices are nested ifs and results go to arrays, so no local is assigned twice (numba's SSA
-    # pass is slow on those). One loop over the worlds for the whole group compiles about twice
-    # as fast as one loop per trigger, and runs nearly as fast.
-    lines = [f"        if modes[{i}] != 0:", f"            fired[{i}, w] = modes[{i}] == 1 or masks[{i}, w]"]
-    if checks:
-        lines.append(f"            if fired[{i}, w] and conditions:")
-        lines.append(f"                fired[{i}, w] = False")
-        indent = "                "
-        for check in checks:
-            lines.append(f"{indent}if {check}:")
-            indent += "    "
-        lines.append(f"{indent}fired[{i}, w] = True")
-    lines.append(f"            if fired[{i}, w]:")
-    lines.append(f"                anyf[{i}] = True")
-    varying = [(j, code) for j, (_start, _stop, _op, code, constant) in enumerate(effects) if not constant]
-    if varying:
-        # Effect values are read from the state before the group, only where the trigger fires
-        # (constant values are computed once, in :func:`kernel`).
-        lines.append("                if values:")
-        for j, code in varying:
-            lines.append(f"                    vals[{first + j}, w] = _kfin({translate(code, slots)})")
-    return lines
+        checks.append(f"({draw} < _kprob({translate(chance, slots)}))")
+    return checks
+
+
+def _firing_loop(triggers: list[tuple[int, tuple[Any, ...]]], slots: Slots) -> list[str]:
+    """One loop over the worlds deciding where each of ``triggers`` fires, and whether anywhere.
+
+    Mode 0: no world can fire (an all-false mask); 1: no mask; 2: the trigger's mask row. Every
+    test is evaluated in every world (expressions are pure, as on the numpy path) and combined
+    with ``&``/``|``, so the body has no branches; unused tests cost less than mispredictions.
+    """
+    head, body, tail = [], ["    for w in range(n):"], []
+    for i, entry in triggers:
+        head += [f"    on{i} = modes[{i}] == 1", f"    mk{i} = modes[{i}] == 2", f"    a{i} = False"]
+        checks = _checks(i, entry, slots)
+        allowed = f"(on{i} | (mk{i} & masks[{i}, w * ms]))"
+        if checks:
+            body.append(f"        f{i} = {allowed} & (free | ({' & '.join(checks)}))")
+        else:
+            body.append(f"        f{i} = {allowed}")
+        body += [f"        fired[{i}, w] = f{i}", f"        a{i} = a{i} | f{i}"]
+        tail.append(f"    anyf[{i}] = a{i}")
+    return head + body + tail
 
 
 def generate(key: GroupKey) -> tuple[str, Slots]:
-    """The source of a group's decision kernel (firings and effect values) and the slots it reads."""
+    """The source of a group's decision kernel (firings and effect values) and the slots it reads.
+
+    Locals are assigned once (or once plus a loop update), which keeps numba's SSA pass quick.
+    Non-constant effect values are computed in every world when ``values`` is true (read where
+    the trigger fired, from the state before the group); constant ones once, in :func:`kernel`.
+    """
     slots = Slots()
-    lines = [f"def _group({_ARGS}):", "    ps = 1 if pm.shape[1] > 1 else 0", "    for w in range(x.shape[1]):"]
-    first = 0
-    for i, entry in enumerate(key):
-        lines += _trigger_lines(i, entry, slots, first)
+    lines = [
+        f"def _group({_ARGS}):",
+        "    n = x.shape[1]",
+        "    ps = 1 if pm.shape[1] > 1 else 0",
+        "    ms = 1 if masks.shape[1] > 1 else 0",
+        "    free = not conditions",
+    ]
+    entries = list(enumerate(key))
+    for c in range(0, len(entries), LOOP_TRIGGERS):
+        lines += _firing_loop(entries[c : c + LOOP_TRIGGERS], slots)
+    varying, first = [], 0
+    for entry in key:
+        varying += [(first + j, code) for j, (*_, code, constant) in enumerate(entry[2]) if not constant]
         first += len(entry[2])
+    for c in range(0, len(varying), LOOP_TRIGGERS):
+        lines += ["    if values:", "        for w in range(n):"]
+        part = varying[c : c + LOOP_TRIGGERS]
+        lines += [f"            vals[{k}, w] = _kfin({translate(code, slots)})" for k, code in part]
     return "\n".join(lines) + "\n", slots
 
 
@@ -207,16 +234,14 @@ def _parameters(model: TrilateralModel, params: tuple[int, ...]) -> np.ndarray:
 
 
 def _masks(masks: list[np.ndarray | None] | None, count: int, replications: int) -> tuple[np.ndarray, np.ndarray]:
-    """The extra masks as a matrix (rows only where needed) and each trigger's mode (0 none, 1 all, 2 its row)."""
+    """The extra masks as a matrix (rows only where needed) and each trigger's mode (1 no mask, 2 its row)."""
     modes = np.ones(count, dtype=np.int8)
-    if masks is None:
+    if masks is None or all(mask is None for mask in masks):
         return np.ones((count, 1), dtype=bool), modes
+    out = np.empty((count, replications), dtype=bool)
     for i, mask in enumerate(masks):
-        if mask is not None and not mask.all():
-            modes[i] = 2 if mask.any() else 0
-    out = np.empty((count, replications if (modes == 2).any() else 1), dtype=bool)
-    for i, mask in enumerate(masks):
-        if modes[i] == 2 and mask is not None:
+        if mask is not None:
+            modes[i] = 2
             out[i] = mask
     return out, modes
 
@@ -243,7 +268,7 @@ def run_group(
     for h, function in enumerate(compiled.hoisted):
         hz[h] = function(x, model.p, model.context, model.draws)
     mask_matrix, modes = _masks(masks, len(triggers), R)
-    fired = np.zeros((len(triggers), R), dtype=bool)
+    fired = np.empty((len(triggers), R), dtype=bool)  # the kernel writes every element
     vals = np.empty((len(compiled.starts), R))
     pm = _parameters(model, compiled.params)
     cv = np.array(model.context, dtype=np.float64)

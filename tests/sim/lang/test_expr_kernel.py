@@ -30,8 +30,13 @@ SCAFFOLD_NAMES = {
     "range",
     "_kfin",
     "_kprob",
+    "n",
+    "ms",
+    "free",
 }
 ALLOWED = KERNEL_NAMES | SCAFFOLD_NAMES | set(keyword.kwlist)
+NUMBERED_LOCALS = re.compile(r"(?:on|mk|a|f)\d+")
+"""The generator's per-trigger locals (``on3``, ``mk3``, ``a3``, ``f3``)."""
 
 
 def names_in(source: str) -> set[str]:
@@ -39,7 +44,7 @@ def names_in(source: str) -> set[str]:
     names = set()
     for token in tokenize.generate_tokens(io.StringIO(source).readline):
         assert token.type != tokenize.STRING, token.string
-        if token.type == tokenize.NAME:
+        if token.type == tokenize.NAME and not NUMBERED_LOCALS.fullmatch(token.string):
             names.add(token.string)
     return names
 

@@ -1,0 +1,309 @@
+"""Kernels of the model-level dynamics (:mod:`sim.engine.dynamics`): the cooperation and outcomes phases.
+
+Plain Python loops that :mod:`sim.engine.kernels` compiles with numba; they also run uncompiled
+(the tests do). Each does, world by world, the floating-point operations of the numpy code in
+:mod:`sim.engine.dynamics` in the same order, with numpy's NaN and signed-zero choices
+(``np.minimum``/``np.maximum`` return the second of two equal values, ``np.clip`` keeps a NaN),
+so both paths give the same bits. Coefficients come as a matrix ``pm`` (coefficient, world or 1):
+a column per world when one of them is given per world, else one column; loops over worlds
+are branch-free so that LLVM vectorizes them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+HELPERS = (
+    "_lesser",
+    "_greater",
+    "_clip01",
+    "_bounded_to",
+    "_indices",
+    "_cooperation_coefficients",
+    "_target",
+    "_history_term",
+    "_tie",
+    "_outcome_coefficients",
+    "_outcome",
+)
+"""Functions the kernels call (``sim.engine.kernels.load`` inlines them)."""
+KERNELS = ("cooperation_step", "outcomes_step")
+"""The kernels ``sim.engine.kernels.load`` compiles from this module."""
+
+COOPERATION_SLOTS = (
+    "tie_base",
+    "shared_threat_gain",
+    "willingness_gain",
+    "hedging_penalty",
+    "inst_anchor",
+    "upkeep_anchor",
+    "upkeep_weight",
+    "us_transactional_penalty",
+    "history_penalty",
+    "quasi_alliance_gain",
+    "polarization_penalty",
+    "tie_adjust_rate",
+    "two_track",
+    "inst_damping",
+    "tie_noise",
+)
+"""The rows of :func:`cooperation_step`'s coefficient matrix, in order."""
+
+COOPERATION_SHARED = (
+    "institutionalization",
+    "upkeep",
+    "USA.transactionalism",
+    "ROK.history_salience",
+    "JPN.history_salience",
+    "ROK.history_stance",
+    "JPN.history_stance",
+    "ROK.abandonment",
+    "JPN.abandonment",
+    "ROK.polarization",
+)
+"""The state rows every pair's target reads (:func:`cooperation_step`'s ``shared``), in order."""
+
+COOPERATION_MEMBER_VARIABLES = ("threat", "willingness", "hedging")
+"""Each pair member's variables its target reads: ``members[p]`` is (i.threat, j.threat, i.willingness, ...)."""
+
+OUTCOME_SLOTS = (
+    "upkeep_per_inst",
+    "upkeep_self",
+    "upkeep_decay",
+    "inst_build",
+    "inst_threshold",
+    "inst_erosion",
+    "inst_lapse",
+    "upkeep_weight",
+    "deterrence_base",
+    "deterrence_tie_gain",
+    "deterrence_commitment_gain",
+    "deterrence_threat_drag",
+    "deterrence_rate",
+)
+"""The rows of :func:`outcomes_step`'s coefficient matrix, in order."""
+
+OUTCOME_ROWS = (
+    "institutionalization",
+    "inst_settled",
+    "upkeep",
+    "trilateral",
+    "deterrence",
+    "USA.commitment",
+    "DPRK.capability",
+)
+"""The state rows :func:`outcomes_step` reads or writes, in order (its ``rows`` add the three tie rows)."""
+
+
+def _lesser(a: float, b: float) -> float:
+    """``np.minimum`` of two floats: a NaN propagates; of two equal values, the second."""
+    if a != a:
+        return a
+    if b != b:
+        return b
+    return a if a < b else b
+
+
+def _greater(a: float, b: float) -> float:
+    """``np.maximum`` of two floats: a NaN propagates; of two equal values, the second."""
+    if a != a:
+        return a
+    if b != b:
+        return b
+    return a if a > b else b
+
+
+def _clip01(value: float) -> float:
+    """``np.clip(value, 0.0, 1.0)`` on one float: a NaN stays NaN, -0.0 stays -0.0."""
+    if value < 0.0:
+        value = 0.0
+    if value > 1.0:
+        value = 1.0
+    return value
+
+
+def _bounded_to(value: float, low: float, high: float) -> float:
+    """The clip of the compiled ``WorldState.apply`` (``apply_rows``) on one float."""
+    if value < low:
+        value = low
+    if value > high:
+        value = high
+    return value
+
+
+def _cooperation_coefficients(pm: np.ndarray, k: int) -> tuple[float, ...]:
+    """Column ``k`` of :func:`cooperation_step`'s coefficient matrix as a tuple (scalars a loop keeps in registers)."""
+    return (
+        pm[0, k], pm[1, k], pm[2, k], pm[3, k], pm[4, k], pm[5, k], pm[6, k], pm[7, k],
+        pm[8, k], pm[9, k], pm[10, k], pm[11, k], pm[12, k], pm[13, k], pm[14, k],
+    )  # fmt: skip
+
+
+def _indices(rows: np.ndarray) -> tuple[int, ...]:
+    """Ten row indices as a tuple (values, which a loop need not reload after each store; unused ones are 0)."""
+    r = np.zeros(10, dtype=np.int64)
+    r[: rows.shape[0]] = rows
+    return (r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9])
+
+
+def _target(
+    x: np.ndarray, w: int, shared: tuple[int, ...], m: tuple[int, ...], kind: int, weight: float, c: tuple[float, ...]
+) -> float:
+    """One pair's tie_base + drivers in world ``w`` (see :func:`cooperation_step`).
+
+    Returns one float: a helper returning two values stops LLVM vectorizing its loop. (The loop
+    for coefficients shared by all worlds writes the same code out, see :func:`cooperation_step`.)
+    """
+    inst = x[shared[0], w]
+    maintained = ((c[5] * c[6]) * inst) * (x[shared[1], w] - 0.5)
+    threat = c[1] * _lesser(x[m[0], w], x[m[1], w])
+    willing = c[2] * (_lesser(x[m[2], w], x[m[3], w]) - 0.5)
+    hedging = (-c[3] * 0.5) * (x[m[4], w] + x[m[5], w])
+    drivers = ((((0.0 + threat) + willing) + hedging) + c[4] * inst) + maintained
+    with_usa = drivers + -c[7] * x[shared[2], w]
+    salience = 0.5 * (x[shared[3], w] + x[shared[4], w])
+    fear = _lesser(x[shared[7], w], x[shared[8], w])
+    quasi = drivers + (c[9] * fear) * (1.0 - salience)
+    with_history = quasi + (-c[10] * weight) * x[shared[9], w]
+    chosen = with_usa if kind == 1 else drivers
+    return c[0] + (with_history if kind == 2 else chosen)
+
+
+def _history_term(x: np.ndarray, w: int, shared: tuple[int, ...], c: tuple[float, ...]) -> float:
+    """The ROK-Japan history term -history_penalty * mean(history_salience) * mean(history_stance) in world ``w``."""
+    salience = 0.5 * (x[shared[3], w] + x[shared[4], w])
+    stance = 0.5 * (x[shared[5], w] + x[shared[6], w])
+    return (-c[8] * salience) * stance
+
+
+def _tie(
+    tie: float, base: float, history: float, damp: float, noise: float, rate: float, spill: float, kind: int
+) -> float:
+    """One domain tie after its move (see :func:`cooperation_step`)."""
+    plain = rate * (base - tie)
+    undamped = plain + (rate * spill) * history if kind == 2 else plain
+    damping = damp * undamped if undamped < 0 else 0.0
+    return _clip01(tie + ((undamped + damping) + noise))
+
+
+def cooperation_step(
+    x: np.ndarray,
+    shared: np.ndarray,
+    members: np.ndarray,
+    kinds: np.ndarray,
+    tie_starts: np.ndarray,
+    pm: np.ndarray,
+    responsiveness: np.ndarray,
+    spillover: np.ndarray,
+    weight: np.ndarray,
+    noise: np.ndarray,
+) -> None:
+    """``dynamics.cooperation`` with the record off: every pair's domain ties move toward their targets.
+
+    ``shared`` holds the rows of :data:`COOPERATION_SHARED`; ``members[p]`` the rows of pair
+    ``p``'s members' threat, willingness and hedging (i then j for each); ``kinds[p]`` is 1 for a
+    pair with the USA (the transactionalism term), 2 for ROK-Japan (history, quasi-alliance and
+    polarization terms), 0 otherwise; ``tie_starts[p]`` is its first domain row (one per entry of
+    ``responsiveness``). ``pm`` holds :data:`COOPERATION_SLOTS`; ``weight`` is
+    ``politics.polarization_weight`` and ``noise`` the pairs' standard normal draws (pairs, worlds).
+    Coefficients shared by all worlds are read once, so the loops over worlds vectorize.
+    """
+    n = x.shape[1]
+    per_world = pm.shape[1] > 1
+    rows = _indices(shared)
+    base = np.empty(n)
+    history = np.zeros(n)  # read (not used) for pairs without the history term
+    damp = np.empty(n)
+    c = _cooperation_coefficients(pm, 0)
+    for w in range(n):
+        damp[w] = -pm[13, w if per_world else 0] * x[rows[0], w]
+    for p in range(members.shape[0]):
+        m, kind = _indices(members[p]), kinds[p]
+        if per_world:
+            for w in range(n):
+                base[w] = _target(x, w, rows, m, kind, weight[w], _cooperation_coefficients(pm, w))
+            if kind == 2:
+                for w in range(n):
+                    history[w] = _history_term(x, w, rows, _cooperation_coefficients(pm, w))
+        else:
+            # _target written out: LLVM does not inline a helper this big, and a call stops vectorizing.
+            for w in range(n):
+                inst = x[rows[0], w]
+                maintained = ((c[5] * c[6]) * inst) * (x[rows[1], w] - 0.5)
+                threat = c[1] * _lesser(x[m[0], w], x[m[1], w])
+                willing = c[2] * (_lesser(x[m[2], w], x[m[3], w]) - 0.5)
+                hedging = (-c[3] * 0.5) * (x[m[4], w] + x[m[5], w])
+                drivers = ((((0.0 + threat) + willing) + hedging) + c[4] * inst) + maintained
+                with_usa = drivers + -c[7] * x[rows[2], w]
+                salience = 0.5 * (x[rows[3], w] + x[rows[4], w])
+                fear = _lesser(x[rows[7], w], x[rows[8], w])
+                quasi = drivers + (c[9] * fear) * (1.0 - salience)
+                with_history = quasi + (-c[10] * weight[w]) * x[rows[9], w]
+                chosen = with_usa if kind == 1 else drivers
+                base[w] = c[0] + (with_history if kind == 2 else chosen)
+            if kind == 2:
+                for w in range(n):
+                    history[w] = _history_term(x, w, rows, c)
+        for d in range(responsiveness.shape[0]):
+            r = tie_starts[p] + d
+            if per_world:
+                for w in range(n):
+                    rate = pm[11, w] * responsiveness[d]
+                    spill = 1.0 - pm[12, w] * (1.0 - spillover[d])
+                    shock = pm[14, w] * noise[p, w]
+                    x[r, w] = _tie(x[r, w], base[w], history[w], damp[w], shock, rate, spill, kind)
+            else:
+                rate = c[11] * responsiveness[d]
+                spill = 1.0 - c[12] * (1.0 - spillover[d])
+                for w in range(n):
+                    x[r, w] = _tie(x[r, w], base[w], history[w], damp[w], c[14] * noise[p, w], rate, spill, kind)
+
+
+def _outcome_coefficients(pm: np.ndarray, k: int) -> tuple[float, ...]:
+    """Column ``k`` of :func:`outcomes_step`'s coefficient matrix as a tuple."""
+    return (
+        pm[0, k], pm[1, k], pm[2, k], pm[3, k], pm[4, k], pm[5, k], pm[6, k],
+        pm[7, k], pm[8, k], pm[9, k], pm[10, k], pm[11, k], pm[12, k],
+    )  # fmt: skip
+
+
+def _outcome(x: np.ndarray, w: int, rows: tuple[int, ...], c: tuple[float, ...], bounds: tuple[float, ...]) -> None:
+    """:func:`outcomes_step` in world ``w`` (``rows`` as :func:`_indices` of its rows and tie rows)."""
+    inst_row, settled_row, upkeep_row, det_row = rows[0], rows[1], rows[2], rows[4]
+    weight = c[7]
+    inst = x[inst_row, w]
+    upkeep = x[upkeep_row, w]
+    invest = _greater(inst - x[settled_row, w], 0.0)
+    signal = _clip01(c[0] * invest + c[1] * inst)
+    kept = (0.0 + signal * (1.0 - upkeep)) + -c[2] * upkeep
+    upkeep = _bounded_to(upkeep + kept, bounds[0], bounds[1])
+    x[upkeep_row, w] = upkeep
+    index = x[rows[3], w]
+    building = ((c[3] * _greater(index - c[4], 0.0)) * (1.0 - inst)) * ((1.0 - weight) + weight * upkeep)
+    erosion = (-c[5] * _greater(c[4] - index, 0.0)) * inst
+    lapse = ((-c[6] * weight) * (1.0 - upkeep)) * inst
+    inst = _bounded_to(inst + (((0.0 + building) + erosion) + lapse), bounds[2], bounds[3])
+    x[inst_row, w] = inst
+    x[settled_row, w] = inst
+    ties = ((x[rows[7], w] + x[rows[8], w]) + x[rows[9], w]) / 3.0
+    target = _clip01(((c[8] + c[9] * ties) + c[10] * (x[rows[5], w] - 0.5)) - c[11] * x[rows[6], w])
+    old = x[det_row, w]
+    x[det_row, w] = _bounded_to(old + c[12] * (target - old), bounds[4], bounds[5])
+
+
+def outcomes_step(x: np.ndarray, rows: np.ndarray, pm: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
+    """``dynamics.outcomes`` with the record off: upkeep, institutionalization, deterrence credibility.
+
+    ``rows`` holds the rows of :data:`OUTCOME_ROWS` then the three rows whose mean drives
+    deterrence (the pairs' deterrence-domain ties, or the pair ties); ``pm`` holds
+    :data:`OUTCOME_SLOTS`; ``lo``/``hi`` are every row's bounds (as ``WorldState.apply`` clips).
+    """
+    r = _indices(rows)
+    bounds = (lo[r[2]], hi[r[2]], lo[r[0]], hi[r[0]], lo[r[4]], hi[r[4]])
+    if pm.shape[1] > 1:
+        for w in range(x.shape[1]):
+            _outcome(x, w, r, _outcome_coefficients(pm, w), bounds)
+    else:
+        c = _outcome_coefficients(pm, 0)
+        for w in range(x.shape[1]):
+            _outcome(x, w, r, c, bounds)
