@@ -219,10 +219,7 @@ def coefficient_matrix(model: TrilateralModel, names: tuple[str, ...]) -> np.nda
 
 def _standard_normals(model: TrilateralModel) -> np.ndarray:
     """This turn's N(0, 1) tie noise draws, one row per pair (shape (3, R))."""
-    out = np.empty((len(PAIRS), model.replications))
-    for k, pair in enumerate(PAIRS):
-        out[k] = model.streams.normal(model.turn, _NOISE_STREAMS[pair])
-    return out
+    return model.streams.normals(model.turn, [_NOISE_STREAMS[pair] for pair in PAIRS])
 
 
 def _cooperation_compiled(model: TrilateralModel) -> None:

@@ -184,12 +184,8 @@ def warm_up() -> float:
         k.weighted_change(x, 0, value, False, 0.0, 1.0, ones, np.zeros(2))
     k.zero_nonfinite(out)
     k.objective_values(out, out, out, ones, out, 0.5, np.ones((2, 2), dtype=bool), np.empty((2, 2)))
-    for rate in (np.ones((2, 1)), np.ones((2, 2))):
-        for history in (np.ones(2), np.zeros(0)):
-            k.tie_step(x, 0, 2, rate, ones, rate, history, ones, ones)
     rows = np.array([0, 1], dtype=np.int64)
     k.threat_acts(x, rows, rows + 2, out, np.ones((2, 2), dtype=bool), out, 4, 5, 6)
-    k.perceive(x, np.array([[0, 1, 2, 3]], dtype=np.int64), rows[:1], ones[:1], 0, 4, 5, np.ones((4, 2)), lo, hi)
     camp, profiles = np.zeros(2, dtype=np.int64), np.zeros((2, 5, 2))
     k.out_stance_two(profiles, 3, camp, np.empty(2))
     k.mobilization_two(x, 0, 1, profiles, 3, camp, np.empty(2))
@@ -200,10 +196,16 @@ def warm_up() -> float:
 
 
 def _warm_up_model() -> None:
-    """Two turns of a small compiled baseline run: the argument types real runs pass get compiled too."""
+    """Two turns of a small compiled baseline run: the argument types real runs pass get compiled too.
+
+    The trilateral index's weights are asked for too (only objectives on ``trilateral`` and the
+    cause record read them).
+    """
     from sim.engine.model import TrilateralModel
 
-    TrilateralModel("baseline", replications=4, seed=0, turns=2, engine="compiled").run()
+    model = TrilateralModel("baseline", replications=4, seed=0, turns=2, engine="compiled")
+    model.run()
+    model.state.index_weights()
 
 
 def compiled() -> bool:

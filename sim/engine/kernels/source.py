@@ -31,10 +31,8 @@ KERNELS = (
     "objective_choice",
     "weighted_change",
     "zero_nonfinite",
-    "tie_step",
     "objective_values",
     "threat_acts",
-    "perceive",
 )
 """The kernels ``sim.engine.kernels.load`` compiles from this module."""
 
@@ -243,45 +241,6 @@ def zero_nonfinite(values: np.ndarray) -> None:
                 values[i, w] = 0.0
 
 
-def tie_step(
-    x: np.ndarray,
-    r0: int,
-    domains: int,
-    rate: np.ndarray,
-    base: np.ndarray,
-    history_rate: np.ndarray,
-    history: np.ndarray,
-    damp: np.ndarray,
-    noise: np.ndarray,
-) -> None:
-    """``dynamics.cooperation`` for one pair's domain ties (record off).
-
-    undamped = rate * (base - tie) [+ history_rate * history]; damping = damp * undamped where
-    undamped < 0; tie = clip(tie + ((undamped + damping) + noise), 0, 1). ``rate`` and
-    ``history_rate`` are (domains or 1, worlds or 1); ``history`` has 0 entries when the pair has
-    no history term.
-    """
-    rate_rows = 1 if rate.shape[0] > 1 else 0
-    rate_worlds = 1 if rate.shape[1] > 1 else 0
-    hist_rows = 1 if history_rate.shape[0] > 1 else 0
-    hist_worlds = 1 if history_rate.shape[1] > 1 else 0
-    with_history = history.shape[0] > 0
-    for d in range(domains):
-        r = r0 + d
-        for w in range(x.shape[1]):
-            tie = x[r, w]
-            undamped = rate[d * rate_rows, w * rate_worlds] * (base[w] - tie)
-            if with_history:
-                undamped = undamped + history_rate[d * hist_rows, w * hist_worlds] * history[w]
-            damping = damp[w] * undamped if undamped < 0 else 0.0
-            new = tie + ((undamped + damping) + noise[w])
-            if new < 0.0:
-                new = 0.0
-            if new > 1.0:
-                new = 1.0
-            x[r, w] = new
-
-
 def objective_values(
     card_values: np.ndarray,
     domestic: np.ndarray,
@@ -353,43 +312,3 @@ def _bounded(value: float, low: float, high: float) -> float:
     if value > high:
         value = high
     return value
-
-
-def perceive(
-    x: np.ndarray,
-    actor_rows: np.ndarray,
-    threat_rows: np.ndarray,
-    exposure: np.ndarray,
-    lens_actor: int,
-    dovishness_row: int,
-    threat_row: int,
-    coefficients: np.ndarray,
-    lo: np.ndarray,
-    hi: np.ndarray,
-) -> None:
-    """``Government.perceive`` (record off): each actor's perceived threat, then the overall threat.
-
-    signal = exposure * clip(capability * aggressiveness + act_signal_gain * impact + alignment_gain
-    * alignment, 0, 1), times (1 - camp_lens_gain * dovishness) for the lens actor; the perception
-    moves by rate * (signal - perception) within bounds; threat = 1 - prod(1 - perception).
-    ``actor_rows`` is (actors, 4): capability, aggressiveness, impact, alignment; ``coefficients``
-    holds act_signal_gain, alignment_gain, camp_lens_gain and the rate per world.
-    """
-    for w in range(x.shape[1]):
-        combined = 1.0
-        for a in range(actor_rows.shape[0]):
-            raw = (
-                x[actor_rows[a, 0], w] * x[actor_rows[a, 1], w]
-                + coefficients[0, w] * x[actor_rows[a, 2], w]
-                + coefficients[1, w] * x[actor_rows[a, 3], w]
-            )
-            signal = exposure[a] * _bounded(raw, 0.0, 1.0)
-            if a == lens_actor:
-                signal = signal * (1.0 - coefficients[2, w] * x[dovishness_row, w])
-            r = threat_rows[a]
-            old = x[r, w]
-            new = _bounded(old + coefficients[3, w] * (signal - old), lo[r], hi[r])
-            x[r, w] = new
-            combined = combined * (1.0 - new)
-        old = x[threat_row, w]
-        x[threat_row, w] = _bounded(old + ((1.0 - combined) - old), lo[threat_row], hi[threat_row])

@@ -18,6 +18,7 @@ counters and streams), so equal scenarios and re-runs share them.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -189,13 +190,24 @@ def generate(key: GroupKey) -> tuple[str, Slots]:
 def _compile(source: str) -> tuple[Callable[..., None], float]:
     from numba import njit
 
+    from sim.engine.kernels import cache
     from sim.engine.kernels.triggers_runtime import HELPERS
 
-    namespace: dict[str, Any] = {"__builtins__": {"range": range}, "np": np, **HELPERS}
+    # Named after the module its helpers come from: a kernel loaded from the disk cache rebuilds its
+    # environment from that module (numba imports it by this name).
+    namespace: dict[str, Any] = {
+        "__builtins__": {"range": range},
+        "__name__": "sim.engine.kernels.triggers_runtime",
+        "np": np,
+        **HELPERS,
+    }
     # ``source`` holds only names, numbers and indices generated here and in sim.lang.expr_kernel.
     exec(compile(source, "<trigger-kernel>", "exec"), namespace)  # noqa: S102
     start = time.process_time()
-    run = njit(SIGNATURE, cache=False, fastmath=False, error_model="numpy", nogil=True)(namespace["_group"])
+    run = njit(cache=False, fastmath=False, error_model="numpy", nogil=True)(namespace["_group"])
+    # Kept in the on-disk kernel cache under the generated source's hash (and the code's fingerprint).
+    cache.enable(run, f"trigger.{hashlib.sha256(source.encode()).hexdigest()[:32]}", extra=source)
+    run.compile(SIGNATURE)
     return run, time.process_time() - start
 
 

@@ -45,6 +45,40 @@ def test_a_second_process_loads_the_kernel_from_the_cache_with_the_same_bits(tmp
     assert stat.S_IMODE(folder.stat().st_mode) & 0o077 == 0  # owner only: numba stores pickles there
 
 
+_TRIGGERS_CHILD = """
+import json
+from sim.engine.kernels import cache
+from sim.engine.model import TrilateralModel
+seen = []
+enable = cache.enable
+def recording(dispatcher, name, extra=""):
+    seen.append((name, dispatcher))
+    return enable(dispatcher, name, extra)
+cache.enable = recording
+model = TrilateralModel("baseline", seed=3, replications=300, turns=2, engine="compiled")
+model.run()
+triggers = [d for name, d in seen if name.startswith("trigger.")]
+print(json.dumps({"kernels": len(triggers), "hits": sum(sum(d.stats.cache_hits.values()) for d in triggers),
+                  "digest": float(model.x.sum())}))
+"""
+
+
+def test_generated_trigger_kernels_are_cached_too(tmp_path):
+    env = {**os.environ, cache.CACHE_ENV: str(tmp_path)}
+
+    def child() -> dict:
+        done = subprocess.run(
+            [sys.executable, "-c", _TRIGGERS_CHILD], env=env, capture_output=True, text=True, timeout=600
+        )
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    first, second = child(), child()
+    assert first["kernels"] > 0 and first["hits"] == 0
+    assert second["hits"] == second["kernels"] == first["kernels"]  # every group's kernel loaded, none compiled
+    assert second["digest"] == first["digest"]
+
+
 def test_cached_says_whether_every_built_in_kernel_is_in_the_cache(tmp_path, monkeypatch):
     from sim.engine import kernels
 
