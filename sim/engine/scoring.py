@@ -207,12 +207,16 @@ class _Sensitivity(dict):
         self.replications = replications
 
     def add(self, row: int, value: float | np.ndarray) -> None:
-        if np.ndim(value) == 0:
-            term: float | np.ndarray = float(value)
+        term: float | np.ndarray
+        if isinstance(value, float):  # the common case (a Python or numpy float), kept cheap
+            term = float(value)
+        elif np.ndim(value) == 0:
+            term = float(value)
         else:
             term = np.broadcast_to(np.asarray(value, dtype=np.float64), (self.replications,))
-        if row in self:
-            self[row] = self[row] + term
+        held = self.get(row)
+        if held is not None:
+            self[row] = held + term
         else:
             self[row] = term.copy() if isinstance(term, np.ndarray) else term
 
