@@ -26,10 +26,11 @@ AUTO_MIN_REPLICATIONS = 256
 """``engine="auto"`` uses the compiled kernels for ensembles at least this big once they are compiled
 in this process (:func:`warm_up`; a one-story game stays numpy)."""
 
-AUTO_COMPILE_REPLICATIONS = 100_000
+AUTO_COMPILE_REPLICATIONS = 500_000
 """``engine="auto"`` compiles the kernels itself only for an ensemble at least this big: compiling
-takes 3-6 s of CPU and saves about 0.03 ms per world (16-turn baseline), so it pays from about
-100 thousand worlds in one process. A sweep or bench that will run more calls :func:`warm_up`."""
+them all takes about 20 s of CPU and saves about 0.05 ms per world (16-turn baseline), so it pays
+from about half a million worlds in one process. A sweep or bench that will run more calls
+:func:`warm_up`."""
 
 _MATHLIB_FUNCTIONS = (
     "_exp_core",
@@ -43,10 +44,10 @@ _MATHLIB_FUNCTIONS = (
     "cos_scalar",
     "pow_scalar",
 )
-AUTO_CACHED_REPLICATIONS = 20_000
+AUTO_CACHED_REPLICATIONS = 50_000
 """``engine="auto"`` also takes the compiled kernels for an ensemble at least this big when the
 on-disk kernel cache (:mod:`sim.engine.kernels.cache`) holds them all: loading them costs about
-a second instead of compiling for several."""
+2 s instead of compiling for 20."""
 
 _KERNEL_MODULES = (
     "sim.engine.kernels.source",

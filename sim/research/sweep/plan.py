@@ -25,11 +25,14 @@ from sim.research.sweep.manifest import (
 from sim.research.sweep.worker import ChunkTask
 
 DEFAULT_CHUNK_RUNS = 10_000
-MAX_CHUNKS = 1_000_000
-SWEEP_COMPILE_RUNS = 200_000
-"""Runs per worker from which ``engine: auto`` compiles the kernels (compiling takes a few seconds once)."""
-"""The most chunks a sweep may have (each is a row of the chunk table and a file)."""
 """Runs per chunk: large enough to amortize Python overhead, small enough to stay in cache."""
+MAX_CHUNKS = 1_000_000
+"""The most chunks a sweep may have (each is a row of the chunk table and a file)."""
+SWEEP_COMPILE_RUNS = 500_000
+"""Runs per worker from which ``engine: auto`` compiles the kernels (about 20 s of CPU once per worker)."""
+SWEEP_CACHED_RUNS = 50_000
+"""Runs per worker from which ``engine: auto`` takes the kernels when the on-disk kernel cache holds
+them (each worker loads them in about 2 s)."""
 
 
 def replication_range(chunk: ChunkRecord, replications: int) -> tuple[int, int]:
@@ -224,7 +227,8 @@ def sweep_engine(requested: str, runs_to_do: int, workers: int) -> str:
 
     The compiled engine costs each worker process a few seconds to compile once and then saves
     CPU on every run; ``auto`` takes it when each worker has at least
-    :data:`SWEEP_COMPILE_RUNS` runs to do and numba is installed, else numpy. Results are
+    :data:`SWEEP_COMPILE_RUNS` runs to do and numba is installed, or :data:`SWEEP_CACHED_RUNS`
+    when the on-disk kernel cache holds the kernels, else numpy. Results are
     bit-identical either way, so the choice is not part of the sweep's identity.
 
     Raises:
@@ -236,7 +240,10 @@ def sweep_engine(requested: str, runs_to_do: int, workers: int) -> str:
         raise SweepError(f"engine must be one of {', '.join(kernels.ENGINES)}, got {requested!r}")
     if requested != "auto":
         return requested
-    if runs_to_do >= SWEEP_COMPILE_RUNS * max(workers, 1) and kernels.numba_available():
+    per_worker = runs_to_do / max(workers, 1)
+    if per_worker >= SWEEP_COMPILE_RUNS and kernels.numba_available():
+        return "compiled"
+    if per_worker >= SWEEP_CACHED_RUNS and kernels.cached():
         return "compiled"
     return "numpy"
 

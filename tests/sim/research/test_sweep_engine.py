@@ -9,19 +9,28 @@ import pytest
 from sim.engine import kernels
 from sim.research.sweep import run_sweep
 from sim.research.sweep.layout import SweepError
-from sim.research.sweep.plan import SWEEP_COMPILE_RUNS, sweep_engine
+from sim.research.sweep.plan import SWEEP_CACHED_RUNS, SWEEP_COMPILE_RUNS, sweep_engine
 from tests.sim.research.conftest import read_runs
 
 needs_numba = pytest.mark.skipif(not kernels.numba_available(), reason="numba is not installed")
 
 
 def test_auto_runs_numpy_for_a_small_sweep_and_compiles_for_a_big_one(monkeypatch):
+    monkeypatch.setattr(kernels, "cached", lambda: False)
     assert sweep_engine("auto", SWEEP_COMPILE_RUNS - 1, 1) == "numpy"
     assert sweep_engine("auto", 2 * SWEEP_COMPILE_RUNS - 1, 2) == "numpy"  # per worker, not in all
     monkeypatch.setattr(kernels, "numba_available", lambda: True)
     assert sweep_engine("auto", 2 * SWEEP_COMPILE_RUNS, 2) == "compiled"
     monkeypatch.setattr(kernels, "numba_available", lambda: False)
     assert sweep_engine("auto", 10 * SWEEP_COMPILE_RUNS, 1) == "numpy"
+
+
+def test_auto_takes_cached_kernels_for_a_smaller_sweep(monkeypatch):
+    monkeypatch.setattr(kernels, "cached", lambda: True)
+    assert sweep_engine("auto", 2 * SWEEP_CACHED_RUNS - 1, 2) == "numpy"
+    assert sweep_engine("auto", 2 * SWEEP_CACHED_RUNS, 2) == "compiled"
+    monkeypatch.setattr(kernels, "cached", lambda: False)
+    assert sweep_engine("auto", 2 * SWEEP_CACHED_RUNS, 2) == "numpy"
 
 
 def test_an_explicit_engine_is_kept_and_an_unknown_one_refused():
