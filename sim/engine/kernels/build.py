@@ -6,7 +6,7 @@ code it replaces in the same order, so both paths give the same bits. Loops run 
 innermost, one straight-line body per world, so the compiler vectorizes them.
 
 Two ways of bounding a value appear in the numpy code and are kept apart here: ``np.clip`` with
-scalar bounds keeps a value equal to a bound (:func:`_clip`), while ``WorldState.apply`` takes
+scalar bounds keeps a value equal to a bound (``source._bounded``), while ``WorldState.apply`` takes
 ``np.minimum(np.maximum(value, lo), hi)``, which returns the bound on a tie (:func:`_bound`); the
 two differ only in the sign of a zero at a bound of zero. Both keep NaN.
 
@@ -18,19 +18,12 @@ from __future__ import annotations
 
 import numpy as np
 
-HELPERS = ("_clip", "_bound", "_hedged", "_willing")
+from sim.engine.kernels.source import _bounded
+
+HELPERS = ("_bound", "_hedged", "_willing")
 """Functions the kernels call (``sim.engine.kernels.load`` inlines them)."""
 KERNELS = ("perceive_threats", "assess_hedging", "index_weights")
 """The kernels ``sim.engine.kernels.load`` compiles from this module."""
-
-
-def _clip(value: float, low: float, high: float) -> float:
-    """``np.clip`` with scalar bounds on one float: NaN stays NaN, a value equal to a bound stays."""
-    if value < low:
-        value = low
-    if value > high:
-        value = high
-    return value
 
 
 def _bound(value: float, low: float, high: float) -> float:
@@ -91,7 +84,7 @@ def perceive_threats(
                 lens_gain = coefficients[2, w]
                 rate = coefficients[3, w]
             raw = capability[w] * aggressiveness[w] + signal_gain * impact[w] + alignment_gain * alignment[w]
-            signal = weight * _clip(raw, 0.0, 1.0)
+            signal = weight * _bounded(raw, 0.0, 1.0)
             if lens:
                 signal = signal * (1.0 - lens_gain * dovishness[w])
             old = perception[w]
@@ -153,8 +146,8 @@ def assess_hedging(
     if per_world:
         for w in range(worlds):
             old_a, old_e, old_h = abandonment_out[w], entrapment_out[w], hedging[w]
-            abandonment_out[w] = _bound(old_a + (_clip(abandonment[w], 0.0, 1.0) - old_a), low_a, high_a)
-            entrapment_out[w] = _bound(old_e + (_clip(entrapment[w], 0.0, 1.0) - old_e), low_e, high_e)
+            abandonment_out[w] = _bound(old_a + (_bounded(abandonment[w], 0.0, 1.0) - old_a), low_a, high_a)
+            entrapment_out[w] = _bound(old_e + (_bounded(entrapment[w], 0.0, 1.0) - old_e), low_e, high_e)
             hedging[w] = _hedged(
                 coefficients[:, w], abandonment[w], entrapment[w], leverage[w], old_h, hedging_low, hedging_high
             )
@@ -174,8 +167,8 @@ def assess_hedging(
     c = coefficients[:, 0].copy()
     for w in range(worlds):
         old_a, old_e, old_h = abandonment_out[w], entrapment_out[w], hedging[w]
-        abandonment_out[w] = _bound(old_a + (_clip(abandonment[w], 0.0, 1.0) - old_a), low_a, high_a)
-        entrapment_out[w] = _bound(old_e + (_clip(entrapment[w], 0.0, 1.0) - old_e), low_e, high_e)
+        abandonment_out[w] = _bound(old_a + (_bounded(abandonment[w], 0.0, 1.0) - old_a), low_a, high_a)
+        entrapment_out[w] = _bound(old_e + (_bounded(entrapment[w], 0.0, 1.0) - old_e), low_e, high_e)
         hedging[w] = _hedged(c, abandonment[w], entrapment[w], leverage[w], old_h, hedging_low, hedging_high)
     for w in range(worlds):
         willingness[w] = _willing(
@@ -195,7 +188,7 @@ def _hedged(
     c: np.ndarray, abandonment: float, entrapment: float, leverage: float, old: float, low: float, high: float
 ) -> float:
     """Hedging after one move toward its target (``c``: hedging_gain, entrapment_gain, leverage_gain, rate)."""
-    target = _clip(c[0] * abandonment + c[1] * entrapment + c[2] * leverage, 0.0, 1.0)
+    target = _bounded(c[0] * abandonment + c[1] * entrapment + c[2] * leverage, 0.0, 1.0)
     return _bound(old + c[3] * (target - old), low, high)
 
 
@@ -219,7 +212,7 @@ def _willing(
         + c[8] * (support - 0.5)
         - c[9] * hedging
     )
-    return _bound(old + (_clip(value, 0.0, 1.0) - old), low, high)
+    return _bound(old + (_bounded(value, 0.0, 1.0) - old), low, high)
 
 
 def index_weights(x: np.ndarray, tie_rows: np.ndarray, weakest: np.ndarray, out: np.ndarray) -> None:

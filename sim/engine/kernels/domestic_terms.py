@@ -7,10 +7,11 @@ and signed-zero rules, state updates clip as the numpy path does. Plain Python; 
 
 from __future__ import annotations
 
+from sim.engine.kernels.source import _bounded
+
 HELPERS = (
     "np_maximum",
     "np_minimum",
-    "clipped",
     "bounded",
     "approval_change",
     "polarization_change",
@@ -34,15 +35,6 @@ def np_minimum(a: float, b: float) -> float:
     if a < b or a != a:
         return a
     return b
-
-
-def clipped(value: float, low: float, high: float) -> float:
-    """``np.clip`` with scalar bounds: NaN stays NaN, a value equal to a bound (0.0 and -0.0) stays."""
-    if value < low:
-        value = low
-    if value > high:
-        value = high
-    return value
 
 
 def bounded(value: float, low: float, high: float) -> float:
@@ -133,7 +125,7 @@ def support_change(
     target = (
         c_base + c_threat * threat - c_history * salience - c_polarization * polarization + c_view * (view_rises / 2.0)
     )
-    return c_rate * (clipped(target, 0.0, 1.0) - support)
+    return c_rate * (_bounded(target, 0.0, 1.0) - support)
 
 
 def shared_threat_rise(threat: float, partner: float, threat0: float, partner0: float) -> float:

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.engine.kernels.source import _bounded
+
 HELPERS = (
     "_lesser",
     "_greater",
     "_clip01",
-    "_bounded_to",
     "_indices",
     "_cooperation_coefficients",
     "_target",
@@ -119,15 +120,6 @@ def _clip01(value: float) -> float:
         value = 0.0
     if value > 1.0:
         value = 1.0
-    return value
-
-
-def _bounded_to(value: float, low: float, high: float) -> float:
-    """The clip of the compiled ``WorldState.apply`` (``apply_rows``) on one float."""
-    if value < low:
-        value = low
-    if value > high:
-        value = high
     return value
 
 
@@ -276,19 +268,19 @@ def _outcome(x: np.ndarray, w: int, rows: tuple[int, ...], c: tuple[float, ...],
     invest = _greater(inst - x[settled_row, w], 0.0)
     signal = _clip01(c[0] * invest + c[1] * inst)
     kept = (0.0 + signal * (1.0 - upkeep)) + -c[2] * upkeep
-    upkeep = _bounded_to(upkeep + kept, bounds[0], bounds[1])
+    upkeep = _bounded(upkeep + kept, bounds[0], bounds[1])
     x[upkeep_row, w] = upkeep
     index = x[rows[3], w]
     building = ((c[3] * _greater(index - c[4], 0.0)) * (1.0 - inst)) * ((1.0 - weight) + weight * upkeep)
     erosion = (-c[5] * _greater(c[4] - index, 0.0)) * inst
     lapse = ((-c[6] * weight) * (1.0 - upkeep)) * inst
-    inst = _bounded_to(inst + (((0.0 + building) + erosion) + lapse), bounds[2], bounds[3])
+    inst = _bounded(inst + (((0.0 + building) + erosion) + lapse), bounds[2], bounds[3])
     x[inst_row, w] = inst
     x[settled_row, w] = inst
     ties = ((x[rows[7], w] + x[rows[8], w]) + x[rows[9], w]) / 3.0
     target = _clip01(((c[8] + c[9] * ties) + c[10] * (x[rows[5], w] - 0.5)) - c[11] * x[rows[6], w])
     old = x[det_row, w]
-    x[det_row, w] = _bounded_to(old + c[12] * (target - old), bounds[4], bounds[5])
+    x[det_row, w] = _bounded(old + c[12] * (target - old), bounds[4], bounds[5])
 
 
 def outcomes_step(x: np.ndarray, rows: np.ndarray, pm: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:

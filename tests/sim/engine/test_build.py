@@ -172,7 +172,8 @@ def test_compiled_perception_and_assessment_give_the_numpy_bits_on_adversarial_s
 
 
 def test_the_kernels_two_bounds_are_numpys_clip_and_apply_even_for_signed_zeros():
-    from sim.engine.kernels.build import _bound, _clip
+    from sim.engine.kernels.build import _bound
+    from sim.engine.kernels.source import _bounded as _clip
 
     for value in (-0.0, 0.0, 1.0, -1.0, 2.0, 0.5, np.nan, np.inf, -np.inf):
         for low, high in ((0.0, 1.0), (-0.0, 1.0), (-1.0, 0.0), (-1.0, -0.0)):
