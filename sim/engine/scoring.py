@@ -262,7 +262,7 @@ def _add_pair(model: TrilateralModel, out: _Sensitivity, pair: str, weight: floa
         stance = 0.5 * (x[rows["ROK.history_stance"]] + x[rows["JPN.history_stance"]])
         salience = 0.5 * (x[rows["ROK.history_salience"]] + x[rows["JPN.history_salience"]])
         # The history term reaches the pair tie through each domain's spillover (two tracks).
-        spill = float(np.dot(layout.domain_weights, 1.0 - P["two_track"] * (1.0 - model.history_spillover)))
+        spill = history_spill(layout.domain_weights, P["two_track"], model.history_spillover)
         # The quasi-alliance pull (Cha) fades as salience rises: salience costs more under shared fear.
         fear = np.minimum(x[rows["ROK.abandonment"]], x[rows["JPN.abandonment"]])
         for gov in ("ROK", "JPN"):
@@ -272,6 +272,20 @@ def _add_pair(model: TrilateralModel, out: _Sensitivity, pair: str, weight: floa
             )
             driver(f"{gov}.history_stance", -0.5 * spill * P["history_penalty"] * salience)
         driver("ROK.polarization", -P["polarization_penalty"])
+
+
+def history_spill(weights: np.ndarray, two_track: float | np.ndarray, spillover: np.ndarray) -> float | np.ndarray:
+    """How much of the history term reaches a pair tie: sum over domains of weight x (1 - two_track x (1 - spillover)).
+
+    One number, or one per world when ``two_track`` is swept; each world's value is computed
+    exactly as the single value of a run with that ``two_track`` (a sweep's world matches its
+    run alone, bit for bit).
+    """
+    if np.ndim(two_track) == 0:
+        return float(np.dot(weights, 1.0 - two_track * (1.0 - spillover)))
+    values, inverse = np.unique(np.asarray(two_track, dtype=np.float64), return_inverse=True)
+    per_value = np.array([float(np.dot(weights, 1.0 - value * (1.0 - spillover))) for value in values])
+    return per_value[inverse.reshape(-1)]
 
 
 UPKEEP_PERSISTENCE = 0.68
