@@ -337,14 +337,11 @@ class _Coefficients:
         cached = self._values
         if cached is not None and all(a is b for a, b in zip(values, cached, strict=True)):
             return self._matrix
-        if all(np.ndim(v) == 0 for v in values):
-            self._matrix = np.array(values, dtype=np.float64).reshape(-1, 1)
-            self._values = values  # scalars cannot change in place: reuse while the same objects
-            return self._matrix
-        self._values = None  # an array may be changed in place: rebuild every time
-        matrix = np.empty((len(values), replications))
-        for i, value in enumerate(values):
-            matrix[i] = value
+        matrix = kernels.coefficients(values, replications)
+        # Scalars cannot change in place: reuse the matrix while the parameters are the same objects.
+        # An array may be changed in place: then rebuild every time.
+        self._values = values if matrix.shape[1] == 1 else None
+        self._matrix = matrix
         return matrix
 
 

@@ -112,12 +112,12 @@ class Government(mesa.Agent):
 
     def _perceive_compiled(self, rate: float | None) -> None:
         """:meth:`perceive` as one kernel (``kernels.perceive_threats``; record off; the same bits)."""
-        from sim.engine import kernels
-
         model = self.model
         P, rows = model.params, model.scenario.layout.rows
         speed = P["perception_rate"] if rate is None else rate
-        coefficients = _coefficients([P["act_signal_gain"], P["alignment_gain"], P["camp_lens_gain"], speed], model)
+        coefficients = kernels.coefficients(
+            [P["act_signal_gain"], P["alignment_gain"], P["camp_lens_gain"], speed], model.replications
+        )
         if self._perceive_rows is None:
             self._perceive_rows = (
                 np.array(
@@ -200,8 +200,6 @@ class Government(mesa.Agent):
 
     def _assess_compiled(self, hedging_rate: float | None) -> None:
         """:meth:`assess` as one kernel (``kernels.assess_hedging``; record off; the same bits)."""
-        from sim.engine import kernels
-
         model = self.model
         P, rows, code = model.params, model.scenario.layout.rows, self.code
         values = [P[name] for name in ("hedging_gain", "entrapment_gain", "leverage_gain")]
@@ -223,7 +221,7 @@ class Government(mesa.Agent):
         lo, hi = model.state.float_bounds
         china = float(model.scenario.exposure[code][THREAT_ACTORS.index("CHN")])
         kernels.load().assess_hedging(
-            model.x, self._assess_rows, code == "USA", china, _coefficients(values, model), lo, hi
+            model.x, self._assess_rows, code == "USA", china, kernels.coefficients(values, model.replications), lo, hi
         )
 
     def decide(self) -> None:
@@ -378,13 +376,3 @@ class Government(mesa.Agent):
         inst = model.x[model.scenario.layout.rows["institutionalization"]]
         cost = model.params["defection_cost"] * inst * fall
         model.state.apply(self._rows("approval"), -cost, behaviour("defection cost", self.code))
-
-
-def _coefficients(values: list[float | np.ndarray], model: TrilateralModel) -> np.ndarray:
-    """Coefficients for a kernel: (k, 1) when each is one number, else (k, R) (a swept parameter)."""
-    if all(isinstance(value, float | int) or np.ndim(value) == 0 for value in values):
-        return np.array(values, dtype=np.float64).reshape(-1, 1)
-    block = np.empty((len(values), model.replications))
-    for k, value in enumerate(values):
-        block[k] = value
-    return block

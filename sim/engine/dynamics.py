@@ -207,14 +207,10 @@ def cooperation(model: TrilateralModel) -> None:
 
 
 def coefficient_matrix(model: TrilateralModel, names: tuple[str, ...]) -> np.ndarray:
-    """The named coefficients as a kernel reads them: shape (len(names), 1), or (len(names), R) if one is per world."""
-    values = [model.params[name] for name in names]
-    if all(np.ndim(value) == 0 for value in values):
-        return np.array(values, dtype=np.float64).reshape(-1, 1)
-    out = np.empty((len(names), model.replications))
-    for k, value in enumerate(values):
-        out[k] = value
-    return out
+    """The named coefficients as a kernel reads them (``kernels.coefficients``)."""
+    from sim.engine import kernels
+
+    return kernels.coefficients([model.params[name] for name in names], model.replications)
 
 
 def _standard_normals(model: TrilateralModel) -> np.ndarray:

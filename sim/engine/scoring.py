@@ -76,6 +76,12 @@ def domestic_payoffs(model: TrilateralModel, gov: str, cards: Sequence[Trigger])
     return payoffs - defection_costs(model, cards)
 
 
+def defection_costs_on(model: TrilateralModel) -> bool:
+    """Whether defection costs can be non-zero: ``defection_cost`` is not 0 (a swept one is on)."""
+    coefficient = model.params["defection_cost"]
+    return bool(np.ndim(coefficient) > 0 or coefficient)
+
+
 def defection_costs(model: TrilateralModel, cards: Sequence[Trigger]) -> np.ndarray:
     """The approval each card would cost its government as a defection (cards x worlds).
 
@@ -85,7 +91,7 @@ def defection_costs(model: TrilateralModel, cards: Sequence[Trigger]) -> np.ndar
     layout = model.scenario.layout
     costs = np.zeros((len(cards), model.replications))
     coefficient = model.params["defection_cost"]
-    if not coefficient or not cards:
+    if not defection_costs_on(model) or not cards:
         return costs
     ones = np.ones(model.replications)
     for pair in PAIRS:

@@ -21,7 +21,7 @@ from sim.engine.bargaining import LoopValues
 from sim.engine.kernels.valuation import CONCESSION, DEMAND, HEDGE, NO_REACTION, NO_REF, SETS
 from sim.engine.layout import ALLIES, PAIRS
 from sim.engine.politics import HISTORY_DOMAIN, HISTORY_GOVERNMENTS, HISTORY_SALIENCE_ROWS, history_lean
-from sim.engine.scoring import HISTORY_ECHO, HISTORY_SIDES, Weights
+from sim.engine.scoring import HISTORY_ECHO, HISTORY_SIDES, Weights, defection_costs_on
 
 if TYPE_CHECKING:
     from sim.engine.model import TrilateralModel
@@ -63,7 +63,7 @@ class ValuationPlan:
 
 def plan_key(model: TrilateralModel, weights: Weights) -> tuple[Any, ...]:
     """What a government's plan depends on this turn: its weight rows and whether defection costs are on."""
-    return (tuple(sorted(weights)), bool(model.params["defection_cost"]))
+    return (tuple(sorted(weights)), defection_costs_on(model))
 
 
 def build_plan(model: TrilateralModel, gov: str, cards: Sequence[Trigger], weights: Weights) -> ValuationPlan:

@@ -130,6 +130,16 @@ def load() -> SimpleNamespace:
     return SimpleNamespace(**kernels)
 
 
+def coefficients(values: list[Any], replications: int) -> np.ndarray:
+    """Coefficients as a kernel reads them: (k, 1) when each is one number, else (k, R) (a swept parameter)."""
+    if all(np.ndim(value) == 0 for value in values):
+        return np.array(values, dtype=np.float64).reshape(-1, 1)
+    matrix = np.empty((len(values), replications))
+    for k, value in enumerate(values):
+        matrix[k] = value
+    return matrix
+
+
 def plain() -> SimpleNamespace:
     """Every kernel as the plain Python it is compiled from (slow; tests check both give the same bits)."""
     return SimpleNamespace(
@@ -221,6 +231,7 @@ __all__ = [
     "AUTO_CACHED_REPLICATIONS",
     "AUTO_COMPILE_REPLICATIONS",
     "cached",
+    "coefficients",
     "AUTO_MIN_REPLICATIONS",
     "ENGINES",
     "compiled",

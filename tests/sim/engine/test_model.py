@@ -314,13 +314,15 @@ def test_cards_played_are_counted_and_readable_in_expressions(tmp_path):
 
 
 @pytest.mark.parametrize("engine", ["numpy", "compiled"])
-def test_a_swept_two_track_runs_and_each_world_is_its_run_alone(engine):
-    """two_track per world (a sweep) once crashed the card valuation (shapes (R,) and (domains,))."""
+@pytest.mark.parametrize("name", ["two_track", "defection_cost"])
+def test_a_swept_coefficient_runs_and_each_world_is_its_run_alone(engine, name):
+    """Once crashed per world (a sweep): two_track in the card valuation (shapes (R,) and (domains,)),
+    defection_cost in its on/off test (the truth value of an array); 0 is among the values."""
     values = np.array([0.0, 0.3, 1.0, 0.3, 0.7])
     options = {"seed": 4, "turns": 4, "record": False, "engine": engine}
-    swept = TrilateralModel("baseline", replications=len(values), parameters={"two_track": values}, **options)
+    swept = TrilateralModel("baseline", replications=len(values), parameters={name: values}, **options)
     swept.run()
     for k, value in enumerate(values):
-        alone = TrilateralModel("baseline", replication_ids=[k], parameters={"two_track": float(value)}, **options)
+        alone = TrilateralModel("baseline", replication_ids=[k], parameters={name: float(value)}, **options)
         alone.run()
         assert np.array_equal(swept.x[:, k].view(np.uint64), alone.x[:, 0].view(np.uint64)), (engine, k)
