@@ -240,11 +240,9 @@ class ObjectiveSeeking(Strategy):
         shape = context.available.shape
         available = np.ascontiguousarray(context.available)
         if type(self).values is ObjectiveSeeking.values:
-            vulnerable = np.ascontiguousarray(
-                np.broadcast_to(self.domestic_weight * (1.0 - context.own("approval")), (shape[1],)), dtype=np.float64
-            )
+            vulnerable = _contiguous(self.domestic_weight * (1.0 - context.own("approval")), (shape[1],))
             parts = [
-                np.ascontiguousarray(np.broadcast_to(part, shape), dtype=np.float64)
+                _contiguous(part, shape)
                 for part in (context.card_values(), context.domestic_payoff(), context.reactions(), context.jitter(1.0))
             ]
             value = np.empty(shape)
@@ -258,6 +256,14 @@ class ObjectiveSeeking(Strategy):
             value, costs, left, float(self.capital_price), float(self.reserve), float(self.turn_decay), chosen
         )
         return chosen
+
+
+def _contiguous(values: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``values`` as a C-contiguous float64 array of ``shape`` for a kernel (itself when it is one already)."""
+    if isinstance(values, np.ndarray) and values.shape == shape and values.dtype == np.float64:
+        if values.flags.c_contiguous:
+            return values
+    return np.ascontiguousarray(np.broadcast_to(values, shape), dtype=np.float64)
 
 
 class RandomPlay(Strategy):

@@ -84,6 +84,9 @@ def settle(model: TrilateralModel) -> None:
         d           *= 1 - demand_lapse   (and d = 0 where g = 0: no loop, no pending demands)
         concession   = 0;  settled = d
     """
+    if model.engine == "compiled" and not model.state.recorder.enabled:
+        _settle_compiled(model)
+        return
     x, P, state, layout = model.x, model.params, model.state, model.scenario.layout
     rows = layout.rows
     gain = np.broadcast_to(np.asarray(P["bargaining_gain"], dtype=np.float64), (model.replications,))
@@ -116,6 +119,33 @@ def settle(model: TrilateralModel) -> None:
         state.set(f"USA.concession.{ally}", 0.0, SETTLEMENT[ally])
         x[rows[f"USA.settled.{ally}"]] = x[demand_row]
     state.refresh_ties()
+
+
+def _settle_compiled(model: TrilateralModel) -> None:
+    """:func:`settle` through one kernel call per ally (``kernels.bargaining.settle_ally``; the same bits)."""
+    from sim.engine import kernels
+    from sim.engine.kernels.bargaining import SETTLE_COEFFICIENTS
+
+    state, rows = model.state, model.scenario.layout.rows
+    lo, hi = state.float_bounds
+    coefficients = kernels.coefficients([model.params[name] for name in SETTLE_COEFFICIENTS], model.replications)
+    transactionalism = model.x[rows["USA.transactionalism"]].copy()
+    replications = model.streams.replications
+    settle_ally = kernels.load().settle_ally
+    for ally in ALLIES:
+        key = np.uint64(model.streams.key(model.turn, _STREAMS[ally]))
+        if settle_ally(model.x, lo, hi, _ally_rows(model, ally), coefficients, transactionalism, replications, key):
+            state.ties_stale = True
+    state.refresh_ties()
+
+
+def _ally_rows(model: TrilateralModel, ally: str) -> np.ndarray:
+    """The rows ``kernels.bargaining.settle_ally`` reads for one ally (its ``SETTLE_ROWS``)."""
+    rows = model.scenario.layout.rows
+    ties = model.scenario.layout.tie_rows(f"USA_{ally}")
+    names = [f"USA.demand.{ally}", f"USA.concession.{ally}", f"USA.demands.{ally}", f"USA.settled.{ally}"]
+    names += [f"USA.concessions.{ally}", f"{ally}.hedging", "USA.approval", "USA.transactionalism"]
+    return np.array([*(rows[name] for name in names), rows[f"USA.escalations.{ally}"], ties.start, ties.stop])
 
 
 def reaction_values(model: TrilateralModel, gov: str, cards: Sequence[Trigger], weights: Weights) -> np.ndarray:

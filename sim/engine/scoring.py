@@ -9,7 +9,7 @@ this weighted sum the most for the political capital they cost.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -187,12 +187,16 @@ def sensitivity(model: TrilateralModel, gov: str) -> Weights:
     if not objectives:
         return out
     index_weights = model.state.index_weights() if any(name == "trilateral" for name, _ in objectives) else None
+    pair_objective = any(
+        name == "trilateral" or (name.startswith("tie.") and name.count(".") == 1) for name, _ in objectives
+    )
+    institution = _institution_coefficients(model) if pair_objective else []  # the same for every pair: once
     for indicator, weight in objectives:
         if indicator == "trilateral" and index_weights is not None:
             for k, pair in enumerate(PAIRS):
-                _add_pair(model, out, pair, weight * index_weights[k])
+                _add_pair(model, out, pair, weight * index_weights[k], institution)
         elif indicator.startswith("tie.") and indicator.count(".") == 1:
-            _add_pair(model, out, indicator[4:], weight)
+            _add_pair(model, out, indicator[4:], weight, institution)
         elif indicator == "deterrence":
             out.add(layout.rows["deterrence"], weight)
             _add_deterrence_drivers(model, out, weight)
@@ -216,6 +220,8 @@ class _Sensitivity(dict):
         term: float | np.ndarray
         if isinstance(value, float):  # the common case (a Python or numpy float), kept cheap
             term = float(value)
+        elif isinstance(value, np.ndarray) and value.shape == (self.replications,) and value.dtype == np.float64:
+            term = value  # a vector of the worlds already (copied below if it is the row's first term)
         elif np.ndim(value) == 0:
             term = float(value)
         else:
@@ -241,7 +247,13 @@ def _add_deterrence_drivers(model: TrilateralModel, out: _Sensitivity, weight: f
     out.add(layout.rows["USA.commitment"], scale * P["deterrence_commitment_gain"])
 
 
-def _add_pair(model: TrilateralModel, out: _Sensitivity, pair: str, weight: float | np.ndarray) -> None:
+def _add_pair(
+    model: TrilateralModel,
+    out: _Sensitivity,
+    pair: str,
+    weight: float | np.ndarray,
+    institution: list[tuple[str, float | np.ndarray]],
+) -> None:
     """Sensitivity of a pair tie: its domains directly, and its drivers through the tie target.
 
     The drivers' coefficients come from the cooperation equation (docs/model.md); a change in a
@@ -259,7 +271,8 @@ def _add_pair(model: TrilateralModel, out: _Sensitivity, pair: str, weight: floa
     def driver(name: str, coefficient: float | np.ndarray) -> None:
         out.add(rows[name], scale * coefficient)
 
-    _add_institution_drivers(model, driver)
+    for name, coefficient in institution:
+        driver(name, coefficient)
     for gov in (i, j):
         driver(f"{gov}.hedging", -0.5 * P["hedging_penalty"])
     if "USA" in (i, j):
@@ -298,8 +311,8 @@ UPKEEP_PERSISTENCE = 0.68
 """Mean share of a rise in upkeep still there over the valuation horizon (upkeep fades by 0.25 a quarter)."""
 
 
-def _add_institution_drivers(model: TrilateralModel, driver: Callable[[str, float | np.ndarray], None]) -> None:
-    """Institutionalization and upkeep as drivers of a pair tie (3.5-3.6).
+def _institution_coefficients(model: TrilateralModel) -> list[tuple[str, float | np.ndarray]]:
+    """Institutionalization and upkeep as drivers of a pair tie (3.5-3.6): (row name, coefficient) pairs.
 
     Institutionalization anchors the tie (``inst_anchor``) and, kept up, holds it
     (``upkeep_anchor * upkeep_weight * (upkeep - 0.5)``); what a card adds to it also raises
@@ -309,6 +322,9 @@ def _add_institution_drivers(model: TrilateralModel, driver: Callable[[str, floa
     P, x, rows = model.params, model.x, model.scenario.layout.rows
     inst, upkeep = x[rows["institutionalization"]], x[rows["upkeep"]]
     held = P["upkeep_anchor"] * P["upkeep_weight"]
-    driver("upkeep", held * inst)
+    upkeep_coefficient = held * inst
     raised = P["upkeep_per_inst"] * (1.0 - upkeep) * UPKEEP_PERSISTENCE
-    driver("institutionalization", P["inst_anchor"] + held * (upkeep - 0.5) + held * inst * raised)
+    return [
+        ("upkeep", upkeep_coefficient),
+        ("institutionalization", P["inst_anchor"] + held * (upkeep - 0.5) + held * inst * raised),
+    ]

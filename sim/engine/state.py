@@ -142,6 +142,7 @@ class WorldState:
         # as runs of consecutive rows; a row between them (institutionalization ...) does not.
         tie_rows = {r for rows in self._pair_rows for r in range(rows.start, rows.stop)}
         self._tie_blocks = _runs(tie_rows | {*self._pair_agg, self._index_row})
+        self._reaches_ties: dict[slice, bool] = {}  # per row slice (slices are hashable from Python 3.12)
         self._pair_starts = np.array([rows.start for rows in self._pair_rows], dtype=np.int64)
         self._pair_agg_rows = np.array(self._pair_agg, dtype=np.int64)
         self.ties_stale = True
@@ -158,14 +159,17 @@ class WorldState:
 
     def _touch(self, rows: slice) -> None:
         """Mark the ties stale if ``rows`` reach a tie row (or the index)."""
+        if self.ties_stale:
+            return
         if not isinstance(rows, slice):
             self.ties_stale = True
             return
-        start, stop, _ = rows.indices(self.layout.size)
-        for first, end in self._tie_blocks:
-            if start < end and stop > first:
-                self.ties_stale = True
-                return
+        reaches = self._reaches_ties.get(rows)
+        if reaches is None:
+            start, stop, _ = rows.indices(self.layout.size)
+            reaches = self._reaches_ties[rows] = any(start < end and stop > first for first, end in self._tie_blocks)
+        if reaches:
+            self.ties_stale = True
 
     def apply(self, rows: slice, delta: np.ndarray | float, source: Source) -> np.ndarray:
         """Add ``delta`` to ``rows`` within bounds; credit the actual change to ``source``."""

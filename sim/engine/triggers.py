@@ -122,8 +122,9 @@ def _run_compiled(
     state = model.state
     for trigger, mask, planned in zip(triggers, fired, anywhere, strict=True):
         if planned:
-            for effect in trigger.effects:
-                state._touch(effect.rows)  # as state.apply does on the numpy path
+            if not state.ties_stale:
+                for effect in trigger.effects:
+                    state._touch(effect.rows)  # as state.apply does on the numpy path
             model.log_firing(trigger, mask, trigger.cause)
     if anywhere.any():
         state.refresh_ties()

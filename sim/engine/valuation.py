@@ -46,6 +46,11 @@ class ValuationPlan:
         echo: for each of the two echo sets, the objective row its weight is read from (or None).
         loop: the bargaining-row changes (card, kind, ally, effect), as ``bargaining.reaction_values``
             reads them (kinds: ``kernels.valuation.CONCESSION`` ...).
+        constants: the numbers that are the same every turn (constant effect values, the weights
+            of the approval and defection sets), the first entries of each turn's number table.
+        effect_refs: each effect's reference into that table, or None for an effect computed each turn.
+        slot_refs: each slot's reference, or None for a slot weighted by the turn's sensitivities.
+        ally_rows: each ally's demand, concession, hedging and willingness rows.
     """
 
     key: tuple[Any, ...]
@@ -59,6 +64,10 @@ class ValuationPlan:
     slots: tuple[tuple[int, int], ...]
     echo: tuple[int | None, int | None]
     loop: np.ndarray
+    constants: tuple[float, ...]
+    effect_refs: tuple[int | None, ...]
+    slot_refs: tuple[int | None, ...]
+    ally_rows: np.ndarray
 
 
 def plan_key(model: TrilateralModel, weights: Weights) -> tuple[Any, ...]:
@@ -111,6 +120,25 @@ def build_plan(model: TrilateralModel, gov: str, cards: Sequence[Trigger], weigh
                 slot_of = [slots.setdefault((s, row), len(slots)) if s in members else -1 for s in range(SETS)]
                 entries.append((row, index, effect.op == "set", sign, slot_of))
         card_start.append(len(entries))
+    constants: list[float] = []
+
+    def constant_ref(value: float) -> int:
+        constants.append(float(value))
+        return -len(constants)
+
+    effect_refs = [None if e.value.constant is None else constant_ref(e.value.constant) for e in effect_list]
+    slot_refs: list[int | None] = []
+    for s, row in slots:
+        if s == 1:
+            slot_refs.append(constant_ref(1.0))
+        elif 1 < s < 5:
+            slot_refs.append(constant_ref(layout.domain_weights[row - layout.tie_rows(PAIRS[s - 2]).start]))
+        else:  # the objectives' and the echoes' weights: this turn's sensitivities
+            slot_refs.append(None)
+    ally_rows = [
+        [rows[f"USA.demand.{a}"], rows[f"USA.concession.{a}"], rows[f"{a}.hedging"], rows[f"{a}.willingness"]]
+        for a in ALLIES
+    ]
     return ValuationPlan(
         key=key,
         card_start=np.array(card_start, dtype=np.int64),
@@ -123,6 +151,10 @@ def build_plan(model: TrilateralModel, gov: str, cards: Sequence[Trigger], weigh
         slots=tuple(slots),
         echo=(echo[0], echo[1]),
         loop=np.array(loop, dtype=np.int64).reshape(len(loop), 4),
+        constants=tuple(constants),
+        effect_refs=tuple(effect_refs),
+        slot_refs=tuple(slot_refs),
+        ally_rows=np.array(ally_rows, dtype=np.int64),
     )
 
 
@@ -154,25 +186,28 @@ _LOOP_COEFFICIENTS = (
 class _Numbers:
     """The kernel's number table: per-world vectors and scalars, referred to by one int each."""
 
-    def __init__(self, replications: int) -> None:
-        self.replications = replications
+    def __init__(self, replications: int, constants: tuple[float, ...]) -> None:
+        self.shape = (replications,)
         self.vectors: list[np.ndarray] = []
-        self.scalars: list[float] = []
+        self.scalars: list[float] = list(constants)
 
     def ref(self, value: float | np.ndarray) -> int:
         """A reference to ``value`` (a vector of one value per world, or one number for all)."""
         if isinstance(value, float):  # a Python or numpy float: the common case, kept cheap
             self.scalars.append(value)
             return -len(self.scalars)
+        if isinstance(value, np.ndarray) and value.shape == self.shape and value.dtype == np.float64:
+            self.vectors.append(value)  # a vector of the worlds (copied once, in tables())
+            return len(self.vectors) - 1
         array = np.asarray(value, dtype=np.float64)
         if array.size == 1:
             self.scalars.append(float(array.reshape(-1)[0]))
             return -len(self.scalars)
-        self.vectors.append(np.broadcast_to(array.reshape(-1), (self.replications,)))
+        self.vectors.append(np.broadcast_to(array.reshape(-1), self.shape))
         return len(self.vectors) - 1
 
     def tables(self) -> tuple[np.ndarray, np.ndarray]:
-        vectors = np.empty((len(self.vectors), self.replications))
+        vectors = np.empty((len(self.vectors), self.shape[0]))
         for k, vector in enumerate(self.vectors):
             vectors[k] = vector
         return vectors, np.array(self.scalars, dtype=np.float64)
@@ -188,23 +223,16 @@ def value_cards(
     """
     x, p, c, draws = model.x, model.p, model.context, model.draws
     layout, rows, P = model.scenario.layout, model.scenario.layout.rows, model.params
-    numbers = _Numbers(model.replications)
-    value_refs = []
-    for effect in plan.effects:
-        constant = effect.value.constant
-        value_refs.append(numbers.ref(constant if constant is not None else effect.value(x, p, c, draws)))
-    echo_weights = [None if row is None else HISTORY_ECHO * weights[row] for row in plan.echo]
-    slot_refs = []
-    for s, row in plan.slots:
-        if s == 0:
-            weight: Any = weights[row]
-        elif s == 1:
-            weight = 1.0
-        elif s < 5:
-            weight = layout.domain_weights[row - layout.tie_rows(PAIRS[s - 2]).start]
-        else:
-            weight = echo_weights[s - 5]
-        slot_refs.append(numbers.ref(weight))
+    numbers = _Numbers(model.replications, plan.constants)
+    value_refs = [
+        numbers.ref(effect.value(x, p, c, draws)) if ref is None else ref
+        for effect, ref in zip(plan.effects, plan.effect_refs, strict=True)
+    ]
+    echo_weights = [0.0 if row is None else HISTORY_ECHO * weights[row] for row in plan.echo]
+    slot_refs = [
+        (numbers.ref(weights[row] if s == 0 else echo_weights[s - 5]) if ref is None else ref)
+        for (s, row), ref in zip(plan.slots, plan.slot_refs, strict=True)
+    ]
     slot_refs.append(NO_REF)  # entry_slot -1 reads this one
     approval = rows[f"{gov}.approval"]
     history = gov in HISTORY_GOVERNMENTS
@@ -243,17 +271,11 @@ def value_cards(
     k = kernels.load()
     shape = (len(cards), model.replications)
     bargaining = np.empty(shape)
+    value_refs_array = np.array(value_refs, dtype=np.int64)
     entries = plan.loop.copy()
-    entries[:, 3] = np.array(value_refs, dtype=np.int64)[plan.loop[:, 3]]
-    ally_rows = np.array(
-        [
-            [rows[f"USA.demand.{a}"], rows[f"USA.concession.{a}"], rows[f"{a}.hedging"], rows[f"{a}.willingness"]]
-            for a in ALLIES
-        ],
-        dtype=np.int64,
-    )
+    entries[:, 3] = value_refs_array[plan.loop[:, 3]]
     k.bargaining_values(
-        x, entries, ally_rows, ally_refs, coefficients, rows["USA.transactionalism"], vectors, scalars, bargaining
+        x, entries, plan.ally_rows, ally_refs, coefficients, rows["USA.transactionalism"], vectors, scalars, bargaining
     )
     out = np.empty(shape), np.empty(shape), np.empty(shape)
     k.card_valuation(
@@ -262,7 +284,7 @@ def value_cards(
         layout.hi,
         plan.card_start,
         plan.entry_row,
-        np.array(value_refs, dtype=np.int64)[plan.entry_effect],
+        value_refs_array[plan.entry_effect],
         plan.entry_set,
         plan.entry_sign,
         np.array(slot_refs, dtype=np.int64)[plan.entry_slot],

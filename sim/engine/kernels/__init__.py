@@ -58,6 +58,7 @@ _KERNEL_MODULES = (
     "sim.engine.kernels.valuation",
     "sim.engine.kernels.build",
     "sim.engine.kernels.dynamics",
+    "sim.engine.kernels.bargaining",
 )
 """Modules of kernels: each declares ``HELPERS`` (functions its kernels call, inlined) and ``KERNELS``
 (the entry points compiled with ``numba.njit``), all plain Python a test can also run uncompiled; an
@@ -133,7 +134,7 @@ def load() -> SimpleNamespace:
 
 def coefficients(values: list[Any], replications: int) -> np.ndarray:
     """Coefficients as a kernel reads them: (k, 1) when each is one number, else (k, R) (a swept parameter)."""
-    if all(np.ndim(value) == 0 for value in values):
+    if not any(isinstance(value, np.ndarray) and value.ndim for value in values):  # numbers (floats, 0-d arrays)
         return np.array(values, dtype=np.float64).reshape(-1, 1)
     matrix = np.empty((len(values), replications))
     for k, value in enumerate(values):

@@ -116,21 +116,24 @@ def normal_row(
     k = np.empty(_BLOCK)
     for start in range(0, worlds, _BLOCK):
         n = min(_BLOCK, worlds - start)
+        block = replications[start : start + n]  # slices: their indices are known non-negative
         for i in range(n):
-            replication = replications[start + i]
+            replication = block[i]
             minus_u1[i] = -unit(replication, key1)
             angle[i] = _TWO_PI * unit(replication, key2)
         log1p_block(minus_u1, n, logs, u, scaled_u, k)
         cos_block(angle, n, cosines)
+        dest = out[start : start + n]
         if not scaled:
             for i in range(n):
-                out[start + i] = math.sqrt(-2.0 * logs[i]) * cosines[i]
+                dest[i] = math.sqrt(-2.0 * logs[i]) * cosines[i]
         elif per_world:
+            scales = scale[start : start + n]
             for i in range(n):
-                out[start + i] = (math.sqrt(-2.0 * logs[i]) * cosines[i]) * scale[start + i]
+                dest[i] = (math.sqrt(-2.0 * logs[i]) * cosines[i]) * scales[i]
         else:
             for i in range(n):
-                out[start + i] = (math.sqrt(-2.0 * logs[i]) * cosines[i]) * factor
+                dest[i] = (math.sqrt(-2.0 * logs[i]) * cosines[i]) * factor
 
 
 def normal_pairs(replications: np.ndarray, keys: np.ndarray, scale: np.ndarray, scaled: bool, out: np.ndarray) -> None:

@@ -88,28 +88,46 @@ def apply_rows(x: np.ndarray, r0: int, delta: np.ndarray, lo: np.ndarray, hi: np
 def refresh_ties(
     x: np.ndarray, pair_rows: np.ndarray, agg_rows: np.ndarray, weights: np.ndarray, index_row: int, weakest: np.ndarray
 ) -> None:
-    """``WorldState.refresh_ties``: each pair tie as the weighted sum of its domains, then the index."""
+    """``WorldState.refresh_ties``: each pair tie as the weighted sum of its domains, then the index.
+
+    Block by block of worlds, each pair's sum kept in a small buffer (the state rows are read once).
+    """
     n_domains = weights.shape[0]
     worlds = x.shape[1]
-    for p in range(agg_rows.shape[0]):
-        first = pair_rows[p]
-        agg = agg_rows[p]
-        w0 = weights[0]
-        for w in range(worlds):
-            x[agg, w] = w0 * x[first, w]
-        for d in range(1, n_domains):
-            wd = weights[d]
-            row = first + d
-            for w in range(worlds):
-                x[agg, w] += wd * x[row, w]
-    for w in range(worlds):
-        t0 = x[agg_rows[0], w]
-        t1 = x[agg_rows[1], w]
-        t2 = x[agg_rows[2], w]
-        low = _minimum(_minimum(t0, t1), t2)
-        mean = ((t0 + t1) + t2) / 3.0
-        a = weakest[w]
-        x[index_row, w] = a * low + (1 - a) * mean
+    total = np.empty(_TIE_BLOCK)
+    for start in range(0, worlds, _TIE_BLOCK):
+        n = min(_TIE_BLOCK, worlds - start)
+        for p in range(agg_rows.shape[0]):
+            first = pair_rows[p]
+            domain = x[first, start : start + n]
+            w0 = weights[0]
+            for j in range(n):
+                total[j] = w0 * domain[j]
+            for d in range(1, n_domains):
+                wd = weights[d]
+                domain = x[first + d, start : start + n]
+                for j in range(n):
+                    total[j] += wd * domain[j]
+            tie = x[agg_rows[p], start : start + n]
+            for j in range(n):
+                tie[j] = total[j]
+        t0s = x[agg_rows[0], start : start + n]
+        t1s = x[agg_rows[1], start : start + n]
+        t2s = x[agg_rows[2], start : start + n]
+        index = x[index_row, start : start + n]
+        weakest_block = weakest[start : start + n]
+        for j in range(n):
+            t0 = t0s[j]
+            t1 = t1s[j]
+            t2 = t2s[j]
+            low = _minimum(_minimum(t0, t1), t2)
+            mean = ((t0 + t1) + t2) / 3.0
+            a = weakest_block[j]
+            index[j] = a * low + (1 - a) * mean
+
+
+_TIE_BLOCK = 512
+"""Worlds per block of :func:`refresh_ties` (its buffer stays in the L1 cache)."""
 
 
 def _minimum(a: float, b: float) -> float:

@@ -238,7 +238,7 @@ def kernel(key: GroupKey) -> Kernel:
 
 def _parameters(model: TrilateralModel, params: tuple[int, ...]) -> np.ndarray:
     values = [model.p[i] for i in params]
-    wide = any(np.ndim(v) > 0 for v in values)
+    wide = any(isinstance(v, np.ndarray) and v.ndim for v in values)
     out = np.empty((len(values), model.replications if wide else 1))
     for j, v in enumerate(values):
         out[j] = v
@@ -288,8 +288,7 @@ def run_group(
     anywhere = np.zeros(len(triggers), dtype=bool)
     compiled.run(x, pm, cv, keys, rep, hz, mask_matrix, modes, conditions, apply, fired, anywhere, vals)
     if apply and anywhere.any():
-        lo = np.ascontiguousarray(model.state.lo[:, 0], dtype=np.float64)
-        hi = np.ascontiguousarray(model.state.hi[:, 0], dtype=np.float64)
+        lo, hi = model.state.float_bounds
         c = compiled
         effects = (c.first, c.starts, c.stops, c.sets, c.constant, c.constants, c.counters)
         apply_group(x, fired, anywhere, vals, *effects, lo, hi)

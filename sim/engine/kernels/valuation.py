@@ -30,8 +30,9 @@ KERNELS = ("card_valuation", "bargaining_values", "pay", "tie_falls")
 def _fill(vectors: np.ndarray, scalars: np.ndarray, ref: int, first: int, n: int, out: np.ndarray) -> None:
     """``out[j]`` = the referenced number in world first + j (a row of ``vectors``, or a scalar for ``ref < 0``)."""
     if ref >= 0:
+        row = vectors[ref, first : first + n]
         for j in range(n):
-            out[j] = vectors[ref, first + j]
+            out[j] = row[j]
     else:
         value = scalars[-ref - 1]
         for j in range(n):
@@ -77,12 +78,18 @@ def card_valuation(  # noqa: C901 - one fused pass: helper calls with array argu
     institutionalization * sum of the pair ties' falls, reactions = loop + echoes.
     """
     worlds = x.shape[1]
-    acc = np.empty((SETS, BLOCK))
+    acc = np.zeros((SETS, BLOCK))
     delta = np.empty(BLOCK)
     signal = np.empty(BLOCK)
     approval_weight = np.empty(BLOCK)
     history_coefficient = np.empty(BLOCK)
     defection = np.empty(BLOCK)
+    raw = np.empty(BLOCK)
+    used = np.zeros(SETS, dtype=np.bool_)  # a set no entry weights stays 0: not cleared per card
+    for e in range(entry_weight.shape[0]):
+        for s in range(SETS):
+            if entry_weight[e, s] != NO_REF:
+                used[s] = True
     with_approval = config[0] != NO_REF
     history = config[3] != 0
     defect = config[4] != 0
@@ -97,12 +104,15 @@ def card_valuation(  # noqa: C901 - one fused pass: helper calls with array argu
             _fill(vectors, scalars, config[1], first, n, history_coefficient)
         if defect:
             _fill(vectors, scalars, config[2], first, n, defection)
+            inst = x[inst_row, first : first + n]
             for j in range(n):
-                defection[j] = defection[j] * x[inst_row, first + j]
+                defection[j] = defection[j] * inst[j]
         for i in range(card_start.shape[0] - 1):
             for s in range(SETS):
-                for j in range(n):
-                    acc[s, j] = 0.0
+                if used[s]:
+                    acc_s = acc[s]
+                    for j in range(n):
+                        acc_s[j] = 0.0
             for j in range(n):
                 signal[j] = 0.0
             for e in range(card_start[i], card_start[i + 1]):
@@ -111,50 +121,56 @@ def card_valuation(  # noqa: C901 - one fused pass: helper calls with array argu
                 high = hi[r]
                 is_set = entry_set[e]
                 ref = entry_value[e]
+                now = x[r, first : first + n]
                 if ref >= 0:
+                    given = vectors[ref, first : first + n]
                     for j in range(n):
-                        v = vectors[ref, first + j]
+                        v = given[j]
                         v = v if v - v == 0.0 else math.nan
-                        now = x[r, first + j]
-                        t = v if is_set else now + v
+                        t = v if is_set else now[j] + v
                         t = low if t < low else t
                         t = high if t > high else t
-                        delta[j] = t - now
+                        delta[j] = t - now[j]
                 else:
                     v = scalars[-ref - 1]
                     v = v if v - v == 0.0 else math.nan
                     for j in range(n):
-                        now = x[r, first + j]
-                        t = v if is_set else now + v
+                        t = v if is_set else now[j] + v
                         t = low if t < low else t
                         t = high if t > high else t
-                        delta[j] = t - now
+                        delta[j] = t - now[j]
                 sign = entry_sign[e]
                 if sign != 0.0:  # the history signal: sign * (value, or value - x for a set), non-finite as 0
+                    _fill(vectors, scalars, ref, first, n, raw)
                     for j in range(n):
-                        v = vectors[ref, first + j] if ref >= 0 else scalars[-ref - 1]
-                        raw = v - x[r, first + j] if is_set else v
-                        raw = raw if raw - raw == 0.0 else 0.0
-                        signal[j] = signal[j] + sign * raw
+                        v = raw[j] - now[j] if is_set else raw[j]
+                        v = v if v - v == 0.0 else 0.0
+                        signal[j] = signal[j] + sign * v
                 for s in range(SETS):
                     wref = entry_weight[e, s]
                     if wref == NO_REF:
                         continue
+                    acc_s = acc[s]
                     if wref >= 0:
+                        weights = vectors[wref, first : first + n]
                         for j in range(n):
-                            acc[s, j] += vectors[wref, first + j] * delta[j]
+                            acc_s[j] += weights[j] * delta[j]
                     else:
                         weight = scalars[-wref - 1]
                         for j in range(n):
-                            acc[s, j] += weight * delta[j]
+                            acc_s[j] += weight * delta[j]
+            values = card_values[i, first : first + n]
+            own_values = domestic[i, first : first + n]
+            loop_values = loop[i, first : first + n]
+            reaction_values = reactions[i, first : first + n]
+            leans = lean[first : first + n] if history else lean
             for j in range(n):
-                w = first + j
-                payoff = (history_coefficient[j] * signal[j]) * lean[w] if history else 0.0
+                payoff = (history_coefficient[j] * signal[j]) * leans[j] if history else 0.0
                 value = acc[0, j]
                 value = value if value - value == 0.0 else 0.0
                 if with_approval:
                     value = value + approval_weight[j] * payoff
-                card_values[i, w] = value
+                values[j] = value
                 own = acc[1, j]
                 own = own if own - own == 0.0 else 0.0
                 own = own + payoff
@@ -167,15 +183,15 @@ def card_valuation(  # noqa: C901 - one fused pass: helper calls with array argu
                     own = own - defection[j] * costs
                 else:
                     own = own - 0.0
-                domestic[i, w] = own
-                reaction = loop[i, w]
+                own_values[j] = own
+                reaction = loop_values[j]
                 if echo0:
                     echo = acc[5, j]
                     reaction = reaction + (echo if echo - echo == 0.0 else 0.0)
                 if echo1:
                     echo = acc[6, j]
                     reaction = reaction + (echo if echo - echo == 0.0 else 0.0)
-                reactions[i, w] = reaction
+                reaction_values[j] = reaction
 
 
 CONCESSION, HEDGE, DEMAND, NO_REACTION = 0, 1, 2, 3

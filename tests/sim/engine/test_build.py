@@ -209,3 +209,27 @@ def test_compiled_tie_refresh_and_index_weights_give_the_numpy_bits(baseline, sw
         model.x[rows[1]] = np.roll(model.x[rows[0]], 1 + shift)
         model.x[rows[2]] = -np.roll(model.x[rows[0]], 2)
     assert _same_bits(*(model.state.index_weights() for model in models))
+
+
+@pytest.mark.parametrize("worlds", [1, 511, 512, 513, 1300])
+def test_the_tie_kernel_gives_the_numpy_ties_and_index_in_every_block(baseline, worlds):
+    """Pair ties and the index from hostile domain values, block by block (a partial last block).
+
+    Bit for bit, except which NaN a sum of two NaNs keeps (the compiler may swap an addition's operands).
+    """
+    rng = np.random.default_rng(worlds)
+    hostile = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1.0, 1e308, -1e-308])
+    x0, _ = baseline.initial_state([baseline.parameter_defaults[n] for n in baseline.parameter_names], worlds)
+    x0 = x0 + rng.normal(0.0, 0.3, x0.shape)
+    spots = rng.random(x0.shape) < 0.05
+    x0[spots] = rng.choice(hostile, int(spots.sum()))
+    states = []
+    for compiled in (False, True):
+        state = WorldState(baseline.layout, x0.copy(), worlds, record=False, compiled=compiled)
+        state.weakest_weight = np.linspace(0.0, 1.0, worlds) if worlds > 1 else 0.4
+        state.refresh_ties(force=True)
+        states.append(state)
+    reference, kernel = states
+    same = reference.x.view(np.uint64) == kernel.x.view(np.uint64)
+    assert np.all(same | (np.isnan(reference.x) & np.isnan(kernel.x)))
+    assert not np.array_equal(reference.x, x0, equal_nan=True), "the refresh wrote the ties"

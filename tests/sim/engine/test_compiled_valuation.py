@@ -45,18 +45,23 @@ def adversarial_cards(scenario):
     return [scenario.compile_injection(k, k.upper(), "", effects) for k, effects in made.items()]
 
 
+WORLDS = 300
+"""More than one of the kernel's blocks of worlds (``kernels.valuation.BLOCK``), the last one partial."""
+
+
 @pytest.fixture(scope="module")
 def models():
     """The same state under both engines, a few turns in (with a pending demand and a swept coefficient)."""
+    assert WORLDS > valuation_source.BLOCK and WORLDS % valuation_source.BLOCK, "a full block and a partial one"
     runs = []
     for engine in ("numpy", "compiled"):
         model = TrilateralModel(
             "trump2-transactional",
-            replications=40,
+            replications=WORLDS,
             seed=3,
             engine=engine,
             turns=4,
-            parameters={"history_politics": np.linspace(0.0, 1.0, 40)},
+            parameters={"history_politics": np.linspace(0.0, 1.0, WORLDS)},
         ).run()
         model.x[model.scenario.layout.rows["USA.demand.ROK"], :20] = np.linspace(0.0, 1.0, 20)
         runs.append(model)
@@ -73,7 +78,7 @@ def test_fused_valuation_is_bit_identical_to_the_numpy_functions(models, gov):
     assert any(np.ndim(w) == 0 for w in sensitivity.values()), "constant sensitivities stay scalar"
     for weights in (
         sensitivity,
-        {r: np.linspace(-1.0, 2.0, 40) for r in range(rows)},
+        {r: np.linspace(-1.0, 2.0, WORLDS) for r in range(rows)},
         {r: (np.inf if r % 2 else 0.25) for r in range(0, rows, 3)},
         {},
     ):
