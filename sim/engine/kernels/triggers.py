@@ -288,7 +288,8 @@ def run_group(
     anywhere = np.zeros(len(triggers), dtype=bool)
     compiled.run(x, pm, cv, keys, rep, hz, mask_matrix, modes, conditions, apply, fired, anywhere, vals)
     if apply and anywhere.any():
-        lo, hi = model.state.float_bounds
+        lo = np.ascontiguousarray(model.state.lo[:, 0], dtype=np.float64)
+        hi = np.ascontiguousarray(model.state.hi[:, 0], dtype=np.float64)
         c = compiled
         effects = (c.first, c.starts, c.stops, c.sets, c.constant, c.constants, c.counters)
         apply_group(x, fired, anywhere, vals, *effects, lo, hi)

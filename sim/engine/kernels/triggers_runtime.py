@@ -188,26 +188,39 @@ def apply_group(
     the bounds; then the counter row (if ``counters[i] >= 0``) counts the firing.
     """
     # Row by row over contiguous worlds; each element still sees the effects in file order.
+    # Each loop reads one value source (a constant or the effect's row of values): no branch per world.
     n = x.shape[1]
     for i in range(fired.shape[0]):
         if not anywhere[i]:
             continue
+        where = fired[i]
         for k in range(first[i], first[i + 1]):
+            value = constants[k]
+            given = vals[k]
             for row in range(starts[k], stops[k]):
                 low, high = lo[row], hi[row]
-                same, value = constant[k], constants[k]
-                if sets[k]:
+                target = x[row]
+                if sets[k] and constant[k]:
                     for w in range(n):
-                        old = x[row, w]
-                        new = value if same else vals[k, w]
-                        delta = new - old if fired[i, w] else old - old
-                        x[row, w] = _kclamp(old + delta, low, high)
+                        old = target[w]
+                        delta = value - old if where[w] else old - old
+                        target[w] = _kclamp(old + delta, low, high)
+                elif sets[k]:
+                    for w in range(n):
+                        old = target[w]
+                        delta = given[w] - old if where[w] else old - old
+                        target[w] = _kclamp(old + delta, low, high)
+                elif constant[k]:
+                    for w in range(n):
+                        old = target[w]
+                        delta = value if where[w] else 0.0
+                        target[w] = _kclamp(old + delta, low, high)
                 else:
                     for w in range(n):
-                        old = x[row, w]
-                        new = value if same else vals[k, w]
-                        delta = new if fired[i, w] else 0.0
-                        x[row, w] = _kclamp(old + delta, low, high)
+                        old = target[w]
+                        delta = given[w] if where[w] else 0.0
+                        target[w] = _kclamp(old + delta, low, high)
         if counters[i] >= 0:
+            counter = x[counters[i]]
             for w in range(n):
-                x[counters[i], w] += 1.0 if fired[i, w] else 0.0
+                counter[w] += 1.0 if where[w] else 0.0

@@ -183,3 +183,35 @@ def test_payment_and_tie_fall_kernels_match_the_numpy_code(compiled):
         reference = elementwise_sum(np.maximum(before - x[rows], 0.0))
         assert np.array_equal(bits(fall), bits(reference))
         assert nonzero == bool(reference.any())
+
+
+def test_objective_choice_matches_numpy_when_few_worlds_keep_choosing():
+    """A few rich worlds take card after card while the rest stop early: the choices stay numpy's."""
+    from agents.strategies import ObjectiveSeeking
+    from tests.agents.fakes import OWN_VARIABLES, context, seeded_draws
+
+    strategy = ObjectiveSeeking()
+    cards, worlds = 6, 700
+    for seed in range(4):
+        rng = np.random.default_rng(seed)
+        rich = rng.random(worlds) < 0.15
+        state = {f"ROK.{var}": rng.random(worlds) for var in OWN_VARIABLES}
+        state["ROK.capital"] = np.where(rich, 40.0, rng.uniform(0.2, 0.9, worlds))
+        state["tie.ROK_JPN"] = rng.random(worlds)
+        values = rng.uniform(0.5, 2.0, (cards, worlds))
+        values[rng.random(values.shape) < 0.05] = np.nan
+        base = context(
+            card_ids=[f"card{i}" for i in range(cards)],
+            stances=["cooperate"] * cards,
+            available=rng.random((cards, worlds)) < 0.9,
+            costs=rng.choice([0.5, 1.0, 2.0], cards),
+            state=state,
+            tie_change=np.zeros(worlds),
+            objectives=(("tie.ROK_JPN", 1.0),),
+            values=values,
+            draw=seeded_draws(seed, worlds),
+        )
+        chosen = [strategy.choose(replace(base, compiled=flag)) for flag in (False, True)]
+        assert np.array_equal(chosen[0], chosen[1]), seed
+        taken = chosen[1].sum(axis=0)
+        assert np.mean(taken >= 2) < 0.5 and taken.max() >= 4, "later rounds have few worlds left"
