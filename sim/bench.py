@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from sim import bench_machine
+from sim.engine.memory import retain_freed_memory
 from sim.engine.model import TrilateralModel
 from sim.lang.loading import clear_parse_cache
 from sim.lang.scenario import library_ids, load_scenario
@@ -87,6 +88,7 @@ def run_bench(
         quiet: print no progress on stderr.
     """
     say = _say(quiet)
+    retain_freed_memory()  # as trilat run and sweep workers do (sim.engine.memory)
     load_start = bench_machine.load_average()
     say("reference workload")
     reference_s = bench_machine.reference_cpu_seconds(reference_iterations)

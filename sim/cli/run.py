@@ -46,6 +46,7 @@ def strategy_choices(assignments: list[tuple[str, str]]) -> dict[str, str]:
 
 
 def command_run(args: argparse.Namespace) -> int:
+    from sim.engine.memory import retain_freed_memory
     from sim.engine.runner import run_ensemble
     from sim.lang.scenario import load_scenario
     from sim.play.report import print_ensemble, print_story, story_json
@@ -57,6 +58,8 @@ def command_run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     parameters = parameter_values(scenario, args.set)
     strategies = strategy_choices(args.strategy)
+    if args.runs > 1:
+        retain_freed_memory()  # an ensemble's temporaries reuse freed memory (sim.engine.memory)
     if args.replication is not None:
         if args.runs > 1 and args.replication >= args.runs:
             raise UsageError(f"--replication {args.replication} is not in an ensemble of {args.runs} runs")

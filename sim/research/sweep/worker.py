@@ -19,6 +19,7 @@ import numpy as np
 import pyarrow as pa
 
 from sim import __version__
+from sim.engine.memory import retain_freed_memory
 from sim.lang.scenario import Scenario, load_scenario
 from sim.research.outcomes import PREFIX, RunOutcome
 from sim.research.sweep.layout import PARTS, TRAJECTORIES, SweepError, write_tables
@@ -214,6 +215,7 @@ class ChunkRunner:
             scenario: the compiled scenario, when the caller ships it (remote Dask workers).
         """
         start = time.perf_counter()
+        retain_freed_memory()  # a sweep's process runs chunk after chunk: reuse their memory
         compiled = self.scenario(task.scenario_path, task.scenario_hash, scenario)
         ids = task.run_ids()
         local = ids // task.replications - task.first_point

@@ -62,3 +62,13 @@ def test_a_sweep_on_the_compiled_engine_stores_the_numpy_sweeps_results(small, s
     assert engines and set(engines) == {"compiled"}
     compiled = read_runs(tmp_path / "out")
     assert compiled.equals(small_reference)  # every value, bit for bit (the reference ran on auto: numpy)
+
+
+def test_a_sweep_keeps_freed_memory_for_its_chunks(small, tmp_path, monkeypatch):
+    """Each chunk asks for freed memory to be kept (sim.engine.memory), once per process in effect."""
+    worker = importlib.import_module("sim.research.sweep.worker")
+    asked: list[bool] = []
+    monkeypatch.setattr(worker, "retain_freed_memory", lambda: asked.append(True) or True)
+    summary = run_sweep(small, tmp_path / "out", progress=False, chunk_runs=80)
+    assert summary.complete
+    assert summary.chunks > 1 and len(asked) == summary.chunks
