@@ -111,16 +111,18 @@ def describe_non_file(path: Path) -> str:
 
 def copy_located(value: Any) -> Any:
     """A deep copy of a located tree (marks included)."""
+    # Scalars are not passed to a call of their own: copying the trees of an extends: chain is
+    # most of `trilat list`'s loading time (docs/performance.md).
     if isinstance(value, LocDict):
-        mapping = LocDict((k, copy_located(v)) for k, v in value.items())
-        mapping.mark, mapping.key_marks = value.mark, dict(value.key_marks)
-        mapping.value_marks, mapping.quoted = dict(value.value_marks), dict(value.quoted)
-        return mapping
+        return LocDict.marked_like(
+            {k: copy_located(v) if isinstance(v, _LOCATED) else v for k, v in value.items()}, value
+        )
     if isinstance(value, LocList):
-        items = LocList(copy_located(v) for v in value)
-        items.mark, items.item_marks = value.mark, list(value.item_marks)
-        return items
+        return LocList.marked_like([copy_located(v) if isinstance(v, _LOCATED) else v for v in value], value)
     return value
+
+
+_LOCATED = (LocDict, LocList)
 
 
 def _is_effect_op(value: dict[Any, Any]) -> bool:
@@ -130,9 +132,9 @@ def _is_effect_op(value: dict[Any, Any]) -> bool:
 def _merge_mappings(parent: dict[Any, Any], child: dict[Any, Any]) -> LocDict:
     # Each parent value is copied once: merged with the child's where the child has the key.
     if isinstance(parent, LocDict):
-        out = LocDict((k, merge(v, child[k], str(k)) if k in child else copy_located(v)) for k, v in parent.items())
-        out.mark, out.key_marks = parent.mark, dict(parent.key_marks)
-        out.value_marks, out.quoted = dict(parent.value_marks), dict(parent.quoted)
+        out = LocDict.marked_like(
+            {k: merge(v, child[k], str(k)) if k in child else copy_located(v) for k, v in parent.items()}, parent
+        )
     else:
         out = LocDict((k, merge(v, child[k], str(k)) if k in child else v) for k, v in parent.items())
     for k, v in child.items():
