@@ -53,13 +53,15 @@ def test_nothing_is_deferred_once_mesa_is_imported(monkeypatch):
 PANDAS_PROBE = """
 import json, sys
 from sim import TrilateralModel
-TrilateralModel("baseline", seed=1, turns=2).run()
+model = TrilateralModel("baseline", seed=1, turns=2)
+model.run()
 during = "pandas" in sys.modules
-from mesa import DataCollector, agent
+from mesa import agent
 held = type(agent.pd).__name__
+frame = model.datacollector.get_model_vars_dataframe()  # Mesa's own use of pandas imports it now
 import pandas
-frame = DataCollector(model_reporters={"x": lambda m: 1.0})
 print(json.dumps({"during": during, "held": held, "series": agent.pd.Series is pandas.Series,
+                  "frame": [type(frame).__name__, len(frame)],
                   "meta_path": [type(f).__name__ for f in sys.meta_path if "mesa_loading" in type(f).__module__],
                   "real": type(sys.modules["pandas"]).__name__, "version": pandas.__version__ > "2"}))
 """
@@ -74,6 +76,7 @@ def test_a_run_does_not_import_pandas_and_mesa_uses_the_real_one_when_asked():
         "during": False,  # Mesa imported, a model ran: no pandas
         "held": "_Deferred",  # mesa.agent holds the stand-in
         "series": True,  # which hands on the real pandas' names
+        "frame": ["DataFrame", 3],  # the DataCollector's table: the start and two turns
         "meta_path": [],  # the import hooks left once Mesa was imported
         "real": "module",  # a later `import pandas` is the ordinary one
         "version": True,
