@@ -44,9 +44,16 @@ ID_LISTS = frozenset({"rules", "events", "acts"})
 FileCheck = Callable[[Any, str], list[Problem]]
 
 
+@lru_cache(maxsize=1)
 def library_dir() -> Path:
-    """The folder of bundled scenarios."""
+    """The folder of bundled scenarios (resolved once per process: it is part of the installed package)."""
     return Path(scenarios.__file__).resolve().parent
+
+
+@lru_cache(maxsize=1)
+def _root_file() -> Path:
+    """The resolved path of the abstract root scenario, ``defaults.yaml``."""
+    return (library_dir() / f"{ROOT_SCENARIO}.yaml").resolve()
 
 
 def _library_hint(text: str, ids: list[str]) -> str:
@@ -311,7 +318,7 @@ def load_chain(
         names = " -> ".join(p.name for p in [*seen, resolved])
         raise ScenarioError.single(str(path), 1, 1, f"extends: cycle: {names}", "extends-cycle")
     raw = _read_one(path, file_checks)
-    if resolved == (library_dir() / f"{ROOT_SCENARIO}.yaml").resolve():
+    if resolved == _root_file():
         # The parsed tree is shared with later loads: a caller gets its own copy.
         return (raw if seen else copy_located(raw)), [resolved]
     chain = [*seen, resolved]
