@@ -3,8 +3,9 @@
 Every user error (bad scenario file, bad argument) is printed as one line per problem,
 ``path:line:col: message`` for files, with exit code 2 and no traceback. The command line is
 the composition root: it sits beside the engine's sub-packages and is the only part of ``sim``
-that may open the game window (``sim.cli.game``, ``sim.cli.host``). Heavy modules (Mesa, pandas, pygame) are
-imported inside each command, so ``trilat list`` or ``trilat validate`` start quickly.
+that may open the game window (``sim.cli.game``, ``sim.cli.host``). A command's module, and the
+heavy modules it needs (numpy, Mesa, pandas, pygame), are imported only when that command runs
+(imported lazily: start-up, docs/performance.md), so ``trilat list`` or ``trilat --help`` start quickly.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Callable, Sequence
+from importlib import import_module
 from typing import TYPE_CHECKING
 
 from sim import __version__
-from sim.cli import game, host, library, research, run
 from sim.cli.parser import EXIT_USAGE, build_parser
 from sim.cli.terminal import safe_output
 from sim.errors import TrilatError
@@ -25,25 +26,32 @@ if TYPE_CHECKING:
 
 __all__ = ["build_parser", "main"]
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "run": run.command_run,
-    "list": library.command_list,
-    "show": library.command_show,
-    "handouts": library.command_handouts,
-    "validate": library.command_validate,
-    "new": library.command_new,
-    "schema": library.command_schema,
-    "play": game.command_play,
-    "host": host.command_host,
-    "replay": game.command_replay,
-    "report": game.command_report,
-    "sweep": research.command_sweep,
-    "analyze": research.command_analyze,
-    "optimize": research.command_optimize,
-    "compare": research.command_compare,
-    "bench": research.command_bench,
+COMMANDS: dict[str, str] = {
+    "run": "run:command_run",
+    "list": "library:command_list",
+    "show": "library:command_show",
+    "handouts": "library:command_handouts",
+    "validate": "library:command_validate",
+    "new": "library:command_new",
+    "schema": "library:command_schema",
+    "play": "game:command_play",
+    "host": "host:command_host",
+    "replay": "game:command_replay",
+    "report": "game:command_report",
+    "sweep": "research:command_sweep",
+    "analyze": "research:command_analyze",
+    "optimize": "research:command_optimize",
+    "compare": "research:command_compare",
+    "bench": "research:command_bench",
 }
-"""Each subcommand and the function that carries it out."""
+"""Each subcommand and the function that carries it out, as ``module:function`` of ``sim.cli``."""
+
+
+def command(name: str) -> Callable[[argparse.Namespace], int]:
+    """The function that carries out subcommand ``name`` (its module is imported now)."""
+    module, _, function = COMMANDS[name].partition(":")
+    found: Callable[[argparse.Namespace], int] = getattr(import_module(f"sim.cli.{module}"), function)
+    return found
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,7 +78,7 @@ def _main(argv: Sequence[str] | None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        return COMMANDS[args.command](args)
+        return command(args.command)(args)
     except TrilatError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE

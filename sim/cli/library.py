@@ -11,7 +11,8 @@ from sim.cli.parser import EXIT_USAGE
 
 
 def command_list(args: argparse.Namespace) -> int:
-    from sim.lang.scenario import library_ids, load_spec
+    from sim.lang.loading import library_ids
+    from sim.lang.specs import load_spec
 
     rows = []
     for ident in library_ids():
@@ -92,7 +93,7 @@ def command_show(args: argparse.Namespace) -> int:
     if args.facilitator:
         print(briefing(scenario))
     elif args.team:
-        from sim.play.handout_files import packs
+        from sim.play.handout_packs import packs
         from sim.play.handout_render import to_text
 
         print(to_text(packs(scenario, [args.team], handout=False)[0]))

@@ -2,4 +2,4 @@
 
 from sim.engine.mesa_loading import defer_unused_mesa_modules
 
-defer_unused_mesa_modules()  # before anything imports Mesa: its spatial modules load only if used
+defer_unused_mesa_modules()  # before anything imports Mesa: its spatial modules and pandas load only if used

@@ -10,8 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy is imported lazily (start-up, docs/performance.md): the names and bounds below serve
+# `trilat list` and `--help`, which read no array; only Layout.build makes arrays.
 
 GOVERNMENTS = ("USA", "ROK", "JPN")
 THREAT_ACTORS = ("DPRK", "CHN", "RUS")
@@ -163,6 +168,8 @@ class Layout:
                 add(f"{gov}.{view}", VarSpec(0, 1, doc))
         for gov, count in (leaders or {}).items():
             add(f"{gov}.leader", VarSpec(-1, count - 1, LEADER_DOC, False))
+        import numpy as np
+
         weights = np.array(list(domains.values()), dtype=np.float64)
         weights = weights / weights.sum()
         return cls(

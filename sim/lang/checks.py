@@ -2,7 +2,7 @@
 
 Like a linter's rules, each check looks at one thing and records located problems in the
 file's :class:`~sim.lang.diagnostics.Diagnostics`; none of them builds anything. They run in
-four stages (see :data:`FILE_CHECKS`, :data:`ID_CHECKS`, :data:`SCENARIO_CHECKS` and
+four stages (see :data:`FILE_CHECKS` (in :mod:`sim.lang.check_files`), :data:`ID_CHECKS`, :data:`SCENARIO_CHECKS` and
 :data:`BROKEN_STRUCTURE_CHECKS`): on each file as read, on the merged and validated spec before
 its state layout exists, on the spec with its layout, and (best effort) on a merged tree whose
 structure did not validate. Checks of constant values against their bounds (a chance in
@@ -21,13 +21,16 @@ from sim.engine.layout import THREAT_ACTORS, THREAT_VARIABLES, Layout
 from sim.engine.required_parameters import REQUIRED_PARAMETERS
 from sim.errors import Problem, ScenarioError, did_you_mean
 from sim.lang import calendar, schema
+from sim.lang.check_files import FILE_CHECKS as FILE_CHECKS
+from sim.lang.check_files import duplicate_ids as duplicate_ids
+from sim.lang.check_files import file_problems as file_problems
 from sim.lang.check_leaders import government_leaders, schedule_quarters
 from sim.lang.check_limits import scenario_sizes
 from sim.lang.compiler import CONTEXT_NAMES, Compiler, make_symbols
 from sim.lang.diagnostics import Diagnostics
 from sim.lang.expr import FUNCTIONS
 from sim.lang.loading import library_ids, resolve_scenario_path
-from sim.lang.yamlio import Mark, items_with_marks, problem_at, value_mark
+from sim.lang.yamlio import Mark
 
 
 @dataclass(frozen=True)
@@ -54,38 +57,6 @@ class ScenarioContext:
     def start(self) -> tuple[int, int]:
         """(year, quarter) of turn 1."""
         return calendar.parse_quarter(self.spec.start)
-
-
-# --------------------------------------------------------------------------------- each file
-
-
-def duplicate_ids(raw: Any, path: str) -> list[Problem]:
-    """Duplicate ids inside one file's id-lists (rules and events share one id space)."""
-    problems: list[Problem] = []
-    if not isinstance(raw, dict):
-        return problems
-    lists: list[tuple[str, Any]] = [(k, raw.get(k)) for k in ("rules", "events")]
-    if isinstance(raw.get("actions"), dict):
-        lists += [(f"actions.{g}", v) for g, v in raw["actions"].items()]
-    if isinstance(raw.get("threats"), dict):
-        lists += [(f"threats.{a}.acts", v.get("acts")) for a, v in raw["threats"].items() if isinstance(v, dict)]
-    seen_rule_event: dict[str, int] = {}
-    for where, items in lists:
-        if not isinstance(items, list):
-            continue
-        seen: dict[str, int] = {}
-        shared = seen_rule_event if where in ("rules", "events") else seen
-        for item, _mark in items_with_marks(items):
-            ident = item.get("id") if isinstance(item, dict) else None
-            if not isinstance(ident, str):
-                continue  # reported by validation
-            mark = value_mark(item, "id", (path, 1, 1))
-            if ident in shared:
-                message = f"duplicate id '{ident}' in {where} (also used at line {shared[ident]})"
-                problems.append(problem_at(mark, message, "duplicate-id"))
-            else:
-                shared[ident] = mark[1]
-    return problems
 
 
 # --------------------------------------------------------------------------------- ids (no layout yet)
@@ -420,13 +391,9 @@ def _scan_item(compiler: Compiler, item: dict[Any, Any], loc: tuple[Any, ...], s
 
 # --------------------------------------------------------------------------------- the list
 
-FileCheck = Callable[[Any, str], list[Problem]]
 IdCheck = Callable[[schema.ScenarioSpec, Diagnostics], None]
 ScenarioCheck = Callable[[ScenarioContext], None]
 BrokenCheck = Callable[[Any, Diagnostics], None]
-
-FILE_CHECKS: tuple[FileCheck, ...] = (duplicate_ids,)
-"""Run on each file as read, before ``extends:`` merging; any problem stops loading."""
 
 ID_CHECKS: tuple[IdCheck, ...] = (scenario_sizes, ids_shared_by_rules_and_events, act_ids_naming_variables)
 """Run on the merged, validated spec before its state layout is built; any problem stops loading."""
@@ -464,11 +431,6 @@ def run_scenario_checks(context: ScenarioContext) -> None:
     """Run :data:`SCENARIO_CHECKS`."""
     for check in SCENARIO_CHECKS:
         check(context)
-
-
-def file_problems(raw: Any, path: str) -> list[Problem]:
-    """Run :data:`FILE_CHECKS` on one file."""
-    return [problem for check in FILE_CHECKS for problem in check(raw, path)]
 
 
 def broken_structure_problems(raw: Any, fallback: Mark) -> list[Problem]:

@@ -10,14 +10,16 @@ checks. Loading reports them all at once, sorted by position.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from sim.errors import Problem, ScenarioError
-from sim.lang.expr import ExprError
 from sim.lang.validation import locate, readable_path, sort_problems, validation_problems
 from sim.lang.yamlio import Mark, problem_at
+
+if TYPE_CHECKING:
+    from sim.lang.expr import ExprError  # an annotation only: the expression compiler needs numpy
 
 
 class Diagnostics:

@@ -44,9 +44,16 @@ ID_LISTS = frozenset({"rules", "events", "acts"})
 FileCheck = Callable[[Any, str], list[Problem]]
 
 
+@lru_cache(maxsize=1)
 def library_dir() -> Path:
-    """The folder of bundled scenarios."""
+    """The folder of bundled scenarios (resolved once per process: it is part of the installed package)."""
     return Path(scenarios.__file__).resolve().parent
+
+
+@lru_cache(maxsize=1)
+def _root_file() -> Path:
+    """The resolved path of the abstract root scenario, ``defaults.yaml``."""
+    return (library_dir() / f"{ROOT_SCENARIO}.yaml").resolve()
 
 
 def _library_hint(text: str, ids: list[str]) -> str:
@@ -111,16 +118,18 @@ def describe_non_file(path: Path) -> str:
 
 def copy_located(value: Any) -> Any:
     """A deep copy of a located tree (marks included)."""
+    # Scalars are not passed to a call of their own: copying the trees of an extends: chain is
+    # most of `trilat list`'s loading time (docs/performance.md).
     if isinstance(value, LocDict):
-        mapping = LocDict((k, copy_located(v)) for k, v in value.items())
-        mapping.mark, mapping.key_marks = value.mark, dict(value.key_marks)
-        mapping.value_marks, mapping.quoted = dict(value.value_marks), dict(value.quoted)
-        return mapping
+        return LocDict.marked_like(
+            {k: copy_located(v) if isinstance(v, _LOCATED) else v for k, v in value.items()}, value
+        )
     if isinstance(value, LocList):
-        items = LocList(copy_located(v) for v in value)
-        items.mark, items.item_marks = value.mark, list(value.item_marks)
-        return items
+        return LocList.marked_like([copy_located(v) if isinstance(v, _LOCATED) else v for v in value], value)
     return value
+
+
+_LOCATED = (LocDict, LocList)
 
 
 def _is_effect_op(value: dict[Any, Any]) -> bool:
@@ -130,9 +139,9 @@ def _is_effect_op(value: dict[Any, Any]) -> bool:
 def _merge_mappings(parent: dict[Any, Any], child: dict[Any, Any]) -> LocDict:
     # Each parent value is copied once: merged with the child's where the child has the key.
     if isinstance(parent, LocDict):
-        out = LocDict((k, merge(v, child[k], str(k)) if k in child else copy_located(v)) for k, v in parent.items())
-        out.mark, out.key_marks = parent.mark, dict(parent.key_marks)
-        out.value_marks, out.quoted = dict(parent.value_marks), dict(parent.quoted)
+        out = LocDict.marked_like(
+            {k: merge(v, child[k], str(k)) if k in child else copy_located(v) for k, v in parent.items()}, parent
+        )
     else:
         out = LocDict((k, merge(v, child[k], str(k)) if k in child else v) for k, v in parent.items())
     for k, v in child.items():
@@ -309,7 +318,7 @@ def load_chain(
         names = " -> ".join(p.name for p in [*seen, resolved])
         raise ScenarioError.single(str(path), 1, 1, f"extends: cycle: {names}", "extends-cycle")
     raw = _read_one(path, file_checks)
-    if resolved == (library_dir() / f"{ROOT_SCENARIO}.yaml").resolve():
+    if resolved == _root_file():
         # The parsed tree is shared with later loads: a caller gets its own copy.
         return (raw if seen else copy_located(raw)), [resolved]
     chain = [*seen, resolved]

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import ValidationError
 
 from sim.engine.layout import GOVERNMENTS, PROFILE_TRAITS, Layout
 from sim.errors import Problem, ScenarioError, UsageError, did_you_mean
@@ -51,6 +50,7 @@ from sim.lang.loading import (
     load_chain_texts,
     resolve_scenario_path,
 )
+from sim.lang.specs import load_spec, validate_tree
 from sim.lang.yamlio import LocDict, Mark
 
 __all__ = [
@@ -202,46 +202,6 @@ class Scenario:
         return self.spec.parameters[name]
 
 
-def _known_keys() -> set[str]:
-    """Every key of the scenario format (for did-you-mean on unknown keys)."""
-    keys: set[str] = set()
-    for model in (
-        schema.ScenarioSpec,
-        schema.GovernmentSpec,
-        schema.RuleSpec,
-        schema.EventSpec,
-        schema.ActionSpec,
-        schema.ThreatSpec,
-        schema.ThreatAct,
-        schema.ParameterSpec,
-        schema.PresetSpec,
-        schema.DomainSpec,
-        schema.Profile,
-        schema.LeaderSpec,
-        schema.SourceRef,
-        schema.SeriesSpec,
-    ):
-        keys.update(model.model_fields)
-    return keys
-
-
-def _validate(raw: Any, diagnostics: Diagnostics) -> schema.ScenarioSpec:
-    """The validated spec of a merged tree.
-
-    Raises:
-        ScenarioError: with the validation problems and, as far as the broken structure allows,
-            the expression problems of the same file.
-    """
-    try:
-        return schema.ScenarioSpec.model_validate(raw)
-    except ValidationError as exc:
-        found = diagnostics.validation(exc, _known_keys())
-        taken = {(p.path, p.line, p.col) for p in found}
-        scanned = checks.broken_structure_problems(raw, diagnostics.fallback)
-        diagnostics.extend(p for p in scanned if (p.path, p.line, p.col) not in taken)
-        raise ScenarioError(diagnostics.sorted()) from None
-
-
 def compile_scenario(
     spec: schema.ScenarioSpec,
     diagnostics: Diagnostics,
@@ -300,20 +260,6 @@ def compile_scenario(
     )
 
 
-def load_spec(name: str | Path) -> schema.ScenarioSpec:
-    """Load, merge (``extends:``) and validate a scenario without compiling it (for ``trilat list``).
-
-    The id, title, turns, start and sources are known; rules, cards and expressions are not
-    checked (:func:`load_scenario` does that).
-
-    Raises:
-        ScenarioError: for a file that cannot be read, or a tree the schema refuses.
-    """
-    path = resolve_scenario_path(name)
-    raw, _ = load_chain(path, checks.file_problems)
-    return _validate(raw, Diagnostics(raw, (str(path), 1, 1)))
-
-
 def load_scenario(name: str | Path) -> Scenario:
     """Load, merge (``extends:``), validate and compile a scenario.
 
@@ -327,7 +273,7 @@ def load_scenario(name: str | Path) -> Scenario:
     raw, files = load_chain(path, checks.file_problems)
     fallback: Mark = (str(path), 1, 1)
     diagnostics = Diagnostics(raw, fallback)
-    spec = _validate(raw, diagnostics)
+    spec = validate_tree(raw, diagnostics)
     texts = tuple(file.read_bytes().decode("utf-8", errors="replace") for file in files)
     return compile_scenario(spec, diagnostics, path, files, _content_hash(texts, spec), texts)
 
@@ -344,7 +290,7 @@ def load_embedded_scenario(path: str | Path, chain: list[tuple[str, str]]) -> Sc
     """
     raw = load_chain_texts(chain, checks.file_problems)
     diagnostics = Diagnostics(raw, (str(path), 1, 1))
-    spec = _validate(raw, diagnostics)
+    spec = validate_tree(raw, diagnostics)
     texts = tuple(text for _, text in chain)
     files = [Path(name) for name, _ in chain]
     return compile_scenario(spec, diagnostics, Path(path), files, _content_hash(texts, spec), texts, embedded=True)

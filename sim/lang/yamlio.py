@@ -36,6 +36,15 @@ class LocDict(dict):
         self.value_marks: dict[Any, Mark] = {}
         self.quoted: dict[Any, bool] = {}
 
+    @classmethod
+    def marked_like(cls, items: dict[Any, Any], like: LocDict) -> LocDict:
+        """A LocDict of ``items`` with copies of ``like``'s marks (quicker than building empty ones first)."""
+        out = cls.__new__(cls)
+        dict.update(out, items)
+        out.mark, out.key_marks = like.mark, like.key_marks.copy()
+        out.value_marks, out.quoted = like.value_marks.copy(), like.quoted.copy()
+        return out
+
 
 class LocList(list):
     """A list that also knows the position of each item (``item_marks``)."""
@@ -44,6 +53,14 @@ class LocList(list):
         super().__init__(*args)
         self.mark: Mark | None = None
         self.item_marks: list[Mark] = []
+
+    @classmethod
+    def marked_like(cls, items: list[Any], like: LocList) -> LocList:
+        """A LocList of ``items`` with a copy of ``like``'s marks."""
+        out = cls.__new__(cls)
+        list.extend(out, items)
+        out.mark, out.item_marks = like.mark, like.item_marks.copy()
+        return out
 
 
 def _mark_of(path: str, node: yaml.Node) -> Mark:
@@ -61,10 +78,19 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     HAVE_LIBYAML = False
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
 class _LocatingConstructor(yaml.constructor.SafeConstructor):
     """Safe construction into LocDict/LocList; duplicate keys are errors."""
 
     path: str = "<yaml>"
+
+    def _construct(self, node: yaml.Node) -> Any:
+        """A node's value; text directly (what PyYAML's constructor returns for it), anything else through PyYAML."""
+        if node.tag == _STR_TAG and isinstance(node, yaml.ScalarNode):
+            return node.value  # most keys and values: a constructor call each was a third of the parse time
+        return self.construct_object(node, deep=True)
 
     def construct_located_mapping(self, node: yaml.MappingNode) -> LocDict:
         result = LocDict()
@@ -74,7 +100,7 @@ class _LocatingConstructor(yaml.constructor.SafeConstructor):
         merged = len(node.value) - explicit  # pairs brought in by '<<:' come first
         from_merge: set[Any] = set()
         for index, (key_node, value_node) in enumerate(node.value):
-            key = self.construct_object(key_node, deep=True)
+            key = self._construct(key_node)
             if not isinstance(key, str | int | float | bool) and key is not None:
                 raise ScenarioError.single(*_mark_of(self.path, key_node), "mapping keys must be plain scalars")
             if key in result and index >= merged and key in from_merge:
@@ -88,14 +114,14 @@ class _LocatingConstructor(yaml.constructor.SafeConstructor):
                 )
             if index < merged:
                 from_merge.add(key)
-            result[key] = self.construct_object(value_node, deep=True)
+            result[key] = self._construct(value_node)
             result.key_marks[key] = _mark_of(self.path, key_node)
             result.value_marks[key] = _mark_of(self.path, value_node)
             result.quoted[key] = isinstance(value_node, yaml.ScalarNode) and value_node.style in ("'", '"')
         return result
 
     def construct_located_sequence(self, node: yaml.SequenceNode) -> LocList:
-        result = LocList(self.construct_object(child, deep=True) for child in node.value)
+        result = LocList([self._construct(child) for child in node.value])
         result.mark = _mark_of(self.path, node)
         result.item_marks = [_mark_of(self.path, child) for child in node.value]
         return result

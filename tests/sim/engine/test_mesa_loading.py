@@ -48,3 +48,73 @@ def test_nothing_is_deferred_once_mesa_is_imported(monkeypatch):
     before = {name: sys.modules.get(name) for name in mesa_loading.DEFERRED}
     mesa_loading.defer_unused_mesa_modules()
     assert {name: sys.modules.get(name) for name in mesa_loading.DEFERRED} == before
+
+
+PANDAS_PROBE = """
+import json, sys
+from sim import TrilateralModel
+model = TrilateralModel("baseline", seed=1, turns=2)
+model.run()
+during = "pandas" in sys.modules
+from mesa import agent
+held = type(agent.pd).__name__
+frame = model.datacollector.get_model_vars_dataframe()  # Mesa's own use of pandas imports it now
+import pandas
+print(json.dumps({"during": during, "held": held, "series": agent.pd.Series is pandas.Series,
+                  "frame": [type(frame).__name__, len(frame)],
+                  "meta_path": [type(f).__name__ for f in sys.meta_path if "mesa_loading" in type(f).__module__],
+                  "real": type(sys.modules["pandas"]).__name__, "version": pandas.__version__ > "2"}))
+"""
+
+
+def test_a_run_does_not_import_pandas_and_mesa_uses_the_real_one_when_asked():
+    result = subprocess.run(
+        [sys.executable, "-c", PANDAS_PROBE], capture_output=True, text=True, check=True, timeout=300
+    )
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found == {
+        "during": False,  # Mesa imported, a model ran: no pandas
+        "held": "_Deferred",  # mesa.agent holds the stand-in
+        "series": True,  # which hands on the real pandas' names
+        "frame": ["DataFrame", 3],  # the DataCollector's table: the start and two turns
+        "meta_path": [],  # the import hooks left once Mesa was imported
+        "real": "module",  # a later `import pandas` is the ordinary one
+        "version": True,
+    }
+
+
+SUBMODULE_PROBE = """
+import json, sys
+import sim.engine
+from sim.engine.mesa_loading import deferred_while_importing
+with deferred_while_importing():
+    import pandas as early
+    stand_in = type(early).__name__
+    import pandas.api.types as types_module  # a sub-module under the stand-in: the real package first
+    core = sys.modules["pandas.core"]
+import pandas
+print(json.dumps({"stand_in": stand_in, "same_types": pandas.api.types is types_module,
+                  "core_once": pandas.core is core is sys.modules["pandas.core"],
+                  "forwarded": early.DataFrame is pandas.DataFrame, "left": "pandas" in sys.modules}))
+"""
+
+
+def test_a_sub_module_imported_under_the_stand_in_is_the_real_one_imported_once():
+    result = subprocess.run(
+        [sys.executable, "-c", SUBMODULE_PROBE], capture_output=True, text=True, check=True, timeout=300
+    )
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found == {"stand_in": "_Deferred", "same_types": True, "core_once": True, "forwarded": True, "left": True}
+
+
+def test_the_stand_in_leaves_when_the_block_ends(monkeypatch):
+    from sim.engine import mesa_loading
+
+    monkeypatch.delitem(sys.modules, "tabnanny", raising=False)  # a module this test can defer
+    before = list(sys.meta_path)
+    with mesa_loading.deferred_while_importing(["tabnanny", "json"]):
+        assert type(sys.modules["tabnanny"]).__name__ == "_Deferred"
+        assert type(sys.modules["json"]).__name__ == "module"  # already imported: left alone
+        assert len(sys.meta_path) == len(before) + 1
+    assert "tabnanny" not in sys.modules
+    assert sys.meta_path == before
