@@ -17,6 +17,7 @@ same process, so the ratio says how close the model is to what this machine's nu
 
 from __future__ import annotations
 
+import gc
 import importlib
 import importlib.util
 import inspect
@@ -121,10 +122,16 @@ def compiled_path_note(scenario: Any) -> str | None:
 
 
 def cpu_seconds_of_run(scenario: Any, runs: int, engine: str | None, repeats: int) -> float:
-    """Median CPU seconds of an R-world run (after a small warm-up run on the same path)."""
-    _model(scenario, 16, engine).run()
+    """Median CPU seconds of an R-world run, in steady state.
+
+    One untimed run of the same size comes first (kernels loaded, the heap grown to its size);
+    before each timed run the garbage collector frees the last model (Mesa's agents and model
+    hold each other in reference cycles), so no run pays for collecting or faulting in another's memory.
+    """
+    _model(scenario, runs, engine).run()
     times = []
     for _ in range(repeats):
+        gc.collect()
         start = time.process_time()
         _model(scenario, runs, engine).run()
         times.append(time.process_time() - start)
