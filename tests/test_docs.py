@@ -21,6 +21,12 @@ def test_readme_python_examples_run(index):
     exec(compile(code, f"README.md python block {index}", "exec"), namespace)  # noqa: S102
 
 
+@pytest.mark.parametrize("index", range(len(python_blocks(ROOT / "docs" / "performance.md"))))
+def test_performance_python_examples_run(index):
+    code = python_blocks(ROOT / "docs" / "performance.md")[index]
+    exec(compile(code, f"docs/performance.md python block {index}", "exec"), {})  # noqa: S102
+
+
 def test_readme_names_the_two_setup_commands():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make run" in text and "make test" in text
