@@ -26,30 +26,30 @@ if TYPE_CHECKING:
 
 __all__ = ["build_parser", "main"]
 
-COMMANDS: dict[str, str] = {
-    "run": "run:command_run",
-    "list": "library:command_list",
-    "show": "library:command_show",
-    "handouts": "library:command_handouts",
-    "validate": "library:command_validate",
-    "new": "library:command_new",
-    "schema": "library:command_schema",
-    "play": "game:command_play",
-    "host": "host:command_host",
-    "replay": "game:command_replay",
-    "report": "game:command_report",
-    "sweep": "research:command_sweep",
-    "analyze": "research:command_analyze",
-    "optimize": "research:command_optimize",
-    "compare": "research:command_compare",
-    "bench": "research:command_bench",
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("run", "command_run"),
+    "list": ("library", "command_list"),
+    "show": ("library", "command_show"),
+    "handouts": ("library", "command_handouts"),
+    "validate": ("library", "command_validate"),
+    "new": ("library", "command_new"),
+    "schema": ("library", "command_schema"),
+    "play": ("game", "command_play"),
+    "host": ("host", "command_host"),
+    "replay": ("game", "command_replay"),
+    "report": ("game", "command_report"),
+    "sweep": ("research", "command_sweep"),
+    "analyze": ("research", "command_analyze"),
+    "optimize": ("research", "command_optimize"),
+    "compare": ("research", "command_compare"),
+    "bench": ("research", "command_bench"),
 }
-"""Each subcommand and the function that carries it out, as ``module:function`` of ``sim.cli``."""
+"""Each subcommand and the function that carries it out: (module of ``sim.cli``, function)."""
 
 
 def command(name: str) -> Callable[[argparse.Namespace], int]:
     """The function that carries out subcommand ``name`` (its module is imported now)."""
-    module, _, function = COMMANDS[name].partition(":")
+    module, function = COMMANDS[name]
     found: Callable[[argparse.Namespace], int] = getattr(import_module(f"sim.cli.{module}"), function)
     return found
 
