@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.kernels.dynamics import _lesser
-from sim.engine.kernels.source import _bounded, unit
+from sim.engine.kernels.source import _bounded, np_minimum, unit
 
 HELPERS = ()
 KERNELS = ("settle_ally",)
@@ -76,7 +75,7 @@ def settle_ally(  # noqa: C901 - the numpy code's steps, in order, in one call
         d = x[demand_row, w]
         demand[w] = d
         x[demands_row, w] += 1.0 if d > x[settled_row, w] + 1e-9 else 0.0
-        p = _lesser(x[paid_row, w], d)
+        p = np_minimum(x[paid_row, w], d)
         paid[w] = p
         x[concessions_row, w] += 1.0 if p > 0 else 0.0
         any_paid = any_paid or p > 0
@@ -117,7 +116,7 @@ def settle_ally(  # noqa: C901 - the numpy code's steps, in order, in one call
             x[hedging_row, w] = _bounded(x[hedging_row, w] + change, low, high)
         for w in range(worlds):
             if escalate[w]:
-                demand[w] = _lesser(demand[w] + coef[6, w * step], 1.0)
+                demand[w] = np_minimum(demand[w] + coef[6, w * step], 1.0)
             x[escalations_row, w] += 1.0 if escalate[w] else 0.0
     for w in range(worlds):  # what is left lapses; this turn's concession is spent
         c = w * step

@@ -14,14 +14,12 @@ import numpy as np
 
 from sim.engine.kernels.domestic_terms import (
     approval_change,
-    bounded,
-    np_maximum,
-    np_minimum,
     polarization_change,
     shared_threat_rise,
     support_change,
     view_change,
 )
+from sim.engine.kernels.source import np_clamp, np_maximum, np_minimum
 
 HELPERS = (
     "_mobilization",
@@ -238,7 +236,7 @@ def _world(
         coef[_NOISE, w],
         coef[_GAP_COST, w],
     )
-    x[a, w] = bounded(x[a, w] + change, lo[a], hi[a])
+    x[a, w] = np_clamp(x[a, w] + change, lo[a], hi[a])
     change = polarization_change(
         x[p, w],
         start[p, w],
@@ -254,10 +252,10 @@ def _world(
         coef[_SALIENCE_POLARIZATION, w],
         coef[_CONVERGENCE, w],
     )
-    x[p, w] = bounded(x[p, w] + change, lo[p], hi[p])
+    x[p, w] = np_clamp(x[p, w] + change, lo[p], hi[p])
     change = 0.0 + coef[_SALIENCE_REVERSION, w] * (start[s, w] - x[s, w])
     change = change + coef[_OUT_PARTY, w] * mobilization
-    x[s, w] = bounded(x[s, w] + change, lo[s], hi[s])
+    x[s, w] = np_clamp(x[s, w] + change, lo[s], hi[s])
     rises = 0.0
     for j in range(2):
         v, tie, other = rows[_PARTNER0 + 3 * j], rows[_PARTNER0 + 3 * j + 1], rows[_PARTNER0 + 3 * j + 2]
@@ -273,7 +271,7 @@ def _world(
             coef[_VIEW_THREAT, w],
             coef[_VIEW_HISTORY, w],
         )
-        x[v, w] = bounded(x[v, w] + change, lo[v], hi[v])
+        x[v, w] = np_clamp(x[v, w] + change, lo[v], hi[v])
     for j in range(2):
         v = rows[_PARTNER0 + 3 * j]
         rises = rises + (x[v, w] - start[v, w])
@@ -290,11 +288,11 @@ def _world(
         coef[_SUPPORT_VIEW, w],
         coef[_SUPPORT_RATE, w],
     )
-    x[u, w] = bounded(x[u, w] + change, lo[u], hi[u])
-    x[c, w] = bounded(crisis + -coef[_CRISIS_DECAY, w] * crisis, lo[c], hi[c])
+    x[u, w] = np_clamp(x[u, w] + change, lo[u], hi[u])
+    x[c, w] = np_clamp(crisis + -coef[_CRISIS_DECAY, w] * crisis, lo[c], hi[c])
     if campaign:
         bump = coef[_CAMPAIGN, w] if x[rows[_TURNOVER], w] > 0 else 0.0
-        x[p, w] = bounded(x[p, w] + bump, lo[p], hi[p])
+        x[p, w] = np_clamp(x[p, w] + bump, lo[p], hi[p])
 
 
 def _stages(
@@ -334,7 +332,7 @@ def _stages(
             c_noise,
             c_gap,
         )
-        approval[w] = bounded(approval[w] + change, low, high)
+        approval[w] = np_clamp(approval[w] + change, low, high)
     _polarization_stage(x, start, lo, hi, rows, coef, shock, mobilization)
     start_s = start[s]
     c_rev, c_out = coef[_SALIENCE_REVERSION, 0], coef[_OUT_PARTY, 0]
@@ -342,7 +340,7 @@ def _stages(
     for w in range(n):
         change = 0.0 + c_rev * (start_s[w] - salience[w])
         change = change + c_out * mobilization[w]
-        salience[w] = bounded(salience[w] + change, low, high)
+        salience[w] = np_clamp(salience[w] + change, low, high)
     start_t = start[t]
     rate, c_tie, c_threat, c_history = (
         coef[_VIEW_RATE, 0],
@@ -371,7 +369,7 @@ def _stages(
                 c_threat,
                 c_history,
             )
-            view[w] = bounded(view[w] + change, low, high)
+            view[w] = np_clamp(view[w] + change, low, high)
     first, first0 = x[rows[_PARTNER0]], start[rows[_PARTNER0]]
     second, second0 = x[rows[_PARTNER0 + 3]], start[rows[_PARTNER0 + 3]]
     for w in range(n):
@@ -393,18 +391,18 @@ def _stages(
             c_view,
             c_rate,
         )
-        support[w] = bounded(support[w] + change, low, high)
+        support[w] = np_clamp(support[w] + change, low, high)
     c_decay = coef[_CRISIS_DECAY, 0]
     low, high = lo[c], hi[c]
     for w in range(n):
-        crisis[w] = bounded(crisis[w] + -c_decay * crisis[w], low, high)
+        crisis[w] = np_clamp(crisis[w] + -c_decay * crisis[w], low, high)
     if campaign:
         turnover = x[rows[_TURNOVER]]
         c_campaign = coef[_CAMPAIGN, 0]
         low, high = lo[p], hi[p]
         for w in range(n):
             bump = c_campaign if turnover[w] > 0 else 0.0
-            polarization[w] = bounded(polarization[w] + bump, low, high)
+            polarization[w] = np_clamp(polarization[w] + bump, low, high)
 
 
 def _polarization_stage(
@@ -440,7 +438,7 @@ def _polarization_stage(
             c_sal,
             c_conv,
         )
-        polarization[w] = bounded(polarization[w] + change, low, high)
+        polarization[w] = np_clamp(polarization[w] + change, low, high)
 
 
 def replenish(
@@ -454,7 +452,7 @@ def replenish(
         k = w * coef_step
         capital = x[capital_row, w]
         regen = np_minimum(coef[0, k] * (0.5 + x[approval_row, w]), np_maximum(coef[1, k] - capital, 0.0))
-        x[capital_row, w] = bounded(capital + regen, low, high)
+        x[capital_row, w] = np_clamp(capital + regen, low, high)
 
 
 def camp_unchanged(x: np.ndarray, camp_row: int, applied: np.ndarray) -> bool:

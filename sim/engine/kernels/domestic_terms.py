@@ -7,12 +7,9 @@ and signed-zero rules, state updates clip as the numpy path does. Plain Python; 
 
 from __future__ import annotations
 
-from sim.engine.kernels.source import _bounded
+from sim.engine.kernels.source import _bounded, np_minimum
 
 HELPERS = (
-    "np_maximum",
-    "np_minimum",
-    "bounded",
     "approval_change",
     "polarization_change",
     "view_change",
@@ -21,25 +18,6 @@ HELPERS = (
 )
 """Functions the domestic kernels call (``sim.engine.kernels.load`` inlines them)."""
 KERNELS: tuple[str, ...] = ()
-
-
-def np_maximum(a: float, b: float) -> float:
-    """``np.maximum`` on two floats: NaN in either propagates, a tie (0.0 and -0.0) gives ``b``."""
-    if a > b or a != a:
-        return a
-    return b
-
-
-def np_minimum(a: float, b: float) -> float:
-    """``np.minimum`` on two floats: NaN in either propagates, a tie (0.0 and -0.0) gives ``b``."""
-    if a < b or a != a:
-        return a
-    return b
-
-
-def bounded(value: float, low: float, high: float) -> float:
-    """A state update's bounds as the numpy path applies them: ``np.minimum(np.maximum(value, low), high)``."""
-    return np_minimum(np_maximum(value, low), high)
 
 
 def approval_change(

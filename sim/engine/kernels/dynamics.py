@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.kernels.source import _bounded
+from sim.engine.kernels.source import _bounded, np_maximum, np_minimum
 
 HELPERS = (
-    "_lesser",
-    "_greater",
     "_clip01",
     "_indices",
     "_cooperation_coefficients",
@@ -96,24 +94,6 @@ OUTCOME_ROWS = (
 """The state rows :func:`outcomes_step` reads or writes, in order (its ``rows`` add the three tie rows)."""
 
 
-def _lesser(a: float, b: float) -> float:
-    """``np.minimum`` of two floats: a NaN propagates; of two equal values, the second."""
-    if a != a:
-        return a
-    if b != b:
-        return b
-    return a if a < b else b
-
-
-def _greater(a: float, b: float) -> float:
-    """``np.maximum`` of two floats: a NaN propagates; of two equal values, the second."""
-    if a != a:
-        return a
-    if b != b:
-        return b
-    return a if a > b else b
-
-
 def _clip01(value: float) -> float:
     """``np.clip(value, 0.0, 1.0)`` on one float: a NaN stays NaN, -0.0 stays -0.0."""
     if value < 0.0:
@@ -148,13 +128,13 @@ def _target(
     """
     inst = x[shared[0], w]
     maintained = ((c[5] * c[6]) * inst) * (x[shared[1], w] - 0.5)
-    threat = c[1] * _lesser(x[m[0], w], x[m[1], w])
-    willing = c[2] * (_lesser(x[m[2], w], x[m[3], w]) - 0.5)
+    threat = c[1] * np_minimum(x[m[0], w], x[m[1], w])
+    willing = c[2] * (np_minimum(x[m[2], w], x[m[3], w]) - 0.5)
     hedging = (-c[3] * 0.5) * (x[m[4], w] + x[m[5], w])
     drivers = ((((0.0 + threat) + willing) + hedging) + c[4] * inst) + maintained
     with_usa = drivers + -c[7] * x[shared[2], w]
     salience = 0.5 * (x[shared[3], w] + x[shared[4], w])
-    fear = _lesser(x[shared[7], w], x[shared[8], w])
+    fear = np_minimum(x[shared[7], w], x[shared[8], w])
     quasi = drivers + (c[9] * fear) * (1.0 - salience)
     with_history = quasi + (-c[10] * weight) * x[shared[9], w]
     chosen = with_usa if kind == 1 else drivers
@@ -222,13 +202,13 @@ def cooperation_step(
             for w in range(n):
                 inst = x[rows[0], w]
                 maintained = ((c[5] * c[6]) * inst) * (x[rows[1], w] - 0.5)
-                threat = c[1] * _lesser(x[m[0], w], x[m[1], w])
-                willing = c[2] * (_lesser(x[m[2], w], x[m[3], w]) - 0.5)
+                threat = c[1] * np_minimum(x[m[0], w], x[m[1], w])
+                willing = c[2] * (np_minimum(x[m[2], w], x[m[3], w]) - 0.5)
                 hedging = (-c[3] * 0.5) * (x[m[4], w] + x[m[5], w])
                 drivers = ((((0.0 + threat) + willing) + hedging) + c[4] * inst) + maintained
                 with_usa = drivers + -c[7] * x[rows[2], w]
                 salience = 0.5 * (x[rows[3], w] + x[rows[4], w])
-                fear = _lesser(x[rows[7], w], x[rows[8], w])
+                fear = np_minimum(x[rows[7], w], x[rows[8], w])
                 quasi = drivers + (c[9] * fear) * (1.0 - salience)
                 with_history = quasi + (-c[10] * weight[w]) * x[rows[9], w]
                 chosen = with_usa if kind == 1 else drivers
@@ -265,14 +245,14 @@ def _outcome(x: np.ndarray, w: int, rows: tuple[int, ...], c: tuple[float, ...],
     weight = c[7]
     inst = x[inst_row, w]
     upkeep = x[upkeep_row, w]
-    invest = _greater(inst - x[settled_row, w], 0.0)
+    invest = np_maximum(inst - x[settled_row, w], 0.0)
     signal = _clip01(c[0] * invest + c[1] * inst)
     kept = (0.0 + signal * (1.0 - upkeep)) + -c[2] * upkeep
     upkeep = _bounded(upkeep + kept, bounds[0], bounds[1])
     x[upkeep_row, w] = upkeep
     index = x[rows[3], w]
-    building = ((c[3] * _greater(index - c[4], 0.0)) * (1.0 - inst)) * ((1.0 - weight) + weight * upkeep)
-    erosion = (-c[5] * _greater(c[4] - index, 0.0)) * inst
+    building = ((c[3] * np_maximum(index - c[4], 0.0)) * (1.0 - inst)) * ((1.0 - weight) + weight * upkeep)
+    erosion = (-c[5] * np_maximum(c[4] - index, 0.0)) * inst
     lapse = ((-c[6] * weight) * (1.0 - upkeep)) * inst
     inst = _bounded(inst + (((0.0 + building) + erosion) + lapse), bounds[2], bounds[3])
     x[inst_row, w] = inst

@@ -21,7 +21,7 @@ _S31 = np.uint64(31)
 _S11 = np.uint64(11)
 _TO_UNIT = 1.0 / float(1 << 53)
 
-HELPERS = ("mix", "unit", "_minimum", "_before", "_bounded")
+HELPERS = ("mix", "unit", "np_maximum", "np_minimum", "np_clamp", "_before", "_bounded")
 """Functions the kernels call (``sim.engine.kernels.load`` inlines them)."""
 KERNELS = (
     "uniform_block",
@@ -120,7 +120,7 @@ def refresh_ties(
             t0 = t0s[j]
             t1 = t1s[j]
             t2 = t2s[j]
-            low = _minimum(_minimum(t0, t1), t2)
+            low = np_minimum(np_minimum(t0, t1), t2)
             mean = ((t0 + t1) + t2) / 3.0
             a = weakest_block[j]
             index[j] = a * low + (1 - a) * mean
@@ -130,11 +130,23 @@ _TIE_BLOCK = 512
 """Worlds per block of :func:`refresh_ties` (its buffer stays in the L1 cache)."""
 
 
-def _minimum(a: float, b: float) -> float:
-    """``np.minimum`` on two floats: NaN propagates, ties keep the first."""
-    if a <= b or a != a:
+def np_maximum(a: float, b: float) -> float:
+    """``np.maximum`` on two floats: NaN in either propagates, a tie (0.0 and -0.0) gives ``b``."""
+    if a > b or a != a:
         return a
     return b
+
+
+def np_minimum(a: float, b: float) -> float:
+    """``np.minimum`` on two floats: NaN in either propagates, a tie (0.0 and -0.0) gives ``b``."""
+    if a < b or a != a:
+        return a
+    return b
+
+
+def np_clamp(value: float, low: float, high: float) -> float:
+    """``np.minimum(np.maximum(value, low), high)``: the numpy path's bounds on a state update."""
+    return np_minimum(np_maximum(value, low), high)
 
 
 def greedy(
@@ -318,8 +330,8 @@ def threat_acts(
                 x[habit_rows[a], w] = habituation + build * (1.0 - habituation)
             else:
                 x[habit_rows[a], w] = habituation * (1.0 - decay)
-        x[activity_row, w] = _minimum(activity, 1.0)
-        x[impact_row, w] = _minimum(impact, 1.0)
+        x[activity_row, w] = np_minimum(activity, 1.0)
+        x[impact_row, w] = np_minimum(impact, 1.0)
         x[provocations_row, w] = x[provocations_row, w] + count
 
 

@@ -36,24 +36,8 @@ def _kdiv(a: float, b: float) -> float:  # pragma: no cover - compiled
     return 0.0
 
 
-@_jit
-def _kmin(a: float, b: float) -> float:  # pragma: no cover - compiled
-    """``np.minimum``: NaN propagates; of two equal values, the second."""
-    if a != a:
-        return a
-    if b != b:
-        return b
-    return a if a < b else b
-
-
-@_jit
-def _kmax(a: float, b: float) -> float:  # pragma: no cover - compiled
-    """``np.maximum``: NaN propagates; of two equal values, the second."""
-    if a != a:
-        return a
-    if b != b:
-        return b
-    return a if a > b else b
+_kmin = _jit(source.np_minimum)  # ``np.minimum``: NaN propagates; of two equal values, the second
+_kmax = _jit(source.np_maximum)  # ``np.maximum``, the same way
 
 
 @_jit
