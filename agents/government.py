@@ -20,7 +20,7 @@ import numpy as np
 from agents.context import DecisionContext, StateView, own_ties
 from agents.schedule import strategy_for_turn
 from sim.engine import kernels
-from sim.engine.layout import PAIRS, THREAT_ACTORS
+from sim.engine.layout import THREAT_ACTORS
 from sim.engine.required_parameters import GOVERNMENT_COEFFICIENTS
 from sim.engine.rng import stream_id
 from sim.engine.scoring import card_values, domestic_payoffs, partner_reactions, sensitivity
@@ -366,7 +366,7 @@ class Government(mesa.Agent):
         model = self.model
         if model.state.compiled:
             fall = np.empty(model.replications)
-            rows = np.array([model.scenario.layout.rows[f"tie.{pair}"] for pair in PAIRS], dtype=np.int64)
+            rows = model.state.pair_tie_rows
             if not kernels.load().tie_falls(model.x, rows, np.ascontiguousarray(ties_before), fall):
                 return
         else:

@@ -84,7 +84,9 @@ def settle(model: TrilateralModel) -> None:
         d           *= 1 - demand_lapse   (and d = 0 where g = 0: no loop, no pending demands)
         concession   = 0;  settled = d
     """
-    if model.engine == "compiled" and not model.state.recorder.enabled:
+    from sim.engine.triggers import compiled_engine  # here: sim.lang (which triggers imports) imports this module
+
+    if compiled_engine(model):
         _settle_compiled(model)
         return
     x, P, state, layout = model.x, model.params, model.state, model.scenario.layout

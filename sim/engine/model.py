@@ -190,7 +190,7 @@ class TrilateralModel(mesa.Model):
         self._run_warmup()
         self._means: np.ndarray | None = None  # the indicators' means while the datacollector collects
         block = self.x[self._indicator_rows]
-        self.history: list[Snapshot] | KeptHistory = new_history(kept_turns, dict(zip(INDICATORS, block, strict=True)))
+        self.history: list[Snapshot] | KeptHistory = new_history(kept_turns, self._snapshot(block))
         self.datacollector = mesa.DataCollector(
             model_reporters={name: partial(_collected_mean, index=i, name=name) for i, name in enumerate(INDICATORS)}
         )
@@ -279,7 +279,7 @@ class TrilateralModel(mesa.Model):
             self.state.recorder.turns[-1].index_weights = self.state.index_weights().mean(axis=1)
         self.pending_choices = {}
         block = self.x[self._indicator_rows]  # one copy; the snapshot holds views into it
-        self.history.append(dict(zip(INDICATORS, block, strict=True)))
+        self.history.append(self._snapshot(block))
         self._collect(block)
         if self.turn >= self.turns:
             self.running = False
@@ -430,8 +430,9 @@ class TrilateralModel(mesa.Model):
         finally:
             self._means = None
 
-    def _snapshot(self) -> dict[str, np.ndarray]:
-        values = self.x[self._indicator_rows]  # one copy; the dict holds views into it
+    def _snapshot(self, block: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """Each indicator's values: rows of ``block`` (the indicator rows, copied once), taken now if None."""
+        values = self.x[self._indicator_rows] if block is None else block  # the dict holds views into it
         return dict(zip(INDICATORS, values, strict=True))
 
     def indicator(self, name: str, turn: int = -1) -> np.ndarray:

@@ -271,3 +271,8 @@ class WorldState:
     def pair_ties(self) -> np.ndarray:
         """The three pair ties, shape (3, R)."""
         return self.x[self._pair_agg]
+
+    @property
+    def pair_tie_rows(self) -> np.ndarray:
+        """The rows of the three pair ties (in ``PAIRS`` order), int64, as the kernels read them."""
+        return self._pair_agg_rows

@@ -17,6 +17,7 @@ import pytest
 from sim import TrilateralModel
 from sim.engine import bargaining, kernels
 from sim.engine.kernels import bargaining as fused
+from sim.engine.triggers import compiled_engine
 
 pytestmark = pytest.mark.skipif(not kernels.numba_available(), reason="numba is not installed")
 
@@ -60,7 +61,7 @@ def pending(model: TrilateralModel, seed: int, values: np.ndarray | None = None)
 
 def settle_three_ways(model: TrilateralModel, nan_sign: bool = True) -> None:
     """numpy settlement (the reference), the compiled kernel and the kernel as Python: all must agree."""
-    assert model.engine == "compiled" and not model.state.recorder.enabled
+    assert compiled_engine(model)
     start = model.x.copy()
     model.engine = "numpy"  # the numpy settlement (the state's own apply and tie kernels stay compiled)
     with np.errstate(all="ignore"):
