@@ -94,3 +94,20 @@ def test_the_printout_shows_the_new_figures(results, capsys):
     assert "start-up, trilat list" in out and "start-up, trilat run baseline" in out
     if results["cpu"]["compiled"] is None:
         assert results["cpu"]["compiled_note"] in out
+
+
+def test_a_run_is_timed_in_steady_state(monkeypatch):
+    """One untimed run of the same size first, then a garbage collection before each timed run."""
+    events: list[str] = []
+
+    class Model:
+        def __init__(self, runs: int) -> None:
+            self.runs = runs
+
+        def run(self) -> None:
+            events.append(f"run {self.runs}")
+
+    monkeypatch.setattr(bench_machine, "_model", lambda scenario, runs, engine: Model(runs))
+    monkeypatch.setattr(bench_machine.gc, "collect", lambda: events.append("collect"))
+    bench_machine.cpu_seconds_of_run(None, 500, "numpy", repeats=2)
+    assert events == ["run 500", "collect", "run 500", "collect", "run 500"]

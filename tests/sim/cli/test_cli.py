@@ -351,3 +351,14 @@ def test_play_scenario_with_resume_of_another_scenario_is_refused(capsys, tmp_pa
     assert "game of 'trump2-transactional', not 'baseline'" in err and "only --resume SAVE" in err
     assert run_cli(capsys, "play", "trump2-transactional", "--resume", str(tmp_path / "t.json"))[0] == 0
     assert opened and opened[0][1]["resume"] == tmp_path / "t.json"
+
+
+def test_an_ensemble_run_keeps_freed_memory_and_a_story_does_not(capsys, monkeypatch):
+    import sim.engine.memory
+
+    asked: list[bool] = []
+    monkeypatch.setattr(sim.engine.memory, "retain_freed_memory", lambda: asked.append(True) or True)
+    assert run_cli(capsys, "run", "baseline", "--turns", "1")[0] == 0
+    assert asked == []
+    assert run_cli(capsys, "run", "baseline", "--turns", "1", "--runs", "20")[0] == 0
+    assert asked == [True]
