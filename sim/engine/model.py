@@ -196,6 +196,18 @@ class TrilateralModel(mesa.Model):
         )
         self._collect(block)
 
+    @property
+    def scenario(self) -> Scenario:
+        """The compiled scenario this model runs."""
+        return self._scenario
+
+    @scenario.setter
+    def scenario(self, scenario: Scenario) -> None:
+        # Mesa's setter also writes ``scenario.model = self``: a compiled scenario is shared by every
+        # model built from it (a sweep worker's chunks, a game's shadow runs), so that back-reference
+        # would keep the last model, and all its worlds' state, alive after the model is done.
+        self._scenario = scenario
+
     # ----------------------------------------------------------------------------- set-up
 
     def _resolve_parameters(self, overrides: Mapping[str, Any]) -> dict[str, Any]:

@@ -30,6 +30,18 @@ def test_model_is_a_mesa_model_with_registered_agents(baseline):
     assert len(model.agents) == 9
 
 
+def test_a_finished_model_is_freed_and_its_shared_scenario_keeps_no_reference_to_it(baseline):
+    import gc
+    import weakref
+
+    model = TrilateralModel(baseline, replications=4, seed=1, turns=2).run()
+    assert model.scenario is baseline and not hasattr(baseline, "model")  # Mesa's setter would add it
+    gone = weakref.ref(model)
+    del model
+    gc.collect()
+    assert gone() is None
+
+
 def test_run_advances_quarters_and_stops(baseline):
     model = TrilateralModel(baseline, seed=1)
     model.run()
