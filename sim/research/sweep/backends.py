@@ -105,7 +105,8 @@ class InProcess:
         """Nothing to restart."""
 
     def close(self, cancel: bool) -> None:
-        """Nothing to stop."""
+        """Nothing to stop; the objects the runner froze are unfrozen (this process goes on)."""
+        self.runner.close()
 
 
 def _worker_setup(sweep_pid: int) -> None:

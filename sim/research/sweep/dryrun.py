@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from sim.research.experiment import Experiment, design_table, load_experiment
-from sim.research.sweep.layout import COMPRESSION, MANIFEST
+from sim.research.sweep.layout import COMPRESSION, MANIFEST, dictionary_columns
 from sim.research.sweep.manifest import ChunkRecord, ChunkStatus, load_manifest
 from sim.research.sweep.plan import DEFAULT_CHUNK_RUNS, chunk_task, plan_chunks, replication_range
 from sim.research.sweep.worker import ChunkRunner
@@ -111,14 +111,14 @@ def _timed_block(
     size, rows = 0, 0
     for kind, table in (result.tables or {}).items():
         buffer = io.BytesIO()
-        pq.write_table(table, buffer, compression=COMPRESSION)
+        pq.write_table(table, buffer, compression=COMPRESSION, use_dictionary=dictionary_columns(table))
         size += buffer.tell()
         rows += table.num_rows if kind == "parts" else 0
     return seconds, result.runs, rows, size
 
 
 def _calibrate(experiment: Experiment, chunks: list[ChunkRecord]) -> dict[str, _Calibration]:
-    runner = ChunkRunner()
+    runner = ChunkRunner(freeze=False)  # calibration runs in the caller's process: leave its collector alone
     values = design_table(experiment)[experiment.parameter_names].to_numpy(dtype=np.float64)
     found: dict[str, _Calibration] = {}
     for chunk in chunks:

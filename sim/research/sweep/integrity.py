@@ -49,10 +49,13 @@ class _HashingSink:
         return self.handle.closed
 
 
-def write_parquet(table: pa.Table, handle: IO[bytes], compression: str) -> None:
-    """Write ``table`` as Parquet to ``handle``, its content digest in the footer."""
+def write_parquet(table: pa.Table, handle: IO[bytes], compression: str, dictionary: bool | list[str] = True) -> None:
+    """Write ``table`` as Parquet to ``handle``, its content digest in the footer.
+
+    ``dictionary`` is pyarrow's ``use_dictionary``: every column, none, or the listed columns.
+    """
     sink = _HashingSink(handle)
-    writer = pq.ParquetWriter(sink, table.schema, compression=compression)
+    writer = pq.ParquetWriter(sink, table.schema, compression=compression, use_dictionary=dictionary)
     try:
         writer.write_table(table)  # every row group is complete and written once this returns
         writer.add_key_value_metadata({DIGEST_KEY: sink.digest.hexdigest().encode("ascii")})

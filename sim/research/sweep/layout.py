@@ -25,6 +25,11 @@ CHUNKS = "chunks.parquet"
 PARTS = "parts"
 TRAJECTORIES = "trajectories"
 COMPRESSION = "zstd"
+DICTIONARY_COLUMNS = frozenset({"point_id", "scenario", "policy", "seed", "turn"})
+"""Columns written dictionary-encoded: few distinct values per part. The indicators, parameters
+and statistics are written plainly: dictionary-encoding a column of mostly distinct doubles
+costs the writer about twice the time and gives a larger file (measured on a 10,000-run part of
+35 indicators: 16 ms and 2.03 MB, against 7 ms and 1.67 MB)."""
 
 
 class SweepError(TrilatError):
@@ -58,7 +63,13 @@ def part_path(out_dir: str | Path, kind: str, chunk_id: int) -> Path:
 
 def write_parquet_atomic(table: pa.Table, final: Path) -> None:
     """Write a Parquet file (its content digest in the footer) under a temporary name, flush it, then rename it."""
-    atomic_write(final, lambda handle: write_parquet(table, handle, COMPRESSION), binary=True)
+    dictionary = dictionary_columns(table)
+    atomic_write(final, lambda handle: write_parquet(table, handle, COMPRESSION, dictionary), binary=True)
+
+
+def dictionary_columns(table: pa.Table) -> list[str]:
+    """The columns of a part to write dictionary-encoded (:data:`DICTIONARY_COLUMNS`)."""
+    return [name for name in table.column_names if name in DICTIONARY_COLUMNS]
 
 
 def write_tables(out_dir: str | Path, chunk_id: int, tables: Mapping[str, pa.Table]) -> int:

@@ -16,6 +16,7 @@ from sim.research.analysis.trajectories import read_trajectories
 from sim.research.sweep import SweepError, load_manifest, reproduce, run_sweep
 from sim.research.sweep.damage import chunk_problem, damaged_parts
 from sim.research.sweep.integrity import DIGEST_KEY, part_problem
+from sim.research.sweep.layout import dictionary_columns
 from tests.sim.research.conftest import TINY as BASE_TINY
 from tests.sim.research.conftest import read_runs
 from tests.sim.research.sweep_driver import copy_of_sweep, finished_sweep
@@ -56,7 +57,7 @@ def test_a_part_carries_the_digest_of_its_bytes_and_its_data_is_unchanged(sweep)
     assert hashlib.sha256(raw[: len(raw) - 8 - footer]).hexdigest().encode() == stored
     table = pq.read_table(path)
     plain = io.BytesIO()
-    pq.write_table(table, plain, compression="zstd")
+    pq.write_table(table, plain, compression="zstd", use_dictionary=dictionary_columns(table))
     plain_raw = plain.getvalue()
     (plain_footer,) = struct.unpack("<I", plain_raw[-8:-4])
     assert plain_raw[: len(plain_raw) - 8 - plain_footer] == raw[: len(raw) - 8 - footer]  # same data pages

@@ -270,6 +270,23 @@ def test_every_turn_summary_statistics_and_trajectories(tmp_path):
         trajectories[trajectories["turn"] == 2]["tie.ROK_JPN"].to_numpy(),
     )
     assert verify_run(tmp_path / "summary", 5).exact
+    for kind in ("parts", "trajectories"):
+        expected = {"point_id": True, "replication": False, "trilateral": False}
+        if kind == "parts":
+            expected |= {"scenario": True, "seed": True, "trilateral:mean": False}
+        else:
+            expected |= {"turn": True}
+        assert _dictionary_encoded(tmp_path / "summary" / kind / "part-000000.parquet") == expected
+
+
+def _dictionary_encoded(path) -> dict[str, bool]:
+    """Whether each of some columns of a Parquet file is dictionary-encoded (absent columns left out)."""
+    import pyarrow.parquet as pq
+
+    group = pq.read_metadata(path).row_group(0)
+    chunks = {group.column(i).path_in_schema: group.column(i) for i in range(group.num_columns)}
+    names = ("point_id", "scenario", "replication", "seed", "turn", "trilateral", "trilateral:mean")
+    return {name: chunks[name].has_dictionary_page for name in names if name in chunks}
 
 
 def test_the_manifest_is_plain_json_and_results_read_with_pyarrow_dataset(small, tmp_path):
