@@ -32,6 +32,8 @@ LOCAL_TRIM = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
 """The Dask setting a LocalCluster of this package leaves unset (see :class:`DaskCluster`)."""
 WORKER_MODULES = ["sim.research.sweep", "sim.engine.model", "pyarrow.parquet"]
 """Imported once by the fork server, so each worker starts with them loaded."""
+KERNEL_WARM_UP = "sim.research.sweep.warm_kernels"
+"""Also imported by the fork server of a sweep on the compiled engine: the kernels, ready once for every worker."""
 
 
 class ChunkFuture(Protocol):
@@ -121,18 +123,23 @@ def _worker_setup(sweep_pid: int) -> None:
     follow(sweep_pid)
 
 
-def process_context() -> BaseContext:
-    """The 'forkserver' context where available (with the worker modules preloaded), else 'spawn'."""
+def process_context(warm_kernels: bool = False) -> BaseContext:
+    """The 'forkserver' context where available (with the worker modules preloaded), else 'spawn'.
+
+    With ``warm_kernels`` the fork server also makes the compiled engine's kernels ready
+    (:mod:`sim.research.sweep.warm_kernels`) before it forks a worker. The preload list only
+    matters when the fork server starts: one fork server serves a whole Python process.
+    """
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(WORKER_MODULES)
+        context.set_forkserver_preload(WORKER_MODULES + ([KERNEL_WARM_UP] if warm_kernels else []))
         return context
     return multiprocessing.get_context("spawn")
 
 
-def start_fork_server() -> None:
-    """Start the fork server now, so it imports the worker modules while the experiment loads."""
-    if process_context().get_start_method() == "forkserver":
+def start_fork_server(warm_kernels: bool = False) -> None:
+    """Start the fork server now: it imports the worker modules (and warms the kernels) while the experiment loads."""
+    if process_context(warm_kernels).get_start_method() == "forkserver":
         forkserver.ensure_running()
 
 
@@ -141,8 +148,8 @@ class ProcessPool:
 
     writes_in_workers = True
 
-    def __init__(self, workers: int) -> None:
-        self.context = process_context()
+    def __init__(self, workers: int, warm_kernels: bool = False) -> None:
+        self.context = process_context(warm_kernels)
         self.name = f"{workers} {self.context.get_start_method()} processes"
         self.window = 2 * workers
         self.workers = workers
@@ -247,10 +254,15 @@ class DaskCluster:
                 self.cluster.close()
 
 
-def make_backend(workers: int, dask: str | None, timeout: float = DASK_CONNECT_TIMEOUT) -> Backend:
-    """The back end for ``workers`` and ``dask`` (see :func:`run_sweep`; ``timeout``: seconds for a scheduler)."""
+def make_backend(
+    workers: int, dask: str | None, timeout: float = DASK_CONNECT_TIMEOUT, warm_kernels: bool = False
+) -> Backend:
+    """The back end for ``workers`` and ``dask`` (see :func:`run_sweep`; ``timeout``: seconds for a scheduler).
+
+    ``warm_kernels``: a local pool's fork server makes the compiled kernels ready for its workers.
+    """
     if dask is not None:
         return DaskCluster(dask, workers, timeout)
     if workers == 1:
         return InProcess()
-    return ProcessPool(workers)
+    return ProcessPool(workers, warm_kernels)

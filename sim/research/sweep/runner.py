@@ -453,9 +453,13 @@ def run_sweep(
         check_dask_address(dask, dask_timeout)
         if dask != "local":
             probe_scheduler(dask, dask_timeout)  # before the output folder is created
-    if backend is None and dask is None and workers > 1:
-        start_fork_server()
     experiment = load_experiment(experiment_path)
+    # A local pool's fork server makes the kernels ready once for every worker when the chunks
+    # will run compiled (decided here on the whole experiment; a resume decides again below).
+    warm_kernels = False
+    if backend is None and dask is None and workers > 1:
+        warm_kernels = sweep_engine(engine, experiment.runs, workers) == "compiled"
+        start_fork_server(warm_kernels)
     if progress:
         print(describe(experiment), file=sys.stderr)
     design = design_table(experiment)
@@ -467,7 +471,7 @@ def run_sweep(
             design,
             out,
             manifest,
-            _Options(workers, dask, dask_timeout, progress, engine),
+            _Options(workers, dask, dask_timeout, progress, engine, warm_kernels),
             backend,
             started,
         )
@@ -482,6 +486,7 @@ class _Options:
     dask_timeout: float
     progress: bool
     engine: str = "auto"
+    warm_kernels: bool = False
 
 
 def _run_locked(
@@ -498,7 +503,11 @@ def _run_locked(
     _clean_temporaries(out)
     skipped = _mark_finished_chunks(manifest, out)
     values = design[experiment.parameter_names].to_numpy(dtype=np.float64)
-    backend = backend if backend is not None else make_backend(workers, options.dask, options.dask_timeout)
+    backend = (
+        backend
+        if backend is not None
+        else make_backend(workers, options.dask, options.dask_timeout, options.warm_kernels)
+    )
     session = SessionRecord(started=now(), backend=backend.name, workers=workers)
     manifest.sessions.append(session)
     bar = _progress_bar(experiment, manifest.total_runs, skipped, progress)

@@ -6,6 +6,7 @@ through the back end's ``work`` argument, so a failure travels the same way a re
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -38,6 +39,23 @@ class HoldThenRun:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"chunk {task.chunk_id} was held for {HOLD_LIMIT_S} s and nobody released it")
             time.sleep(0.01)
+        return run_chunk(task, scenario)
+
+
+@dataclass(frozen=True)
+class NoteKernelsThenRun:
+    """A chunk function that notes whether the compiled kernels were ready as the chunk started, then runs it.
+
+    It writes ``ready`` or ``cold`` to ``folder/chunk-<id>-<worker pid>``.
+    """
+
+    folder: str
+
+    def __call__(self, task: ChunkTask, scenario: Scenario | None = None, /) -> ChunkResult:
+        from sim.engine import kernels
+
+        note = "ready" if kernels.compiled() else "cold"
+        Path(self.folder, f"chunk-{task.chunk_id}-{os.getpid()}").write_text(note, encoding="utf-8")
         return run_chunk(task, scenario)
 
 
@@ -98,3 +116,14 @@ class HoldingBackend(_Wrapper):
 
     def work_for(self, task: ChunkTask) -> ChunkWork | None:
         return self.hold if task.chunk_id == self.chunk_id else None
+
+
+class NotingBackend(_Wrapper):
+    """A real back end whose every chunk notes whether the kernels were ready (see :class:`NoteKernelsThenRun`)."""
+
+    def __init__(self, inner: Backend, folder: Path) -> None:
+        super().__init__(inner)
+        self.note = NoteKernelsThenRun(str(folder))
+
+    def work_for(self, task: ChunkTask) -> ChunkWork | None:
+        return self.note

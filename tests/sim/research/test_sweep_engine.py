@@ -72,3 +72,79 @@ def test_a_sweep_keeps_freed_memory_for_its_chunks(small, tmp_path, monkeypatch)
     summary = run_sweep(small, tmp_path / "out", progress=False, chunk_runs=80)
     assert summary.complete
     assert summary.chunks > 1 and len(asked) == summary.chunks
+
+
+_NOTING_SWEEP = """
+import sys
+from pathlib import Path
+from sim.research.sweep import run_sweep
+from sim.research.sweep.backends import ProcessPool
+from tests.sim.research.sweep_backends import NotingBackend
+
+experiment, out, notes, warm = sys.argv[1:5]
+backend = NotingBackend(ProcessPool(2, warm_kernels=warm == "warm"), Path(notes))
+summary = run_sweep(experiment, out, progress=False, chunk_runs=40, engine="compiled", backend=backend)
+assert summary.complete, summary
+"""
+
+
+def _kernels_at_chunk_start(small, folder, warm: str) -> list[str]:
+    """Sweep ``small`` on a fresh 2-worker pool in a new Python process; each chunk's note, in chunk order."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    notes = folder / "notes"
+    notes.mkdir()
+    root = Path(__file__).resolve().parents[3]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
+    args = [sys.executable, "-c", _NOTING_SWEEP, str(small), str(folder / "out"), str(notes), warm]
+    subprocess.run(args, check=True, env=env, cwd=root, timeout=600)
+    by_chunk = sorted(notes.iterdir(), key=lambda path: int(path.name.split("-")[1]))
+    return [path.read_text(encoding="utf-8") for path in by_chunk]
+
+
+@needs_numba
+def test_a_pool_whose_fork_server_warms_the_kernels_forks_workers_with_them_ready(small, tmp_path):
+    """Each worker of a fresh process's pool starts with the kernels ready, or loads them in its first chunk."""
+    (tmp_path / "warm").mkdir()
+    (tmp_path / "cold").mkdir()
+    warm = _kernels_at_chunk_start(small, tmp_path / "warm", "warm")
+    assert len(warm) == 6 and set(warm) == {"ready"}
+    cold = _kernels_at_chunk_start(small, tmp_path / "cold", "cold")
+    assert len(cold) == 6 and cold[0] == "cold"
+
+
+@pytest.mark.parametrize(
+    ("engine", "compile_runs", "warm"),
+    [
+        ("compiled", SWEEP_COMPILE_RUNS, True),
+        ("numpy", 100, False),
+        ("auto", SWEEP_COMPILE_RUNS, False),
+        ("auto", 100, True),
+    ],
+)
+def test_run_sweep_asks_the_fork_server_to_warm_the_kernels_only_for_compiled_chunks(
+    small, tmp_path, monkeypatch, engine, compile_runs, warm
+):
+    """``small`` has 240 runs: 120 per worker, at least ``compile_runs`` or not."""
+    runner = importlib.import_module("sim.research.sweep.runner")
+    plan = importlib.import_module("sim.research.sweep.plan")
+    monkeypatch.setattr(plan, "SWEEP_COMPILE_RUNS", compile_runs)
+    asked: list[tuple[str, bool]] = []
+    monkeypatch.setattr(kernels, "numba_available", lambda: True)
+    monkeypatch.setattr(kernels, "cached", lambda: False)
+    monkeypatch.setattr(runner, "start_fork_server", lambda warm_kernels: asked.append(("fork server", warm_kernels)))
+
+    class StopError(Exception):
+        pass
+
+    def make_backend(workers, dask, timeout, warm_kernels):
+        asked.append(("pool", warm_kernels))
+        raise StopError
+
+    monkeypatch.setattr(runner, "make_backend", make_backend)
+    with pytest.raises(StopError):
+        run_sweep(small, tmp_path / "out", workers=2, progress=False, engine=engine)
+    assert asked == [("fork server", warm), ("pool", warm)]
