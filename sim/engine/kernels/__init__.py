@@ -162,13 +162,14 @@ def cached() -> bool:
     if not numba_available():
         return False
     from sim.engine.kernels import cache
+    from sim.engine.kernels.triggers import APPLIER_CACHE_NAME
 
     names = [
         _cache_name(module.__name__, name)
         for module in map(importlib.import_module, _KERNEL_MODULES)
         for name in module.KERNELS
     ]
-    return cache.holds(names)
+    return cache.holds([*names, APPLIER_CACHE_NAME])
 
 
 def warm_up() -> float:

@@ -211,6 +211,24 @@ def _compile(source: str) -> tuple[Callable[..., None], float]:
     return run, time.process_time() - start
 
 
+APPLIER_CACHE_NAME = "triggers_runtime.apply_group"
+"""The shared effect applier's name in the on-disk kernel cache."""
+
+
+@lru_cache(maxsize=1)
+def _applier() -> Callable[..., None]:
+    """The shared effect applier (``triggers_runtime.apply_group``), given the on-disk kernel cache once.
+
+    Compiled, it and the helpers it calls take about a second, in every process that runs a
+    trigger group; loaded from the cache, a few milliseconds.
+    """
+    from sim.engine.kernels import cache
+    from sim.engine.kernels.triggers_runtime import apply_group
+
+    cache.enable(apply_group, APPLIER_CACHE_NAME)
+    return apply_group
+
+
 @lru_cache(maxsize=512)
 def kernel(key: GroupKey) -> Kernel:
     """The compiled kernel of a group (generated and compiled once per process)."""
@@ -269,8 +287,7 @@ def run_group(
 
     With ``apply=False`` only the firings are decided (nothing changes).
     """
-    from sim.engine.kernels.triggers_runtime import apply_group
-
+    apply_group = _applier()
     # The scenario's groups are the same objects every turn: their key is computed once.
     compiled = kernel(_cached_key(_Group(triggers)))
     x, R = model.x, model.replications

@@ -58,7 +58,9 @@ cache.enable = recording
 model = TrilateralModel("baseline", seed=3, replications=300, turns=2, engine="compiled")
 model.run()
 triggers = [d for name, d in seen if name.startswith("trigger.")]
+applier = [d for name, d in seen if name == "triggers_runtime.apply_group"]
 print(json.dumps({"kernels": len(triggers), "hits": sum(sum(d.stats.cache_hits.values()) for d in triggers),
+                  "applier_hits": [sum(d.stats.cache_hits.values()) for d in applier],
                   "digest": float(model.x.sum())}))
 """
 
@@ -76,6 +78,7 @@ def test_generated_trigger_kernels_are_cached_too(tmp_path):
     first, second = child(), child()
     assert first["kernels"] > 0 and first["hits"] == 0
     assert second["hits"] == second["kernels"] == first["kernels"]  # every group's kernel loaded, none compiled
+    assert first["applier_hits"] == [0] and second["applier_hits"] == [1]  # the shared effect applier too
     assert second["digest"] == first["digest"]
 
 
