@@ -32,8 +32,9 @@ LOCAL_TRIM = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
 """The Dask setting a LocalCluster of this package leaves unset (see :class:`DaskCluster`)."""
 WORKER_MODULES = ["sim.research.sweep", "sim.engine.model", "pyarrow.parquet"]
 """Imported once by the fork server, so each worker starts with them loaded."""
-KERNEL_WARM_UP = "sim.research.sweep.warm_kernels"
-"""Also imported by the fork server of a sweep on the compiled engine: the kernels, ready once for every worker."""
+KERNEL_WARM_UP = {"always": "sim.research.sweep.warm_kernels", "cached": "sim.research.sweep.warm_cached_kernels"}
+"""The module a sweep's fork server also imports to make the kernels ready once for every worker
+(see :func:`~sim.research.sweep.plan.kernel_warm_up`): always, or only from the disk cache."""
 
 
 class ChunkFuture(Protocol):
@@ -123,23 +124,39 @@ def _worker_setup(sweep_pid: int) -> None:
     follow(sweep_pid)
 
 
-def process_context(warm_kernels: bool = False) -> BaseContext:
+def warm_kernels(only_cached: bool) -> None:
+    """Make the compiled engine's kernels ready in this process (a fork server, before it forks workers).
+
+    With ``only_cached`` only when the disk cache holds them (then loading costs under a
+    second); never when numba does not import. A failure is left to the workers, which then
+    load or compile the kernels themselves, as without a warm-up.
+    """
+    from sim.engine import kernels
+
+    try:
+        if kernels.numba_available() and (not only_cached or kernels.cached()):
+            kernels.warm_up()
+    except Exception:  # noqa: BLE001 - the fork server must start anyway; the workers then do it themselves
+        return
+
+
+def process_context(warm: str | None = None) -> BaseContext:
     """The 'forkserver' context where available (with the worker modules preloaded), else 'spawn'.
 
-    With ``warm_kernels`` the fork server also makes the compiled engine's kernels ready
-    (:mod:`sim.research.sweep.warm_kernels`) before it forks a worker. The preload list only
+    With ``warm`` (``"always"`` or ``"cached"``, see :data:`KERNEL_WARM_UP`) the fork server also
+    makes the compiled engine's kernels ready before it forks a worker. The preload list only
     matters when the fork server starts: one fork server serves a whole Python process.
     """
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(WORKER_MODULES + ([KERNEL_WARM_UP] if warm_kernels else []))
+        context.set_forkserver_preload(WORKER_MODULES + ([KERNEL_WARM_UP[warm]] if warm else []))
         return context
     return multiprocessing.get_context("spawn")
 
 
-def start_fork_server(warm_kernels: bool = False) -> None:
+def start_fork_server(warm: str | None = None) -> None:
     """Start the fork server now: it imports the worker modules (and warms the kernels) while the experiment loads."""
-    if process_context(warm_kernels).get_start_method() == "forkserver":
+    if process_context(warm).get_start_method() == "forkserver":
         forkserver.ensure_running()
 
 
@@ -148,8 +165,8 @@ class ProcessPool:
 
     writes_in_workers = True
 
-    def __init__(self, workers: int, warm_kernels: bool = False) -> None:
-        self.context = process_context(warm_kernels)
+    def __init__(self, workers: int, warm: str | None = None) -> None:
+        self.context = process_context(warm)
         self.name = f"{workers} {self.context.get_start_method()} processes"
         self.window = 2 * workers
         self.workers = workers
@@ -255,14 +272,15 @@ class DaskCluster:
 
 
 def make_backend(
-    workers: int, dask: str | None, timeout: float = DASK_CONNECT_TIMEOUT, warm_kernels: bool = False
+    workers: int, dask: str | None, timeout: float = DASK_CONNECT_TIMEOUT, warm: str | None = None
 ) -> Backend:
     """The back end for ``workers`` and ``dask`` (see :func:`run_sweep`; ``timeout``: seconds for a scheduler).
 
-    ``warm_kernels``: a local pool's fork server makes the compiled kernels ready for its workers.
+    ``warm``: whether a local pool's fork server makes the compiled kernels ready for its
+    workers (:func:`~sim.research.sweep.plan.kernel_warm_up`).
     """
     if dask is not None:
         return DaskCluster(dask, workers, timeout)
     if workers == 1:
         return InProcess()
-    return ProcessPool(workers, warm_kernels)
+    return ProcessPool(workers, warm)

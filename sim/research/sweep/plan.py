@@ -248,6 +248,28 @@ def sweep_engine(requested: str, runs_to_do: int, workers: int) -> str:
     return "numpy"
 
 
+def kernel_warm_up(requested: str, runs_to_do: int, workers: int) -> str | None:
+    """What a local pool's fork server does with the kernels before it forks workers.
+
+    The same choice as :func:`sweep_engine`, made without importing numba (so the fork server
+    can start at once): ``"always"`` when the chunks run compiled wherever numba imports
+    (``compiled``, or ``auto`` with :data:`SWEEP_COMPILE_RUNS` runs per worker), ``"cached"``
+    when they run compiled only if the disk cache holds the kernels (``auto`` with
+    :data:`SWEEP_CACHED_RUNS`), else None. The fork server checks numba and the cache itself
+    (:func:`sim.research.sweep.backends.warm_kernels`).
+    """
+    if requested == "compiled":
+        return "always"
+    if requested != "auto":
+        return None
+    per_worker = runs_to_do / max(workers, 1)
+    if per_worker >= SWEEP_COMPILE_RUNS:
+        return "always"
+    if per_worker >= SWEEP_CACHED_RUNS:
+        return "cached"
+    return None
+
+
 def chunk_task(
     experiment: Experiment,
     chunk: ChunkRecord,

@@ -54,6 +54,7 @@ from sim.research.sweep.plan import (
     DEFAULT_CHUNK_RUNS,
     check_chunk_size,
     chunk_task,
+    kernel_warm_up,
     new_manifest,
     plan_chunks,
     sweep_engine,
@@ -455,11 +456,11 @@ def run_sweep(
             probe_scheduler(dask, dask_timeout)  # before the output folder is created
     experiment = load_experiment(experiment_path)
     # A local pool's fork server makes the kernels ready once for every worker when the chunks
-    # will run compiled (decided here on the whole experiment; a resume decides again below).
-    warm_kernels = False
+    # will run compiled (decided on the whole experiment; a resume decides the engine again below).
+    warm: str | None = None
     if backend is None and dask is None and workers > 1:
-        warm_kernels = sweep_engine(engine, experiment.runs, workers) == "compiled"
-        start_fork_server(warm_kernels)
+        warm = kernel_warm_up(engine, experiment.runs, workers)
+        start_fork_server(warm)
     if progress:
         print(describe(experiment), file=sys.stderr)
     design = design_table(experiment)
@@ -471,7 +472,7 @@ def run_sweep(
             design,
             out,
             manifest,
-            _Options(workers, dask, dask_timeout, progress, engine, warm_kernels),
+            _Options(workers, dask, dask_timeout, progress, engine, warm),
             backend,
             started,
         )
@@ -486,7 +487,7 @@ class _Options:
     dask_timeout: float
     progress: bool
     engine: str = "auto"
-    warm_kernels: bool = False
+    warm: str | None = None
 
 
 def _run_locked(
@@ -504,9 +505,7 @@ def _run_locked(
     skipped = _mark_finished_chunks(manifest, out)
     values = design[experiment.parameter_names].to_numpy(dtype=np.float64)
     backend = (
-        backend
-        if backend is not None
-        else make_backend(workers, options.dask, options.dask_timeout, options.warm_kernels)
+        backend if backend is not None else make_backend(workers, options.dask, options.dask_timeout, options.warm)
     )
     session = SessionRecord(started=now(), backend=backend.name, workers=workers)
     manifest.sessions.append(session)

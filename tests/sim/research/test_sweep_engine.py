@@ -82,7 +82,7 @@ from sim.research.sweep.backends import ProcessPool
 from tests.sim.research.sweep_backends import NotingBackend
 
 experiment, out, notes, warm = sys.argv[1:5]
-backend = NotingBackend(ProcessPool(2, warm_kernels=warm == "warm"), Path(notes))
+backend = NotingBackend(ProcessPool(2, warm="always" if warm == "warm" else None), Path(notes))
 summary = run_sweep(experiment, out, progress=False, chunk_runs=40, engine="compiled", backend=backend)
 assert summary.complete, summary
 """
@@ -117,34 +117,75 @@ def test_a_pool_whose_fork_server_warms_the_kernels_forks_workers_with_them_read
 
 
 @pytest.mark.parametrize(
-    ("engine", "compile_runs", "warm"),
+    ("engine", "compile_runs", "cached_runs", "warm"),
     [
-        ("compiled", SWEEP_COMPILE_RUNS, True),
-        ("numpy", 100, False),
-        ("auto", SWEEP_COMPILE_RUNS, False),
-        ("auto", 100, True),
+        ("compiled", SWEEP_COMPILE_RUNS, SWEEP_CACHED_RUNS, "always"),
+        ("numpy", 100, 100, None),
+        ("auto", 100, 100, "always"),
+        ("auto", SWEEP_COMPILE_RUNS, 100, "cached"),
+        ("auto", SWEEP_COMPILE_RUNS, SWEEP_CACHED_RUNS, None),
     ],
 )
-def test_run_sweep_asks_the_fork_server_to_warm_the_kernels_only_for_compiled_chunks(
-    small, tmp_path, monkeypatch, engine, compile_runs, warm
+def test_run_sweep_has_the_fork_server_warm_the_kernels_as_the_chunks_will_run(
+    small, tmp_path, monkeypatch, engine, compile_runs, cached_runs, warm
 ):
-    """``small`` has 240 runs: 120 per worker, at least ``compile_runs`` or not."""
+    """``small`` has 240 runs: 120 per worker, at least ``compile_runs`` (or ``cached_runs``) or not."""
     runner = importlib.import_module("sim.research.sweep.runner")
     plan = importlib.import_module("sim.research.sweep.plan")
     monkeypatch.setattr(plan, "SWEEP_COMPILE_RUNS", compile_runs)
-    asked: list[tuple[str, bool]] = []
-    monkeypatch.setattr(kernels, "numba_available", lambda: True)
-    monkeypatch.setattr(kernels, "cached", lambda: False)
-    monkeypatch.setattr(runner, "start_fork_server", lambda warm_kernels: asked.append(("fork server", warm_kernels)))
+    monkeypatch.setattr(plan, "SWEEP_CACHED_RUNS", cached_runs)
+    asked: list[tuple[str, str | None]] = []
+
+    monkeypatch.setattr(runner, "start_fork_server", lambda warm: asked.append(("fork server", warm)))
 
     class StopError(Exception):
         pass
 
-    def make_backend(workers, dask, timeout, warm_kernels):
-        asked.append(("pool", warm_kernels))
+    def make_backend(workers, dask, timeout, warm):
+        asked.append(("pool", warm))
         raise StopError
 
     monkeypatch.setattr(runner, "make_backend", make_backend)
     with pytest.raises(StopError):
         run_sweep(small, tmp_path / "out", workers=2, progress=False, engine=engine)
     assert asked == [("fork server", warm), ("pool", warm)]
+
+
+def test_the_warm_up_choice_imports_no_numba_so_the_fork_server_starts_at_once():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from sim.research.sweep.plan import kernel_warm_up; "
+        "print(kernel_warm_up('auto', 10**7, 2), kernel_warm_up('auto', 10**5, 1), 'numba' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.split() == ["always", "cached", "False"]
+
+
+@pytest.mark.parametrize(
+    ("numba", "cached", "only_cached", "warmed"),
+    [(True, True, True, True), (True, False, True, False), (True, False, False, True), (False, True, False, False)],
+)
+def test_the_fork_server_warms_the_kernels_only_where_the_chunks_will_use_them(
+    monkeypatch, numba, cached, only_cached, warmed
+):
+    from sim.research.sweep.backends import warm_kernels
+
+    calls: list[bool] = []
+    monkeypatch.setattr(kernels, "numba_available", lambda: numba)
+    monkeypatch.setattr(kernels, "cached", lambda: cached)
+    monkeypatch.setattr(kernels, "warm_up", lambda: calls.append(True) or 0.0)
+    warm_kernels(only_cached)
+    assert calls == ([True] if warmed else [])
+
+
+def test_a_failed_warm_up_leaves_the_kernels_to_the_workers(monkeypatch):
+    from sim.research.sweep.backends import warm_kernels
+
+    def broken() -> float:
+        raise RuntimeError("no LLVM today")
+
+    monkeypatch.setattr(kernels, "numba_available", lambda: True)
+    monkeypatch.setattr(kernels, "warm_up", broken)
+    warm_kernels(only_cached=False)  # no exception: the fork server must start anyway
