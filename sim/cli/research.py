@@ -16,7 +16,7 @@ def command_sweep(args: argparse.Namespace) -> int:
     if args.dry_run:
         from sim.research.sweep.dryrun import dry_run
 
-        print(dry_run(args.experiment, args.out, workers=args.workers, chunk_runs=args.chunk))
+        print(dry_run(args.experiment, args.out, workers=args.workers, chunk_runs=args.chunk, engine=args.engine))
         return 0
     summary = run_sweep(
         args.experiment,

@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 from sim.research.experiment import Experiment, design_table, load_experiment
 from sim.research.sweep.layout import COMPRESSION, MANIFEST, dictionary_columns
 from sim.research.sweep.manifest import ChunkRecord, ChunkStatus, load_manifest
-from sim.research.sweep.plan import DEFAULT_CHUNK_RUNS, chunk_task, plan_chunks, replication_range
+from sim.research.sweep.plan import DEFAULT_CHUNK_RUNS, chunk_task, plan_chunks, replication_range, sweep_engine
 from sim.research.sweep.worker import ChunkRunner
 
 CALIBRATION_RUNS = 5_000
@@ -45,6 +45,8 @@ class DryRun:
     bytes: int
     calibration_runs: int
     runs_per_s: float
+    engine: str = "numpy"
+    """The engine the chunks would run on (and the calibration ran on)."""
 
     def __str__(self) -> str:
         lines = [
@@ -56,7 +58,8 @@ class DryRun:
             lines.append(f"  already stored: {self.stored_runs:,} runs; {self.remaining_chunks:,} chunks left to run")
         lines += [
             f"  estimated time: {_duration(self.seconds)} with {self.workers} worker(s) "
-            f"(calibration: {self.calibration_runs:,} runs here, {self.runs_per_s:,.0f} runs/s per worker)",
+            f"(calibration: {self.calibration_runs:,} runs here on the {self.engine} engine, "
+            f"{self.runs_per_s:,.0f} runs/s per worker)",
             f"  estimated disk: {_size(self.bytes)} of results (zstd Parquet)",
         ]
         return "\n".join(lines)
@@ -87,7 +90,7 @@ class _Calibration:
 
 
 def _timed_block(
-    experiment: Experiment, values: np.ndarray, chunk: ChunkRecord, runs: int, runner: ChunkRunner
+    experiment: Experiment, values: np.ndarray, chunk: ChunkRecord, runs: int, runner: ChunkRunner, engine: str
 ) -> tuple[float, int, int, int]:
     """Run about the first ``runs`` runs of ``chunk`` (whole rows of its rectangle).
 
@@ -103,7 +106,7 @@ def _timed_block(
     else:
         last = min(chunk.stop_point, chunk.first_point + runs // width) - 1
         block = dataclasses.replace(chunk, stop_point=last + 1, stop_run=last * reps + stop)
-    task = chunk_task(experiment, block, values, None)
+    task = chunk_task(experiment, block, values, None, engine=engine)
     scenario = experiment.scenarios[experiment.scenario_ids.index(chunk.scenario)]
     start = time.perf_counter()
     result = runner.run(task, scenario)
@@ -117,7 +120,7 @@ def _timed_block(
     return seconds, result.runs, rows, size
 
 
-def _calibrate(experiment: Experiment, chunks: list[ChunkRecord]) -> dict[str, _Calibration]:
+def _calibrate(experiment: Experiment, chunks: list[ChunkRecord], engine: str) -> dict[str, _Calibration]:
     runner = ChunkRunner(freeze=False)  # calibration runs in the caller's process: leave its collector alone
     values = design_table(experiment)[experiment.parameter_names].to_numpy(dtype=np.float64)
     found: dict[str, _Calibration] = {}
@@ -126,9 +129,9 @@ def _calibrate(experiment: Experiment, chunks: list[ChunkRecord]) -> dict[str, _
             continue
         big = min(chunk.runs, CALIBRATION_RUNS)
         small = max(1, big // 4)
-        _timed_block(experiment, values, chunk, small, runner)  # warm-up: first-use costs are not per chunk
-        t_small, small, _, _ = _timed_block(experiment, values, chunk, small, runner)
-        t_big, big, rows, size = _timed_block(experiment, values, chunk, big, runner)
+        _timed_block(experiment, values, chunk, small, runner, engine)  # warm-up: first-use costs are not per chunk
+        t_small, small, _, _ = _timed_block(experiment, values, chunk, small, runner, engine)
+        t_big, big, rows, size = _timed_block(experiment, values, chunk, big, runner, engine)
         per_run = max((t_big - t_small) / (big - small), 0.0) if big > small else t_big / big
         per_chunk = max(t_big - per_run * big, 0.0)
         found[chunk.scenario] = _Calibration(per_run, per_chunk, size / max(rows, 1), small * 2 + big)
@@ -136,7 +139,11 @@ def _calibrate(experiment: Experiment, chunks: list[ChunkRecord]) -> dict[str, _
 
 
 def dry_run(
-    experiment_path: str | Path, out_dir: str | Path | None = None, workers: int = 1, chunk_runs: int | None = None
+    experiment_path: str | Path,
+    out_dir: str | Path | None = None,
+    workers: int = 1,
+    chunk_runs: int | None = None,
+    engine: str = "auto",
 ) -> DryRun:
     """Plan a sweep and estimate its time and disk, running nothing but a short calibration.
 
@@ -145,7 +152,11 @@ def dry_run(
         out_dir: the output folder; when it holds a sweep, its chunks and stored runs count.
         workers: worker processes the estimate assumes (chunks spread evenly over them).
         chunk_runs: runs per chunk of a new sweep.
+        engine: the sweep's ``engine``: the calibration runs on the engine its chunks would
+            (:func:`~sim.research.sweep.plan.sweep_engine`; compiling the kernels first when
+            the sweep would and the kernel cache is empty).
     """
+    sweep_engine(engine, 0, workers)  # an unknown engine is refused at once
     experiment = load_experiment(experiment_path)
     size = chunk_runs or DEFAULT_CHUNK_RUNS
     chunks = plan_chunks(experiment, size)
@@ -153,7 +164,8 @@ def dry_run(
         manifest = load_manifest(out_dir)
         chunks, size = manifest.chunks, manifest.chunk_runs
     todo = [c for c in chunks if c.status is not ChunkStatus.DONE]
-    calibration = _calibrate(experiment, todo or chunks)
+    chosen = sweep_engine(engine, sum(c.runs for c in todo), workers)
+    calibration = _calibrate(experiment, todo or chunks, chosen)
     seconds = sum(calibration[c.scenario].per_chunk_s + c.runs * calibration[c.scenario].per_run_s for c in todo)
     disk = sum(c.rows * calibration[c.scenario].bytes_per_row for c in chunks)
     per_run = sum(c.per_run_s for c in calibration.values()) / len(calibration)
@@ -172,4 +184,5 @@ def dry_run(
         bytes=int(disk),
         calibration_runs=sum(c.runs for c in calibration.values()),
         runs_per_s=1.0 / per_run if per_run > 0 else float("inf"),
+        engine=chosen,
     )
