@@ -94,8 +94,9 @@ class _Group:
 
 
 @lru_cache(maxsize=256)
-def _cached_key(group: _Group) -> GroupKey:
-    return group_key(group.triggers)
+def _group_kernel(group: _Group) -> Kernel:
+    """The kernel of a group of trigger objects, found by their identity (their key is hashed only once)."""
+    return kernel(group_key(group.triggers))
 
 
 def group_key(triggers: Sequence[Trigger]) -> GroupKey:
@@ -288,8 +289,8 @@ def run_group(
     With ``apply=False`` only the firings are decided (nothing changes).
     """
     apply_group = _applier()
-    # The scenario's groups are the same objects every turn: their key is computed once.
-    compiled = kernel(_cached_key(_Group(triggers)))
+    # The scenario's groups are the same objects every turn: their kernel is looked up by identity.
+    compiled = _group_kernel(_Group(triggers))
     x, R = model.x, model.replications
     streams = model.streams
     keys = np.array([streams.key(model.turn, s) for s in compiled.streams], dtype=np.uint64)
