@@ -73,3 +73,20 @@ def small_reference(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
     summary = run_sweep(path, folder / "out", progress=False, chunk_runs=80)
     assert summary.complete
     return read_runs(folder / "out")
+
+
+@pytest.fixture()
+def chunk_engines(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The engine of every model the sweep's chunks build in this process (appended as each is made)."""
+    import importlib
+
+    simulate = importlib.import_module("sim.research.sweep.simulate")  # the module, not the function
+    engines: list[str] = []
+
+    class Spy(simulate.TrilateralModel):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            engines.append(self.engine)
+
+    monkeypatch.setattr(simulate, "TrilateralModel", Spy)
+    return engines

@@ -47,19 +47,12 @@ def test_run_sweep_refuses_an_unknown_engine_before_writing(small, tmp_path):
 
 
 @needs_numba
-def test_a_sweep_on_the_compiled_engine_stores_the_numpy_sweeps_results(small, small_reference, tmp_path, monkeypatch):
-    simulate = importlib.import_module("sim.research.sweep.simulate")  # the module, not the function
-    engines: list[str] = []
-
-    class Spy(simulate.TrilateralModel):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            engines.append(self.engine)
-
-    monkeypatch.setattr(simulate, "TrilateralModel", Spy)
+def test_a_sweep_on_the_compiled_engine_stores_the_numpy_sweeps_results(
+    small, small_reference, tmp_path, chunk_engines
+):
     summary = run_sweep(small, tmp_path / "out", progress=False, chunk_runs=80, engine="compiled")
     assert summary.complete
-    assert engines and set(engines) == {"compiled"}
+    assert chunk_engines and set(chunk_engines) == {"compiled"}
     compiled = read_runs(tmp_path / "out")
     assert compiled.equals(small_reference)  # every value, bit for bit (the reference ran on auto: numpy)
 

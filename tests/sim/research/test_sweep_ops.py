@@ -238,21 +238,10 @@ def test_dry_run_prints_runs_chunks_time_and_disk(small, tmp_path, capsys):
 
 
 @pytest.mark.parametrize(("engine", "used"), [("auto", "numpy"), ("numpy", "numpy"), ("compiled", "compiled")])
-def test_a_dry_run_calibrates_on_the_engine_the_sweep_would_use(small, tmp_path, monkeypatch, capsys, engine, used):
-    import importlib
-
-    simulate = importlib.import_module("sim.research.sweep.simulate")
-    engines: list[str] = []
-
-    class Spy(simulate.TrilateralModel):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            engines.append(self.engine)
-
-    monkeypatch.setattr(simulate, "TrilateralModel", Spy)
+def test_a_dry_run_calibrates_on_the_engine_the_sweep_would_use(small, tmp_path, chunk_engines, capsys, engine, used):
     args = ["sweep", str(small), "--out", str(tmp_path / "out"), "--dry-run", "--engine", engine]
     assert main(args) == 0
-    assert engines and set(engines) == {used}  # 240 runs: auto is numpy
+    assert chunk_engines and set(chunk_engines) == {used}  # 240 runs: auto is numpy
     assert f"on the {used} engine" in capsys.readouterr().out
 
 
