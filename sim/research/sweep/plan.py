@@ -240,10 +240,10 @@ def sweep_engine(requested: str, runs_to_do: int, workers: int) -> str:
         raise SweepError(f"engine must be one of {', '.join(kernels.ENGINES)}, got {requested!r}")
     if requested != "auto":
         return requested
-    per_worker = runs_to_do / max(workers, 1)
-    if per_worker >= SWEEP_COMPILE_RUNS and kernels.numba_available():
+    needs = kernel_warm_up(requested, runs_to_do, workers)  # the thresholds, without numba
+    if needs == "always" and kernels.numba_available():
         return "compiled"
-    if per_worker >= SWEEP_CACHED_RUNS and kernels.cached():
+    if needs is not None and kernels.cached():
         return "compiled"
     return "numpy"
 
