@@ -30,8 +30,12 @@ DASK_CONNECT_TIMEOUT = DEFAULT_TIMEOUT_S
 """Seconds to wait for a Dask scheduler to answer (``--dask-timeout``)."""
 LOCAL_TRIM = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
 """The Dask setting a LocalCluster of this package leaves unset (see :class:`DaskCluster`)."""
-WORKER_MODULES = ["sim.research.sweep", "sim.engine.model", "pyarrow.parquet"]
-"""Imported once by the fork server, so each worker starts with them loaded."""
+WORKER_MODULES = ["sim.research.sweep.backends", "sim.research.sweep.worker"]
+"""Imported once by the fork server, so each worker starts with them loaded: what a worker runs
+(its set-up here, the chunk runner, the model, the Parquet writer), not the sweep's runner, manifest
+or pandas (the package imports those only when they are used)."""
+FORK_READY = "sim.research.sweep.fork_ready"
+"""Imported last by the fork server: it freezes what the fork server holds before any worker is forked."""
 KERNEL_WARM_UP = {"always": "sim.research.sweep.warm_kernels", "cached": "sim.research.sweep.warm_cached_kernels"}
 """The module a sweep's fork server also imports to make the kernels ready once for every worker
 (see :func:`~sim.research.sweep.plan.kernel_warm_up`): always, or only from the disk cache."""
@@ -149,7 +153,7 @@ def process_context(warm: str | None = None) -> BaseContext:
     """
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(WORKER_MODULES + ([KERNEL_WARM_UP[warm]] if warm else []))
+        context.set_forkserver_preload(WORKER_MODULES + ([KERNEL_WARM_UP[warm]] if warm else []) + [FORK_READY])
         return context
     return multiprocessing.get_context("spawn")
 

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyarrow.dataset as ds
 
 from sim.atomic import atomic_write_text
 from sim.lang.scenario import load_scenario
@@ -65,6 +64,8 @@ def bench_sweep(
     counts = list(workers)
     results: list[dict[str, Any]] = []
     digests = []
+    import pyarrow.dataset  # reading the parts back; imported here, not by a sweep's workers (it loads pandas)
+
     with tempfile.TemporaryDirectory(prefix="trilat-bench-") as tmp:
         path = Path(tmp) / "bench.yaml"
         atomic_write_text(path, _BENCH_EXPERIMENT.format(scenario=scenario, samples=samples, replications=replications))
@@ -88,7 +89,8 @@ def bench_sweep(
             results.append(figures)
             if on_result is not None:
                 on_result(figures)
-            table = ds.dataset(out / PARTS, format="parquet").to_table(columns=["replication", "trilateral"])
+            parts = pyarrow.dataset.dataset(out / PARTS, format="parquet")
+            table = parts.to_table(columns=["replication", "trilateral"])
             order = np.argsort(table["replication"].to_numpy())
             digests.append(table["trilateral"].to_numpy()[order].tobytes())
             del table

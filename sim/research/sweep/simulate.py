@@ -113,11 +113,13 @@ def simulate(
     running: _RunningStatistics | None = None
     while model.turn < model.turns:
         model.step()
+        if tracker is not None:
+            tracker.step(model)
+        if not stats and model.turn not in wanted:
+            continue  # nothing kept this turn: no copy of the indicator rows
         values = model.x[rows]
         if model.turn in wanted:
             kept[model.turn] = values
-        if tracker is not None:
-            tracker.step(model)
         if stats:
             if running is None:
                 running = _RunningStatistics(values)

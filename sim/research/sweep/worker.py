@@ -111,6 +111,28 @@ class ChunkWork(Protocol):
         ...
 
 
+def numpy_column(values: np.ndarray) -> pa.Array:
+    """An Arrow column viewing a numeric numpy vector's memory (no copy), as ``pa.array(values)`` gives.
+
+    ``pa.array`` imports pandas on its first call (to check for pandas types), about 0.3 s in every
+    worker's first chunk; a sweep's worker builds its columns this way and never imports pandas.
+    NaN stays a value (not a null), as with ``pa.array``; numbers in a non-native byte order are
+    swapped first. Other dtypes (bool, objects) go through ``pa.array``.
+    """
+    values = np.asarray(values)
+    if values.ndim != 1 or values.dtype.kind not in "iuf":
+        return pa.array(values)
+    values = np.ascontiguousarray(values, dtype=values.dtype.newbyteorder("="))  # a copy only if strided or swapped
+    return pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), len(values), [None, pa.py_buffer(values)])
+
+
+def repeated_string(value: str, count: int) -> pa.Array:
+    """A string column holding ``value`` ``count`` times (``pa.array([value] * count)``, without pandas)."""
+    data = value.encode()
+    offsets = np.arange(count + 1, dtype=np.int32) * len(data)
+    return pa.Array.from_buffers(pa.string(), count, [None, pa.py_buffer(offsets), pa.py_buffer(data * count)])
+
+
 def _trajectory_table(task: ChunkTask, recorded: Recorded, ids: np.ndarray, points: np.ndarray) -> pa.Table:
     """Every turn of every run: point, run, turn, then one column per indicator."""
     runs = len(ids)
@@ -118,11 +140,11 @@ def _trajectory_table(task: ChunkTask, recorded: Recorded, ids: np.ndarray, poin
     cube = np.stack([recorded.turns[t] for t in steps])  # (turns, indicators, runs)
     flat = cube.transpose(2, 0, 1).reshape(runs * len(steps), len(task.indicators))
     columns = {
-        "point_id": pa.array(np.repeat(points, len(steps))),
-        "replication": pa.array(np.repeat(ids, len(steps))),
-        "turn": pa.array(np.tile(np.asarray(steps, dtype=np.int32), runs)),
+        "point_id": numpy_column(np.repeat(points, len(steps))),
+        "replication": numpy_column(np.repeat(ids, len(steps))),
+        "turn": numpy_column(np.tile(np.asarray(steps, dtype=np.int32), runs)),
     }
-    columns.update({name: pa.array(np.ascontiguousarray(flat[:, j])) for j, name in enumerate(task.indicators)})
+    columns.update({name: numpy_column(np.ascontiguousarray(flat[:, j])) for j, name in enumerate(task.indicators)})
     return pa.table(columns)
 
 
@@ -133,31 +155,31 @@ def _results_table(task: ChunkTask, recorded: Recorded, ids: np.ndarray, local: 
     steps = list(task.record_turns) if task.record_turns is not None else None
     repeat = len(steps) if steps is not None else 1
     columns = {
-        "point_id": pa.array(np.repeat(points, repeat)),
-        "scenario": pa.array([task.scenario_id] * (runs * repeat), type=pa.string()),
+        "point_id": numpy_column(np.repeat(points, repeat)),
+        "scenario": repeated_string(task.scenario_id, runs * repeat),
     }
     if task.policy is not None:
-        columns["policy"] = pa.array([task.policy] * (runs * repeat), type=pa.string())
+        columns["policy"] = repeated_string(task.policy, runs * repeat)
     for j, name in enumerate(task.parameter_names):
-        columns[name] = pa.array(np.repeat(task.parameter_values[local, j], repeat))
-    columns["replication"] = pa.array(np.repeat(ids, repeat))
-    columns["seed"] = pa.array(np.full(runs * repeat, task.seed, dtype=np.int64))
+        columns[name] = numpy_column(np.repeat(task.parameter_values[local, j], repeat))
+    columns["replication"] = numpy_column(np.repeat(ids, repeat))
+    columns["seed"] = numpy_column(np.full(runs * repeat, task.seed, dtype=np.int64))
     if steps is not None:
-        columns["turn"] = pa.array(np.tile(np.asarray(steps, dtype=np.int32), runs))
+        columns["turn"] = numpy_column(np.tile(np.asarray(steps, dtype=np.int32), runs))
         cube = np.stack([recorded.turns[t] for t in steps])
         flat = cube.transpose(2, 0, 1).reshape(runs * len(steps), len(task.indicators))
         for j, name in enumerate(task.indicators):
-            columns[name] = pa.array(np.ascontiguousarray(flat[:, j]))
+            columns[name] = numpy_column(np.ascontiguousarray(flat[:, j]))
     else:
         for j, name in enumerate(task.indicators):
-            columns[name] = pa.array(recorded.final[j])
+            columns[name] = numpy_column(recorded.final[j])
     for stat in task.statistics:
         values = recorded.statistics[stat]
         for j, name in enumerate(task.indicators):
-            columns[f"{name}:{stat}"] = pa.array(np.repeat(values[j], repeat))
+            columns[f"{name}:{stat}"] = numpy_column(np.repeat(values[j], repeat))
     for j, outcome in enumerate(task.outcomes):
         assert recorded.outcomes is not None
-        columns[PREFIX + outcome.name] = pa.array(np.repeat(recorded.outcomes[j], repeat))
+        columns[PREFIX + outcome.name] = numpy_column(np.repeat(recorded.outcomes[j], repeat))
     return pa.table(columns)
 
 

@@ -6,7 +6,10 @@ through the back end's ``work`` argument, so a failure travels the same way a re
 
 from __future__ import annotations
 
+import gc
+import json
 import os
+import sys
 import time
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -44,9 +47,12 @@ class HoldThenRun:
 
 @dataclass(frozen=True)
 class NoteKernelsThenRun:
-    """A chunk function that notes whether the compiled kernels were ready as the chunk started, then runs it.
+    """A chunk function that notes what its worker process held as the chunk started, then runs it.
 
-    It writes ``ready`` or ``cold`` to ``folder/chunk-<id>-<worker pid>``.
+    It writes ``folder/chunk-<id>-<worker pid>``, JSON: ``kernels`` (``ready`` if the compiled
+    kernels were ready, else ``cold``), ``frozen`` (``gc.get_freeze_count()``), and ``pandas`` and
+    ``runner``: whether pandas and the sweep's runner module were imported before the chunk, and
+    after it.
     """
 
     folder: str
@@ -54,9 +60,17 @@ class NoteKernelsThenRun:
     def __call__(self, task: ChunkTask, scenario: Scenario | None = None, /) -> ChunkResult:
         from sim.engine import kernels
 
-        note = "ready" if kernels.compiled() else "cold"
-        Path(self.folder, f"chunk-{task.chunk_id}-{os.getpid()}").write_text(note, encoding="utf-8")
-        return run_chunk(task, scenario)
+        note = {
+            "kernels": "ready" if kernels.compiled() else "cold",
+            "frozen": gc.get_freeze_count(),
+            "pandas": ["pandas" in sys.modules],
+            "runner": ["sim.research.sweep.runner" in sys.modules],
+        }
+        result = run_chunk(task, scenario)
+        note["pandas"].append("pandas" in sys.modules)
+        note["runner"].append("sim.research.sweep.runner" in sys.modules)
+        Path(self.folder, f"chunk-{task.chunk_id}-{os.getpid()}").write_text(json.dumps(note), encoding="utf-8")
+        return result
 
 
 class _Wrapper:
@@ -119,7 +133,7 @@ class HoldingBackend(_Wrapper):
 
 
 class NotingBackend(_Wrapper):
-    """A real back end whose every chunk notes whether the kernels were ready (see :class:`NoteKernelsThenRun`)."""
+    """A real back end whose every chunk notes what its worker held as it started (see :class:`NoteKernelsThenRun`)."""
 
     def __init__(self, inner: Backend, folder: Path) -> None:
         super().__init__(inner)

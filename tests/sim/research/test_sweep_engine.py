@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import json
+from typing import Any
 
 import pytest
 
@@ -10,7 +12,7 @@ from sim.engine import kernels
 from sim.research.sweep import run_sweep
 from sim.research.sweep.layout import SweepError
 from sim.research.sweep.plan import SWEEP_CACHED_RUNS, SWEEP_COMPILE_RUNS, sweep_engine
-from tests.sim.research.conftest import read_runs
+from tests.sim.research.conftest import SMALL, read_runs, write_experiment
 
 needs_numba = pytest.mark.skipif(not kernels.numba_available(), reason="numba is not installed")
 
@@ -81,7 +83,7 @@ assert summary.complete, summary
 """
 
 
-def _kernels_at_chunk_start(small, folder, warm: str) -> list[str]:
+def _chunk_notes(small, folder, warm: str) -> list[dict[str, Any]]:
     """Sweep ``small`` on a fresh 2-worker pool in a new Python process; each chunk's note, in chunk order."""
     import os
     import subprocess
@@ -95,18 +97,36 @@ def _kernels_at_chunk_start(small, folder, warm: str) -> list[str]:
     args = [sys.executable, "-c", _NOTING_SWEEP, str(small), str(folder / "out"), str(notes), warm]
     subprocess.run(args, check=True, env=env, cwd=root, timeout=600)
     by_chunk = sorted(notes.iterdir(), key=lambda path: int(path.name.split("-")[1]))
-    return [path.read_text(encoding="utf-8") for path in by_chunk]
+    return [json.loads(path.read_text(encoding="utf-8")) for path in by_chunk]
+
+
+@pytest.fixture(scope="module")
+def warm_pool_notes(tmp_path_factory) -> list[dict[str, Any]]:
+    """The chunk notes of a sweep of the small experiment on a fresh pool whose fork server warms the kernels."""
+    folder = tmp_path_factory.mktemp("warm")
+    return _chunk_notes(write_experiment(folder, SMALL), folder, "warm")
 
 
 @needs_numba
-def test_a_pool_whose_fork_server_warms_the_kernels_forks_workers_with_them_ready(small, tmp_path):
+def test_a_pool_whose_fork_server_warms_the_kernels_forks_workers_with_them_ready(small, tmp_path, warm_pool_notes):
     """Each worker of a fresh process's pool starts with the kernels ready, or loads them in its first chunk."""
-    (tmp_path / "warm").mkdir()
-    (tmp_path / "cold").mkdir()
-    warm = _kernels_at_chunk_start(small, tmp_path / "warm", "warm")
-    assert len(warm) == 6 and set(warm) == {"ready"}
-    cold = _kernels_at_chunk_start(small, tmp_path / "cold", "cold")
-    assert len(cold) == 6 and cold[0] == "cold"
+    assert len(warm_pool_notes) == 6 and {note["kernels"] for note in warm_pool_notes} == {"ready"}
+    cold = _chunk_notes(small, tmp_path, "cold")
+    assert len(cold) == 6 and cold[0]["kernels"] == "cold"
+
+
+@needs_numba
+def test_a_pool_worker_starts_frozen_and_never_imports_pandas_or_the_runner(warm_pool_notes):
+    """The fork server freezes what it holds (fork_ready); a worker imports only what a chunk needs.
+
+    pandas cost about 0.3 s of each worker's first chunk (pyarrow's ``pa.array`` imports it), and
+    the first collection of the fork server's objects about 90 ms.
+    """
+    assert len(warm_pool_notes) == 6
+    for note in warm_pool_notes:
+        assert note["frozen"] > 10_000  # the fork server's modules, kernels and scenario, not CPython's few hundred
+        assert note["pandas"] == [False, False]
+        assert note["runner"] == [False, False]
 
 
 @pytest.mark.parametrize(
