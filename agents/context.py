@@ -96,6 +96,9 @@ class DecisionContext:
             once, times ``scale`` (slots x worlds; the same numbers as ``draw``), or None.
         compiled: run :meth:`greedy` (and strategies' choice loops) as compiled kernels
             (``sim.engine.kernels``), with the same bits as the numpy code.
+        jitter_keys: ``jitter_keys(slots)`` gives the counter RNG's replication ids and the keys
+            of the first ``slots`` slots (uint64 arrays), for a kernel that makes the draws of
+            :meth:`jitter` itself (the same numbers), or None.
     """
 
     code: str
@@ -115,6 +118,7 @@ class DecisionContext:
     reactor: Callable[[], np.ndarray]
     draw_block: Callable[[int, float], np.ndarray] | None = None
     compiled: bool = False
+    jitter_keys: Callable[[int], tuple[np.ndarray, np.ndarray]] | None = None
 
     @property
     def replications(self) -> int:

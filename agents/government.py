@@ -250,6 +250,9 @@ class Government(mesa.Agent):
         def draw_block(slots: int, scale: float) -> np.ndarray:
             return streams.uniform_block(turn, stream, slots, scale)
 
+        def jitter_keys(slots: int) -> tuple[np.ndarray, np.ndarray]:
+            return streams.replications, streams.block_keys(turn, stream, slots)
+
         weights: dict[int, float | np.ndarray] = {}
 
         def objective_weights() -> dict[int, float | np.ndarray]:
@@ -305,6 +308,7 @@ class Government(mesa.Agent):
             reactor=reactor,
             draw_block=draw_block,
             compiled=model.engine == "compiled",
+            jitter_keys=jitter_keys if model.state.compiled else None,
         )
 
     def _value_cards(

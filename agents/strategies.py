@@ -239,7 +239,10 @@ class ObjectiveSeeking(Strategy):
         k = kernels.load()
         shape = context.available.shape
         available = np.ascontiguousarray(context.available)
-        if type(self).values is ObjectiveSeeking.values:
+        default_values = type(self).values is ObjectiveSeeking.values
+        if default_values and context.jitter_keys is not None:
+            return self._decide_compiled(context, available)
+        if default_values:
             vulnerable = _contiguous(self.domestic_weight * (1.0 - context.own("approval")), (shape[1],))
             parts = [
                 _contiguous(part, shape)
@@ -254,6 +257,32 @@ class ObjectiveSeeking(Strategy):
         costs = np.asarray(context.costs, dtype=np.float64)
         k.objective_choice(
             value, costs, left, float(self.capital_price), float(self.reserve), float(self.turn_decay), chosen
+        )
+        return chosen
+
+    def _decide_compiled(self, context: DecisionContext, available: np.ndarray) -> np.ndarray:
+        """:meth:`choose` with the default :meth:`values` as one kernel call (``objective_decision``; the same bits)."""
+        from sim.engine import kernels
+
+        assert context.jitter_keys is not None
+        shape = available.shape
+        replications, keys = context.jitter_keys(shape[0])
+        chosen = np.zeros(shape, dtype=bool)
+        parts = (context.card_values(), context.domestic_payoff(), context.reactions())
+        kernels.load().objective_decision(
+            *(_contiguous(part, shape) for part in parts),
+            _contiguous(context.own("approval"), (shape[1],)),
+            float(self.domestic_weight),
+            replications,
+            keys,
+            float(self.timing_spread),
+            available,
+            np.asarray(context.costs, dtype=np.float64),
+            _contiguous(context.own("capital"), (shape[1],)),
+            float(self.capital_price),
+            float(self.reserve),
+            float(self.turn_decay),
+            chosen,
         )
         return chosen
 

@@ -77,6 +77,10 @@ class CounterRNG:
         key = _mix_int(self._seed_key ^ _mix_int((stream + _GOLDEN * (turn + 1)) & _MASK))
         return [_mix_int(key ^ ((s + 1) * _GOLDEN)) for s in range(slot, slot + slots)]
 
+    def block_keys(self, turn: int, stream: int, slots: int, slot: int = 0) -> np.ndarray:
+        """:meth:`keys` as a uint64 array, for a kernel that draws those slots itself (``kernels.source.unit``)."""
+        return np.array(self.keys(turn, stream, slots, slot), dtype=np.uint64)
+
     def bits(self, turn: int, stream: int, slot: int = 0) -> np.ndarray:
         """64 random bits per replication for this (turn, stream, slot)."""
         key = self.key(turn, stream, slot)
@@ -95,7 +99,7 @@ class CounterRNG:
             return np.array([self.uniform(turn, stream, slot + s) for s in range(slots)]) * scale
         from sim.engine import kernels
 
-        keys = np.array(self.keys(turn, stream, slots, slot), dtype=np.uint64)
+        keys = self.block_keys(turn, stream, slots, slot)
         out = np.empty((slots, len(self.replications)))
         kernels.load().uniform_block(self.replications, keys, float(scale), out)
         return out

@@ -198,6 +198,9 @@ def warm_up() -> float:
         k.weighted_change(x, 0, value, False, 0.0, 1.0, ones, np.zeros(2))
     k.zero_nonfinite(out)
     k.objective_values(out, out, out, ones, out, 0.5, np.ones((2, 2), dtype=bool), np.empty((2, 2)))
+    k.objective_decision(
+        out, out, out, ones, 0.05, reps, keys, 0.5, np.ones((2, 2), dtype=bool), ones, ones, 0.005, 1.5, 0.7, chosen
+    )
     rows = np.array([0, 1], dtype=np.int64)
     k.threat_acts(x, rows, rows + 2, out, np.ones((2, 2), dtype=bool), out, 4, 5, 6)
     camp, profiles = np.zeros(2, dtype=np.int64), np.zeros((2, 5, 2))

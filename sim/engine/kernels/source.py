@@ -32,6 +32,7 @@ KERNELS = (
     "weighted_change",
     "zero_nonfinite",
     "objective_values",
+    "objective_decision",
     "threat_acts",
 )
 """The kernels ``sim.engine.kernels.load`` compiles from this module."""
@@ -292,6 +293,98 @@ def objective_values(
                 out[c, w] = value * (1.0 + spread * (2.0 * draws[c, w] - 1.0))
             else:
                 out[c, w] = -math.inf
+
+
+_DECISION_BLOCK = 256
+"""Worlds per block of :func:`objective_decision` (its card values stay in the L1 cache)."""
+
+
+def objective_decision(
+    card_values: np.ndarray,
+    domestic: np.ndarray,
+    reactions: np.ndarray,
+    approval: np.ndarray,
+    domestic_weight: float,
+    replications: np.ndarray,
+    keys: np.ndarray,
+    spread: float,
+    available: np.ndarray,
+    costs: np.ndarray,
+    capital: np.ndarray,
+    capital_price: float,
+    reserve: float,
+    turn_decay: float,
+    chosen: np.ndarray,
+) -> None:
+    """``ObjectiveSeeking.choose`` in one pass: timing draws, values (:func:`objective_values`), choice.
+
+    Block by block of worlds: each card's value, with its timing draw ``uniform(slot c) * 1.0``
+    (``DecisionContext.jitter(1.0)``, :func:`uniform_block`) made here, and vulnerable =
+    domestic_weight * (1 - approval); then the rounds of :func:`objective_choice` over the
+    block's worlds (innermost, so they vectorize), until a round in which no world of the block
+    takes a card. A world that takes none in a round changes nothing, so it would take none
+    later either: rounds per block give the cards that rounds over all worlds give. ``chosen``
+    starts all False.
+    """
+    n = card_values.shape[0]
+    worlds = card_values.shape[1]
+    value = np.empty((n, _DECISION_BLOCK))
+    taken = np.zeros((n, _DECISION_BLOCK), dtype=np.bool_)
+    vulnerable = np.empty(_DECISION_BLOCK)
+    left = np.empty(_DECISION_BLOCK)
+    keep = np.empty(_DECISION_BLOCK)
+    best = np.zeros(_DECISION_BLOCK, dtype=np.int64)
+    best_net = np.empty(_DECISION_BLOCK)
+    for first in range(0, worlds, _DECISION_BLOCK):
+        m = min(_DECISION_BLOCK, worlds - first)
+        own_approval = approval[first : first + m]
+        own_capital = capital[first : first + m]
+        for j in range(m):
+            vulnerable[j] = domestic_weight * (1.0 - own_approval[j])
+            left[j] = own_capital[j]
+            keep[j] = 1.0
+        block = replications[first : first + m]
+        for c in range(n):
+            key = keys[c]
+            direct = card_values[c, first : first + m]
+            home = domestic[c, first : first + m]
+            reaction = reactions[c, first : first + m]
+            playable = available[c, first : first + m]
+            row = value[c]
+            done = taken[c]
+            for j in range(m):
+                draw = unit(block[j], key) * 1.0
+                worth = (direct[j] + vulnerable[j] * home[j]) + reaction[j]
+                worth = worth * (1.0 + spread * (2.0 * draw - 1.0))
+                row[j] = worth if playable[j] else -math.inf
+                done[j] = False
+        for _ in range(n):
+            for c in range(n):
+                cost = costs[c]
+                row = value[c]
+                done = taken[c]
+                for j in range(m):
+                    spare = left[j]
+                    shortfall = (reserve - (spare - cost)) / reserve
+                    shortfall = 0.0 if shortfall < 0.0 else shortfall
+                    shortfall = 1.0 if shortfall > 1.0 else shortfall
+                    net = keep[j] * row[j] - capital_price * (1.0 + shortfall) * cost
+                    net = net if not done[j] and cost <= spare + 1e-9 else -math.inf
+                    old = best_net[j]
+                    if c == 0 or net > old or (net != net and old == old):
+                        best[j] = c
+                        best_net[j] = net
+            any_taken = False
+            for j in range(m):
+                if best_net[j] > 0.0:
+                    card = best[j]
+                    taken[card, j] = True
+                    chosen[card, first + j] = True
+                    left[j] = left[j] - costs[card]
+                    keep[j] = keep[j] * turn_decay
+                    any_taken = True
+            if not any_taken:
+                break
 
 
 def threat_acts(

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from agents.strategies import ObjectiveSeeking
 from sim import TrilateralModel
 from sim.engine import kernels, scoring, valuation
 from sim.engine.kernels import valuation as valuation_source
@@ -215,3 +216,100 @@ def test_objective_choice_matches_numpy_when_few_worlds_keep_choosing():
         assert np.array_equal(chosen[0], chosen[1]), seed
         taken = chosen[1].sum(axis=0)
         assert np.mean(taken >= 2) < 0.5 and taken.max() >= 4, "later rounds have few worlds left"
+
+
+def _decision_context(seed: int, cards: int, worlds: int, compiled: bool):
+    """A hostile ObjectiveSeeking context whose timing draws come from a counter RNG (numpy draws, or its keys)."""
+    from agents.strategies import ObjectiveSeeking
+    from sim.engine.rng import CounterRNG, stream_id
+    from tests.agents.fakes import OWN_VARIABLES, context
+
+    rng = np.random.default_rng(seed)
+    streams = CounterRNG(seed, np.arange(worlds) * 7 + 3)  # replication ids need not be 0..R-1
+    turn, stream = 3, stream_id("strategy:ROK")
+    state = {f"ROK.{var}": rng.random(worlds) for var in OWN_VARIABLES}
+    state["ROK.capital"] = rng.choice([0.0, 0.5, 1.0 - 1e-9, 1.5, 3.0, 40.0, np.nan, np.inf], worlds)
+    state["ROK.approval"][:5] = [np.nan, np.inf, -np.inf, 0.0, 1.0]
+    state["tie.ROK_JPN"] = rng.random(worlds)
+    parts = [rng.normal(0.0, 0.5, (cards, worlds)) for _ in range(3)]
+    for part in parts:
+        part[rng.random(part.shape) < 0.05] = np.nan
+        part[rng.random(part.shape) < 0.03] = np.inf
+        part[rng.random(part.shape) < 0.03] = -0.0
+    parts[0][:, :8] = parts[0][0, :8]  # exact ties between cards
+    base = context(
+        card_ids=[f"card{i}" for i in range(cards)],
+        stances=["cooperative"] * cards,
+        available=rng.random((cards, worlds)) < 0.85,
+        costs=rng.choice([0.0, 0.5, 1.0, 2.0], cards),
+        state=state,
+        tie_change=np.zeros(worlds),
+        objectives=(("tie.ROK_JPN", 1.0),),
+        values=parts[0],
+        domestic=parts[1],
+        reactions=parts[2],
+        draw=lambda slot: streams.uniform(turn, stream, slot),
+    )
+    keys = (lambda slots: (streams.replications, streams.block_keys(turn, stream, slots))) if compiled else None
+    return ObjectiveSeeking(), replace(base, compiled=compiled, jitter_keys=keys)
+
+
+@pytest.mark.parametrize("kernel_source", ["compiled", "plain"])
+def test_fused_objective_decision_takes_the_cards_of_the_numpy_loop(kernel_source, monkeypatch):
+    """Draws, values and the choice rounds in one kernel call (``objective_decision``): numpy's cards.
+
+    Non-finite values, approval and capital, ties, zero costs, and more worlds than a block.
+    """
+    if kernel_source == "plain":
+        plain_kernels = kernels.plain()
+        monkeypatch.setattr(kernels, "load", lambda: plain_kernels)
+    called: list[bool] = []
+    k = kernels.load()
+    monkeypatch.setattr(kernels, "load", lambda: SimpleNamespace(**{**vars(k), "objective_decision": spy}))
+
+    def spy(*args):
+        called.append(True)
+        return k.objective_decision(*args)
+
+    worlds = 600 if kernel_source == "compiled" else 300
+    for seed in range(6):
+        strategy, reference = _decision_context(seed, cards=6, worlds=worlds, compiled=False)
+        _, fused = _decision_context(seed, cards=6, worlds=worlds, compiled=True)
+        expected = strategy.choose(reference)
+        got = strategy.choose(fused)
+        assert np.array_equal(got, expected), seed
+        taken = expected.sum(axis=0)
+        assert taken.max() >= 3 and (taken == 0).any(), "some worlds take several cards, some none"
+    assert len(called) == 6, "the fused kernel made the choices"
+
+
+@pytest.mark.parametrize("kernel_source", ["compiled", "plain"])
+def test_fused_objective_decision_keeps_numpys_order_of_operations(kernel_source, monkeypatch):
+    """Choices that hinge on the last bit: (0.1 + 0.2) + 0.3 beats 0.6, and a net of exactly 0 is not taken."""
+    from sim.engine.rng import CounterRNG
+    from tests.agents.fakes import context
+
+    if kernel_source == "plain":
+        plain_kernels = kernels.plain()
+        monkeypatch.setattr(kernels, "load", lambda: plain_kernels)
+    worlds = 3
+    streams = CounterRNG(1, np.arange(worlds))
+    base = context(
+        card_ids=["plain", "summed", "free"],
+        stances=["cooperative"] * 3,
+        available=np.ones((3, worlds), dtype=bool),
+        costs=[1.0, 1.0, 0.0],
+        state={"ROK.approval": np.zeros(worlds), "ROK.capital": np.ones(worlds)},
+        tie_change=np.zeros(worlds),
+        objectives=(("tie.ROK_JPN", 1.0),),
+        values=np.array([[0.6] * worlds, [0.1] * worlds, [0.0, -0.0, 0.0]]),
+        domestic=np.array([[0.0] * worlds, [4.0] * worlds, [0.0] * worlds]),  # 0.05 * (1 - 0) * 4 = 0.2
+        reactions=np.array([[0.0] * worlds, [0.3] * worlds, [0.0] * worlds]),
+        draw=lambda slot: streams.uniform(1, 5, slot),
+    )
+    strategy = ObjectiveSeeking()
+    strategy.timing_spread = 0.0  # values are exactly the sums
+    keys = lambda slots: (streams.replications, streams.block_keys(1, 5, slots))  # noqa: E731
+    expected = strategy.choose(base)
+    assert expected.tolist() == [[False] * worlds, [True] * worlds, [False] * worlds]
+    assert np.array_equal(strategy.choose(replace(base, compiled=True, jitter_keys=keys)), expected)
