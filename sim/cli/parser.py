@@ -131,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds to wait for a Dask scheduler to answer (default 10)",
     )
     sweep.add_argument(
-        "--chunk", type=positive_int, metavar="RUNS", help="runs per chunk of a new sweep (default 10000)"
+        "--chunk", type=positive_int, metavar="RUNS", help="runs per chunk of a new sweep (default 20000)"
     )
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
     sweep.add_argument(

@@ -198,7 +198,7 @@ def test_the_manifest_stays_small_for_a_large_design(tmp_path):
     design = design_table(experiment)
     out = tmp_path / "out"
     out.mkdir()
-    new_manifest(experiment, design, plan_chunks(experiment), 10_000).write(out)
+    new_manifest(experiment, design, plan_chunks(experiment, 10_000), 10_000).write(out)
     assert (out / MANIFEST).stat().st_size < 64 * 1024  # the scenario texts are most of it
     assert pq.read_metadata(out / DESIGN).num_rows == 200_000
     loaded = load_manifest(out)
