@@ -21,7 +21,7 @@ _S31 = np.uint64(31)
 _S11 = np.uint64(11)
 _TO_UNIT = 1.0 / float(1 << 53)
 
-HELPERS = ("mix", "unit", "np_maximum", "np_minimum", "np_clamp", "_before", "_bounded")
+HELPERS = ("mix", "unit", "np_maximum", "np_minimum", "np_clamp", "_before", "_bounded", "_choice_rounds")
 """Functions the kernels call (``sim.engine.kernels.load`` inlines them)."""
 KERNELS = (
     "uniform_block",
@@ -203,28 +203,60 @@ def objective_choice(
     round changes nothing, so it takes none in later rounds either; the loop ends at the first
     round in which no world takes a card.
     """
-    n = value.shape[0]
     worlds = value.shape[1]
-    left = capital.copy()
-    keep = np.ones(worlds)
-    best = np.zeros(worlds, dtype=np.int64)
-    best_net = np.empty(worlds)
+    _choice_rounds(
+        value,
+        chosen,
+        worlds,
+        costs,
+        capital.copy(),
+        np.ones(worlds),
+        np.zeros(worlds, dtype=np.int64),
+        np.empty(worlds),
+        capital_price,
+        reserve,
+        turn_decay,
+    )
+
+
+def _choice_rounds(
+    value: np.ndarray,
+    chosen: np.ndarray,
+    m: int,
+    costs: np.ndarray,
+    left: np.ndarray,
+    keep: np.ndarray,
+    best: np.ndarray,
+    best_net: np.ndarray,
+    capital_price: float,
+    reserve: float,
+    turn_decay: float,
+) -> None:
+    """The rounds of :func:`objective_choice` over the first ``m`` worlds (columns) of ``value`` and ``chosen``.
+
+    ``left`` starts as each world's capital, ``keep`` as 1 and ``chosen`` all False; ``best`` and
+    ``best_net`` are scratch. Worlds innermost, so the rounds vectorize; the rounds end at the
+    first one in which no world takes a card.
+    """
+    n = value.shape[0]
     for _ in range(n):
         for c in range(n):
             cost = costs[c]
-            for w in range(worlds):
+            row = value[c]
+            done = chosen[c]
+            for w in range(m):
                 spare = left[w]
                 shortfall = (reserve - (spare - cost)) / reserve
                 shortfall = 0.0 if shortfall < 0.0 else shortfall
                 shortfall = 1.0 if shortfall > 1.0 else shortfall
-                net = keep[w] * value[c, w] - capital_price * (1.0 + shortfall) * cost
-                net = net if not chosen[c, w] and cost <= spare + 1e-9 else -math.inf
+                net = keep[w] * row[w] - capital_price * (1.0 + shortfall) * cost
+                net = net if not done[w] and cost <= spare + 1e-9 else -math.inf
                 old = best_net[w]
                 if c == 0 or net > old or (net != net and old == old):
                     best[w] = c
                     best_net[w] = net
         taken = False
-        for w in range(worlds):
+        for w in range(m):
             if best_net[w] > 0.0:
                 card = best[w]
                 chosen[card, w] = True
@@ -320,11 +352,11 @@ def objective_decision(
 
     Block by block of worlds: each card's value, with its timing draw ``uniform(slot c) * 1.0``
     (``DecisionContext.jitter(1.0)``, :func:`uniform_block`) made here, and vulnerable =
-    domestic_weight * (1 - approval); then the rounds of :func:`objective_choice` over the
-    block's worlds (innermost, so they vectorize), until a round in which no world of the block
-    takes a card. A world that takes none in a round changes nothing, so it would take none
-    later either: rounds per block give the cards that rounds over all worlds give. ``chosen``
-    starts all False.
+    domestic_weight * (1 - approval); then the rounds of :func:`objective_choice`
+    (:func:`_choice_rounds`) over the block's worlds, until a round in which no world of the
+    block takes a card. A world that takes none in a round changes nothing, so it would take none
+    later either: rounds per block give the cards that rounds over all worlds give. Every
+    element of ``chosen`` is written.
     """
     n = card_values.shape[0]
     worlds = card_values.shape[1]
@@ -358,33 +390,12 @@ def objective_decision(
                 worth = worth * (1.0 + spread * (2.0 * draw - 1.0))
                 row[j] = worth if playable[j] else -math.inf
                 done[j] = False
-        for _ in range(n):
-            for c in range(n):
-                cost = costs[c]
-                row = value[c]
-                done = taken[c]
-                for j in range(m):
-                    spare = left[j]
-                    shortfall = (reserve - (spare - cost)) / reserve
-                    shortfall = 0.0 if shortfall < 0.0 else shortfall
-                    shortfall = 1.0 if shortfall > 1.0 else shortfall
-                    net = keep[j] * row[j] - capital_price * (1.0 + shortfall) * cost
-                    net = net if not done[j] and cost <= spare + 1e-9 else -math.inf
-                    old = best_net[j]
-                    if c == 0 or net > old or (net != net and old == old):
-                        best[j] = c
-                        best_net[j] = net
-            any_taken = False
+        _choice_rounds(value, taken, m, costs, left, keep, best, best_net, capital_price, reserve, turn_decay)
+        for c in range(n):
+            picked = taken[c]
+            out = chosen[c, first : first + m]
             for j in range(m):
-                if best_net[j] > 0.0:
-                    card = best[j]
-                    taken[card, j] = True
-                    chosen[card, first + j] = True
-                    left[j] = left[j] - costs[card]
-                    keep[j] = keep[j] * turn_decay
-                    any_taken = True
-            if not any_taken:
-                break
+                out[j] = picked[j]
 
 
 def threat_acts(
