@@ -233,6 +233,8 @@ def played_payoff(model: TrilateralModel, gov: str, played: np.ndarray) -> np.nd
     total = np.zeros(model.replications)
     if gov not in HISTORY_GOVERNMENTS:
         return total
+    if getattr(model, "engine", "numpy") == "compiled":
+        return _played_payoff_compiled(model, gov, played, total)
     pairs = [(card, times) for card, times in zip(model.scenario.actions[gov], played, strict=True) if np.any(times)]
     payoffs = history_payoffs(model, gov, [card for card, _ in pairs])
     for (_, times), payoff in zip(pairs, payoffs, strict=True):
@@ -275,3 +277,57 @@ def mean_view_change(model: TrilateralModel, gov: str) -> np.ndarray:
     """Mean change, since the start, of the public's views of its two partners (per world)."""
     names = [view_name(gov, partner) for partner in partners(gov)]
     return sum((_row(model, n) - _start(model, n) for n in names), np.zeros(model.replications)) / len(names)
+
+
+def _played_payoff_compiled(model: TrilateralModel, gov: str, played: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """:func:`played_payoff` as one kernel call (the same bits); the effect values are evaluated as there.
+
+    Only the cards played in some world count, and of each only its effects on the history rows,
+    evaluated in the same order as :func:`history_signal` evaluates them.
+    """
+    cards = model.scenario.actions[gov]
+    played = np.ascontiguousarray(played, dtype=np.float64)
+    chosen = np.flatnonzero(played.any(axis=1))  # np.any per row: NaN counts as played, as there
+    if len(chosen) == 0:
+        return out
+    x, p, c, draws = model.x, model.p, model.context, model.draws
+    rows, R = model.scenario.layout.rows, model.replications
+    starts, entry_rows, signs, sets, refs = [0], [], [], [], []
+    vectors: list[np.ndarray] = []
+    scalars: list[float] = []
+    for k in chosen:
+        for effect in cards[k].effects:
+            if effect.target in HISTORY_SALIENCE_ROWS:
+                sign = 1.0
+            elif effect.target == HISTORY_DOMAIN:
+                sign = -1.0
+            else:
+                continue
+            value = np.asarray(effect.value(x, p, c, draws), dtype=np.float64)
+            if value.size == 1:
+                scalars.append(float(value.reshape(-1)[0]))
+                refs.append(-len(scalars))
+            else:
+                vectors.append(np.broadcast_to(value.reshape(-1), (R,)))
+                refs.append(len(vectors) - 1)
+            entry_rows.append(rows[effect.target])
+            signs.append(sign)
+            sets.append(effect.op == "set")
+        starts.append(len(refs))
+    coefficient = np.ascontiguousarray(model.params["history_politics"], dtype=np.float64).reshape(-1)
+    kernels.load().played_history_payoff(
+        model.x,
+        played,
+        chosen.astype(np.int64),
+        np.array(starts, dtype=np.int64),
+        np.array(entry_rows, dtype=np.int64),
+        np.array(signs, dtype=np.float64),
+        np.array(sets, dtype=np.bool_),
+        np.array(refs, dtype=np.int64),
+        np.array(vectors, dtype=np.float64).reshape(len(vectors), R),
+        np.array(scalars, dtype=np.float64),
+        coefficient,
+        np.ascontiguousarray(history_lean(model, gov), dtype=np.float64),
+        out,
+    )
+    return out

@@ -208,6 +208,8 @@ def warm_up() -> float:
     k.mobilization_two(x, 0, 1, profiles, 3, camp, np.empty(2))
     k.history_lean_two(x, 0, 1, profiles, 3, camp, 0.5, 0.5, np.empty(2))
     k.polarization_weight_two(x, 1, profiles, 3, camp, 0.5, np.empty(2))
+    index, no, starts = np.zeros(1, dtype=np.int64), np.zeros(1, dtype=bool), np.array([0, 1])
+    k.played_history_payoff(x, out, index, starts, index, ones[:1], no, -1 - index, out, ones, ones, ones, ones)
     _warm_up_model()
     return time.perf_counter() - start
 

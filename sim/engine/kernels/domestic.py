@@ -36,6 +36,7 @@ KERNELS = (
     "mobilization_two",
     "history_lean_two",
     "polarization_weight_two",
+    "played_history_payoff",
 )
 """The kernels ``sim.engine.kernels.load`` compiles from this module."""
 
@@ -515,3 +516,57 @@ def polarization_weight_two(
     for w in range(out.shape[0]):
         other = first[w] if camp[w] == 1 else second[w]
         out[w] = np_maximum(1.0 + gain * (stance[w] - other), 0.0)
+
+
+def played_history_payoff(
+    x: np.ndarray,
+    played: np.ndarray,
+    cards: np.ndarray,
+    card_start: np.ndarray,
+    entry_row: np.ndarray,
+    entry_sign: np.ndarray,
+    entry_set: np.ndarray,
+    entry_value: np.ndarray,
+    vectors: np.ndarray,
+    scalars: np.ndarray,
+    coefficient: np.ndarray,
+    lean: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """``politics.played_payoff``: the summed history payoff of the cards a government played, per world.
+
+    ``cards`` are the rows of ``played`` (times played, cards x worlds) played in some world, in
+    card order; card k's history effects are entries ``card_start[k]:card_start[k + 1]``, each
+    with its row, sign (+1 a salience, -1 the history domain), whether it sets, and its value
+    (``k >= 0`` row k of ``vectors``, else ``scalars[-k - 1]``). Per card: signal = 0.0 +
+    sign * (value, or value - x for a set; non-finite as 0) for each entry; payoff =
+    (coefficient * signal) * lean; total = total + times * payoff, from 0.0. ``coefficient``
+    holds one number, or one per world.
+    """
+    worlds = out.shape[0]
+    signal = np.empty(worlds)
+    for w in range(worlds):
+        out[w] = 0.0
+    for k in range(cards.shape[0]):
+        for w in range(worlds):
+            signal[w] = 0.0
+        for e in range(card_start[k], card_start[k + 1]):
+            now = x[entry_row[e]]
+            sign = entry_sign[e]
+            is_set = entry_set[e]
+            ref = entry_value[e]
+            scalar = scalars[-ref - 1] if ref < 0 else 0.0
+            given = vectors[ref] if ref >= 0 else signal  # (signal: a placeholder, not read)
+            for w in range(worlds):
+                value = given[w] if ref >= 0 else scalar
+                delta = value - now[w] if is_set else value
+                delta = delta if delta - delta == 0.0 else 0.0  # np.nan_to_num: NaN and infinities to 0
+                signal[w] = signal[w] + sign * delta
+        times = played[cards[k]]
+        if coefficient.shape[0] > 1:
+            for w in range(worlds):
+                out[w] = out[w] + times[w] * ((coefficient[w] * signal[w]) * lean[w])
+        else:
+            c = coefficient[0]
+            for w in range(worlds):
+                out[w] = out[w] + times[w] * ((c * signal[w]) * lean[w])

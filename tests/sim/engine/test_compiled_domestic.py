@@ -204,3 +204,78 @@ def test_two_camp_politics_kernels_are_the_path_taken_and_compile_in_warm_up():
     assert politics._two_camp_kernels(model, "ROK") is kernels.load()
     numpy_model = TrilateralModel("baseline", replications=8, seed=1, engine="numpy", record=False, turns=1)
     assert politics._two_camp_kernels(numpy_model, "ROK") is None
+
+
+def _effect(target: str, op: str, value) -> SimpleNamespace:
+    return SimpleNamespace(target=target, op=op, value=lambda x, p, c, draws: value)
+
+
+@pytest.mark.parametrize("plain", [False, True], ids=["compiled", "plain-python"])
+@pytest.mark.parametrize("seed", [9, 10])
+def test_played_history_payoff_matches_numpy_on_edge_values(monkeypatch, seed, plain):
+    """politics.played_payoff on the compiled engine (one kernel) gives the numpy loop's bits.
+
+    Edge values everywhere (state, effect values, times played, lean, a per-world coefficient);
+    sets and adds; a card played nowhere (skipped: its NaN value must not leak in); a card with
+    no history effect (its zero signal still meets a NaN or infinite lean); effects on other rows.
+    """
+    from sim.engine import politics
+
+    rng = np.random.default_rng(seed)
+    rows = {"ROK.history_salience": 0, "JPN.history_salience": 1, "tie.ROK_JPN.history": 2, "ROK.approval": 3}
+    x = rng.choice(EDGE, (4, R))
+    cards = [
+        SimpleNamespace(
+            effects=[
+                _effect("ROK.history_salience", "add", rng.choice(EDGE, R)),
+                _effect("ROK.approval", "add", np.nan),
+                _effect("tie.ROK_JPN.history", "set", 0.25),
+            ]
+        ),
+        SimpleNamespace(effects=[_effect("JPN.history_salience", "set", np.nan)]),
+        SimpleNamespace(effects=[_effect("ROK.approval", "add", 0.5)]),
+        SimpleNamespace(
+            effects=[
+                _effect("tie.ROK_JPN.history", "add", np.float64(np.inf)),
+                _effect("JPN.history_salience", "set", rng.choice(EDGE, R)),
+                _effect("ROK.history_salience", "add", -0.0),
+            ]
+        ),
+    ]
+    played = rng.choice(np.array([0.0, 1.0, 2.0, np.nan, -0.0, np.inf]), (len(cards), R))
+    played[1] = 0.0
+    lean = rng.choice(EDGE, R)
+    monkeypatch.setattr(politics, "history_lean", lambda model, gov: lean)
+    if plain:
+        monkeypatch.setattr(politics.kernels, "load", kernels.plain)
+
+    def model(engine: str, coefficient) -> SimpleNamespace:
+        scenario = SimpleNamespace(actions={"ROK": cards}, layout=SimpleNamespace(rows=rows))
+        params = {"history_politics": coefficient}
+        return SimpleNamespace(
+            engine=engine, scenario=scenario, x=x, p=[], context=[], draws=None, params=params, replications=R
+        )
+
+    for coefficient in (0.7, rng.choice(EDGE, R)):
+        with np.errstate(all="ignore"):
+            expected = politics.played_payoff(model("numpy", coefficient), "ROK", played)
+            got = politics.played_payoff(model("compiled", coefficient), "ROK", played)
+        assert np.array_equal(np.isnan(expected), np.isnan(got))
+        assert np.array_equal(
+            bits(np.where(np.isnan(expected), 0.0, expected)), bits(np.where(np.isnan(got), 0.0, got))
+        )
+        assert np.isnan(expected).any() and np.isfinite(expected).any()  # the edge values reach the result
+    nothing = np.zeros((len(cards), R))
+    assert not politics.played_payoff(model("compiled", 0.7), "ROK", nothing).any()
+
+
+def test_the_compiled_engine_values_played_history_moves_with_the_kernel(monkeypatch):
+    calls = []
+    k = kernels.load()
+    original = k.played_history_payoff
+    monkeypatch.setattr(k, "played_history_payoff", lambda *a: calls.append(1) or original(*a))
+    TrilateralModel("history-2013", replications=16, seed=1, engine="compiled", record=False, turns=4).run()
+    assert calls
+    calls.clear()
+    TrilateralModel("history-2013", replications=16, seed=1, engine="numpy", record=False, turns=4).run()
+    assert not calls

@@ -313,3 +313,28 @@ def test_the_benchmark_reports_rates_and_equal_results():
     assert result["runs"] == 2000 and result["turns"] == 16 and result["identical"]
     (row,) = result["results"]
     assert row["workers"] == 1 and row["runs_per_s"] > 0 and row["efficiency"] == 1.0
+
+
+def test_the_benchmark_prints_the_two_worker_goal_and_the_machine_load(capsys):
+    from sim.research.sweep.bench import print_bench_sweep
+
+    def results(seconds: float, runs: int = 1_000_000) -> dict:
+        rows = [
+            {"workers": 1, "seconds": 20.0, "runs_per_s": runs / 20.0, "speedup": 1.0, "efficiency": 1.0},
+            {"workers": 2, "seconds": seconds, "runs_per_s": runs / seconds, "speedup": 20.0 / seconds},
+        ]
+        for row in rows:
+            row.update(efficiency=row["speedup"] / row["workers"], busy_efficiency=1.0)
+        goals = {"million_runs_s": 60, "million_runs_2_workers_s": 10, "speedup_2_workers": 1.8}
+        load = {"start": [0.5, 0.25, 0.125], "end": [1.5, 0.75, 0.5]}
+        return {"runs": runs, "scenario": "baseline", "turns": 16, "chunk_runs": 20_000, "results": rows}, goals, load
+
+    for seconds, verdict in ((9.5, "ok"), (11.4, "BELOW GOAL")):
+        figures, goals, load = results(seconds)
+        print_bench_sweep({**figures, "goals": goals, "load_average": load, "identical": True})
+        out = capsys.readouterr().out
+        assert f"1,000,000 runs on 2 workers:     {seconds:.1f} s measured   ({verdict}; goal < 10 s" in out
+        assert "machine load (1/5/15 min): 0.50 0.25 0.12 at start, 1.50 0.75 0.50 at end" in out
+    figures, goals, load = results(1.0, runs=100_000)
+    print_bench_sweep({**figures, "goals": goals, "load_average": load, "identical": True})
+    assert "10.0 s at the rate of 100,000 runs" in capsys.readouterr().out
