@@ -79,6 +79,28 @@ class ThreatActor(mesa.Agent):
         )
         state.apply(engagement, -P["engagement_decay"] * x[engagement], behaviour("engagement fades", self.code))
 
+    def _drift_compiled(self, capability_row: int) -> None:
+        """Capability growth and :meth:`_temper` as one kernel (``kernels.threat_drift``; the same bits, record off)."""
+        from sim.engine import kernels
+
+        model, code = self.model, self.code
+        state, P = model.state, model.params
+        aggressiveness, engagement = self._slice("aggressiveness"), self._slice("engagement")
+        for rows in (slice(capability_row, capability_row + 1), aggressiveness, engagement):
+            state._touch(rows)  # as state.apply does
+        names = (f"growth_{code}", "aggression_reversion", "engagement_gain", "engagement_decay")
+        lo, hi = state.float_bounds
+        kernels.load().threat_drift(
+            model.x,
+            model.start_state,
+            capability_row,
+            aggressiveness.start,
+            engagement.start,
+            kernels.coefficients([P[name] for name in names], model.replications),
+            lo,
+            hi,
+        )
+
     def act(self) -> None:
         """Grow capability, temper aggressiveness, then roll this turn's acts."""
         from sim.engine.triggers import run_triggers
@@ -89,10 +111,13 @@ class ThreatActor(mesa.Agent):
         code = self.code
         P = model.params
         row = layout.rows[f"{code}.capability"]
-        capability = model.x[row]
-        growth = P[f"growth_{code}"]
-        state.apply(slice(row, row + 1), growth * (1.0 - capability), behaviour("capability growth", code))
-        self._temper()
+        if state.compiled and not state.recorder.enabled:
+            self._drift_compiled(row)
+        else:
+            capability = model.x[row]
+            growth = P[f"growth_{code}"]
+            state.apply(slice(row, row + 1), growth * (1.0 - capability), behaviour("capability growth", code))
+            self._temper()
 
         acts = model.scenario.acts[code]
         activity = np.zeros(model.replications)

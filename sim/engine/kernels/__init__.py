@@ -203,6 +203,7 @@ def warm_up() -> float:
     )
     rows = np.array([0, 1], dtype=np.int64)
     k.threat_acts(x, rows, rows + 2, out, np.ones((2, 2), dtype=bool), out, 4, 5, 6)
+    k.threat_drift(x, x.copy(), 0, 1, 2, np.ones((4, 1)), lo, hi)
     camp, profiles = np.zeros(2, dtype=np.int64), np.zeros((2, 5, 2))
     k.out_stance_two(profiles, 3, camp, np.empty(2))
     k.mobilization_two(x, 0, 1, profiles, 3, camp, np.empty(2))

@@ -34,6 +34,7 @@ KERNELS = (
     "objective_values",
     "objective_decision",
     "threat_acts",
+    "threat_drift",
 )
 """The kernels ``sim.engine.kernels.load`` compiles from this module."""
 
@@ -396,6 +397,44 @@ def objective_decision(
             out = chosen[c, first : first + m]
             for j in range(m):
                 out[j] = picked[j]
+
+
+def threat_drift(
+    x: np.ndarray,
+    start: np.ndarray,
+    capability_row: int,
+    aggressiveness_row: int,
+    engagement_row: int,
+    coefficients: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+) -> None:
+    """``ThreatActor.act``'s capability growth, then ``_temper``, each change within the row's bounds.
+
+    ``coefficients`` holds growth, aggression_reversion, engagement_gain and engagement_decay,
+    one column (the same in every world) or one per world. As the numpy code: capability +=
+    growth * (1 - capability); aggressiveness += (0 + reversion * (start - aggressiveness)) +
+    -gain * engagement * aggressiveness (``apply_parts`` sums its parts with Python's ``sum``);
+    engagement += -decay * engagement.
+    """
+    per_world = coefficients.shape[1] > 1
+    cap_low, cap_high = lo[capability_row], hi[capability_row]
+    agg_low, agg_high = lo[aggressiveness_row], hi[aggressiveness_row]
+    eng_low, eng_high = lo[engagement_row], hi[engagement_row]
+    for w in range(x.shape[1]):
+        c = w if per_world else 0
+        growth = coefficients[0, c]
+        reversion = coefficients[1, c]
+        gain = coefficients[2, c]
+        decay = coefficients[3, c]
+        old = x[capability_row, w]
+        x[capability_row, w] = _bounded(old + growth * (1.0 - old), cap_low, cap_high)
+        aggressiveness = x[aggressiveness_row, w]
+        engagement = x[engagement_row, w]
+        total = 0.0 + reversion * (start[aggressiveness_row, w] - aggressiveness)
+        total = total + -gain * engagement * aggressiveness
+        x[aggressiveness_row, w] = _bounded(aggressiveness + total, agg_low, agg_high)
+        x[engagement_row, w] = _bounded(engagement + -decay * engagement, eng_low, eng_high)
 
 
 def threat_acts(
