@@ -9,12 +9,19 @@ this weighted sum the most for the political capital they cost.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sim.engine import kernels
+from sim.engine.kernels.valuation import (
+    CONSTANT_TERM,
+    INSTITUTION_TERM,
+    SALIENCE_TERM,
+    STANCE_TERM,
+    UPKEEP_TERM,
+)
 from sim.engine.layout import GOVERNMENTS, PAIR_MEMBERS, PAIRS
 from sim.engine.politics import history_payoffs
 
@@ -181,22 +188,37 @@ def sensitivity(model: TrilateralModel, gov: str) -> Weights:
     the pair ties with their weights in the index in each world. Everything is computed world by
     world, so one world's choices never depend on the others (replications stay independent).
     """
-    layout = model.scenario.layout
-    out = _Sensitivity(model.replications)
     objectives = model.scenario.objectives.get(gov, ())
+    if objectives and getattr(model, "engine", "numpy") == "compiled":
+        try:
+            return _SensitivityProgram(model).run(objectives)
+        except _NotScalarError:
+            pass  # a swept coefficient or an index weight: the numpy code below (the same bits)
+    return _sensitivity(model, objectives, _Sensitivity(model.replications), _institution_coefficients, _history_terms)
+
+
+def _sensitivity(
+    model: TrilateralModel,
+    objectives: Sequence[tuple[str, float]],
+    out: _Sensitivity,
+    institution_terms: Callable[[TrilateralModel], list[tuple[str, Any]]],
+    history_terms: Callable[[TrilateralModel], tuple[Any, Any]],
+) -> _Sensitivity:
+    """:func:`sensitivity` into ``out``, with the vector-valued driver coefficients from the two callables."""
+    layout = model.scenario.layout
     if not objectives:
         return out
     index_weights = model.state.index_weights() if any(name == "trilateral" for name, _ in objectives) else None
     pair_objective = any(
         name == "trilateral" or (name.startswith("tie.") and name.count(".") == 1) for name, _ in objectives
     )
-    institution = _institution_coefficients(model) if pair_objective else []  # the same for every pair: once
+    institution = institution_terms(model) if pair_objective else []  # the same for every pair: once
     for indicator, weight in objectives:
         if indicator == "trilateral" and index_weights is not None:
             for k, pair in enumerate(PAIRS):
-                _add_pair(model, out, pair, weight * index_weights[k], institution)
+                _add_pair(model, out, pair, weight * index_weights[k], institution, history_terms)
         elif indicator.startswith("tie.") and indicator.count(".") == 1:
-            _add_pair(model, out, indicator[4:], weight, institution)
+            _add_pair(model, out, indicator[4:], weight, institution, history_terms)
         elif indicator == "deterrence":
             out.add(layout.rows["deterrence"], weight)
             _add_deterrence_drivers(model, out, weight)
@@ -233,6 +255,121 @@ class _Sensitivity(dict):
             self[row] = term.copy() if isinstance(term, np.ndarray) else term
 
 
+class _NotScalarError(Exception):
+    """A sensitivity term the compiled program does not take (an array): the numpy code runs instead."""
+
+
+def _as_scalar(value: Any) -> float:
+    if isinstance(value, float):
+        return value
+    if np.ndim(value) == 0 and not isinstance(value, _Deferred):
+        return float(value)
+    raise _NotScalarError
+
+
+class _Deferred:
+    """A term ``scale x`` one of the four per-world driver coefficients, computed later by the kernel."""
+
+    __array_ufunc__ = None  # numpy defers to __rmul__ (which refuses an array) instead of making an object array
+
+    def __init__(self, kind: int, scale: float = 1.0) -> None:
+        self.kind = kind
+        self.scale = scale
+
+    def __rmul__(self, factor: Any) -> _Deferred:
+        return _Deferred(self.kind, _as_scalar(factor) * self.scale)
+
+
+class _SensitivityProgram(_Sensitivity):
+    """:func:`sensitivity` on the compiled engine: the Python code runs unchanged, but its array terms are deferred.
+
+    Floats add up as in :class:`_Sensitivity`. A driver coefficient that varies per world (the
+    institutional ones and the two history ones) is a :class:`_Deferred` term; a row that gets
+    one becomes a slot, and every later term of that row an operation, in order. One
+    ``sensitivity_terms`` call then computes the coefficients and runs the operations over the
+    worlds (the same bits as the numpy code's array arithmetic). Any array term raises
+    :class:`_NotScalarError`, and the caller runs the numpy code instead.
+    """
+
+    def __init__(self, model: TrilateralModel) -> None:
+        super().__init__(model.replications)
+        self.model = model
+        self.slots: dict[int, int] = {}
+        self.ops: list[tuple[int, bool, int, float]] = []
+        self.history = False
+
+    def add(self, row: int, value: float | np.ndarray | _Deferred) -> None:
+        if isinstance(value, _Deferred):
+            kind, scale = value.kind, value.scale
+        else:
+            kind, scale = CONSTANT_TERM, _as_scalar(value)
+        slot = self.slots.get(row)
+        if slot is None and kind == CONSTANT_TERM:
+            held = self.get(row)
+            self[row] = scale if held is None else held + scale
+            return
+        if slot is None:
+            slot = self.slots[row] = len(self.slots)
+            held = self.get(row)
+            if held is None:
+                self[row] = scale  # a placeholder: keeps the row's place in the dict's order
+                self.ops.append((slot, True, kind, scale))
+                return
+            self.ops.append((slot, True, CONSTANT_TERM, held))
+        self.ops.append((slot, False, kind, scale))
+
+    def run(self, objectives: Sequence[tuple[str, float]]) -> _Sensitivity:
+        _sensitivity(self.model, objectives, self, self._institution_terms, self._history_terms)
+        if not self.slots:
+            return self
+        model = self.model
+        P, rows, R = model.params, model.scenario.layout.rows, model.replications
+        names = ["institutionalization", "upkeep"]
+        constants = [
+            _as_scalar(P["upkeep_anchor"] * P["upkeep_weight"]),
+            _as_scalar(P["upkeep_per_inst"]),
+            _as_scalar(P["inst_anchor"]),
+            UPKEEP_PERSISTENCE,
+        ]
+        if self.history:
+            names += [
+                f"{gov}.{var}"
+                for var in ("history_stance", "history_salience", "abandonment")
+                for gov in ("ROK", "JPN")
+            ]
+            spill = _as_scalar(
+                history_spill(model.scenario.layout.domain_weights, P["two_track"], model.history_spillover)
+            )
+            penalty = _as_scalar(P["history_penalty"])
+            constants += [spill * penalty, _as_scalar(P["quasi_alliance_gain"]), -0.5 * spill * penalty]
+        else:
+            constants += [0.0, 0.0, 0.0]
+        values = np.empty((len(self.slots), R))
+        slot, first, kind, scale = zip(*self.ops, strict=True)
+        kernels.load().sensitivity_terms(
+            model.x,
+            np.array([rows[name] for name in names], dtype=np.int64),
+            np.array(constants, dtype=np.float64),
+            self.history,
+            np.array(slot, dtype=np.int64),
+            np.array(first, dtype=np.bool_),
+            np.array(kind, dtype=np.int64),
+            np.array(scale, dtype=np.float64),
+            np.empty((STANCE_TERM + 1, R)),
+            values,
+        )
+        for row, k in self.slots.items():
+            self[row] = values[k]
+        return self
+
+    def _institution_terms(self, model: TrilateralModel) -> list[tuple[str, Any]]:
+        return [("upkeep", _Deferred(UPKEEP_TERM)), ("institutionalization", _Deferred(INSTITUTION_TERM))]
+
+    def _history_terms(self, model: TrilateralModel) -> tuple[Any, Any]:
+        self.history = True
+        return _Deferred(SALIENCE_TERM), _Deferred(STANCE_TERM)
+
+
 INDIRECT_HORIZON = 4.0
 """Turns over which a change in a driver (history salience, hedging ...) is counted when valuing a card."""
 
@@ -252,7 +389,8 @@ def _add_pair(
     out: _Sensitivity,
     pair: str,
     weight: float | np.ndarray,
-    institution: list[tuple[str, float | np.ndarray]],
+    institution: list[tuple[str, Any]],
+    history_terms: Callable[[TrilateralModel], tuple[Any, Any]],
 ) -> None:
     """Sensitivity of a pair tie: its domains directly, and its drivers through the tie target.
 
@@ -260,7 +398,7 @@ def _add_pair(
     driver moves the tie by about tie_adjust_rate x coefficient per turn, counted over a short
     horizon. Only the sign and rough size matter for choosing cards.
     """
-    layout, P, x = model.scenario.layout, model.params, model.x
+    layout, P = model.scenario.layout, model.params
     rows = layout.rows
     tie_rows = layout.tie_rows(pair)
     for row, domain_weight in zip(range(tie_rows.start, tie_rows.stop), layout.domain_weights, strict=True):
@@ -268,7 +406,7 @@ def _add_pair(
     i, j = PAIR_MEMBERS[pair]
     scale = weight * P["tie_adjust_rate"] * INDIRECT_HORIZON
 
-    def driver(name: str, coefficient: float | np.ndarray) -> None:
+    def driver(name: str, coefficient: Any) -> None:
         out.add(rows[name], scale * coefficient)
 
     for name, coefficient in institution:
@@ -278,19 +416,25 @@ def _add_pair(
     if "USA" in (i, j):
         driver("USA.transactionalism", -P["us_transactional_penalty"])
     if pair == "ROK_JPN":
-        stance = 0.5 * (x[rows["ROK.history_stance"]] + x[rows["JPN.history_stance"]])
-        salience = 0.5 * (x[rows["ROK.history_salience"]] + x[rows["JPN.history_salience"]])
-        # The history term reaches the pair tie through each domain's spillover (two tracks).
-        spill = history_spill(layout.domain_weights, P["two_track"], model.history_spillover)
-        # The quasi-alliance pull (Cha) fades as salience rises: salience costs more under shared fear.
-        fear = np.minimum(x[rows["ROK.abandonment"]], x[rows["JPN.abandonment"]])
+        salience_coefficient, stance_coefficient = history_terms(model)
         for gov in ("ROK", "JPN"):
-            driver(
-                f"{gov}.history_salience",
-                -0.5 * (spill * P["history_penalty"] * stance + P["quasi_alliance_gain"] * fear),
-            )
-            driver(f"{gov}.history_stance", -0.5 * spill * P["history_penalty"] * salience)
+            driver(f"{gov}.history_salience", salience_coefficient)
+            driver(f"{gov}.history_stance", stance_coefficient)
         driver("ROK.polarization", -P["polarization_penalty"])
+
+
+def _history_terms(model: TrilateralModel) -> tuple[float | np.ndarray, float | np.ndarray]:
+    """The ROK-Japan tie's driver coefficients of a history salience and of a history stance, per world."""
+    layout, P, x = model.scenario.layout, model.params, model.x
+    rows = layout.rows
+    stance = 0.5 * (x[rows["ROK.history_stance"]] + x[rows["JPN.history_stance"]])
+    salience = 0.5 * (x[rows["ROK.history_salience"]] + x[rows["JPN.history_salience"]])
+    # The history term reaches the pair tie through each domain's spillover (two tracks).
+    spill = history_spill(layout.domain_weights, P["two_track"], model.history_spillover)
+    # The quasi-alliance pull (Cha) fades as salience rises: salience costs more under shared fear.
+    fear = np.minimum(x[rows["ROK.abandonment"]], x[rows["JPN.abandonment"]])
+    salience_coefficient = -0.5 * (spill * P["history_penalty"] * stance + P["quasi_alliance_gain"] * fear)
+    return salience_coefficient, -0.5 * spill * P["history_penalty"] * salience
 
 
 def history_spill(weights: np.ndarray, two_track: float | np.ndarray, spillover: np.ndarray) -> float | np.ndarray:

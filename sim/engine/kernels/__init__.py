@@ -204,6 +204,8 @@ def warm_up() -> float:
     rows = np.array([0, 1], dtype=np.int64)
     k.threat_acts(x, rows, rows + 2, out, np.ones((2, 2), dtype=bool), out, 4, 5, 6)
     k.threat_drift(x, x.copy(), 0, 1, 2, np.ones((4, 1)), lo, hi)
+    ops = np.zeros(1, dtype=np.int64)
+    k.sensitivity_terms(x, np.arange(8), np.ones(7), True, ops, ops == 0, ops, ones[:1], np.empty((5, 2)), out)
     camp, profiles = np.zeros(2, dtype=np.int64), np.zeros((2, 5, 2))
     k.out_stance_two(profiles, 3, camp, np.empty(2))
     k.mobilization_two(x, 0, 1, profiles, 3, camp, np.empty(2))

@@ -14,6 +14,8 @@ import math
 
 import numpy as np
 
+from sim.engine.kernels.source import np_minimum
+
 NO_REF = -(1 << 40)
 """A reference to no number (the row is not in that weight set)."""
 
@@ -24,7 +26,10 @@ BLOCK = 256
 """Worlds per block: a block's sums stay in the L1 cache."""
 
 HELPERS = ("_fill",)
-KERNELS = ("card_valuation", "bargaining_values", "pay", "tie_falls")
+KERNELS = ("card_valuation", "bargaining_values", "pay", "tie_falls", "sensitivity_terms")
+
+CONSTANT_TERM, UPKEEP_TERM, INSTITUTION_TERM, SALIENCE_TERM, STANCE_TERM = 0, 1, 2, 3, 4
+"""What a sensitivity term is: a number, or a number times one of the four per-world driver coefficients."""
 
 
 def _fill(vectors: np.ndarray, scalars: np.ndarray, ref: int, first: int, n: int, out: np.ndarray) -> None:
@@ -329,3 +334,66 @@ def tie_falls(x: np.ndarray, pair_rows: np.ndarray, before: np.ndarray, fall: np
         if fall[w] != 0.0:
             nonzero = True
     return nonzero
+
+
+def sensitivity_terms(
+    x: np.ndarray,
+    rows: np.ndarray,
+    constants: np.ndarray,
+    history: bool,
+    op_slot: np.ndarray,
+    op_first: np.ndarray,
+    op_kind: np.ndarray,
+    op_scale: np.ndarray,
+    base: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """The sensitivities ``scoring.sensitivity`` sums from per-world terms, one row of ``out`` per slot.
+
+    First the driver coefficients per world into ``base`` (rows: the kind's number, 1 to 4), as
+    ``scoring._institution_coefficients`` and ``scoring._history_terms`` compute them; ``rows``
+    are institutionalization, upkeep, then (with ``history``) the two history stances, the two
+    saliences and the two abandonment fears; ``constants`` are upkeep_anchor * upkeep_weight,
+    upkeep_per_inst, inst_anchor, the upkeep persistence, spill * history_penalty,
+    quasi_alliance_gain and -0.5 * spill * history_penalty. Then each operation in order: the
+    term is its scale (a constant) or scale * base[kind]; the slot takes it (first) or adds it,
+    as ``_Sensitivity.add`` does.
+    """
+    held = constants[0]
+    per_inst = constants[1]
+    anchor = constants[2]
+    persistence = constants[3]
+    spill_penalty = constants[4]
+    quasi = constants[5]
+    stance_factor = constants[6]
+    inst = x[rows[0]]
+    upkeep = x[rows[1]]
+    for w in range(x.shape[1]):
+        base[UPKEEP_TERM, w] = held * inst[w]
+        raised = per_inst * (1.0 - upkeep[w]) * persistence
+        base[INSTITUTION_TERM, w] = anchor + held * (upkeep[w] - 0.5) + held * inst[w] * raised
+    if history:
+        stance_a = x[rows[2]]
+        stance_b = x[rows[3]]
+        salience_a = x[rows[4]]
+        salience_b = x[rows[5]]
+        fear_a = x[rows[6]]
+        fear_b = x[rows[7]]
+        for w in range(x.shape[1]):
+            stance = 0.5 * (stance_a[w] + stance_b[w])
+            fear = np_minimum(fear_a[w], fear_b[w])
+            base[SALIENCE_TERM, w] = -0.5 * (spill_penalty * stance + quasi * fear)
+            base[STANCE_TERM, w] = stance_factor * (0.5 * (salience_a[w] + salience_b[w]))
+    for k in range(op_slot.shape[0]):
+        target = out[op_slot[k]]
+        scale = op_scale[k]
+        kind = op_kind[k]
+        first = op_first[k]
+        if kind == CONSTANT_TERM:
+            for w in range(out.shape[1]):
+                target[w] = scale if first else target[w] + scale
+        else:
+            terms = base[kind]
+            for w in range(out.shape[1]):
+                term = scale * terms[w]
+                target[w] = term if first else target[w] + term
