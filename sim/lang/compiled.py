@@ -11,6 +11,7 @@ custom :class:`Event`. :attr:`Trigger.cause` is the typed cause-and-effect key
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
@@ -72,9 +73,9 @@ class Trigger:
         """Whether it fires at most once per world (only events may say so)."""
         return False
 
-    @property
+    @cached_property
     def cause(self) -> Source:
-        """The typed cause-and-effect key: kind, owner and id."""
+        """The typed cause-and-effect key: kind, owner and id (made once: every firing's record reads it)."""
         return Source(self.kind, self.id, self.owner)
 
     @property
