@@ -368,9 +368,26 @@ class Government(mesa.Agent):
         approval -= defection_cost * institutionalization * (sum of the falls of the three pair ties)
         """
         model = self.model
-        if model.state.compiled:
+        state = model.state
+        if state.compiled and not state.recorder.enabled:
+            approval = self._rows("approval")
+            state._touch(approval)  # as state.apply does
+            lo, hi = state.float_bounds
+            kernels.load().defection_cost(
+                model.x,
+                state.pair_tie_rows,
+                np.ascontiguousarray(ties_before),
+                model.scenario.layout.rows["institutionalization"],
+                np.ascontiguousarray(model.params["defection_cost"], dtype=np.float64).reshape(-1),
+                approval.start,
+                lo,
+                hi,
+                np.empty(model.replications),
+            )
+            return
+        if state.compiled:
             fall = np.empty(model.replications)
-            rows = model.state.pair_tie_rows
+            rows = state.pair_tie_rows
             if not kernels.load().tie_falls(model.x, rows, np.ascontiguousarray(ties_before), fall):
                 return
         else:

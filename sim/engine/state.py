@@ -178,7 +178,9 @@ class WorldState:
             start = rows.start if rows.start is not None else 0
             n = len(range(*rows.indices(self.layout.size)))
             change = np.empty((n, self.replications))
-            self._kernels.apply_rows(self.x, start, _as_2d(delta, self.x), self._lo_float, self._hi_float, change)
+            self._kernels.apply_rows(
+                self.x, start, _as_2d(delta, self.x), self._lo_float, self._hi_float, change, False
+            )
             self.recorder.add(source, rows, change)
             return change
         old = self.x[rows]
@@ -197,7 +199,7 @@ class WorldState:
             self._touch(rows)
             change = np.empty(old.shape)
             lo, hi = self._lo_float, self._hi_float
-            self._kernels.apply_rows(self.x, rows.start or 0, _as_2d(total, self.x), lo, hi, change)
+            self._kernels.apply_rows(self.x, rows.start or 0, _as_2d(total, self.x), lo, hi, change, True)
             new = self.x[rows]
         else:
             self._touch(rows)

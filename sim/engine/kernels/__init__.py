@@ -185,7 +185,8 @@ def warm_up() -> float:
     x = np.zeros((8, 2))
     lo, hi = np.zeros(8), np.ones(8)
     for delta in (np.ones((1, 1)), np.ones((1, 2)), np.ones((2, 4))[:, ::2]):
-        k.apply_rows(x, 0, delta, lo, hi, np.zeros((delta.shape[0], 2)))
+        for clip in (False, True):
+            k.apply_rows(x, 0, delta, lo, hi, np.zeros((delta.shape[0], 2)), clip)
     weakest = np.broadcast_to(np.asarray(0.5), (2,))
     pair_rows, agg_rows = np.array([0, 1, 2]), np.array([3, 4, 5])
     k.refresh_ties(x, pair_rows, agg_rows, np.ones(1), 6, weakest)
@@ -204,6 +205,8 @@ def warm_up() -> float:
     rows = np.array([0, 1], dtype=np.int64)
     k.threat_acts(x, rows, rows + 2, out, np.ones((2, 2), dtype=bool), out, 4, 5, 6)
     k.threat_drift(x, x.copy(), 0, 1, 2, np.ones((4, 1)), lo, hi)
+    k.defection_cost(x, rows, out, 4, ones, 5, lo, hi, np.empty(2))
+    k.tie_falls(x, rows, out, np.empty(2))  # the defection cost with the record on
     ops = np.zeros(1, dtype=np.int64)
     k.sensitivity_terms(x, np.arange(8), np.ones(7), True, ops, ops == 0, ops, ones[:1], np.empty((5, 2)), out)
     camp, profiles = np.zeros(2, dtype=np.int64), np.zeros((2, 5, 2))

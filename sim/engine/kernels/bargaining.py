@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.kernels.source import _bounded, np_minimum, unit
+from sim.engine.kernels.source import _bounded, np_clamp, np_minimum, unit
 
 HELPERS = ()
 KERNELS = ("settle_ally",)
@@ -84,16 +84,16 @@ def settle_ally(  # noqa: C901 - the numpy code's steps, in order, in one call
             low, high = lo[r], hi[r]
             for w in range(worlds):
                 c = w * step
-                x[r, w] = _bounded(x[r, w] + (coef[0, c] * coef[1, c]) * paid[w], low, high)
+                x[r, w] = np_clamp(x[r, w] + (coef[0, c] * coef[1, c]) * paid[w], low, high)
         low, high = lo[hedging_row], hi[hedging_row]
         for w in range(worlds):
             c = w * step
-            x[hedging_row, w] = _bounded(x[hedging_row, w] + ((-coef[0, c]) * coef[2, c]) * paid[w], low, high)
+            x[hedging_row, w] = np_clamp(x[hedging_row, w] + ((-coef[0, c]) * coef[2, c]) * paid[w], low, high)
         low, high = lo[approval_row], hi[approval_row]
         for w in range(worlds):
             c = w * step
             change = ((coef[0, c] * coef[3, c]) * transactionalism[w]) * paid[w]
-            x[approval_row, w] = _bounded(x[approval_row, w] + change, low, high)
+            x[approval_row, w] = np_clamp(x[approval_row, w] + change, low, high)
     any_escalation = False
     for w in range(worlds):
         c = w * step
@@ -108,12 +108,12 @@ def settle_ally(  # noqa: C901 - the numpy code's steps, in order, in one call
             for w in range(worlds):
                 c = w * step
                 change = -(coef[0, c] * coef[4, c]) if escalate[w] else -0.0
-                x[r, w] = _bounded(x[r, w] + change, low, high)
+                x[r, w] = np_clamp(x[r, w] + change, low, high)
         low, high = lo[hedging_row], hi[hedging_row]
         for w in range(worlds):
             c = w * step
             change = coef[0, c] * coef[5, c] if escalate[w] else 0.0
-            x[hedging_row, w] = _bounded(x[hedging_row, w] + change, low, high)
+            x[hedging_row, w] = np_clamp(x[hedging_row, w] + change, low, high)
         for w in range(worlds):
             if escalate[w]:
                 demand[w] = np_minimum(demand[w] + coef[6, w * step], 1.0)
@@ -122,8 +122,8 @@ def settle_ally(  # noqa: C901 - the numpy code's steps, in order, in one call
         c = w * step
         d = demand[w] * (1.0 - coef[7, c]) if coef[0, c] > 0 else 0.0
         old = x[demand_row, w]
-        x[demand_row, w] = _bounded(old + (d - old), lo[demand_row], hi[demand_row])
+        x[demand_row, w] = np_clamp(old + (d - old), lo[demand_row], hi[demand_row])
         old = x[paid_row, w]
-        x[paid_row, w] = _bounded(old + (0.0 - old), lo[paid_row], hi[paid_row])
+        x[paid_row, w] = np_clamp(old + (0.0 - old), lo[paid_row], hi[paid_row])
         x[settled_row, w] = x[demand_row, w]
     return any_paid or any_escalation

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.kernels.source import _bounded, np_maximum, np_minimum
+from sim.engine.kernels.source import _bounded, np_clamp, np_maximum, np_minimum
 
 HELPERS = (
     "_clip01",
@@ -260,7 +260,7 @@ def _outcome(x: np.ndarray, w: int, rows: tuple[int, ...], c: tuple[float, ...],
     ties = ((x[rows[7], w] + x[rows[8], w]) + x[rows[9], w]) / 3.0
     target = _clip01(((c[8] + c[9] * ties) + c[10] * (x[rows[5], w] - 0.5)) - c[11] * x[rows[6], w])
     old = x[det_row, w]
-    x[det_row, w] = _bounded(old + c[12] * (target - old), bounds[4], bounds[5])
+    x[det_row, w] = np_clamp(old + c[12] * (target - old), bounds[4], bounds[5])  # WorldState.apply's bounds
 
 
 def outcomes_step(x: np.ndarray, rows: np.ndarray, pm: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:

@@ -63,11 +63,15 @@ def uniform_block(replications: np.ndarray, keys: np.ndarray, scale: float, out:
             out[s, w] = unit(replications[w], key) * scale
 
 
-def apply_rows(x: np.ndarray, r0: int, delta: np.ndarray, lo: np.ndarray, hi: np.ndarray, change: np.ndarray) -> None:
-    """``WorldState.apply``: x += delta within [lo, hi] on rows r0.., the change made into ``change``.
+def apply_rows(
+    x: np.ndarray, r0: int, delta: np.ndarray, lo: np.ndarray, hi: np.ndarray, change: np.ndarray, clip: bool
+) -> None:
+    """``WorldState.apply`` and ``apply_parts``: x += delta within [lo, hi] on rows r0.., the change into ``change``.
 
-    ``delta`` is 2-D with each axis either full or of length 1 (broadcast, as numpy would).
-    ``min(max(old + d, lo), hi)`` with numpy's NaN-propagating maximum/minimum: a NaN sum stays NaN.
+    ``delta`` is 2-D with each axis either full or of length 1 (broadcast, as numpy would). A NaN
+    sum stays NaN. At a bound the two numpy forms differ on signed zeros: ``apply`` takes
+    ``np.minimum(np.maximum(old + d, lo), hi)``, which gives the bound on a tie (-0.0 at a bound of
+    0.0 becomes 0.0); ``apply_parts`` takes ``np.clip`` (``clip``), which keeps the sum.
     """
     row_step = 1 if delta.shape[0] > 1 else 0
     world_step = 1 if delta.shape[1] > 1 else 0
@@ -79,10 +83,7 @@ def apply_rows(x: np.ndarray, r0: int, delta: np.ndarray, lo: np.ndarray, hi: np
         for w in range(change.shape[1]):
             old = x[r, w]
             new = old + delta[dk, w * world_step]
-            if new < low:
-                new = low
-            if new > high:
-                new = high
+            new = _bounded(new, low, high) if clip else np_clamp(new, low, high)
             x[r, w] = new
             change[k, w] = new - old
 
@@ -415,7 +416,8 @@ def threat_drift(
     one column (the same in every world) or one per world. As the numpy code: capability +=
     growth * (1 - capability); aggressiveness += (0 + reversion * (start - aggressiveness)) +
     -gain * engagement * aggressiveness (``apply_parts`` sums its parts with Python's ``sum``);
-    engagement += -decay * engagement.
+    engagement += -decay * engagement. The bounds as in :func:`apply_rows` (``np.clip`` for
+    aggressiveness, which ``apply_parts`` sets; numpy's maximum and minimum for the other two).
     """
     per_world = coefficients.shape[1] > 1
     cap_low, cap_high = lo[capability_row], hi[capability_row]
@@ -428,13 +430,13 @@ def threat_drift(
         gain = coefficients[2, c]
         decay = coefficients[3, c]
         old = x[capability_row, w]
-        x[capability_row, w] = _bounded(old + growth * (1.0 - old), cap_low, cap_high)
+        x[capability_row, w] = np_clamp(old + growth * (1.0 - old), cap_low, cap_high)
         aggressiveness = x[aggressiveness_row, w]
         engagement = x[engagement_row, w]
         total = 0.0 + reversion * (start[aggressiveness_row, w] - aggressiveness)
         total = total + -gain * engagement * aggressiveness
         x[aggressiveness_row, w] = _bounded(aggressiveness + total, agg_low, agg_high)
-        x[engagement_row, w] = _bounded(engagement + -decay * engagement, eng_low, eng_high)
+        x[engagement_row, w] = np_clamp(engagement + -decay * engagement, eng_low, eng_high)
 
 
 def threat_acts(

@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from sim.engine.kernels.source import np_minimum
+from sim.engine.kernels.source import np_clamp, np_minimum
 
 NO_REF = -(1 << 40)
 """A reference to no number (the row is not in that weight set)."""
@@ -25,8 +25,8 @@ SETS = 7
 BLOCK = 256
 """Worlds per block: a block's sums stay in the L1 cache."""
 
-HELPERS = ("_fill",)
-KERNELS = ("card_valuation", "bargaining_values", "pay", "tie_falls", "sensitivity_terms")
+HELPERS = ("_fill", "_tie_falls")
+KERNELS = ("card_valuation", "bargaining_values", "pay", "tie_falls", "sensitivity_terms", "defection_cost")
 
 CONSTANT_TERM, UPKEEP_TERM, INSTITUTION_TERM, SALIENCE_TERM, STANCE_TERM = 0, 1, 2, 3, 4
 """What a sensitivity term is: a number, or a number times one of the four per-world driver coefficients."""
@@ -322,6 +322,38 @@ def pay(chosen: np.ndarray, available: np.ndarray, costs: np.ndarray, capital: n
 
 def tie_falls(x: np.ndarray, pair_rows: np.ndarray, before: np.ndarray, fall: np.ndarray) -> bool:
     """``Government._defection_cost``'s sum over the pair ties of max(before - now, 0); whether any is non-zero."""
+    return _tie_falls(x, pair_rows, before, fall)
+
+
+def defection_cost(
+    x: np.ndarray,
+    pair_rows: np.ndarray,
+    before: np.ndarray,
+    inst_row: int,
+    coefficient: np.ndarray,
+    approval_row: int,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    fall: np.ndarray,
+) -> bool:
+    """``Government._defection_cost`` with the record off: the ties' falls, then (if any) the approval cost.
+
+    approval += -((defection_cost * institutionalization) * fall), within the row's bounds, where
+    ``coefficient`` holds one number or one per world; nothing changes when no tie fell in any world.
+    """
+    if not _tie_falls(x, pair_rows, before, fall):
+        return False
+    per_world = coefficient.shape[0] > 1
+    low = lo[approval_row]
+    high = hi[approval_row]
+    for w in range(x.shape[1]):
+        c = coefficient[w] if per_world else coefficient[0]
+        cost = c * x[inst_row, w] * fall[w]
+        x[approval_row, w] = np_clamp(x[approval_row, w] + -cost, low, high)  # as WorldState.apply
+    return True
+
+
+def _tie_falls(x: np.ndarray, pair_rows: np.ndarray, before: np.ndarray, fall: np.ndarray) -> bool:
     worlds = x.shape[1]
     for p in range(pair_rows.shape[0]):
         row = pair_rows[p]

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from sim import TrilateralModel
+from sim.engine import kernels
 from sim.engine.sources import behaviour
 from sim.engine.state import WorldState
 from sim.lang.scenario import load_scenario
@@ -186,6 +187,38 @@ def test_the_kernels_two_bounds_are_numpys_clip_and_apply_even_for_signed_zeros(
             assert np.array([_bound(value, low, high)]).view(np.uint64)[0] == applied.view(np.uint64)[0] or np.isnan(
                 value
             )
+
+
+def test_state_apply_and_apply_parts_bound_signed_zeros_as_numpy_on_the_compiled_engine():
+    """``apply`` gives the bound on a tie (numpy's maximum and minimum), ``apply_parts`` keeps the sum (np.clip)."""
+    from sim.engine.sources import BOUNDS
+
+    values = np.array([-0.0, 0.0, -0.0, 0.0, 1.0, 1.0, np.nan, 0.5])
+    deltas = np.array([-0.0, -0.0, 0.0, 0.0, 0.0, -0.0, 0.0, np.inf])
+    models = [
+        TrilateralModel("baseline", replications=len(values), seed=1, engine=engine, record=False)
+        for engine in ("numpy", "compiled")
+    ]
+    row = models[0].scenario.layout.rows["ROK.approval"]  # bounds [0, 1]
+    rows = slice(row, row + 1)
+    results = []
+    for model in models:
+        model.x[row] = values
+        model.state.apply(rows, deltas, BOUNDS)
+        applied = model.x[row].copy()
+        model.x[row] = values
+        model.state.apply_parts(rows, [(BOUNDS, deltas)])
+        results.append((applied, model.x[row].copy()))
+    (numpy_apply, numpy_parts), (compiled_apply, compiled_parts) = results
+    assert _same_bits(numpy_apply, compiled_apply) and _same_bits(numpy_parts, compiled_parts)
+    assert not np.signbit(numpy_apply[:2]).any()  # -0.0 + -0.0 at the bound 0.0 became 0.0
+    # apply_parts sums its parts from 0 (0 + -0.0 is 0.0), so only the kernel itself shows np.clip keeping -0.0.
+    for clip in (False, True):
+        x, change = np.full((1, 2), -0.0), np.empty((1, 2))
+        bounds = np.zeros(1), np.ones(1)
+        kernels.load().apply_rows(x, 0, np.full((1, 1), -0.0), *bounds, change, clip)
+        expected = np.clip(np.full(2, -0.0), 0.0, 1.0) if clip else np.minimum(np.maximum(np.full(2, -0.0), 0.0), 1.0)
+        assert _same_bits(x[0], expected) and np.signbit(x[0]).all() == clip
 
 
 TIE_ROWS = [

@@ -313,3 +313,50 @@ def test_fused_objective_decision_keeps_numpys_order_of_operations(kernel_source
     expected = strategy.choose(base)
     assert expected.tolist() == [[False] * worlds, [True] * worlds, [False] * worlds]
     assert np.array_equal(strategy.choose(replace(base, compiled=True, jitter_keys=keys)), expected)
+
+
+ENGINES = ("numpy", "compiled")
+TIES = ("tie.USA_ROK", "tie.USA_JPN", "tie.ROK_JPN")
+
+
+@pytest.mark.parametrize("plain", [False, True], ids=["compiled", "plain-python"])
+@pytest.mark.parametrize("seed", [11, 12])
+def test_defection_cost_kernel_matches_numpy_on_edge_values(monkeypatch, seed, plain):
+    """``Government._defection_cost`` with the record off: one kernel (falls, then the approval cost), numpy's bits.
+
+    Edge values in the ties before and now, institutionalization, approval and a per-world
+    coefficient; and a call in which no tie fell anywhere changes nothing, NaN institutionalization
+    or not.
+    """
+    edge = np.array([np.nan, np.inf, -np.inf, -0.0, 0.0, 1.0, -1.0, 0.5, 1e308, 5e-324, 0.9999999, 2.0])
+    worlds = 40
+    rng = np.random.default_rng(seed)
+    pair = [TrilateralModel("baseline", replications=worlds, seed=4, engine=engine, record=False) for engine in ENGINES]
+    for model in pair:
+        model.run(2)
+    rows = pair[0].scenario.layout.rows
+    poked = {name: rng.choice(edge, worlds) for name in ("institutionalization", "ROK.approval", *TIES)}
+    before = rng.choice(edge, (3, worlds))
+    coefficient = rng.choice(edge, worlds)
+    for model in pair:
+        for name, values in poked.items():
+            model.x[rows[name]] = values
+        model.params["defection_cost"] = coefficient
+    if plain:
+        monkeypatch.setattr(kernels, "load", lambda: SimpleNamespace(defection_cost=valuation_source.defection_cost))
+    with np.errstate(all="ignore"):
+        for model in pair:
+            model.governments["ROK"]._defection_cost(before.copy())
+    a, b = pair[0].x, pair[1].x
+    assert np.array_equal(np.isnan(a), np.isnan(b))
+    assert np.array_equal(bits(np.where(np.isnan(a), 0.0, a)), bits(np.where(np.isnan(b), 0.0, b)))
+    approval = a[rows["ROK.approval"]]
+    assert not np.array_equal(bits(approval), bits(poked["ROK.approval"]))  # costs were paid somewhere
+    for model in pair:
+        model.x[rows["institutionalization"]] = np.nan
+        for name in TIES:
+            model.x[rows[name]] = 0.5
+        unchanged = model.x.copy()
+        with np.errstate(all="ignore"):
+            model.governments["ROK"]._defection_cost(np.full((3, worlds), 0.25))  # every tie rose
+        assert np.array_equal(bits(model.x), bits(unchanged))
