@@ -79,6 +79,17 @@ class ThreatActor(mesa.Agent):
         )
         state.apply(engagement, -P["engagement_decay"] * x[engagement], behaviour("engagement fades", self.code))
 
+    def _drift(self) -> None:
+        """Capability grows toward 1, then aggressiveness and engagement temper (:meth:`_temper`)."""
+        model, code = self.model, self.code
+        row = model.scenario.layout.rows[f"{code}.capability"]
+        if model.state.compiled and not model.state.recorder.enabled:
+            self._drift_compiled(row)
+            return
+        growth = model.params[f"growth_{code}"]
+        model.state.apply(slice(row, row + 1), growth * (1.0 - model.x[row]), behaviour("capability growth", code))
+        self._temper()
+
     def _drift_compiled(self, capability_row: int) -> None:
         """Capability growth and :meth:`_temper` as one kernel (``kernels.threat_drift``; the same bits, record off)."""
         from sim.engine import kernels
@@ -106,18 +117,10 @@ class ThreatActor(mesa.Agent):
         from sim.engine.triggers import run_triggers
 
         model = self.model
-        state = model.state
         layout = model.scenario.layout
         code = self.code
         P = model.params
-        row = layout.rows[f"{code}.capability"]
-        if state.compiled and not state.recorder.enabled:
-            self._drift_compiled(row)
-        else:
-            capability = model.x[row]
-            growth = P[f"growth_{code}"]
-            state.apply(slice(row, row + 1), growth * (1.0 - capability), behaviour("capability growth", code))
-            self._temper()
+        self._drift()
 
         acts = model.scenario.acts[code]
         activity = np.zeros(model.replications)

@@ -162,6 +162,13 @@ def polarization_weight(model: TrilateralModel) -> np.ndarray:
 # ------------------------------------------------------------------------------ history moves
 
 
+def history_sign(target: str) -> float:
+    """How an effect on ``target`` counts in a card's history signal: +1 a salience, -1 the history domain, else 0."""
+    if target in HISTORY_SALIENCE_ROWS:
+        return 1.0
+    return -1.0 if target == HISTORY_DOMAIN else 0.0
+
+
 def history_signal(model: TrilateralModel, card: Trigger) -> np.ndarray:
     """How much a card is a grievance move (> 0) or a reconciliation move (< 0), per world.
 
@@ -174,11 +181,8 @@ def history_signal(model: TrilateralModel, card: Trigger) -> np.ndarray:
     rows = model.scenario.layout.rows
     signal = np.zeros(model.replications)
     for effect in card.effects:
-        if effect.target in HISTORY_SALIENCE_ROWS:
-            sign = 1.0
-        elif effect.target == HISTORY_DOMAIN:
-            sign = -1.0
-        else:
+        sign = history_sign(effect.target)
+        if not sign:
             continue
         value = np.asarray(effect.value(x, p, c, draws), dtype=np.float64)
         delta = value - x[rows[effect.target]] if effect.op == "set" else value
@@ -290,30 +294,23 @@ def _played_payoff_compiled(model: TrilateralModel, gov: str, played: np.ndarray
     chosen = np.flatnonzero(played.any(axis=1))  # np.any per row: NaN counts as played, as there
     if len(chosen) == 0:
         return out
+    from sim.engine.valuation import _Numbers  # here: valuation imports this module
+
     x, p, c, draws = model.x, model.p, model.context, model.draws
-    rows, R = model.scenario.layout.rows, model.replications
+    rows = model.scenario.layout.rows
+    numbers = _Numbers(model.replications, ())
     starts, entry_rows, signs, sets, refs = [0], [], [], [], []
-    vectors: list[np.ndarray] = []
-    scalars: list[float] = []
     for k in chosen:
         for effect in cards[k].effects:
-            if effect.target in HISTORY_SALIENCE_ROWS:
-                sign = 1.0
-            elif effect.target == HISTORY_DOMAIN:
-                sign = -1.0
-            else:
+            sign = history_sign(effect.target)
+            if not sign:
                 continue
-            value = np.asarray(effect.value(x, p, c, draws), dtype=np.float64)
-            if value.size == 1:
-                scalars.append(float(value.reshape(-1)[0]))
-                refs.append(-len(scalars))
-            else:
-                vectors.append(np.broadcast_to(value.reshape(-1), (R,)))
-                refs.append(len(vectors) - 1)
+            refs.append(numbers.ref(np.asarray(effect.value(x, p, c, draws), dtype=np.float64)))
             entry_rows.append(rows[effect.target])
             signs.append(sign)
             sets.append(effect.op == "set")
         starts.append(len(refs))
+    vectors, scalars = numbers.tables()
     coefficient = np.ascontiguousarray(model.params["history_politics"], dtype=np.float64).reshape(-1)
     kernels.load().played_history_payoff(
         model.x,
@@ -324,8 +321,8 @@ def _played_payoff_compiled(model: TrilateralModel, gov: str, played: np.ndarray
         np.array(signs, dtype=np.float64),
         np.array(sets, dtype=np.bool_),
         np.array(refs, dtype=np.int64),
-        np.array(vectors, dtype=np.float64).reshape(len(vectors), R),
-        np.array(scalars, dtype=np.float64),
+        vectors,
+        scalars,
         coefficient,
         np.ascontiguousarray(history_lean(model, gov), dtype=np.float64),
         out,

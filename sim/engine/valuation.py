@@ -20,7 +20,7 @@ from sim.engine import kernels
 from sim.engine.bargaining import LoopValues
 from sim.engine.kernels.valuation import CONCESSION, DEMAND, HEDGE, NO_REACTION, NO_REF, SETS
 from sim.engine.layout import ALLIES, PAIRS
-from sim.engine.politics import HISTORY_DOMAIN, HISTORY_GOVERNMENTS, HISTORY_SALIENCE_ROWS, history_lean
+from sim.engine.politics import HISTORY_GOVERNMENTS, history_lean, history_sign
 from sim.engine.scoring import HISTORY_ECHO, HISTORY_SIDES, Weights, defection_costs_on
 
 if TYPE_CHECKING:
@@ -107,11 +107,7 @@ def build_plan(model: TrilateralModel, gov: str, cards: Sequence[Trigger], weigh
             if effect.op != "set" and effect.rows.stop - effect.rows.start == 1 and name is not None:
                 kind, ally = _loop_kind(gov, name)
                 loop.append((i, kind, ALLIES.index(ally), effect_index(effect)))
-            sign = 0.0
-            if gov in HISTORY_GOVERNMENTS and effect.target in HISTORY_SALIENCE_ROWS:
-                sign = 1.0
-            elif gov in HISTORY_GOVERNMENTS and effect.target == HISTORY_DOMAIN:
-                sign = -1.0
+            sign = history_sign(effect.target) if gov in HISTORY_GOVERNMENTS else 0.0
             for row in range(effect.rows.start, effect.rows.stop):
                 members = [s for s in range(SETS) if row in sets[s]]
                 if not members and not sign:

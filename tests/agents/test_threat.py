@@ -11,7 +11,6 @@ from agents import ThreatActor
 from sim import TrilateralModel
 from sim.engine import kernels
 from sim.engine.kernels import source
-from sim.engine.sources import BOUNDS
 
 pytestmark = pytest.mark.skipif(not kernels.numba_available(), reason="numba is not installed")
 
@@ -46,17 +45,17 @@ def poke(pair: list[TrilateralModel], seed: int) -> None:
                 model.start_state[row] = start
 
 
-def drift(model: TrilateralModel) -> None:
-    """Each actor's capability growth and tempering (the part of ``act`` before its acts)."""
-    for actor in model.agents_by_type[ThreatActor]:
-        row = model.scenario.layout.rows[f"{actor.code}.capability"]
-        if model.state.compiled:
-            actor._drift_compiled(row)
-        else:
-            capability = model.x[row]
-            growth = model.params[f"growth_{actor.code}"]
-            model.state.apply(slice(row, row + 1), growth * (1.0 - capability), BOUNDS)
-            actor._temper()
+def drift(pair: list[TrilateralModel], monkeypatch: pytest.MonkeyPatch, plain: bool) -> None:
+    """Each actor's capability growth and tempering (the part of ``act`` before its acts), in both models.
+
+    With ``plain`` the compiled model runs the kernel as plain Python.
+    """
+    if plain:
+        monkeypatch.setattr(kernels, "load", lambda: SimpleNamespace(threat_drift=source.threat_drift))
+    with np.errstate(all="ignore"):
+        for model in pair:
+            for actor in model.agents_by_type[ThreatActor]:
+                actor._drift()
 
 
 def assert_same(pair: list[TrilateralModel]) -> None:
@@ -70,11 +69,7 @@ def assert_same(pair: list[TrilateralModel]) -> None:
 def test_capability_growth_and_tempering_match_numpy_on_edge_values(monkeypatch, seed, plain):
     pair = models()
     poke(pair, seed)
-    if plain:
-        monkeypatch.setattr(kernels, "load", lambda: SimpleNamespace(threat_drift=source.threat_drift))
-    with np.errstate(all="ignore"):
-        for model in pair:
-            drift(model)
+    drift(pair, monkeypatch, plain)
     assert_same(pair)
     rows = [pair[0].scenario.layout.rows[f"{a}.{n}"] for a in ("DPRK", "CHN", "RUS") for n in ROWS]
     assert np.isnan(pair[0].x[rows]).any() and np.isfinite(pair[0].x[rows]).any()  # the edges reached the rows
@@ -95,11 +90,7 @@ def test_per_world_coefficients_and_the_sum_of_parts_signed_zero_match_numpy(mon
     for model in pair:  # parts -0.0 and -0.0: (0 + -0.0) + -0.0 is +0.0, and -0.0 + +0.0 is +0.0
         model.x[rows["DPRK.aggressiveness"], 0] = model.start_state[rows["DPRK.aggressiveness"], 0] = -0.0
         model.x[rows["DPRK.engagement"], 0] = -1.0
-    if plain:
-        monkeypatch.setattr(kernels, "load", lambda: SimpleNamespace(threat_drift=source.threat_drift))
-    with np.errstate(all="ignore"):
-        for model in pair:
-            drift(model)
+    drift(pair, monkeypatch, plain)
     assert_same(pair)
     assert bits(pair[0].x[rows["DPRK.aggressiveness"], :1])[0] == 0  # +0.0
 
