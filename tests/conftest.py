@@ -16,6 +16,8 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 # Compiled kernels are cached outside the user's own cache (the cache is keyed by the code's
 # fingerprint, so a stale entry is never loaded; tests/sim/engine/test_kernel_cache.py).
 os.environ.setdefault("TRILAT_KERNEL_CACHE", str(Path(tempfile.gettempdir()) / "trilat-kernel-cache-tests"))
+# So is the kept library listing (sim/lang/listing.py; tests/sim/lang/test_listing.py).
+os.environ.setdefault("TRILAT_LISTING_CACHE", str(Path(tempfile.gettempdir()) / "trilat-listing-cache-tests"))
 
 # Hypothesis keeps its files (example database, constants cache) outside the checkout, so a
 # test run leaves it clean, and has no per-example deadline (a wall-clock assertion on a

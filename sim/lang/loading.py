@@ -18,10 +18,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import scenarios
 from sim.engine.layout import GOVERNMENTS, PAIRS
 from sim.engine.limits import MAX_EXTENDS_DEPTH
 from sim.errors import Problem, ScenarioError, did_you_mean
+from sim.lang.library import ROOT_SCENARIO, library_dir, library_ids
 from sim.lang.validation import sort_problems
 from sim.lang.yamlio import (
     MAX_FILE_BYTES,
@@ -35,19 +35,10 @@ from sim.lang.yamlio import (
     value_mark,
 )
 
-ROOT_SCENARIO = "defaults"
-"""The abstract scenario every other one extends, directly or not."""
-
 ID_LISTS = frozenset({"rules", "events", "acts"})
 """Lists merged item by item (by ``id``) rather than replaced; so are the lists of cards."""
 
 FileCheck = Callable[[Any, str], list[Problem]]
-
-
-@lru_cache(maxsize=1)
-def library_dir() -> Path:
-    """The folder of bundled scenarios (resolved once per process: it is part of the installed package)."""
-    return Path(scenarios.__file__).resolve().parent
 
 
 @lru_cache(maxsize=1)
@@ -64,11 +55,6 @@ def _library_hint(text: str, ids: list[str]) -> str:
     wanted = text.casefold()
     found = [i for i in ids if i.startswith(wanted)] or [i for i in ids if wanted in i]
     return f" (did you mean {' or '.join(repr(i) for i in found[:3])}?)" if found else ""
-
-
-def library_ids() -> list[str]:
-    """Ids (file stems) of the bundled scenarios, the abstract root excluded."""
-    return sorted(p.stem for p in library_dir().glob("*.yaml") if p.stem != ROOT_SCENARIO)
 
 
 def resolve_scenario_path(name: str | Path, relative_to: Path | None = None) -> Path:

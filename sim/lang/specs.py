@@ -72,6 +72,11 @@ def load_spec(name: str | Path) -> schema.ScenarioSpec:
     Raises:
         ScenarioError: for a file that cannot be read, or a tree the schema refuses.
     """
+    return load_spec_and_files(name)[0]
+
+
+def load_spec_and_files(name: str | Path) -> tuple[schema.ScenarioSpec, list[Path]]:
+    """:func:`load_spec`, and the files its ``extends:`` chain was read from (root first, resolved)."""
     path = resolve_scenario_path(name)
-    raw, _ = load_chain(path, file_problems)
-    return validate_tree(raw, Diagnostics(raw, (str(path), 1, 1)))
+    raw, files = load_chain(path, file_problems)
+    return validate_tree(raw, Diagnostics(raw, (str(path), 1, 1))), files

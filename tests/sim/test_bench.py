@@ -47,10 +47,42 @@ def test_the_json_has_every_figure(results):
     assert results["reference"]["iterations"] == 500
     assert results["reference"]["element_operations"] == 500 * bench_machine.REFERENCE_ELEMENTS
     assert results["goals"] == GOALS and GOALS["ratio_to_reference"] == 0.6
-    for name, command in (("list", "trilat list"), ("run", "trilat run baseline")):
-        timing = results["startup"][name]
-        assert timing["command"] == command and timing["repeats"] == 1
-        assert timing["wall_s"] > 0 and timing["cpu_s"] > 0
+    startup = results["startup"]
+    compiling = bench_machine.bytecode_env(bench_machine.Path("unused")) is not None
+    assert set(startup) == {"list", "list_unkept", "run", *(["run_compiling"] if compiling else [])}
+    for name, timing in startup.items():
+        assert timing["command"] == ("trilat list" if name.startswith("list") else "trilat run baseline")
+        assert timing["repeats"] == 1 and timing["wall_s"] > 0 and timing["cpu_s"] > 0
+    assert startup["list"]["conditions"].startswith("listing kept on disk")
+    assert startup["list_unkept"]["conditions"].startswith("every scenario file read")
+
+
+def test_start_up_children_get_python_s_bytecode_where_this_machine_writes_none(monkeypatch, tmp_path):
+    monkeypatch.setattr(bench_machine.sys, "dont_write_bytecode", True)
+    assert bench_machine.bytecode_env(tmp_path) == {
+        "PYTHONDONTWRITEBYTECODE": None,
+        "PYTHONPYCACHEPREFIX": str(tmp_path),
+    }
+    monkeypatch.setattr(bench_machine.sys, "dont_write_bytecode", False)
+    monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
+    assert bench_machine.bytecode_env(tmp_path) is None  # it has its own: nothing to change
+
+
+def test_a_start_up_timing_runs_the_command_in_the_environment_given(monkeypatch, tmp_path):
+    monkeypatch.setenv("TRILAT_LISTING_CACHE", str(tmp_path / "unwanted"))
+    timing = bench_machine.startup_seconds(
+        ["list"],
+        2,
+        {
+            "TRILAT_LISTING_CACHE": str(tmp_path / "kept"),
+            "PYTHONDONTWRITEBYTECODE": None,
+            "PYTHONPYCACHEPREFIX": str(tmp_path / "pyc"),
+        },
+        True,
+    )
+    assert timing["repeats"] == 2 and timing["wall_s"] > 0
+    assert (tmp_path / "kept" / "listing.json").is_file() and not (tmp_path / "unwanted").exists()
+    assert any((tmp_path / "pyc").rglob("*.pyc"))  # the children wrote their bytecode where they were told
 
 
 def test_ratios_are_computed_from_the_measured_times(results):

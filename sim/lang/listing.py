@@ -1,0 +1,140 @@
+"""The library listing of ``trilat list``, kept on disk so that a listing of unchanged files reads no YAML.
+
+Listing the library means reading, merging and validating every bundled scenario: importing the
+schema (pydantic), parsing the YAML of each ``extends:`` chain and validating it took about
+0.35 s of the command's 0.5-0.6 s (docs/performance.md). The rows depend only on those files
+and on the code that reads them, so :func:`library_listing` keeps them in ``listing.json`` with
+the SHA-256 of every file each row was read from and of the reading code (``sim/lang``, the
+layout and limits it imports, Trilat's and Python's versions). A later listing hashes the
+files again (a few milliseconds) and, when nothing changed, prints the kept rows without
+importing the schema or reading any YAML. Any change, a file added or removed, an unreadable or
+foreign cache file: the library is read again and the file rewritten. A file the schema refuses
+raises the usual located error and nothing is kept.
+
+The file lives in ``$TRILAT_LISTING_CACHE`` if that is set (``off`` turns the cache off), else in
+``$XDG_CACHE_HOME/trilat`` or ``~/.cache/trilat``, beside the kernel cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from sim import __version__
+from sim.lang.library import library_dir, library_ids
+
+CACHE_ENV = "TRILAT_LISTING_CACHE"
+"""Environment variable naming the folder of the listing cache (``off`` to turn it off)."""
+
+CACHE_NAME = "listing.json"
+FORMAT = 1
+"""The cache file's layout; a file of another format is ignored (and replaced)."""
+
+_OFF = frozenset({"off", "0", "no", "false", "none"})
+
+
+def cache_path() -> Path | None:
+    """The cache file (its folder not created here), or None when the cache is turned off."""
+    chosen = os.environ.get(CACHE_ENV, "").strip()
+    if chosen.lower() in _OFF and chosen:
+        return None
+    if chosen:
+        return Path(chosen).expanduser() / CACHE_NAME
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(base) if base else Path.home() / ".cache") / "trilat" / CACHE_NAME
+
+
+def library_listing() -> list[dict[str, Any]]:
+    """One row per library scenario: ``id``, ``title``, ``turns``, ``start`` and ``source`` (first author and title).
+
+    Raises:
+        ScenarioError: for a library file that cannot be read or that the schema refuses.
+    """
+    ids = library_ids()
+    code = _code_digest()
+    path = cache_path()
+    kept = _kept_rows(path, ids, code) if path is not None else None
+    if kept is not None:
+        return kept
+    rows, files = _read_library(ids)
+    if path is not None:
+        _keep(path, {"format": FORMAT, "code": code, "ids": ids, "files": files, "rows": rows})
+    return rows
+
+
+def _read_library(ids: list[str]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The rows, read from the files (validated, not compiled: a listing needs no rules), and each file's digest."""
+    from sim.lang.specs import load_spec_and_files
+
+    rows: list[dict[str, Any]] = []
+    files: dict[str, str] = {}
+    for ident in ids:
+        spec, chain = load_spec_and_files(ident)
+        for file in chain:
+            files.setdefault(str(file), _digest(file))
+        first = spec.sources[0] if spec.sources else None
+        rows.append(
+            {
+                "id": spec.id,
+                "title": spec.title,
+                "turns": spec.turns,
+                "start": spec.start,
+                "source": f'{first.author}, "{first.title}"' if first else "",
+            }
+        )
+    return rows, files
+
+
+def _kept_rows(path: Path, ids: list[str], code: str) -> list[dict[str, Any]] | None:
+    """The kept rows if the cache file holds this library read by this code, else None."""
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"))
+        if kept["format"] != FORMAT or kept["code"] != code or kept["ids"] != ids:
+            return None
+        for file, digest in kept["files"].items():
+            if _digest(Path(file)) != digest:
+                return None
+        rows = kept["rows"]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None  # missing, unreadable or not ours: read the library
+    if not isinstance(rows, list) or [row.get("id") if isinstance(row, dict) else None for row in rows] != ids:
+        return None
+    return rows
+
+
+def _keep(path: Path, content: dict[str, Any]) -> None:
+    """Write the cache file atomically (best effort: a listing never fails for its cache)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temporary.write_text(json.dumps(content), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+
+
+def _digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""  # a file gone or unreadable never matches a kept digest
+
+
+def _code_digest() -> str:
+    """SHA-256 of the code a listing is read with: ``sim/lang``, the engine modules it imports, the versions."""
+    package = Path(__file__).resolve().parent.parent
+    files = [
+        *sorted((package / "lang").glob("*.py")),
+        package / "engine" / "layout.py",
+        package / "engine" / "limits.py",
+    ]
+    digest = hashlib.sha256(f"{__version__}\0{sys.version}\0{library_dir()}\0".encode())
+    for file in files:
+        digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()
