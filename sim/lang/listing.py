@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from sim import __version__
+from sim.cache_folders import cache_folder
 from sim.lang.library import library_dir, library_ids
 
 CACHE_ENV = "TRILAT_LISTING_CACHE"
@@ -35,18 +36,11 @@ CACHE_NAME = "listing.json"
 FORMAT = 1
 """The cache file's layout; a file of another format is ignored (and replaced)."""
 
-_OFF = frozenset({"off", "0", "no", "false", "none"})
-
 
 def cache_path() -> Path | None:
     """The cache file (its folder not created here), or None when the cache is turned off."""
-    chosen = os.environ.get(CACHE_ENV, "").strip()
-    if chosen.lower() in _OFF and chosen:
-        return None
-    if chosen:
-        return Path(chosen).expanduser() / CACHE_NAME
-    base = os.environ.get("XDG_CACHE_HOME", "").strip()
-    return (Path(base) if base else Path.home() / ".cache") / "trilat" / CACHE_NAME
+    folder = cache_folder(CACHE_ENV)
+    return None if folder is None else folder / CACHE_NAME
 
 
 def library_listing() -> list[dict[str, Any]]:

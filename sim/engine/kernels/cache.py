@@ -25,21 +25,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sim.cache_folders import cache_folder
+
 CACHE_ENV = "TRILAT_KERNEL_CACHE"
 """Environment variable naming the cache folder (``off`` to turn the cache off)."""
-
-_OFF = frozenset({"off", "0", "no", "false", "none"})
 
 
 def cache_root() -> Path | None:
     """The cache folder (not created here), or None when the cache is turned off."""
-    chosen = os.environ.get(CACHE_ENV, "").strip()
-    if chosen.lower() in _OFF and chosen:
-        return None
-    if chosen:
-        return Path(chosen).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME", "").strip()
-    return (Path(base) if base else Path.home() / ".cache") / "trilat" / "kernels"
+    return cache_folder(CACHE_ENV, "kernels")
 
 
 @functools.cache

@@ -1,0 +1,25 @@
+"""Where Trilat keeps what it reuses between runs: compiled kernels and the library listing."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+OFF = frozenset({"off", "0", "no", "false", "none"})
+"""Values of a cache's environment variable that turn the cache off."""
+
+
+def cache_folder(variable: str, name: str = "") -> Path | None:
+    """The folder of one cache (not created here), or None when it is turned off.
+
+    The environment variable ``variable`` names the folder (``off`` turns the cache off); else it
+    is ``$XDG_CACHE_HOME/trilat/NAME``, or ``~/.cache/trilat/NAME``.
+    """
+    chosen = os.environ.get(variable, "").strip()
+    if chosen and chosen.lower() in OFF:
+        return None
+    if chosen:
+        return Path(chosen).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    root = (Path(base) if base else Path.home() / ".cache") / "trilat"
+    return root / name if name else root
