@@ -17,10 +17,8 @@ The file lives in ``$TRILAT_LISTING_CACHE`` if that is set (``off`` turns the ca
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -103,14 +101,14 @@ def _kept_rows(path: Path, ids: list[str], code: str) -> list[dict[str, Any]] | 
 
 def _keep(path: Path, content: dict[str, Any]) -> None:
     """Write the cache file atomically (best effort: a listing never fails for its cache)."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    from sim.atomic import atomic_write_text
+    from sim.errors import UsageError
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        temporary.write_text(json.dumps(content), encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
+        atomic_write_text(path, json.dumps(content))
+    except (OSError, UsageError):
+        return  # an unwritable or odd cache folder: list without keeping
 
 
 def _digest(path: Path) -> str:
