@@ -63,12 +63,15 @@ def _read_library(ids: list[str]) -> tuple[list[dict[str, Any]], dict[str, str]]
     """The rows, read from the files (validated, not compiled: a listing needs no rules), and each file's digest."""
     from sim.lang.specs import load_spec_and_files
 
+    # Digests taken before the files are read: a file edited meanwhile is kept with its old
+    # digest, so the next listing reads it again (never new digests beside old rows).
+    before = {str(file.resolve()): _digest(file) for file in library_dir().glob("*.yaml")}
     rows: list[dict[str, Any]] = []
     files: dict[str, str] = {}
     for ident in ids:
         spec, chain = load_spec_and_files(ident)
         for file in chain:
-            files.setdefault(str(file), _digest(file))
+            files.setdefault(str(file), before.get(str(file)) or _digest(file))
         first = spec.sources[0] if spec.sources else None
         rows.append(
             {

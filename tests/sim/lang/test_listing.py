@@ -137,3 +137,27 @@ def test_a_kept_listing_imports_neither_the_schema_nor_yaml(tmp_path):
     second = subprocess.run([sys.executable, "-c", env_code, str(tmp_path)], capture_output=True, text=True, check=True)
     assert first.stdout.split() == [str(len(library_ids())), "True"]  # the probe sees the schema when it is read
     assert second.stdout.split() == [str(len(library_ids())), "False"]
+
+
+def test_a_file_edited_while_the_library_is_read_is_read_again_next_time(cache, monkeypatch):
+    """The digests are taken before the files are read: rows read from an edited file never get its new digest."""
+    path, reads = cache
+    root = str(library_dir() / "defaults.yaml")
+    real = specs.load_spec_and_files
+    edited = {"done": False}
+
+    def edited_while_reading(name):
+        edited["done"] = True  # from now on the root file "has changed"
+        return real(name)
+
+    real_digest = listing._digest
+    monkeypatch.setattr(
+        listing, "_digest", lambda file: "new" if edited["done"] and str(file) == root else real_digest(file)
+    )
+    monkeypatch.setattr(specs, "load_spec_and_files", edited_while_reading)
+    listing.library_listing()
+    assert json.loads(path.read_text())["files"][root] != "new"  # kept with the digest from before reading
+    monkeypatch.setattr(specs, "load_spec_and_files", real)  # the fixture's counting reader
+    reads.clear()
+    listing.library_listing()
+    assert len(reads) == len(library_ids())  # so the next listing reads the library again
