@@ -431,8 +431,9 @@ def _history_terms(model: TrilateralModel) -> tuple[float | np.ndarray, float | 
     salience = 0.5 * (x[rows["ROK.history_salience"]] + x[rows["JPN.history_salience"]])
     # The history term reaches the pair tie through each domain's spillover (two tracks).
     spill = history_spill(layout.domain_weights, P["two_track"], model.history_spillover)
-    # The quasi-alliance pull (Victor Cha's quasi-alliance model, from the literature, not an essay of the
-    # roundtable; docs/model.md 3.5) fades as salience rises: salience costs more under shared fear.
+    # The quasi-alliance pull fades as salience rises: salience costs more under shared fear. It rests on
+    # Victor Cha's published quasi-alliance model (Alignment Despite Antagonism, 1999), literature and not
+    # an essay of the roundtable (docs/model.md 3.5).
     fear = np.minimum(x[rows["ROK.abandonment"]], x[rows["JPN.abandonment"]])
     salience_coefficient = -0.5 * (spill * P["history_penalty"] * stance + P["quasi_alliance_gain"] * fear)
     return salience_coefficient, -0.5 * spill * P["history_penalty"] * salience
