@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import sys
 import time
 import warnings
 from types import SimpleNamespace
@@ -72,6 +73,34 @@ def numba_available() -> bool:
         import numba  # noqa: F401
     except Exception:  # noqa: BLE001 - any import failure means: no JIT here
         return False
+    return True
+
+
+def numba_without_blas() -> bool:
+    """Import numba as :func:`numba_available` does, with scipy's BLAS hidden from its one check.
+
+    When numba first types a function it imports its array functions (``numba.np.arraymath``),
+    which check that scipy's BLAS imports so that compiled code may call ``np.dot`` and the like.
+    That check imports ``scipy.linalg``: 0.2-0.3 s of a process's start on the 2-core machine,
+    more with a cold disk. No Trilat kernel calls BLAS. A process that only runs Trilat's kernels
+    (a sweep's fork server, and the workers forked from it) calls this before it loads them: the
+    array functions are imported with ``scipy.linalg`` hidden, so the check fails at once and
+    numba offers no BLAS functions in that process. ``import scipy.linalg`` works as usual
+    afterwards. Anywhere else (a user's own process) numba is imported untouched.
+
+    Returns:
+        whether numba imports (as :func:`numba_available`).
+    """
+    if not numba_available():
+        return False
+    if "numba.np.arraymath" in sys.modules or "scipy.linalg" in sys.modules:
+        return True  # too late, or nothing to save: the check has run or scipy.linalg is loaded
+    sys.modules["scipy.linalg"] = None  # type: ignore[assignment]  # Python's way to refuse an import
+    try:
+        importlib.import_module("numba.np.arraymath")
+    finally:
+        if "scipy.linalg" in sys.modules and sys.modules["scipy.linalg"] is None:
+            del sys.modules["scipy.linalg"]
     return True
 
 
@@ -251,6 +280,7 @@ __all__ = [
     "compiled",
     "load",
     "numba_available",
+    "numba_without_blas",
     "resolve",
     "warm_up",
 ]

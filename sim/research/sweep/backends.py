@@ -132,13 +132,15 @@ def warm_kernels(only_cached: bool) -> None:
     """Make the compiled engine's kernels ready in this process (a fork server, before it forks workers).
 
     With ``only_cached`` only when the disk cache holds them (then loading costs under a
-    second); never when numba does not import. A failure is left to the workers, which then
-    load or compile the kernels themselves, as without a warm-up.
+    second); never when numba does not import. numba is imported without its BLAS check
+    (:func:`sim.engine.kernels.numba_without_blas`: this process and its workers only run
+    Trilat's kernels). A failure is left to the workers, which then load or compile the kernels
+    themselves, as without a warm-up.
     """
     from sim.engine import kernels
 
     try:
-        if kernels.numba_available() and (not only_cached or kernels.cached()):
+        if kernels.numba_without_blas() and (not only_cached or kernels.cached()):
             kernels.warm_up()
     except Exception:  # noqa: BLE001 - the fork server must start anyway; the workers then do it themselves
         return

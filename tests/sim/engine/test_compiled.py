@@ -142,6 +142,35 @@ def test_importing_the_engine_and_a_one_story_run_do_not_import_numba():
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
 
 
+def test_a_sweep_process_imports_numba_without_scipys_blas_and_compiles_as_usual():
+    code = (
+        "import sys\n"
+        "import numpy as np\n"
+        "from sim.engine import kernels\n"
+        "assert kernels.numba_without_blas()\n"
+        "import numba, numba.np.arraymath as arraymath\n"
+        "assert 'scipy.linalg' not in sys.modules, 'scipy.linalg imported'\n"
+        "assert not arraymath._HAVE_BLAS\n"
+        "total = numba.njit(lambda a: np.maximum(a, 1.0).sum())\n"
+        "assert total(np.arange(4.0)) == 7.0, 'array functions compile'\n"
+        "import scipy.linalg\n"
+        "assert scipy.linalg.det(np.eye(2)) == 1.0, 'scipy.linalg imports afterwards'\n"
+        "print('checked')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["checked"]
+
+
+def test_numba_without_blas_touches_nothing_once_numba_has_typed_code_or_without_numba(monkeypatch):
+    assert kernels.numba_without_blas()  # this process has typed code already: nothing to hide
+    assert sys.modules.get("scipy.linalg", "absent") is not None, "scipy.linalg left refused"
+    monkeypatch.setattr(kernels, "numba_available", lambda: False)
+    before = dict(sys.modules)
+    assert not kernels.numba_without_blas()
+    assert sys.modules == before
+
+
 def test_bad_engine_is_a_usage_error():
     from sim import UsageError
 
