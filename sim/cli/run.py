@@ -126,8 +126,16 @@ def single_run(args: argparse.Namespace, scenario: Any, parameters: dict, strate
     from sim.engine.model import TrilateralModel
     from sim.play.report import print_story, story_json
 
+    # The story and the final table read the narrative log and the indicators, not the
+    # cause-and-effect record: it is kept only for --explain (about 15% of a one-story run).
     model = TrilateralModel(
-        scenario, seed=args.seed, replication_ids=ids, turns=args.turns, strategies=strategies, parameters=parameters
+        scenario,
+        seed=args.seed,
+        replication_ids=ids,
+        turns=args.turns,
+        strategies=strategies,
+        parameters=parameters,
+        record=bool(args.explain),
     )
     model.run()
     if args.json:

@@ -29,6 +29,31 @@ def test_run_baseline_tells_a_story_and_prints_a_final_table(capsys):
     assert "trilateral index" in out and "change" in out
 
 
+@pytest.mark.parametrize("scenario", ["baseline", "korean-polarization"])
+def test_a_story_without_explain_skips_the_cause_record_and_tells_the_same_story(capsys, monkeypatch, scenario):
+    import sim.engine.model as model_module
+    from sim.play.report import print_story, story_json
+
+    built: list[bool] = []
+    real = model_module.TrilateralModel
+
+    def spy(*args, **kwargs):
+        model = real(*args, **kwargs)
+        built.append(model.state.recorder.enabled)
+        return model
+
+    monkeypatch.setattr(model_module, "TrilateralModel", spy)
+    _, text, _ = run_cli(capsys, "run", scenario, "--seed", "4")
+    _, as_json, _ = run_cli(capsys, "run", scenario, "--seed", "4", "--json")
+    run_cli(capsys, "run", scenario, "--seed", "4", "--turns", "1", "--explain")
+    assert built == [False, False, True]  # the record is kept only for --explain
+    recorded = real(scenario, seed=4, replication_ids=[0], record=True)
+    recorded.run()
+    print_story(recorded)
+    assert capsys.readouterr().out == text
+    assert json.loads(as_json) == json.loads(json.dumps(story_json(recorded)))
+
+
 def test_explain_lists_causes_per_turn(capsys):
     code, out, _ = run_cli(capsys, "run", "baseline", "--turns", "2", "--explain")
     assert code == 0
