@@ -11,7 +11,9 @@ Before Mesa is first imported, :func:`defer_unused_mesa_modules` does two things
 
 - it puts a stand-in for each of :data:`DEFERRED` in ``sys.modules``; the stand-in imports the
   real module the first time one of its names is used (``mesa.discrete_space.OrthogonalMooreGrid``
-  works as usual, only later);
+  works as usual, only later); the stand-in for each of :data:`DEFERRED_FUNCTIONS` (Mesa's batch
+  runner) holds a function that imports the real module at its first call (``mesa.batch_run``
+  works as usual);
 - it adds a finder to ``sys.meta_path`` that sees the first ``import mesa`` (whoever makes it)
   and, while Mesa's own modules run, and only then, lets ``import pandas`` give a stand-in
   (:data:`DEFERRED_WHILE_IMPORTING`) that imports pandas when one of its names is first used.
@@ -32,7 +34,7 @@ import importlib.machinery
 import importlib.util
 import sys
 import types
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
 
@@ -41,6 +43,11 @@ if TYPE_CHECKING:
 
 DEFERRED: tuple[str, ...] = ("mesa.discrete_space", "mesa.space", "mesa.experimental.continuous_space")
 """Mesa sub-packages imported only when first used (they import scipy.spatial and networkx)."""
+
+DEFERRED_FUNCTIONS: dict[str, tuple[str, ...]] = {"mesa.batchrunner": ("batch_run",)}
+"""Mesa modules its ``__init__`` imports only to export a function: a stand-in module holds a
+function of that name that imports the real module at its first call (``mesa.batchrunner``
+imports ``tqdm.auto``, which imports asyncio: 80-130 ms of a one-story run's start-up)."""
 
 DEFERRED_WHILE_IMPORTING: tuple[str, ...] = ("pandas",)
 """Packages Mesa's modules import at their top but use only inside functions: while Mesa is being
@@ -66,6 +73,18 @@ def _load(name: str) -> types.ModuleType:
     if parent:
         setattr(sys.modules[parent], child, real)
     return real
+
+
+def _forwarder(module_name: str, function: str) -> Callable[..., Any]:
+    """A function that imports ``module_name`` at its first call and calls its ``function``."""
+
+    def forward(*args: Any, **kwargs: Any) -> Any:
+        return getattr(_load(module_name), function)(*args, **kwargs)
+
+    forward.__name__ = forward.__qualname__ = function
+    forward.__module__ = module_name
+    forward.__doc__ = f"``{module_name}.{function}``; the module is imported at the first call."
+    return forward
 
 
 def _spec(name: str) -> importlib.machinery.ModuleSpec | None:
@@ -166,6 +185,10 @@ class _MesaImport:
         try:
             with deferred_while_importing():
                 self.loader.exec_module(module)
+            for name in DEFERRED_FUNCTIONS:  # Python sets no package attribute for a module it found in place
+                parent, _, child = name.rpartition(".")
+                if parent == module.__name__ and name in sys.modules and not hasattr(module, child):
+                    setattr(module, child, sys.modules[name])
         finally:
             if self in sys.meta_path:
                 sys.meta_path.remove(self)
@@ -180,5 +203,12 @@ def defer_unused_mesa_modules() -> None:
         if spec is None or name in sys.modules:
             continue
         sys.modules[name] = _stand_in(name, spec, package=True)
+    for name, functions in DEFERRED_FUNCTIONS.items():
+        spec = _spec(name)
+        if spec is None or name in sys.modules:
+            continue
+        module = sys.modules[name] = _stand_in(name, spec, package=False)
+        for function in functions:
+            setattr(module, function, _forwarder(name, function))
     if not any(isinstance(finder, _MesaImport) for finder in sys.meta_path):
         sys.meta_path.insert(0, _MesaImport())

@@ -118,3 +118,36 @@ def test_the_stand_in_leaves_when_the_block_ends(monkeypatch):
         assert len(sys.meta_path) == len(before) + 1
     assert "tabnanny" not in sys.modules
     assert sys.meta_path == before
+
+
+BATCH_PROBE = """
+import json, sys
+from sim import TrilateralModel
+TrilateralModel("baseline", seed=1, turns=2).run()
+before = sorted(m for m in ("tqdm", "tqdm.auto", "asyncio") if m in sys.modules)
+import mesa, mesa.batchrunner
+held = type(mesa.batchrunner).__name__
+results = mesa.batch_run(TrilateralModel, {"scenario": "baseline", "seed": 1, "turns": 1},
+                         iterations=1, max_steps=1, number_processes=1, display_progress=False)
+from mesa.batchrunner import batch_run
+print(json.dumps({"before": before, "held": held, "rows": len(results), "name": mesa.batch_run.__name__,
+                  "real": type(sys.modules["mesa.batchrunner"]).__name__,
+                  "attribute": mesa.batchrunner is sys.modules["mesa.batchrunner"],
+                  "function": batch_run.__module__}))
+"""
+
+
+def test_a_run_does_not_import_the_batch_runner_and_mesa_batch_run_still_works():
+    result = subprocess.run(
+        [sys.executable, "-c", BATCH_PROBE], capture_output=True, text=True, check=True, timeout=300
+    )
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found == {
+        "before": [],  # a run imported neither tqdm nor asyncio (Mesa's batch runner imports tqdm.auto)
+        "held": "_Deferred",  # mesa.batchrunner is the stand-in until batch_run is first called
+        "rows": 1,  # Mesa's batch_run ran the model and collected its row
+        "name": "batch_run",
+        "real": "module",  # the first call imported the real batch runner
+        "attribute": True,  # and mesa.batchrunner is it
+        "function": "mesa.batchrunner",
+    }
