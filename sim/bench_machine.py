@@ -28,7 +28,8 @@ import subprocess
 import sys
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -192,12 +193,7 @@ def startup_seconds(
             Python's bytecode or the kept listing, is there, as for a user's second command).
     """
     root = Path(__file__).resolve().parent.parent  # the folder holding the ``sim`` package
-    child_env = dict(os.environ)
-    for name, value in (env or {}).items():
-        if value is None:
-            child_env.pop(name, None)
-        else:
-            child_env[name] = value
+    child_env = _changed_environment(env or {})
     walls, cpus = [], []
     for run in range(repeats + int(untimed_first)):
         cpu, wall = _child_cpu(), time.perf_counter()
@@ -233,3 +229,55 @@ def bytecode_env(folder: Path) -> dict[str, str | None] | None:
     if not (sys.dont_write_bytecode or os.environ.get("PYTHONDONTWRITEBYTECODE")):
         return None
     return {"PYTHONDONTWRITEBYTECODE": None, "PYTHONPYCACHEPREFIX": str(folder)}
+
+
+def compile_bytecode(env: Mapping[str, str | None]) -> None:
+    """Compile Trilat's sources in a child Python with ``env`` (:func:`bytecode_env`'s), as an install does.
+
+    The packages' bytecode then lies in the child's cache folder, so a process started later with
+    the same environment (a sweep's fork server, :func:`environment`) reads it instead of
+    compiling every module, as an installed copy does.
+    """
+    root = Path(__file__).resolve().parent.parent  # the folder holding the ``sim`` package
+    packages = [str(root / name) for name in ("sim", "agents") if (root / name).is_dir()]
+    subprocess.run(  # noqa: S603 - this Python's compileall, on this package's folders
+        [sys.executable, "-m", "compileall", "-q", *packages],
+        env=_changed_environment(env),
+        stdout=subprocess.DEVNULL,
+        check=True,
+        timeout=300,
+    )
+
+
+def _changed_environment(changes: Mapping[str, str | None]) -> dict[str, str]:
+    """This process's environment with ``changes`` (None removes a variable), for a child process."""
+    child_env = dict(os.environ)
+    for name, value in changes.items():
+        if value is None:
+            child_env.pop(name, None)
+        else:
+            child_env[name] = value
+    return child_env
+
+
+@contextmanager
+def environment(changes: Mapping[str, str | None]) -> Iterator[None]:
+    """Within the block, this process's environment has ``changes`` (None removes a variable).
+
+    Child processes started within the block inherit it (a sweep's fork server); afterwards every
+    variable is as before.
+    """
+    before = {name: os.environ.get(name) for name in changes}
+    try:
+        for name, value in changes.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -85,6 +85,25 @@ def test_a_start_up_timing_runs_the_command_in_the_environment_given(monkeypatch
     assert any((tmp_path / "pyc").rglob("*.pyc"))  # the children wrote their bytecode where they were told
 
 
+def test_an_environment_block_changes_this_process_and_puts_everything_back(monkeypatch):
+    monkeypatch.setenv("TRILAT_BENCH_KEPT", "before")
+    monkeypatch.setenv("TRILAT_BENCH_REMOVED", "before")
+    monkeypatch.delenv("TRILAT_BENCH_ADDED", raising=False)
+    changes = {"TRILAT_BENCH_KEPT": "inside", "TRILAT_BENCH_REMOVED": None, "TRILAT_BENCH_ADDED": "inside"}
+    with bench_machine.environment(changes):
+        seen = {name: bench_machine.os.environ.get(name) for name in changes}
+    assert seen == changes
+    after = {name: bench_machine.os.environ.get(name) for name in changes}
+    assert after == {"TRILAT_BENCH_KEPT": "before", "TRILAT_BENCH_REMOVED": "before", "TRILAT_BENCH_ADDED": None}
+
+
+def test_trilats_sources_are_compiled_into_the_folder_given(tmp_path):
+    folder = tmp_path / "pyc"
+    bench_machine.compile_bytecode({"PYTHONDONTWRITEBYTECODE": None, "PYTHONPYCACHEPREFIX": str(folder)})
+    compiled = {path.name.split(".")[0] for path in folder.rglob("*.pyc")}
+    assert {"bench_machine", "model", "worker", "government"} <= compiled  # sim and agents
+
+
 def test_ratios_are_computed_from_the_measured_times(results):
     cpu, reference = results["cpu"], results["reference"]["cpu_s"]
     numpy_path = cpu["numpy"]

@@ -47,6 +47,12 @@ def bench_sweep(
     chunks themselves took (the sum over chunks), so it shows contention between workers
     without the fixed start-up cost.
 
+    The worker processes start as an installed copy's do, with Python's bytecode: where this
+    Python writes none (``PYTHONDONTWRITEBYTECODE``), Trilat's sources are compiled once into a
+    private folder first and the sweeps run with it (:func:`~sim.bench_machine.bytecode_env`),
+    which ``conditions`` says. (A process's fork server starts once: in a process that has run a
+    multi-worker sweep before, it keeps the environment it started with.)
+
     Args:
         runs: runs per sweep (rounded down to whole design points of 1,000 replications).
         workers: worker counts to measure; efficiency is relative to the first.
@@ -58,7 +64,8 @@ def bench_sweep(
     Returns:
         ``{"scenario", "runs", "turns", "results": [{"workers", "seconds", "runs_per_s",
         "speedup", "efficiency", "chunk_seconds", "busy_efficiency"}], "identical", "goals",
-        "load_average": {"start", "end"}}`` (the load averages as ``trilat bench`` reports them).
+        "load_average": {"start", "end"}, "conditions"}`` (the load averages as ``trilat bench``
+        reports them).
     """
     replications = min(1000, max(1, runs))
     samples = max(1, runs // replications)
@@ -67,16 +74,20 @@ def bench_sweep(
     digests = []
     import pyarrow.dataset  # reading the parts back; imported here, not by a sweep's workers (it loads pandas)
 
-    from sim.bench_machine import load_average
+    from sim.bench_machine import bytecode_env, compile_bytecode, environment, load_average
 
     load_start = load_average()
 
     with tempfile.TemporaryDirectory(prefix="trilat-bench-") as tmp:
         path = Path(tmp) / "bench.yaml"
         atomic_write_text(path, _BENCH_EXPERIMENT.format(scenario=scenario, samples=samples, replications=replications))
+        bytecode = bytecode_env(Path(tmp) / "bytecode")
+        if bytecode is not None:
+            compile_bytecode(bytecode)
         for count in counts:
             out = Path(tmp) / f"out-{count}"
-            summary = run_sweep(path, out, workers=count, progress=progress, chunk_runs=chunk_runs)
+            with environment(bytecode or {}):
+                summary = run_sweep(path, out, workers=count, progress=progress, chunk_runs=chunk_runs)
             rate = summary.new_runs / summary.seconds
             busy = sum(c.seconds or 0.0 for c in load_manifest(out).chunks)
             base = results[0]["runs_per_s"] if results else rate
@@ -108,6 +119,7 @@ def bench_sweep(
         "identical": all(d == digests[0] for d in digests),
         "goals": {"million_runs_s": 60, "million_runs_2_workers_s": 10, "speedup_2_workers": 1.8},
         "load_average": {"start": load_start, "end": load_average()},
+        "conditions": "workers with a private bytecode cache" if bytecode is not None else "workers with bytecode",
     }
 
 
@@ -145,6 +157,8 @@ def print_bench_sweep(results: Mapping[str, Any]) -> None:
     load = results.get("load_average") or {}
     start, end = _load_text(load.get("start")), _load_text(load.get("end"))
     print(f"  machine load (1/5/15 min): {start} at start, {end} at end")
+    if results.get("conditions"):
+        print(f"  conditions: {results['conditions']}")
     print(f"  results identical across worker counts: {'yes' if results['identical'] else 'NO'}")
 
 

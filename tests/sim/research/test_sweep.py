@@ -315,6 +315,31 @@ def test_the_benchmark_reports_rates_and_equal_results():
     assert row["workers"] == 1 and row["runs_per_s"] > 0 and row["efficiency"] == 1.0
 
 
+def test_the_benchmark_sweeps_with_bytecode_where_this_python_writes_none(monkeypatch):
+    import os
+
+    from sim import bench_machine
+    from sim.research.sweep import bench
+
+    compiled: list[dict] = []
+    during: list[tuple] = []
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    monkeypatch.setattr(bench_machine, "compile_bytecode", lambda env: compiled.append(dict(env)))
+    real_sweep = bench.run_sweep
+
+    def sweep(*args, **kwargs):
+        during.append((os.environ.get("PYTHONDONTWRITEBYTECODE"), os.environ.get("PYTHONPYCACHEPREFIX")))
+        return real_sweep(*args, **kwargs)
+
+    monkeypatch.setattr(bench, "run_sweep", sweep)
+    result = bench.bench_sweep(runs=1000, workers=(1,), chunk_runs=1000)
+    (env,) = compiled
+    assert env["PYTHONDONTWRITEBYTECODE"] is None and env["PYTHONPYCACHEPREFIX"].endswith("bytecode")
+    assert during == [(None, env["PYTHONPYCACHEPREFIX"])]  # the sweep (and its fork server) see the cache
+    assert os.environ["PYTHONDONTWRITEBYTECODE"] == "1"  # and this process is as before
+    assert result["conditions"] == "workers with a private bytecode cache"
+
+
 def test_the_benchmark_prints_the_two_worker_goal_and_the_machine_load(capsys):
     from sim.research.sweep.bench import print_bench_sweep
 
