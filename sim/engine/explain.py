@@ -10,6 +10,7 @@ from sim.engine import sources
 from sim.engine.indicators import EXPLAINED
 from sim.engine.layout import PAIRS
 from sim.engine.sources import Source, SourceKind
+from sim.engine.state import elementwise_sum
 from sim.errors import UsageError
 
 if TYPE_CHECKING:
@@ -78,8 +79,17 @@ def contributions(model: TrilateralModel, turn: int, top: int | None = None) -> 
     layout = model.scenario.layout
     weights = layout.domain_weights
     out: dict[str, Contribution] = {}
+    # Each domain's share added in domain order, as the tie itself is summed (WorldState.refresh_ties):
+    # not ``weights @ ...``, whose BLAS summation order (and use of fused multiply-add) differs
+    # between CPUs, so the explanation's last digits would too.
     pair_parts = {
-        pair: {source: float(weights @ vec[layout.tie_rows(pair)]) for source, vec in changes.items()} for pair in PAIRS
+        pair: {
+            source: float(
+                elementwise_sum(w * part for w, part in zip(weights, vec[layout.tie_rows(pair)], strict=True))
+            )
+            for source, vec in changes.items()
+        }
+        for pair in PAIRS
     }
     for name in EXPLAINED:
         if name.startswith("tie."):

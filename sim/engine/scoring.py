@@ -447,10 +447,19 @@ def history_spill(weights: np.ndarray, two_track: float | np.ndarray, spillover:
     run alone, bit for bit).
     """
     if np.ndim(two_track) == 0:
-        return float(np.dot(weights, 1.0 - two_track * (1.0 - spillover)))
+        return _domain_sum(weights * (1.0 - two_track * (1.0 - spillover)))
     values, inverse = np.unique(np.asarray(two_track, dtype=np.float64), return_inverse=True)
-    per_value = np.array([float(np.dot(weights, 1.0 - value * (1.0 - spillover))) for value in values])
+    per_value = np.array([_domain_sum(weights * (1.0 - value * (1.0 - spillover))) for value in values])
     return per_value[inverse.reshape(-1)]
+
+
+def _domain_sum(terms: np.ndarray) -> float:
+    """The domains' terms added in domain order (not ``np.dot``: BLAS's order and fused multiply-add vary by CPU)."""
+    first, *rest = terms.tolist()
+    total = first
+    for term in rest:
+        total += term
+    return total
 
 
 UPKEEP_PERSISTENCE = 0.68
