@@ -28,7 +28,7 @@ import subprocess
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -252,12 +252,17 @@ def compile_bytecode(env: Mapping[str, str | None]) -> None:
 def _changed_environment(changes: Mapping[str, str | None]) -> dict[str, str]:
     """This process's environment with ``changes`` (None removes a variable), for a child process."""
     child_env = dict(os.environ)
+    _put(child_env, changes)
+    return child_env
+
+
+def _put(env: MutableMapping[str, str], changes: Mapping[str, str | None]) -> None:
+    """Set each variable of ``changes`` in ``env``, removing those whose value is None."""
     for name, value in changes.items():
         if value is None:
-            child_env.pop(name, None)
+            env.pop(name, None)
         else:
-            child_env[name] = value
-    return child_env
+            env[name] = value
 
 
 @contextmanager
@@ -269,15 +274,7 @@ def environment(changes: Mapping[str, str | None]) -> Iterator[None]:
     """
     before = {name: os.environ.get(name) for name in changes}
     try:
-        for name, value in changes.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        _put(os.environ, changes)
         yield
     finally:
-        for name, value in before.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        _put(os.environ, before)
