@@ -15,7 +15,7 @@ Leadership Changes"; the text was not available) and her related Asan briefs as 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,7 +23,6 @@ from sim.engine import sources
 from sim.engine.layout import PROFILE_TRAITS
 from sim.engine.triggers import Firing
 from sim.lang.build_leaders import leader_traits
-from sim.lang.schema import GovCode
 
 if TYPE_CHECKING:
     from sim.engine.model import TrilateralModel
@@ -65,7 +64,7 @@ def take_office(model: TrilateralModel, code: str, leader: int) -> None:
     model.applied_camp[code] = np.full(model.replications, camp)
     label = table.labels[leader]
     camp_name = model.scenario.camp_names[code][camp]
-    camp_label = model.scenario.spec.governments[cast(GovCode, code)].camps[camp_name].label or camp_name
+    camp_label = model.scenario.facts.camp_labels[code][camp_name]
     model.log.append(
         Firing(
             turn=model.turn,

@@ -76,7 +76,7 @@ def resolve_bans(scenario: Scenario, bans: Any) -> dict[str, frozenset[str]]:
 
 def _turn(scenario: Scenario, key: Any, turns: int, gov: str) -> int:
     """A ``script=`` key as a turn: an integer turn or a quarter label such as ``2025Q3``."""
-    start = calendar.parse_quarter(scenario.spec.start)
+    start = scenario.start
     if isinstance(key, str):
         try:
             turn = calendar.turn_of(key, start)

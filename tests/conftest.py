@@ -18,6 +18,8 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("TRILAT_KERNEL_CACHE", str(Path(tempfile.gettempdir()) / "trilat-kernel-cache-tests"))
 # So is the kept library listing (sim/lang/listing.py; tests/sim/lang/test_listing.py).
 os.environ.setdefault("TRILAT_LISTING_CACHE", str(Path(tempfile.gettempdir()) / "trilat-listing-cache-tests"))
+# And the kept compiled scenarios (sim/lang/kept.py; tests/sim/lang/test_kept.py).
+os.environ.setdefault("TRILAT_SCENARIO_CACHE", str(Path(tempfile.gettempdir()) / "trilat-scenario-cache-tests"))
 
 # Hypothesis keeps its files (example database, constants cache) outside the checkout, so a
 # test run leaves it clean, and has no per-example deadline (a wall-clock assertion on a

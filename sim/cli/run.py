@@ -48,14 +48,14 @@ def strategy_choices(assignments: list[tuple[str, str]]) -> dict[str, str]:
 def command_run(args: argparse.Namespace) -> int:
     from sim.engine.memory import retain_freed_memory
     from sim.engine.runner import run_ensemble
-    from sim.lang.scenario import load_scenario
+    from sim.lang import kept
     from sim.play.report import print_ensemble, print_story, story_json
 
     if args.from_sweep is not None or args.run_id is not None:
         return from_sweep(args)
     if args.scenario is None:
         raise UsageError("run needs a SCENARIO (or --from-sweep DIR --run ID)")
-    scenario = load_scenario(args.scenario)
+    scenario = kept.load(args.scenario)  # the kept compiled copy when the files are unchanged (sim.lang.kept)
     parameters = parameter_values(scenario, args.set)
     strategies = strategy_choices(args.strategy)
     if args.runs > 1:

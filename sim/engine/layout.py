@@ -27,6 +27,23 @@ PROFILE_TRAITS = ("transactionalism", "commitment", "multilateralism", "history_
 CAPITAL_CEILING = 100.0
 LEADER_DOC = "leader in power: index in the government's leaders: (file order), -1 if none of them"
 
+MODEL_OPTIONS = (
+    "scenario",
+    "replications",
+    "seed",
+    "rng",
+    "turns",
+    "replication_ids",
+    "strategies",
+    "record",
+    "engine",
+    "keep",
+    "bans",
+    "script",
+    "parameters",
+)
+"""Keyword options of :class:`sim.TrilateralModel`; a scenario parameter may not take one of these names."""
+
 
 @dataclass(frozen=True)
 class VarSpec:

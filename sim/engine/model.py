@@ -26,6 +26,7 @@ from sim.engine import bargaining, dynamics, indicators, kernels, sources, warmu
 from sim.engine.explain import Contribution, contributions
 from sim.engine.history import KeptHistory, Snapshot, as_keep, new_history
 from sim.engine.layout import GOVERNMENTS, PHASES, THREAT_ACTORS
+from sim.engine.layout import MODEL_OPTIONS as ALL_MODEL_OPTIONS
 from sim.engine.limits import check_run_fits
 from sim.engine.options import (
     as_record,
@@ -40,8 +41,8 @@ from sim.engine.sources import Source
 from sim.engine.state import WorldState, elementwise_sum
 from sim.engine.triggers import Firing, run_triggers
 from sim.errors import UsageError, did_you_mean
-from sim.lang import schema
-from sim.lang.scenario import Event, Scenario, Trigger, load_scenario
+from sim.lang.compiled import Event, Trigger
+from sim.lang.compiled_scenario import Scenario
 
 INDICATORS: tuple[str, ...] = indicators.NAMES
 """Indicators recorded every turn (means for the datacollector, full arrays in ``history``)."""
@@ -60,7 +61,7 @@ class _Draws:
         return self.model.streams.normal(self.model.turn, stream)
 
 
-MODEL_OPTIONS: tuple[str, ...] = tuple(name for name in schema.MODEL_OPTIONS if name != "scenario")
+MODEL_OPTIONS: tuple[str, ...] = tuple(name for name in ALL_MODEL_OPTIONS if name != "scenario")
 """The model's keyword-only options: the scenario language's reserved names less the positional
 ``scenario``. A scenario parameter may not take one of these names (a located validation error)."""
 
@@ -130,9 +131,9 @@ class TrilateralModel(mesa.Model):
         chosen = seed if seed is not None else rng
         self.seed = secrets.randbits(62) if chosen is None else as_seed(chosen)
         super().__init__(rng=self.seed)
-        self.scenario: Scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        self.scenario: Scenario = scenario if isinstance(scenario, Scenario) else _load(scenario)
         spec = self.scenario
-        if spec.spec.abstract:
+        if spec.facts.abstract:
             raise UsageError(f"scenario '{spec.id}' is abstract (shared defaults); run a scenario that extends it")
         kept_turns = as_keep(keep)  # checked early; used when the history starts
         self.replication_ids = as_replication_ids(replications, replication_ids)
@@ -165,8 +166,8 @@ class TrilateralModel(mesa.Model):
         self.x = self.state.x
         self.state.weakest_weight = self.params["weakest_weight"]
         self.state.refresh_ties(force=True)
-        self.responsiveness = np.array([spec.spec.domains[d].responsiveness for d in spec.layout.domains])
-        self.history_spillover = np.array([spec.spec.domains[d].history_spillover for d in spec.layout.domains])
+        self.responsiveness = np.array(spec.facts.responsiveness)
+        self.history_spillover = np.array(spec.facts.history_spillover)
         self.applied_camp = {g: np.full(self.replications, spec.camp_start[g]) for g in GOVERNMENTS}
         self.pending_choices: dict[str, tuple[str, ...]] = {}
         self.injections: list[Trigger] = []
@@ -225,7 +226,7 @@ class TrilateralModel(mesa.Model):
                 arr = float(arr)
             elif np.shape(arr) != (self.replications,):
                 raise UsageError(f"parameter '{name}' must be a number or an array of {self.replications} values")
-            declared = spec.parameter(name).range
+            declared = spec.facts.parameter_ranges[name]
             if declared is not None:
                 lo, hi = declared
                 if np.any(np.asarray(arr) < lo) or np.any(np.asarray(arr) > hi) or not np.all(np.isfinite(arr)):
@@ -470,6 +471,13 @@ class TrilateralModel(mesa.Model):
         the indicator's change over the turn. Pair ties sum their domains with the domain weights.
         """
         return contributions(self, turn if turn is not None else self.turn, top)
+
+
+def _load(name: str | Path) -> Scenario:
+    """A scenario named by library id or path, loaded and checked (the front end is imported here, not at start-up)."""
+    from sim.lang.scenario import load_scenario
+
+    return load_scenario(name)
 
 
 def _collected_mean(model: TrilateralModel, index: int, name: str) -> float:

@@ -7,7 +7,7 @@ value the model uses, or raises :class:`~sim.errors.UsageError` with a message f
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
@@ -15,8 +15,7 @@ from agents.strategies import Strategy
 from sim.engine.layout import GOVERNMENTS
 from sim.engine.limits import MAX_REPLICATION_ID, MAX_REPLICATIONS
 from sim.errors import UsageError, did_you_mean
-from sim.lang.scenario import Scenario
-from sim.lang.schema import GovCode
+from sim.lang.compiled_scenario import Scenario
 
 
 def as_seed(value: Any) -> int:
@@ -69,7 +68,7 @@ def as_record(record: Any, replications: int) -> bool:
 
 def strategy_choices(spec: Scenario, strategies: Any) -> dict[str, str | Strategy]:
     """Each government's strategy: the scenario's, overridden by ``strategies``."""
-    chosen: dict[str, str | Strategy] = {g: spec.spec.governments[cast(GovCode, g)].strategy for g in GOVERNMENTS}
+    chosen: dict[str, str | Strategy] = {g: spec.facts.strategies[g] for g in GOVERNMENTS}
     if strategies is None:
         return chosen
     if not isinstance(strategies, Mapping):

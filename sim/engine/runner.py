@@ -16,7 +16,7 @@ from sim.engine.layout import GOVERNMENTS
 from sim.engine.limits import check_ensemble_fits
 from sim.engine.model import INDICATORS, TrilateralModel
 from sim.engine.scoring import objective_scores
-from sim.lang.scenario import Scenario
+from sim.lang.compiled_scenario import Scenario
 
 DEFAULT_CHUNK = 20_000
 PERCENTILES = (5, 50, 95)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.engine.sources import Source
-from sim.lang.scenario import Trigger
+from sim.lang.compiled import Trigger
 
 if TYPE_CHECKING:
     from sim.engine.model import TrilateralModel

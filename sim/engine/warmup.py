@@ -32,10 +32,10 @@ def restart_rows(scenario: Scenario) -> np.ndarray:
     layout = scenario.layout
     names: list[str] = list(COUNTERS)
     names += [name for name in layout.rows if name.startswith(("fired.", "played."))]
-    for gov, government in scenario.spec.governments.items():
-        names += [f"{gov}.{var}" for var in ("camp", "capital", "turnover", *PROFILE_TRAITS, *government.initial)]
-    for code, threat in scenario.spec.threats.items():
-        names += [f"{code}.{var}" for var in threat.initial]
+    for gov in scenario.facts.strategies:  # the governments the file declares
+        names += [f"{gov}.{var}" for var in ("camp", "capital", "turnover", *PROFILE_TRAITS)]
+    for code, initial in scenario.facts.initial.items():
+        names += [f"{code}.{var}" for var in initial]
     for actor in THREAT_ACTORS:
         names += [f"{actor}.{var}" for var in ("activity", *layout.acts[actor])]
     return np.array(sorted({layout.rows[name] for name in names if name in layout.rows}), dtype=np.int64)

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sim.engine.layout import GOVERNMENTS, PROFILE_TRAITS, Layout
-from sim.lang import calendar, schema
-from sim.lang.compiler import Compiler
+from sim.lang import calendar
 from sim.lang.expr import Expression
+
+if TYPE_CHECKING:  # annotations only: the engine runs leaders without the schema (sim.lang.compiled_scenario)
+    from sim.lang import schema
+    from sim.lang.compiler import Compiler
 
 
 @dataclass(frozen=True)

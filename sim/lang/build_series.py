@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sim.lang import calendar, schema
-from sim.lang.compiler import Compiler
+from sim.lang import calendar
+
+if TYPE_CHECKING:  # annotations only: the engine reads series without the schema (sim.lang.compiled_scenario)
+    from sim.lang import schema
+    from sim.lang.compiler import Compiler
 
 SeriesKey = int | tuple[int, int]
 """A year (``by: year``) or a (year, quarter) pair (``by: quarter``)."""

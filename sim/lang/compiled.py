@@ -18,7 +18,17 @@ import numpy as np
 
 from sim.engine.sources import Source, SourceKind
 from sim.lang.expr import Expression
-from sim.lang.schema import PlainText
+
+
+@dataclass(frozen=True)
+class PlainWords:
+    """An author's plain-language text for a trigger (``plain:``): its effects and its condition.
+
+    Either may be empty; the generated sentence is shown for that part.
+    """
+
+    effects: str = ""
+    when: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,7 +71,7 @@ class Trigger:
     source: str
     stream: int
     counter_row: int | None = None
-    plain: PlainText | None = None
+    plain: PlainWords | None = None
 
     @property
     def owner(self) -> str:

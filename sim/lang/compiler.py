@@ -18,7 +18,7 @@ from sim.engine.limits import MAX_EXPRESSION_NODES, MAX_SCENARIO_NODES
 from sim.engine.rng import stream_id
 from sim.errors import did_you_mean
 from sim.lang import schema
-from sim.lang.compiled import Effect
+from sim.lang.compiled import Effect, PlainWords
 from sim.lang.diagnostics import Diagnostics
 from sim.lang.expr import MAX_EXPRESSION_LENGTH, ExprError, Expression, Symbols, compile_expression
 
@@ -218,8 +218,10 @@ class Compiler:
         }
 
 
-def _plain(given: str | schema.PlainText | None) -> schema.PlainText | None:
-    """An author's ``plain:`` text as :class:`~sim.lang.schema.PlainText` (a bare string is the effects)."""
-    if given is None or isinstance(given, schema.PlainText):
-        return given
-    return schema.PlainText(effects=given)
+def _plain(given: str | schema.PlainText | None) -> PlainWords | None:
+    """An author's ``plain:`` text as :class:`~sim.lang.compiled.PlainWords` (a bare string is the effects)."""
+    if given is None:
+        return None
+    if isinstance(given, schema.PlainText):
+        return PlainWords(effects=given.effects, when=given.when)
+    return PlainWords(effects=given)

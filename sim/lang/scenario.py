@@ -16,32 +16,25 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
-import numpy as np
-
-from sim.engine.layout import GOVERNMENTS, PROFILE_TRAITS, Layout
-from sim.errors import Problem, ScenarioError, UsageError, did_you_mean
-from sim.lang import calendar, checks, schema
-from sim.lang.build_leaders import LeaderTable, place_starting_leaders
+from sim.errors import Problem, ScenarioError
+from sim.lang import checks, schema
 from sim.lang.build_series import SeriesInputs, build_series
 from sim.lang.build_state import build_starting_state
 from sim.lang.build_triggers import (
     build_acts,
     build_cards,
     build_events,
-    build_injection,
     build_objectives,
     build_rules,
     build_scripts,
 )
 from sim.lang.compiled import Act, Card, Effect, Event, Injection, Rule, Trigger
+from sim.lang.compiled_scenario import Scenario, ScenarioFacts, SpecHolder
 from sim.lang.compiler import CONTEXT_NAMES, Compiler, make_layout, make_symbols
 from sim.lang.diagnostics import Diagnostics
-from sim.lang.expr import Expression, Symbols
 from sim.lang.loading import (
     ROOT_SCENARIO,
     library_dir,
@@ -51,7 +44,7 @@ from sim.lang.loading import (
     resolve_scenario_path,
 )
 from sim.lang.specs import load_spec, validate_tree
-from sim.lang.yamlio import LocDict, Mark
+from sim.lang.yamlio import Mark
 
 __all__ = [
     "CONTEXT_NAMES",
@@ -74,132 +67,6 @@ __all__ = [
     "load_paths",
     "validate_paths",
 ]
-
-
-@dataclass
-class Scenario:
-    """A validated, compiled scenario: what :class:`sim.TrilateralModel` runs."""
-
-    spec: schema.ScenarioSpec
-    path: Path
-    files: list[Path]
-    content_hash: str
-    layout: Layout
-    symbols: Symbols
-    parameter_names: list[str]
-    parameter_defaults: dict[str, float]
-    initializers: list[tuple[slice, Expression]]
-    profiles: dict[str, list[list[Expression]]]
-    camp_start: dict[str, int]
-    camp_names: dict[str, tuple[str, ...]]
-    exposure: dict[str, np.ndarray]
-    election_turns: dict[str, frozenset[int]]
-    rules: dict[str, list[Rule]]
-    events: list[Event]
-    acts: dict[str, list[Act]]
-    actions: dict[str, list[Card]]
-    series: SeriesInputs
-    scripts: dict[str, dict[int, tuple[str, ...]]] = field(default_factory=dict)
-    objectives: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
-    leaders: dict[str, LeaderTable] = field(default_factory=dict)
-    texts: tuple[str, ...] = ()
-    """The text of each file in ``files``, as loaded (a save embeds them)."""
-    embedded: bool = False
-    """Whether it was loaded from texts embedded in a save rather than from the files."""
-
-    def __repr__(self) -> str:
-        return f"Scenario(id={self.spec.id!r}, path={str(self.path)!r})"
-
-    @property
-    def id(self) -> str:
-        """The scenario id."""
-        return self.spec.id
-
-    @property
-    def title(self) -> str:
-        """The scenario title."""
-        return self.spec.title
-
-    @property
-    def turns(self) -> int:
-        """Default number of turns."""
-        return self.spec.turns
-
-    @property
-    def warmup(self) -> int:
-        """Turns run before turn 1, unrecorded (``warmup:``; 0 if none)."""
-        return self.spec.warmup
-
-    @property
-    def start(self) -> tuple[int, int]:
-        """(year, quarter) of turn 1."""
-        return calendar.parse_quarter(self.spec.start)
-
-    def quarter_of(self, turn: int) -> tuple[int, int]:
-        """(year, quarter) of a 1-based turn."""
-        return calendar.quarter_of(turn, self.start)
-
-    def quarter_label(self, turn: int) -> str:
-        """``2025Q3``-style label of a 1-based turn."""
-        return calendar.quarter_label(turn, self.start)
-
-    def turn_of(self, quarter: str) -> int:
-        """1-based turn of a quarter label (may be <= 0 or beyond the last turn)."""
-        return calendar.turn_of(quarter, self.start)
-
-    def initial_state(self, params: list[Any], replications: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """The initial state matrix and each government's profile table (camps, traits, R).
-
-        Initial values and profile traits may be expressions of parameters, and parameters may
-        differ between replications, so both are evaluated per ensemble.
-        """
-        layout = self.layout
-        x = np.zeros((layout.size, replications))
-        empty = np.zeros((0, replications))
-
-        def evaluate(value: Expression) -> np.ndarray:
-            return np.broadcast_to(np.asarray(value(empty, params, [], None), dtype=np.float64), (replications,))
-
-        for rows, value in self.initializers:
-            x[rows] = evaluate(value)
-        profiles = {}
-        for gov in GOVERNMENTS:
-            table = np.array([[evaluate(e) for e in camp] for camp in self.profiles[gov]])
-            profiles[gov] = np.clip(table, 0.0, 1.0)
-            camp = self.camp_start[gov]
-            x[layout.rows[f"{gov}.camp"]] = camp
-            for t, trait in enumerate(PROFILE_TRAITS):
-                x[layout.rows[f"{gov}.{trait}"]] = profiles[gov][camp, t]
-        place_starting_leaders(self.leaders, x, layout, params)
-        np.clip(x, layout.lo[:, None], layout.hi[:, None], out=x)  # in place: no second (rows, R) matrix
-        return x, profiles
-
-    def event(self, ident: str) -> Event:
-        """The compiled scenario event ``ident`` (for a facilitator to inject)."""
-        for event in self.events:
-            if event.id == ident:
-                return event
-        known = [e.id for e in self.events]
-        raise UsageError(f"no event '{ident}' in scenario '{self.id}'{did_you_mean(ident, known)}")
-
-    def compile_injection(
-        self, ident: str, title: str, say: str, effects: Mapping[str, Any], source: str = "facilitator"
-    ) -> Injection:
-        """A custom event with the given effects (``{target: expression}``), checked like a scenario's.
-
-        Raises:
-            UsageError: naming every problem of the effects.
-        """
-        diagnostics = Diagnostics(LocDict(), ("<facilitator>", 1, 1))
-        compiler = Compiler(diagnostics, self.layout, self.symbols)
-        injection = build_injection(compiler, ident, title, say, dict(effects), source)
-        if diagnostics:
-            raise UsageError("; ".join(problem.message for problem in diagnostics.problems))
-        return injection
-
-    def parameter(self, name: str) -> schema.ParameterSpec:
-        """The declared parameter ``name``."""
-        return self.spec.parameters[name]
 
 
 def compile_scenario(
@@ -233,7 +100,8 @@ def compile_scenario(
     if state is None:  # a trait that did not compile has recorded its problem
         raise ScenarioError(diagnostics.sorted())
     return Scenario(
-        spec=spec,
+        spec_holder=SpecHolder(spec),
+        facts=ScenarioFacts.of(spec, layout.domains),
         path=path,
         files=files,
         content_hash=content_hash,

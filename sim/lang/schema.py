@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from sim.engine.layout import GOVERNMENT_VARIABLES, PROFILE_TRAITS, view_variables
+from sim.engine.layout import MODEL_OPTIONS as MODEL_OPTIONS
 from sim.lang.calendar import parse_quarter
 
 # Variables a scenario may set at the start; the others are recomputed before turn 1
@@ -29,23 +30,6 @@ def government_initial(gov: str) -> tuple[str, ...]:
     """The starting variables one government may set: :data:`GOVERNMENT_INITIAL` and its views of its partners."""
     return GOVERNMENT_INITIAL + view_variables(gov)
 
-
-MODEL_OPTIONS = (
-    "scenario",
-    "replications",
-    "seed",
-    "rng",
-    "turns",
-    "replication_ids",
-    "strategies",
-    "record",
-    "engine",
-    "keep",
-    "bans",
-    "script",
-    "parameters",
-)
-"""Keyword options of :class:`sim.TrilateralModel`; a scenario parameter may not take one of these names."""
 
 STRATEGY_NAMES = (
     "human",

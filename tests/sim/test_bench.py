@@ -49,12 +49,14 @@ def test_the_json_has_every_figure(results):
     assert results["goals"] == GOALS and GOALS["ratio_to_reference"] == 0.6
     startup = results["startup"]
     compiling = bench_machine.bytecode_env(bench_machine.Path("unused")) is not None
-    assert set(startup) == {"list", "list_unkept", "run", *(["run_compiling"] if compiling else [])}
+    assert set(startup) == {"list", "list_unkept", "run", "run_unkept", *(["run_compiling"] if compiling else [])}
     for name, timing in startup.items():
         assert timing["command"] == ("trilat list" if name.startswith("list") else "trilat run baseline")
         assert timing["repeats"] == 1 and timing["wall_s"] > 0 and timing["cpu_s"] > 0
     assert startup["list"]["conditions"].startswith("listing kept on disk")
     assert startup["list_unkept"]["conditions"].startswith("every scenario file read")
+    assert startup["run"]["conditions"].startswith("compiled scenario kept on disk")
+    assert startup["run_unkept"]["conditions"].startswith("scenario files read and checked")
 
 
 def test_start_up_children_get_python_s_bytecode_where_this_machine_writes_none(monkeypatch, tmp_path):
