@@ -24,6 +24,7 @@ import numpy as np
 from sim.engine.layout import ALLIES
 from sim.engine.rng import stream_id
 from sim.engine.sources import behaviour
+from sim.engine.state import zero_nonfinite
 
 if TYPE_CHECKING:
     from sim.engine.model import TrilateralModel
@@ -172,7 +173,7 @@ def reaction_values(model: TrilateralModel, gov: str, cards: Sequence[Trigger], 
                 continue
             value = np.nan_to_num(np.asarray(effect.value(x, p, c, draws), dtype=np.float64))
             values[i] += loop.value(gov, name, value)
-    return np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
+    return zero_nonfinite(values)
 
 
 class LoopValues:

@@ -186,7 +186,7 @@ def history_signal(model: TrilateralModel, card: Trigger) -> np.ndarray:
             continue
         value = np.asarray(effect.value(x, p, c, draws), dtype=np.float64)
         delta = value - x[rows[effect.target]] if effect.op == "set" else value
-        signal = signal + sign * np.nan_to_num(delta, nan=0.0, posinf=0.0, neginf=0.0)
+        signal = signal + sign * np.where(np.isfinite(delta), delta, 0.0)  # np.nan_to_num's numbers, quicker
     return signal
 
 

@@ -24,6 +24,7 @@ from sim.engine.kernels.valuation import (
 )
 from sim.engine.layout import GOVERNMENTS, PAIR_MEMBERS, PAIRS
 from sim.engine.politics import history_payoffs
+from sim.engine.state import zero_nonfinite
 
 if TYPE_CHECKING:
     from sim.engine.model import TrilateralModel
@@ -149,7 +150,8 @@ def _weighted_changes(model: TrilateralModel, cards: Sequence[Trigger], weights:
     compiled = model.state.compiled
     for i, card in enumerate(cards):
         for effect in card.effects:
-            rows = [r for r in range(effect.rows.start, effect.rows.stop) if r in weights]
+            span = range(effect.rows.start, effect.rows.stop)
+            rows = [r for r in span if r in weights]
             if not rows:
                 continue
             value = np.asarray(effect.value(x, p, c, draws), dtype=np.float64)
@@ -157,15 +159,19 @@ def _weighted_changes(model: TrilateralModel, cards: Sequence[Trigger], weights:
                 _weighted_change_kernel(model, values[i], rows, value.reshape(-1), effect.op == "set", weights)
                 continue
             value = np.where(np.isfinite(value), value, np.nan)  # a non-finite effect makes the card worth 0
-            # Row by row, so each world's sum does not depend on how many worlds there are.
-            for row in rows:
-                target = value if effect.op == "set" else x[row] + value
-                delta = np.clip(target, lo[row], hi[row]) - x[row]
-                values[i] += weights[row] * delta
+            # Every row's bounded change in one go (element by element, so the same numbers as row
+            # by row), then added row by row, so each world's sum does not depend on how many
+            # worlds there are.
+            where = effect.rows if len(rows) == len(span) else rows
+            current = x[where]
+            target = np.broadcast_to(value, current.shape) if effect.op == "set" else current + value
+            deltas = np.clip(target, lo[where, None], hi[where, None]) - current
+            for k, row in enumerate(rows):
+                values[i] += weights[row] * deltas[k]
     if compiled:
         kernels.load().zero_nonfinite(values)
         return values
-    return np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
+    return zero_nonfinite(values)
 
 
 def _weighted_change_kernel(

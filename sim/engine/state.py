@@ -31,6 +31,15 @@ def elementwise_sum(arrays: Iterable[np.ndarray]) -> np.ndarray:
     return total
 
 
+def zero_nonfinite(values: np.ndarray) -> np.ndarray:
+    """``values`` with NaN and infinities set to 0, in place.
+
+    The numbers of ``np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)`` in fewer numpy calls.
+    """
+    values[~np.isfinite(values)] = 0.0
+    return values
+
+
 def pair_index(ties: np.ndarray, weakest_weight: float | np.ndarray) -> np.ndarray:
     """Trilateral index of pair ties (3, R): weakest_weight * min + (1 - weakest_weight) * mean."""
     low = np.minimum(np.minimum(ties[0], ties[1]), ties[2])
