@@ -49,7 +49,8 @@ def as_mask(value: object, replications: int) -> np.ndarray:
     arr = np.asarray(value)
     if arr.dtype != np.bool_:
         with np.errstate(invalid="ignore"):
-            arr = np.nan_to_num(arr.astype(np.float64), nan=0.0) != 0
+            numbers = arr.astype(np.float64)
+            arr = (numbers != 0) & (numbers == numbers)  # non-zero and not NaN (infinities are true)
     return np.broadcast_to(arr, (replications,))
 
 
