@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -23,3 +24,11 @@ def cache_folder(variable: str, name: str = "") -> Path | None:
     base = os.environ.get("XDG_CACHE_HOME", "").strip()
     root = (Path(base) if base else Path.home() / ".cache") / "trilat"
     return root / name if name else root
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes, or ``""`` for a file gone or unreadable (which matches no kept digest)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""

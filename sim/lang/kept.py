@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim import __version__
-from sim.cache_folders import cache_folder
-from sim.lang.library import library_dir
+from sim.cache_folders import cache_folder, file_digest
+from sim.lang.library import library_dir, library_file, looks_like_path
 
 if TYPE_CHECKING:
     from sim.lang.compiled_scenario import Scenario
@@ -129,11 +129,7 @@ def code_digest() -> str:
 
 def _library_or_path(name: str | Path) -> Path | None:
     """The file ``name`` loads (as :func:`~sim.lang.loading.resolve_scenario_path` finds it), or None: let it decide."""
-    text = str(name)
-    if isinstance(name, Path) or text.endswith((".yaml", ".yml")) or "/" in text:
-        return Path(text)
-    candidate = library_dir() / f"{text}.yaml"
-    return candidate if candidate.is_file() else None
+    return Path(str(name)) if looks_like_path(name) else library_file(str(name))
 
 
 def _key(path: Path) -> str:
@@ -151,7 +147,7 @@ def _kept(where: Path, path: Path) -> Scenario | None:
                 header["format"] != FORMAT
                 or header["path"] != str(path.resolve())
                 or header["code"] != code_digest()
-                or not all(_digest(Path(file)) == digest for file, digest in header["files"])
+                or not all(file_digest(Path(file)) == digest for file, digest in header["files"])
             ):
                 return None
             scenario = pickle.load(handle)  # noqa: S301 - written by keep() into the user's own cache folder
@@ -161,13 +157,6 @@ def _kept(where: Path, path: Path) -> Scenario | None:
         return None
     scenario.path = path  # as this load names it (a relative path stays relative, as load_scenario leaves it)
     return scenario
-
-
-def _digest(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return ""  # a file gone or unreadable never matches a kept digest
 
 
 def _prune(where: Path) -> None:

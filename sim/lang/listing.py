@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sim import __version__
-from sim.cache_folders import cache_folder
+from sim.cache_folders import cache_folder, file_digest
 from sim.lang.library import library_dir, library_ids
 
 CACHE_ENV = "TRILAT_LISTING_CACHE"
@@ -65,13 +65,13 @@ def _read_library(ids: list[str]) -> tuple[list[dict[str, Any]], dict[str, str]]
 
     # Digests taken before the files are read: a file edited meanwhile is kept with its old
     # digest, so the next listing reads it again (never new digests beside old rows).
-    before = {str(file.resolve()): _digest(file) for file in library_dir().glob("*.yaml")}
+    before = {str(file.resolve()): file_digest(file) for file in library_dir().glob("*.yaml")}
     rows: list[dict[str, Any]] = []
     files: dict[str, str] = {}
     for ident in ids:
         spec, chain = load_spec_and_files(ident)
         for file in chain:
-            files.setdefault(str(file), before.get(str(file)) or _digest(file))
+            files.setdefault(str(file), before.get(str(file)) or file_digest(file))
         first = spec.sources[0] if spec.sources else None
         rows.append(
             {
@@ -92,7 +92,7 @@ def _kept_rows(path: Path, ids: list[str], code: str) -> list[dict[str, Any]] | 
         if kept["format"] != FORMAT or kept["code"] != code or kept["ids"] != ids:
             return None
         for file, digest in kept["files"].items():
-            if _digest(Path(file)) != digest:
+            if file_digest(Path(file)) != digest:
                 return None
         rows = kept["rows"]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -112,13 +112,6 @@ def _keep(path: Path, content: dict[str, Any]) -> None:
         atomic_write_text(path, json.dumps(content))
     except (OSError, UsageError):
         return  # an unwritable or odd cache folder: list without keeping
-
-
-def _digest(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return ""  # a file gone or unreadable never matches a kept digest
 
 
 def _code_digest() -> str:

@@ -21,7 +21,7 @@ from typing import Any
 from sim.engine.layout import GOVERNMENTS, PAIRS
 from sim.engine.limits import MAX_EXTENDS_DEPTH
 from sim.errors import Problem, ScenarioError, did_you_mean
-from sim.lang.library import ROOT_SCENARIO, library_dir, library_ids
+from sim.lang.library import ROOT_SCENARIO, library_dir, library_file, library_ids, looks_like_path
 from sim.lang.validation import sort_problems
 from sim.lang.yamlio import (
     MAX_FILE_BYTES,
@@ -64,14 +64,13 @@ def resolve_scenario_path(name: str | Path, relative_to: Path | None = None) -> 
         ScenarioError: when the name is neither an existing file nor a library scenario.
     """
     text = str(name)
-    looks_like_path = isinstance(name, Path) or text.endswith((".yaml", ".yml")) or "/" in text
-    if looks_like_path:
+    if looks_like_path(name):
         path = Path(text)
         if relative_to is not None and not path.is_absolute():
             path = relative_to / path
         return path
-    candidate = library_dir() / f"{text}.yaml"
-    if candidate.is_file():
+    candidate = library_file(text)
+    if candidate is not None:
         return candidate
     if relative_to is not None and (relative_to / f"{text}.yaml").is_file():
         return relative_to / f"{text}.yaml"

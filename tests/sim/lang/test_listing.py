@@ -61,9 +61,9 @@ def test_a_changed_file_is_read_again(cache, monkeypatch):
     path, reads = cache
     listing.library_listing()
     reads.clear()
-    real = listing._digest
+    real = listing.file_digest
     root = str(library_dir() / "defaults.yaml")
-    monkeypatch.setattr(listing, "_digest", lambda file: "edited" if str(file) == root else real(file))
+    monkeypatch.setattr(listing, "file_digest", lambda file: "edited" if str(file) == root else real(file))
     listing.library_listing()
     assert len(reads) == len(library_ids())
     assert json.loads(path.read_text())["files"][root] == "edited"  # kept again, as read now
@@ -150,9 +150,9 @@ def test_a_file_edited_while_the_library_is_read_is_read_again_next_time(cache, 
         edited["done"] = True  # from now on the root file "has changed"
         return real(name)
 
-    real_digest = listing._digest
+    real_digest = listing.file_digest
     monkeypatch.setattr(
-        listing, "_digest", lambda file: "new" if edited["done"] and str(file) == root else real_digest(file)
+        listing, "file_digest", lambda file: "new" if edited["done"] and str(file) == root else real_digest(file)
     )
     monkeypatch.setattr(specs, "load_spec_and_files", edited_while_reading)
     listing.library_listing()
