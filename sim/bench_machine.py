@@ -28,7 +28,7 @@ import subprocess
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -231,22 +231,41 @@ def bytecode_env(folder: Path) -> dict[str, str | None] | None:
     return {"PYTHONDONTWRITEBYTECODE": None, "PYTHONPYCACHEPREFIX": str(folder)}
 
 
-def compile_bytecode(env: Mapping[str, str | None]) -> None:
+def compile_bytecode(env: Mapping[str, str | None], imports: Sequence[str] = ()) -> None:
     """Compile Trilat's sources in a child Python with ``env`` (:func:`bytecode_env`'s), as an install does.
 
     The packages' bytecode then lies in the child's cache folder, so a process started later with
     the same environment (a sweep's fork server, :func:`environment`) reads it instead of
-    compiling every module, as an installed copy does.
+    compiling every module, as an installed copy does. A cache folder holds the bytecode of
+    every module (``PYTHONPYCACHEPREFIX`` replaces the ``__pycache__`` folders of the installed
+    libraries too), so a second child then imports ``imports``: the libraries those modules load
+    (numpy, numba, pyarrow ...) get their bytecode as well, as they have it in an installed
+    environment.
     """
     root = Path(__file__).resolve().parent.parent  # the folder holding the ``sim`` package
     packages = [str(root / name) for name in ("sim", "agents") if (root / name).is_dir()]
+    child_env = _changed_environment(env)
     subprocess.run(  # noqa: S603 - this Python's compileall, on this package's folders
         [sys.executable, "-m", "compileall", "-q", *packages],
-        env=_changed_environment(env),
+        env=child_env,
         stdout=subprocess.DEVNULL,
         check=True,
         timeout=300,
     )
+    if imports:
+        subprocess.run(  # noqa: S603 - this Python importing this package's modules, by name
+            [
+                sys.executable,
+                "-c",
+                "import importlib, sys\nfor name in sys.argv[1:]: importlib.import_module(name)",
+                *imports,
+            ],
+            cwd=root,
+            env=child_env,
+            stdout=subprocess.DEVNULL,
+            check=True,
+            timeout=600,
+        )
 
 
 def _changed_environment(changes: Mapping[str, str | None]) -> dict[str, str]:

@@ -104,6 +104,16 @@ def test_trilats_sources_are_compiled_into_the_folder_given(tmp_path):
     bench_machine.compile_bytecode({"PYTHONDONTWRITEBYTECODE": None, "PYTHONPYCACHEPREFIX": str(folder)})
     compiled = {path.name.split(".")[0] for path in folder.rglob("*.pyc")}
     assert {"bench_machine", "model", "worker", "government"} <= compiled  # sim and agents
+    assert not any("numpy" in path.parts for path in folder.rglob("*.pyc"))  # nothing else was imported
+
+
+def test_the_libraries_a_module_loads_get_their_bytecode_too(tmp_path):
+    """A cache folder replaces every library's ``__pycache__``: what the named modules import is compiled into it."""
+    folder = tmp_path / "pyc"
+    env = {"PYTHONDONTWRITEBYTECODE": None, "PYTHONPYCACHEPREFIX": str(folder)}
+    bench_machine.compile_bytecode(env, ["sim.engine.state"])
+    numpy_files = [path for path in folder.rglob("*.pyc") if "numpy" in path.parts]
+    assert any(path.name.startswith("_methods.") for path in numpy_files)  # numpy, imported by the state
 
 
 def test_ratios_are_computed_from_the_measured_times(results):

@@ -11,6 +11,7 @@ import numpy as np
 
 from sim.atomic import atomic_write_text
 from sim.lang.scenario import load_scenario
+from sim.research.sweep.backends import KERNEL_WARM_UP, WORKER_MODULES
 from sim.research.sweep.layout import PARTS
 from sim.research.sweep.manifest import load_manifest
 from sim.research.sweep.plan import DEFAULT_CHUNK_RUNS
@@ -83,7 +84,8 @@ def bench_sweep(
         atomic_write_text(path, _BENCH_EXPERIMENT.format(scenario=scenario, samples=samples, replications=replications))
         bytecode = bytecode_env(Path(tmp) / "bytecode")
         if bytecode is not None:
-            compile_bytecode(bytecode)
+            # Everything a worker's fork server loads gets its bytecode, as in an installed copy.
+            compile_bytecode(bytecode, [*WORKER_MODULES, KERNEL_WARM_UP["cached"]])
         for count in counts:
             out = Path(tmp) / f"out-{count}"
             with environment(bytecode or {}):

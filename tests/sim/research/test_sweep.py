@@ -324,7 +324,13 @@ def test_the_benchmark_sweeps_with_bytecode_where_this_python_writes_none(monkey
     compiled: list[dict] = []
     during: list[tuple] = []
     monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
-    monkeypatch.setattr(bench_machine, "compile_bytecode", lambda env: compiled.append(dict(env)))
+    imported: list[list[str]] = []
+
+    def compile_bytecode(env, imports=()):
+        compiled.append(dict(env))
+        imported.append(list(imports))
+
+    monkeypatch.setattr(bench_machine, "compile_bytecode", compile_bytecode)
     real_sweep = bench.run_sweep
 
     def sweep(*args, **kwargs):
@@ -338,6 +344,7 @@ def test_the_benchmark_sweeps_with_bytecode_where_this_python_writes_none(monkey
     assert during == [(None, env["PYTHONPYCACHEPREFIX"])]  # the sweep (and its fork server) see the cache
     assert os.environ["PYTHONDONTWRITEBYTECODE"] == "1"  # and this process is as before
     assert result["conditions"] == "workers with a private bytecode cache"
+    assert imported == [[*bench.WORKER_MODULES, bench.KERNEL_WARM_UP["cached"]]]  # what the fork server loads
 
 
 def test_the_benchmark_prints_the_two_worker_goal_and_the_machine_load(capsys):
