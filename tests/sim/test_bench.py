@@ -87,6 +87,27 @@ def test_a_start_up_timing_runs_the_command_in_the_environment_given(monkeypatch
     assert any((tmp_path / "pyc").rglob("*.pyc"))  # the children wrote their bytecode where they were told
 
 
+def test_each_start_up_figure_uses_its_caches_as_its_conditions_say(monkeypatch):
+    """``run`` and ``list`` read what they keep on disk, the ``_unkept`` rows turn it off; all warm up untimed."""
+    from sim import bench
+    from sim.lang import kept, listing
+
+    calls: dict[tuple[str, ...], list] = {}
+
+    def spy(args, repeats, env=None, untimed_first=False):
+        calls.setdefault(tuple(args), []).append((dict(env or {}), untimed_first))
+        return {"command": "trilat " + " ".join(args), "repeats": repeats, "wall_s": 1.0, "cpu_s": 1.0}
+
+    monkeypatch.setattr(bench_machine, "startup_seconds", spy)
+    figures = bench._startup_figures("baseline", 1)
+    (listed, listed_unkept), run_calls = calls[("list",)], calls[("run", "baseline")]
+    assert listed[0][listing.CACHE_ENV] not in ("off", None) and listed_unkept[0][listing.CACHE_ENV] == "off"
+    run, run_unkept = run_calls[0], run_calls[1]
+    assert run[0][kept.CACHE_ENV] not in ("off", None) and run_unkept[0][kept.CACHE_ENV] == "off"
+    assert all(untimed for untimed in (listed[1], listed_unkept[1], run[1], run_unkept[1]))
+    assert figures["run"]["conditions"].startswith("compiled scenario kept on disk")
+
+
 def test_an_environment_block_changes_this_process_and_puts_everything_back(monkeypatch):
     monkeypatch.setenv("TRILAT_BENCH_KEPT", "before")
     monkeypatch.setenv("TRILAT_BENCH_REMOVED", "before")
