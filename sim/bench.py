@@ -49,27 +49,34 @@ def _startup_figures(scenario_name: str, repeats: int) -> dict[str, dict[str, An
     bytecode: where this machine's Python writes none (``PYTHONDONTWRITEBYTECODE``), the children
     keep theirs in a private folder (:func:`~sim.bench_machine.bytecode_env`) and
     ``run_compiling`` is also measured, compiling Trilat's sources on every start as such a
-    machine does. Each figure says its conditions.
+    machine does. The repeats are timed in rounds, every command once per round
+    (:func:`~sim.bench_machine.startup_rounds`). Each figure says its conditions.
     """
     with tempfile.TemporaryDirectory(prefix="trilat-bench-startup-") as tmp:
         bytecode = bench_machine.bytecode_env(Path(tmp) / "bytecode")
         with_bytecode = bytecode or {}
         code = "private bytecode cache" if bytecode else "bytecode"
-        measure = bench_machine.startup_seconds
-        run = ["run", scenario_name]
-        figures = {
-            "list": measure(["list"], repeats, {**with_bytecode, LISTING_CACHE_ENV: tmp}, untimed_first=True),
-            "list_unkept": measure(["list"], repeats, {**with_bytecode, LISTING_CACHE_ENV: "off"}, untimed_first=True),
-            "run": measure(run, repeats, {**with_bytecode, SCENARIO_CACHE_ENV: tmp}, untimed_first=True),
-            "run_unkept": measure(run, repeats, {**with_bytecode, SCENARIO_CACHE_ENV: "off"}, untimed_first=True),
+        command = bench_machine.StartupCommand
+        run = ("run", scenario_name)
+        commands = {
+            "list": command(("list",), {**with_bytecode, LISTING_CACHE_ENV: tmp}, untimed_first=True),
+            "list_unkept": command(("list",), {**with_bytecode, LISTING_CACHE_ENV: "off"}, untimed_first=True),
+            "run": command(run, {**with_bytecode, SCENARIO_CACHE_ENV: tmp}, untimed_first=True),
+            "run_unkept": command(run, {**with_bytecode, SCENARIO_CACHE_ENV: "off"}, untimed_first=True),
         }
-        figures["list"]["conditions"] = f"listing kept on disk, {code}"
-        figures["list_unkept"]["conditions"] = f"every scenario file read, {code}"
-        figures["run"]["conditions"] = f"compiled scenario kept on disk, {code}"
-        figures["run_unkept"]["conditions"] = f"scenario files read and checked, {code}"
+        conditions = {
+            "list": f"listing kept on disk, {code}",
+            "list_unkept": f"every scenario file read, {code}",
+            "run": f"compiled scenario kept on disk, {code}",
+            "run_unkept": f"scenario files read and checked, {code}",
+        }
         if bytecode is not None:
-            figures["run_compiling"] = measure(run, repeats, {SCENARIO_CACHE_ENV: tmp})
-            figures["run_compiling"]["conditions"] = "sources compiled on every start (PYTHONDONTWRITEBYTECODE)"
+            compiling = bench_machine.sources_without_bytecode(Path(tmp) / "libraries", run, {SCENARIO_CACHE_ENV: tmp})
+            commands["run_compiling"] = command(run, compiling)
+            conditions["run_compiling"] = "sources compiled on every start (PYTHONDONTWRITEBYTECODE)"
+        figures = bench_machine.startup_rounds(commands, repeats)
+        for name, timing in figures.items():
+            timing["conditions"] = conditions[name]
     return figures
 
 

@@ -23,6 +23,7 @@ import importlib.util
 import inspect
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -30,6 +31,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -180,42 +182,69 @@ def _child_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def startup_seconds(
-    args: list[str], repeats: int, env: dict[str, str | None] | None = None, untimed_first: bool = False
-) -> dict[str, Any]:
-    """Median wall and CPU seconds of ``trilat ARGS`` in a fresh interpreter (this code, this Python).
+@dataclass(frozen=True)
+class StartupCommand:
+    """A ``trilat`` command to time in fresh interpreters.
 
-    Args:
+    Attributes:
         args: the command's arguments.
-        repeats: timed runs (the median is kept).
         env: variables to set (a None value removes the variable) in the children's environment.
         untimed_first: run the command once before timing it (so that what it keeps on disk,
             Python's bytecode or the kept listing, is there, as for a user's second command).
     """
-    root = Path(__file__).resolve().parent.parent  # the folder holding the ``sim`` package
-    child_env = _changed_environment(env or {})
-    walls, cpus = [], []
-    for run in range(repeats + int(untimed_first)):
-        cpu, wall = _child_cpu(), time.perf_counter()
-        subprocess.run(  # noqa: S603 - this Python running this package's CLI, with fixed arguments
-            [sys.executable, "-m", "sim.cli", *args],
-            cwd=root,
-            env=child_env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            check=True,
-            timeout=300,
-        )
-        if untimed_first and run == 0:
-            continue
-        walls.append(time.perf_counter() - wall)
-        cpus.append(_child_cpu() - cpu)
+
+    args: tuple[str, ...]
+    env: Mapping[str, str | None] = field(default_factory=dict)
+    untimed_first: bool = False
+
+
+def startup_rounds(commands: Mapping[str, StartupCommand], repeats: int) -> dict[str, dict[str, Any]]:
+    """Median wall and CPU seconds of each command in a fresh interpreter (this code, this Python).
+
+    The untimed first runs come first; then ``repeats`` rounds each time every command once, in
+    turn, so that a spell in which the machine runs slower (a shared machine's usual drift) weighs
+    on every command alike rather than on the one timed during it.
+    """
+    envs = {name: _changed_environment(command.env) for name, command in commands.items()}
+    for name, command in commands.items():
+        if command.untimed_first:
+            _time_child(command.args, envs[name])
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    for _ in range(repeats):
+        for name, command in commands.items():
+            times[name].append(_time_child(command.args, envs[name]))
     return {
-        "command": " ".join(["trilat", *args]),
-        "wall_s": round(statistics.median(walls), 3),
-        "cpu_s": round(statistics.median(cpus), 3),
-        "repeats": repeats,
+        name: {
+            "command": " ".join(["trilat", *command.args]),
+            "wall_s": round(statistics.median(wall for wall, _ in times[name]), 3),
+            "cpu_s": round(statistics.median(cpu for _, cpu in times[name]), 3),
+            "repeats": repeats,
+        }
+        for name, command in commands.items()
     }
+
+
+def startup_seconds(
+    args: list[str], repeats: int, env: dict[str, str | None] | None = None, untimed_first: bool = False
+) -> dict[str, Any]:
+    """Median wall and CPU seconds of ``trilat ARGS`` (:func:`startup_rounds` of one command)."""
+    return startup_rounds({"it": StartupCommand(tuple(args), env or {}, untimed_first)}, repeats)["it"]
+
+
+def _time_child(args: tuple[str, ...], child_env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds of ``trilat ARGS`` in a child Python."""
+    root = Path(__file__).resolve().parent.parent  # the folder holding the ``sim`` package
+    cpu, wall = _child_cpu(), time.perf_counter()
+    subprocess.run(  # noqa: S603 - this Python running this package's CLI, with fixed arguments
+        [sys.executable, "-m", "sim.cli", *args],
+        cwd=root,
+        env=child_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=True,
+        timeout=300,
+    )
+    return time.perf_counter() - wall, _child_cpu() - cpu
 
 
 def bytecode_env(folder: Path) -> dict[str, str | None] | None:
@@ -266,6 +295,24 @@ def compile_bytecode(env: Mapping[str, str | None], imports: Sequence[str] = ())
             check=True,
             timeout=600,
         )
+
+
+def sources_without_bytecode(folder: Path, args: Sequence[str], env: Mapping[str, str | None]) -> dict[str, str | None]:
+    """Children's environment in which the libraries have bytecode and Trilat's own sources have none.
+
+    ``trilat ARGS`` runs once with ``folder`` as its bytecode cache (``PYTHONPYCACHEPREFIX``), which
+    gives every module it imports its bytecode there; Trilat's packages are then removed from the
+    folder, and the environment returned (``env`` with that folder and
+    ``PYTHONDONTWRITEBYTECODE=1``) makes a child compile exactly Trilat's sources at every start,
+    as a checkout run on such a machine does, whatever ``__pycache__`` folders the checkout holds.
+    """
+    root = Path(__file__).resolve().parent.parent  # the folder holding the ``sim`` package
+    warm = {**env, "PYTHONDONTWRITEBYTECODE": None, "PYTHONPYCACHEPREFIX": str(folder)}
+    _time_child(tuple(args), _changed_environment(warm))
+    mirror = folder / root.relative_to(root.anchor)
+    for package in ("sim", "agents", "scenarios", "ui"):
+        shutil.rmtree(mirror / package, ignore_errors=True)
+    return {**env, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPYCACHEPREFIX": str(folder)}
 
 
 def _changed_environment(changes: Mapping[str, str | None]) -> dict[str, str]:

@@ -92,20 +92,42 @@ def test_each_start_up_figure_uses_its_caches_as_its_conditions_say(monkeypatch)
     from sim import bench
     from sim.lang import kept, listing
 
-    calls: dict[tuple[str, ...], list] = {}
+    seen = {}
 
-    def spy(args, repeats, env=None, untimed_first=False):
-        calls.setdefault(tuple(args), []).append((dict(env or {}), untimed_first))
-        return {"command": "trilat " + " ".join(args), "repeats": repeats, "wall_s": 1.0, "cpu_s": 1.0}
+    def spy(commands, repeats):
+        seen.update(commands)
+        return {name: {"command": "trilat", "repeats": repeats, "wall_s": 1.0, "cpu_s": 1.0} for name in commands}
 
-    monkeypatch.setattr(bench_machine, "startup_seconds", spy)
+    monkeypatch.setattr(bench_machine, "startup_rounds", spy)
     figures = bench._startup_figures("baseline", 1)
-    (listed, listed_unkept), run_calls = calls[("list",)], calls[("run", "baseline")]
-    assert listed[0][listing.CACHE_ENV] not in ("off", None) and listed_unkept[0][listing.CACHE_ENV] == "off"
-    run, run_unkept = run_calls[0], run_calls[1]
-    assert run[0][kept.CACHE_ENV] not in ("off", None) and run_unkept[0][kept.CACHE_ENV] == "off"
-    assert all(untimed for untimed in (listed[1], listed_unkept[1], run[1], run_unkept[1]))
+    assert (
+        seen["list"].env[listing.CACHE_ENV] not in ("off", None) and seen["list_unkept"].env[listing.CACHE_ENV] == "off"
+    )
+    assert seen["run"].env[kept.CACHE_ENV] not in ("off", None) and seen["run_unkept"].env[kept.CACHE_ENV] == "off"
+    assert seen["list"].args == ("list",) and seen["run"].args == seen["run_unkept"].args == ("run", "baseline")
+    assert all(seen[name].untimed_first for name in ("list", "list_unkept", "run", "run_unkept"))
     assert figures["run"]["conditions"].startswith("compiled scenario kept on disk")
+
+
+def test_start_up_repeats_are_timed_in_rounds_after_the_warm_ups(monkeypatch):
+    order = []
+    monkeypatch.setattr(bench_machine, "_time_child", lambda args, env: order.append(args[0]) or (1.0, 0.5))
+    commands = {
+        "a": bench_machine.StartupCommand(("list",), untimed_first=True),
+        "b": bench_machine.StartupCommand(("run",)),
+    }
+    figures = bench_machine.startup_rounds(commands, 3)
+    assert order == ["list", "list", "run", "list", "run", "list", "run"]  # warm-up, then a, b each round
+    assert figures["a"] == {"command": "trilat list", "wall_s": 1.0, "cpu_s": 0.5, "repeats": 3}
+
+
+def test_the_compiling_row_keeps_the_libraries_bytecode_and_none_of_trilats(tmp_path):
+    folder = tmp_path / "libraries"
+    env = bench_machine.sources_without_bytecode(folder, ["list"], {"TRILAT_LISTING_CACHE": "off"})
+    assert env == {"TRILAT_LISTING_CACHE": "off", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPYCACHEPREFIX": str(folder)}
+    kept = list(folder.rglob("*.pyc"))
+    assert any("pydantic" in path.parts for path in kept)  # the listing read the schema: pydantic's bytecode
+    assert not any(part in ("sim", "agents") for path in kept for part in path.parts)  # Trilat's was removed
 
 
 def test_an_environment_block_changes_this_process_and_puts_everything_back(monkeypatch):
