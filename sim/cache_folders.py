@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 OFF = frozenset({"off", "0", "no", "false", "none"})
@@ -32,3 +33,13 @@ def file_digest(path: Path) -> str:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return ""
+
+
+def source_digest(parts: Iterable[str], files: Iterable[Path]) -> str:
+    """SHA-256 of some version strings and of source files (each name and bytes): what a kept result was made by."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode() + b"\0")
+    for file in files:
+        digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()

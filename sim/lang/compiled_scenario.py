@@ -128,12 +128,6 @@ class SpecHolder:
         self._spec = None
         self._pickled = state
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, SpecHolder) and self.get() == other.get()
-
-    def __hash__(self) -> int:
-        return hash(self.pickled())
-
 
 @dataclass(eq=False)
 class Scenario:

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim import __version__
-from sim.cache_folders import cache_folder, file_digest
+from sim.cache_folders import cache_folder, file_digest, source_digest
 from sim.lang.library import library_dir, library_file, looks_like_path
 
 if TYPE_CHECKING:
@@ -63,20 +63,26 @@ def load(name: str | Path) -> Scenario:
         ScenarioError: listing every problem found as ``path:line:col: message``.
     """
     where = folder()
+    if where is None:
+        return _checked(name)
+    code = code_digest()  # once: compared with a kept copy's and written with a new one
     path = _library_or_path(name)
-    if where is not None and path is not None:
-        kept = _kept(where, path)
-        if kept is not None:
-            return kept
-    from sim.lang.scenario import load_scenario
-
-    scenario = load_scenario(name)
-    if where is not None:
-        keep(where, scenario)
+    kept = _kept(where, path, code) if path is not None else None
+    if kept is not None:
+        return kept
+    scenario = _checked(name)
+    keep(where, scenario, code)
     return scenario
 
 
-def keep(where: Path, scenario: Scenario) -> Path | None:
+def _checked(name: str | Path) -> Scenario:
+    """The scenario read from its files and checked (the front end is imported here, on a miss only)."""
+    from sim.lang.scenario import load_scenario
+
+    return load_scenario(name)
+
+
+def keep(where: Path, scenario: Scenario, code: str | None = None) -> Path | None:
     """Write ``scenario``'s kept copy into ``where`` (best effort: a run never fails for its cache).
 
     Nothing is kept for a scenario embedded in a save, or whose files changed since they were
@@ -96,7 +102,7 @@ def keep(where: Path, scenario: Scenario) -> Path | None:
         if data != text.encode("utf-8"):
             return None  # edited meanwhile (or not UTF-8): the next load reads it again
         files.append((str(file.resolve()), hashlib.sha256(data).hexdigest()))
-    header = {"format": FORMAT, "code": code_digest(), "path": str(scenario.path.resolve()), "files": files}
+    header = {"format": FORMAT, "code": code or code_digest(), "path": str(scenario.path.resolve()), "files": files}
     content = json.dumps(header).encode("utf-8") + b"\n" + pickle.dumps(scenario, protocol=pickle.HIGHEST_PROTOCOL)
     target = where / (_key(scenario.path) + SUFFIX)
     from sim.atomic import atomic_write
@@ -121,10 +127,7 @@ def code_digest() -> str:
         *sorted((package / "engine").glob("*.py")),
         package / "errors.py",
     ]
-    digest = hashlib.sha256(f"{__version__}\0{sys.version}\0{np.__version__}\0{library_dir()}\0".encode())
-    for file in files:
-        digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
-    return digest.hexdigest()
+    return source_digest((__version__, sys.version, np.__version__, str(library_dir())), files)
 
 
 def _library_or_path(name: str | Path) -> Path | None:
@@ -136,7 +139,7 @@ def _key(path: Path) -> str:
     return hashlib.sha256(str(path.resolve()).encode("utf-8")).hexdigest()[:32]
 
 
-def _kept(where: Path, path: Path) -> Scenario | None:
+def _kept(where: Path, path: Path, code: str) -> Scenario | None:
     """The kept scenario of ``path`` if its files and the code are unchanged, else None."""
     from sim.lang.compiled_scenario import Scenario
 
@@ -146,7 +149,7 @@ def _kept(where: Path, path: Path) -> Scenario | None:
             if (
                 header["format"] != FORMAT
                 or header["path"] != str(path.resolve())
-                or header["code"] != code_digest()
+                or header["code"] != code
                 or not all(file_digest(Path(file)) == digest for file, digest in header["files"])
             ):
                 return None

@@ -17,14 +17,13 @@ The file lives in ``$TRILAT_LISTING_CACHE`` if that is set (``off`` turns the ca
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from sim import __version__
-from sim.cache_folders import cache_folder, file_digest
+from sim.cache_folders import cache_folder, file_digest, source_digest
 from sim.lang.library import library_dir, library_ids
 
 CACHE_ENV = "TRILAT_LISTING_CACHE"
@@ -122,7 +121,4 @@ def _code_digest() -> str:
         package / "engine" / "layout.py",
         package / "engine" / "limits.py",
     ]
-    digest = hashlib.sha256(f"{__version__}\0{sys.version}\0{library_dir()}\0".encode())
-    for file in files:
-        digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
-    return digest.hexdigest()
+    return source_digest((__version__, sys.version, str(library_dir())), files)
