@@ -78,7 +78,7 @@ def settle_ally(  # noqa: C901 - the numpy code's steps, in order, in one call
         p = np_minimum(x[paid_row, w], d)
         paid[w] = p
         x[concessions_row, w] += 1.0 if p > 0 else 0.0
-        any_paid = any_paid or p > 0
+        any_paid = any_paid | (p > 0)
     if any_paid:  # relief: the tie (every domain), the ally's hedging, the White House's approval
         for r in range(tie_start, tie_stop):
             low, high = lo[r], hi[r]
@@ -100,8 +100,9 @@ def settle_ally(  # noqa: C901 - the numpy code's steps, in order, in one call
         demand[w] = demand[w] - paid[w]
         shield = 1.0 - coef[9, c] * x[hedging_row, w]
         chance = _bounded(((coef[0, c] * coef[8, c]) * x[t_row, w]) * shield, 0.0, 1.0)
-        escalate[w] = demand[w] > 1e-9 and unit(replications[w], key) < chance
-        any_escalation = any_escalation or escalate[w]
+        escalates = (demand[w] > 1e-9) & (unit(replications[w], key) < chance)
+        escalate[w] = escalates
+        any_escalation = any_escalation | escalates
     if any_escalation:  # the tie suffers, the ally hedges, the demand steps up
         for r in range(tie_start, tie_stop):
             low, high = lo[r], hi[r]
@@ -115,8 +116,8 @@ def settle_ally(  # noqa: C901 - the numpy code's steps, in order, in one call
             change = coef[0, c] * coef[5, c] if escalate[w] else 0.0
             x[hedging_row, w] = np_clamp(x[hedging_row, w] + change, low, high)
         for w in range(worlds):
-            if escalate[w]:
-                demand[w] = np_minimum(demand[w] + coef[6, w * step], 1.0)
+            stepped = np_minimum(demand[w] + coef[6, w * step], 1.0)
+            demand[w] = stepped if escalate[w] else demand[w]
             x[escalations_row, w] += 1.0 if escalate[w] else 0.0
     for w in range(worlds):  # what is left lapses; this turn's concession is spent
         c = w * step

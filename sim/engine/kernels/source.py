@@ -246,17 +246,19 @@ def _choice_rounds(
             cost = costs[c]
             row = value[c]
             done = chosen[c]
+            first = c == 0
             for w in range(m):
                 spare = left[w]
                 shortfall = (reserve - (spare - cost)) / reserve
                 shortfall = 0.0 if shortfall < 0.0 else shortfall
                 shortfall = 1.0 if shortfall > 1.0 else shortfall
                 net = keep[w] * row[w] - capital_price * (1.0 + shortfall) * cost
-                net = net if not done[w] and cost <= spare + 1e-9 else -math.inf
+                net = net if (not done[w]) & (cost <= spare + 1e-9) else -math.inf
                 old = best_net[w]
-                if c == 0 or net > old or (net != net and old == old):
-                    best[w] = c
-                    best_net[w] = net
+                # Selections, not branches (``&``/``|`` do not short-circuit), so the loop vectorizes.
+                better = first | (net > old) | ((net != net) & (old == old))
+                best[w] = c if better else best[w]
+                best_net[w] = net if better else old
         taken = False
         for w in range(m):
             if best_net[w] > 0.0:
@@ -456,28 +458,47 @@ def threat_acts(
     habituation_build and habituation_decay per world. Each act is perceived with the habituation
     it found, then habituation builds (act fired) or decays; activity and impact are capped at 1.
     """
-    for w in range(x.shape[1]):
-        gain = coefficients[0, w]
-        build = coefficients[1, w]
-        decay = coefficients[2, w]
-        activity = 0.0
-        impact = 0.0
-        count = 0.0
+    worlds = x.shape[1]
+    activity = np.empty(_ACT_BLOCK)
+    impact = np.empty(_ACT_BLOCK)
+    count = np.empty(_ACT_BLOCK)
+    for first in range(0, worlds, _ACT_BLOCK):  # acts outer, worlds inner (vectorized), block by block of worlds
+        n = min(_ACT_BLOCK, worlds - first)
+        gain = coefficients[0, first : first + n]
+        build = coefficients[1, first : first + n]
+        decay = coefficients[2, first : first + n]
+        for j in range(n):
+            activity[j] = 0.0
+            impact[j] = 0.0
+            count[j] = 0.0
         for a in range(flag_rows.shape[0]):
-            f = 1.0 if fired[a, w] else 0.0
-            x[flag_rows[a], w] = f
-            severity = intensity[a, w] * f
-            activity = activity + severity
-            count = count + f
-            habituation = x[habit_rows[a], w]
-            impact = impact + severity * (1.0 - gain * habituation)
-            if fired[a, w]:
-                x[habit_rows[a], w] = habituation + build * (1.0 - habituation)
-            else:
-                x[habit_rows[a], w] = habituation * (1.0 - decay)
-        x[activity_row, w] = np_minimum(activity, 1.0)
-        x[impact_row, w] = np_minimum(impact, 1.0)
-        x[provocations_row, w] = x[provocations_row, w] + count
+            flags = x[flag_rows[a], first : first + n]
+            habits = x[habit_rows[a], first : first + n]
+            fired_block = fired[a, first : first + n]
+            intensity_block = intensity[a, first : first + n]
+            for j in range(n):
+                act = fired_block[j]
+                f = 1.0 if act else 0.0
+                flags[j] = f
+                severity = intensity_block[j] * f
+                activity[j] = activity[j] + severity
+                count[j] = count[j] + f
+                habituation = habits[j]
+                impact[j] = impact[j] + severity * (1.0 - gain[j] * habituation)
+                built = habituation + build[j] * (1.0 - habituation)
+                decayed = habituation * (1.0 - decay[j])
+                habits[j] = built if act else decayed
+        activity_block = x[activity_row, first : first + n]
+        impact_block = x[impact_row, first : first + n]
+        provocations = x[provocations_row, first : first + n]
+        for j in range(n):
+            activity_block[j] = np_minimum(activity[j], 1.0)
+            impact_block[j] = np_minimum(impact[j], 1.0)
+            provocations[j] = provocations[j] + count[j]
+
+
+_ACT_BLOCK = 512
+"""Worlds per block of :func:`threat_acts` (its sums stay in the L1 cache)."""
 
 
 def _bounded(value: float, low: float, high: float) -> float:

@@ -313,7 +313,7 @@ def pay(chosen: np.ndarray, available: np.ndarray, costs: np.ndarray, capital: n
         cost = costs[i]
         floor = cost - 1e-9
         for w in range(worlds):
-            take = chosen[i, w] and available[i, w] and left[w] >= floor
+            take = chosen[i, w] & available[i, w] & (left[w] >= floor)  # no short-circuit: the loop vectorizes
             chosen[i, w] = take
             paid = cost * (1.0 if take else 0.0)
             left[w] = left[w] - paid

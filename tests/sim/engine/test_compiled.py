@@ -59,6 +59,30 @@ def test_replication_alone_equals_it_inside_an_ensemble_under_the_compiled_engin
         assert np.array_equal(bits(alone.x[:, 0]), bits(ensemble.x[:, k]))
 
 
+def test_ensembles_spanning_several_world_blocks_run_bit_identically():
+    """The kernels that work block by block of worlds (256 or 512) give numpy's bits across block edges."""
+    from sim.engine.kernels import draws, source, valuation
+
+    worlds = 2 * max(source._ACT_BLOCK, source._TIE_BLOCK, source._DECISION_BLOCK, valuation.BLOCK, draws._BLOCK) + 77
+    values = np.linspace(0.0, 1.0, worlds)
+    for scenario in ("baseline", "trump2-transactional"):
+        runs = [
+            TrilateralModel(
+                scenario,
+                replications=worlds,
+                seed=11,
+                engine=engine,
+                record=False,
+                keep="final",
+                parameters={"us_transactionalism": values},
+            ).run()
+            for engine in ("numpy", "compiled")
+        ]
+        assert runs[1].engine == "compiled"
+        assert np.array_equal(bits(runs[0].x), bits(runs[1].x)), f"{scenario}: final state differs"
+        assert runs[0].log == runs[1].log
+
+
 def test_swept_parameter_arrays_run_bit_identically():
     values = np.linspace(0.0, 1.0, 50)
     runs = [
