@@ -24,6 +24,7 @@ HELPERS = (
     "_tie",
     "_outcome_coefficients",
     "_outcome",
+    "_outcome_stages",
 )
 """Functions the kernels call (``sim.engine.kernels.load`` inlines them)."""
 KERNELS = ("cooperation_step", "outcomes_step")
@@ -272,10 +273,59 @@ def outcomes_step(x: np.ndarray, rows: np.ndarray, pm: np.ndarray, lo: np.ndarra
     """
     r = _indices(rows)
     bounds = (lo[r[2]], hi[r[2]], lo[r[0]], hi[r[0]], lo[r[4]], hi[r[4]])
-    if pm.shape[1] > 1:
-        for w in range(x.shape[1]):
-            _outcome(x, w, r, _outcome_coefficients(pm, w), bounds)
-    else:
-        c = _outcome_coefficients(pm, 0)
-        for w in range(x.shape[1]):
-            _outcome(x, w, r, c, bounds)
+    per_world = pm.shape[1] > 1
+    c = _outcome_coefficients(pm, 0)
+    worlds = x.shape[1]
+    for first in range(0, worlds, _OUTCOME_BLOCK):  # stage by stage over a block of worlds (vectorized)
+        n = min(_OUTCOME_BLOCK, worlds - first)
+        if per_world:
+            for w in range(first, first + n):
+                _outcome(x, w, r, _outcome_coefficients(pm, w), bounds)
+        else:
+            _outcome_stages(x, first, n, r, c, bounds)
+
+
+_OUTCOME_BLOCK = 512
+"""Worlds per block of :func:`outcomes_step`: a block's rows stay in the L1 cache from one stage to the next."""
+
+
+def _outcome_stages(
+    x: np.ndarray, first: int, n: int, rows: tuple[int, ...], c: tuple[float, ...], bounds: tuple[float, ...]
+) -> None:
+    """:func:`_outcome` for worlds ``first`` to ``first + n`` with one coefficient column, one stage at a time.
+
+    Each world goes through the same operations in the same order as :func:`_outcome` (upkeep,
+    then institutionalization, then deterrence credibility); a stage reads only what the stages
+    before it wrote, so running each over the block before the next changes no bit.
+    """
+    inst_row, settled_row, upkeep_row, det_row = rows[0], rows[1], rows[2], rows[4]
+    inst = x[inst_row, first : first + n]
+    settled = x[settled_row, first : first + n]
+    upkeep = x[upkeep_row, first : first + n]
+    for j in range(n):
+        invest = np_maximum(inst[j] - settled[j], 0.0)
+        signal = _clip01(c[0] * invest + c[1] * inst[j])
+        kept = (0.0 + signal * (1.0 - upkeep[j])) + -c[2] * upkeep[j]
+        upkeep[j] = _bounded(upkeep[j] + kept, bounds[0], bounds[1])
+    weight = c[7]
+    index = x[rows[3], first : first + n]
+    for j in range(n):
+        now = inst[j]
+        kept_up = upkeep[j]
+        building = ((c[3] * np_maximum(index[j] - c[4], 0.0)) * (1.0 - now)) * ((1.0 - weight) + weight * kept_up)
+        erosion = (-c[5] * np_maximum(c[4] - index[j], 0.0)) * now
+        lapse = ((-c[6] * weight) * (1.0 - kept_up)) * now
+        new = _bounded(now + (((0.0 + building) + erosion) + lapse), bounds[2], bounds[3])
+        inst[j] = new
+        settled[j] = new
+    tie_a = x[rows[7], first : first + n]
+    tie_b = x[rows[8], first : first + n]
+    tie_c = x[rows[9], first : first + n]
+    commitment = x[rows[5], first : first + n]
+    capability = x[rows[6], first : first + n]
+    det = x[det_row, first : first + n]
+    for j in range(n):
+        ties = ((tie_a[j] + tie_b[j]) + tie_c[j]) / 3.0
+        target = _clip01(((c[8] + c[9] * ties) + c[10] * (commitment[j] - 0.5)) - c[11] * capability[j])
+        old = det[j]
+        det[j] = np_clamp(old + c[12] * (target - old), bounds[4], bounds[5])  # WorldState.apply's bounds
