@@ -358,7 +358,7 @@ class Government(mesa.Agent):
         model.state.apply(self._rows("capital"), -spent, behaviour("spends political capital", self.code))
         # Availability (``when:``) was checked before paying; do not check it again after.
         ties_before = model.state.pair_ties()
-        run_triggers(model, cards, masks=list(chosen), conditions=False)
+        run_triggers(model, cards, masks=chosen, conditions=False)
         self._defection_cost(ties_before)
         self.last_choice = chosen
 

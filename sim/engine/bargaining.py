@@ -215,17 +215,29 @@ class LoopValues:
             -P["escalation_tie_cost"] * self.tie_weight(ally) + P["escalation_hedging"] * self.weight(f"{ally}.hedging")
         )
 
-    def capacity(self, ally: str) -> np.ndarray:
-        """The most the ally's cards can pay toward a demand this turn, per world."""
+    def capacity(self, ally: str) -> np.ndarray | float:
+        """The most the ally's cards can pay toward a demand this turn, per world.
+
+        One number when every payment is a constant (then it is the same in every world, and
+        the same numpy operations on one value give its bits).
+        """
         model = self.model
-        x, p, c, draws = model.x, model.p, model.context, model.draws
         row = self.rows[f"USA.concession.{ally}"]
+        payments = [
+            effect.value
+            for card in model.scenario.actions.get(ally, ())
+            for effect in card.effects
+            if effect.op == "add" and effect.rows.start == row and effect.rows.stop == row + 1
+        ]
+        if all(value.constant is not None for value in payments):
+            most = np.zeros(1)
+            for value in payments:
+                most = np.maximum(most, np.nan_to_num(np.asarray(value.constant, dtype=np.float64)))
+            return float(most[0])
+        x, p, c, draws = model.x, model.p, model.context, model.draws
         most = np.zeros(model.replications)
-        for card in model.scenario.actions.get(ally, ()):
-            for effect in card.effects:
-                if effect.op == "add" and effect.rows.start == row and effect.rows.stop == row + 1:
-                    pay = np.nan_to_num(np.asarray(effect.value(x, p, c, draws), dtype=np.float64))
-                    most = np.maximum(most, pay)
+        for value in payments:
+            most = np.maximum(most, np.nan_to_num(np.asarray(value(x, p, c, draws), dtype=np.float64)))
         return most
 
     def value(self, gov: str, name: str, change: np.ndarray) -> np.ndarray:

@@ -114,7 +114,7 @@ def evaluate_all(model: TrilateralModel, triggers: Sequence[Trigger]) -> np.ndar
 def _run_compiled(
     model: TrilateralModel,
     triggers: Sequence[Trigger],
-    masks: list[np.ndarray | None] | None,
+    masks: Sequence[np.ndarray | None] | np.ndarray | None,
     conditions: bool,
 ) -> list[np.ndarray]:
     from sim.engine.kernels.triggers import run_group
@@ -135,10 +135,14 @@ def _run_compiled(
 def run_triggers(
     model: TrilateralModel,
     triggers: Sequence[Trigger],
-    masks: list[np.ndarray | None] | None = None,
+    masks: Sequence[np.ndarray | None] | np.ndarray | None = None,
     conditions: bool = True,
 ) -> list[np.ndarray]:
-    """Evaluate then apply a group of triggers simultaneously; return each one's fired mask."""
+    """Evaluate then apply a group of triggers simultaneously; return each one's fired mask.
+
+    ``masks`` holds one extra mask (or None) per trigger: a list, or a (triggers x worlds)
+    boolean matrix, which the compiled engine reads as it is.
+    """
     if triggers and compiled_engine(model):
         return _run_compiled(model, triggers, masks, conditions)
     x, p, c, draws = model.x, model.p, model.context, model.draws

@@ -264,8 +264,17 @@ def _parameters(model: TrilateralModel, params: tuple[int, ...]) -> np.ndarray:
     return out
 
 
-def _masks(masks: list[np.ndarray | None] | None, count: int, replications: int) -> tuple[np.ndarray, np.ndarray]:
-    """The extra masks as a matrix (rows only where needed) and each trigger's mode (1 no mask, 2 its row)."""
+def _masks(
+    masks: Sequence[np.ndarray | None] | np.ndarray | None, count: int, replications: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The extra masks as a matrix (rows only where needed) and each trigger's mode (1 no mask, 2 its row).
+
+    A (triggers x worlds) boolean matrix that is C-contiguous already (a government's chosen
+    cards) is used as it is.
+    """
+    if isinstance(masks, np.ndarray) and masks.dtype == np.bool_ and masks.shape == (count, replications):
+        if masks.flags.c_contiguous:
+            return masks, np.full(count, 2, dtype=np.int8)
     modes = np.ones(count, dtype=np.int8)
     if masks is None or all(mask is None for mask in masks):
         return np.ones((count, 1), dtype=bool), modes
@@ -280,7 +289,7 @@ def _masks(masks: list[np.ndarray | None] | None, count: int, replications: int)
 def run_group(
     model: TrilateralModel,
     triggers: Sequence[Trigger],
-    masks: list[np.ndarray | None] | None,
+    masks: Sequence[np.ndarray | None] | np.ndarray | None,
     conditions: bool,
     apply: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:

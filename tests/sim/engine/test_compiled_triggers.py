@@ -70,8 +70,11 @@ def groups(model: TrilateralModel) -> dict[str, Callable[[TrilateralModel], list
     for gov in GOVERNMENTS:
         cards = scenario.actions[gov]
         if cards:
-            chosen = list(choice.random((len(cards), R)) < 0.5)
+            matrix = choice.random((len(cards), R)) < 0.5
+            chosen = list(matrix)
             found[f"cards:{gov}"] = lambda m, cards=cards, chosen=chosen: run_triggers(m, cards, chosen, False)
+            # As Government.play passes them: one (cards x worlds) matrix, which the kernel reads as it is.
+            found[f"cards-matrix:{gov}"] = lambda m, cards=cards, matrix=matrix: run_triggers(m, cards, matrix, False)
             found[f"cards-when:{gov}"] = lambda m, cards=cards: run_triggers(m, cards)
             found[f"available:{gov}"] = lambda m, cards=cards: evaluate_all(m, cards)
     return found
