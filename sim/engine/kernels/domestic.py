@@ -23,7 +23,6 @@ from sim.engine.kernels.source import np_clamp, np_maximum, np_minimum
 
 HELPERS = (
     "_mobilization",
-    "_world",
     "_stages",
     "_polarization_stage",
 )
@@ -172,8 +171,81 @@ def domestic_step(
         x, rows[_POLARIZATION], rows[_STANCE], stance_mode, profiles, stance_trait, camp, out_stance, mobilization
     )
     if coef.shape[1] > 1:
+        # World by world with its own coefficients (column ``w``), written out here: a helper called
+        # with array arguments in this loop would cost a reference count per array and world.
         for w in range(x.shape[1]):
-            _world(x, start, lo, hi, rows, view_history, coef, noise, shock, payoff, mobilization[w], campaign, w)
+            a, p, s, u, c, t = rows[0], rows[1], rows[2], rows[3], rows[4], rows[5]
+            crisis = x[c, w]
+            change = approval_change(
+                x[a, w],
+                crisis,
+                noise[w],
+                payoff[w],
+                x[rows[_WILLINGNESS], w],
+                x[u, w],
+                coef[_APPROVAL_REVERSION, w],
+                coef[_ANCHOR, w],
+                coef[_CRISIS_COST, w],
+                coef[_NOISE, w],
+                coef[_GAP_COST, w],
+            )
+            x[a, w] = np_clamp(x[a, w] + change, lo[a], hi[a])
+            change = polarization_change(
+                x[p, w],
+                start[p, w],
+                crisis,
+                shock[w],
+                mobilization[w],
+                x[s, w] - start[s, w],
+                x[t, w] - start[t, w],
+                coef[_POLARIZATION_REVERSION, w],
+                coef[_CRISIS_POLARIZATION, w],
+                coef[_SHOCK, w],
+                coef[_MOBILIZATION_POLARIZATION, w],
+                coef[_SALIENCE_POLARIZATION, w],
+                coef[_CONVERGENCE, w],
+            )
+            x[p, w] = np_clamp(x[p, w] + change, lo[p], hi[p])
+            change = 0.0 + coef[_SALIENCE_REVERSION, w] * (start[s, w] - x[s, w])
+            change = change + coef[_OUT_PARTY, w] * mobilization[w]
+            x[s, w] = np_clamp(x[s, w] + change, lo[s], hi[s])
+            rises = 0.0
+            for j in range(2):
+                v, tie, other = rows[_PARTNER0 + 3 * j], rows[_PARTNER0 + 3 * j + 1], rows[_PARTNER0 + 3 * j + 2]
+                change = view_change(
+                    x[v, w],
+                    start[v, w],
+                    x[tie, w] - start[tie, w],
+                    shared_threat_rise(x[t, w], x[other, w], start[t, w], start[other, w]),
+                    x[s, w] - start[s, w],
+                    view_history[j] != 0,
+                    coef[_VIEW_RATE, w],
+                    coef[_VIEW_TIE, w],
+                    coef[_VIEW_THREAT, w],
+                    coef[_VIEW_HISTORY, w],
+                )
+                x[v, w] = np_clamp(x[v, w] + change, lo[v], hi[v])
+            for j in range(2):
+                v = rows[_PARTNER0 + 3 * j]
+                rises = rises + (x[v, w] - start[v, w])
+            change = support_change(
+                x[u, w],
+                x[t, w],
+                x[s, w],
+                x[p, w],
+                rises,
+                coef[_SUPPORT_BASE, w],
+                coef[_SUPPORT_THREAT, w],
+                coef[_SUPPORT_HISTORY, w],
+                coef[_SUPPORT_POLARIZATION, w],
+                coef[_SUPPORT_VIEW, w],
+                coef[_SUPPORT_RATE, w],
+            )
+            x[u, w] = np_clamp(x[u, w] + change, lo[u], hi[u])
+            x[c, w] = np_clamp(crisis + -coef[_CRISIS_DECAY, w] * crisis, lo[c], hi[c])
+            if campaign:
+                bump = coef[_CAMPAIGN, w] if x[rows[_TURNOVER], w] > 0 else 0.0
+                x[p, w] = np_clamp(x[p, w] + bump, lo[p], hi[p])
         return
     _stages(x, start, lo, hi, rows, view_history, coef, noise, shock, payoff, campaign, scratch)
 
@@ -204,96 +276,6 @@ def _mobilization(
     else:
         for w in range(out.shape[0]):
             out[w] = 0.0
-
-
-def _world(
-    x: np.ndarray,
-    start: np.ndarray,
-    lo: np.ndarray,
-    hi: np.ndarray,
-    rows: np.ndarray,
-    view_history: np.ndarray,
-    coef: np.ndarray,
-    noise: np.ndarray,
-    shock: np.ndarray,
-    payoff: np.ndarray,
-    mobilization: float,
-    campaign: bool,
-    w: int,
-) -> None:
-    """One world's step with its own coefficients (column ``w``)."""
-    a, p, s, u, c, t = rows[0], rows[1], rows[2], rows[3], rows[4], rows[5]
-    crisis = x[c, w]
-    change = approval_change(
-        x[a, w],
-        crisis,
-        noise[w],
-        payoff[w],
-        x[rows[_WILLINGNESS], w],
-        x[u, w],
-        coef[_APPROVAL_REVERSION, w],
-        coef[_ANCHOR, w],
-        coef[_CRISIS_COST, w],
-        coef[_NOISE, w],
-        coef[_GAP_COST, w],
-    )
-    x[a, w] = np_clamp(x[a, w] + change, lo[a], hi[a])
-    change = polarization_change(
-        x[p, w],
-        start[p, w],
-        crisis,
-        shock[w],
-        mobilization,
-        x[s, w] - start[s, w],
-        x[t, w] - start[t, w],
-        coef[_POLARIZATION_REVERSION, w],
-        coef[_CRISIS_POLARIZATION, w],
-        coef[_SHOCK, w],
-        coef[_MOBILIZATION_POLARIZATION, w],
-        coef[_SALIENCE_POLARIZATION, w],
-        coef[_CONVERGENCE, w],
-    )
-    x[p, w] = np_clamp(x[p, w] + change, lo[p], hi[p])
-    change = 0.0 + coef[_SALIENCE_REVERSION, w] * (start[s, w] - x[s, w])
-    change = change + coef[_OUT_PARTY, w] * mobilization
-    x[s, w] = np_clamp(x[s, w] + change, lo[s], hi[s])
-    rises = 0.0
-    for j in range(2):
-        v, tie, other = rows[_PARTNER0 + 3 * j], rows[_PARTNER0 + 3 * j + 1], rows[_PARTNER0 + 3 * j + 2]
-        change = view_change(
-            x[v, w],
-            start[v, w],
-            x[tie, w] - start[tie, w],
-            shared_threat_rise(x[t, w], x[other, w], start[t, w], start[other, w]),
-            x[s, w] - start[s, w],
-            view_history[j] != 0,
-            coef[_VIEW_RATE, w],
-            coef[_VIEW_TIE, w],
-            coef[_VIEW_THREAT, w],
-            coef[_VIEW_HISTORY, w],
-        )
-        x[v, w] = np_clamp(x[v, w] + change, lo[v], hi[v])
-    for j in range(2):
-        v = rows[_PARTNER0 + 3 * j]
-        rises = rises + (x[v, w] - start[v, w])
-    change = support_change(
-        x[u, w],
-        x[t, w],
-        x[s, w],
-        x[p, w],
-        rises,
-        coef[_SUPPORT_BASE, w],
-        coef[_SUPPORT_THREAT, w],
-        coef[_SUPPORT_HISTORY, w],
-        coef[_SUPPORT_POLARIZATION, w],
-        coef[_SUPPORT_VIEW, w],
-        coef[_SUPPORT_RATE, w],
-    )
-    x[u, w] = np_clamp(x[u, w] + change, lo[u], hi[u])
-    x[c, w] = np_clamp(crisis + -coef[_CRISIS_DECAY, w] * crisis, lo[c], hi[c])
-    if campaign:
-        bump = coef[_CAMPAIGN, w] if x[rows[_TURNOVER], w] > 0 else 0.0
-        x[p, w] = np_clamp(x[p, w] + bump, lo[p], hi[p])
 
 
 def _stages(

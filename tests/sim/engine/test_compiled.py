@@ -65,7 +65,9 @@ def test_ensembles_spanning_several_world_blocks_run_bit_identically():
 
     worlds = 2 * max(source._ACT_BLOCK, source._TIE_BLOCK, source._DECISION_BLOCK, valuation.BLOCK, draws._BLOCK) + 77
     values = np.linspace(0.0, 1.0, worlds)
-    for scenario in ("baseline", "trump2-transactional"):
+    # The second run sweeps coefficients of the domestic, cooperation and outcome kernels per world.
+    swept = {"approval_reversion": 0.02 + 0.08 * values, "tie_adjust_rate": 0.2 - 0.15 * values, "inst_build": values}
+    for scenario, parameters in (("baseline", {}), ("trump2-transactional", swept)):
         runs = [
             TrilateralModel(
                 scenario,
@@ -74,7 +76,7 @@ def test_ensembles_spanning_several_world_blocks_run_bit_identically():
                 engine=engine,
                 record=False,
                 keep="final",
-                parameters={"us_transactionalism": values},
+                parameters={"us_transactionalism": values, **parameters},
             ).run()
             for engine in ("numpy", "compiled")
         ]
