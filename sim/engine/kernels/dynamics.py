@@ -23,7 +23,6 @@ HELPERS = (
     "_history_term",
     "_tie",
     "_outcome_coefficients",
-    "_outcome",
     "_outcome_stages",
 )
 """Functions the kernels call (``sim.engine.kernels.load`` inlines them)."""
@@ -240,30 +239,6 @@ def _outcome_coefficients(pm: np.ndarray, k: int) -> tuple[float, ...]:
     )  # fmt: skip
 
 
-def _outcome(x: np.ndarray, w: int, rows: tuple[int, ...], c: tuple[float, ...], bounds: tuple[float, ...]) -> None:
-    """:func:`outcomes_step` in world ``w`` (``rows`` as :func:`_indices` of its rows and tie rows)."""
-    inst_row, settled_row, upkeep_row, det_row = rows[0], rows[1], rows[2], rows[4]
-    weight = c[7]
-    inst = x[inst_row, w]
-    upkeep = x[upkeep_row, w]
-    invest = np_maximum(inst - x[settled_row, w], 0.0)
-    signal = _clip01(c[0] * invest + c[1] * inst)
-    kept = (0.0 + signal * (1.0 - upkeep)) + -c[2] * upkeep
-    upkeep = _bounded(upkeep + kept, bounds[0], bounds[1])
-    x[upkeep_row, w] = upkeep
-    index = x[rows[3], w]
-    building = ((c[3] * np_maximum(index - c[4], 0.0)) * (1.0 - inst)) * ((1.0 - weight) + weight * upkeep)
-    erosion = (-c[5] * np_maximum(c[4] - index, 0.0)) * inst
-    lapse = ((-c[6] * weight) * (1.0 - upkeep)) * inst
-    inst = _bounded(inst + (((0.0 + building) + erosion) + lapse), bounds[2], bounds[3])
-    x[inst_row, w] = inst
-    x[settled_row, w] = inst
-    ties = ((x[rows[7], w] + x[rows[8], w]) + x[rows[9], w]) / 3.0
-    target = _clip01(((c[8] + c[9] * ties) + c[10] * (x[rows[5], w] - 0.5)) - c[11] * x[rows[6], w])
-    old = x[det_row, w]
-    x[det_row, w] = np_clamp(old + c[12] * (target - old), bounds[4], bounds[5])  # WorldState.apply's bounds
-
-
 def outcomes_step(x: np.ndarray, rows: np.ndarray, pm: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
     """``dynamics.outcomes`` with the record off: upkeep, institutionalization, deterrence credibility.
 
@@ -278,9 +253,9 @@ def outcomes_step(x: np.ndarray, rows: np.ndarray, pm: np.ndarray, lo: np.ndarra
     worlds = x.shape[1]
     for first in range(0, worlds, _OUTCOME_BLOCK):  # stage by stage over a block of worlds (vectorized)
         n = min(_OUTCOME_BLOCK, worlds - first)
-        if per_world:
+        if per_world:  # each world with its own coefficients: a block of one world at a time
             for w in range(first, first + n):
-                _outcome(x, w, r, _outcome_coefficients(pm, w), bounds)
+                _outcome_stages(x, w, 1, r, _outcome_coefficients(pm, w), bounds)
         else:
             _outcome_stages(x, first, n, r, c, bounds)
 
@@ -292,11 +267,11 @@ _OUTCOME_BLOCK = 512
 def _outcome_stages(
     x: np.ndarray, first: int, n: int, rows: tuple[int, ...], c: tuple[float, ...], bounds: tuple[float, ...]
 ) -> None:
-    """:func:`_outcome` for worlds ``first`` to ``first + n`` with one coefficient column, one stage at a time.
+    """:func:`outcomes_step` for worlds ``first`` to ``first + n`` with coefficients ``c``, one stage at a time.
 
-    Each world goes through the same operations in the same order as :func:`_outcome` (upkeep,
-    then institutionalization, then deterrence credibility); a stage reads only what the stages
-    before it wrote, so running each over the block before the next changes no bit.
+    Each world goes through the numpy code's operations in its order (upkeep, then
+    institutionalization, then deterrence credibility); a stage reads only what the stages before
+    it wrote, so running each over the block before the next changes no bit.
     """
     inst_row, settled_row, upkeep_row, det_row = rows[0], rows[1], rows[2], rows[4]
     inst = x[inst_row, first : first + n]
