@@ -138,7 +138,7 @@ def _settle_compiled(model: TrilateralModel) -> None:
     for ally in ALLIES:
         key = np.uint64(model.streams.key(model.turn, _STREAMS[ally]))
         if settle_ally(model.x, lo, hi, _ally_rows(model, ally), coefficients, transactionalism, replications, key):
-            state.ties_stale = True
+            state._touch(model.scenario.layout.tie_rows(f"USA_{ally}"))  # as state.apply on the pair's domains does
     state.refresh_ties()
 
 

@@ -47,6 +47,13 @@ def pair_index(ties: np.ndarray, weakest_weight: float | np.ndarray) -> np.ndarr
     return weakest_weight * low + (1 - weakest_weight) * mean
 
 
+_PAIRS_STALE = (1 << len(PAIRS)) - 1
+"""Stale bits of the three pair ties (bit k: ``PAIRS[k]``)."""
+_INDEX_STALE = 1 << len(PAIRS)
+"""Stale bit of the trilateral index alone (it is recomputed whenever anything is stale)."""
+_ALL_STALE = _PAIRS_STALE | _INDEX_STALE
+
+
 def _runs(rows: Iterable[int]) -> tuple[tuple[int, int], ...]:
     """Row indices as runs of consecutive rows ``(first, end)`` (end exclusive), in order."""
     runs: list[tuple[int, int]] = []
@@ -147,14 +154,17 @@ class WorldState:
         self._weakest_cache: tuple[float | np.ndarray, np.ndarray] | None = None
         self._weakest_spread: tuple[np.ndarray, np.ndarray] | None = None
         self._domain_weights = np.asarray(layout.domain_weights, dtype=np.float64)
-        # Rows whose change makes the pair ties and the index stale (domains, pair ties, index),
-        # as runs of consecutive rows; a row between them (institutionalization ...) does not.
-        tie_rows = {r for rows in self._pair_rows for r in range(rows.start, rows.stop)}
-        self._tie_blocks = _runs(tie_rows | {*self._pair_agg, self._index_row})
-        self._reaches_ties: dict[slice, bool] = {}  # per row slice (slices are hashable from Python 3.12)
+        # What a change of each row makes stale: bit k for pair k (its domains or its tie), the
+        # index bit for the index row. Rows between them (institutionalization ...) make nothing stale.
+        self._stale_bits: dict[int, int] = {self._index_row: _INDEX_STALE}
+        for k, (rows, agg) in enumerate(zip(self._pair_rows, self._pair_agg, strict=True)):
+            for r in (*range(rows.start, rows.stop), agg):
+                self._stale_bits[r] = self._stale_bits.get(r, 0) | (1 << k)
+        self._tie_blocks = _runs(self._stale_bits)
+        self._reaches_ties: dict[slice, int] = {}  # per row slice (slices are hashable from Python 3.12)
         self._pair_starts = np.array([rows.start for rows in self._pair_rows], dtype=np.int64)
         self._pair_agg_rows = np.array(self._pair_agg, dtype=np.int64)
-        self.ties_stale = True
+        self._stale = _ALL_STALE
         self.refresh_ties()
 
     @property
@@ -166,19 +176,39 @@ class WorldState:
         """The values of one variable across replications (a view)."""
         return self.x[self.layout.rows[name]]
 
+    @property
+    def ties_stale(self) -> bool:
+        """Whether a row the pair ties or the index are made of changed since the last refresh.
+
+        Setting it True makes every pair and the index stale; False marks them fresh.
+        """
+        return self._stale != 0
+
+    @ties_stale.setter
+    def ties_stale(self, stale: bool) -> None:
+        self._stale = _ALL_STALE if stale else 0
+
+    @property
+    def all_ties_stale(self) -> bool:
+        """Whether every pair tie and the index are stale already (a further change adds nothing)."""
+        return self._stale == _ALL_STALE
+
     def _touch(self, rows: slice) -> None:
-        """Mark the ties stale if ``rows`` reach a tie row (or the index)."""
-        if self.ties_stale:
+        """Mark stale the pairs whose rows ``rows`` reach (a domain or the pair's tie), and the index if it does."""
+        if self._stale == _ALL_STALE:
             return
         if not isinstance(rows, slice):
-            self.ties_stale = True
+            self._stale = _ALL_STALE
             return
         reaches = self._reaches_ties.get(rows)
         if reaches is None:
+            reaches = 0
             start, stop, _ = rows.indices(self.layout.size)
-            reaches = self._reaches_ties[rows] = any(start < end and stop > first for first, end in self._tie_blocks)
-        if reaches:
-            self.ties_stale = True
+            if any(start < end and stop > first for first, end in self._tie_blocks):
+                for r in range(*rows.indices(self.layout.size)):
+                    reaches |= self._stale_bits.get(r, 0)
+            self._reaches_ties[rows] = reaches
+        self._stale |= reaches
 
     def apply(self, rows: slice, delta: np.ndarray | float, source: Source) -> np.ndarray:
         """Add ``delta`` to ``rows`` within bounds; credit the actual change to ``source``."""
@@ -228,26 +258,32 @@ class WorldState:
         self.apply(slice(row, row + 1), np.asarray(value) - self.x[row], source)
 
     def refresh_ties(self, force: bool = False) -> None:
-        """Recompute each pair's tie (weighted mean of its domains) and the trilateral index.
+        """Recompute the stale pairs' ties (weighted mean of their domains), then the trilateral index.
 
-        Skipped when no tie row changed through :meth:`apply`/:meth:`apply_parts` since the last
-        refresh; ``force=True`` after writing ``x`` directly.
+        A pair is stale when one of its domain rows or its tie changed through
+        :meth:`apply`/:meth:`apply_parts` (or was marked) since the last refresh; a pair that is
+        not stale would be recomputed to the same bits, so it is skipped, and nothing is done when
+        no pair and not the index is stale. ``force=True`` recomputes every pair (after writing
+        ``x`` directly).
         """
-        if not (force or self.ties_stale):
+        stale = _ALL_STALE if force else self._stale
+        if not stale:
             return
-        self.ties_stale = False
+        self._stale = 0
+        pairs = stale & _PAIRS_STALE
         if self._kernels is not None:
             weakest = self._weakest_array()
             if len(weakest) != self.replications:
                 weakest = self._weakest_per_world(weakest)
             self._kernels.refresh_ties(
-                self.x, self._pair_starts, self._pair_agg_rows, self._domain_weights, self._index_row, weakest
+                self.x, self._pair_starts, self._pair_agg_rows, self._domain_weights, self._index_row, weakest, pairs
             )
             return
         weights = self.layout.domain_weights
-        for rows, agg in zip(self._pair_rows, self._pair_agg, strict=True):
-            block = self.x[rows]
-            self.x[agg] = elementwise_sum(w * row for w, row in zip(weights, block, strict=True))
+        for k, (rows, agg) in enumerate(zip(self._pair_rows, self._pair_agg, strict=True)):
+            if pairs >> k & 1:
+                block = self.x[rows]
+                self.x[agg] = elementwise_sum(w * row for w, row in zip(weights, block, strict=True))
         self.x[self._index_row] = pair_index(self.pair_ties(), self.weakest_weight)
 
     def index_weights(self) -> np.ndarray:

@@ -123,7 +123,7 @@ def _run_compiled(
     state = model.state
     for trigger, mask, planned in zip(triggers, fired, anywhere, strict=True):
         if planned:
-            if not state.ties_stale:
+            if not state.all_ties_stale:
                 for effect in trigger.effects:
                     state._touch(effect.rows)  # as state.apply does on the numpy path
             model.log_firing(trigger, mask, trigger.cause)

@@ -89,9 +89,15 @@ def apply_rows(
 
 
 def refresh_ties(
-    x: np.ndarray, pair_rows: np.ndarray, agg_rows: np.ndarray, weights: np.ndarray, index_row: int, weakest: np.ndarray
+    x: np.ndarray,
+    pair_rows: np.ndarray,
+    agg_rows: np.ndarray,
+    weights: np.ndarray,
+    index_row: int,
+    weakest: np.ndarray,
+    pairs: int,
 ) -> None:
-    """``WorldState.refresh_ties``: each pair tie as the weighted sum of its domains, then the index.
+    """``WorldState.refresh_ties``: the tie of each pair in ``pairs`` (bit p: pair p) as the weighted sum of its domains, then the index.
 
     Block by block of worlds, each pair's sum kept in a small buffer (the state rows are read once).
     """
@@ -101,6 +107,8 @@ def refresh_ties(
     for start in range(0, worlds, _TIE_BLOCK):
         n = min(_TIE_BLOCK, worlds - start)
         for p in range(agg_rows.shape[0]):
+            if not (pairs >> p) & 1:
+                continue
             first = pair_rows[p]
             domain = x[first, start : start + n]
             w0 = weights[0]

@@ -8,7 +8,7 @@ import pytest
 from sim import TrilateralModel
 from sim.engine import kernels
 from sim.engine.sources import behaviour
-from sim.engine.state import WorldState
+from sim.engine.state import WorldState, pair_index
 from sim.lang.scenario import load_scenario
 
 
@@ -59,6 +59,42 @@ def test_only_rows_the_ties_are_made_of_make_them_stale(baseline):
     first = rows["tie.ROK_JPN.history"]
     state.apply(slice(first - 2, first + 3), 0.0, source)  # a block reaching into the ties
     assert state.ties_stale
+
+
+@pytest.mark.parametrize("engine", ["numpy", "compiled"])
+def test_a_refresh_recomputes_only_the_pairs_whose_rows_changed(baseline, engine):
+    model = TrilateralModel(baseline, replications=3, seed=1, turns=1, engine=engine)
+    state, rows, x = model.state, baseline.layout.rows, model.x
+    source = behaviour("test", "USA")
+    ties = {pair: rows[f"tie.{pair}"] for pair in ("USA_ROK", "USA_JPN", "ROK_JPN")}
+    index = rows["trilateral"]
+    state.refresh_ties(force=True)
+    fresh = x.copy()
+    # A marker written straight into two ties (no apply): a refresh that recomputes a pair overwrites it.
+    x[ties["USA_ROK"]] = 7.0
+    x[ties["USA_JPN"]] = 7.0
+    first = rows["tie.ROK_JPN.history"]
+    state.apply(slice(first, first + 1), 0.01, source)
+    assert state.ties_stale and not state.all_ties_stale
+    state.refresh_ties()
+    assert np.all(x[ties["USA_ROK"]] == 7.0) and np.all(x[ties["USA_JPN"]] == 7.0)  # not stale: left alone
+    assert not np.array_equal(x[ties["ROK_JPN"]], fresh[ties["ROK_JPN"]])  # recomputed from its new domain
+    assert np.array_equal(x[index], pair_index(state.pair_ties(), state.weakest_weight))  # from all three ties
+    # A change of the index row alone recomputes the index, no pair.
+    state.apply(slice(index, index + 1), 0.0, source)
+    state.refresh_ties()
+    assert np.all(x[ties["USA_ROK"]] == 7.0)
+    # Touching USA_ROK's tie row makes that pair stale: its tie is recomputed from its domains.
+    state.apply(slice(ties["USA_ROK"], ties["USA_ROK"] + 1), 0.0, source)
+    state.refresh_ties()
+    assert np.array_equal(x[ties["USA_ROK"]], fresh[ties["USA_ROK"]])
+    assert np.all(x[ties["USA_JPN"]] == 7.0)
+    state.refresh_ties(force=True)  # forced: every pair
+    assert np.array_equal(x[ties["USA_JPN"]], fresh[ties["USA_JPN"]])
+    state.ties_stale = True  # marking by hand makes every pair stale
+    x[ties["USA_JPN"]] = 7.0
+    state.refresh_ties()
+    assert np.array_equal(x[ties["USA_JPN"]], fresh[ties["USA_JPN"]])
 
 
 def test_the_datacollector_keeps_each_indicators_mean_bit_for_bit(baseline):
