@@ -229,16 +229,13 @@ class LoopValues:
             for effect in card.effects
             if effect.op == "add" and effect.rows.start == row and effect.rows.stop == row + 1
         ]
-        if all(value.constant is not None for value in payments):
-            most = np.zeros(1)
-            for value in payments:
-                most = np.maximum(most, np.nan_to_num(np.asarray(value.constant, dtype=np.float64)))
-            return float(most[0])
+        constant = all(value.constant is not None for value in payments)
         x, p, c, draws = model.x, model.p, model.context, model.draws
-        most = np.zeros(model.replications)
+        most = np.zeros(1 if constant else model.replications)
         for value in payments:
-            most = np.maximum(most, np.nan_to_num(np.asarray(value(x, p, c, draws), dtype=np.float64)))
-        return most
+            paid = value.constant if constant else value(x, p, c, draws)
+            most = np.maximum(most, np.nan_to_num(np.asarray(paid, dtype=np.float64)))
+        return float(most[0]) if constant else most
 
     def value(self, gov: str, name: str, change: np.ndarray) -> np.ndarray:
         """Expected value to ``gov`` of a card changing bargaining row ``name`` by ``change``."""

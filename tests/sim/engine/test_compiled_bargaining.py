@@ -136,3 +136,19 @@ def test_the_kernel_reads_the_declared_rows_and_coefficients():
     assert rows[fused.SETTLE_ROWS.index("paid")] == layout.rows["USA.concession.ROK"]
     assert (rows[-2], rows[-1]) == (layout.tie_rows("USA_ROK").start, layout.tie_rows("USA_ROK").stop)
     assert set(fused.SETTLE_COEFFICIENTS) <= set(model.params)
+
+
+def test_an_allys_capacity_is_one_number_when_its_payments_are_constants_with_the_per_world_bits(monkeypatch):
+    model = TrilateralModel("baseline", replications=5, seed=1, turns=1)
+    loop = bargaining.LoopValues(model, {})
+    shared = {ally: loop.capacity(ally) for ally in bargaining.ALLIES}
+    assert all(isinstance(most, float) and most > 0 for most in shared.values())
+    # The same payments read as per-world expressions take the per-world branch.
+    for ally in bargaining.ALLIES:
+        for card in model.scenario.actions[ally]:
+            for effect in card.effects:
+                monkeypatch.setattr(effect.value, "constant", None)
+    for ally, most in shared.items():
+        per_world = loop.capacity(ally)
+        assert isinstance(per_world, np.ndarray) and per_world.shape == (5,)
+        assert same(per_world, np.full(5, most)), ally
