@@ -97,9 +97,10 @@ def refresh_ties(
     weakest: np.ndarray,
     pairs: int,
 ) -> None:
-    """``WorldState.refresh_ties``: the tie of each pair in ``pairs`` (bit p: pair p) as the weighted sum of its domains, then the index.
+    """``WorldState.refresh_ties``: each stale pair's tie as the weighted sum of its domains, then the index.
 
-    Block by block of worlds, each pair's sum kept in a small buffer (the state rows are read once).
+    ``pairs`` holds a bit per pair (bit p: pair p is recomputed). Block by block of worlds, each
+    pair's sum kept in a small buffer (the state rows are read once).
     """
     n_domains = weights.shape[0]
     worlds = x.shape[1]
