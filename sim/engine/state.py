@@ -54,17 +54,6 @@ _INDEX_STALE = 1 << len(PAIRS)
 _ALL_STALE = _PAIRS_STALE | _INDEX_STALE
 
 
-def _runs(rows: Iterable[int]) -> tuple[tuple[int, int], ...]:
-    """Row indices as runs of consecutive rows ``(first, end)`` (end exclusive), in order."""
-    runs: list[tuple[int, int]] = []
-    for row in sorted(rows):
-        if runs and runs[-1][1] == row:
-            runs[-1] = (runs[-1][0], row + 1)
-        else:
-            runs.append((row, row + 1))
-    return tuple(runs)
-
-
 def _as_2d(delta: np.ndarray | float, x: np.ndarray) -> np.ndarray:
     """A change as a 2-D float array (rows x worlds, either axis possibly 1) for the apply kernel."""
     array = np.asarray(delta, dtype=np.float64)
@@ -160,7 +149,6 @@ class WorldState:
         for k, (rows, agg) in enumerate(zip(self._pair_rows, self._pair_agg, strict=True)):
             for r in (*range(rows.start, rows.stop), agg):
                 self._stale_bits[r] = self._stale_bits.get(r, 0) | (1 << k)
-        self._tie_blocks = _runs(self._stale_bits)
         self._reaches_ties: dict[slice, int] = {}  # per row slice (slices are hashable from Python 3.12)
         self._pair_starts = np.array([rows.start for rows in self._pair_rows], dtype=np.int64)
         self._pair_agg_rows = np.array(self._pair_agg, dtype=np.int64)
@@ -203,10 +191,8 @@ class WorldState:
         reaches = self._reaches_ties.get(rows)
         if reaches is None:
             reaches = 0
-            start, stop, _ = rows.indices(self.layout.size)
-            if any(start < end and stop > first for first, end in self._tie_blocks):
-                for r in range(*rows.indices(self.layout.size)):
-                    reaches |= self._stale_bits.get(r, 0)
+            for r in range(*rows.indices(self.layout.size)):
+                reaches |= self._stale_bits.get(r, 0)
             self._reaches_ties[rows] = reaches
         self._stale |= reaches
 
