@@ -313,6 +313,10 @@ def test_the_benchmark_reports_rates_and_equal_results():
     assert result["runs"] == 2000 and result["turns"] == 16 and result["identical"]
     (row,) = result["results"]
     assert row["workers"] == 1 and row["runs_per_s"] > 0 and row["efficiency"] == 1.0
+    reference = result["reference_cpu_s"]
+    assert reference["start"] > 0 and reference["end"] > 0  # timed before and after the sweeps
+    assert row["reference_units"] == round(row["seconds"] / ((reference["start"] + reference["end"]) / 2), 1)
+    assert result["goals"]["million_runs_2_workers_reference_units"] == 48  # 10 s / 0.208 s
 
 
 def test_the_benchmark_sweeps_with_bytecode_where_this_python_writes_none(monkeypatch):
@@ -350,6 +354,8 @@ def test_the_benchmark_sweeps_with_bytecode_where_this_python_writes_none(monkey
 def test_the_benchmark_prints_the_two_worker_goal_and_the_machine_load(capsys):
     from sim.research.sweep.bench import print_bench_sweep
 
+    reference = {"start": 0.5, "end": 0.3}  # a mean of 0.4 s
+
     def results(seconds: float, runs: int = 1_000_000) -> dict:
         rows = [
             {"workers": 1, "seconds": 20.0, "runs_per_s": runs / 20.0, "speedup": 1.0, "efficiency": 1.0},
@@ -357,16 +363,32 @@ def test_the_benchmark_prints_the_two_worker_goal_and_the_machine_load(capsys):
         ]
         for row in rows:
             row.update(efficiency=row["speedup"] / row["workers"], busy_efficiency=1.0)
-        goals = {"million_runs_s": 60, "million_runs_2_workers_s": 10, "speedup_2_workers": 1.8}
+            row["reference_units"] = round(row["seconds"] / 0.4, 1)
+        goals = {
+            "million_runs_s": 60,
+            "million_runs_2_workers_s": 10,
+            "million_runs_2_workers_reference_units": 48,
+            "speedup_2_workers": 1.8,
+        }
         load = {"start": [0.5, 0.25, 0.125], "end": [1.5, 0.75, 0.5]}
         return {"runs": runs, "scenario": "baseline", "turns": 16, "chunk_runs": 20_000, "results": rows}, goals, load
 
-    for seconds, verdict in ((9.5, "ok"), (11.4, "BELOW GOAL")):
+    for seconds, verdict, units, units_verdict in ((9.5, "ok", 23.8, "ok"), (20.0, "BELOW GOAL", 50.0, "BELOW GOAL")):
         figures, goals, load = results(seconds)
-        print_bench_sweep({**figures, "goals": goals, "load_average": load, "identical": True})
+        print_bench_sweep(
+            {**figures, "goals": goals, "load_average": load, "identical": True, "reference_cpu_s": reference}
+        )
         out = capsys.readouterr().out
         assert f"1,000,000 runs on 2 workers:     {seconds:.1f} s measured   ({verdict}; goal < 10 s" in out
+        assert f"the same in reference units:     {units:.1f}   ({units_verdict}; goal <= 48:" in out
+        assert "here 0.500 s before the sweeps and 0.300 s after" in out
         assert "machine load (1/5/15 min): 0.50 0.25 0.12 at start, 1.50 0.75 0.50 at end" in out
     figures, goals, load = results(1.0, runs=100_000)
-    print_bench_sweep({**figures, "goals": goals, "load_average": load, "identical": True})
-    assert "10.0 s at the rate of 100,000 runs" in capsys.readouterr().out
+    print_bench_sweep(
+        {**figures, "goals": goals, "load_average": load, "identical": True, "reference_cpu_s": reference}
+    )
+    out = capsys.readouterr().out
+    assert "10.0 s at the rate of 100,000 runs" in out
+    assert "the same in reference units:     25.0   (ok" in out  # 2.5 units for 100,000 runs, times 10
+    print_bench_sweep({**figures, "goals": goals, "load_average": load, "identical": True})  # older JSON: no line
+    assert "reference units" not in capsys.readouterr().out
