@@ -12,7 +12,7 @@ literature (Snyder: fear of abandonment and fear of entrapment) for the two sour
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import mesa
 import numpy as np
@@ -61,6 +61,7 @@ class Government(mesa.Agent):
         self._strategy_stream = stream_id(f"strategy:{code}")
         self.last_choice: np.ndarray = np.zeros((0, model.replications), dtype=bool)
         self._valuation_plan: ValuationPlan | None = None
+        self._sensitivity_programs: dict[Any, Any] = {}  # scoring.sensitivity's program, made once
         # Row indices the compiled perception and assessment kernels read (worked out on first use).
         self._perceive_rows: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._assess_rows: np.ndarray | None = None
@@ -258,7 +259,7 @@ class Government(mesa.Agent):
         def objective_weights() -> dict[int, float | np.ndarray]:
             # Computed at most once per decision, and only if a strategy asks for values.
             if not weights:
-                weights.update(sensitivity(model, code))
+                weights.update(sensitivity(model, code, self._sensitivity_programs))
             return weights
 
         if model.state.compiled:

@@ -17,7 +17,7 @@ allies toward unilateral strategies); Taylor's related work as summarised in ess
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -222,13 +222,7 @@ class LoopValues:
         the same numpy operations on one value give its bits).
         """
         model = self.model
-        row = self.rows[f"USA.concession.{ally}"]
-        payments = [
-            effect.value
-            for card in model.scenario.actions.get(ally, ())
-            for effect in card.effects
-            if effect.op == "add" and effect.rows.start == row and effect.rows.stop == row + 1
-        ]
+        payments = self._payments(ally)
         constant = all(value.constant is not None for value in payments)
         x, p, c, draws = model.x, model.p, model.context, model.draws
         most = np.zeros(1 if constant else model.replications)
@@ -236,6 +230,24 @@ class LoopValues:
             paid = value.constant if constant else value(x, p, c, draws)
             most = np.maximum(most, np.nan_to_num(np.asarray(paid, dtype=np.float64)))
         return float(most[0]) if constant else most
+
+    def constant_capacity(self, ally: str) -> float | None:
+        """:meth:`capacity` when every payment is a constant (the same every turn), else None."""
+        if all(value.constant is not None for value in self._payments(ally)):
+            capacity = self.capacity(ally)
+            assert isinstance(capacity, float)
+            return capacity
+        return None
+
+    def _payments(self, ally: str) -> list[Any]:
+        """The values of the ally's card effects that add to its concession row."""
+        row = self.rows[f"USA.concession.{ally}"]
+        return [
+            effect.value
+            for card in self.model.scenario.actions.get(ally, ())
+            for effect in card.effects
+            if effect.op == "add" and effect.rows.start == row and effect.rows.stop == row + 1
+        ]
 
     def value(self, gov: str, name: str, change: np.ndarray) -> np.ndarray:
         """Expected value to ``gov`` of a card changing bargaining row ``name`` by ``change``."""

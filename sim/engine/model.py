@@ -150,6 +150,7 @@ class TrilateralModel(mesa.Model):
         self.draws = _Draws(self)
         self.params = self._resolve_parameters(parameter_values(parameters, swept))
         self.p = [self.params[name] for name in spec.parameter_names]
+        self.parameter_version = 0  # raised by set_parameter (what is made from the parameters is made again)
         self.warmup = spec.warmup
         self.warming_up = False
         gaps = spec.series.gaps(1 - self.warmup, self.turns)
@@ -263,6 +264,7 @@ class TrilateralModel(mesa.Model):
         resolved = self._resolve_parameters({name: value})
         self.params[name] = resolved[name]
         self.p[self.scenario.parameter_names.index(name)] = resolved[name]
+        self.parameter_version += 1
 
     def set_state(self, name: str, value: float) -> None:
         """Set a writable state variable in every world (within its bounds), e.g. ``ROK.approval``."""

@@ -187,19 +187,36 @@ def _weighted_change_kernel(
         kernel(model.x, row, value, is_set, float(lo[row]), float(hi[row]), weight, out)
 
 
-def sensitivity(model: TrilateralModel, gov: str) -> Weights:
+def sensitivity(model: TrilateralModel, gov: str, programs: dict[Any, Any] | None = None) -> Weights:
     """d(objective)/d(state row) for one government: {row: value per world} for the rows that matter.
 
     A pair tie is the domain-weighted mean of its domains; the trilateral index is credited to
     the pair ties with their weights in the index in each world. Everything is computed world by
     world, so one world's choices never depend on the others (replications stay independent).
+
+    On the compiled engine, ``programs`` (a dict the caller keeps for one model) holds each
+    government's sensitivity program once it is made, with the parameter version it was made
+    for: its operations depend only on the objectives and the model's parameters, so later calls
+    run the kernel on the state of the moment without redoing the Python that builds them
+    (:meth:`_SensitivityProgram.rerun`; the same bits). It is made again after ``set_parameter``.
     """
     objectives = model.scenario.objectives.get(gov, ())
     if objectives and getattr(model, "engine", "numpy") == "compiled":
-        try:
-            return _SensitivityProgram(model).run(objectives)
-        except _NotScalarError:
-            pass  # a swept coefficient or an index weight: the numpy code below (the same bits)
+        version = getattr(model, "parameter_version", 0)
+        kept = None if programs is None else programs.get(gov)
+        if kept is not None and kept[0] == version:
+            program = kept[1]
+            if program is not _NUMPY_PATH:
+                return program.rerun()
+        else:
+            try:
+                program = _SensitivityProgram(model).run(objectives)
+            except _NotScalarError:
+                program = _NUMPY_PATH  # a swept coefficient or an index weight: the numpy code below (the same bits)
+            if programs is not None:
+                programs[gov] = (version, program)
+            if program is not _NUMPY_PATH:
+                return program
     return _sensitivity(model, objectives, _Sensitivity(model.replications), _institution_coefficients, _history_terms)
 
 
@@ -259,6 +276,10 @@ class _Sensitivity(dict):
             self[row] = held + term
         else:
             self[row] = term.copy() if isinstance(term, np.ndarray) else term
+
+
+_NUMPY_PATH = object()
+"""A government whose sensitivities the compiled program cannot make (kept so as not to try again)."""
 
 
 class _NotScalarError(Exception):
@@ -324,12 +345,14 @@ class _SensitivityProgram(_Sensitivity):
             self.ops.append((slot, True, CONSTANT_TERM, held))
         self.ops.append((slot, False, kind, scale))
 
-    def run(self, objectives: Sequence[tuple[str, float]]) -> _Sensitivity:
+    def run(self, objectives: Sequence[tuple[str, float]]) -> _SensitivityProgram:
+        """Build the operations (the Python of :func:`sensitivity`), then compute the sensitivities."""
         _sensitivity(self.model, objectives, self, self._institution_terms, self._history_terms)
+        self._template = dict(self)  # the floats and the slots' placeholders, in the dict's order
         if not self.slots:
             return self
         model = self.model
-        P, rows, R = model.params, model.scenario.layout.rows, model.replications
+        P, rows = model.params, model.scenario.layout.rows
         names = ["institutionalization", "upkeep"]
         constants = [
             _as_scalar(P["upkeep_anchor"] * P["upkeep_weight"]),
@@ -350,10 +373,8 @@ class _SensitivityProgram(_Sensitivity):
             constants += [spill * penalty, _as_scalar(P["quasi_alliance_gain"]), -0.5 * spill * penalty]
         else:
             constants += [0.0, 0.0, 0.0]
-        values = np.empty((len(self.slots), R))
         slot, first, kind, scale = zip(*self.ops, strict=True)
-        kernels.load().sensitivity_terms(
-            model.x,
+        self._arguments = (
             np.array([rows[name] for name in names], dtype=np.int64),
             np.array(constants, dtype=np.float64),
             self.history,
@@ -361,12 +382,32 @@ class _SensitivityProgram(_Sensitivity):
             np.array(first, dtype=np.bool_),
             np.array(kind, dtype=np.int64),
             np.array(scale, dtype=np.float64),
-            np.empty((STANCE_TERM + 1, R)),
-            values,
+        )
+        self._fill(self)
+        return self
+
+    def rerun(self) -> _Sensitivity:
+        """The sensitivities in the model's state now, from the operations :meth:`run` built (a new dict)."""
+        out = _SensitivityProgram(self.model)
+        out.update(self._template)
+        out.slots, out.ops, out.history = self.slots, self.ops, self.history
+        out._template = self._template
+        if self.slots:
+            out._arguments = self._arguments
+            out._fill(out)
+        return out
+
+    def _fill(self, out: _Sensitivity) -> None:
+        """Run the kernel on the state now and put each slot's values in ``out``."""
+        model = self.model
+        R = model.replications
+        values = np.empty((len(self.slots), R))
+        names, constants, history, slot, first, kind, scale = self._arguments
+        kernels.load().sensitivity_terms(
+            model.x, names, constants, history, slot, first, kind, scale, np.empty((STANCE_TERM + 1, R)), values
         )
         for row, k in self.slots.items():
-            self[row] = values[k]
-        return self
+            out[row] = values[k]
 
     def _institution_terms(self, model: TrilateralModel) -> list[tuple[str, Any]]:
         return [("upkeep", _Deferred(UPKEEP_TERM)), ("institutionalization", _Deferred(INSTITUTION_TERM))]

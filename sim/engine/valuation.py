@@ -51,6 +51,9 @@ class ValuationPlan:
         effect_refs: each effect's reference into that table, or None for an effect computed each turn.
         slot_refs: each slot's reference, or None for a slot weighted by the turn's sensitivities.
         ally_rows: each ally's demand, concession, hedging and willingness rows.
+        capacities: each ally's capacity (``LoopValues.capacity``) when all its payments are
+            constants, which makes it the same every turn; None for an ally whose is not.
+        demanded: the allies (indices into ``ALLIES``) on which one of the cards raises a demand.
     """
 
     key: tuple[Any, ...]
@@ -68,6 +71,8 @@ class ValuationPlan:
     effect_refs: tuple[int | None, ...]
     slot_refs: tuple[int | None, ...]
     ally_rows: np.ndarray
+    capacities: tuple[float | None, ...]
+    demanded: frozenset[int]
 
 
 def plan_key(model: TrilateralModel, weights: Weights) -> tuple[Any, ...]:
@@ -99,7 +104,8 @@ def build_plan(model: TrilateralModel, gov: str, cards: Sequence[Trigger], weigh
             effect_list.append(effect)
         return index
 
-    row_names = LoopValues(model, weights).row_names
+    loop_values = LoopValues(model, weights)
+    row_names = loop_values.row_names
     card_start, entries, loop = [0], [], []
     for i, card in enumerate(cards):
         for effect in card.effects:
@@ -151,6 +157,8 @@ def build_plan(model: TrilateralModel, gov: str, cards: Sequence[Trigger], weigh
         effect_refs=tuple(effect_refs),
         slot_refs=tuple(slot_refs),
         ally_rows=np.array(ally_rows, dtype=np.int64),
+        capacities=tuple(loop_values.constant_capacity(ally) for ally in ALLIES),
+        demanded=frozenset(a for _, kind, a, _ in loop if kind == DEMAND),
     )
 
 
@@ -209,6 +217,12 @@ class _Numbers:
         return vectors, np.array(self.scalars, dtype=np.float64)
 
 
+def _capacity(loop: LoopValues, plan: ValuationPlan, a: int, ally: str) -> float | np.ndarray:
+    """Ally ``a``'s capacity: the plan's when it is the same every turn, else this turn's."""
+    kept = plan.capacities[a]
+    return loop.capacity(ally) if kept is None else kept
+
+
 def value_cards(
     model: TrilateralModel, gov: str, cards: Sequence[Trigger], weights: Weights, plan: ValuationPlan
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -247,13 +261,13 @@ def value_cards(
     )
     lean = np.ascontiguousarray(history_lean(model, gov), dtype=np.float64) if history else np.zeros(0)
     loop = LoopValues(model, weights)
-    demanded = {int(a) for a in plan.loop[plan.loop[:, 1] == DEMAND, 2]}
+    demanded = plan.demanded
     ally_refs = np.array(
         [
             [
                 numbers.ref(loop.tie_weight(ally)),
                 numbers.ref(loop.weight(f"{ally}.hedging")),
-                numbers.ref(loop.capacity(ally)) if a in demanded else NO_REF,
+                numbers.ref(_capacity(loop, plan, a, ally)) if a in demanded else NO_REF,
             ]
             for a, ally in enumerate(ALLIES)
         ],

@@ -152,3 +152,15 @@ def test_an_allys_capacity_is_one_number_when_its_payments_are_constants_with_th
         per_world = loop.capacity(ally)
         assert isinstance(per_world, np.ndarray) and per_world.shape == (5,)
         assert same(per_world, np.full(5, most)), ally
+    # The valuation plan keeps the constant capacities, and none where the payments vary per world.
+    assert all(loop.constant_capacity(ally) is None for ally in bargaining.ALLIES)
+
+
+def test_the_valuation_plan_keeps_each_allys_constant_capacity():
+    from sim.engine.valuation import build_plan
+
+    model = TrilateralModel("baseline", replications=5, seed=1, turns=1, engine="numpy")
+    loop = bargaining.LoopValues(model, {})
+    plan = build_plan(model, "USA", model.scenario.actions["USA"], {})
+    assert plan.capacities == tuple(loop.capacity(ally) for ally in bargaining.ALLIES)
+    assert all(isinstance(most, float) and most > 0 for most in plan.capacities)

@@ -147,3 +147,51 @@ def test_whole_runs_with_the_sensitivity_kernel_match_numpy():
         for engine in ("numpy", "compiled")
     ]
     assert np.array_equal(bits(runs[0].x), bits(runs[1].x))
+
+
+def test_a_kept_program_gives_the_bits_of_a_new_one_in_each_state_and_skips_the_python(pair, monkeypatch):
+    """``sensitivity(..., programs)`` builds each government's program once and reruns its kernel."""
+    numpy_model, compiled_model = pair
+    programs: dict = {}
+    built: list[str] = []
+    real = scoring._sensitivity
+
+    def counting(model, objectives, *args):
+        built.append(model.engine)
+        return real(model, objectives, *args)
+
+    monkeypatch.setattr(scoring, "_sensitivity", counting)
+    with np.errstate(all="ignore"):
+        for seed in (6, 7, 8):
+            poke(pair, seed)  # a new state for each round: the kept program must read it
+            for gov in ("USA", "ROK", "JPN"):
+                kept = scoring.sensitivity(compiled_model, gov, programs)
+                assert_same(scoring.sensitivity(numpy_model, gov), kept)
+                assert isinstance(kept, scoring._SensitivityProgram) and kept.ops
+                assert programs[gov][0] == 0 and (programs[gov][1] is not kept or seed == 6)  # later: a new dict
+    # The Python that builds a program ran once per government (compiled), against every numpy call.
+    assert built.count("compiled") == 3 and built.count("numpy") == 9
+
+
+def test_a_kept_program_is_made_again_after_set_parameter_and_the_numpy_path_is_kept_too(pair):
+    numpy_model, compiled_model = pair
+    programs: dict = {}
+    with np.errstate(all="ignore"):
+        before = scoring.sensitivity(compiled_model, "ROK", programs)
+        for model in pair:
+            model.set_parameter("hedging_penalty", 0.9)
+        assert compiled_model.parameter_version == 1
+        after = scoring.sensitivity(compiled_model, "ROK", programs)
+        assert list(programs) == ["ROK"] and programs["ROK"][0] == 1
+        assert_same(scoring.sensitivity(numpy_model, "ROK"), after)
+        rows = compiled_model.scenario.layout.rows
+        assert before[rows["ROK.hedging"]] != after[rows["ROK.hedging"]]  # the new coefficient counts
+        # A swept coefficient: the program cannot be made, and the numpy path is kept for it.
+        values = np.random.default_rng(9).random(R)
+        for model in pair:
+            model.params["two_track"] = values
+            model.parameter_version += 1
+        got = scoring.sensitivity(compiled_model, "ROK", programs)
+        assert programs["ROK"] == (2, scoring._NUMPY_PATH)
+        assert_same(scoring.sensitivity(numpy_model, "ROK"), got)
+        assert_same(scoring.sensitivity(numpy_model, "ROK"), scoring.sensitivity(compiled_model, "ROK", programs))
