@@ -19,7 +19,6 @@ HELPERS = (
     "_clip01",
     "_indices",
     "_cooperation_coefficients",
-    "_target",
     "_history_term",
     "_tie",
     "_outcome_coefficients",
@@ -118,29 +117,6 @@ def _indices(rows: np.ndarray) -> tuple[int, ...]:
     return (r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9])
 
 
-def _target(
-    x: np.ndarray, w: int, shared: tuple[int, ...], m: tuple[int, ...], kind: int, weight: float, c: tuple[float, ...]
-) -> float:
-    """One pair's tie_base + drivers in world ``w`` (see :func:`cooperation_step`).
-
-    Returns one float: a helper returning two values stops LLVM vectorizing its loop. (The loop
-    for coefficients shared by all worlds writes the same code out, see :func:`cooperation_step`.)
-    """
-    inst = x[shared[0], w]
-    maintained = ((c[5] * c[6]) * inst) * (x[shared[1], w] - 0.5)
-    threat = c[1] * np_minimum(x[m[0], w], x[m[1], w])
-    willing = c[2] * (np_minimum(x[m[2], w], x[m[3], w]) - 0.5)
-    hedging = (-c[3] * 0.5) * (x[m[4], w] + x[m[5], w])
-    drivers = ((((0.0 + threat) + willing) + hedging) + c[4] * inst) + maintained
-    with_usa = drivers + -c[7] * x[shared[2], w]
-    salience = 0.5 * (x[shared[3], w] + x[shared[4], w])
-    fear = np_minimum(x[shared[7], w], x[shared[8], w])
-    quasi = drivers + (c[9] * fear) * (1.0 - salience)
-    with_history = quasi + (-c[10] * weight) * x[shared[9], w]
-    chosen = with_usa if kind == 1 else drivers
-    return c[0] + (with_history if kind == 2 else chosen)
-
-
 def _history_term(x: np.ndarray, w: int, shared: tuple[int, ...], c: tuple[float, ...]) -> float:
     """The ROK-Japan history term -history_penalty * mean(history_salience) * mean(history_stance) in world ``w``."""
     salience = 0.5 * (x[shared[3], w] + x[shared[4], w])
@@ -192,13 +168,34 @@ def cooperation_step(
     for p in range(members.shape[0]):
         m, kind = _indices(members[p]), kinds[p]
         if per_world:
+            # One pair's target (tie_base + drivers), each coefficient read from its row of pm
+            # (contiguous over the worlds) so that the loop vectorizes; the same operations in the
+            # same order as the loop below, which reads them once for all worlds.
+            tie_base, threat_gain, willing_gain, hedging_penalty = pm[0], pm[1], pm[2], pm[3]
+            inst_anchor, upkeep_anchor, upkeep_weight, usa_penalty = pm[4], pm[5], pm[6], pm[7]
+            history_penalty, quasi_gain, polarization_penalty = pm[8], pm[9], pm[10]
             for w in range(n):
-                base[w] = _target(x, w, rows, m, kind, weight[w], _cooperation_coefficients(pm, w))
+                inst = x[rows[0], w]
+                maintained = ((upkeep_anchor[w] * upkeep_weight[w]) * inst) * (x[rows[1], w] - 0.5)
+                threat = threat_gain[w] * np_minimum(x[m[0], w], x[m[1], w])
+                willing = willing_gain[w] * (np_minimum(x[m[2], w], x[m[3], w]) - 0.5)
+                hedging = (-hedging_penalty[w] * 0.5) * (x[m[4], w] + x[m[5], w])
+                drivers = ((((0.0 + threat) + willing) + hedging) + inst_anchor[w] * inst) + maintained
+                with_usa = drivers + -usa_penalty[w] * x[rows[2], w]
+                salience = 0.5 * (x[rows[3], w] + x[rows[4], w])
+                fear = np_minimum(x[rows[7], w], x[rows[8], w])
+                quasi = drivers + (quasi_gain[w] * fear) * (1.0 - salience)
+                with_history = quasi + (-polarization_penalty[w] * weight[w]) * x[rows[9], w]
+                chosen = with_usa if kind == 1 else drivers
+                base[w] = tie_base[w] + (with_history if kind == 2 else chosen)
             if kind == 2:
                 for w in range(n):
-                    history[w] = _history_term(x, w, rows, _cooperation_coefficients(pm, w))
+                    salience = 0.5 * (x[rows[3], w] + x[rows[4], w])
+                    stance = 0.5 * (x[rows[5], w] + x[rows[6], w])
+                    history[w] = (-history_penalty[w] * salience) * stance
         else:
-            # _target written out: LLVM does not inline a helper this big, and a call stops vectorizing.
+            # Written out twice rather than as a helper: LLVM does not inline a helper this big, and a
+            # call stops the loop vectorizing.
             for w in range(n):
                 inst = x[rows[0], w]
                 maintained = ((c[5] * c[6]) * inst) * (x[rows[1], w] - 0.5)

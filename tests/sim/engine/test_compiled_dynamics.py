@@ -113,6 +113,19 @@ def test_phases_are_bit_identical_with_coefficients_per_world(phase):
     run_both(model, phase)
 
 
+def test_the_cooperation_step_is_bit_identical_with_every_coefficient_per_world():
+    """Each coefficient of the target gets its own per-world values: one read from a wrong row shows."""
+    worlds = 37
+    model = model_at_turn("baseline", worlds)
+    rng = np.random.default_rng(12)
+    for k, name in enumerate(fused.COOPERATION_SLOTS):
+        model.params[name] = rng.uniform(0.0, 0.2 + 0.05 * k, worlds)
+    assert dynamics.coefficient_matrix(model, fused.COOPERATION_SLOTS).shape == (len(fused.COOPERATION_SLOTS), worlds)
+    run_both(model, dynamics.cooperation)
+    hostile(model, 13)
+    run_both(model, dynamics.cooperation)
+
+
 def test_coefficient_matrix_has_one_column_unless_a_coefficient_is_per_world():
     model = model_at_turn("baseline", 5)
     assert dynamics.coefficient_matrix(model, fused.COOPERATION_SLOTS).shape == (len(fused.COOPERATION_SLOTS), 1)
